@@ -1,0 +1,40 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace RecursiveMas.Models.Blocks;
+
+/// <summary>
+/// The <c>model.</c> part of a causal LM checkpoint: token embeddings, the decoder layers and the
+/// final norm. Its output, the final-norm hidden states, is what RecursiveMAS feeds to links.
+/// </summary>
+public sealed class DecoderStack : nn.Module
+{
+#pragma warning disable IDE1006 // snake_case: names are checkpoint keys
+    private readonly TokenEmbedding embed_tokens;
+    private readonly ModuleList<DecoderLayer> layers;
+    private readonly RmsNorm norm;
+#pragma warning restore IDE1006
+
+    public DecoderStack(string name, ModelConfig config, ScalarType dtype, Device device) : base(name)
+    {
+        embed_tokens = new TokenEmbedding("embed_tokens", config.VocabSize, config.HiddenSize, dtype, device);
+        layers = new ModuleList<DecoderLayer>();
+        for (int i = 0; i < config.LayerCount; i++)
+            layers.Add(new DecoderLayer(i.ToString(System.Globalization.CultureInfo.InvariantCulture), config, i, dtype, device));
+        norm = new RmsNorm("norm", config.HiddenSize, config.RmsNormEps, dtype, device);
+        RegisterComponents();
+    }
+
+    public TokenEmbedding Embeddings => embed_tokens;
+
+    /// <summary>Input embeddings [B, T, hidden] → final-norm hidden states [B, T, hidden].</summary>
+    public Tensor Forward(Tensor inputEmbeddings, AttentionContext context)
+    {
+        using var scope = NewDisposeScope();
+        var x = inputEmbeddings;
+        foreach (var layer in layers)
+            x = layer.Forward(x, context);
+        return norm.Forward(x).MoveToOuterDisposeScope();
+    }
+}

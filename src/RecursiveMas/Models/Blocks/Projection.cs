@@ -1,0 +1,37 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace RecursiveMas.Models.Blocks;
+
+/// <summary>
+/// A linear layer y = x Wᵀ + b whose parameters are named <c>weight</c> and <c>bias</c> like
+/// PyTorch's nn.Linear, so state-dict keys equal Hugging Face checkpoint keys. Unlike
+/// <see cref="TorchSharp.Modules.Linear"/> it allocates without initializing: weights are either
+/// loaded from a checkpoint or set by <see cref="CausalLM.InitializeRandom"/>, and a 1B-parameter
+/// Kaiming init that is thrown away at once would cost seconds.
+/// </summary>
+public sealed class Projection : nn.Module
+{
+#pragma warning disable IDE1006 // snake_case: names are checkpoint keys
+    private readonly Parameter weight;
+    private readonly Parameter? bias;
+#pragma warning restore IDE1006
+
+    public Projection(string name, long inFeatures, long outFeatures, bool hasBias, ScalarType dtype, Device device)
+        : base(name)
+    {
+        weight = new Parameter(empty(outFeatures, inFeatures, dtype, device), requires_grad: false);
+        if (hasBias)
+            bias = new Parameter(zeros(outFeatures, dtype, device), requires_grad: false);
+        RegisterComponents();
+    }
+
+    /// <summary>The [out, in] weight matrix.</summary>
+    public Parameter Weight => weight;
+
+    /// <summary>The [out] bias, or null.</summary>
+    public Parameter? Bias => bias;
+
+    public Tensor Forward(Tensor x) => nn.functional.linear(x, weight, bias);
+}

@@ -1,0 +1,38 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace RecursiveMas.Models.Blocks;
+
+/// <summary>The input embedding table (<c>embed_tokens.weight</c>, [vocab, hidden]).</summary>
+public sealed class TokenEmbedding : nn.Module
+{
+#pragma warning disable IDE1006 // snake_case: names are checkpoint keys
+    private readonly Parameter weight;
+#pragma warning restore IDE1006
+
+    public TokenEmbedding(string name, long vocabSize, long hiddenSize, ScalarType dtype, Device device)
+        : base(name)
+    {
+        weight = new Parameter(empty(vocabSize, hiddenSize, dtype, device), requires_grad: false);
+        RegisterComponents();
+    }
+
+    /// <summary>The [vocab, hidden] table.</summary>
+    public Parameter Weight => weight;
+
+    /// <summary>Rows of the table for token ids of any shape; the result has one more dimension (hidden).</summary>
+    public Tensor Forward(Tensor ids)
+    {
+        long vocab = weight.shape[0];
+        if (ids.numel() > 0)
+        {
+            // An id outside the table would read out of bounds in native code; say which id instead.
+            long min = ids.min().item<long>(), max = ids.max().item<long>();
+            if (min < 0 || max >= vocab)
+                throw new ArgumentOutOfRangeException(nameof(ids), $"token id {(min < 0 ? min : max)} is outside the vocabulary [0, {vocab})");
+        }
+        long[] shape = [.. ids.shape, weight.shape[1]];
+        return weight.index_select(0, ids.reshape(-1)).view(shape);
+    }
+}

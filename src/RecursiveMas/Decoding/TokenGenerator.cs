@@ -1,0 +1,146 @@
+using RecursiveMas.Models;
+using static TorchSharp.torch;
+
+namespace RecursiveMas.Decoding;
+
+/// <summary>
+/// Autoregressive decoding of a <see cref="CausalLM"/> with a KV cache: one prefill of the prompt
+/// (ids or input embeddings, left-padded batches allowed), then one position per step. Rows stop
+/// independently (end-of-sequence token, stop string, or token budget); a finished row keeps
+/// being fed its last token until the whole batch is done, which cannot affect other rows.
+/// </summary>
+public sealed class TokenGenerator(CausalLM model)
+{
+    /// <summary>The model decoded.</summary>
+    public CausalLM Model { get; } = model;
+
+    /// <summary>
+    /// Generates a continuation for each row of <paramref name="prompt"/> (which must not carry a
+    /// cache: the generator makes its own).
+    /// </summary>
+    /// <param name="prompt">The prompt, as ids or embeddings with an optional left-padding mask.</param>
+    /// <param name="options">Sampling and stopping options.</param>
+    /// <param name="stopTokenIds">Token ids that end a sequence (used when <see cref="SamplingOptions.StopAtEndOfSequence"/>).</param>
+    /// <param name="decode">Ids → text; needed for stop strings and for <see cref="GeneratedSequence.Text"/>.</param>
+    public IReadOnlyList<GeneratedSequence> Generate(
+        ForwardInput prompt,
+        SamplingOptions options,
+        IReadOnlySet<int> stopTokenIds,
+        Func<IReadOnlyList<int>, string>? decode = null)
+    {
+        options.Validate();
+        if (prompt.Cache is not null)
+            throw new ArgumentException("the prompt must not carry a cache; the generator prefills its own", nameof(prompt));
+        if (options.StopStrings.Count > 0 && decode is null)
+            throw new ArgumentException("stop strings need a decoder", nameof(decode));
+
+        long batch = (prompt.InputIds ?? prompt.InputEmbeddings)!.shape[0];
+        long promptLength = (prompt.InputIds ?? prompt.InputEmbeddings)!.shape[1];
+        using var cache = Model.NewCache((int)batch, (int)promptLength + options.MaxNewTokens);
+        using var output = Model.Forward(prompt with { Cache = cache, LogitsToKeep = 1 });
+        return Continue(cache, output.Logits!.select(1, 0), options, stopTokenIds, decode);
+    }
+
+    /// <summary>
+    /// Decodes on from a prefilled <paramref name="cache"/> whose next-token logits [B, vocab] are
+    /// <paramref name="nextLogits"/>. The cache is extended in place.
+    /// </summary>
+    public IReadOnlyList<GeneratedSequence> Continue(
+        KvCache cache,
+        Tensor nextLogits,
+        SamplingOptions options,
+        IReadOnlySet<int> stopTokenIds,
+        Func<IReadOnlyList<int>, string>? decode = null)
+    {
+        options.Validate();
+        int batch = cache.BatchSize;
+        var tokens = Enumerable.Range(0, batch).Select(_ => new List<int>()).ToArray();
+        var texts = new string?[batch];
+        var reasons = new FinishReason?[batch];
+        using var sampler = new TokenSampler(options, Model.Device);
+        // Each step runs in its own dispose scope; only the next step's logits outlive it.
+        var logits = nextLogits.detach().clone().DetachFromDisposeScope();
+        try
+        {
+            for (int step = 0; step < options.MaxNewTokens; step++)
+            {
+                using var stepScope = NewDisposeScope();
+                long[] chosen = sampler.Next(logits).to(ScalarType.Int64).data<long>().ToArray();
+                Record(chosen, tokens, texts, reasons, options, stopTokenIds, decode);
+                if (reasons.All(r => r is not null) || step == options.MaxNewTokens - 1)
+                    break;
+
+                // Finished rows are fed their last token again; their results are no longer read.
+                for (int r = 0; r < batch; r++)
+                    if (reasons[r] is not null)
+                        chosen[r] = tokens[r][^1];
+                var stepOutput = Model.Forward(new ForwardInput
+                {
+                    InputIds = tensor(chosen, device: Model.Device).unsqueeze(1),
+                    Cache = cache,
+                    LogitsToKeep = 1,
+                });
+                var following = stepOutput.Logits!.select(1, 0).detach().clone().DetachFromDisposeScope();
+                logits.Dispose();
+                logits = following;
+            }
+        }
+        finally
+        {
+            logits.Dispose();
+        }
+
+        var results = new GeneratedSequence[batch];
+        for (int r = 0; r < batch; r++)
+        {
+            var reason = reasons[r] ?? FinishReason.MaxNewTokens;
+            string? text = texts[r] ?? decode?.Invoke(tokens[r]);
+            results[r] = new GeneratedSequence(tokens[r], text, reason);
+        }
+        return results;
+    }
+
+    static void Record(
+        long[] chosen,
+        List<int>[] tokens,
+        string?[] texts,
+        FinishReason?[] reasons,
+        SamplingOptions options,
+        IReadOnlySet<int> stopTokenIds,
+        Func<IReadOnlyList<int>, string>? decode)
+    {
+        for (int r = 0; r < chosen.Length; r++)
+        {
+            if (reasons[r] is not null)
+                continue;
+            int id = checked((int)chosen[r]);
+            tokens[r].Add(id);
+            if (options.StopAtEndOfSequence && stopTokenIds.Contains(id))
+            {
+                reasons[r] = FinishReason.EndOfSequence;
+                continue;
+            }
+            if (options.StopStrings.Count == 0)
+                continue;
+            string text = decode!(tokens[r]);
+            int cut = FirstStop(text, options.StopStrings);
+            if (cut >= 0)
+            {
+                reasons[r] = FinishReason.StopString;
+                texts[r] = text[..cut];
+            }
+        }
+    }
+
+    static int FirstStop(string text, IReadOnlyList<string> stops)
+    {
+        int best = -1;
+        foreach (var stop in stops)
+        {
+            int at = text.IndexOf(stop, StringComparison.Ordinal);
+            if (at >= 0 && (best < 0 || at < best))
+                best = at;
+        }
+        return best;
+    }
+}

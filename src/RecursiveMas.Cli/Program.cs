@@ -1,1 +1,3 @@
-return 0;
+using RecursiveMas.Cli;
+
+return RmasApp.Run(args);

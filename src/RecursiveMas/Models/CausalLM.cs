@@ -11,7 +11,7 @@ namespace RecursiveMas.Models;
 /// asked for, and an appendable <see cref="KvCache"/>. Parameters never require gradients (the
 /// models are frozen); gradients still flow through the model to inputs that require them.
 /// </summary>
-public sealed class CausalLM : nn.Module
+public sealed partial class CausalLM : nn.Module
 {
     /// <summary>Pass as <see cref="ForwardInput.LogitsToKeep"/> for logits at every position.</summary>
     public const int AllPositions = -1;

@@ -1,0 +1,78 @@
+using System.Text.Json;
+using RecursiveMas.Cli.Commands;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace RecursiveMas.Cli;
+
+/// <summary>
+/// The <c>rmas</c> command line: command registration and the one place where exceptions become
+/// exit codes and readable messages (stack traces only with <c>--verbose</c>).
+/// </summary>
+public static class RmasApp
+{
+    /// <summary>Runs the tool; <paramref name="console"/> replaces the terminal in tests.</summary>
+    public static int Run(string[] args, IAnsiConsole? console = null)
+    {
+        var app = new CommandApp();
+        app.Configure(config =>
+        {
+            config.SetApplicationName("rmas");
+            if (console is not null)
+                config.ConfigureConsole(console);
+            config.PropagateExceptions();
+            config.ValidateExamples();
+
+            config.AddCommand<ForwardCommand>("forward")
+                .WithDescription("Run one forward pass of a Hugging Face model and write final-norm hidden states and logits to a safetensors file.")
+                .WithExample("forward", "--model", "models/qwen3-tiny", "--ids", "1,2,3", "--out", "forward.safetensors");
+            config.AddCommand<GenerateCommand>("generate")
+                .WithDescription("Generate text with a Hugging Face model (chat template applied unless --raw).")
+                .WithExample("generate", "--model", "models/qwen3-tiny", "--prompt", "What is 2+3?")
+                .WithExample("generate", "--model", "models/qwen3-tiny", "--prompt", "Once upon", "--raw", "--temperature", "0.7", "--seed", "1");
+        });
+
+        var output = console ?? AnsiConsole.Console;
+        bool verbose = args.Contains("--verbose");
+        try
+        {
+            return app.Run(args);
+        }
+        catch (CommandParseException e)
+        {
+            return Fail(output, ExitCodes.Usage, e.Message, e, verbose, hint: "run 'rmas --help' for usage");
+        }
+        catch (CommandRuntimeException e)
+        {
+            return Fail(output, ExitCodes.Usage, e.Message, e, verbose, hint: "run 'rmas --help' for usage");
+        }
+        catch (OperationCanceledException e)
+        {
+            return Fail(output, ExitCodes.Cancelled, "cancelled", e, verbose);
+        }
+        catch (Exception e) when (IsInputError(e))
+        {
+            return Fail(output, ExitCodes.InvalidInput, e.Message, e, verbose);
+        }
+        catch (Exception e)
+        {
+            return Fail(output, ExitCodes.InternalError, $"internal error: {e.GetType().Name}: {e.Message}", e, verbose,
+                hint: verbose ? null : "run again with --verbose for the stack trace");
+        }
+    }
+
+    /// <summary>Errors that mean "the input is wrong", not "rmas is broken".</summary>
+    static bool IsInputError(Exception e) => e is ModelFileException or ArgumentException or FileNotFoundException
+        or DirectoryNotFoundException or InvalidDataException or JsonException or FormatException or UnauthorizedAccessException
+        or IOException;
+
+    static int Fail(IAnsiConsole console, int code, string message, Exception e, bool verbose, string? hint = null)
+    {
+        console.MarkupLine($"[red]error:[/] {Markup.Escape(message)}");
+        if (hint is not null)
+            console.MarkupLine($"[grey]{Markup.Escape(hint)}[/]");
+        if (verbose)
+            console.WriteLine(e.ToString());
+        return code;
+    }
+}

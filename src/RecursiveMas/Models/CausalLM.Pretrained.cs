@@ -1,0 +1,63 @@
+using RecursiveMas.Models.SafeTensors;
+using static TorchSharp.torch;
+
+namespace RecursiveMas.Models;
+
+public sealed partial class CausalLM
+{
+    /// <summary>
+    /// Loads a Hugging Face model directory: <c>config.json</c> plus <c>model.safetensors</c> or a
+    /// sharded <c>model.safetensors.index.json</c>. Every tensor the architecture needs must be present
+    /// with the right shape; tensors the architecture does not use (a redundant <c>lm_head.weight</c>
+    /// of a tied model, old rotary buffers) are ignored. Weights are read one tensor at a time
+    /// straight into the allocated parameters, so peak memory is the model plus one tensor.
+    /// </summary>
+    public static CausalLM FromPretrained(string modelDirectory, ModelLoadOptions? options = null)
+    {
+        options ??= new ModelLoadOptions();
+        var config = ModelConfig.Load(modelDirectory);
+        var model = new CausalLM(config, options.DType, options.Device);
+        try
+        {
+            using var checkpoint = Checkpoint.Open(modelDirectory);
+            foreach (var (name, parameter) in model.named_parameters())
+            {
+                if (!checkpoint.Contains(name))
+                    throw new ModelFileException(checkpoint.SourcePath, name,
+                        $"tensor missing: the {config.ModelType} architecture in config.json needs it " +
+                        $"(shape [{string.Join(", ", parameter.shape)}])");
+                checkpoint.LoadInto(name, parameter);
+            }
+            return model;
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Writes <c>config.json</c> and <c>model.safetensors</c> (each atomically) in Hugging Face layout,
+    /// in the dtype the weights have, or in <paramref name="dtype"/>.
+    /// </summary>
+    public void SavePretrained(string modelDirectory, ScalarType? dtype = null)
+    {
+        Directory.CreateDirectory(modelDirectory);
+        var storedAs = dtype ?? DType;
+        using var scope = NewDisposeScope();
+        var tensors = named_parameters()
+            .Select(p => new KeyValuePair<string, Tensor>(p.name, p.parameter.detach().to(storedAs)))
+            .ToList();
+        SafeTensorsWriter.Write(Path.Combine(modelDirectory, Checkpoint.SingleFileName), tensors,
+            new Dictionary<string, string> { ["format"] = "pt" });
+        (Config with { StoredDType = DTypeName(storedAs) }).Save(modelDirectory);
+    }
+
+    static string DTypeName(ScalarType dtype) => dtype switch
+    {
+        ScalarType.BFloat16 => "bfloat16",
+        ScalarType.Float16 => "float16",
+        _ => "float32",
+    };
+}

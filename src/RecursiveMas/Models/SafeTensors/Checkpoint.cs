@@ -23,14 +23,15 @@ public sealed class Checkpoint : IDisposable
 
     readonly List<SafeTensorsFile> files;
     readonly Dictionary<string, SafeTensorsFile> fileOf;
-    readonly string[] names;
+    readonly IReadOnlyCollection<string> names;
 
     Checkpoint(string sourcePath, List<SafeTensorsFile> files, Dictionary<string, SafeTensorsFile> fileOf, string[] names)
     {
         SourcePath = sourcePath;
         this.files = files;
         this.fileOf = fileOf;
-        this.names = names;
+        // Wrapped so a caller cannot cast Names back to an array and change it.
+        this.names = Array.AsReadOnly(names);
     }
 
     /// <summary>The file that defines the checkpoint: the single safetensors file or the shard index.</summary>

@@ -18,7 +18,7 @@ public sealed class ForwardCommand(IAnsiConsole console) : Command<ForwardComman
         public string Ids { get; init; } = "";
 
         [CommandOption("--out <FILE>")]
-        [Description("Output safetensors file: float32 'hidden' [T, hidden_size] and 'logits' [T, vocab_size].")]
+        [Description("Output safetensors file: float32 'hidden' [[T, hidden_size]] and 'logits' [[T, vocab_size]].")]
         public string Out { get; init; } = "";
 
         public override ValidationResult Validate()

@@ -3,6 +3,8 @@ using System.Globalization;
 using System.Text.Json;
 using TorchSharp;
 
+using RecursiveMas.IO;
+
 namespace RecursiveMas.Models.SafeTensors;
 
 /// <summary>

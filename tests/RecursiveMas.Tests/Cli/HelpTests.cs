@@ -1,0 +1,28 @@
+using RecursiveMas.Cli;
+using RecursiveMas.Tests.Support;
+
+namespace RecursiveMas.Tests.Cli;
+
+public class HelpTests
+{
+    public static IEnumerable<object[]> Commands() => [["forward"]];
+
+    [Fact]
+    public void TopLevelHelpListsTheCommands()
+    {
+        var (code, output) = CliRunner.Run("--help");
+        Assert.Equal(ExitCodes.Success, code);
+        foreach (var command in Commands())
+            Assert.Contains((string)command[0], output);
+    }
+
+    [Theory]
+    [MemberData(nameof(Commands))]
+    public void EveryCommandHasHelpWithExamples(string command)
+    {
+        var (code, output) = CliRunner.Run(command, "--help");
+        Assert.Equal(ExitCodes.Success, code);
+        Assert.Contains("EXAMPLES:", output);
+        Assert.DoesNotContain("error", output);
+    }
+}

@@ -23,6 +23,6 @@ public class HelpTests
         var (code, output) = CliRunner.Run(command, "--help");
         Assert.Equal(ExitCodes.Success, code);
         Assert.Contains("EXAMPLES:", output);
-        Assert.DoesNotContain("error", output);
+        Assert.DoesNotContain("error:", output);
     }
 }

@@ -1,0 +1,183 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using RecursiveMas.IO;
+using RecursiveMas.Models.SafeTensors;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace RecursiveMas.Links;
+
+/// <summary>
+/// A trained RecursiveLink: the small network that turns hidden states into input embeddings,
+/// inside one agent (<see cref="InnerLink"/>) or across agents (<see cref="OuterLink"/>). Parameter
+/// names follow the released checkpoints (<c>pre_ln</c>, <c>proj1</c>, <c>proj2</c>, <c>post_ln</c>;
+/// <c>ln_source</c>, <c>residual_proj</c>, <c>ln_target</c>) so official state dicts import unchanged.
+/// Initialization is PyTorch's default (Kaiming-uniform linear layers, unit LayerNorms), as upstream.
+/// A link is saved as <c>NAME.safetensors</c> plus <c>NAME.json</c> (type and dims).
+/// </summary>
+public abstract class RecursiveLink : nn.Module<Tensor, Tensor>
+{
+#pragma warning disable IDE1006 // snake_case: names are checkpoint keys
+    private readonly LayerNorm? pre_ln;
+    private readonly LayerNorm? post_ln;
+    private readonly LayerNorm? ln_source;
+    private readonly LayerNorm? ln_target;
+    private readonly Linear proj1;
+    private readonly Linear? proj2;
+    private readonly Linear? residual_proj;
+#pragma warning restore IDE1006
+
+    private protected RecursiveLink(string id, LinkArchitecture architecture, int inDim, int outDim) : base(id)
+    {
+        if (inDim <= 0 || outDim <= 0)
+            throw new ArgumentOutOfRangeException(nameof(inDim), $"link {id}: dims must be positive, got {inDim}→{outDim}");
+        Id = id;
+        Architecture = architecture;
+        InDim = inDim;
+        OutDim = outDim;
+        bool outer = architecture.IsOuter();
+        int hidden = outer ? (architecture.HasLayerNorms() ? 2 * outDim : outDim) : outDim;
+        proj1 = nn.Linear(inDim, architecture.IsLinear() ? outDim : hidden);
+        if (!architecture.IsLinear())
+            proj2 = nn.Linear(hidden, outDim);
+        if (architecture.HasLayerNorms())
+        {
+            if (outer)
+            {
+                ln_source = nn.LayerNorm(inDim);
+                ln_target = nn.LayerNorm(outDim);
+            }
+            else
+            {
+                pre_ln = nn.LayerNorm(inDim);
+                post_ln = nn.LayerNorm(outDim);
+            }
+        }
+        if (outer && architecture.HasResidual())
+            residual_proj = nn.Linear(inDim, outDim);
+        RegisterComponents();
+    }
+
+    /// <summary>Name used in errors and file names, e.g. <c>inner.Planner</c> or <c>outer.Planner-Critic</c>.</summary>
+    public string Id { get; }
+
+    /// <summary>The layout.</summary>
+    public LinkArchitecture Architecture { get; }
+
+    /// <summary>Input width (the sender's hidden size).</summary>
+    public int InDim { get; }
+
+    /// <summary>Output width (the receiver's embedding size).</summary>
+    public int OutDim { get; }
+
+    /// <summary>Number of trainable parameters.</summary>
+    public long ParameterCount => parameters().Sum(p => p.numel());
+
+    internal LayerNorm? SourceNorm => ln_source ?? pre_ln;
+    internal LayerNorm? TargetNorm => ln_target ?? post_ln;
+    internal Linear FirstProjection => proj1;
+    internal Linear? SecondProjection => proj2;
+    internal Linear? ResidualProjection => residual_proj;
+
+    /// <summary>x [..., in] → [..., out], computed in the link's dtype and returned in x's dtype.</summary>
+    public override Tensor forward(Tensor x)
+    {
+        if (x.shape[^1] != InDim)
+            throw new ArgumentException($"link {Id} expects inputs of width {InDim}, got {x.shape[^1]}");
+        using var scope = NewDisposeScope();
+        var dtype = proj1.weight!.dtype;
+        var input = x.dtype == dtype ? x : x.to(dtype);
+        var h = SourceNorm is { } norm ? norm.forward(input) : input;
+        var y = proj2 is null ? proj1.forward(h) : proj2.forward(nn.functional.gelu(proj1.forward(h)));
+        if (Architecture.HasResidual())
+            y = residual_proj is not null ? y + residual_proj.forward(input) : y + input;
+        if (TargetNorm is { } target)
+            y = target.forward(y);
+        if (y.dtype != x.dtype)
+            y = y.to(x.dtype);
+        return y.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Freezes or unfreezes every parameter.</summary>
+    public void SetTrainable(bool trainable)
+    {
+        foreach (var p in parameters())
+            p.requires_grad = trainable;
+    }
+
+    /// <summary>Writes <c>{basePath}.safetensors</c> (float32) and <c>{basePath}.json</c>, each atomically.</summary>
+    public void Save(string basePath)
+    {
+        using var scope = NewDisposeScope();
+        var tensors = named_parameters().Select(p => new KeyValuePair<string, Tensor>(p.name, p.parameter.detach().to(ScalarType.Float32))).ToList();
+        SafeTensorsWriter.Write(basePath + ".safetensors", tensors, new Dictionary<string, string>
+        {
+            ["format"] = "pt",
+            ["type"] = Architecture.ConfigName(),
+        });
+        var config = new JsonObject
+        {
+            ["type"] = Architecture.ConfigName(),
+            ["in_dim"] = InDim,
+            ["out_dim"] = OutDim,
+        };
+        AtomicFile.WriteAllText(basePath + ".json", config.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+    }
+
+    /// <summary>
+    /// Reads the link config <c>{basePath}.json</c>; checks the type against <paramref name="outer"/>
+    /// and, where given, the dims against what the system needs (an error names the link and both sizes).
+    /// </summary>
+    private protected static (LinkArchitecture Architecture, int InDim, int OutDim) ReadConfig(
+        string basePath, string id, bool outer, int? expectedIn, int? expectedOut)
+    {
+        string path = basePath + ".json";
+        if (!File.Exists(path))
+            throw new ModelFileException(path, id, "link config not found");
+        JsonObject config;
+        try
+        {
+            config = JsonNode.Parse(File.ReadAllText(path)) as JsonObject
+                ?? throw new ModelFileException(path, id, "link config must be a JSON object");
+        }
+        catch (JsonException e)
+        {
+            throw new ModelFileException(path, id, $"link config is not valid JSON: {e.Message}", e);
+        }
+        string type = config["type"]?.GetValueKind() == JsonValueKind.String ? config["type"]!.GetValue<string>()
+            : throw new ModelFileException(path, "type", $"link {id}: missing \"type\"");
+        if (!LinkArchitectures.TryParse(type, outer, out var architecture))
+            throw new ModelFileException(path, "type",
+                $"link {id}: \"{type}\" is not an {(outer ? "outer" : "inner")} link type");
+        int inDim = ReadDim(config, "in_dim", path, id);
+        int outDim = ReadDim(config, "out_dim", path, id);
+        if (expectedIn is int ei && ei != inDim)
+            throw new ModelFileException(path, "in_dim", $"link {id} reads hidden states of size {inDim} but its sender has hidden size {ei}");
+        if (expectedOut is int eo && eo != outDim)
+            throw new ModelFileException(path, "out_dim", $"link {id} writes embeddings of size {outDim} but its receiver has hidden size {eo}");
+        if (!outer && inDim != outDim)
+            throw new ModelFileException(path, "out_dim", $"inner link {id} must map d→d, got {inDim}→{outDim}");
+        return (architecture, inDim, outDim);
+    }
+
+    static int ReadDim(JsonObject config, string key, string path, string id)
+    {
+        if (config[key] is JsonValue v && v.GetValueKind() == JsonValueKind.Number && v.TryGetValue(out int dim) && dim > 0)
+            return dim;
+        throw new ModelFileException(path, key, $"link {id}: \"{key}\" must be a positive integer");
+    }
+
+    /// <summary>Fills the parameters from <c>{basePath}.safetensors</c>; every tensor checked for presence and shape.</summary>
+    private protected void LoadWeights(string basePath)
+    {
+        using var checkpoint = Checkpoint.OpenFile(basePath + ".safetensors");
+        foreach (var (name, parameter) in named_parameters())
+        {
+            if (!checkpoint.Contains(name))
+                throw new ModelFileException(checkpoint.SourcePath, name,
+                    $"link {Id} ({Architecture.ConfigName()}, {InDim}→{OutDim}) needs this tensor");
+            checkpoint.LoadInto(name, parameter);
+        }
+    }
+}

@@ -90,15 +90,20 @@ public static class TinyModels
     };
 
     /// <summary>A model with seeded random weights; norms perturbed so a forgotten norm weight shows.</summary>
-    public static CausalLM Create(ModelConfig config, long seed = 1234)
+    /// <remarks>
+    /// std 0.2 (ten times transformers' 0.02) makes every weight matter in comparisons; with it the
+    /// latent feedback loop is chaotic enough that float32 rounding differences grow over tens of
+    /// steps, so long-rollout comparisons use float64 or the realistic 0.02.
+    /// </remarks>
+    public static CausalLM Create(ModelConfig config, long seed = 1234, double std = 0.2, TorchSharp.torch.ScalarType dtype = TorchSharp.torch.ScalarType.Float32)
     {
-        var model = new CausalLM(config);
-        model.InitializeRandom(seed, std: 0.2);
+        var model = new CausalLM(config, dtype);
+        model.InitializeRandom(seed, std);
         using var noGrad = TorchSharp.torch.no_grad();
         var generator = new TorchSharp.torch.Generator((ulong)seed + 1);
         foreach (var (name, p) in model.named_parameters())
             if (name.EndsWith("norm.weight", StringComparison.Ordinal))
-                p.add_(TorchSharp.torch.randn(p.shape, generator: generator) * 0.1);
+                p.add_(TorchSharp.torch.randn(p.shape, generator: generator).to(p.dtype) * 0.1);
         return model;
     }
 }

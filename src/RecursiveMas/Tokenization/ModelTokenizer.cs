@@ -308,7 +308,8 @@ public sealed class ModelTokenizer
                 firstUnsupported ??= e;
             }
         }
-        throw firstUnsupported!;
+        // The subtype only steers the fallback; callers see the one documented exception type.
+        throw new ModelFileException(firstUnsupported!.FilePath, firstUnsupported.Item, firstUnsupported.Detail);
     }
 
     /// <summary>

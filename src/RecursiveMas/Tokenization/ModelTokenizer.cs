@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Text;
 using System.Text.Json;
 using Microsoft.ML.Tokenizers;
@@ -60,7 +61,7 @@ public sealed class ModelTokenizer
         foreach (var token in EndOfTurnTokens)
             if (TokenToId(token) is int id)
                 stops.Add(id);
-        StopTokenIds = stops;
+        StopTokenIds = stops.ToFrozenSet();
 
         _specialIds = [.. _addedById.Values.Where(t => t.Special).Select(t => t.Id), .. stops];
         foreach (var id in new[] { BosTokenId, EosTokenId, PadTokenId, UnknownTokenId })

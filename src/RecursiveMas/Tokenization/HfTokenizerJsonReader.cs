@@ -10,7 +10,9 @@ namespace RecursiveMas.Tokenization;
 /// Llama 3 and Qwen2/2.5/3 ship. Microsoft.ML.Tokenizers 2.0.1 has no loader for this file, so the
 /// vocabulary, merges, added tokens, normalizer and pre-tokenizer are read here and handed to
 /// <see cref="BpeOptions"/>. Anything that would make the ids differ from Hugging Face's (another model
-/// type, another pre-tokenizer, byte fallback) is refused rather than approximated.
+/// type, another pre-tokenizer, byte fallback) is refused rather than approximated. Added tokens are
+/// matched verbatim; their lstrip/rstrip/single_word/normalized flags are not applied, which changes
+/// nothing for the supported families (they set them all false) but would for e.g. RoBERTa's &lt;mask&gt;.
 /// </summary>
 internal static class HfTokenizerJsonReader
 {

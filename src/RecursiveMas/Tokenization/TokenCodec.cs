@@ -1,0 +1,46 @@
+using Microsoft.ML.Tokenizers;
+
+namespace RecursiveMas.Tokenization;
+
+/// <summary>
+/// One tokenizer format's handling of ordinary text: everything except added/special tokens, which
+/// <see cref="ModelTokenizer"/> cuts out first so that every format treats them the same way.
+/// </summary>
+internal abstract class TokenCodec
+{
+    /// <summary>The Microsoft.ML.Tokenizers model underneath.</summary>
+    public abstract Tokenizer Inner { get; }
+
+    /// <summary>The largest id in the model's own vocabulary, or -1 for an empty one.</summary>
+    public abstract int MaxId { get; }
+
+    /// <summary>The id of a vocabulary entry spelled as in the model's files (e.g. "&lt;s&gt;", "&lt;|endoftext|&gt;").</summary>
+    public abstract bool TryGetId(string token, out int id);
+
+    /// <summary>The vocabulary entry of <paramref name="id"/>, spelled as in the model's files.</summary>
+    public abstract bool TryGetToken(int id, out string token);
+
+    /// <summary>
+    /// Appends the ids of <paramref name="text"/>, which holds no added token. <paramref name="atStartOfText"/>
+    /// says whether it begins the whole input: SentencePiece adds its dummy-prefix space only there.
+    /// </summary>
+    public abstract void Encode(string text, bool atStartOfText, List<int> output);
+
+    /// <summary>Decodes ids of this vocabulary; <paramref name="atStartOfText"/> as for <see cref="Encode"/>.</summary>
+    public abstract string Decode(IReadOnlyList<int> ids, bool atStartOfText);
+
+    /// <summary>Special tokens the model file itself defines (tiktoken encodings, SentencePiece controls).</summary>
+    public virtual IEnumerable<AddedToken> BuiltInSpecialTokens => [];
+
+    /// <summary>The format's own BOS/EOS/UNK spellings, used when no config names them.</summary>
+    public virtual string? DefaultBosToken => null;
+
+    /// <inheritdoc cref="DefaultBosToken"/>
+    public virtual string? DefaultEosToken => null;
+
+    /// <inheritdoc cref="DefaultBosToken"/>
+    public virtual string? DefaultUnknownToken => null;
+
+    /// <summary>Whether Hugging Face adds BOS by default for this format when no config says.</summary>
+    public virtual bool DefaultAddsBos => false;
+}

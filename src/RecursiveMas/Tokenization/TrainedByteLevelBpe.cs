@@ -1,0 +1,14 @@
+namespace RecursiveMas.Tokenization;
+
+/// <summary>A byte-level BPE learned by <see cref="ByteLevelBpeTrainer"/>.</summary>
+/// <param name="Vocabulary">Byte-level token spellings to ids: special tokens first, then the 256 bytes, then learned tokens.</param>
+/// <param name="Merges">The merges in the order they were learned (their priority).</param>
+/// <param name="AddedTokens">The special tokens, which are also in <paramref name="Vocabulary"/>.</param>
+public sealed record TrainedByteLevelBpe(
+    IReadOnlyDictionary<string, int> Vocabulary,
+    IReadOnlyList<(string Left, string Right)> Merges,
+    IReadOnlyList<AddedToken> AddedTokens)
+{
+    /// <summary>Writes it as a Hugging Face tokenizer.json (see <see cref="ByteLevelBpeTokenizerJson.Write"/>).</summary>
+    public void WriteTokenizerJson(string path) => ByteLevelBpeTokenizerJson.Write(path, Vocabulary, Merges, AddedTokens);
+}

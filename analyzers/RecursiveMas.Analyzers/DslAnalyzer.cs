@@ -49,9 +49,10 @@ public sealed class DslAnalyzer : DiagnosticAnalyzer
     static void AnalyzeType(SymbolAnalysisContext context, SpecExtractor extractor)
     {
         var type = (INamedTypeSymbol)context.Symbol;
+        ReportNotPartialContainer(context, extractor, type);
         if (extractor.ExtractAgent(type, context.CancellationToken) is { } agent)
         {
-            foreach (var problem in AgentValidator.Validate(agent))
+            foreach (var problem in AgentValidator.Validate(agent).Where(p => p.Site.Kind != SiteKind.ContainingDeclaration))
             {
                 Report(context, problem, type, agent, fallback: null);
             }
@@ -63,7 +64,7 @@ public sealed class DslAnalyzer : DiagnosticAnalyzer
             return;
         }
 
-        foreach (var problem in SystemValidator.Validate(system))
+        foreach (var problem in SystemValidator.Validate(system).Where(p => p.Site.Kind != SiteKind.ContainingDeclaration))
         {
             var owner = problem.Site.Owner == system.Type.FullName ? type : namedTypes[problem.Site.Owner];
             // An agent from a referenced assembly has no source: point at where the system names it.
@@ -71,6 +72,49 @@ public sealed class DslAnalyzer : DiagnosticAnalyzer
             var fallback = mention is null ? null : SiteLocator.Locate(mention, type, context.CancellationToken);
             Report(context, problem, owner, system.FindAgent(problem.Site.Owner), fallback);
         }
+    }
+
+    // A non-partial type that contains an agent or system is reported from its own symbol action, so
+    // that the diagnostic is local to the declaration the code fix changes (and reported once).
+    static void ReportNotPartialContainer(SymbolAnalysisContext context, SpecExtractor extractor, INamedTypeSymbol type)
+    {
+        if (type.DeclaringSyntaxReferences.Length == 0 || SpecExtractor.IsPartial(type, context.CancellationToken)
+            || FirstNestedDslType(type, extractor) is not { } nested)
+        {
+            return;
+        }
+
+        var depth = 0;
+        for (var outer = type.ContainingType; outer is not null; outer = outer.ContainingType)
+        {
+            depth++;
+        }
+
+        var what = extractor.IsAgent(nested) ? "an agent" : "a system";
+        var problem = PartialRules.Check(SpecExtractor.TypeRefOf(nested, context.CancellationToken), what)
+            .FirstOrDefault(p => p.Site.Kind == SiteKind.ContainingDeclaration && p.Site.Index == depth);
+        if (problem is not null)
+        {
+            Report(context, problem, nested, agent: null, fallback: null);
+        }
+    }
+
+    static INamedTypeSymbol? FirstNestedDslType(INamedTypeSymbol type, SpecExtractor extractor)
+    {
+        foreach (var member in type.GetTypeMembers())
+        {
+            if (extractor.IsAgent(member) || extractor.IsSystem(member))
+            {
+                return member;
+            }
+
+            if (FirstNestedDslType(member, extractor) is { } deeper)
+            {
+                return deeper;
+            }
+        }
+
+        return null;
     }
 
     static void Report(SymbolAnalysisContext context, Problem problem, INamedTypeSymbol owner, AgentSpec? agent, Location? fallback)

@@ -102,7 +102,7 @@ internal static class SystemValidator
             }
         }
 
-        if (system.Links.Count == 0 && system.Decoders.Count > 0)
+        if (system.Links.Count == 0 && system.Decoders.Count > 0 && system.Patterns.Count == 0)
         {
             yield return Problem.Create(DiagnosticKind.TooFewAgents, Site.Attribute(owner, system.Decoders[0].AttributeIndex), "A custom graph", "at least one [Link]", "none");
         }

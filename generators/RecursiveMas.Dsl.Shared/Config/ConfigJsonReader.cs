@@ -45,14 +45,14 @@ internal static class ConfigJsonReader
             return ModelConfig.Invalid(path, e.Message);
         }
 
-        var hidden = FindHiddenSize(root, out var field);
-        if (hidden is null && root.TryGetValue("text_config", out var text) && text is Dictionary<string, object?> textConfig)
+        var found = FindHiddenSize(root, out var hidden, out var field);
+        if (!found && root.TryGetValue("text_config", out var text) && text is Dictionary<string, object?> textConfig)
         {
-            hidden = FindHiddenSize(textConfig, out field);
+            found = FindHiddenSize(textConfig, out hidden, out field);
             field = "text_config." + field;
         }
 
-        if (hidden is null)
+        if (!found)
         {
             return ModelConfig.Invalid(path, "it has no hidden_size field");
         }
@@ -67,19 +67,19 @@ internal static class ConfigJsonReader
         return new ModelConfig(ModelConfigStatus.Valid, path, (int)size, modelType, vocab, null);
     }
 
-    static object? FindHiddenSize(Dictionary<string, object?> obj, out string field)
+    static bool FindHiddenSize(Dictionary<string, object?> obj, out object? value, out string field)
     {
         foreach (var name in HiddenSizeNames)
         {
-            if (obj.TryGetValue(name, out var value))
+            if (obj.TryGetValue(name, out value))
             {
                 field = name;
-                return value;
+                return true;
             }
         }
 
-        field = HiddenSizeNames[0];
-        return null;
+        (value, field) = (null, HiddenSizeNames[0]);
+        return false;
     }
 
     static string Describe(object? value) => value switch

@@ -78,8 +78,9 @@ public sealed class DslAnalyzer : DiagnosticAnalyzer
     // that the diagnostic is local to the declaration the code fix changes (and reported once).
     static void ReportNotPartialContainer(SymbolAnalysisContext context, SpecExtractor extractor, INamedTypeSymbol type)
     {
-        if (type.DeclaringSyntaxReferences.Length == 0 || SpecExtractor.IsPartial(type, context.CancellationToken)
-            || FirstNestedDslType(type, extractor) is not { } nested)
+        if (FirstNestedDslType(type, extractor) is not { } nested
+            || type.DeclaringSyntaxReferences.Length == 0
+            || SpecExtractor.IsPartial(type, context.CancellationToken))
         {
             return;
         }
@@ -91,7 +92,7 @@ public sealed class DslAnalyzer : DiagnosticAnalyzer
         }
 
         var what = extractor.IsAgent(nested) ? "an agent" : "a system";
-        var problem = PartialRules.Check(SpecExtractor.TypeRefOf(nested, context.CancellationToken), what)
+        var problem = PartialRules.Check(extractor.TypeRefOf(nested, context.CancellationToken), what)
             .FirstOrDefault(p => p.Site.Kind == SiteKind.ContainingDeclaration && p.Site.Index == depth);
         if (problem is not null)
         {
@@ -119,8 +120,9 @@ public sealed class DslAnalyzer : DiagnosticAnalyzer
 
     static void Report(SymbolAnalysisContext context, Problem problem, INamedTypeSymbol owner, AgentSpec? agent, Location? fallback)
     {
-        var location = SiteLocator.Locate(problem.Site, owner, context.CancellationToken)
-            ?? fallback
+        // A type of another project can have source (the IDE holds it) that is not part of this compilation.
+        var location = new[] { SiteLocator.Locate(problem.Site, owner, context.CancellationToken), fallback }
+            .FirstOrDefault(l => l?.SourceTree is { } tree && context.Compilation.ContainsSyntaxTree(tree))
             ?? context.Symbol.Locations.FirstOrDefault()
             ?? Location.None;
         var properties = ImmutableDictionary<string, string?>.Empty;

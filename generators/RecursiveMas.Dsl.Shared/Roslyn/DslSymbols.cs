@@ -38,6 +38,7 @@ internal sealed class DslSymbols
 
     DslSymbols(Compilation compilation)
     {
+        Assembly = compilation.Assembly;
         Agent = compilation.GetTypeByMetadataName(AgentAttribute)!;
         Prompt = compilation.GetTypeByMetadataName(PromptAttribute);
         RecursiveSystem = compilation.GetTypeByMetadataName(RecursiveSystemAttribute);
@@ -48,6 +49,9 @@ internal sealed class DslSymbols
         Link = compilation.GetTypeByMetadataName(LinkAttribute);
         Decoder = compilation.GetTypeByMetadataName(DecoderAttribute);
     }
+
+    /// <summary>The assembly being compiled: types declared elsewhere (even in a project whose source the IDE holds) are not extended.</summary>
+    public IAssemblySymbol Assembly { get; }
 
     /// <summary><c>[Agent]</c>.</summary>
     public INamedTypeSymbol Agent { get; }

@@ -139,7 +139,7 @@ internal sealed class SpecExtractor(DslSymbols symbols, ModelConfigIndex configs
         type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat.WithGlobalNamespaceStyle(SymbolDisplayGlobalNamespaceStyle.Omitted));
 
     /// <summary>Reads a type's name, nesting and <c>partial</c>-ness.</summary>
-    public static TypeRef TypeRefOf(INamedTypeSymbol type, CancellationToken cancellationToken = default)
+    public TypeRef TypeRefOf(INamedTypeSymbol type, CancellationToken cancellationToken = default)
     {
         var containing = new List<ContainingTypeSpec>();
         for (var outer = type.ContainingType; outer is not null; outer = outer.ContainingType)
@@ -153,7 +153,7 @@ internal sealed class SpecExtractor(DslSymbols symbols, ModelConfigIndex configs
             type.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() : "",
             Keyword(type),
             IsPartial(type, cancellationToken),
-            type.DeclaringSyntaxReferences.Length > 0,
+            SymbolEqualityComparer.Default.Equals(type.ContainingAssembly, symbols.Assembly),
             containing.ToEquatableArray());
     }
 

@@ -270,4 +270,31 @@ public class PromptDiagnosticsTests
         [Deliberation(typeof(Reflector), typeof(ToolCaller))]
         public partial class Deliberate;
         """);
+
+    [Fact]
+    public Task Problems_of_an_agent_from_a_referenced_assembly_are_reported_where_the_system_names_it()
+    {
+        var test = Verify.AnalyzerTest("""
+            [RecursiveSystem(Rounds = 2)]
+            [Sequential(typeof(Library.Planner), {|RMAS2001:typeof(Library.Solver)|})]
+            public partial class Team;
+            """);
+        test.TestState.AdditionalProjects["Library"].Sources.Add("""
+            using RecursiveMas;
+
+            namespace Library;
+
+            [Agent("planner", HiddenSize = 2048)]
+            [Prompt("Plan: {question}", When = PromptUse.FirstRound)]
+            [Prompt("Plan: {question} {feedback}", When = PromptUse.LaterRounds)]
+            public partial class Planner;
+
+            [Agent("solver", HiddenSize = 1536)]
+            [Prompt("Solve: {question}")]
+            public partial class Solver;
+            """);
+        test.TestState.AdditionalProjects["Library"].AdditionalReferences.AddRange([.. TestReferences.Framework, TestReferences.RecursiveMas]);
+        test.TestState.AdditionalProjectReferences.Add("Library");
+        return test.RunAsync();
+    }
 }

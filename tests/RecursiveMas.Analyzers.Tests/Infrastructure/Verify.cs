@@ -19,10 +19,17 @@ internal static class Verify
     /// <summary>Analyzes <paramref name="source"/> and checks the listed diagnostics as well as the markup ones.</summary>
     public static Task AnalyzerAsync(string source, ConfigFile[] configs, bool includeHidden, params DiagnosticResult[] expected)
     {
-        var test = new CSharpAnalyzerTest<DslAnalyzer, DefaultVerifier> { TestCode = Prelude + source };
-        Configure(test, configs, includeHidden);
+        var test = AnalyzerTest(source, configs, includeHidden);
         test.ExpectedDiagnostics.AddRange(expected);
         return test.RunAsync();
+    }
+
+    /// <summary>A configured analyzer test, for tests that need more than source (other projects).</summary>
+    public static CSharpAnalyzerTest<DslAnalyzer, DefaultVerifier> AnalyzerTest(string source, ConfigFile[]? configs = null, bool includeHidden = false)
+    {
+        var test = new CSharpAnalyzerTest<DslAnalyzer, DefaultVerifier> { TestCode = Prelude + source };
+        Configure(test, configs ?? [], includeHidden);
+        return test;
     }
 
     /// <summary>Applies <typeparamref name="TFix"/> to the marked diagnostics and compares with <paramref name="fixedSource"/>.</summary>

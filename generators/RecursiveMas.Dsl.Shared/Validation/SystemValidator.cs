@@ -170,7 +170,7 @@ internal static class SystemValidator
 
         foreach (var agent in topology.Unreachable)
         {
-            var site = system.Mentions().First(m => m.Type == agent && m.Site.Index != system.Decoders.FirstOrDefault()?.AttributeIndex).Site;
+            var site = system.Mentions().First(m => m.Type == agent && system.Links.Any(l => l.AttributeIndex == m.Site.Index)).Site;
             yield return Problem.Create(DiagnosticKind.UnreachableAgent, site, Name(system, agent), first, system.Name);
         }
 

@@ -27,9 +27,6 @@ internal static class TestReferences
     /// <summary>The RecursiveMas runtime, which declares the DSL attributes.</summary>
     public static MetadataReference RecursiveMas { get; } = MetadataReference.CreateFromFile(typeof(AgentAttribute).Assembly.Location);
 
-    /// <summary>Where the framework references came from, for failure messages.</summary>
-    public static string FrameworkSource { get; private set; } = "";
-
     static ImmutableArray<MetadataReference> LoadFramework()
     {
         var targetFramework = Metadata("TargetFramework") ?? "net10.0";
@@ -43,11 +40,9 @@ internal static class TestReferences
         };
         foreach (var directory in candidates.Where(Directory.Exists))
         {
-            FrameworkSource = directory;
             return Directory.GetFiles(directory, "*.dll").Select(f => (MetadataReference)MetadataReference.CreateFromFile(f)).ToImmutableArray();
         }
 
-        FrameworkSource = "TRUSTED_PLATFORM_ASSEMBLIES";
         var trusted = (AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES") as string ?? "").Split(Path.PathSeparator);
         return trusted
             .Where(p => Path.GetFileName(p) is var name && (name.StartsWith("System.", StringComparison.Ordinal) || name is "mscorlib.dll" or "netstandard.dll"))

@@ -1,0 +1,147 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+using RecursiveMas.Dsl;
+using RecursiveMas.Dsl.Roslyn;
+
+namespace RecursiveMas.Analyzers;
+
+/// <summary>
+/// Reports every RMAS diagnostic. For each class with <c>[Agent]</c> it runs the agent rules; for each
+/// class with <c>[RecursiveSystem]</c> (or a pattern, link or decoder attribute) it runs the system
+/// rules, reading every agent the system names. The rules themselves are the shared
+/// <see cref="AgentValidator"/> and <see cref="SystemValidator"/>, which the source generator uses
+/// too; this class only extracts specs and turns problems into located diagnostics.
+/// </summary>
+[DiagnosticAnalyzer(LanguageNames.CSharp)]
+public sealed class DslAnalyzer : DiagnosticAnalyzer
+{
+    /// <summary>The property a HiddenSize diagnostic carries when config.json gives the value (read by the code fix).</summary>
+    public const string ConfigHiddenSizeProperty = "ConfigHiddenSize";
+
+    /// <inheritdoc/>
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => DiagnosticDescriptors.All;
+
+    /// <inheritdoc/>
+    public override void Initialize(AnalysisContext context)
+    {
+        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+        context.EnableConcurrentExecution();
+        context.RegisterCompilationStartAction(start =>
+        {
+            // Resolved once per compilation; a project that does not reference RecursiveMas costs nothing more.
+            if (DslSymbols.Create(start.Compilation) is not { } symbols)
+            {
+                return;
+            }
+
+            var cancellationToken = start.CancellationToken;
+            var configs = new ModelConfigIndex(start.Options.AdditionalFiles.Select(file =>
+                (file.Path, (Func<string?>)(() => file.GetText(cancellationToken)?.ToString()))));
+            var extractor = new SpecExtractor(symbols, configs);
+            start.RegisterSymbolAction(symbol => AnalyzeType(symbol, extractor), SymbolKind.NamedType);
+        });
+    }
+
+    static void AnalyzeType(SymbolAnalysisContext context, SpecExtractor extractor)
+    {
+        var type = (INamedTypeSymbol)context.Symbol;
+        ReportNotPartialContainer(context, extractor, type);
+        if (extractor.ExtractAgent(type, context.CancellationToken) is { } agent)
+        {
+            foreach (var problem in AgentValidator.Validate(agent).Where(p => p.Site.Kind != SiteKind.ContainingDeclaration))
+            {
+                Report(context, problem, type, agent, fallback: null);
+            }
+        }
+
+        var namedTypes = new Dictionary<string, INamedTypeSymbol>(StringComparer.Ordinal);
+        if (extractor.ExtractSystem(type, namedTypes, context.CancellationToken) is not { } system)
+        {
+            return;
+        }
+
+        foreach (var problem in SystemValidator.Validate(system).Where(p => p.Site.Kind != SiteKind.ContainingDeclaration))
+        {
+            var owner = problem.Site.Owner == system.Type.FullName ? type : namedTypes[problem.Site.Owner];
+            // An agent from a referenced assembly has no source: point at where the system names it.
+            var mention = system.Mentions().FirstOrDefault(m => m.Type == problem.Site.Owner).Site;
+            var fallback = mention is null ? null : SiteLocator.Locate(mention, type, context.CancellationToken);
+            Report(context, problem, owner, system.FindAgent(problem.Site.Owner), fallback);
+        }
+    }
+
+    // A non-partial type that contains an agent or system is reported from its own symbol action, so
+    // that the diagnostic is local to the declaration the code fix changes (and reported once).
+    static void ReportNotPartialContainer(SymbolAnalysisContext context, SpecExtractor extractor, INamedTypeSymbol type)
+    {
+        if (FirstNestedDslType(type, extractor) is not { } nested
+            || type.DeclaringSyntaxReferences.Length == 0
+            || SpecExtractor.IsPartial(type, context.CancellationToken))
+        {
+            return;
+        }
+
+        var depth = 0;
+        for (var outer = type.ContainingType; outer is not null; outer = outer.ContainingType)
+        {
+            depth++;
+        }
+
+        var what = extractor.IsAgent(nested) ? "an agent" : "a system";
+        var problem = PartialRules.Check(extractor.TypeRefOf(nested, context.CancellationToken), what)
+            .FirstOrDefault(p => p.Site.Kind == SiteKind.ContainingDeclaration && p.Site.Index == depth);
+        if (problem is not null)
+        {
+            Report(context, problem, nested, agent: null, fallback: null);
+        }
+    }
+
+    static INamedTypeSymbol? FirstNestedDslType(INamedTypeSymbol type, SpecExtractor extractor)
+    {
+        foreach (var member in type.GetTypeMembers())
+        {
+            if (extractor.IsAgent(member) || extractor.IsSystem(member))
+            {
+                return member;
+            }
+
+            if (FirstNestedDslType(member, extractor) is { } deeper)
+            {
+                return deeper;
+            }
+        }
+
+        return null;
+    }
+
+    static void Report(SymbolAnalysisContext context, Problem problem, INamedTypeSymbol owner, AgentSpec? agent, Location? fallback)
+    {
+        // A type of another project can have source (the IDE holds it) that is not part of this compilation.
+        var location = new[] { SiteLocator.Locate(problem.Site, owner, context.CancellationToken), fallback }
+            .FirstOrDefault(l => l?.SourceTree is { } tree && context.Compilation.ContainsSyntaxTree(tree))
+            ?? context.Symbol.Locations.FirstOrDefault()
+            ?? Location.None;
+        var properties = ImmutableDictionary<string, string?>.Empty;
+        if (agent is { Config.Status: ModelConfigStatus.Valid } && problem.Site.Owner == agent.FullName && IsAboutAgentHiddenSize(problem))
+        {
+            properties = properties.Add(ConfigHiddenSizeProperty, agent.Config.HiddenSize.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        context.ReportDiagnostic(Diagnostic.Create(
+            DiagnosticDescriptors.For(problem.Kind),
+            location,
+            properties,
+            problem.Arguments.Cast<object>().ToArray()));
+    }
+
+    static bool IsAboutAgentHiddenSize(Problem problem) => problem.Kind switch
+    {
+        DiagnosticKind.HiddenSizeMismatch or DiagnosticKind.HiddenSizeFromConfig => true,
+        DiagnosticKind.NegativeHiddenSize => problem.Site.Name == "HiddenSize",
+        _ => false,
+    };
+}

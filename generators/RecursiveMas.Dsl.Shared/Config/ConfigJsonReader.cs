@@ -1,0 +1,307 @@
+using System.Collections.Generic;
+using System.Globalization;
+using System.Text;
+
+namespace RecursiveMas.Dsl;
+
+/// <summary>
+/// Reads the few top-level fields of a Hugging Face <c>config.json</c> that compile-time checks need
+/// (<c>hidden_size</c>, <c>model_type</c>, <c>vocab_size</c>), without System.Text.Json: analyzers and
+/// generators must not carry package dependencies into the compiler (they fail to load).
+/// </summary>
+/// <remarks>
+/// The reader is strict about JSON syntax (a truncated or malformed file is reported, not guessed at)
+/// and tolerant about content: unknown fields are skipped whatever their value. The hidden size is
+/// <c>hidden_size</c>, else GPT-2's <c>n_embd</c>, else <c>d_model</c>; when the top level has none of
+/// these, the same names are looked up in <c>text_config</c> (multimodal checkpoints such as Gemma 3
+/// keep the language model's sizes there).
+/// </remarks>
+internal static class ConfigJsonReader
+{
+    static readonly string[] HiddenSizeNames = { "hidden_size", "n_embd", "d_model" };
+
+    /// <summary>Reads <paramref name="json"/>, the content of the file at <paramref name="path"/>.</summary>
+    public static ModelConfig Read(string path, string json)
+    {
+        var parser = new Parser(json);
+        Dictionary<string, object?> root;
+        try
+        {
+            parser.SkipWhitespace();
+            if (parser.Peek() != '{')
+            {
+                return ModelConfig.Invalid(path, "the file is not a JSON object");
+            }
+
+            root = parser.ReadObject(depth: 0);
+            parser.SkipWhitespace();
+            if (!parser.AtEnd)
+            {
+                return ModelConfig.Invalid(path, $"unexpected text after the JSON object at offset {parser.Position}");
+            }
+        }
+        catch (JsonSyntaxException e)
+        {
+            return ModelConfig.Invalid(path, e.Message);
+        }
+
+        var found = FindHiddenSize(root, out var hidden, out var field);
+        if (!found && root.TryGetValue("text_config", out var text) && text is Dictionary<string, object?> textConfig)
+        {
+            found = FindHiddenSize(textConfig, out hidden, out field);
+            field = "text_config." + field;
+        }
+
+        if (!found)
+        {
+            return ModelConfig.Invalid(path, "it has no hidden_size field");
+        }
+
+        if (hidden is not long size || size <= 0 || size > int.MaxValue)
+        {
+            return ModelConfig.Invalid(path, $"its {field} is {Describe(hidden)}, not a positive integer");
+        }
+
+        var modelType = root.TryGetValue("model_type", out var type) ? type as string : null;
+        var vocab = root.TryGetValue("vocab_size", out var v) && v is long vocabSize and > 0 and <= int.MaxValue ? (int)vocabSize : 0;
+        return new ModelConfig(ModelConfigStatus.Valid, path, (int)size, modelType, vocab, null);
+    }
+
+    static bool FindHiddenSize(Dictionary<string, object?> obj, out object? value, out string field)
+    {
+        foreach (var name in HiddenSizeNames)
+        {
+            if (obj.TryGetValue(name, out value))
+            {
+                field = name;
+                return true;
+            }
+        }
+
+        (value, field) = (null, HiddenSizeNames[0]);
+        return false;
+    }
+
+    static string Describe(object? value) => value switch
+    {
+        null => "null",
+        string s => "the string \"" + s + "\"",
+        bool b => b ? "true" : "false",
+        double d => d.ToString("R", CultureInfo.InvariantCulture),
+        long l => l.ToString(CultureInfo.InvariantCulture),
+        Dictionary<string, object?> => "an object",
+        _ => "an array",
+    };
+
+    sealed class JsonSyntaxException(string message) : System.Exception(message);
+
+    // Values: objects as dictionaries (only down to the depth needed), strings, longs for integers,
+    // doubles for other numbers, bools, null; arrays and deeper objects are skipped and read as a marker.
+    sealed class Parser(string text)
+    {
+        const int KeptDepth = 1;
+        static readonly object SkippedArray = new();
+
+        int position;
+
+        public int Position => position;
+
+        public bool AtEnd => position >= text.Length;
+
+        public char Peek() => position < text.Length ? text[position] : '\0';
+
+        public void SkipWhitespace()
+        {
+            while (position < text.Length && text[position] is ' ' or '\t' or '\r' or '\n')
+            {
+                position++;
+            }
+        }
+
+        public Dictionary<string, object?> ReadObject(int depth)
+        {
+            Expect('{');
+            var result = new Dictionary<string, object?>(System.StringComparer.Ordinal);
+            SkipWhitespace();
+            if (Peek() == '}')
+            {
+                position++;
+                return result;
+            }
+
+            while (true)
+            {
+                SkipWhitespace();
+                var key = ReadString();
+                SkipWhitespace();
+                Expect(':');
+                var value = ReadValue(depth + 1);
+                result[key] = value;
+                SkipWhitespace();
+                if (Peek() == ',')
+                {
+                    position++;
+                    continue;
+                }
+
+                Expect('}');
+                return result;
+            }
+        }
+
+        object? ReadValue(int depth)
+        {
+            SkipWhitespace();
+            if (depth > 64)
+            {
+                throw Error("nesting is too deep");
+            }
+
+            switch (Peek())
+            {
+                case '{':
+                    var obj = ReadObject(depth);
+                    return depth <= KeptDepth ? obj : null;
+                case '[':
+                    ReadArray(depth);
+                    return SkippedArray;
+                case '"':
+                    return ReadString();
+                case 't':
+                    ExpectWord("true");
+                    return true;
+                case 'f':
+                    ExpectWord("false");
+                    return false;
+                case 'n':
+                    ExpectWord("null");
+                    return null;
+                default:
+                    return ReadNumber();
+            }
+        }
+
+        void ReadArray(int depth)
+        {
+            Expect('[');
+            SkipWhitespace();
+            if (Peek() == ']')
+            {
+                position++;
+                return;
+            }
+
+            while (true)
+            {
+                ReadValue(depth + 1);
+                SkipWhitespace();
+                if (Peek() == ',')
+                {
+                    position++;
+                    continue;
+                }
+
+                Expect(']');
+                return;
+            }
+        }
+
+        string ReadString()
+        {
+            Expect('"');
+            var builder = new StringBuilder();
+            while (true)
+            {
+                if (AtEnd)
+                {
+                    throw Error("a string is not closed");
+                }
+
+                var c = text[position++];
+                if (c == '"')
+                {
+                    return builder.ToString();
+                }
+
+                if (c != '\\')
+                {
+                    builder.Append(c);
+                    continue;
+                }
+
+                var escape = AtEnd ? '\0' : text[position++];
+                switch (escape)
+                {
+                    case '"': builder.Append('"'); break;
+                    case '\\': builder.Append('\\'); break;
+                    case '/': builder.Append('/'); break;
+                    case 'b': builder.Append('\b'); break;
+                    case 'f': builder.Append('\f'); break;
+                    case 'n': builder.Append('\n'); break;
+                    case 'r': builder.Append('\r'); break;
+                    case 't': builder.Append('\t'); break;
+                    case 'u' when position + 4 <= text.Length
+                        && int.TryParse(text.Substring(position, 4), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var code):
+                        builder.Append((char)code);
+                        position += 4;
+                        break;
+                    default:
+                        throw Error("a string has an invalid escape");
+                }
+            }
+        }
+
+        object ReadNumber()
+        {
+            var start = position;
+            if (Peek() == '-')
+            {
+                position++;
+            }
+
+            var isInteger = true;
+            while (!AtEnd && (char.IsDigit(text[position]) || text[position] is '.' or 'e' or 'E' or '+' or '-'))
+            {
+                isInteger &= char.IsDigit(text[position]);
+                position++;
+            }
+
+            var token = text.Substring(start, position - start);
+            if (isInteger && long.TryParse(token, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var integer))
+            {
+                return integer;
+            }
+
+            if (token.Length > 0 && double.TryParse(token, NumberStyles.Float, CultureInfo.InvariantCulture, out var number))
+            {
+                return number;
+            }
+
+            throw Error("a value is not valid JSON");
+        }
+
+        void Expect(char c)
+        {
+            SkipWhitespace();
+            if (Peek() != c)
+            {
+                throw Error(AtEnd ? $"the file ends where '{c}' was expected" : $"'{c}' was expected");
+            }
+
+            position++;
+        }
+
+        void ExpectWord(string word)
+        {
+            if (string.CompareOrdinal(text, position, word, 0, word.Length) != 0)
+            {
+                throw Error("a value is not valid JSON");
+            }
+
+            position += word.Length;
+        }
+
+        JsonSyntaxException Error(string what) =>
+            new($"it is not valid JSON: {what} (offset {position})");
+    }
+}

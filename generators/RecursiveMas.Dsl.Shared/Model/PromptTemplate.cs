@@ -1,0 +1,222 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Text;
+
+namespace RecursiveMas.Dsl;
+
+/// <summary>
+/// A parsed prompt template: literal text and the three kinds of slot. The syntax is exact:
+/// <c>{question}</c>, <c>{feedback}</c> and <c>{from:Name}</c> (Name a C# identifier) are slots; every
+/// other character is literal, braces included, so <c>\boxed{}</c>, <c>\frac{a}{b}</c>, <c>{1}</c> and
+/// JSON examples stay as written.
+/// </summary>
+/// <remarks>
+/// Besides the slots, the parser collects <see cref="UnknownPlaceholders"/>: brace groups that are
+/// still literal text but look like a mistyped slot (<c>{Question}</c>, <c>{feedbak}</c>,
+/// <c>{from Planner}</c>, <c>{from:}</c>, <c>{ question }</c>). A group counts when it is not the
+/// argument of a LaTeX command or of <c>^</c>/<c>_</c> (<c>\text{from}</c>, <c>x_{i}</c> are literal)
+/// and its content is an identifier, an identifier and a colon with at most one name-like word after
+/// it, or two identifiers separated by spaces. Exact slots count wherever they appear.
+/// </remarks>
+/// <param name="Text">The template as written.</param>
+/// <param name="Segments">The template split into literal text and slots, in order; adjacent text is merged.</param>
+/// <param name="UnknownPlaceholders">Brace groups (braces included) that look like mistyped slots, in order.</param>
+internal sealed record PromptTemplate(string Text, EquatableArray<PromptSegment> Segments, EquatableArray<string> UnknownPlaceholders)
+{
+    /// <summary>The question slot as written in templates.</summary>
+    public const string QuestionPlaceholder = "{question}";
+
+    /// <summary>The loop-closing message slot as written in templates.</summary>
+    public const string FeedbackPlaceholder = "{feedback}";
+
+    /// <summary>The prefix of a message slot, <c>{from:</c>.</summary>
+    public const string FromPrefix = "{from:";
+
+    /// <summary>Whether the template has a <c>{feedback}</c> slot.</summary>
+    public bool HasFeedback => Segments.Any(s => s.Kind == PromptSegmentKind.Feedback);
+
+    /// <summary>Whether the template has a <c>{question}</c> slot.</summary>
+    public bool HasQuestion => Segments.Any(s => s.Kind == PromptSegmentKind.Question);
+
+    /// <summary>The agent names of the <c>{from:Name}</c> slots, in order, each once.</summary>
+    public IEnumerable<string> FromAgents =>
+        Segments.Where(s => s.Kind == PromptSegmentKind.From).Select(s => s.Value).Distinct();
+
+    /// <summary>Parses <paramref name="text"/>; never fails (anything that is not a slot is text).</summary>
+    public static PromptTemplate Parse(string text)
+    {
+        var segments = new List<PromptSegment>();
+        var unknown = new List<string>();
+        var literal = new StringBuilder();
+
+        // A brace group right after a LaTeX command's argument (the {b} of \frac{a}{b}) is an argument too.
+        var latexGroupEnd = -1;
+        var i = 0;
+        while (i < text.Length)
+        {
+            if (text[i] != '{')
+            {
+                literal.Append(text[i]);
+                i++;
+                continue;
+            }
+
+            var slot = MatchSlot(text, i, out var length);
+            if (slot is not null)
+            {
+                if (literal.Length > 0)
+                {
+                    segments.Add(PromptSegment.Text(literal.ToString()));
+                    literal.Clear();
+                }
+
+                segments.Add(slot);
+                i += length;
+                continue;
+            }
+
+            var close = text.IndexOf('}', i + 1);
+            var nestedOpen = text.IndexOf('{', i + 1);
+            var isGroup = close > i && (nestedOpen < 0 || nestedOpen > close);
+            var isLatexArgument = IsAfterLatexCommand(text, i) || i == latexGroupEnd + 1;
+            if (isGroup)
+            {
+                var group = text.Substring(i, close - i + 1);
+                if (!isLatexArgument && LooksLikePlaceholder(group.Substring(1, group.Length - 2)))
+                {
+                    unknown.Add(group);
+                }
+
+                if (isLatexArgument)
+                {
+                    latexGroupEnd = close;
+                }
+
+                literal.Append(group);
+                i = close + 1;
+                continue;
+            }
+
+            literal.Append('{');
+            i++;
+        }
+
+        if (literal.Length > 0)
+        {
+            segments.Add(PromptSegment.Text(literal.ToString()));
+        }
+
+        return new PromptTemplate(text, segments.ToEquatableArray(), unknown.ToEquatableArray());
+    }
+
+    static PromptSegment? MatchSlot(string text, int start, out int length)
+    {
+        length = 0;
+        if (string.CompareOrdinal(text, start, QuestionPlaceholder, 0, QuestionPlaceholder.Length) == 0)
+        {
+            length = QuestionPlaceholder.Length;
+            return PromptSegment.Question;
+        }
+
+        if (string.CompareOrdinal(text, start, FeedbackPlaceholder, 0, FeedbackPlaceholder.Length) == 0)
+        {
+            length = FeedbackPlaceholder.Length;
+            return PromptSegment.Feedback;
+        }
+
+        if (string.CompareOrdinal(text, start, FromPrefix, 0, FromPrefix.Length) == 0)
+        {
+            var nameStart = start + FromPrefix.Length;
+            var close = text.IndexOf('}', nameStart);
+            if (close > nameStart && IsIdentifier(text, nameStart, close - nameStart))
+            {
+                length = close - start + 1;
+                return PromptSegment.From(text.Substring(nameStart, close - nameStart));
+            }
+        }
+
+        return null;
+    }
+
+    // \cmd{ ... }, x^{ ... }, x_{ ... }
+    static bool IsAfterLatexCommand(string text, int brace)
+    {
+        if (brace == 0)
+        {
+            return false;
+        }
+
+        var previous = text[brace - 1];
+        if (previous is '^' or '_')
+        {
+            return true;
+        }
+
+        var j = brace - 1;
+        while (j >= 0 && char.IsLetter(text[j]))
+        {
+            j--;
+        }
+
+        return j < brace - 1 && j >= 0 && text[j] == '\\';
+    }
+
+    static bool LooksLikePlaceholder(string content)
+    {
+        var words = new List<string>();
+        var colon = -1;
+        var i = 0;
+        while (i < content.Length)
+        {
+            var c = content[i];
+            if (c == ' ' || c == '\t')
+            {
+                i++;
+            }
+            else if (c == ':' && colon < 0 && words.Count == 1)
+            {
+                colon = words.Count;
+                i++;
+            }
+            else if (IsIdentifierStart(c))
+            {
+                var start = i;
+                while (i < content.Length && (IsIdentifierPart(content[i]) || (colon >= 0 && content[i] == '.')))
+                {
+                    i++;
+                }
+
+                words.Add(content.Substring(start, i - start));
+            }
+            else
+            {
+                return false;
+            }
+        }
+
+        // A colon is only taken after the first word, so this is: identifier | identifier ':' [name] | identifier identifier.
+        return words.Count is 1 or 2;
+    }
+
+    static bool IsIdentifier(string text, int start, int length)
+    {
+        if (length == 0 || !IsIdentifierStart(text[start]))
+        {
+            return false;
+        }
+
+        for (var i = start + 1; i < start + length; i++)
+        {
+            if (!IsIdentifierPart(text[i]))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    static bool IsIdentifierStart(char c) => c == '_' || char.IsLetter(c);
+
+    static bool IsIdentifierPart(char c) => c == '_' || char.IsLetterOrDigit(c);
+}

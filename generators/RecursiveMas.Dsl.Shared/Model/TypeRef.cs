@@ -1,0 +1,31 @@
+namespace RecursiveMas.Dsl;
+
+/// <summary>
+/// A user type that the DSL names (an agent or a system), as strings only: enough to name it in
+/// generated code and to rebuild its nesting as <c>partial</c> declarations.
+/// </summary>
+/// <param name="FullName">The fully qualified name without <c>global::</c>, e.g. <c>MyApp.Agents.Planner</c>.</param>
+/// <param name="Name">The simple name, e.g. <c>Planner</c>: what <c>{from:Planner}</c> refers to.</param>
+/// <param name="Namespace">The containing namespace, empty for the global namespace.</param>
+/// <param name="Keyword">The declaration keyword: <c>class</c> or <c>record</c>.</param>
+/// <param name="IsPartial">Whether every source declaration of the type is <c>partial</c>.</param>
+/// <param name="IsInSource">Whether the type is declared in the compilation being analyzed (not in a referenced assembly).</param>
+/// <param name="ContainingTypes">The types it is nested in, outermost first; empty for a top-level type.</param>
+internal sealed record TypeRef(
+    string FullName,
+    string Name,
+    string Namespace,
+    string Keyword,
+    bool IsPartial,
+    bool IsInSource,
+    EquatableArray<ContainingTypeSpec> ContainingTypes)
+{
+    /// <summary>The name to use in generated code: <c>global::</c> + <see cref="FullName"/>.</summary>
+    public string GlobalName => "global::" + FullName;
+}
+
+/// <summary>A type that contains an agent or system type.</summary>
+/// <param name="Name">The simple name.</param>
+/// <param name="Keyword">The declaration keyword: <c>class</c>, <c>struct</c>, <c>record</c>, <c>record struct</c> or <c>interface</c>.</param>
+/// <param name="IsPartial">Whether every source declaration of the type is <c>partial</c>.</param>
+internal sealed record ContainingTypeSpec(string Name, string Keyword, bool IsPartial);

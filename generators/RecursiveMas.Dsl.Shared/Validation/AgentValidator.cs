@@ -1,0 +1,109 @@
+using System.Collections.Generic;
+using System.Linq;
+
+namespace RecursiveMas.Dsl;
+
+/// <summary>
+/// The rules about one <c>[Agent]</c> class that hold whatever system uses it: declaration, model,
+/// hidden size against config.json, latent steps, and prompt syntax. Rules that depend on a system's
+/// edges (which <c>{from:X}</c> slots a prompt needs, <c>{feedback}</c>) are in <see cref="SystemValidator"/>.
+/// </summary>
+internal static class AgentValidator
+{
+    /// <summary>The problems of <paramref name="agent"/>, in declaration order.</summary>
+    public static IEnumerable<Problem> Validate(AgentSpec agent)
+    {
+        var owner = agent.FullName;
+        var modelArgument = Site.Argument(owner, agent.AttributeIndex, 0);
+        var hiddenSizeArgument = Site.Named(owner, agent.AttributeIndex, "HiddenSize");
+
+        foreach (var problem in PartialRules.Check(agent.Type, "an agent"))
+        {
+            yield return problem;
+        }
+
+        if (string.IsNullOrWhiteSpace(agent.Model))
+        {
+            yield return Problem.Create(DiagnosticKind.EmptyModel, modelArgument, agent.Name);
+        }
+
+        if (agent.DeclaredHiddenSize < 0)
+        {
+            yield return Problem.Create(DiagnosticKind.NegativeHiddenSize, hiddenSizeArgument, "HiddenSize", agent.DeclaredHiddenSize);
+        }
+
+        var config = agent.Config;
+        switch (config.Status)
+        {
+            case ModelConfigStatus.Invalid:
+                yield return Problem.Create(DiagnosticKind.ConfigInvalid, modelArgument, agent.Name, config.Path, config.Error ?? "");
+                break;
+            case ModelConfigStatus.Valid when agent.DeclaredHiddenSize > 0 && agent.DeclaredHiddenSize != config.HiddenSize:
+                yield return Problem.Create(DiagnosticKind.HiddenSizeMismatch, hiddenSizeArgument, agent.Name, agent.DeclaredHiddenSize, config.HiddenSize, config.Path);
+                break;
+            case ModelConfigStatus.Valid when agent.DeclaredHiddenSize == 0:
+                yield return Problem.Create(DiagnosticKind.HiddenSizeFromConfig, modelArgument, agent.Name, config.HiddenSize, config.Path);
+                break;
+            case ModelConfigStatus.NotFound when agent.DeclaredHiddenSize == 0 && !string.IsNullOrWhiteSpace(agent.Model):
+                yield return Problem.Create(DiagnosticKind.HiddenSizeUnknown, modelArgument, agent.Name, agent.Model);
+                break;
+        }
+
+        var latentSteps = Site.Named(owner, agent.AttributeIndex, "LatentSteps");
+        if (agent.LatentSteps < 1)
+        {
+            yield return Problem.Create(DiagnosticKind.LatentStepsTooSmall, latentSteps, agent.Name, agent.LatentSteps);
+        }
+        else if (agent.LatentSteps > Limits.MaxLatentSteps)
+        {
+            yield return Problem.Create(DiagnosticKind.LatentStepsTooLarge, latentSteps, agent.Name, agent.LatentSteps, Limits.MaxLatentSteps);
+        }
+
+        var uses = new HashSet<PromptUseKind>();
+        foreach (var prompt in agent.Prompts)
+        {
+            if (!uses.Add(prompt.Use))
+            {
+                yield return Problem.Create(DiagnosticKind.DuplicatePromptUse, Site.Named(owner, prompt.AttributeIndex, "When"), agent.Name, "PromptUse." + prompt.Use);
+            }
+
+            foreach (var placeholder in prompt.Template.UnknownPlaceholders.Distinct())
+            {
+                yield return Problem.Create(DiagnosticKind.UnknownPlaceholder, Site.Argument(owner, prompt.AttributeIndex, 0), placeholder, agent.Name);
+            }
+        }
+    }
+}
+
+/// <summary>The <c>partial</c> rule, shared by agents and systems.</summary>
+internal static class PartialRules
+{
+    /// <summary>
+    /// A type the generator extends must be <c>partial</c>, and so must every type it is nested in.
+    /// Types from referenced assemblies are not extended, so not checked.
+    /// </summary>
+    /// <param name="type">The agent or system type.</param>
+    /// <param name="what">"an agent" or "a system", for the message.</param>
+    public static IEnumerable<Problem> Check(TypeRef type, string what)
+    {
+        if (!type.IsInSource)
+        {
+            yield break;
+        }
+
+        if (!type.IsPartial)
+        {
+            yield return Problem.Create(DiagnosticKind.NotPartial, Site.Declaration(type.FullName), type.Name, what);
+        }
+
+        for (var depth = 0; depth < type.ContainingTypes.Count; depth++)
+        {
+            var containing = type.ContainingTypes[depth];
+            if (!containing.IsPartial)
+            {
+                var role = $"the type containing {what.Substring(what.IndexOf(' ') + 1)} '{type.Name}'";
+                yield return Problem.Create(DiagnosticKind.NotPartial, Site.Containing(type.FullName, depth), containing.Name, role);
+            }
+        }
+    }
+}

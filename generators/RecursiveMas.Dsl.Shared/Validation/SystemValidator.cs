@@ -1,0 +1,282 @@
+using System.Collections.Generic;
+using System.Linq;
+
+namespace RecursiveMas.Dsl;
+
+/// <summary>
+/// The rules about a <c>[RecursiveSystem]</c> class: its declaration, its pattern, its graph, its
+/// links' widths, and its agents' prompts against its edges. Rules run in phases; a phase runs only
+/// when the ones before it found no error, so one mistake gives one diagnostic rather than a cascade
+/// (a system whose pattern names a non-agent is not also told its prompts lack a slot).
+/// </summary>
+internal static class SystemValidator
+{
+    /// <summary>The problems of <paramref name="system"/> itself; its agents' own problems come from <see cref="AgentValidator"/>.</summary>
+    public static IReadOnlyList<Problem> Validate(SystemSpec system)
+    {
+        var problems = new List<Problem>();
+        problems.AddRange(PartialRules.Check(system.Type, "a system"));
+        problems.AddRange(CheckDeclaration(system));
+        problems.AddRange(CheckLinkWidths(system));
+        if (problems.Any(p => p.IsError))
+        {
+            return problems;
+        }
+
+        var topology = Topology.Build(system);
+        if (topology is null)
+        {
+            return problems;
+        }
+
+        problems.AddRange(CheckGraph(system, topology));
+        if (!problems.Any(p => p.IsError))
+        {
+            problems.AddRange(topology.Order.SelectMany(agent => CheckPrompts(system, topology, system.FindAgent(agent)!)));
+        }
+
+        return problems;
+    }
+
+    /// <summary>
+    /// Everything that stops the generator from emitting <paramref name="system"/>: its problems and
+    /// those of every agent it names.
+    /// </summary>
+    public static IReadOnlyList<Problem> ValidateWithAgents(SystemSpec system) =>
+        Validate(system).Concat(system.Agents.SelectMany(AgentValidator.Validate)).ToList();
+
+    static IEnumerable<Problem> CheckDeclaration(SystemSpec system)
+    {
+        var owner = system.Type.FullName;
+        var anchors = PatternAnchors(system).ToList();
+        if (system.SystemAttributeIndex < 0)
+        {
+            if (anchors.Count > 0)
+            {
+                yield return Problem.Create(DiagnosticKind.PatternWithoutSystem, Site.Attribute(owner, anchors[0].Index), anchors[0].Name, system.Name);
+            }
+        }
+        else if (system.Rounds < 1)
+        {
+            yield return Problem.Create(DiagnosticKind.RoundsTooSmall, Site.Named(owner, system.SystemAttributeIndex, "Rounds"), system.Rounds);
+        }
+        else if (system.Rounds > Limits.MaxRounds)
+        {
+            yield return Problem.Create(DiagnosticKind.RoundsTooLarge, Site.Named(owner, system.SystemAttributeIndex, "Rounds"), system.Rounds, Limits.MaxRounds);
+        }
+
+        var mentions = system.Mentions().ToList();
+        foreach (var (type, site) in mentions.Where(m => m.Type.Length > 0 && system.FindAgent(m.Type) is null))
+        {
+            yield return Problem.Create(DiagnosticKind.NotAnAgent, site, type, system.Name);
+        }
+
+        if (anchors.Count == 0)
+        {
+            yield return Problem.Create(DiagnosticKind.NoPattern, Site.Declaration(owner), system.Name);
+            yield break;
+        }
+
+        foreach (var extra in anchors.Skip(1))
+        {
+            yield return Problem.Create(DiagnosticKind.MoreThanOnePattern, Site.Attribute(owner, extra.Index), extra.Name, anchors[0].Name, system.Name);
+        }
+
+        foreach (var pattern in system.Patterns)
+        {
+            if (pattern.Agents.Count < Topology.MinimumAgents(pattern.Kind))
+            {
+                var (needs, has) = pattern.Kind == PatternKind.Mixture
+                    ? ("a summarizer and at least 2 experts", Count(pattern.Agents.Count - 1, "expert"))
+                    : ("at least 2 agents", Count(pattern.Agents.Count, "agent"));
+                yield return Problem.Create(DiagnosticKind.TooFewAgents, Site.Attribute(owner, pattern.AttributeIndex), pattern.Kind, needs, has);
+            }
+
+            var seen = new HashSet<string>();
+            for (var i = 0; i < pattern.Agents.Count; i++)
+            {
+                if (pattern.Agents[i].Length > 0 && !seen.Add(pattern.Agents[i]))
+                {
+                    yield return Problem.Create(DiagnosticKind.DuplicateAgent, Site.Argument(owner, pattern.AttributeIndex, i), ShortName(pattern.Agents[i]), pattern.Kind);
+                }
+            }
+        }
+
+        if (system.Links.Count == 0 && system.Decoders.Count > 0 && system.Patterns.Count == 0)
+        {
+            yield return Problem.Create(DiagnosticKind.TooFewAgents, Site.Attribute(owner, system.Decoders[0].AttributeIndex), "A custom graph", "at least one [Link]", "none");
+        }
+
+        var links = new HashSet<(string, string)>();
+        foreach (var link in system.Links.Where(l => !links.Add((l.From, l.To)) && l.From.Length > 0 && l.To.Length > 0))
+        {
+            yield return Problem.Create(DiagnosticKind.DuplicateLink, Site.Attribute(owner, link.AttributeIndex), ShortName(link.From), ShortName(link.To));
+        }
+
+        foreach (var group in system.Agents.GroupBy(a => a.Name).Where(g => g.Count() > 1))
+        {
+            var first = group.First();
+            foreach (var other in group.Skip(1))
+            {
+                var site = mentions.First(m => m.Type == other.FullName).Site;
+                yield return Problem.Create(DiagnosticKind.AmbiguousAgentName, site, group.Key, first.FullName, other.FullName, system.Name);
+            }
+        }
+    }
+
+    static IEnumerable<Problem> CheckLinkWidths(SystemSpec system)
+    {
+        var owner = system.Type.FullName;
+        foreach (var link in system.Links)
+        {
+            foreach (var (property, declared, agent) in new[] { ("FromHiddenSize", link.FromHiddenSize, link.From), ("ToHiddenSize", link.ToHiddenSize, link.To) })
+            {
+                var site = Site.Named(owner, link.AttributeIndex, property);
+                if (declared < 0)
+                {
+                    yield return Problem.Create(DiagnosticKind.NegativeHiddenSize, site, property, declared);
+                }
+                else if (declared > 0 && system.FindAgent(agent) is { HiddenSize: > 0 } spec && spec.HiddenSize != declared)
+                {
+                    yield return Problem.Create(DiagnosticKind.LinkHiddenSizeMismatch, site, property, declared, spec.Name, spec.HiddenSize);
+                }
+            }
+        }
+    }
+
+    static IEnumerable<Problem> CheckGraph(SystemSpec system, Topology topology)
+    {
+        if (topology.Pattern != PatternKind.Custom)
+        {
+            yield break;
+        }
+
+        var owner = system.Type.FullName;
+        var first = Name(system, topology.First);
+        if (system.Decoders.Count == 0)
+        {
+            yield return Problem.Create(DiagnosticKind.NoDecoder, Site.Declaration(owner), system.Name);
+        }
+
+        foreach (var extra in system.Decoders.Skip(1))
+        {
+            yield return Problem.Create(DiagnosticKind.MultipleDecoders, Site.Attribute(owner, extra.AttributeIndex), system.Name);
+        }
+
+        if (system.Decoders.Count == 1 && topology.Decoder is null && system.Decoders[0].Agent.Length > 0)
+        {
+            yield return Problem.Create(DiagnosticKind.DecoderNotInGraph, Site.Argument(owner, system.Decoders[0].AttributeIndex, 0), Name(system, system.Decoders[0].Agent), system.Name);
+        }
+
+        foreach (var agent in topology.Unreachable)
+        {
+            var site = system.Mentions().First(m => m.Type == agent && system.Links.Any(l => l.AttributeIndex == m.Site.Index)).Site;
+            yield return Problem.Create(DiagnosticKind.UnreachableAgent, site, Name(system, agent), first, system.Name);
+        }
+
+        foreach (var group in topology.Edges.Where(e => e.IsFeedback).GroupBy(e => e.To).Where(g => g.Count() > 1))
+        {
+            foreach (var extra in group.Skip(1))
+            {
+                var site = Site.Attribute(owner, system.Links[extra.LinkIndex].AttributeIndex);
+                yield return Problem.Create(DiagnosticKind.MultipleFeedback, site, Name(system, group.Key), Name(system, group.First().From), Name(system, extra.From), system.Name);
+            }
+        }
+
+        if (system.Rounds > 1 && topology.Decoder is { } decoder && !topology.HasPath(decoder, topology.First))
+        {
+            var site = Site.Argument(owner, system.Decoders[0].AttributeIndex, 0);
+            yield return Problem.Create(DiagnosticKind.LoopNotClosed, site, Name(system, decoder), first, system.Name, system.Rounds);
+        }
+    }
+
+    static IEnumerable<Problem> CheckPrompts(SystemSpec system, Topology topology, AgentSpec agent)
+    {
+        var plan = PromptPlan.For(agent, agent.FullName == topology.Decoder, system.Rounds);
+        var senders = topology.ForwardSources(agent.FullName).Select(s => Name(system, s)).ToList();
+        var feedbackFrom = topology.FeedbackInto(agent.FullName).Select(e => Name(system, e.From)).FirstOrDefault();
+        Site PromptSite(PromptSpec prompt) => Site.Argument(agent.FullName, prompt.AttributeIndex, 0);
+
+        foreach (var stage in plan.Stages.Where(s => plan.PromptAt(s) < 0))
+        {
+            yield return Problem.Create(DiagnosticKind.MissingPrompt, Site.Declaration(agent.FullName), agent.Name, Describe(stage), system.Name);
+        }
+
+        var used = plan.Stages
+            .Where(s => plan.PromptAt(s) >= 0)
+            .GroupBy(plan.PromptAt)
+            .OrderBy(g => g.Key);
+        foreach (var stages in used)
+        {
+            var prompt = agent.Prompts[stages.Key];
+            var fromAgents = prompt.Template.FromAgents.ToList();
+            foreach (var sender in senders.Where(s => !fromAgents.Contains(s)))
+            {
+                yield return Problem.Create(DiagnosticKind.MissingFromSlot, PromptSite(prompt), agent.Name, sender, system.Name);
+            }
+
+            if (feedbackFrom is null)
+            {
+                continue;
+            }
+
+            if (prompt.Template.HasFeedback && stages.Any(s => !plan.IsAfterFirstRound(s)))
+            {
+                yield return Problem.Create(DiagnosticKind.FeedbackInFirstRound, PromptSite(prompt), agent.Name, system.Name);
+            }
+
+            if (!prompt.Template.HasFeedback && stages.Any(plan.IsAfterFirstRound))
+            {
+                yield return Problem.Create(DiagnosticKind.MissingFeedbackSlot, PromptSite(prompt), agent.Name, feedbackFrom, system.Name);
+            }
+        }
+
+        var names = system.Agents.Select(a => a.Name).ToList();
+        foreach (var prompt in agent.Prompts)
+        {
+            foreach (var named in prompt.Template.FromAgents)
+            {
+                if (!names.Contains(named))
+                {
+                    yield return Problem.Create(DiagnosticKind.FromUnknownAgent, PromptSite(prompt), named, agent.Name, system.Name);
+                }
+                else if (!senders.Contains(named))
+                {
+                    var hint = named == feedbackFrom
+                        ? "; its message to this agent closes the loop, so read it with {feedback} in a LaterRounds prompt"
+                        : "";
+                    yield return Problem.Create(DiagnosticKind.FromNotASender, PromptSite(prompt), named, agent.Name, system.Name, hint);
+                }
+            }
+
+            if (feedbackFrom is null && prompt.Template.HasFeedback)
+            {
+                yield return Problem.Create(DiagnosticKind.FeedbackWithoutLoop, PromptSite(prompt), agent.Name, system.Name);
+            }
+        }
+    }
+
+    // Each built-in pattern attribute, and the custom graph at its first [Link] or [Decoder], by position.
+    static IEnumerable<(int Index, string Name)> PatternAnchors(SystemSpec system)
+    {
+        var anchors = system.Patterns.Select(p => (p.AttributeIndex, "[" + p.Kind + "]")).ToList();
+        var custom = system.Links.Select(l => (l.AttributeIndex, "[Link]"))
+            .Concat(system.Decoders.Select(d => (d.AttributeIndex, "[Decoder]")))
+            .OrderBy(a => a.AttributeIndex)
+            .Take(1);
+        return anchors.Concat(custom).OrderBy(a => a.AttributeIndex);
+    }
+
+    static string Describe(PromptStage stage) => stage switch
+    {
+        PromptStage.FirstRound => "round 1",
+        PromptStage.LaterRounds => "rounds 2 and later",
+        _ => "the final decode",
+    };
+
+    static string Count(int count, string noun) => count + " " + noun + (count == 1 ? "" : "s");
+
+    static string Name(SystemSpec system, string fullName) => system.FindAgent(fullName)?.Name ?? ShortName(fullName);
+
+    static string ShortName(string fullName) => fullName.Substring(fullName.LastIndexOf('.') + 1);
+}

@@ -1,0 +1,240 @@
+using RecursiveMas.Analyzers.Tests.Infrastructure;
+
+namespace RecursiveMas.Analyzers.Tests.Diagnostics;
+
+/// <summary>RMAS0001–RMAS0013: declarations. Each rule has a test that fires it and one that does not.</summary>
+public class DeclarationDiagnosticsTests
+{
+    // Two agents that form a valid sequential system with any round count.
+    const string Agents = """
+        [Agent("planner", HiddenSize = 2048)]
+        [Prompt("Plan: {question}", When = PromptUse.FirstRound)]
+        [Prompt("Plan again: {question} {feedback}", When = PromptUse.LaterRounds)]
+        public partial class Planner;
+
+        [Agent("solver", HiddenSize = 1536)]
+        [Prompt(@"Plan: {from:Planner} Question: {question} Put the answer in \boxed{}.")]
+        public partial class Solver;
+
+        """;
+
+    [Fact]
+    public Task Valid_system_has_no_diagnostics() => Verify.AnalyzerAsync(Agents + """
+        [RecursiveSystem(Rounds = 3)]
+        [Sequential(typeof(Planner), typeof(Solver))]
+        public partial class Team;
+        """);
+
+    [Fact]
+    public Task RMAS0001_pattern_names_a_type_without_Agent() => Verify.AnalyzerAsync(Agents + """
+        public class Helper { }
+
+        [RecursiveSystem]
+        [Sequential(typeof(Planner), {|RMAS0001:typeof(Helper)|})]
+        public partial class Team;
+        """);
+
+    [Fact]
+    public Task RMAS0001_link_and_decoder_name_a_type_without_Agent() => Verify.AnalyzerAsync(Agents + """
+        [RecursiveSystem]
+        [Link(typeof(Planner), {|RMAS0001:typeof(string)|})]
+        [Decoder({|RMAS0001:typeof(string)|})]
+        public partial class Team;
+        """);
+
+    [Fact]
+    public Task RMAS0001_message_names_the_type_and_the_system() => Verify.AnalyzerAsync(
+        Agents + """
+        [RecursiveSystem]
+        [Sequential(typeof(Planner), {|#0:typeof(object)|})]
+        public partial class Team;
+        """,
+        [],
+        includeHidden: false,
+        Verify.Diagnostic("RMAS0001").WithLocation(0).WithArguments("object", "Team"));
+
+    [Fact]
+    public Task RMAS0002_agent_not_partial() => Verify.AnalyzerAsync("""
+        [Agent("planner", HiddenSize = 2048)]
+        [Prompt("Plan: {question}")]
+        public class {|RMAS0002:Planner|} { }
+        """);
+
+    [Fact]
+    public Task RMAS0002_system_not_partial() => Verify.AnalyzerAsync(Agents + """
+        [RecursiveSystem]
+        [Sequential(typeof(Planner), typeof(Solver))]
+        public sealed class {|RMAS0002:Team|} { }
+        """);
+
+    [Fact]
+    public Task RMAS0002_containing_type_not_partial() => Verify.AnalyzerAsync("""
+        public static class {|RMAS0002:Agents|}
+        {
+            [Agent("planner", HiddenSize = 2048)]
+            [Prompt("Plan: {question}")]
+            public partial class Planner;
+        }
+        """);
+
+    [Fact]
+    public Task RMAS0002_nested_in_partial_types_is_fine() => Verify.AnalyzerAsync("""
+        public static partial class Agents
+        {
+            [Agent("planner", HiddenSize = 2048)]
+            [Prompt("Plan: {question}")]
+            public partial class Planner;
+        }
+        """);
+
+    [Fact]
+    public Task RMAS0003_rounds_below_one() => Verify.AnalyzerAsync(Agents + """
+        [RecursiveSystem(Rounds = {|RMAS0003:0|})]
+        [Sequential(typeof(Planner), typeof(Solver))]
+        public partial class Team;
+        """);
+
+    [Fact]
+    public Task RMAS0003_one_round_is_fine() => Verify.AnalyzerAsync(Agents + """
+        [RecursiveSystem(Rounds = 1)]
+        [Sequential(typeof(Planner), typeof(Solver))]
+        public partial class Team;
+        """);
+
+    [Fact]
+    public Task RMAS0004_rounds_above_sixteen() => Verify.AnalyzerAsync(Agents + """
+        [RecursiveSystem(Rounds = {|RMAS0004:17|})]
+        [Sequential(typeof(Planner), typeof(Solver))]
+        public partial class Team;
+        """);
+
+    [Fact]
+    public Task RMAS0004_sixteen_rounds_is_fine() => Verify.AnalyzerAsync(Agents + """
+        [RecursiveSystem(Rounds = 16)]
+        [Sequential(typeof(Planner), typeof(Solver))]
+        public partial class Team;
+        """);
+
+    [Fact]
+    public Task RMAS0005_latent_steps_below_one() => Verify.AnalyzerAsync("""
+        [Agent("planner", HiddenSize = 2048, LatentSteps = {|RMAS0005:0|})]
+        [Prompt("Plan: {question}")]
+        public partial class Planner;
+        """);
+
+    [Fact]
+    public Task RMAS0006_latent_steps_absurdly_large() => Verify.AnalyzerAsync("""
+        [Agent("planner", HiddenSize = 2048, LatentSteps = {|RMAS0006:4096|})]
+        [Prompt("Plan: {question}")]
+        public partial class Planner;
+        """);
+
+    [Fact]
+    public Task RMAS0005_RMAS0006_one_and_1024_latent_steps_are_fine() => Verify.AnalyzerAsync("""
+        [Agent("planner", HiddenSize = 2048, LatentSteps = 1)]
+        [Prompt("Plan: {question}")]
+        public partial class Planner;
+
+        [Agent("critic", HiddenSize = 2048, LatentSteps = 1024)]
+        [Prompt("Critique: {question}")]
+        public partial class Critic;
+        """);
+
+    [Fact]
+    public Task RMAS0007_system_without_pattern() => Verify.AnalyzerAsync("""
+        [RecursiveSystem(Rounds = 2)]
+        public partial class {|RMAS0007:Team|};
+        """);
+
+    [Fact]
+    public Task RMAS0008_two_built_in_patterns() => Verify.AnalyzerAsync(Agents + """
+        [RecursiveSystem]
+        [Sequential(typeof(Planner), typeof(Solver))]
+        [{|RMAS0008:Distillation(typeof(Planner), typeof(Solver))|}]
+        public partial class Team;
+        """);
+
+    [Fact]
+    public Task RMAS0008_decoder_with_a_built_in_pattern() => Verify.AnalyzerAsync(
+        Agents + """
+        [RecursiveSystem]
+        [Sequential(typeof(Planner), typeof(Solver))]
+        [{|#0:Decoder(typeof(Solver))|}]
+        public partial class Team;
+        """,
+        [],
+        includeHidden: false,
+        Verify.Diagnostic("RMAS0008").WithLocation(0).WithArguments("[Decoder]", "[Sequential]", "Team"));
+
+    [Fact]
+    public Task RMAS0009_sequential_with_one_agent() => Verify.AnalyzerAsync(Agents + """
+        [RecursiveSystem]
+        [{|RMAS0009:Sequential(typeof(Planner))|}]
+        public partial class Team;
+        """);
+
+    [Fact]
+    public Task RMAS0009_mixture_with_one_expert() => Verify.AnalyzerAsync(
+        Agents + """
+        [RecursiveSystem]
+        [{|#0:Mixture(typeof(Solver), typeof(Planner))|}]
+        public partial class Team;
+        """,
+        [],
+        includeHidden: false,
+        Verify.Diagnostic("RMAS0009").WithLocation(0).WithArguments("Mixture", "a summarizer and at least 2 experts", "1 expert"));
+
+    [Fact]
+    public Task RMAS0009_decoder_without_links() => Verify.AnalyzerAsync(Agents + """
+        [RecursiveSystem]
+        [{|RMAS0009:Decoder(typeof(Solver))|}]
+        public partial class Team;
+        """);
+
+    [Fact]
+    public Task RMAS0010_agent_twice_in_a_pattern() => Verify.AnalyzerAsync(Agents + """
+        [RecursiveSystem]
+        [Sequential(typeof(Planner), typeof(Solver), {|RMAS0010:typeof(Planner)|})]
+        public partial class Team;
+        """);
+
+    [Fact]
+    public Task RMAS0011_empty_model() => Verify.AnalyzerAsync("""
+        [Agent({|RMAS0011:""|}, HiddenSize = 2048)]
+        [Prompt("Plan: {question}")]
+        public partial class Planner;
+        """);
+
+    [Fact]
+    public Task RMAS0012_two_agents_with_one_class_name() => Verify.AnalyzerAsync("""
+        namespace Math
+        {
+            [Agent("math", HiddenSize = 2048)]
+            [Prompt("Solve: {question}", When = PromptUse.FirstRound)]
+            [Prompt("Solve: {question} {feedback}", When = PromptUse.LaterRounds)]
+            public partial class Expert;
+        }
+
+        namespace Code
+        {
+            [Agent("code", HiddenSize = 2048)]
+            [Prompt("Code: {question}", When = PromptUse.FirstRound)]
+            [Prompt("Code: {question} {feedback}", When = PromptUse.LaterRounds)]
+            public partial class Expert;
+        }
+
+        [Agent("summarizer", HiddenSize = 2048)]
+        [Prompt("Summarize: {from:Expert} {question}")]
+        public partial class Summarizer;
+
+        [RecursiveSystem]
+        [Mixture(typeof(Summarizer), typeof(Math.Expert), {|RMAS0012:typeof(Code.Expert)|})]
+        public partial class Team;
+        """);
+
+    [Fact]
+    public Task RMAS0013_pattern_without_RecursiveSystem() => Verify.AnalyzerAsync(Agents + """
+        [{|RMAS0013:Sequential(typeof(Planner), typeof(Solver))|}]
+        public partial class Team;
+        """);
+}

@@ -1,0 +1,163 @@
+using RecursiveMas.Analyzers.Tests.Infrastructure;
+
+namespace RecursiveMas.Analyzers.Tests.Diagnostics;
+
+/// <summary>RMAS1001–RMAS1006: hidden sizes against config.json and link widths.</summary>
+public class DimensionDiagnosticsTests
+{
+    static readonly ConfigFile Planner2048 = ConfigFile.For("planner", 2048);
+
+    [Fact]
+    public Task RMAS1001_declared_hidden_size_differs_from_config() => Verify.AnalyzerAsync(
+        """
+        [Agent("planner", HiddenSize = {|#0:256|})]
+        [Prompt("Plan: {question}")]
+        public partial class Planner;
+        """,
+        [Planner2048],
+        includeHidden: false,
+        Verify.Diagnostic("RMAS1001").WithLocation(0).WithArguments("Planner", "256", "2048", "/project/models/planner/config.json"));
+
+    [Fact]
+    public Task RMAS1001_declared_hidden_size_equal_to_config_is_fine() => Verify.AnalyzerAsync("""
+        [Agent("planner", HiddenSize = 2048)]
+        [Prompt("Plan: {question}")]
+        public partial class Planner;
+        """, Planner2048);
+
+    [Fact]
+    public Task RMAS1001_config_matched_with_backslashes_and_a_nested_model_folder() => Verify.AnalyzerAsync(
+        """
+        [Agent("qwen/Qwen3-1.7B/", HiddenSize = {|RMAS1001:1536|})]
+        [Prompt("Plan: {question}")]
+        public partial class Planner;
+        """,
+        new ConfigFile(@"C:\repo\models\qwen\Qwen3-1.7B\config.json", """{ "hidden_size": 2048 }"""));
+
+    [Fact]
+    public Task RMAS1002_no_hidden_size_and_no_config() => Verify.AnalyzerAsync("""
+        [Agent({|RMAS1002:"planner"|})]
+        [Prompt("Plan: {question}")]
+        public partial class Planner;
+        """);
+
+    [Fact]
+    public Task RMAS1002_a_config_of_a_folder_that_only_ends_like_the_model_does_not_count() => Verify.AnalyzerAsync(
+        """
+        [Agent({|RMAS1002:"planner"|})]
+        [Prompt("Plan: {question}")]
+        public partial class Planner;
+        """,
+        ConfigFile.For("myplanner", 2048));
+
+    [Fact]
+    public Task RMAS1002_declared_hidden_size_or_found_config_is_fine() => Verify.AnalyzerAsync(
+        """
+        [Agent("planner")]
+        [Prompt("Plan: {question}")]
+        public partial class Planner;
+
+        [Agent("critic", HiddenSize = 3072)]
+        [Prompt("Critique: {question}")]
+        public partial class Critic;
+        """,
+        Planner2048);
+
+    [Theory]
+    [InlineData("""{ "hidden_size": 2048 """, "it is not valid JSON: the file ends where '}' was expected (offset 22)")]
+    [InlineData("""{ "model_type": "llama" }""", "it has no hidden_size field")]
+    [InlineData("""{ "hidden_size": "2048" }""", "its hidden_size is the string \"2048\", not a positive integer")]
+    [InlineData("""{ "hidden_size": 0 }""", "its hidden_size is 0, not a positive integer")]
+    [InlineData("""[2048]""", "the file is not a JSON object")]
+    public Task RMAS1003_unusable_config(string json, string reason) => Verify.AnalyzerAsync(
+        """
+        [Agent({|#0:"planner"|}, HiddenSize = 2048)]
+        [Prompt("Plan: {question}")]
+        public partial class Planner;
+        """,
+        [new ConfigFile("models/planner/config.json", json)],
+        includeHidden: false,
+        Verify.Diagnostic("RMAS1003").WithLocation(0).WithArguments("Planner", "models/planner/config.json", reason));
+
+    [Fact]
+    public Task RMAS1003_config_with_the_size_in_text_config_is_fine() => Verify.AnalyzerAsync(
+        """
+        [Agent("gemma", HiddenSize = 2560)]
+        [Prompt("Plan: {question}")]
+        public partial class Planner;
+        """,
+        new ConfigFile("models/gemma/config.json", """
+            { "architectures": ["Gemma3ForConditionalGeneration"], "model_type": "gemma3",
+              "text_config": { "hidden_size": 2560, "rope_scaling": { "factor": 8.0 } },
+              "vision_config": { "hidden_size": 1152 } }
+            """));
+
+    const string LinkedAgents = """
+        [Agent("planner", HiddenSize = 2048)]
+        [Prompt("Plan: {question}", When = PromptUse.FirstRound)]
+        [Prompt("Plan again: {question} {feedback}", When = PromptUse.LaterRounds)]
+        public partial class Planner;
+
+        [Agent("solver")]
+        [Prompt("Plan: {from:Planner} Question: {question}")]
+        public partial class Solver;
+
+        """;
+
+    [Fact]
+    public Task RMAS1004_link_widths_differ_from_the_agents() => Verify.AnalyzerAsync(
+        LinkedAgents + """
+        [RecursiveSystem]
+        [Link(typeof(Planner), typeof(Solver), FromHiddenSize = {|#0:1024|}, ToHiddenSize = {|#1:2048|})]
+        [Link(typeof(Solver), typeof(Planner))]
+        [Decoder(typeof(Solver))]
+        public partial class Team;
+        """,
+        [ConfigFile.For("solver", 1536)],
+        includeHidden: false,
+        Verify.Diagnostic("RMAS1004").WithLocation(0).WithArguments("FromHiddenSize", "1024", "Planner", "2048"),
+        Verify.Diagnostic("RMAS1004").WithLocation(1).WithArguments("ToHiddenSize", "2048", "Solver", "1536"));
+
+    [Fact]
+    public Task RMAS1004_matching_or_uncheckable_link_widths_are_fine() => Verify.AnalyzerAsync(
+        """
+        [Agent("planner", HiddenSize = 2048)]
+        [Prompt("Plan: {question}", When = PromptUse.FirstRound)]
+        [Prompt("Plan again: {question} {feedback}", When = PromptUse.LaterRounds)]
+        public partial class Planner;
+
+        [Agent({|RMAS1002:"solver"|})]
+        [Prompt("Plan: {from:Planner} Question: {question}")]
+        public partial class Solver;
+
+        [RecursiveSystem]
+        [Link(typeof(Planner), typeof(Solver), FromHiddenSize = 2048, ToHiddenSize = 999)]
+        [Link(typeof(Solver), typeof(Planner))]
+        [Decoder(typeof(Solver))]
+        public partial class Team;
+        """);
+
+    [Fact]
+    public Task RMAS1005_negative_hidden_sizes() => Verify.AnalyzerAsync(LinkedAgents.Replace("HiddenSize = 2048", "HiddenSize = {|RMAS1005:-2048|}") + """
+        [RecursiveSystem]
+        [Link(typeof(Planner), typeof(Solver), ToHiddenSize = {|RMAS1005:-1|})]
+        [Link(typeof(Solver), typeof(Planner))]
+        [Decoder(typeof(Solver))]
+        public partial class Team;
+        """, ConfigFile.For("solver", 1536));
+
+    [Fact]
+    public Task RMAS1006_hidden_size_read_from_config_is_offered_for_pinning() => Verify.AnalyzerAsync(
+        """
+        [Agent({|#0:"planner"|})]
+        [Prompt("Plan: {question}")]
+        public partial class Planner;
+
+        [Agent("critic", HiddenSize = 2048)]
+        [Prompt("Critique: {question}")]
+        public partial class Critic;
+        """,
+        [Planner2048, ConfigFile.For("critic", 2048)],
+        includeHidden: true,
+        Verify.Diagnostic("RMAS1006").WithLocation(0).WithArguments("Planner", "2048", "/project/models/planner/config.json"));
+}

@@ -1,0 +1,300 @@
+using RecursiveMas.Analyzers.Tests.Infrastructure;
+
+namespace RecursiveMas.Analyzers.Tests.Diagnostics;
+
+/// <summary>RMAS2001–RMAS2009: prompts against the system's edges and rounds.</summary>
+public class PromptDiagnosticsTests
+{
+    // Sequential(Planner, Critic, Solver): Planner -> Critic -> Solver, loop Solver -> Planner, decoder Solver.
+    static string Team(string planner, string critic, string solver, int rounds = 3) => $$"""
+        [Agent("planner", HiddenSize = 2048)]
+        {{planner}}
+        public partial class Planner;
+
+        [Agent("critic", HiddenSize = 2048)]
+        {{critic}}
+        public partial class Critic;
+
+        [Agent("solver", HiddenSize = 1536)]
+        {{solver}}
+        public partial class Solver;
+
+        [RecursiveSystem(Rounds = {{rounds}})]
+        [Sequential(typeof(Planner), typeof(Critic), typeof(Solver))]
+        public partial class MathTeam;
+        """;
+
+    const string PlannerOk = """
+        [Prompt("You are a planner. Question: {question}", When = PromptUse.FirstRound)]
+        [Prompt("You are a planner. This is round 2. Question: {question} Feedback: {feedback}", When = PromptUse.LaterRounds)]
+        """;
+
+    const string CriticOk = """[Prompt("Refine the plan. Question: {question} Initial Plan: {from:Planner}")]""";
+
+    const string SolverOk = """[Prompt(@"Refined Plan: {from:Critic} Question: {question} Put the final answer inside \boxed{}, for example \boxed{1}.")]""";
+
+    [Fact]
+    public Task Paper_prompts_have_no_diagnostics() => Verify.AnalyzerAsync(Team(PlannerOk, CriticOk, SolverOk));
+
+    [Fact]
+    public Task RMAS2001_prompt_lacks_the_slot_of_an_incoming_edge() => Verify.AnalyzerAsync(
+        Team(PlannerOk, CriticOk, """[Prompt({|#0:"Solve: {question}"|})]"""),
+        [],
+        includeHidden: false,
+        Verify.Diagnostic("RMAS2001").WithLocation(0).WithArguments("Solver", "Critic", "MathTeam"));
+
+    [Fact]
+    public Task RMAS2001_the_decode_prompt_needs_the_slots_too() => Verify.AnalyzerAsync(Team(
+        PlannerOk,
+        CriticOk,
+        SolverOk + """
+
+        [Prompt({|RMAS2001:"Answer: {question}"|}, When = PromptUse.Decode)]
+        """));
+
+    [Fact]
+    public Task RMAS2002_slot_of_an_agent_that_sends_nothing_here() => Verify.AnalyzerAsync(Team(
+        PlannerOk,
+        """[Prompt({|RMAS2002:"Refine: {from:Planner} {from:Solver} {question}"|})]""",
+        SolverOk));
+
+    [Fact]
+    public Task RMAS2002_loop_closing_sender_read_as_from_instead_of_feedback() => Verify.AnalyzerAsync(
+        Team(
+            """
+            [Prompt("Plan: {question}", When = PromptUse.FirstRound)]
+            [Prompt({|#0:"Plan again: {question} {from:Solver}"|}, When = PromptUse.LaterRounds)]
+            """,
+            CriticOk,
+            SolverOk),
+        [],
+        includeHidden: false,
+        Verify.Diagnostic("RMAS2002").WithLocation(0).WithArguments(
+            "Solver", "Planner", "MathTeam", "; its message to this agent closes the loop, so read it with {feedback} in a LaterRounds prompt"),
+        Verify.Diagnostic("RMAS2005").WithLocation(0).WithArguments("Planner", "Solver", "MathTeam"));
+
+    [Fact]
+    public Task RMAS2003_slot_of_an_agent_outside_the_system() => Verify.AnalyzerAsync(Team(
+        PlannerOk,
+        """[Prompt({|RMAS2003:"Refine: {from:Planner} {from:Verifier} {question}"|})]""",
+        SolverOk));
+
+    [Fact]
+    public Task RMAS2004_feedback_where_no_loop_closes() => Verify.AnalyzerAsync(Team(
+        PlannerOk,
+        CriticOk,
+        """[Prompt({|RMAS2004:"Refined Plan: {from:Critic} {feedback} {question}"|})]"""));
+
+    [Fact]
+    public Task RMAS2005_later_rounds_prompt_lacks_feedback() => Verify.AnalyzerAsync(Team(
+        """
+        [Prompt("Plan: {question}", When = PromptUse.FirstRound)]
+        [Prompt({|RMAS2005:"Plan again: {question}"|}, When = PromptUse.LaterRounds)]
+        """,
+        CriticOk,
+        SolverOk));
+
+    [Fact]
+    public Task RMAS2005_one_always_prompt_cannot_close_the_loop() => Verify.AnalyzerAsync(Team(
+        """[Prompt({|RMAS2005:"Plan: {question}"|})]""",
+        CriticOk,
+        SolverOk));
+
+    [Fact]
+    public Task RMAS2005_one_round_needs_no_feedback() => Verify.AnalyzerAsync(Team(
+        """[Prompt("Plan: {question}")]""",
+        CriticOk,
+        SolverOk,
+        rounds: 1));
+
+    [Fact]
+    public Task RMAS2006_feedback_in_a_prompt_used_in_round_one() => Verify.AnalyzerAsync(Team(
+        """[Prompt({|RMAS2006:"Plan: {question} {feedback}"|})]""",
+        CriticOk,
+        SolverOk));
+
+    [Fact]
+    public Task RMAS2006_feedback_in_a_first_round_prompt() => Verify.AnalyzerAsync(Team(
+        """
+        [Prompt({|RMAS2006:"Plan: {question} {feedback}"|}, When = PromptUse.FirstRound)]
+        [Prompt("Plan again: {question} {feedback}", When = PromptUse.LaterRounds)]
+        """,
+        CriticOk,
+        SolverOk));
+
+    [Fact]
+    public Task RMAS2006_an_always_prompt_that_only_later_rounds_use_may_read_feedback() => Verify.AnalyzerAsync(Team(
+        """
+        [Prompt("Plan: {question}", When = PromptUse.FirstRound)]
+        [Prompt("Plan again: {question} {feedback}")]
+        """,
+        CriticOk,
+        SolverOk));
+
+    [Fact]
+    public Task RMAS2007_placeholder_lookalikes() => Verify.AnalyzerAsync(
+        """
+        [Agent("planner", HiddenSize = 2048)]
+        [Prompt({|#0:"Plan: {Question}"|}, When = PromptUse.FirstRound)]
+        [Prompt({|#1:"Plan again: {question} {feedbak} {from Critic}"|}, When = PromptUse.LaterRounds)]
+        public partial class Planner;
+        """,
+        [],
+        includeHidden: false,
+        Verify.Diagnostic("RMAS2007").WithLocation(0).WithArguments("{Question}", "Planner"),
+        Verify.Diagnostic("RMAS2007").WithLocation(1).WithArguments("{feedbak}", "Planner"),
+        Verify.Diagnostic("RMAS2007").WithLocation(1).WithArguments("{from Critic}", "Planner"));
+
+    [Fact]
+    public Task RMAS2007_latex_numbers_and_json_stay_literal_without_warning() => Verify.AnalyzerAsync("""
+        [Agent("planner", HiddenSize = 2048)]
+        [Prompt(@"Question: {question} Use \frac{a}{b} and x_{i}; put the answer in \boxed{}, e.g. \boxed{1}. Reply as {""answer"": 42} or {1}.")]
+        public partial class Planner;
+        """);
+
+    [Fact]
+    public Task RMAS2008_two_prompts_for_one_use() => Verify.AnalyzerAsync("""
+        [Agent("planner", HiddenSize = 2048)]
+        [Prompt("Plan: {question}")]
+        [{|RMAS2008:Prompt("Plan differently: {question}")|}]
+        [Prompt("Plan first: {question}", When = PromptUse.FirstRound)]
+        [Prompt("Plan first again: {question}", When = {|RMAS2008:PromptUse.FirstRound|})]
+        public partial class Planner;
+        """);
+
+    [Fact]
+    public Task RMAS2008_one_prompt_per_use_is_fine() => Verify.AnalyzerAsync("""
+        [Agent("planner", HiddenSize = 2048)]
+        [Prompt("Plan: {question}")]
+        [Prompt("Plan first: {question}", When = PromptUse.FirstRound)]
+        [Prompt("Plan later: {question}", When = PromptUse.LaterRounds)]
+        [Prompt("Answer: {question}", When = PromptUse.Decode)]
+        public partial class Planner;
+        """);
+
+    [Fact]
+    public Task RMAS2009_no_prompt_for_later_rounds() => Verify.AnalyzerAsync(
+        """
+        [Agent("planner", HiddenSize = 2048)]
+        [Prompt("Plan: {question}", When = PromptUse.FirstRound)]
+        public partial class {|#0:Planner|};
+
+        [Agent("solver", HiddenSize = 1536)]
+        [Prompt("Solve: {from:Planner} {question}")]
+        public partial class Solver;
+
+        [RecursiveSystem(Rounds = 2)]
+        [Sequential(typeof(Planner), typeof(Solver))]
+        public partial class Team;
+        """,
+        [],
+        includeHidden: false,
+        Verify.Diagnostic("RMAS2009").WithLocation(0).WithArguments("Planner", "rounds 2 and later", "Team"));
+
+    [Fact]
+    public Task RMAS2009_agent_without_prompts() => Verify.AnalyzerAsync("""
+        [Agent("planner", HiddenSize = 2048)]
+        [Prompt("Plan: {question}")]
+        public partial class Planner;
+
+        [Agent("solver", HiddenSize = 1536)]
+        public partial class {|RMAS2009:Solver|};
+
+        [RecursiveSystem(Rounds = 1)]
+        [Sequential(typeof(Planner), typeof(Solver))]
+        public partial class Team;
+        """);
+
+    [Fact]
+    public Task RMAS2009_a_one_round_decoder_needs_only_its_decode_prompt() => Verify.AnalyzerAsync("""
+        [Agent("planner", HiddenSize = 2048)]
+        [Prompt("Plan: {question}")]
+        public partial class Planner;
+
+        [Agent("solver", HiddenSize = 1536)]
+        [Prompt("Solve: {from:Planner} {question}", When = PromptUse.Decode)]
+        public partial class Solver;
+
+        [RecursiveSystem(Rounds = 1)]
+        [Sequential(typeof(Planner), typeof(Solver))]
+        public partial class Team;
+        """);
+
+    [Fact]
+    public Task Mixture_summarizer_reads_every_expert_and_experts_read_feedback() => Verify.AnalyzerAsync("""
+        [Agent("math", HiddenSize = 1536)]
+        [Prompt("You are the math expert. {question}", When = PromptUse.FirstRound)]
+        [Prompt("You are the math expert. {question} Summary so far: {feedback}", When = PromptUse.LaterRounds)]
+        public partial class MathExpert;
+
+        [Agent("code", HiddenSize = 2048)]
+        [Prompt("You are the code expert. {question}", When = PromptUse.FirstRound)]
+        [Prompt({|RMAS2005:"You are the code expert. {question}"|}, When = PromptUse.LaterRounds)]
+        public partial class CodeExpert;
+
+        [Agent("summarizer", HiddenSize = 2048)]
+        [Prompt({|RMAS2001:"Math: {from:MathExpert} {question}"|})]
+        public partial class Summarizer;
+
+        [RecursiveSystem]
+        [Mixture(typeof(Summarizer), typeof(MathExpert), typeof(CodeExpert))]
+        public partial class Panel;
+        """);
+
+    [Fact]
+    public Task Distillation_and_deliberation_valid_systems_have_no_diagnostics() => Verify.AnalyzerAsync("""
+        [Agent("expert", HiddenSize = 4096)]
+        [Prompt("Provide a concise plan. {question}", When = PromptUse.FirstRound)]
+        [Prompt("Provide a concise plan. {question} Learner signal: {feedback}", When = PromptUse.LaterRounds)]
+        public partial class Expert;
+
+        [Agent("learner", HiddenSize = 2560)]
+        [Prompt(@"Expert plan: {from:Expert} {question} Answer in \boxed{}.")]
+        public partial class Learner;
+
+        [RecursiveSystem]
+        [Distillation(typeof(Expert), typeof(Learner))]
+        public partial class Tutoring;
+
+        [Agent("reflector", HiddenSize = 2560)]
+        [Prompt("Reflect. {question}", When = PromptUse.FirstRound)]
+        [Prompt("Reflect. {question} Toolcaller feedback signal: {feedback}", When = PromptUse.LaterRounds)]
+        public partial class Reflector;
+
+        [Agent("toolcaller", HiddenSize = 2560)]
+        [Prompt("Reflector signal: {from:Reflector} {question}")]
+        [Prompt(@"Reflector signal: {from:Reflector} {question} Use <python>...</python>; answer in \boxed{}.", When = PromptUse.Decode)]
+        public partial class ToolCaller;
+
+        [RecursiveSystem(Rounds = 2)]
+        [Deliberation(typeof(Reflector), typeof(ToolCaller))]
+        public partial class Deliberate;
+        """);
+
+    [Fact]
+    public Task Problems_of_an_agent_from_a_referenced_assembly_are_reported_where_the_system_names_it()
+    {
+        var test = Verify.AnalyzerTest("""
+            [RecursiveSystem(Rounds = 2)]
+            [Sequential(typeof(Library.Planner), {|RMAS2001:typeof(Library.Solver)|})]
+            public partial class Team;
+            """);
+        test.TestState.AdditionalProjects["Library"].Sources.Add("""
+            using RecursiveMas;
+
+            namespace Library;
+
+            [Agent("planner", HiddenSize = 2048)]
+            [Prompt("Plan: {question}", When = PromptUse.FirstRound)]
+            [Prompt("Plan: {question} {feedback}", When = PromptUse.LaterRounds)]
+            public partial class Planner;
+
+            [Agent("solver", HiddenSize = 1536)]
+            [Prompt("Solve: {question}")]
+            public partial class Solver;
+            """);
+        test.TestState.AdditionalProjects["Library"].AdditionalReferences.AddRange([.. TestReferences.Framework, TestReferences.RecursiveMas]);
+        test.TestState.AdditionalProjectReferences.Add("Library");
+        return test.RunAsync();
+    }
+}

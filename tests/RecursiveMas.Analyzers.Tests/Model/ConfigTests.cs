@@ -1,0 +1,82 @@
+using RecursiveMas.Dsl;
+
+namespace RecursiveMas.Analyzers.Tests.Model;
+
+public class ConfigTests
+{
+    [Fact]
+    public void Reads_hidden_size_model_type_and_vocab_size_skipping_everything_else()
+    {
+        const string json = """
+            {
+              "architectures": ["Qwen3ForCausalLM"],
+              "bos_token_id": 151643, "rope_scaling": null, "tie_word_embeddings": true,
+              "rope_theta": 1000000.0, "torch_dtype": "bfloat16", "layer_types": ["full_attention", "sliding\"_attention\u0021"],
+              "quantization": { "bits": 4, "groups": [[1, 2], { "x": [] }] },
+              "hidden_size": 2048, "model_type": "qwen3", "vocab_size": 151936
+            }
+            """;
+
+        Assert.Equal(new ModelConfig(ModelConfigStatus.Valid, "p", 2048, "qwen3", 151936, null), ConfigJsonReader.Read("p", json));
+    }
+
+    [Theory]
+    [InlineData("""{ "n_embd": 768, "model_type": "gpt2" }""", 768)]
+    [InlineData("""{ "d_model": 512 }""", 512)]
+    [InlineData("""{ "model_type": "gemma3", "text_config": { "hidden_size": 2560 } }""", 2560)]
+    [InlineData("""{ "hidden_size": 1536, "text_config": { "hidden_size": 2560 } }""", 1536)]
+    public void Finds_the_hidden_size_under_its_other_names(string json, int expected) =>
+        Assert.Equal(expected, ConfigJsonReader.Read("p", json).HiddenSize);
+
+    [Theory]
+    [InlineData("", "the file is not a JSON object")]
+    [InlineData("""{ "hidden_size": 2048, }""", "it is not valid JSON")]
+    [InlineData("""{ "hidden_size": 2048 } trailing""", "unexpected text after the JSON object")]
+    [InlineData("""{ "hidden_size": 20.5 }""", "its hidden_size is 20.5, not a positive integer")]
+    [InlineData("""{ "hidden_size": -4 }""", "its hidden_size is -4, not a positive integer")]
+    [InlineData("""{ "hidden_size": null }""", "its hidden_size is null, not a positive integer")]
+    [InlineData("""{ "hidden_size": [2048] }""", "its hidden_size is an array, not a positive integer")]
+    [InlineData("""{ "text_config": { "hidden_size": true } }""", "its text_config.hidden_size is true, not a positive integer")]
+    [InlineData("""{ "hidden_size": 99999999999 }""", "its hidden_size is 99999999999, not a positive integer")]
+    [InlineData("""{ "name": "unterminated }""", "a string is not closed")]
+    public void Rejects_unusable_files_with_a_reason(string json, string reason)
+    {
+        var config = ConfigJsonReader.Read("models/x/config.json", json);
+
+        Assert.Equal(ModelConfigStatus.Invalid, config.Status);
+        Assert.Equal("models/x/config.json", config.Path);
+        Assert.Contains(reason, config.Error);
+    }
+
+    [Theory]
+    [InlineData("models/Qwen3-1.7B/config.json", "Qwen3-1.7B", true)]
+    [InlineData("Qwen3-1.7B/config.json", "Qwen3-1.7B", true)]
+    [InlineData(@"C:\m\qwen\Qwen3-1.7B\config.json", "qwen/Qwen3-1.7B", true)]
+    [InlineData("/m/qwen/Qwen3-1.7B/config.json", @"qwen\Qwen3-1.7B\", true)]
+    [InlineData("/m/Qwen3-1.7B/config.json", "./Qwen3-1.7B", true)]
+    [InlineData("/m/MyQwen3-1.7B/config.json", "Qwen3-1.7B", false)]
+    [InlineData("/m/qwen3-1.7b/config.json", "Qwen3-1.7B", false)]
+    [InlineData("/m/Qwen3-1.7B/generation_config.json", "Qwen3-1.7B", false)]
+    [InlineData("/m/Qwen3-1.7B/config.json", "", false)]
+    public void Matches_config_files_at_a_folder_boundary(string path, string model, bool matches) =>
+        Assert.Equal(matches, ModelConfigIndex.Matches(path, model));
+
+    [Fact]
+    public void Index_reads_each_file_once_and_prefers_the_first_path()
+    {
+        var reads = 0;
+        var index = new ModelConfigIndex(
+        [
+            ("z/m/config.json", () => { reads++; return """{ "hidden_size": 2 }"""; }),
+            ("a/m/config.json", () => { reads++; return """{ "hidden_size": 1 }"""; }),
+            ("a/m/tokenizer.json", () => throw new InvalidOperationException("not a config")),
+            ("a/gone/config.json", () => null),
+        ]);
+
+        Assert.Equal(1, index.Find("m").HiddenSize);
+        Assert.Equal(1, index.Find("m").HiddenSize);
+        Assert.Equal(1, reads);
+        Assert.Equal(ModelConfigStatus.NotFound, index.Find("other").Status);
+        Assert.Equal("the file cannot be read", index.Find("gone").Error);
+    }
+}

@@ -1,0 +1,93 @@
+using RecursiveMas.Dsl;
+
+namespace RecursiveMas.Analyzers.Tests.Model;
+
+public class PromptTemplateTests
+{
+    [Fact]
+    public void Splits_text_and_slots_in_order()
+    {
+        var template = PromptTemplate.Parse("Q: {question} Plan: {from:Planner} Fb: {feedback}.");
+
+        Assert.Equal(
+            [
+                PromptSegment.Text("Q: "), PromptSegment.Question, PromptSegment.Text(" Plan: "),
+                PromptSegment.From("Planner"), PromptSegment.Text(" Fb: "), PromptSegment.Feedback, PromptSegment.Text("."),
+            ],
+            template.Segments);
+        Assert.True(template.HasQuestion);
+        Assert.True(template.HasFeedback);
+        Assert.Equal(["Planner"], template.FromAgents);
+        Assert.Empty(template.UnknownPlaceholders);
+    }
+
+    [Fact]
+    public void Keeps_latex_and_other_braces_as_literal_text()
+    {
+        const string text = @"Put the final answer inside \boxed{}, for example \boxed{1}; \frac{a}{b}, x^{2}, x_{i}, {1}, {""a"": 1}, { }, {a, b}.";
+
+        var template = PromptTemplate.Parse(text);
+
+        Assert.Equal([PromptSegment.Text(text)], template.Segments);
+        Assert.Empty(template.UnknownPlaceholders);
+    }
+
+    [Fact]
+    public void Exact_slots_count_even_after_latex_commands()
+    {
+        var template = PromptTemplate.Parse(@"\text{question}: {question}, \boxed{{question}}");
+
+        Assert.Equal(3, template.Segments.Count(s => s.Kind == PromptSegmentKind.Question));
+    }
+
+    [Theory]
+    [InlineData("{Question}")]
+    [InlineData("{feedbak}")]
+    [InlineData("{from Planner}")]
+    [InlineData("{from:}")]
+    [InlineData("{from: Planner}")]
+    [InlineData("{from:My.Planner}")]
+    [InlineData("{ question }")]
+    [InlineData("{planner_output}")]
+    public void Reports_lookalikes_of_slots(string group)
+    {
+        var template = PromptTemplate.Parse("Before " + group + " after");
+
+        Assert.Equal([group], template.UnknownPlaceholders);
+        Assert.Equal([PromptSegment.Text("Before " + group + " after")], template.Segments);
+    }
+
+    [Theory]
+    [InlineData(@"\boxed{answer}")]
+    [InlineData(@"\frac{num}{den}")]
+    [InlineData("x_{index}")]
+    [InlineData("{1}")]
+    [InlineData("{}")]
+    [InlineData("{a, b}")]
+    [InlineData("{x | x > 0}")]
+    [InlineData("{k: v for k in d}")]
+    [InlineData("{a b c}")]
+    [InlineData("unclosed {question")]
+    public void Does_not_report_ordinary_braces(string text)
+    {
+        var template = PromptTemplate.Parse(text);
+
+        Assert.Empty(template.UnknownPlaceholders);
+        Assert.Equal(text, string.Concat(template.Segments.Select(s => s.ToString())));
+    }
+
+    [Fact]
+    public void Segments_print_back_to_the_template()
+    {
+        const string text = @"A {question} B {from:Critic} C {feedback} \boxed{} {Question}";
+
+        Assert.Equal(text, string.Concat(PromptTemplate.Parse(text).Segments.Select(s => s.ToString())));
+    }
+
+    [Fact]
+    public void Equal_templates_are_equal_values()
+    {
+        Assert.Equal(PromptTemplate.Parse("x {from:A} {question}"), PromptTemplate.Parse("x {from:A} {question}"));
+        Assert.NotEqual(PromptTemplate.Parse("x {from:A}"), PromptTemplate.Parse("x {from:B}"));
+    }
+}

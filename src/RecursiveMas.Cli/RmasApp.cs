@@ -26,10 +26,10 @@ public static class RmasApp
             config.AddCommand<ForwardCommand>("forward")
                 .WithDescription("Run one forward pass of a Hugging Face model and write final-norm hidden states and logits to a safetensors file.")
                 .WithExample("forward", "--model", "models/qwen3-tiny", "--ids", "1,2,3", "--out", "forward.safetensors");
-            // GENERATE-PENDING config.AddCommand<GenerateCommand>("generate")
-            //    .WithDescription("Generate text with a Hugging Face model (chat template applied unless --raw).")
-            //    .WithExample("generate", "--model", "models/qwen3-tiny", "--prompt", "What is 2+3?")
-            //    .WithExample("generate", "--model", "models/qwen3-tiny", "--prompt", "Once upon", "--raw", "--temperature", "0.7", "--seed", "1");
+            config.AddCommand<GenerateCommand>("generate")
+                .WithDescription("Generate text with a Hugging Face model (chat template applied unless --raw).")
+                .WithExample("generate", "--model", "models/qwen3-tiny", "--prompt", "What is 2+3?")
+                .WithExample("generate", "--model", "models/qwen3-tiny", "--prompt", "Once upon", "--raw", "--temperature", "0.7", "--seed", "1");
         });
 
         var output = console ?? AnsiConsole.Console;

@@ -25,7 +25,7 @@ public sealed class ModelTokenizer
     readonly HashSet<int> _specialIds;
 
     ModelTokenizer(LoadedTokenizerModel model, TokenizerConfig tokenizerConfig, string tokenizerConfigPath,
-        ModelConfig config, ModelConfig generationConfig, string? jinjaTemplate)
+        DeclaredTokenIds config, DeclaredTokenIds generationConfig, string? jinjaTemplate)
     {
         _codec = model.Codec;
         SourceFile = model.File;
@@ -145,8 +145,8 @@ public sealed class ModelTokenizer
 
         string tokenizerConfigPath = At("tokenizer_config.json");
         var tokenizerConfig = TokenizerConfig.Read(tokenizerConfigPath);
-        var config = ModelConfig.Read(At("config.json"));
-        var generationConfig = ModelConfig.Read(At("generation_config.json"));
+        var config = DeclaredTokenIds.Read(At("config.json"));
+        var generationConfig = DeclaredTokenIds.Read(At("generation_config.json"));
         var model = LoadModel(modelDirectory, tokenizerConfig);
         string? jinja = ReadJinjaTemplate(modelDirectory, tokenizerConfig);
         return new ModelTokenizer(model, tokenizerConfig, tokenizerConfigPath, config, generationConfig, jinja);

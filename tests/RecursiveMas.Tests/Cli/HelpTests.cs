@@ -5,7 +5,7 @@ namespace RecursiveMas.Tests.Cli;
 
 public class HelpTests
 {
-    public static IEnumerable<object[]> Commands() => [["forward"]];
+    public static IEnumerable<object[]> Commands() => [["forward"], ["generate"]];
 
     [Fact]
     public void TopLevelHelpListsTheCommands()

@@ -5,7 +5,7 @@ namespace RecursiveMas.Tokenization;
 /// and Qwen2.5 list several end ids here (e.g. both &lt;|im_end|&gt; and &lt;|endoftext|&gt;), which
 /// generation must all treat as stops.
 /// </summary>
-internal sealed class ModelConfig
+internal sealed class DeclaredTokenIds
 {
     public string? ModelType { get; private init; }
 
@@ -16,13 +16,13 @@ internal sealed class ModelConfig
     public IReadOnlyList<int> PadTokenIds { get; private init; } = [];
 
     /// <summary>Reads <paramref name="path"/>; an absent file yields an empty config.</summary>
-    public static ModelConfig Read(string path)
+    public static DeclaredTokenIds Read(string path)
     {
         if (!File.Exists(path))
-            return new ModelConfig();
+            return new DeclaredTokenIds();
         using var document = JsonFile.Parse(path);
         var root = JsonFile.ExpectObject(path, document.RootElement, "(root)");
-        return new ModelConfig
+        return new DeclaredTokenIds
         {
             ModelType = JsonFile.OptionalString(path, root, "model_type", "model_type"),
             EosTokenIds = JsonFile.OptionalIds(path, root, "eos_token_id", "eos_token_id"),

@@ -1,0 +1,111 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using RecursiveMas.Decoding;
+using RecursiveMas.Models;
+using RecursiveMas.Tokenization;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace RecursiveMas.Cli.Commands;
+
+/// <summary><c>rmas generate</c>: text generation with one model (several prompts run as one left-padded batch).</summary>
+public sealed class GenerateCommand(IAnsiConsole console) : Command<GenerateCommand.Settings>
+{
+    public sealed class Settings : ModelSettings
+    {
+        [CommandOption("--prompt <TEXT>")]
+        [Description("The prompt; repeat the option to generate for several prompts in one batch.")]
+        public string[] Prompts { get; init; } = [];
+
+        [CommandOption("--raw")]
+        [Description("Feed the prompt as plain text instead of a chat user turn.")]
+        public bool Raw { get; init; }
+
+        [CommandOption("--system <TEXT>")]
+        [Description("System message for the chat template.")]
+        public string? SystemPrompt { get; init; }
+
+        [CommandOption("--no-thinking")]
+        [Description("Qwen3: render the empty think block (enable_thinking=False).")]
+        public bool NoThinking { get; init; }
+
+        [CommandOption("--max-new-tokens <N>")]
+        [Description("Upper bound on generated tokens.")]
+        [DefaultValue(256)]
+        public int MaxNewTokens { get; init; } = 256;
+
+        [CommandOption("--temperature <T>")]
+        [Description("0 = greedy (default); > 0 samples.")]
+        [DefaultValue(0.0)]
+        public double Temperature { get; init; }
+
+        [CommandOption("--top-p <P>")]
+        [Description("Nucleus sampling threshold in (0, 1]] (1 = off).")]
+        [DefaultValue(1.0)]
+        public double TopP { get; init; } = 1;
+
+        [CommandOption("--top-k <K>")]
+        [Description("Keep only the K most likely tokens (0 = off).")]
+        [DefaultValue(0)]
+        public int TopK { get; init; }
+
+        [CommandOption("--seed <SEED>")]
+        [Description("Seed for sampling (default: random).")]
+        public long? Seed { get; init; }
+
+        [CommandOption("--stop <TEXT>")]
+        [Description("Stop string; repeatable.")]
+        public string[] Stop { get; init; } = [];
+
+        public override ValidationResult Validate()
+        {
+            var baseResult = base.Validate();
+            if (!baseResult.Successful)
+                return baseResult;
+            if (Prompts.Length == 0)
+                return ValidationResult.Error("--prompt is required");
+            return ValidationResult.Success();
+        }
+
+        public SamplingOptions Sampling => new()
+        {
+            Temperature = Temperature,
+            TopP = TopP,
+            TopK = TopK,
+            Seed = Seed,
+            MaxNewTokens = MaxNewTokens,
+            StopStrings = Stop,
+        };
+    }
+
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        var sampling = settings.Sampling;
+        sampling.Validate(); // option errors before the (slow) model load
+        Runtime.ConfigureThreads(settings.Threads);
+        using var model = CausalLM.FromPretrained(settings.Model, new ModelLoadOptions { DType = ModelLoadOptions.ParseDType(settings.DType) });
+        var tokenizer = ModelTokenizer.Load(settings.Model);
+        var generator = new TextGenerator(model, tokenizer);
+        var format = new TextGenerator.PromptFormat
+        {
+            ApplyChatTemplate = !settings.Raw,
+            SystemPrompt = settings.SystemPrompt,
+            EnableThinking = !settings.NoThinking,
+        };
+
+        var watch = Stopwatch.StartNew();
+        var results = generator.Generate(settings.Prompts, sampling, format);
+        watch.Stop();
+
+        int total = results.Sum(r => r.TokenIds.Count);
+        for (int i = 0; i < results.Count; i++)
+        {
+            if (results.Count > 1)
+                console.MarkupLine($"[grey]--- prompt {i + 1} ---[/]");
+            console.WriteLine(results[i].Text ?? "");
+            console.MarkupLine($"[grey]{results[i].TokenIds.Count} tokens, stopped: {results[i].Reason}[/]");
+        }
+        console.MarkupLine($"[grey]{total} tokens in {watch.Elapsed.TotalSeconds:F2} s ({total / Math.Max(watch.Elapsed.TotalSeconds, 1e-9):F1} tokens/s)[/]");
+        return ExitCodes.Success;
+    }
+}

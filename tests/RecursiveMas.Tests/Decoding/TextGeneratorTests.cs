@@ -1,0 +1,84 @@
+using RecursiveMas.Cli;
+using RecursiveMas.Decoding;
+using RecursiveMas.Models;
+using RecursiveMas.Tests.Support;
+using RecursiveMas.Tokenization;
+
+namespace RecursiveMas.Tests.Decoding;
+
+public sealed class TextGeneratorTests : IDisposable
+{
+    readonly string _dir = Path.Combine(Path.GetTempPath(), "rmas-textgen-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_dir))
+            Directory.Delete(_dir, recursive: true);
+    }
+
+    [Theory]
+    [InlineData("qwen3", ChatTemplateKind.Qwen3, "<|im_start|>")]
+    [InlineData("qwen2", ChatTemplateKind.ChatMl, "<|im_start|>")]
+    [InlineData("llama", ChatTemplateKind.Llama3, "<|start_header_id|>")]
+    [InlineData("mistral", ChatTemplateKind.Mistral, "[INST]")]
+    public void ChatPromptsUseTheFamilyTemplateAndBatchesMatchSingleRuns(string family, ChatTemplateKind kind, string marker)
+    {
+        using var written = TinyCheckpoints.Write(_dir, TinyCheckpoints.Config(family, 32));
+        using var model = CausalLM.FromPretrained(_dir);
+        var tokenizer = ModelTokenizer.Load(_dir);
+        Assert.Equal(kind, tokenizer.ChatTemplate.Kind);
+        var generator = new TextGenerator(model, tokenizer);
+
+        var ids = generator.EncodePrompt("What is 12 plus 30?", new TextGenerator.PromptFormat());
+        Assert.Contains(tokenizer.TokenToId(marker)!.Value, ids);
+        Assert.Contains(model.Config.EosTokenIds[0], generator.StopTokenIds);
+
+        var options = new SamplingOptions { MaxNewTokens = 8 };
+        string[] prompts = ["What is 12 plus 30?", "Plan the steps.", "Paris is the capital of"];
+        var batch = generator.Generate(prompts, options);
+        for (int i = 0; i < prompts.Length; i++)
+        {
+            var alone = generator.Generate([prompts[i]], options).Single();
+            Assert.Equal(alone.TokenIds, batch[i].TokenIds);
+            Assert.Equal(tokenizer.Decode(alone.TokenIds), batch[i].Text);
+        }
+    }
+
+    [Fact]
+    public void RawPromptsSkipTheTemplateAndAddBosWhereTheTokenizerDoes()
+    {
+        using var written = TinyCheckpoints.Write(_dir, TinyCheckpoints.Config("mistral", 32));
+        using var model = CausalLM.FromPretrained(_dir);
+        var tokenizer = ModelTokenizer.Load(_dir);
+        var generator = new TextGenerator(model, tokenizer);
+        var raw = generator.EncodePrompt("Paris is", new TextGenerator.PromptFormat { ApplyChatTemplate = false });
+        Assert.Equal(tokenizer.BosTokenId, raw[0]);
+        Assert.DoesNotContain(tokenizer.TokenToId("[INST]")!.Value, raw);
+    }
+
+    [Fact]
+    public void TheGenerateCommandPrintsTheContinuation()
+    {
+        using var written = TinyCheckpoints.Write(_dir, TinyCheckpoints.Config("qwen3", 32));
+        var (code, output) = CliRunner.Run("generate", "--model", _dir, "--prompt", "What is 12 plus 30?", "--max-new-tokens", "6", "--no-thinking");
+        Assert.Equal(ExitCodes.Success, code);
+        Assert.Contains("stopped:", output);
+
+        using var model = CausalLM.FromPretrained(_dir);
+        var generator = new TextGenerator(model, ModelTokenizer.Load(_dir));
+        var expected = generator.Generate(["What is 12 plus 30?"], new SamplingOptions { MaxNewTokens = 6 }, new TextGenerator.PromptFormat { EnableThinking = false }).Single();
+        Assert.Contains(expected.Text!, output);
+        Assert.Contains($"{expected.TokenIds.Count} tokens, stopped: {expected.Reason}", output);
+    }
+
+    [Fact]
+    public void TheGenerateCommandRejectsBadOptionsBeforeLoading()
+    {
+        var (code, output) = CliRunner.Run("generate", "--model", Path.Combine(_dir, "missing"), "--prompt", "x", "--temperature", "-1");
+        Assert.Equal(ExitCodes.InvalidInput, code);
+        Assert.Contains("temperature", output);
+        var (missingCode, missingOutput) = CliRunner.Run("generate", "--model", _dir);
+        Assert.Equal(ExitCodes.Usage, missingCode);
+        Assert.Contains("--prompt", missingOutput);
+    }
+}

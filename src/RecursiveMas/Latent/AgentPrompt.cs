@@ -1,0 +1,89 @@
+using RecursiveMas.Dsl;
+using RecursiveMas.Tokenization;
+using ChatSegment = RecursiveMas.Tokenization.PromptSegment;
+
+namespace RecursiveMas.Latent;
+
+/// <summary>
+/// One prompt template of one agent (e.g. the Critic's round prompt), bound to that agent's chat
+/// format. Placeholders are the DSL's: <c>{question}</c>, <c>{from:Agent}</c> (a latent message from
+/// that agent) and <c>{feedback}</c> (the loop-closing message); all other text is literal, braces
+/// included. Rendering puts the question text in place and turns the message placeholders into slots
+/// of the chat-formatted prompt, where <see cref="PromptAssembler"/> splices the vectors.
+/// </summary>
+public sealed class AgentPrompt
+{
+    /// <summary>The slot name of the message from <paramref name="agent"/>.</summary>
+    public static string FromSlot(string agent) => "from." + agent;
+
+    /// <summary>The slot name of the loop-closing message.</summary>
+    public const string FeedbackSlot = "feedback";
+
+    const string SlotMarkerStart = "<<SLOT:";
+
+    private readonly PromptTemplate _template;
+
+    public AgentPrompt(string template, ChatTemplate chat, string? systemPrompt = null, bool enableThinking = false)
+    {
+        Template = template;
+        _template = PromptTemplate.Parse(template);
+        Chat = chat;
+        SystemPrompt = systemPrompt;
+        EnableThinking = enableThinking;
+    }
+
+    /// <summary>The template as written.</summary>
+    public string Template { get; }
+
+    /// <summary>The agent's chat format.</summary>
+    public ChatTemplate Chat { get; }
+
+    /// <summary>A system message; null keeps the chat format's default.</summary>
+    public string? SystemPrompt { get; }
+
+    /// <summary>Qwen3 thinking mode; RecursiveMAS renders with it off, as the released code does.</summary>
+    public bool EnableThinking { get; }
+
+    /// <summary>Names of the slots this prompt has, in order (e.g. "from.Planner", "feedback").</summary>
+    public IReadOnlyList<string> Slots =>
+        [.. _template.Segments.Where(s => s.Kind is PromptSegmentKind.From or PromptSegmentKind.Feedback)
+            .Select(s => s.Kind == PromptSegmentKind.Feedback ? FeedbackSlot : FromSlot(s.Value))];
+
+    /// <summary>The user turn with the question filled in and each message placeholder replaced by <paramref name="message"/>(slot).</summary>
+    public string UserText(string question, Func<string, string> message)
+    {
+        if (question.Contains(SlotMarkerStart, StringComparison.Ordinal))
+            throw new ArgumentException($"the question contains the reserved marker \"{SlotMarkerStart}\"", nameof(question));
+        var text = new System.Text.StringBuilder();
+        foreach (var segment in _template.Segments)
+        {
+            text.Append(segment.Kind switch
+            {
+                PromptSegmentKind.Text => segment.Value,
+                PromptSegmentKind.Question => question,
+                PromptSegmentKind.From => message(FromSlot(segment.Value)),
+                PromptSegmentKind.Feedback => message(FeedbackSlot),
+                _ => throw new InvalidOperationException($"unknown prompt segment {segment.Kind}"),
+            });
+        }
+        return text.ToString();
+    }
+
+    /// <summary>The chat-formatted prompt for <paramref name="question"/>, cut into text and slot segments.</summary>
+    public IReadOnlyList<ChatSegment> Render(string question, string? assistantPrefix = null) =>
+        ChatTemplate.SplitSlots(RenderText(UserText(question, ChatTemplate.Slot), assistantPrefix));
+
+    /// <summary>The chat-formatted prompt with every message placeholder replaced by text (the text baseline).</summary>
+    public string RenderWithText(string question, Func<string, string> messageText, string? assistantPrefix = null) =>
+        RenderText(UserText(question, messageText), assistantPrefix);
+
+    string RenderText(string user, string? assistantPrefix)
+    {
+        var messages = new List<ChatMessage>(2);
+        if (SystemPrompt is not null)
+            messages.Add(ChatMessage.FromSystem(SystemPrompt));
+        messages.Add(ChatMessage.FromUser(user));
+        // The generation prompt opens the assistant turn; text already generated continues it.
+        return Chat.Render(messages, addGenerationPrompt: true, EnableThinking) + (assistantPrefix ?? "");
+    }
+}

@@ -1,0 +1,81 @@
+using RecursiveMas.Models;
+using RecursiveMas.Tokenization;
+using static TorchSharp.torch;
+
+namespace RecursiveMas.Latent;
+
+/// <summary>A batch of prompts as input embeddings, ready for a rollout or a decode.</summary>
+/// <param name="Embeddings">[B, T, d], left-padded.</param>
+/// <param name="Mask">[B, T] bool, true at real positions.</param>
+/// <param name="Lengths">Real positions per row (text tokens plus message vectors).</param>
+public sealed record AssembledPrompt(Tensor Embeddings, Tensor Mask, IReadOnlyList<int> Lengths) : IDisposable
+{
+    public void Dispose()
+    {
+        Embeddings.Dispose();
+        Mask.Dispose();
+    }
+}
+
+/// <summary>
+/// Builds input embeddings for an agent (PAPER §2.4): the chat-formatted prompt is cut at its slots,
+/// each text segment is tokenized on its own (special-token strings become their ids) and embedded,
+/// and each slot receives the m message vectors meant for it, already in this agent's embedding
+/// space. Rows are left-padded at the embedding level.
+/// </summary>
+public sealed class PromptAssembler(CausalLM model, ModelTokenizer tokenizer)
+{
+    /// <summary>The receiving agent's model.</summary>
+    public CausalLM Model { get; } = model;
+
+    /// <summary>The receiving agent's tokenizer.</summary>
+    public ModelTokenizer Tokenizer { get; } = tokenizer;
+
+    /// <summary>
+    /// Embeds <paramref name="prompt"/> for each question. <paramref name="messages"/> maps each slot the
+    /// prompt has to a [B, m, d] tensor (row b for question b); a slot without a message, or a message
+    /// of the wrong width, is an error naming the slot.
+    /// </summary>
+    public AssembledPrompt Assemble(
+        AgentPrompt prompt,
+        IReadOnlyList<string> questions,
+        IReadOnlyDictionary<string, Tensor> messages,
+        IReadOnlyList<string>? assistantPrefixes = null)
+    {
+        if (questions.Count == 0)
+            throw new ArgumentException("no questions", nameof(questions));
+        foreach (var slot in prompt.Slots)
+        {
+            if (!messages.TryGetValue(slot, out var message))
+                throw new ArgumentException($"the prompt has a slot {{{SlotPlaceholder(slot)}}} but no message was given for it", nameof(messages));
+            if (message.dim() != 3 || message.shape[0] != questions.Count || message.shape[2] != Model.HiddenSize)
+                throw new ArgumentException(
+                    $"the message for {{{SlotPlaceholder(slot)}}} must be [{questions.Count}, m, {Model.HiddenSize}], got [{string.Join(", ", message.shape)}]",
+                    nameof(messages));
+        }
+
+        using var scope = NewDisposeScope();
+        var rows = new List<Tensor>(questions.Count);
+        for (int b = 0; b < questions.Count; b++)
+        {
+            var pieces = new List<Tensor>();
+            foreach (var segment in prompt.Render(questions[b], assistantPrefixes?[b]))
+            {
+                if (segment.IsSlot)
+                {
+                    pieces.Add(messages[segment.SlotName!][b].to(Model.DType));
+                    continue;
+                }
+                var ids = Tokenizer.Encode(segment.Text);
+                if (ids.Count > 0)
+                    pieces.Add(Model.Embed(tensor(ids.Select(i => (long)i).ToArray(), device: Model.Device)));
+            }
+            rows.Add(cat(pieces, 0));
+        }
+        var batch = LeftPaddedBatch.FromEmbeddings(rows);
+        var lengths = rows.Select(r => (int)r.shape[0]).ToArray();
+        return new AssembledPrompt(batch.Values.MoveToOuterDisposeScope(), batch.Mask.MoveToOuterDisposeScope(), lengths);
+    }
+
+    static string SlotPlaceholder(string slot) => slot == AgentPrompt.FeedbackSlot ? "feedback" : "from:" + slot["from.".Length..];
+}

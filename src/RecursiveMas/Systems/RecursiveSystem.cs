@@ -1,0 +1,188 @@
+using RecursiveMas.Links;
+using RecursiveMas.Models;
+using RecursiveMas.Tokenization;
+using RecursiveMas.Tools;
+using static TorchSharp.torch;
+
+namespace RecursiveMas.Systems;
+
+/// <summary>
+/// A loaded recursive multi-agent system: the agents (frozen models, tokenizers, inner links and
+/// prompts), an outer link per edge, the plan of rounds, and the tools of a Deliberation system.
+/// Agents that name the same model folder share one loaded model (its weights are frozen).
+/// Run it with <see cref="RecursiveRunner"/> or the baselines.
+/// </summary>
+public sealed class RecursiveSystem : IDisposable
+{
+    private readonly List<CausalLM> _models;
+    private readonly Dictionary<string, FusedOuterLinks> _fused = [];
+
+    private RecursiveSystem(SystemDescription description, SystemPlan plan, IReadOnlyList<SystemAgent> agents,
+        IReadOnlyDictionary<(string From, string To), OuterLink> outerLinks, List<CausalLM> models, IReadOnlyList<ITool> tools, string linksDirectory)
+    {
+        Description = description;
+        Plan = plan;
+        Agents = agents;
+        OuterLinks = outerLinks;
+        _models = models;
+        Tools = tools;
+        LinksDirectory = linksDirectory;
+    }
+
+    public SystemDescription Description { get; }
+
+    public SystemPlan Plan { get; }
+
+    /// <summary>Agents in description order.</summary>
+    public IReadOnlyList<SystemAgent> Agents { get; }
+
+    /// <summary>The outer link of every edge.</summary>
+    public IReadOnlyDictionary<(string From, string To), OuterLink> OuterLinks { get; }
+
+    /// <summary>Tools of the decoder's final decode (Deliberation only).</summary>
+    public IReadOnlyList<ITool> Tools { get; }
+
+    /// <summary>The folder links were loaded from (and are saved to by default).</summary>
+    public string LinksDirectory { get; }
+
+    /// <summary>The agent called <paramref name="name"/>.</summary>
+    public SystemAgent Agent(string name) =>
+        Agents.FirstOrDefault(a => a.Name == name) ?? throw new KeyNotFoundException($"system {Description.Name} has no agent {name}");
+
+    /// <summary>The outer link of edge <paramref name="from"/> → <paramref name="to"/>.</summary>
+    public OuterLink Link(string from, string to) =>
+        OuterLinks.TryGetValue((from, to), out var link) ? link : throw new KeyNotFoundException($"system {Description.Name} has no edge {from} → {to}");
+
+    /// <summary>Every trainable link: inner links first (description order), then outer links (edge order).</summary>
+    public IEnumerable<RecursiveLink> AllLinks => Agents.Select(a => (RecursiveLink)a.InnerLink).Concat(Plan.Edges.Select(e => (RecursiveLink)Link(e.From, e.To)));
+
+    /// <summary>
+    /// The outer links leaving <paramref name="agent"/> (in <see cref="SystemPlan.Edges"/> order, feedback
+    /// edges only when <paramref name="includeFeedback"/>), fused into one matmul over their shared input E.
+    /// </summary>
+    public (IReadOnlyList<SystemEdge> Edges, FusedOuterLinks Links) Outgoing(string agent, bool includeFeedback)
+    {
+        var edges = Plan.OutOf(agent).Where(e => includeFeedback || !e.IsFeedback).ToList();
+        string key = agent + (includeFeedback ? "+feedback" : "");
+        if (!_fused.TryGetValue(key, out var fused))
+        {
+            fused = new FusedOuterLinks(edges.Select(e => Link(e.From, e.To)).ToList());
+            _fused[key] = fused;
+        }
+        return (edges, fused);
+    }
+
+    /// <summary>Forgets cached fused weights; call after changing link weights outside training.</summary>
+    public void InvalidateFusedLinks()
+    {
+        foreach (var f in _fused.Values)
+            f.Invalidate();
+    }
+
+    /// <summary>Reads a SYSTEM.json and loads the system.</summary>
+    public static RecursiveSystem Load(string systemJsonPath, SystemLoadOptions? options = null) =>
+        Load(SystemDescription.Load(systemJsonPath), options);
+
+    /// <summary>Loads models, tokenizers and links of <paramref name="description"/>, validating as it goes.</summary>
+    public static RecursiveSystem Load(SystemDescription description, SystemLoadOptions? options = null)
+    {
+        options ??= new SystemLoadOptions();
+        string modelRoot = Path.GetFullPath(options.ModelRoot ?? Path.Combine(description.BaseDirectory, description.ModelRoot));
+        string linksDirectory = Path.GetFullPath(options.LinksDirectory ?? Path.Combine(description.BaseDirectory, description.LinksDirectory));
+
+        // Configs first: they are cheap, and the plan's dimension checks need them.
+        var configs = description.Agents.ToDictionary(a => a.Name, a => ModelConfig.Load(Path.Combine(modelRoot, a.Model)));
+        var sizes = configs.ToDictionary(kv => kv.Key, kv => (kv.Value.HiddenSize, Path.Combine(modelRoot, description.Agent(kv.Key).Model, "config.json")));
+        var plan = SystemPlan.Build(description, sizes);
+
+        var models = new Dictionary<string, CausalLM>();
+        var agents = new List<SystemAgent>();
+        var outer = new Dictionary<(string, string), OuterLink>();
+        try
+        {
+            foreach (var a in description.Agents)
+            {
+                string dir = Path.GetFullPath(Path.Combine(modelRoot, a.Model));
+                if (!models.TryGetValue(dir, out var model))
+                    models[dir] = model = CausalLM.FromPretrained(dir, options.Model);
+                var tokenizer = ModelTokenizer.Load(dir);
+                var inner = LoadOrCreate($"inner.{a.Name}", linksDirectory, options,
+                    path => InnerLink.Load(path, a.Name, model.HiddenSize),
+                    () => new InnerLink(a.Name, model.HiddenSize, description.InnerLink));
+                agents.Add(new SystemAgent(a, model, tokenizer, (InnerLink)inner));
+            }
+            foreach (var e in plan.Edges)
+            {
+                int inDim = configs[e.From].HiddenSize, outDim = configs[e.To].HiddenSize;
+                outer[(e.From, e.To)] = (OuterLink)LoadOrCreate(OuterLink.IdOf(e.From, e.To), linksDirectory, options,
+                    path => OuterLink.Load(path, e.From, e.To, inDim, outDim),
+                    () => new OuterLink(e.From, e.To, inDim, outDim, description.OuterLink));
+            }
+            var tools = description.Pattern.Kind == CollaborationPattern.Deliberation ? ToolsOf(description) : [];
+            return new RecursiveSystem(description, plan, agents, outer, [.. models.Values], tools, linksDirectory);
+        }
+        catch
+        {
+            foreach (var a in agents) a.InnerLink.Dispose();
+            foreach (var l in outer.Values) l.Dispose();
+            foreach (var m in models.Values) m.Dispose();
+            throw;
+        }
+    }
+
+    static RecursiveLink LoadOrCreate(string id, string directory, SystemLoadOptions options, Func<string, RecursiveLink> load, Func<RecursiveLink> create)
+    {
+        string basePath = Path.Combine(directory, id);
+        RecursiveLink link;
+        if (File.Exists(basePath + ".json"))
+        {
+            link = load(basePath);
+        }
+        else if (options.AllowUntrainedLinks)
+        {
+            manual_seed(options.UntrainedLinkSeed ^ StableHash(id));
+            link = create();
+        }
+        else
+        {
+            throw new ModelFileException(basePath + ".json", id,
+                "link not found: train the links first (rmas train), point to them (--links), or run untrained (--untrained)");
+        }
+        // Inference by default: links train only when a trainer asks for it.
+        link.SetTrainable(false);
+        return link;
+    }
+
+    static long StableHash(string text)
+    {
+        long hash = 1469598103934665603;
+        foreach (char c in text)
+            hash = (hash ^ c) * 1099511628211;
+        return hash & 0x7FFFFFFF;
+    }
+
+    static IReadOnlyList<ITool> ToolsOf(SystemDescription description)
+    {
+        var tools = new List<ITool> { new CalculatorTool() };
+        if (description.ToolCorpus is not null)
+            tools.Add(new CorpusSearchTool(Path.Combine(description.BaseDirectory, description.ToolCorpus)));
+        return tools;
+    }
+
+    /// <summary>Writes every link as <c>ID.safetensors</c> + <c>ID.json</c> into <paramref name="directory"/> (default: <see cref="LinksDirectory"/>).</summary>
+    public void SaveLinks(string? directory = null)
+    {
+        directory ??= LinksDirectory;
+        Directory.CreateDirectory(directory);
+        foreach (var link in AllLinks)
+            link.Save(Path.Combine(directory, link.Id));
+    }
+
+    public void Dispose()
+    {
+        foreach (var f in _fused.Values) f.Dispose();
+        foreach (var a in Agents) a.InnerLink.Dispose();
+        foreach (var l in OuterLinks.Values) l.Dispose();
+        foreach (var m in _models) m.Dispose();
+    }
+}

@@ -1,0 +1,32 @@
+using RecursiveMas.Latent;
+
+namespace RecursiveMas.Systems;
+
+/// <summary>Per-run overrides of a system's settings.</summary>
+public sealed record RunOptions
+{
+    /// <summary>n; null = the description's rounds.</summary>
+    public int? Rounds { get; init; }
+
+    /// <summary>m for every agent; null = each agent's own.</summary>
+    public int? LatentSteps { get; init; }
+
+    /// <summary>Cached (default) or the official re-run-everything rollout.</summary>
+    public RolloutMode RolloutMode { get; init; } = RolloutMode.Cached;
+
+    /// <summary>Final-decode settings; null = the description's.</summary>
+    public DecodingDescription? Decoding { get; init; }
+
+    /// <summary>Called after every agent step (progress display, live web page).</summary>
+    public Action<AgentStep>? OnStep { get; init; }
+
+    internal int RoundsFor(SystemDescription d)
+    {
+        int rounds = Rounds ?? d.Rounds;
+        if (rounds < 1)
+            throw new ArgumentOutOfRangeException(nameof(Rounds), rounds, "a system runs at least one round");
+        if (LatentSteps is < 1)
+            throw new ArgumentOutOfRangeException(nameof(LatentSteps), LatentSteps, "an agent thinks at least one latent step");
+        return rounds;
+    }
+}

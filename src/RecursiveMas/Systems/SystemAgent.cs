@@ -1,0 +1,216 @@
+using RecursiveMas.Decoding;
+using RecursiveMas.Evaluation;
+using RecursiveMas.Latent;
+using RecursiveMas.Links;
+using RecursiveMas.Models;
+using RecursiveMas.Tokenization;
+using RecursiveMas.Tools;
+using static TorchSharp.torch;
+
+namespace RecursiveMas.Systems;
+
+/// <summary>
+/// One agent of a loaded system: its frozen model and tokenizer, its inner link, and its prompts per
+/// stage. It can think (a latent rollout over its assembled prompt) or decode text; the system
+/// runner and generated code call these two operations.
+/// </summary>
+public sealed class SystemAgent
+{
+    /// <summary>Closing tags that end a decoding segment so a tool can run (PAPER §7.5).</summary>
+    public const int MaxToolCalls = 5;
+
+    internal SystemAgent(AgentDescription description, CausalLM model, ModelTokenizer tokenizer, InnerLink innerLink)
+    {
+        Description = description;
+        Model = model;
+        Tokenizer = tokenizer;
+        InnerLink = innerLink;
+        Assembler = new PromptAssembler(model, tokenizer);
+        AgentPrompt? Of(PromptUse use) => description.Prompts.FirstOrDefault(p => p.Use == use) is { } p
+            ? new AgentPrompt(p.Template, tokenizer.ChatTemplate, description.SystemPrompt)
+            : null;
+        var always = Of(PromptUse.Always);
+        FirstRoundPrompt = Of(PromptUse.FirstRound) ?? always;
+        LaterRoundsPrompt = Of(PromptUse.LaterRounds) ?? always;
+        ExplicitDecodePrompt = Of(PromptUse.Decode);
+    }
+
+    public AgentDescription Description { get; }
+
+    public string Name => Description.Name;
+
+    public CausalLM Model { get; }
+
+    public ModelTokenizer Tokenizer { get; }
+
+    public InnerLink InnerLink { get; }
+
+    public PromptAssembler Assembler { get; }
+
+    public int HiddenSize => Model.HiddenSize;
+
+    public int LatentSteps => Description.LatentSteps;
+
+    /// <summary>The prompt of round 1 (FirstRound, else Always).</summary>
+    public AgentPrompt? FirstRoundPrompt { get; }
+
+    /// <summary>The prompt of rounds 2..n (LaterRounds, else Always).</summary>
+    public AgentPrompt? LaterRoundsPrompt { get; }
+
+    AgentPrompt? ExplicitDecodePrompt { get; }
+
+    /// <summary>The prompt the agent reads in <paramref name="round"/> (1-based), or for the final decode.</summary>
+    public AgentPrompt PromptFor(int round, bool decode)
+    {
+        var prompt = decode ? ExplicitDecodePrompt ?? (round == 1 ? FirstRoundPrompt : LaterRoundsPrompt)
+            : round == 1 ? FirstRoundPrompt : LaterRoundsPrompt;
+        return prompt ?? throw new InvalidOperationException(
+            $"agent {Name} has no prompt for {(decode ? "the final decode" : round == 1 ? "round 1" : "rounds after the first")}");
+    }
+
+    /// <summary>
+    /// A latent rollout of m steps (default <see cref="LatentSteps"/>) over the prompt for each
+    /// question with the given messages ([B, m', d] per slot). Returns H and E = R_in(H).
+    /// </summary>
+    public LatentThoughts Think(AgentPrompt prompt, IReadOnlyList<string> questions, IReadOnlyDictionary<string, Tensor> messages,
+        int? steps = null, RolloutMode mode = RolloutMode.Cached) =>
+        Think(prompt, questions, messages, out _, steps, mode);
+
+    /// <inheritdoc cref="Think(AgentPrompt, IReadOnlyList{string}, IReadOnlyDictionary{string, Tensor}, int?, RolloutMode)"/>
+    /// <param name="prefillTokens">Positions read before the first latent step, summed over the batch.</param>
+    public LatentThoughts Think(AgentPrompt prompt, IReadOnlyList<string> questions, IReadOnlyDictionary<string, Tensor> messages,
+        out int prefillTokens, int? steps = null, RolloutMode mode = RolloutMode.Cached)
+    {
+        using var assembled = Assembler.Assemble(prompt, questions, messages);
+        prefillTokens = assembled.Lengths.Sum();
+        return LatentRollout.Run(Model, InnerLink, assembled.Embeddings, assembled.Mask, steps ?? LatentSteps, mode);
+    }
+
+    /// <summary>
+    /// Decodes the final text for each question from the prompt with its latent messages; applies the
+    /// boxed-answer retry of PAPER §7.3 when asked, and runs the tool loop when <paramref name="tools"/> is given.
+    /// </summary>
+    public IReadOnlyList<GeneratedSequence> Decode(AgentPrompt prompt, IReadOnlyList<string> questions, IReadOnlyDictionary<string, Tensor> messages,
+        DecodingDescription decoding, out int prefillTokens, IReadOnlyList<ITool>? tools = null)
+    {
+        var options = Sampling(decoding);
+        IReadOnlyList<GeneratedSequence> results;
+        if (tools is { Count: > 0 })
+        {
+            results = DecodeWithTools(prompt, questions, messages, options, tools, out prefillTokens);
+        }
+        else
+        {
+            using var assembled = Assembler.Assemble(prompt, questions, messages);
+            prefillTokens = assembled.Lengths.Sum();
+            results = new TokenGenerator(Model).Generate(
+                new ForwardInput { InputEmbeddings = assembled.Embeddings, AttentionMask = assembled.Mask },
+                options, StopTokens, ids => Tokenizer.Decode(ids));
+        }
+        if (decoding.RetryWithoutBoxedAnswer)
+            results = RetryWithoutBoxedAnswer(prompt, questions, results, options with { MaxNewTokens = decoding.RetryTokens }, ref prefillTokens);
+        return results;
+    }
+
+    /// <summary>Generates text with every message placeholder filled by text (the Recursive-TextMAS baseline).</summary>
+    public IReadOnlyList<GeneratedSequence> GenerateText(AgentPrompt prompt, IReadOnlyList<string> questions,
+        Func<int, string, string> messageText, SamplingOptions options, out int prefillTokens)
+    {
+        var rows = questions.Select((q, b) => (IReadOnlyList<int>)Tokenizer.Encode(prompt.RenderWithText(q, slot => messageText(b, slot)))).ToList();
+        prefillTokens = rows.Sum(r => r.Count);
+        using var batch = LeftPaddedBatch.FromIds(rows, Tokenizer.PadTokenId ?? 0);
+        return new TokenGenerator(Model).Generate(new ForwardInput { InputIds = batch.Values, AttentionMask = batch.Mask },
+            options, StopTokens, ids => Tokenizer.Decode(ids));
+    }
+
+    /// <summary>Ids that end a decode: the tokenizer's end-of-turn ids, else config.json's eos ids.</summary>
+    public IReadOnlySet<int> StopTokens => Tokenizer.StopTokenIds.Count > 0 ? Tokenizer.StopTokenIds : Model.Config.EosTokenIds.ToHashSet();
+
+    internal static SamplingOptions Sampling(DecodingDescription d) => new()
+    {
+        MaxNewTokens = d.MaxNewTokens,
+        Temperature = d.Temperature,
+        TopP = d.TopP,
+        TopK = d.TopK,
+        Seed = d.Seed,
+    };
+
+    /// <summary>
+    /// PAPER §7.3: an output without a boxed answer gets "\nFinal Answer: \boxed{" appended and is
+    /// continued for a few tokens — from the prompt without the latent messages, as upstream.
+    /// </summary>
+    IReadOnlyList<GeneratedSequence> RetryWithoutBoxedAnswer(AgentPrompt prompt, IReadOnlyList<string> questions,
+        IReadOnlyList<GeneratedSequence> results, SamplingOptions options, ref int prefillTokens)
+    {
+        const string Cue = "\nFinal Answer: \\boxed{";
+        var retry = Enumerable.Range(0, results.Count).Where(i => AnswerExtractor.LastBoxed(results[i].Text ?? "") is null).ToList();
+        if (retry.Count == 0)
+            return results;
+        var rows = retry.Select(i => (IReadOnlyList<int>)Tokenizer.Encode(
+            prompt.RenderWithText(questions[i], _ => "", assistantPrefix: results[i].Text + Cue))).ToList();
+        prefillTokens += rows.Sum(r => r.Count);
+        using var batch = LeftPaddedBatch.FromIds(rows, Tokenizer.PadTokenId ?? 0);
+        var continued = new TokenGenerator(Model).Generate(new ForwardInput { InputIds = batch.Values, AttentionMask = batch.Mask },
+            options, StopTokens, ids => Tokenizer.Decode(ids));
+        var merged = results.ToArray();
+        for (int k = 0; k < retry.Count; k++)
+        {
+            var first = results[retry[k]];
+            merged[retry[k]] = new GeneratedSequence([.. first.TokenIds, .. continued[k].TokenIds], first.Text + Cue + continued[k].Text, continued[k].Reason);
+        }
+        return merged;
+    }
+
+    IReadOnlyList<GeneratedSequence> DecodeWithTools(AgentPrompt prompt, IReadOnlyList<string> questions, IReadOnlyDictionary<string, Tensor> messages,
+        SamplingOptions options, IReadOnlyList<ITool> tools, out int prefillTokens)
+    {
+        var closing = tools.Select(t => $"</{t.Name}>").ToArray();
+        var results = new GeneratedSequence[questions.Count];
+        prefillTokens = 0;
+        for (int b = 0; b < questions.Count; b++)
+        {
+            var row = messages.ToDictionary(kv => kv.Key, kv => kv.Value.narrow(0, b, 1));
+            string assistant = "";
+            var tokens = new List<int>();
+            int budget = options.MaxNewTokens, calls = 0;
+            FinishReason reason;
+            while (true)
+            {
+                using var assembled = Assembler.Assemble(prompt, [questions[b]], row, [assistant]);
+                prefillTokens += assembled.Lengths.Sum();
+                var step = new TokenGenerator(Model).Generate(
+                    new ForwardInput { InputEmbeddings = assembled.Embeddings, AttentionMask = assembled.Mask },
+                    options with { MaxNewTokens = budget, StopStrings = closing }, StopTokens, ids => Tokenizer.Decode(ids)).Single();
+                tokens.AddRange(step.TokenIds);
+                budget -= step.TokenIds.Count;
+                reason = step.Reason;
+                string full = Tokenizer.Decode(step.TokenIds);
+                var tool = step.Reason == FinishReason.StopString ? ToolCalled(step.Text!, full, tools) : null;
+                if (tool is null || calls >= MaxToolCalls || budget <= 0)
+                {
+                    assistant += step.Text;
+                    break;
+                }
+                string call = step.Text + $"</{tool.Value.Tool.Name}>";
+                assistant += call + $" <result>\n{tool.Value.Tool.Invoke(tool.Value.Input)}\n</result>\n";
+                calls++;
+            }
+            results[b] = new GeneratedSequence(tokens, assistant, reason);
+        }
+        return results;
+    }
+
+    /// <summary>The tool whose opening tag precedes the cut, and the text inside its tags.</summary>
+    static (ITool Tool, string Input)? ToolCalled(string cut, string full, IReadOnlyList<ITool> tools)
+    {
+        foreach (var tool in tools)
+        {
+            if (!full.AsSpan(cut.Length).StartsWith($"</{tool.Name}>", StringComparison.Ordinal))
+                continue;
+            int open = cut.LastIndexOf($"<{tool.Name}>", StringComparison.Ordinal);
+            if (open >= 0)
+                return (tool, cut[(open + tool.Name.Length + 2)..].Trim());
+        }
+        return null;
+    }
+}

@@ -1,0 +1,25 @@
+using RecursiveMas.Models;
+
+namespace RecursiveMas.Systems;
+
+/// <summary>How <see cref="RecursiveSystem.Load(SystemDescription, SystemLoadOptions?)"/> finds and materialises a system.</summary>
+public sealed record SystemLoadOptions
+{
+    /// <summary>Dtype and device of the agents' models.</summary>
+    public ModelLoadOptions Model { get; init; } = new();
+
+    /// <summary>Overrides the description's model root (absolute, or relative to the current directory).</summary>
+    public string? ModelRoot { get; init; }
+
+    /// <summary>Overrides the description's links folder.</summary>
+    public string? LinksDirectory { get; init; }
+
+    /// <summary>
+    /// Links without a file start from PyTorch's default initialization (seeded by
+    /// <see cref="UntrainedLinkSeed"/>) instead of failing: for benchmarks, tests, and training from scratch.
+    /// </summary>
+    public bool AllowUntrainedLinks { get; init; }
+
+    /// <summary>Seed of untrained links (each link derives its own from this and its id).</summary>
+    public long UntrainedLinkSeed { get; init; }
+}

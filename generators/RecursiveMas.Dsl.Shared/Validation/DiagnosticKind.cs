@@ -3,8 +3,9 @@ namespace RecursiveMas.Dsl;
 /// <summary>
 /// Everything the DSL rules can find wrong. The value is the number of the diagnostic ID
 /// (<c>RMAS</c> + four digits): 0xxx declarations, 1xxx dimensions, 2xxx prompts, 3xxx graphs. Each
-/// member lists the <see cref="Problem.Arguments"/> it comes with, in order; the analyzers' message
-/// formats use them as <c>{0}</c>, <c>{1}</c>, ….
+/// member lists the <see cref="Problem.Arguments"/> it comes with, in order; the message formats of
+/// <see cref="DiagnosticText"/> (which the analyzers and the runtime both use) refer to them as
+/// <c>{0}</c>, <c>{1}</c>, ….
 /// </summary>
 internal enum DiagnosticKind
 {

@@ -10,23 +10,31 @@ internal sealed record Problem(DiagnosticKind Kind, Site Site, EquatableArray<st
     public string Id => FormatId(Kind);
 
     /// <summary>
-    /// Whether the problem stops generation. Warnings (<see cref="DiagnosticKind.RoundsTooLarge"/>,
+    /// Whether the problem stops generation: its kind's <see cref="DiagnosticText.Severity"/> is
+    /// <see cref="ProblemSeverity.Error"/>. Warnings (<see cref="DiagnosticKind.RoundsTooLarge"/>,
     /// <see cref="DiagnosticKind.LatentStepsTooLarge"/>, <see cref="DiagnosticKind.HiddenSizeUnknown"/>,
     /// <see cref="DiagnosticKind.ConfigInvalid"/>, <see cref="DiagnosticKind.UnknownPlaceholder"/>) and
     /// the hidden <see cref="DiagnosticKind.HiddenSizeFromConfig"/> do not.
     /// </summary>
     public bool IsError => IsErrorKind(Kind);
 
+    /// <summary>The severity of the problem's kind.</summary>
+    public ProblemSeverity Severity => DiagnosticText.For(Kind).Severity;
+
+    /// <summary>The message, as the analyzer shows it, without the ID (see <see cref="DiagnosticText.FormatMessage"/>).</summary>
+    public string Message => DiagnosticText.For(Kind).FormatMessage(Arguments);
+
     /// <summary>The diagnostic ID of <paramref name="kind"/>.</summary>
     public static string FormatId(DiagnosticKind kind) => "RMAS" + ((int)kind).ToString("D4", System.Globalization.CultureInfo.InvariantCulture);
 
-    /// <summary>Whether problems of <paramref name="kind"/> are errors.</summary>
-    public static bool IsErrorKind(DiagnosticKind kind) => kind switch
-    {
-        DiagnosticKind.RoundsTooLarge or DiagnosticKind.LatentStepsTooLarge or DiagnosticKind.HiddenSizeUnknown
-            or DiagnosticKind.ConfigInvalid or DiagnosticKind.UnknownPlaceholder or DiagnosticKind.HiddenSizeFromConfig => false,
-        _ => true,
-    };
+    /// <summary>Whether problems of <paramref name="kind"/> are errors (from <see cref="DiagnosticText"/>).</summary>
+    public static bool IsErrorKind(DiagnosticKind kind) => DiagnosticText.For(kind).IsError;
+
+    /// <summary>
+    /// The ID and the message, e.g. <c>RMAS2001: This prompt of agent 'Critic' has no {from:Planner} slot, …</c>;
+    /// see <see cref="DiagnosticText.Format"/>.
+    /// </summary>
+    public string Format() => DiagnosticText.Format(this);
 
     /// <summary>Creates a problem.</summary>
     public static Problem Create(DiagnosticKind kind, Site site, params object[] arguments) =>

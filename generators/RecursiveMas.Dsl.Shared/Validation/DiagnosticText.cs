@@ -1,0 +1,239 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+
+namespace RecursiveMas.Dsl;
+
+/// <summary>
+/// How serious a <see cref="Problem"/> is. Mirrors <c>Microsoft.CodeAnalysis.DiagnosticSeverity</c>
+/// by name and value, so the analyzer maps it one to one; this code references no Roslyn types.
+/// </summary>
+internal enum ProblemSeverity
+{
+    /// <summary>Not shown by default (the analyzer offers a code fix on it).</summary>
+    Hidden = 0,
+
+    /// <summary>Shown, does not stop generation or a run.</summary>
+    Warning = 2,
+
+    /// <summary>Stops generation (and the runtime refuses the system).</summary>
+    Error = 3,
+}
+
+/// <summary>
+/// The text of every diagnostic the DSL rules report: title, message format, description (help text)
+/// and severity, for each <see cref="DiagnosticKind"/>. The one source of these strings: the analyzers
+/// build their <c>DiagnosticDescriptor</c>s from it, and the runtime library, which validates a
+/// hand-written <c>SYSTEM.json</c> with the same rules, formats its messages with it, so both say
+/// the same thing.
+/// </summary>
+/// <param name="Kind">The rule.</param>
+/// <param name="Severity">Its default severity; only <see cref="ProblemSeverity.Error"/> stops generation.</param>
+/// <param name="Title">A short title, e.g. <c>Type is not an agent</c>.</param>
+/// <param name="MessageFormat">
+/// A composite format over the problem's <see cref="Problem.Arguments"/> (<c>{0}</c>, <c>{1}</c>, …, as
+/// listed on each <see cref="DiagnosticKind"/> member; <c>{{</c> and <c>}}</c> are literal braces).
+/// </param>
+/// <param name="Description">The help text: why the rule exists and what it expects.</param>
+internal sealed record DiagnosticText(DiagnosticKind Kind, ProblemSeverity Severity, string Title, string MessageFormat, string Description)
+{
+    /// <summary>The diagnostic ID, e.g. <c>RMAS2001</c>.</summary>
+    public string Id => Problem.FormatId(Kind);
+
+    /// <summary>
+    /// The analyzer category, by the ID's range: <c>RecursiveMas.Declaration</c> (0xxx),
+    /// <c>RecursiveMas.Dimensions</c> (1xxx), <c>RecursiveMas.Prompts</c> (2xxx), <c>RecursiveMas.Graph</c> (3xxx).
+    /// </summary>
+    public string Category => ((int)Kind / 1000) switch
+    {
+        0 => "RecursiveMas.Declaration",
+        1 => "RecursiveMas.Dimensions",
+        2 => "RecursiveMas.Prompts",
+        _ => "RecursiveMas.Graph",
+    };
+
+    /// <summary>Whether problems of this kind are errors (stop generation).</summary>
+    public bool IsError => Severity == ProblemSeverity.Error;
+
+    /// <summary>The text of <paramref name="kind"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="kind"/> is not a member of <see cref="DiagnosticKind"/>.</exception>
+    public static DiagnosticText For(DiagnosticKind kind) =>
+        ByKind.TryGetValue(kind, out var text) ? text : throw new ArgumentOutOfRangeException(nameof(kind), kind, "Not a diagnostic kind.");
+
+    /// <summary>
+    /// The message of <paramref name="problem"/> prefixed with its ID, e.g.
+    /// <c>RMAS2001: This prompt of agent 'Critic' has no {from:Planner} slot, …</c>.
+    /// </summary>
+    public static string Format(Problem problem) => problem.Id + ": " + For(problem.Kind).FormatMessage(problem.Arguments);
+
+    /// <summary>
+    /// <see cref="MessageFormat"/> with <paramref name="arguments"/> filled in (invariant culture), exactly as
+    /// Roslyn's <c>Diagnostic.GetMessage</c> does it: without arguments, or when they do not fit the
+    /// format, the format itself.
+    /// </summary>
+    public string FormatMessage(IReadOnlyList<string> arguments)
+    {
+        if (arguments.Count == 0)
+        {
+            return MessageFormat;
+        }
+
+        try
+        {
+            return string.Format(CultureInfo.InvariantCulture, MessageFormat, arguments.Cast<object>().ToArray());
+        }
+        catch (FormatException)
+        {
+            return MessageFormat;
+        }
+    }
+
+    /// <summary>The text of every kind, in the order of <see cref="DiagnosticKind"/>.</summary>
+    public static IReadOnlyList<DiagnosticText> All { get; } = new DiagnosticText[]
+    {
+        new(DiagnosticKind.NotAnAgent, ProblemSeverity.Error,
+            "Type is not an agent",
+            "'{0}' is not an agent: add [Agent(\"<model folder>\")] to it, or remove it from system '{1}'",
+            "Every type a pattern, [Link] or [Decoder] names must be a class with [Agent]; the generator needs its model, hidden size and prompts."),
+        new(DiagnosticKind.NotPartial, ProblemSeverity.Error,
+            "Agent and system types must be partial",
+            "'{0}' must be declared partial: it is {1}, and the RecursiveMas source generator adds members to it",
+            "The source generator adds the agent's typed latent message and the system's recursion graph to the classes that declare them, so those classes, and every type they are nested in, must be partial."),
+        new(DiagnosticKind.RoundsTooSmall, ProblemSeverity.Error,
+            "Rounds must be at least 1",
+            "Rounds is {0}; a recursive system runs at least 1 round",
+            "Rounds is n, the number of recursion rounds; the paper's systems run 3."),
+        new(DiagnosticKind.RoundsTooLarge, ProblemSeverity.Warning,
+            "Unusually many rounds",
+            "Rounds is {0}, more than {1}: each round runs every agent again, and links trained for one round count run off-distribution with another",
+            "The paper evaluates 1 to 5 rounds and trains its links for 3; many more rounds multiply the cost and are most likely a typo."),
+        new(DiagnosticKind.LatentStepsTooSmall, ProblemSeverity.Error,
+            "LatentSteps must be at least 1",
+            "Agent '{0}' has LatentSteps = {1}; an agent thinks at least one latent step per round",
+            "LatentSteps is m, the number of latent thoughts an agent produces per round before its message is sent."),
+        new(DiagnosticKind.LatentStepsTooLarge, ProblemSeverity.Warning,
+            "Absurdly many latent steps",
+            "Agent '{0}' has LatentSteps = {1}, more than {2}: every step is a forward pass of the model, and accuracy saturates around 80 steps",
+            "The paper's released systems use 16 to 48 latent steps and report that accuracy saturates around 80; each step costs one forward pass."),
+        new(DiagnosticKind.NoPattern, ProblemSeverity.Error,
+            "System has no collaboration pattern",
+            "System '{0}' declares no pattern: add one of [Sequential], [Mixture], [Distillation], [Deliberation], or [Link]s with a [Decoder]",
+            "A [RecursiveSystem] needs exactly one collaboration pattern to know its agents and edges."),
+        new(DiagnosticKind.MoreThanOnePattern, ProblemSeverity.Error,
+            "System has more than one collaboration pattern",
+            "{0} cannot be combined with {1} on system '{2}': a system uses exactly one pattern",
+            "A system uses exactly one of [Sequential], [Mixture], [Distillation], [Deliberation], or a custom graph of [Link]s plus a [Decoder]. [Decoder] belongs to custom graphs only: the built-in patterns name their decoder themselves."),
+        new(DiagnosticKind.TooFewAgents, ProblemSeverity.Error,
+            "Pattern has too few agents",
+            "{0} needs {1}; it has {2}",
+            "[Sequential] needs at least 2 agents, [Mixture] a summarizer and at least 2 experts, and a custom graph at least one [Link]."),
+        new(DiagnosticKind.DuplicateAgent, ProblemSeverity.Error,
+            "Agent appears twice in a pattern",
+            "Agent '{0}' appears more than once in [{1}]; every agent runs once per round",
+            "An agent is one node of the system's graph and runs once per round, so a pattern names it once."),
+        new(DiagnosticKind.EmptyModel, ProblemSeverity.Error,
+            "Agent model folder is empty",
+            "Agent '{0}' names no model: give the model's folder relative to the model root, such as [Agent(\"Qwen3-1.7B\")]",
+            "The model argument is the folder, relative to the model root given at load time, that holds the model's config.json, weights and tokenizer."),
+        new(DiagnosticKind.AmbiguousAgentName, ProblemSeverity.Error,
+            "Two agents of a system share a class name",
+            "Two agents of system '{3}' are named '{0}' ('{1}' and '{2}'), so {{from:{0}}} is ambiguous; rename one",
+            "Prompts name senders by class name ({from:Planner}), so the agents of one system need distinct class names."),
+        new(DiagnosticKind.PatternWithoutSystem, ProblemSeverity.Error,
+            "Pattern without [RecursiveSystem]",
+            "{0} on '{1}' has no effect without [RecursiveSystem]: add [RecursiveSystem(Rounds = 3)]",
+            "Pattern, [Link] and [Decoder] attributes describe a recursive system and are only read on a class with [RecursiveSystem]."),
+        new(DiagnosticKind.HiddenSizeMismatch, ProblemSeverity.Error,
+            "HiddenSize does not match config.json",
+            "Agent '{0}' declares HiddenSize = {1}, but {3} says hidden_size = {2}",
+            "The links into and out of an agent are sized by its hidden size; a declared HiddenSize that differs from the model's config.json builds links that cannot take the model's hidden states."),
+        new(DiagnosticKind.HiddenSizeUnknown, ProblemSeverity.Warning,
+            "Hidden size cannot be checked",
+            "Agent '{0}' has no HiddenSize and the project has no '{1}/config.json': add the model's config.json as an AdditionalFiles item, or declare HiddenSize",
+            "With HiddenSize = 0 the hidden size is read at compile time from the model's config.json, found among the project's AdditionalFiles items by a path ending with <model>/config.json. Without it the dimensions of the agent's links cannot be checked."),
+        new(DiagnosticKind.ConfigInvalid, ProblemSeverity.Warning,
+            "Model config.json cannot be used",
+            "'{1}' of agent '{0}' cannot be used: {2}",
+            "The model's config.json must be a JSON object with a positive integer hidden_size (or n_embd or d_model; or any of these in text_config)."),
+        new(DiagnosticKind.LinkHiddenSizeMismatch, ProblemSeverity.Error,
+            "Link width does not match its agent",
+            "{0} = {1}, but agent '{2}' has hidden size {3}",
+            "A [Link]'s FromHiddenSize must equal the sending agent's hidden size and its ToHiddenSize the receiving agent's; 0 declares nothing."),
+        new(DiagnosticKind.NegativeHiddenSize, ProblemSeverity.Error,
+            "Hidden size is negative",
+            "{0} is {1}; a hidden size is positive, or 0 to leave it undeclared",
+            "HiddenSize, FromHiddenSize and ToHiddenSize are widths: positive, or 0 for 'take it from config.json' / 'not declared'."),
+        new(DiagnosticKind.HiddenSizeFromConfig, ProblemSeverity.Hidden,
+            "HiddenSize is read from config.json",
+            "Agent '{0}' takes hidden size {1} from {2}",
+            "Offers to write the hidden size read from config.json into the declaration, so that the code states it and no longer depends on the file."),
+        new(DiagnosticKind.MissingFromSlot, ProblemSeverity.Error,
+            "Prompt has no slot for an incoming message",
+            "This prompt of agent '{0}' has no {{from:{1}}} slot, but '{1}' sends '{0}' a message every round of system '{2}'",
+            "Every prompt an agent uses in a round needs a {from:Sender} slot for each agent with a forward edge into it; that is where the sender's latent message is inserted."),
+        new(DiagnosticKind.FromNotASender, ProblemSeverity.Error,
+            "Prompt reads from an agent that sends it nothing",
+            "{{from:{0}}}: '{0}' sends no message to '{1}' within a round of system '{2}'{3}",
+            "A {from:X} slot is filled by the forward edge X -> agent; X is in the system but has no such edge. A loop-closing edge is read through {feedback} instead."),
+        new(DiagnosticKind.FromUnknownAgent, ProblemSeverity.Error,
+            "Prompt reads from an agent outside the system",
+            "{{from:{0}}} in a prompt of agent '{1}': system '{2}' has no agent named '{0}'",
+            "{from:X} names the class of an agent of the same system."),
+        new(DiagnosticKind.FeedbackWithoutLoop, ProblemSeverity.Error,
+            "{feedback} where no loop closes",
+            "A prompt of agent '{0}' reads {{feedback}}, but no loop-closing edge leads to '{0}' in system '{1}'",
+            "{feedback} is filled by the loop-closing edge into the agent (e.g. the last agent back to the first in [Sequential]); this agent receives none."),
+        new(DiagnosticKind.MissingFeedbackSlot, ProblemSeverity.Error,
+            "Loop does not close: later-round prompt lacks {feedback}",
+            "Agent '{0}' receives the loop-closing message from '{1}' in system '{2}', but the prompt it uses after round 1 has no {{feedback}} slot: add one, or add a [Prompt(..., When = PromptUse.LaterRounds)] with it",
+            "The loop-closing message produced in round r is read in round r + 1 through {feedback}; a prompt without it drops the message and the recursion does nothing."),
+        new(DiagnosticKind.FeedbackInFirstRound, ProblemSeverity.Error,
+            "{feedback} in a prompt used in round 1",
+            "Agent '{0}' uses this prompt in round 1 of system '{1}', where no loop-closing message exists yet: keep {{feedback}} for a [Prompt(..., When = PromptUse.LaterRounds)] and give round 1 a prompt without it",
+            "The loop-closing message is produced in round r and read in round r + 1, so round 1 has none. Round 1 uses the FirstRound prompt, else the Always prompt."),
+        new(DiagnosticKind.UnknownPlaceholder, ProblemSeverity.Warning,
+            "Unknown prompt placeholder",
+            "'{0}' in a prompt of agent '{1}' looks like a placeholder but is not one, so it stays literal text; the placeholders are {{question}}, {{feedback}} and {{from:AgentClassName}}",
+            "Placeholders are exactly {question}, {feedback} and {from:AgentClassName}; all other text is literal. Brace groups after a LaTeX command (\\boxed{}, \\frac{a}{b}) and ones that do not look like a name ({1}, JSON) are not reported."),
+        new(DiagnosticKind.DuplicatePromptUse, ProblemSeverity.Error,
+            "Two prompts for the same use",
+            "Agent '{0}' already has a prompt for When = {1}; an agent has at most one prompt per use",
+            "Round 1 uses the FirstRound prompt, else Always; later rounds use LaterRounds, else Always; the decoder's final decode uses Decode, else its last round's prompt. Each use has at most one prompt."),
+        new(DiagnosticKind.MissingPrompt, ProblemSeverity.Error,
+            "Agent has no prompt for a stage of the run",
+            "Agent '{0}' has no prompt for {1} of system '{2}': add a [Prompt] with When = PromptUse.Always, or one for that stage",
+            "Round 1 uses the FirstRound prompt, else Always; later rounds use LaterRounds, else Always; the decoder's final decode uses Decode, else its last round's prompt. The agent has none for one of the stages it runs."),
+        new(DiagnosticKind.NoDecoder, ProblemSeverity.Error,
+            "Custom graph has no decoder",
+            "System '{0}' declares [Link]s but no [Decoder]: name the agent that decodes the answer",
+            "In a custom graph, [Decoder] names the one agent that decodes text at the end of the last round."),
+        new(DiagnosticKind.MultipleDecoders, ProblemSeverity.Error,
+            "Custom graph has more than one decoder",
+            "System '{0}' declares more than one [Decoder]; exactly one agent decodes",
+            "Only one agent decodes text, at the end of the last round."),
+        new(DiagnosticKind.DecoderNotInGraph, ProblemSeverity.Error,
+            "Decoder is not in the graph",
+            "Decoder '{0}' is not the source or target of any [Link] of system '{1}'",
+            "The decoder must be one of the agents the custom graph's links connect."),
+        new(DiagnosticKind.UnreachableAgent, ProblemSeverity.Error,
+            "Agent is unreachable from the first agent",
+            "No path of links leads from '{1}', the first agent of system '{2}', to '{0}', so '{0}' never receives a message",
+            "The first agent of a custom graph is the source of its first [Link]; every agent must be reachable from it."),
+        new(DiagnosticKind.LoopNotClosed, ProblemSeverity.Error,
+            "Loop does not close",
+            "System '{2}' runs {3} rounds, but no path of links leads from its decoder '{0}' back to its first agent '{1}': add a [Link] back, or set Rounds = 1",
+            "With more than one round, what the agents think must flow back to the start of the next round: some path of links must lead from the decoder to the first agent."),
+        new(DiagnosticKind.MultipleFeedback, ProblemSeverity.Error,
+            "Agent receives more than one loop-closing edge",
+            "Agent '{0}' already receives the loop-closing message from '{1}' in system '{3}'; this link from '{2}' would be a second one, and a prompt has one {{feedback}} slot",
+            "An edge closes the loop when it points back to an agent still being visited in a depth-first walk from the first agent; an agent receives at most one such edge."),
+        new(DiagnosticKind.DuplicateLink, ProblemSeverity.Error,
+            "Link declared twice",
+            "The link '{0}' -> '{1}' is declared more than once",
+            "Each edge of a custom graph is one trained link; declare it once."),
+    };
+
+    // After All: static initializers run in textual order.
+    static readonly Dictionary<DiagnosticKind, DiagnosticText> ByKind = All.ToDictionary(t => t.Kind);
+}

@@ -1,0 +1,64 @@
+using RecursiveMas.Dsl;
+
+namespace RecursiveMas.Tests.DslRules;
+
+/// <summary>
+/// The DSL's shared model and rules, compiled into the runtime assembly (RecursiveMas.Dsl.Shared.Runtime.props),
+/// on a system built by hand the way a SYSTEM.json reader would build it: no attributes, so the
+/// attribute indices are positions the reader chooses, and no C# types, so no partial checks.
+/// </summary>
+public class SharedRulesTests
+{
+    // Sequential(Planner, Critic), 3 rounds: Planner -> Critic, loop Critic -> Planner, Critic decodes.
+    static SystemSpec MathTeam(string criticPrompt)
+    {
+        var planner = Agent("Planner", ("Plan: {question}", PromptUseKind.FirstRound), ("Plan again: {question} {feedback}", PromptUseKind.LaterRounds));
+        var critic = Agent("Critic", (criticPrompt, PromptUseKind.Always));
+        return new SystemSpec(
+            Type("MathTeam"),
+            Rounds: 3,
+            SystemAttributeIndex: 0,
+            Patterns: EquatableArray.Create(new PatternSpec(PatternKind.Sequential, EquatableArray.Create("Planner", "Critic"), AttributeIndex: 1)),
+            Links: EquatableArray<LinkSpec>.Empty,
+            Decoders: EquatableArray<DecoderSpec>.Empty,
+            Agents: EquatableArray.Create(planner, critic),
+            NonAgents: EquatableArray<string>.Empty);
+    }
+
+    static AgentSpec Agent(string name, params (string Text, PromptUseKind Use)[] prompts) => new(
+        Type(name),
+        AttributeIndex: 0,
+        Model: "models/" + name.ToLowerInvariant(),
+        DeclaredHiddenSize: 64,
+        Config: Dsl.ModelConfig.NotFound, // the shared one, not RecursiveMas.Models.ModelConfig
+        LatentSteps: AgentSpec.DefaultLatentSteps,
+        Role: name,
+        Prompts: prompts.Select((p, i) => new PromptSpec(p.Use, PromptTemplate.Parse(p.Text), AttributeIndex: i + 1)).ToEquatableArray());
+
+    // Not in source: the partial rule (RMAS0002) is about C# declarations.
+    static TypeRef Type(string name) => new(name, name, "", "class", IsPartial: true, IsInSource: false, EquatableArray<ContainingTypeSpec>.Empty);
+
+    [Fact]
+    public void A_valid_system_has_no_problems_and_its_topology()
+    {
+        var system = MathTeam("Critique: {question} {from:Planner}");
+
+        Assert.Empty(SystemValidator.ValidateWithAgents(system));
+        var topology = Topology.Build(system)!;
+        Assert.Equal(["Planner", "Critic"], topology.Order);
+        Assert.Equal("Critic", topology.Decoder);
+    }
+
+    [Fact]
+    public void A_missing_slot_is_reported_with_the_analyzer_message()
+    {
+        var problem = Assert.Single(SystemValidator.ValidateWithAgents(MathTeam("Critique: {question}")));
+
+        Assert.Equal(DiagnosticKind.MissingFromSlot, problem.Kind);
+        Assert.True(problem.IsError);
+        Assert.Equal(Site.Argument("Critic", 1, 0), problem.Site);
+        Assert.Equal(
+            "RMAS2001: This prompt of agent 'Critic' has no {from:Planner} slot, but 'Planner' sends 'Critic' a message every round of system 'MathTeam'",
+            problem.Format());
+    }
+}

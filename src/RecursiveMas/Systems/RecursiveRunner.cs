@@ -69,6 +69,7 @@ public static class RecursiveRunner
                 for (int i = 0; i < edges.Count; i++)
                 {
                     var edge = edges[i];
+                    options.OnMessage?.Invoke(new SentMessage(edge, round, sent[i]));
                     if (edge.IsFeedback)
                         nextFeedback[edge.To] = sent[i];
                     else

@@ -2,6 +2,9 @@ using RecursiveMas.Latent;
 
 namespace RecursiveMas.Systems;
 
+/// <summary>A latent message as it leaves its sender's outer link.</summary>
+public sealed record SentMessage(SystemEdge Edge, int Round, TorchSharp.torch.Tensor Vectors);
+
 /// <summary>Per-run overrides of a system's settings.</summary>
 public sealed record RunOptions
 {
@@ -19,6 +22,13 @@ public sealed record RunOptions
 
     /// <summary>Called after every agent step (progress display, live web page).</summary>
     public Action<AgentStep>? OnStep { get; init; }
+
+    /// <summary>
+    /// Called for every latent message sent, with its edge, the round it was produced in and its
+    /// vectors [B, m, d_receiver] (valid during the call only: the run disposes them; keep a copy with
+    /// <c>clone().DetachFromDisposeScope()</c>).
+    /// </summary>
+    public Action<SentMessage>? OnMessage { get; init; }
 
     internal int RoundsFor(SystemDescription d)
     {

@@ -88,7 +88,7 @@ public sealed record DecodingDescription
 /// <summary>
 /// A recursive multi-agent system as data: the runtime's own format, <c>SYSTEM.json</c>. The DSL's
 /// source generator emits the same description for every attributed system, and
-/// <see cref="RecursiveSystem.Load"/> runs either. Relative paths are relative to the file.
+/// <see cref="RecursiveSystem.Load(SystemDescription, SystemLoadOptions)"/> runs either. Relative paths are relative to the file.
 /// </summary>
 public sealed record SystemDescription
 {

@@ -90,7 +90,8 @@ public sealed class SystemPlan
     /// <summary>The description in the DSL's model (what the attributes of the same system would give).</summary>
     internal static SystemSpec ToSpec(SystemDescription d, IReadOnlyDictionary<string, (int HiddenSize, string ConfigPath)>? hiddenSizes)
     {
-        static TypeRef Type(string name) => new(name, name, "", "class", IsPartial: true, IsInSource: true, EquatableArray<ContainingTypeSpec>.Empty);
+        // Not "in source": the partial-class rule (RMAS0002) is about C# declarations, not JSON.
+        static TypeRef Type(string name) => new(name, name, "", "class", IsPartial: true, IsInSource: false, EquatableArray<ContainingTypeSpec>.Empty);
 
         var agents = d.Agents.Select(a =>
         {

@@ -44,10 +44,10 @@ public sealed class AgentPrompt
     /// <summary>Qwen3 thinking mode; RecursiveMAS renders with it off, as the released code does.</summary>
     public bool EnableThinking { get; }
 
-    /// <summary>Names of the slots this prompt has, in order (e.g. "from.Planner", "feedback").</summary>
+    /// <summary>Names of the slots this prompt has, distinct, in order of first appearance (e.g. "from.Planner", "feedback").</summary>
     public IReadOnlyList<string> Slots =>
         [.. _template.Segments.Where(s => s.Kind is PromptSegmentKind.From or PromptSegmentKind.Feedback)
-            .Select(s => s.Kind == PromptSegmentKind.Feedback ? FeedbackSlot : FromSlot(s.Value))];
+            .Select(s => s.Kind == PromptSegmentKind.Feedback ? FeedbackSlot : FromSlot(s.Value)).Distinct()];
 
     /// <summary>The user turn with the question filled in and each message placeholder replaced by <paramref name="message"/>(slot).</summary>
     public string UserText(string question, Func<string, string> message)

@@ -87,6 +87,30 @@ public sealed class SystemAgent
     }
 
     /// <summary>
+    /// <see cref="Think(AgentPrompt, IReadOnlyList{string}, IReadOnlyDictionary{string, Tensor}, int?, RolloutMode)"/> with the
+    /// messages given positionally, one per entry of <see cref="AgentPrompt.Slots"/> — the form generated code calls.
+    /// </summary>
+    public LatentThoughts Think(AgentPrompt prompt, IReadOnlyList<string> questions, IReadOnlyList<Tensor> slotMessages,
+        int? steps = null, RolloutMode mode = RolloutMode.Cached) =>
+        Think(prompt, questions, BySlot(prompt, slotMessages), steps, mode);
+
+    /// <summary>
+    /// <see cref="Decode(AgentPrompt, IReadOnlyList{string}, IReadOnlyDictionary{string, Tensor}, DecodingDescription, out int, IReadOnlyList{ITool}?)"/>
+    /// with the messages given positionally, one per entry of <see cref="AgentPrompt.Slots"/>.
+    /// </summary>
+    public IReadOnlyList<GeneratedSequence> Decode(AgentPrompt prompt, IReadOnlyList<string> questions, IReadOnlyList<Tensor> slotMessages,
+        DecodingDescription decoding, IReadOnlyList<ITool>? tools = null) =>
+        Decode(prompt, questions, BySlot(prompt, slotMessages), decoding, out _, tools);
+
+    static IReadOnlyDictionary<string, Tensor> BySlot(AgentPrompt prompt, IReadOnlyList<Tensor> slotMessages)
+    {
+        var slots = prompt.Slots;
+        if (slots.Count != slotMessages.Count)
+            throw new ArgumentException($"the prompt has {slots.Count} slot(s) ({string.Join(", ", slots)}) but {slotMessages.Count} message(s) were given", nameof(slotMessages));
+        return slots.Select((slot, i) => (slot, slotMessages[i])).ToDictionary(p => p.slot, p => p.Item2);
+    }
+
+    /// <summary>
     /// Decodes the final text for each question from the prompt with its latent messages; applies the
     /// boxed-answer retry of PAPER §7.3 when asked, and runs the tool loop when <paramref name="tools"/> is given.
     /// </summary>

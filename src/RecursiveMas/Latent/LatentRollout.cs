@@ -1,5 +1,6 @@
 using RecursiveMas.Links;
 using RecursiveMas.Models;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace RecursiveMas.Latent;
@@ -41,9 +42,10 @@ public static class LatentRollout
     /// (Cached mode) it may already hold a prompt prefix; the prompt continues it and the rollout
     /// extends it in place. The last latent embedding is computed but never fed back, as upstream.
     /// </summary>
+    /// <param name="inner">The map h → e: an <see cref="InnerLink"/>, or any d→d module (LatentMAS's realignment).</param>
     public static LatentThoughts Run(
         CausalLM model,
-        InnerLink inner,
+        nn.Module<Tensor, Tensor> inner,
         Tensor promptEmbeddings,
         Tensor? mask,
         int steps,
@@ -52,8 +54,8 @@ public static class LatentRollout
     {
         if (steps < 1)
             throw new ArgumentOutOfRangeException(nameof(steps), steps, "a rollout needs at least one latent step");
-        if (inner.InDim != model.HiddenSize)
-            throw new ArgumentException($"inner link {inner.Id} is {inner.InDim}-dimensional but the model's hidden size is {model.HiddenSize}", nameof(inner));
+        if (inner is RecursiveLink link && link.InDim != model.HiddenSize)
+            throw new ArgumentException($"inner link {link.Id} is {link.InDim}-dimensional but the model's hidden size is {model.HiddenSize}", nameof(inner));
         if (mode == RolloutMode.Reference && cache is not null)
             throw new ArgumentException("the reference rollout re-runs the whole sequence and takes no cache", nameof(cache));
         return mode == RolloutMode.Cached
@@ -61,7 +63,7 @@ public static class LatentRollout
             : RunReference(model, inner, promptEmbeddings, mask, steps);
     }
 
-    static LatentThoughts RunCached(CausalLM model, InnerLink inner, Tensor prompt, Tensor? mask, int steps, KvCache? given)
+    static LatentThoughts RunCached(CausalLM model, nn.Module<Tensor, Tensor> inner, Tensor prompt, Tensor? mask, int steps, KvCache? given)
     {
         long batch = prompt.shape[0];
         KvCache? owned = given is null ? model.NewCache((int)batch, (int)prompt.shape[1] + steps) : null;
@@ -91,7 +93,7 @@ public static class LatentRollout
         }
     }
 
-    static LatentThoughts RunReference(CausalLM model, InnerLink inner, Tensor prompt, Tensor? mask, int steps)
+    static LatentThoughts RunReference(CausalLM model, nn.Module<Tensor, Tensor> inner, Tensor prompt, Tensor? mask, int steps)
     {
         using var scope = NewDisposeScope();
         long batch = prompt.shape[0];

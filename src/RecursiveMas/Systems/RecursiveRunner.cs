@@ -1,17 +1,15 @@
 using RecursiveMas.Decoding;
 using RecursiveMas.Evaluation;
-using RecursiveMas.Latent;
 using static TorchSharp.torch;
 
 namespace RecursiveMas.Systems;
 
 /// <summary>
-/// Runs a <see cref="RecursiveSystem"/> the RecursiveMAS way (PAPER §3.4): in each of n rounds every
-/// agent, in plan order, reads its prompt with the latent messages addressed to it, thinks for m latent
-/// steps, and sends R_out(R_in(H)) along its outgoing edges — reusing the rollout's E = R_in(H) and
-/// one fused matmul for links sharing it. Loop-closing messages reach their receivers in the next
-/// round. Only the decoder decodes text, only in the last round; in that round agents that cannot
-/// reach the decoder are skipped.
+/// Runs a <see cref="RecursiveSystem"/> the RecursiveMAS way (PAPER §3.4): following
+/// <see cref="RoundSchedule"/>, every agent reads its prompt with the latent messages addressed to it,
+/// thinks for m latent steps, and sends R_out(R_in(H)) along its outgoing edges — reusing the rollout's
+/// E = R_in(H), with one fused matmul for links sharing it. Only the decoder decodes text, only in the
+/// last round.
 /// </summary>
 public static class RecursiveRunner
 {
@@ -23,68 +21,45 @@ public static class RecursiveRunner
     public static RunResult SolveBatch(RecursiveSystem system, IReadOnlyList<string> questions, RunOptions? options = null)
     {
         options ??= new RunOptions();
-        var plan = system.Plan;
         int rounds = options.RoundsFor(system.Description);
         var decoding = options.Decoding ?? system.Description.Decoding;
         var recorder = new RunRecorder();
+        var board = new MessageBoard<Tensor>();
         IReadOnlyList<GeneratedSequence>? answers = null;
 
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
-        var feedback = new Dictionary<string, Tensor>();
-        for (int round = 1; round <= rounds; round++)
+        foreach (var turn in RoundSchedule.Turns(system.Plan, rounds))
         {
-            bool last = round == rounds;
-            var forward = new Dictionary<string, Dictionary<string, Tensor>>(); // receiver → slot → message
-            var nextFeedback = new Dictionary<string, Tensor>();
-            foreach (var name in plan.Order)
+            var agent = system.Agent(turn.Agent);
+            var messages = board.For(turn.Agent, turn.Round);
+            if (turn.IsFinalDecode)
             {
-                var agent = system.Agent(name);
-                if (last && name != plan.Decoder && !plan.ReachesForward(name, plan.Decoder))
-                    continue;
-                var messages = forward.GetValueOrDefault(name) ?? [];
-                if (round > 1 && feedback.TryGetValue(name, out var fb))
-                    messages[AgentPrompt.FeedbackSlot] = fb;
-
-                if (last && name == plan.Decoder)
-                {
-                    var prompt = agent.PromptFor(round, decode: true);
-                    answers = recorder.Record(name, round, "decode",
-                        () => (Result: agent.Decode(prompt, questions, messages, decoding, out int prefill, system.Tools), Prefill: prefill),
-                        r => (0, r.Result.Sum(s => s.TokenIds.Count), r.Prefill)).Result;
-                    options.OnStep?.Invoke(recorder.Steps[^1]);
-                    break;
-                }
-
-                var (edges, links) = system.Outgoing(name, includeFeedback: !last);
-                if (edges.Count == 0)
-                    continue;
-                int steps = options.LatentSteps ?? agent.LatentSteps;
-                var thoughts = recorder.Record(name, round, "latent",
-                    () => (Result: agent.Think(agent.PromptFor(round, decode: false), questions, messages, out int prefill, steps, options.RolloutMode), Prefill: prefill),
-                    r => (steps, 0, r.Prefill)).Result;
+                var prompt = agent.PromptFor(turn.Round, decode: true);
+                answers = recorder.Record(turn.Agent, turn.Round, "decode",
+                    () => (Result: agent.Decode(prompt, questions, messages, decoding, out int prefill, system.Tools), Prefill: prefill),
+                    r => (0, r.Result.Sum(s => s.TokenIds.Count), r.Prefill)).Result;
                 options.OnStep?.Invoke(recorder.Steps[^1]);
-
-                var sent = links.Forward(thoughts.Embeddings);
-                for (int i = 0; i < edges.Count; i++)
-                {
-                    var edge = edges[i];
-                    options.OnMessage?.Invoke(new SentMessage(edge, round, sent[i]));
-                    if (edge.IsFeedback)
-                        nextFeedback[edge.To] = sent[i];
-                    else
-                    {
-                        if (!forward.TryGetValue(edge.To, out var slots))
-                            forward[edge.To] = slots = [];
-                        slots[AgentPrompt.FromSlot(name)] = sent[i];
-                    }
-                }
+                continue;
             }
-            feedback = nextFeedback;
+
+            int steps = options.LatentSteps ?? agent.LatentSteps;
+            var thoughts = recorder.Record(turn.Agent, turn.Round, "latent",
+                () => (Result: agent.Think(agent.PromptFor(turn.Round, decode: false), questions, messages, out int prefill, steps, options.RolloutMode), Prefill: prefill),
+                r => (steps, 0, r.Prefill)).Result;
+            options.OnStep?.Invoke(recorder.Steps[^1]);
+
+            var (edges, links) = system.Outgoing(turn.Agent, includeFeedback: turn.Outgoing.Any(e => e.IsFeedback));
+            var sent = links.Forward(thoughts.Embeddings);
+            for (int i = 0; i < edges.Count; i++)
+            {
+                options.OnMessage?.Invoke(new SentMessage(edges[i], turn.Round, sent[i]));
+                board.Post(edges[i], turn.Round, sent[i]);
+            }
         }
 
         if (answers is null)
-            throw new InvalidOperationException($"system {system.Description.Name}: the decoder {plan.Decoder} never ran");
+            throw new InvalidOperationException($"system {system.Description.Name}: the decoder {system.Plan.Decoder} never ran");
         return Result("recursive", rounds, questions, answers, recorder);
     }
 

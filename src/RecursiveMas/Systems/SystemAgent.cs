@@ -147,6 +147,20 @@ public sealed class SystemAgent
             options, StopTokens, ids => Tokenizer.Decode(ids));
     }
 
+    /// <summary>
+    /// The final text of the Recursive-TextMAS baseline: like <see cref="GenerateText"/>, plus the
+    /// boxed-answer retry when the decoding settings ask for it (the retry keeps the text messages).
+    /// </summary>
+    public IReadOnlyList<GeneratedSequence> DecodeText(AgentPrompt prompt, IReadOnlyList<string> questions,
+        Func<int, string, string> messageText, DecodingDescription decoding, out int prefillTokens)
+    {
+        var options = Sampling(decoding);
+        var results = GenerateText(prompt, questions, messageText, options, out prefillTokens);
+        if (decoding.RetryWithoutBoxedAnswer)
+            results = RetryWithoutBoxedAnswer(prompt, questions, results, options with { MaxNewTokens = decoding.RetryTokens }, ref prefillTokens, messageText);
+        return results;
+    }
+
     /// <summary>Ids that end a decode: the tokenizer's end-of-turn ids, else config.json's eos ids.</summary>
     public IReadOnlySet<int> StopTokens => Tokenizer.StopTokenIds.Count > 0 ? Tokenizer.StopTokenIds : Model.Config.EosTokenIds.ToHashSet();
 
@@ -164,14 +178,14 @@ public sealed class SystemAgent
     /// continued for a few tokens — from the prompt without the latent messages, as upstream.
     /// </summary>
     IReadOnlyList<GeneratedSequence> RetryWithoutBoxedAnswer(AgentPrompt prompt, IReadOnlyList<string> questions,
-        IReadOnlyList<GeneratedSequence> results, SamplingOptions options, ref int prefillTokens)
+        IReadOnlyList<GeneratedSequence> results, SamplingOptions options, ref int prefillTokens, Func<int, string, string>? messageText = null)
     {
         const string Cue = "\nFinal Answer: \\boxed{";
         var retry = Enumerable.Range(0, results.Count).Where(i => AnswerExtractor.LastBoxed(results[i].Text ?? "") is null).ToList();
         if (retry.Count == 0)
             return results;
         var rows = retry.Select(i => (IReadOnlyList<int>)Tokenizer.Encode(
-            prompt.RenderWithText(questions[i], _ => "", assistantPrefix: results[i].Text + Cue))).ToList();
+            prompt.RenderWithText(questions[i], slot => messageText?.Invoke(i, slot) ?? "", assistantPrefix: results[i].Text + Cue))).ToList();
         prefillTokens += rows.Sum(r => r.Count);
         using var batch = LeftPaddedBatch.FromIds(rows, Tokenizer.PadTokenId ?? 0);
         var continued = new TokenGenerator(Model).Generate(new ForwardInput { InputIds = batch.Values, AttentionMask = batch.Mask },

@@ -1,0 +1,30 @@
+using RecursiveMas.Decoding;
+using RecursiveMas.Latent;
+using RecursiveMas.Systems;
+
+namespace RecursiveMas.Baselines;
+
+/// <summary>
+/// The single-agent baseline (PAPER §6.2): the system's decoder agent alone, answering with a text
+/// chain of thought from <see cref="SystemDescription.SingleAgentPrompt"/>, with the same decoding
+/// settings (and answer retry) as the system's final decode.
+/// </summary>
+public static class SingleAgentBaseline
+{
+    public static RunResult SolveBatch(RecursiveSystem system, IReadOnlyList<string> questions, RunOptions? options = null)
+    {
+        options ??= new RunOptions();
+        var decoder = system.Agent(system.Plan.Decoder);
+        var prompt = new AgentPrompt(system.Description.SingleAgentPrompt, decoder.Tokenizer.ChatTemplate, decoder.Description.SystemPrompt);
+        if (prompt.Slots.Count > 0)
+            throw new ArgumentException($"the single-agent prompt of system {system.Description.Name} must not have message slots ({string.Join(", ", prompt.Slots)})");
+        var decoding = options.Decoding ?? system.Description.Decoding;
+        var recorder = new RunRecorder();
+        using var noGrad = TorchSharp.torch.no_grad();
+        var answers = recorder.Record(decoder.Name, 1, "decode",
+            () => (Result: decoder.Decode(prompt, questions, new Dictionary<string, TorchSharp.torch.Tensor>(), decoding, out int prefill, system.Tools), Prefill: prefill),
+            r => (0, r.Result.Sum(s => s.TokenIds.Count), r.Prefill)).Result;
+        options.OnStep?.Invoke(recorder.Steps[^1]);
+        return RecursiveRunner.Result("single", 1, questions, answers, recorder);
+    }
+}

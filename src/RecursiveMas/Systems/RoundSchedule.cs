@@ -1,0 +1,42 @@
+namespace RecursiveMas.Systems;
+
+/// <summary>One agent's turn in a run.</summary>
+/// <param name="Round">1-based round.</param>
+/// <param name="Agent">The agent.</param>
+/// <param name="IsFinalDecode">The decoder's text decode in the last round (the run ends after it).</param>
+/// <param name="Outgoing">
+/// Edges whose messages this turn must produce: forward edges, plus loop-closing edges in every
+/// round but the last (their messages are read in the next round). Empty for the final decode.
+/// </param>
+public sealed record AgentTurn(int Round, string Agent, bool IsFinalDecode, IReadOnlyList<SystemEdge> Outgoing);
+
+/// <summary>
+/// The order of work in a recursive system (PAPER §3.4), shared by the latent runner, the
+/// Recursive-TextMAS and LatentMAS baselines, and generated code: in each round, agents in plan
+/// order; an agent whose turn produces nothing anyone reads is skipped; in the last round only
+/// agents that reach the decoder run, and the decoder decodes instead of thinking.
+/// </summary>
+public static class RoundSchedule
+{
+    /// <summary>The turns of a run of <paramref name="rounds"/> rounds.</summary>
+    public static IEnumerable<AgentTurn> Turns(SystemPlan plan, int rounds)
+    {
+        for (int round = 1; round <= rounds; round++)
+        {
+            bool last = round == rounds;
+            foreach (var agent in plan.Order)
+            {
+                if (last && agent == plan.Decoder)
+                {
+                    yield return new AgentTurn(round, agent, IsFinalDecode: true, []);
+                    yield break;
+                }
+                if (last && !plan.ReachesForward(agent, plan.Decoder))
+                    continue;
+                var outgoing = plan.OutOf(agent).Where(e => !e.IsFeedback || !last).ToList();
+                if (outgoing.Count > 0)
+                    yield return new AgentTurn(round, agent, IsFinalDecode: false, outgoing);
+            }
+        }
+    }
+}

@@ -1,0 +1,85 @@
+using RecursiveMas.Baselines;
+using RecursiveMas.Systems;
+using RecursiveMas.Tests.Support;
+using static TorchSharp.torch;
+
+namespace RecursiveMas.Tests.Baselines;
+
+public sealed class BaselineTests(TinySystems zoo) : IClassFixture<TinySystems>
+{
+    static readonly string[] Questions = ["What is 12 plus 30?", "Name the capital of France."];
+
+    [Fact]
+    public void SingleAgentIsTheDecoderAloneInText()
+    {
+        using var system = zoo.Load("sequential", 3);
+        var result = SingleAgentBaseline.SolveBatch(system, Questions);
+        var step = Assert.Single(result.Steps);
+        Assert.Equal("Solver", step.Agent);
+        Assert.Equal("decode", step.Kind);
+        Assert.Equal(0, result.LatentThoughts);
+        Assert.Equal(2, result.Answers.Count);
+        Assert.Equal("single", result.Method);
+    }
+
+    [Theory]
+    [InlineData("sequential", 2)]
+    [InlineData("mixture", 3)]
+    public void TextMasRunsThePatternWithTextMessages(string pattern, int rounds)
+    {
+        using var system = zoo.Load(pattern, rounds, maxNewTokens: 4);
+        var latent = RecursiveRunner.SolveBatch(system, Questions);
+        var text = TextMasBaseline.SolveBatch(system, Questions);
+        // Same turns, in the same order; only the kind of the non-final steps differs.
+        Assert.Equal(latent.Steps.Select(s => (s.Agent, s.Round)), text.Steps.Select(s => (s.Agent, s.Round)));
+        Assert.All(text.Steps.SkipLast(1), s => Assert.Equal("text", s.Kind));
+        Assert.All(text.Steps.SkipLast(1), s => Assert.InRange(s.GeneratedTokens, 1, Questions.Length * system.Description.TextMessageTokens));
+        Assert.Equal(0, text.LatentThoughts);
+        // Latent messages replace the text: far fewer generated tokens.
+        Assert.True(latent.GeneratedTokens < text.GeneratedTokens, $"{latent.GeneratedTokens} vs {text.GeneratedTokens}");
+        Assert.Equal(text.GeneratedTokens, text.Answers.Sum(a => a.GeneratedTokens));
+    }
+
+    [Fact]
+    public void TextMessagesAreReadInTheReceiversSlot()
+    {
+        using var system = zoo.Load("distillation", 1, maxNewTokens: 3);
+        var expert = system.Agent("Expert");
+        var learner = system.Agent("Learner");
+        var result = TextMasBaseline.SolveBatch(system, ["Paris?"]);
+        // Re-create the expert's message and check the learner's prompt length.
+        var message = expert.GenerateText(expert.PromptFor(1, false), ["Paris?"], (_, _) => "",
+            SystemAgent.Sampling(system.Description.Decoding) with { MaxNewTokens = system.Description.TextMessageTokens }, out _).Single();
+        int expected = learner.Tokenizer.Encode(learner.PromptFor(1, true).RenderWithText("Paris?", _ => message.Text!)).Count;
+        Assert.Equal(expected, result.Steps[^1].PrefillTokens);
+    }
+
+    [Fact]
+    public void LatentMasRunsSameModelSystemsAndRefusesMixedOnes()
+    {
+        using var deliberation = zoo.Load("deliberation", 2, maxNewTokens: 4);
+        var messages = new List<long[]>();
+        var result = LatentMasBaseline.SolveBatch(deliberation, Questions, new RunOptions { OnMessage = m => messages.Add(m.Vectors.shape) });
+        Assert.Equal("latentmas", result.Method);
+        Assert.Equal(3, messages.Count); // Reflector → ToolCaller twice, ToolCaller → Reflector once
+        Assert.All(messages, shape => Assert.Equal(96, shape[2]));
+
+        using var sequential = zoo.Load("sequential", 1);
+        var e = Assert.Throws<ArgumentException>(() => LatentMasBaseline.SolveBatch(sequential, Questions));
+        Assert.Contains("Planner: models/llama-64", e.Message);
+    }
+
+    [Fact]
+    public void RidgeRealignmentOfATiedModelKeepsTheDirectionAndSetsTheNorm()
+    {
+        // With tied embeddings W_out = W_in, the ridge solution is (almost) the identity.
+        using var model = TinyModels.Create(TinyCheckpoints.Config("qwen2", 48));
+        using var realign = new RidgeRealignment(model.OutputMatrix, model.EmbeddingMatrix);
+        var h = randn(5, 48);
+        var e = realign.forward(h);
+        var cosine = nn.functional.cosine_similarity(e, h, 1);
+        Assert.True(cosine.min().item<float>() > 0.999f);
+        var norms = e.norm(1);
+        Assert.True((norms - realign.TargetNorm).abs().max().item<float>() < 1e-3);
+    }
+}

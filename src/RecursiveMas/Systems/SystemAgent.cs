@@ -16,9 +16,6 @@ namespace RecursiveMas.Systems;
 /// </summary>
 public sealed class SystemAgent
 {
-    /// <summary>Closing tags that end a decoding segment so a tool can run (PAPER §7.5).</summary>
-    public const int MaxToolCalls = 5;
-
     internal SystemAgent(AgentDescription description, CausalLM model, ModelTokenizer tokenizer, InnerLink innerLink)
     {
         Description = description;
@@ -202,53 +199,24 @@ public sealed class SystemAgent
     IReadOnlyList<GeneratedSequence> DecodeWithTools(AgentPrompt prompt, IReadOnlyList<string> questions, IReadOnlyDictionary<string, Tensor> messages,
         SamplingOptions options, IReadOnlyList<ITool> tools, out int prefillTokens)
     {
-        var closing = tools.Select(t => $"</{t.Name}>").ToArray();
+        // Each row runs its own loop: rows call different tools at different times. Every segment
+        // re-reads [prompt with latent messages, assistant text so far], as upstream does.
         var results = new GeneratedSequence[questions.Count];
-        prefillTokens = 0;
+        int prefill = 0;
         for (int b = 0; b < questions.Count; b++)
         {
             var row = messages.ToDictionary(kv => kv.Key, kv => kv.Value.narrow(0, b, 1));
-            string assistant = "";
-            var tokens = new List<int>();
-            int budget = options.MaxNewTokens, calls = 0;
-            FinishReason reason;
-            while (true)
+            string question = questions[b];
+            results[b] = ToolLoop.Run((assistant, budget, stops) =>
             {
-                using var assembled = Assembler.Assemble(prompt, [questions[b]], row, [assistant]);
-                prefillTokens += assembled.Lengths.Sum();
-                var step = new TokenGenerator(Model).Generate(
+                using var assembled = Assembler.Assemble(prompt, [question], row, [assistant]);
+                prefill += assembled.Lengths.Sum();
+                return new TokenGenerator(Model).Generate(
                     new ForwardInput { InputEmbeddings = assembled.Embeddings, AttentionMask = assembled.Mask },
-                    options with { MaxNewTokens = budget, StopStrings = closing }, StopTokens, ids => Tokenizer.Decode(ids)).Single();
-                tokens.AddRange(step.TokenIds);
-                budget -= step.TokenIds.Count;
-                reason = step.Reason;
-                string full = Tokenizer.Decode(step.TokenIds);
-                var tool = step.Reason == FinishReason.StopString ? ToolCalled(step.Text!, full, tools) : null;
-                if (tool is null || calls >= MaxToolCalls || budget <= 0)
-                {
-                    assistant += step.Text;
-                    break;
-                }
-                string call = step.Text + $"</{tool.Value.Tool.Name}>";
-                assistant += call + $" <result>\n{tool.Value.Tool.Invoke(tool.Value.Input)}\n</result>\n";
-                calls++;
-            }
-            results[b] = new GeneratedSequence(tokens, assistant, reason);
+                    options with { MaxNewTokens = budget, StopStrings = stops }, StopTokens, ids => Tokenizer.Decode(ids)).Single();
+            }, tools, options.MaxNewTokens, ids => Tokenizer.Decode(ids));
         }
+        prefillTokens = prefill;
         return results;
-    }
-
-    /// <summary>The tool whose opening tag precedes the cut, and the text inside its tags.</summary>
-    static (ITool Tool, string Input)? ToolCalled(string cut, string full, IReadOnlyList<ITool> tools)
-    {
-        foreach (var tool in tools)
-        {
-            if (!full.AsSpan(cut.Length).StartsWith($"</{tool.Name}>", StringComparison.Ordinal))
-                continue;
-            int open = cut.LastIndexOf($"<{tool.Name}>", StringComparison.Ordinal);
-            if (open >= 0)
-                return (tool, cut[(open + tool.Name.Length + 2)..].Trim());
-        }
-        return null;
     }
 }

@@ -26,6 +26,10 @@ public static class RmasApp
             config.AddCommand<ForwardCommand>("forward")
                 .WithDescription("Run one forward pass of a Hugging Face model and write final-norm hidden states and logits to a safetensors file.")
                 .WithExample("forward", "--model", "models/qwen3-tiny", "--ids", "1,2,3", "--out", "forward.safetensors");
+            config.AddCommand<RunCommand>("run")
+                .WithDescription("Answer questions with a recursive multi-agent system (SYSTEM.json), by RecursiveMAS or a baseline.")
+                .WithExample("run", "--system", "SYSTEM.json", "--question", "What is 12 plus 30?")
+                .WithExample("run", "--system", "SYSTEM.json", "--question", "What is 12 plus 30?", "--method", "text", "--rounds", "2", "--json");
             config.AddCommand<GenerateCommand>("generate")
                 .WithDescription("Generate text with a Hugging Face model (chat template applied unless --raw).")
                 .WithExample("generate", "--model", "models/qwen3-tiny", "--prompt", "What is 2+3?")

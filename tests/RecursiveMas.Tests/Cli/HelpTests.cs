@@ -5,7 +5,7 @@ namespace RecursiveMas.Tests.Cli;
 
 public class HelpTests
 {
-    public static IEnumerable<object[]> Commands() => [["forward"], ["generate"]];
+    public static IEnumerable<object[]> Commands() => [["forward"], ["generate"], ["run"]];
 
     [Fact]
     public void TopLevelHelpListsTheCommands()

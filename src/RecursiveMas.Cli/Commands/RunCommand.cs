@@ -1,0 +1,127 @@
+using System.ComponentModel;
+using RecursiveMas.Baselines;
+using RecursiveMas.Latent;
+using RecursiveMas.Models;
+using RecursiveMas.Systems;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace RecursiveMas.Cli.Commands;
+
+/// <summary><c>rmas run</c>: answers questions with a system from SYSTEM.json, by RecursiveMAS or a baseline.</summary>
+public sealed class RunCommand(IAnsiConsole console) : Command<RunCommand.Settings>
+{
+    public sealed class Settings : CommandSettings
+    {
+        [CommandOption("--system <FILE>")]
+        [Description("The system description (SYSTEM.json).")]
+        public string System { get; init; } = "";
+
+        [CommandOption("--question <TEXT>")]
+        [Description("A question; repeat the option to answer several in one batch.")]
+        public string[] Questions { get; init; } = [];
+
+        [CommandOption("--rounds <N>")]
+        [Description("Recursion rounds n (default: the system's).")]
+        public int? Rounds { get; init; }
+
+        [CommandOption("--latent-steps <M>")]
+        [Description("Latent steps m for every agent (default: each agent's).")]
+        public int? LatentSteps { get; init; }
+
+        [CommandOption("--method <METHOD>")]
+        [Description("recursive (default), text (Recursive-TextMAS), single (decoder alone), latentmas (training-free, same-model systems).")]
+        [DefaultValue("recursive")]
+        public string Method { get; init; } = "recursive";
+
+        [CommandOption("--reference-rollout")]
+        [Description("Re-run the whole sequence at every latent step, as the official code does (slow; for comparisons).")]
+        public bool ReferenceRollout { get; init; }
+
+        [CommandOption("--models <DIR>")]
+        [Description("Model root overriding the description's.")]
+        public string? Models { get; init; }
+
+        [CommandOption("--links <DIR>")]
+        [Description("Links folder overriding the description's.")]
+        public string? Links { get; init; }
+
+        [CommandOption("--untrained")]
+        [Description("Start links that have no file from their default initialization instead of failing.")]
+        public bool Untrained { get; init; }
+
+        [CommandOption("--max-new-tokens <N>")]
+        [Description("Final-answer token budget (default: the system's).")]
+        public int? MaxNewTokens { get; init; }
+
+        [CommandOption("--dtype <DTYPE>")]
+        [Description("Model dtype: f32 (default), bf16 or f16.")]
+        [DefaultValue("f32")]
+        public string DType { get; init; } = "f32";
+
+        [CommandOption("--threads <N>")]
+        [Description("CPU threads for TorchSharp (default: all cores).")]
+        public int? Threads { get; init; }
+
+        [CommandOption("--json")]
+        [Description("Print the result as JSON.")]
+        public bool Json { get; init; }
+
+        [CommandOption("--verbose")]
+        [Description("Print stack traces on errors.")]
+        public bool Verbose { get; init; }
+
+        public override ValidationResult Validate()
+        {
+            if (string.IsNullOrWhiteSpace(System))
+                return ValidationResult.Error("--system is required");
+            if (Questions.Length == 0)
+                return ValidationResult.Error("--question is required");
+            if (Method is not ("recursive" or "text" or "single" or "latentmas"))
+                return ValidationResult.Error($"--method must be recursive, text, single or latentmas, not \"{Method}\"");
+            if (Rounds is < 1 or > 64)
+                return ValidationResult.Error("--rounds must be between 1 and 64");
+            if (LatentSteps is < 1 or > 4096)
+                return ValidationResult.Error("--latent-steps must be between 1 and 4096");
+            if (MaxNewTokens is < 1)
+                return ValidationResult.Error("--max-new-tokens must be at least 1");
+            return ValidationResult.Success();
+        }
+    }
+
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        Runtime.ConfigureThreads(settings.Threads);
+        var description = SystemDescription.Load(settings.System);
+        using var system = RecursiveSystem.Load(description, new SystemLoadOptions
+        {
+            Model = new ModelLoadOptions { DType = ModelLoadOptions.ParseDType(settings.DType) },
+            ModelRoot = settings.Models,
+            LinksDirectory = settings.Links,
+            AllowUntrainedLinks = settings.Untrained || settings.Method is "text" or "single" or "latentmas",
+        });
+        var options = new RunOptions
+        {
+            Rounds = settings.Rounds,
+            LatentSteps = settings.LatentSteps,
+            RolloutMode = settings.ReferenceRollout ? RolloutMode.Reference : RolloutMode.Cached,
+            Decoding = settings.MaxNewTokens is int max ? description.Decoding with { MaxNewTokens = max } : null,
+        };
+        var result = settings.Method switch
+        {
+            "text" => TextMasBaseline.SolveBatch(system, settings.Questions, options),
+            "single" => SingleAgentBaseline.SolveBatch(system, settings.Questions, options),
+            "latentmas" => LatentMasBaseline.SolveBatch(system, settings.Questions, options),
+            _ => RecursiveRunner.SolveBatch(system, settings.Questions, options),
+        };
+
+        if (settings.Json)
+        {
+            console.Profile.Width = Math.Max(console.Profile.Width, 240);
+            console.WriteLine(result.ToJson());
+            return ExitCodes.Success;
+        }
+        ResultTable.Write(console, system, result);
+        return ExitCodes.Success;
+    }
+}

@@ -1,0 +1,57 @@
+using System.Text.Json;
+using RecursiveMas.Cli;
+using RecursiveMas.Tests.Support;
+
+namespace RecursiveMas.Tests.Cli;
+
+public sealed class RunCommandTests(TinySystems zoo) : IClassFixture<TinySystems>
+{
+    [Fact]
+    public void RunsASystemAndPrintsTheAnswerAndTheSteps()
+    {
+        var d = zoo.Describe("sequential", 2);
+        var (code, output) = CliRunner.Run("run", "--system", d.SourcePath!, "--question", "What is 12 plus 30?", "--untrained");
+        Assert.Equal(ExitCodes.Success, code);
+        Assert.Contains("Q: What is 12 plus 30?", output);
+        Assert.Contains("Answer:", output);
+        Assert.Contains("Planner", output);
+        Assert.Contains("method recursive · 2 round(s)", output);
+    }
+
+    [Theory]
+    [InlineData("recursive")]
+    [InlineData("text")]
+    [InlineData("single")]
+    public void EveryMethodPrintsJson(string method)
+    {
+        var d = zoo.Describe("distillation", 2);
+        var (code, output) = CliRunner.Run("run", "--system", d.SourcePath!, "--question", "Paris?", "--question", "What is 5 plus 6?",
+            "--untrained", "--method", method, "--rounds", "1", "--latent-steps", "2", "--max-new-tokens", "3", "--json");
+        Assert.Equal(ExitCodes.Success, code);
+        using var json = JsonDocument.Parse(output);
+        Assert.Equal(method, json.RootElement.GetProperty("method").GetString());
+        Assert.Equal(2, json.RootElement.GetProperty("answers").GetArrayLength());
+        Assert.All(json.RootElement.GetProperty("answers").EnumerateArray(), a => Assert.InRange(a.GetProperty("generated_tokens").GetInt32(), 1, 3 + (method == "text" ? 512 : 0)));
+    }
+
+    [Fact]
+    public void MissingLinksInvalidSystemsAndBadOptionsAreReadableErrors()
+    {
+        var d = zoo.Describe("sequential", 1);
+        var (code, output) = CliRunner.Run("run", "--system", d.SourcePath!, "--question", "x");
+        Assert.Equal(ExitCodes.InvalidInput, code);
+        Assert.Contains("--untrained", output);
+
+        string broken = Path.Combine(zoo.Root, "broken.SYSTEM.json");
+        File.WriteAllText(broken, File.ReadAllText(d.SourcePath!).Replace("{from:Planner}", "", StringComparison.Ordinal));
+        var (brokenCode, brokenOutput) = CliRunner.Run("run", "--system", broken, "--question", "x", "--untrained");
+        Assert.Equal(ExitCodes.InvalidInput, brokenCode);
+        Assert.Contains("RMAS2001", brokenOutput);
+
+        Assert.Equal(ExitCodes.Usage, CliRunner.Run("run", "--system", d.SourcePath!, "--question", "x", "--method", "magic").ExitCode);
+        Assert.Equal(ExitCodes.Usage, CliRunner.Run("run", "--system", d.SourcePath!).ExitCode);
+        var (missingCode, missingOutput) = CliRunner.Run("run", "--system", Path.Combine(zoo.Root, "nope.json"), "--question", "x");
+        Assert.Equal(ExitCodes.InvalidInput, missingCode);
+        Assert.Contains("nope.json", missingOutput);
+    }
+}

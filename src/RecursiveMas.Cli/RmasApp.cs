@@ -30,6 +30,10 @@ public static class RmasApp
                 .WithDescription("Answer questions with a recursive multi-agent system (SYSTEM.json), by RecursiveMAS or a baseline.")
                 .WithExample("run", "--system", "SYSTEM.json", "--question", "What is 12 plus 30?")
                 .WithExample("run", "--system", "SYSTEM.json", "--question", "What is 12 plus 30?", "--method", "text", "--rounds", "2", "--json");
+            config.AddCommand<BenchCommand>("bench")
+                .WithDescription("Measure RecursiveMas's speedups side by side: the KV-cached latent rollout (rollout) or RecursiveMAS vs Recursive-TextMAS (system).")
+                .WithExample("bench", "--suite", "rollout", "--json")
+                .WithExample("bench", "--suite", "system", "--out", "bench-system.json");
             config.AddCommand<GenerateCommand>("generate")
                 .WithDescription("Generate text with a Hugging Face model (chat template applied unless --raw).")
                 .WithExample("generate", "--model", "models/qwen3-tiny", "--prompt", "What is 2+3?")

@@ -1,0 +1,23 @@
+using System.Diagnostics;
+
+namespace RecursiveMas.Cli.Benchmarks;
+
+/// <summary>Wall-clock measurement for the <c>rmas bench</c> suites: a warm-up run, then the median of several.</summary>
+static class BenchTiming
+{
+    /// <summary>Median milliseconds of <paramref name="repetitions"/> runs after <paramref name="warmups"/> unmeasured ones.</summary>
+    public static double MedianMilliseconds(Action run, int repetitions, int warmups = 1)
+    {
+        for (int i = 0; i < warmups; i++)
+            run();
+        var times = new double[repetitions];
+        for (int i = 0; i < repetitions; i++)
+        {
+            var watch = Stopwatch.StartNew();
+            run();
+            times[i] = watch.Elapsed.TotalMilliseconds;
+        }
+        Array.Sort(times);
+        return repetitions % 2 == 1 ? times[repetitions / 2] : (times[repetitions / 2 - 1] + times[repetitions / 2]) / 2;
+    }
+}

@@ -1,0 +1,83 @@
+using System.ComponentModel;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using RecursiveMas.Cli.Benchmarks;
+using RecursiveMas.IO;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace RecursiveMas.Cli.Commands;
+
+/// <summary>
+/// <c>rmas bench</c>: the ratios the README reports, measured side by side in one run
+/// (rollout: KV-cached vs reference latent rollout; system: RecursiveMAS vs Recursive-TextMAS).
+/// </summary>
+public sealed class BenchCommand(IAnsiConsole console) : Command<BenchCommand.Settings>
+{
+    public sealed class Settings : CommandSettings
+    {
+        [CommandOption("--suite <SUITE>")]
+        [Description("rollout or system.")]
+        public string Suite { get; init; } = "";
+
+        [CommandOption("--quick")]
+        [Description("Tiny models and steps: checks the suite runs, the figures mean nothing.")]
+        public bool Quick { get; init; }
+
+        [CommandOption("--threads <N>")]
+        [Description("CPU threads for TorchSharp (default: all cores).")]
+        public int? Threads { get; init; }
+
+        [CommandOption("--out <FILE>")]
+        [Description("Also write the JSON result to this file.")]
+        public string? Out { get; init; }
+
+        [CommandOption("--json")]
+        [Description("Print the result as JSON.")]
+        public bool Json { get; init; }
+
+        [CommandOption("--verbose")]
+        [Description("Print stack traces on errors.")]
+        public bool Verbose { get; init; }
+
+        public override ValidationResult Validate() =>
+            Suite is "rollout" or "system" ? ValidationResult.Success() : ValidationResult.Error("--suite must be rollout or system");
+    }
+
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        Runtime.ConfigureThreads(settings.Threads);
+        Action<string> log = settings.Json ? _ => { } : line => console.MarkupLine(Markup.Escape(line));
+        var result = new JsonObject
+        {
+            ["suite"] = settings.Suite,
+            ["quick"] = settings.Quick,
+            ["threads"] = TorchSharp.torch.get_num_threads(),
+        };
+        if (settings.Suite == "rollout")
+        {
+            var rows = RolloutBench.Run(settings.Quick, log);
+            result["model_parameters"] = RolloutBench.Model(settings.Quick).ParameterCount;
+            result["cached_vs_reference_speedup"] = new JsonObject(rows.Select(r => KeyValuePair.Create($"m{r.LatentSteps}", (JsonNode?)Math.Round(r.Speedup, 3))));
+            result["rows"] = JsonSerializer.SerializeToNode(rows, JsonOptions);
+        }
+        else
+        {
+            var rows = SystemBench.Run(settings.Quick, log);
+            result["recursive_vs_text_speedup"] = new JsonObject(rows.Select(r => KeyValuePair.Create($"n{r.Rounds}", (JsonNode?)Math.Round(r.Speedup, 3))));
+            result["token_reduction"] = new JsonObject(rows.Select(r => KeyValuePair.Create($"n{r.Rounds}", (JsonNode?)Math.Round(r.TokenReduction, 4))));
+            result["rows"] = JsonSerializer.SerializeToNode(rows, JsonOptions);
+        }
+        string json = result.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+        if (settings.Out is not null)
+            AtomicFile.WriteAllText(settings.Out, json + "\n");
+        if (settings.Json)
+        {
+            console.Profile.Width = Math.Max(console.Profile.Width, 240);
+            console.WriteLine(json);
+        }
+        return ExitCodes.Success;
+    }
+
+    static readonly JsonSerializerOptions JsonOptions = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+}

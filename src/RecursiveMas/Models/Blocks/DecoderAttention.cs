@@ -22,6 +22,7 @@ public sealed class DecoderAttention : nn.Module
     private readonly int _kvHeads;
     private readonly int _headDim;
     private readonly int _layerIndex;
+    private readonly FusedProjection _qkv;
 
     public DecoderAttention(string name, ModelConfig config, int layerIndex, ScalarType dtype, Device device) : base(name)
     {
@@ -30,9 +31,11 @@ public sealed class DecoderAttention : nn.Module
         _headDim = config.HeadDim;
         _layerIndex = layerIndex;
         long q = (long)_heads * _headDim, kv = (long)_kvHeads * _headDim;
-        q_proj = new Projection("q_proj", config.HiddenSize, q, config.QkvBias, dtype, device);
-        k_proj = new Projection("k_proj", config.HiddenSize, kv, config.QkvBias, dtype, device);
-        v_proj = new Projection("v_proj", config.HiddenSize, kv, config.QkvBias, dtype, device);
+        // q, k and v read the same input: one fused matmul, three checkpoint-named views.
+        _qkv = new FusedProjection(config.HiddenSize, [q, kv, kv], config.QkvBias, dtype, device);
+        q_proj = _qkv.Part("q_proj", 0);
+        k_proj = _qkv.Part("k_proj", 1);
+        v_proj = _qkv.Part("v_proj", 2);
         o_proj = new Projection("o_proj", q, config.HiddenSize, config.OutputProjectionBias, dtype, device);
         if (config.QueryKeyNorm)
         {
@@ -47,9 +50,10 @@ public sealed class DecoderAttention : nn.Module
     {
         using var scope = NewDisposeScope();
         long b = x.shape[0], t = x.shape[1];
-        var q = q_proj.Forward(x).view(b, t, _heads, _headDim);
-        var k = k_proj.Forward(x).view(b, t, _kvHeads, _headDim);
-        var v = v_proj.Forward(x).view(b, t, _kvHeads, _headDim);
+        var qkv = _qkv.Forward(x);
+        var q = qkv[0].reshape(b, t, _heads, _headDim);
+        var k = qkv[1].reshape(b, t, _kvHeads, _headDim);
+        var v = qkv[2].reshape(b, t, _kvHeads, _headDim);
         if (q_norm is not null)
         {
             q = q_norm.Forward(q);
@@ -84,5 +88,12 @@ public sealed class DecoderAttention : nn.Module
         }
         var merged = attended.transpose(1, 2).reshape(b, t, (long)_heads * _headDim);
         return o_proj.Forward(merged).MoveToOuterDisposeScope();
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+            _qkv.Dispose();
+        base.Dispose(disposing);
     }
 }

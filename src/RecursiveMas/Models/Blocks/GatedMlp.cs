@@ -11,11 +11,14 @@ public sealed class GatedMlp : nn.Module
     private readonly Projection up_proj;
     private readonly Projection down_proj;
 #pragma warning restore IDE1006
+    private readonly FusedProjection _gateUp;
 
     public GatedMlp(string name, ModelConfig config, ScalarType dtype, Device device) : base(name)
     {
-        gate_proj = new Projection("gate_proj", config.HiddenSize, config.IntermediateSize, config.MlpBias, dtype, device);
-        up_proj = new Projection("up_proj", config.HiddenSize, config.IntermediateSize, config.MlpBias, dtype, device);
+        // gate and up read the same input: one fused matmul, two checkpoint-named views.
+        _gateUp = new FusedProjection(config.HiddenSize, [config.IntermediateSize, config.IntermediateSize], config.MlpBias, dtype, device);
+        gate_proj = _gateUp.Part("gate_proj", 0);
+        up_proj = _gateUp.Part("up_proj", 1);
         down_proj = new Projection("down_proj", config.IntermediateSize, config.HiddenSize, config.MlpBias, dtype, device);
         RegisterComponents();
     }
@@ -23,7 +26,15 @@ public sealed class GatedMlp : nn.Module
     public Tensor Forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var gated = nn.functional.silu(gate_proj.Forward(x)) * up_proj.Forward(x);
+        var gateUp = _gateUp.Forward(x);
+        var gated = nn.functional.silu(gateUp[0]) * gateUp[1];
         return down_proj.Forward(gated).MoveToOuterDisposeScope();
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+            _gateUp.Dispose();
+        base.Dispose(disposing);
     }
 }

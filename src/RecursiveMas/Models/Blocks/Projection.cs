@@ -27,6 +27,15 @@ public sealed class Projection : nn.Module
         RegisterComponents();
     }
 
+    /// <summary>A projection over existing storage (a slice of a <see cref="FusedProjection"/>); the parameters alias it.</summary>
+    public Projection(string name, Tensor weightStorage, Tensor? biasStorage) : base(name)
+    {
+        weight = new Parameter(weightStorage, requires_grad: false);
+        if (biasStorage is not null)
+            bias = new Parameter(biasStorage, requires_grad: false);
+        RegisterComponents();
+    }
+
     /// <summary>The [out, in] weight matrix.</summary>
     public Parameter Weight => weight;
 

@@ -14,7 +14,7 @@ namespace RecursiveMas.Cli.Commands;
 /// </summary>
 public sealed class BenchCommand(IAnsiConsole console) : Command<BenchCommand.Settings>
 {
-    public sealed class Settings : CommandSettings
+    public sealed class Settings : CommonSettings
     {
         [CommandOption("--suite <SUITE>")]
         [Description("rollout or system.")]
@@ -24,24 +24,12 @@ public sealed class BenchCommand(IAnsiConsole console) : Command<BenchCommand.Se
         [Description("Tiny models and steps: checks the suite runs, the figures mean nothing.")]
         public bool Quick { get; init; }
 
-        [CommandOption("--threads <N>")]
-        [Description("CPU threads for TorchSharp (default: all cores).")]
-        public int? Threads { get; init; }
-
         [CommandOption("--out <FILE>")]
         [Description("Also write the JSON result to this file.")]
         public string? Out { get; init; }
 
-        [CommandOption("--json")]
-        [Description("Print the result as JSON.")]
-        public bool Json { get; init; }
-
-        [CommandOption("--verbose")]
-        [Description("Print stack traces on errors.")]
-        public bool Verbose { get; init; }
-
         public override ValidationResult Validate() =>
-            Suite is "rollout" or "system" ? ValidationResult.Success() : ValidationResult.Error("--suite must be rollout or system");
+            Suite is "rollout" or "system" ? base.Validate() : ValidationResult.Error("--suite must be rollout or system");
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)

@@ -51,7 +51,15 @@ public sealed class ForwardCommand(IAnsiConsole console) : Command<ForwardComman
             new("hidden", output.Hidden[0].to(ScalarType.Float32).contiguous()),
             new("logits", output.Logits![0].to(ScalarType.Float32).contiguous()),
         ]);
-        console.MarkupLine($"wrote [green]{Markup.Escape(settings.Out)}[/]: hidden [[{ids.Length}, {model.HiddenSize}]], logits [[{ids.Length}, {vocab}]]");
+        if (settings.Json)
+            console.WriteLine(System.Text.Json.JsonSerializer.Serialize(new
+            {
+                @out = Path.GetFullPath(settings.Out),
+                hidden = new[] { ids.Length, model.HiddenSize },
+                logits = new[] { ids.Length, (int)vocab },
+            }));
+        else
+            console.MarkupLine($"wrote [green]{Markup.Escape(settings.Out)}[/]: hidden [[{ids.Length}, {model.HiddenSize}]], logits [[{ids.Length}, {vocab}]]");
         return ExitCodes.Success;
     }
 

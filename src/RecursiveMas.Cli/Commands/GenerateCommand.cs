@@ -98,6 +98,17 @@ public sealed class GenerateCommand(IAnsiConsole console) : Command<GenerateComm
         watch.Stop();
 
         int total = results.Sum(r => r.TokenIds.Count);
+        if (settings.Json)
+        {
+            console.Profile.Width = Math.Max(console.Profile.Width, 240);
+            console.WriteLine(System.Text.Json.JsonSerializer.Serialize(new
+            {
+                results = results.Select(r => new { text = r.Text, token_ids = r.TokenIds, finish_reason = r.Reason.ToString() }),
+                generated_tokens = total,
+                seconds = watch.Elapsed.TotalSeconds,
+            }));
+            return ExitCodes.Success;
+        }
         for (int i = 0; i < results.Count; i++)
         {
             if (results.Count > 1)

@@ -11,7 +11,7 @@ namespace RecursiveMas.Cli.Commands;
 /// <summary><c>rmas run</c>: answers questions with a system from SYSTEM.json, by RecursiveMAS or a baseline.</summary>
 public sealed class RunCommand(IAnsiConsole console) : Command<RunCommand.Settings>
 {
-    public sealed class Settings : CommandSettings
+    public sealed class Settings : CommonSettings
     {
         [CommandOption("--system <FILE>")]
         [Description("The system description (SYSTEM.json).")]
@@ -59,18 +59,6 @@ public sealed class RunCommand(IAnsiConsole console) : Command<RunCommand.Settin
         [DefaultValue("f32")]
         public string DType { get; init; } = "f32";
 
-        [CommandOption("--threads <N>")]
-        [Description("CPU threads for TorchSharp (default: all cores).")]
-        public int? Threads { get; init; }
-
-        [CommandOption("--json")]
-        [Description("Print the result as JSON.")]
-        public bool Json { get; init; }
-
-        [CommandOption("--verbose")]
-        [Description("Print stack traces on errors.")]
-        public bool Verbose { get; init; }
-
         public override ValidationResult Validate()
         {
             if (string.IsNullOrWhiteSpace(System))
@@ -85,7 +73,7 @@ public sealed class RunCommand(IAnsiConsole console) : Command<RunCommand.Settin
                 return ValidationResult.Error("--latent-steps must be between 1 and 4096");
             if (MaxNewTokens is < 1)
                 return ValidationResult.Error("--max-new-tokens must be at least 1");
-            return ValidationResult.Success();
+            return base.Validate();
         }
     }
 

@@ -24,7 +24,7 @@ public static class LatentMasBaseline
                 $"({string.Join(", ", system.Agents.Select(a => $"{a.Name}: {a.Description.Model}"))})");
         int rounds = options.RoundsFor(system.Description);
         var decoding = options.Decoding ?? system.Description.Decoding;
-        var recorder = new RunRecorder();
+        var recorder = new RunRecorder(options.OnStep);
         var board = new MessageBoard<Tensor>();
         IReadOnlyList<GeneratedSequence>? answers = null;
 
@@ -38,21 +38,17 @@ public static class LatentMasBaseline
             if (turn.IsFinalDecode)
             {
                 var prompt = agent.PromptFor(turn.Round, decode: true);
-                answers = recorder.Record(turn.Agent, turn.Round, "decode",
-                    () => (Result: agent.Decode(prompt, questions, messages, decoding, out int prefill, system.Tools), Prefill: prefill),
-                    r => (0, r.Result.Sum(s => s.TokenIds.Count), r.Prefill)).Result;
-                options.OnStep?.Invoke(recorder.Steps[^1]);
+                answers = recorder.Text(turn.Agent, turn.Round, "decode",
+                    () => (agent.Decode(prompt, questions, messages, decoding, out int prefill, system.Tools), prefill));
                 continue;
             }
 
             int steps = options.LatentSteps ?? agent.LatentSteps;
-            var thoughts = recorder.Record(turn.Agent, turn.Round, "latent", () =>
+            var thoughts = recorder.Latent(turn.Agent, turn.Round, steps, () =>
             {
                 using var assembled = agent.Assembler.Assemble(agent.PromptFor(turn.Round, decode: false), questions, messages);
-                return (Result: LatentRollout.Run(agent.Model, realign, assembled.Embeddings, assembled.Mask, steps, options.RolloutMode),
-                    Prefill: assembled.Lengths.Sum());
-            }, r => (steps, 0, r.Prefill)).Result;
-            options.OnStep?.Invoke(recorder.Steps[^1]);
+                return (LatentRollout.Run(agent.Model, realign, assembled.Embeddings, assembled.Mask, steps, options.RolloutMode), assembled.Lengths.Sum());
+            });
             foreach (var edge in turn.Outgoing)
             {
                 options.OnMessage?.Invoke(new SentMessage(edge, turn.Round, thoughts.Embeddings));

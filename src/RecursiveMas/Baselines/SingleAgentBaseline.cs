@@ -19,12 +19,10 @@ public static class SingleAgentBaseline
         if (prompt.Slots.Count > 0)
             throw new ArgumentException($"the single-agent prompt of system {system.Description.Name} must not have message slots ({string.Join(", ", prompt.Slots)})");
         var decoding = options.Decoding ?? system.Description.Decoding;
-        var recorder = new RunRecorder();
+        var recorder = new RunRecorder(options.OnStep);
         using var noGrad = TorchSharp.torch.no_grad();
-        var answers = recorder.Record(decoder.Name, 1, "decode",
-            () => (Result: decoder.Decode(prompt, questions, new Dictionary<string, TorchSharp.torch.Tensor>(), decoding, out int prefill, system.Tools), Prefill: prefill),
-            r => (0, r.Result.Sum(s => s.TokenIds.Count), r.Prefill)).Result;
-        options.OnStep?.Invoke(recorder.Steps[^1]);
+        var answers = recorder.Text(decoder.Name, 1, "decode",
+            () => (decoder.Decode(prompt, questions, new Dictionary<string, TorchSharp.torch.Tensor>(), decoding, out int prefill, system.Tools), prefill));
         return RecursiveRunner.Result("single", 1, questions, answers, recorder);
     }
 }

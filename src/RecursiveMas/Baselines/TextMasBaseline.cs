@@ -17,7 +17,7 @@ public static class TextMasBaseline
         int rounds = options.RoundsFor(system.Description);
         var decoding = options.Decoding ?? system.Description.Decoding;
         var messageOptions = SystemAgent.Sampling(decoding) with { MaxNewTokens = system.Description.TextMessageTokens };
-        var recorder = new RunRecorder();
+        var recorder = new RunRecorder(options.OnStep);
         var board = new MessageBoard<IReadOnlyList<string>>();
         var otherTokens = new int[questions.Count];
         IReadOnlyList<GeneratedSequence>? answers = null;
@@ -31,17 +31,13 @@ public static class TextMasBaseline
             if (turn.IsFinalDecode)
             {
                 var prompt = agent.PromptFor(turn.Round, decode: true);
-                answers = recorder.Record(turn.Agent, turn.Round, "decode",
-                    () => (Result: agent.DecodeText(prompt, questions, Text, decoding, out int prefill), Prefill: prefill),
-                    r => (0, r.Result.Sum(s => s.TokenIds.Count), r.Prefill)).Result;
-                options.OnStep?.Invoke(recorder.Steps[^1]);
+                answers = recorder.Text(turn.Agent, turn.Round, "decode",
+                    () => (agent.DecodeText(prompt, questions, Text, decoding, out int prefill), prefill));
                 continue;
             }
 
-            var written = recorder.Record(turn.Agent, turn.Round, "text",
-                () => (Result: agent.GenerateText(agent.PromptFor(turn.Round, decode: false), questions, Text, messageOptions, out int prefill), Prefill: prefill),
-                r => (0, r.Result.Sum(s => s.TokenIds.Count), r.Prefill)).Result;
-            options.OnStep?.Invoke(recorder.Steps[^1]);
+            var written = recorder.Text(turn.Agent, turn.Round, "text",
+                () => (agent.GenerateText(agent.PromptFor(turn.Round, decode: false), questions, Text, messageOptions, out int prefill), prefill));
             for (int b = 0; b < questions.Count; b++)
                 otherTokens[b] += written[b].TokenIds.Count;
             var texts = written.Select(w => w.Text ?? "").ToList();

@@ -23,7 +23,7 @@ public static class RecursiveRunner
         options ??= new RunOptions();
         int rounds = options.RoundsFor(system.Description);
         var decoding = options.Decoding ?? system.Description.Decoding;
-        var recorder = new RunRecorder();
+        var recorder = new RunRecorder(options.OnStep);
         var board = new MessageBoard<Tensor>();
         IReadOnlyList<GeneratedSequence>? answers = null;
 
@@ -36,18 +36,14 @@ public static class RecursiveRunner
             if (turn.IsFinalDecode)
             {
                 var prompt = agent.PromptFor(turn.Round, decode: true);
-                answers = recorder.Record(turn.Agent, turn.Round, "decode",
-                    () => (Result: agent.Decode(prompt, questions, messages, decoding, out int prefill, system.Tools), Prefill: prefill),
-                    r => (0, r.Result.Sum(s => s.TokenIds.Count), r.Prefill)).Result;
-                options.OnStep?.Invoke(recorder.Steps[^1]);
+                answers = recorder.Text(turn.Agent, turn.Round, "decode",
+                    () => (agent.Decode(prompt, questions, messages, decoding, out int prefill, system.Tools), prefill));
                 continue;
             }
 
             int steps = options.LatentSteps ?? agent.LatentSteps;
-            var thoughts = recorder.Record(turn.Agent, turn.Round, "latent",
-                () => (Result: agent.Think(agent.PromptFor(turn.Round, decode: false), questions, messages, out int prefill, steps, options.RolloutMode), Prefill: prefill),
-                r => (steps, 0, r.Prefill)).Result;
-            options.OnStep?.Invoke(recorder.Steps[^1]);
+            var thoughts = recorder.Latent(turn.Agent, turn.Round, steps,
+                () => (agent.Think(agent.PromptFor(turn.Round, decode: false), questions, messages, out int prefill, steps, options.RolloutMode), prefill));
 
             var (edges, links) = system.Outgoing(turn.Agent, includeFeedback: turn.Outgoing.Any(e => e.IsFeedback));
             var sent = links.Forward(thoughts.Embeddings);

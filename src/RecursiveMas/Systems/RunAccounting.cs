@@ -72,8 +72,8 @@ public sealed record RunResult
     }, Json);
 }
 
-/// <summary>Collects <see cref="AgentStep"/>s while a system runs.</summary>
-public sealed class RunRecorder
+/// <summary>Collects <see cref="AgentStep"/>s while a system runs, and reports each to an optional observer.</summary>
+public sealed class RunRecorder(Action<AgentStep>? onStep = null)
 {
     private readonly List<AgentStep> _steps = [];
     private readonly Stopwatch _total = Stopwatch.StartNew();
@@ -89,9 +89,20 @@ public sealed class RunRecorder
         T result = work();
         watch.Stop();
         var (latent, generated, prefill) = counts(result);
-        _steps.Add(new AgentStep(agent, round, kind, latent, generated, prefill, watch.Elapsed.TotalMilliseconds));
+        var step = new AgentStep(agent, round, kind, latent, generated, prefill, watch.Elapsed.TotalMilliseconds);
+        _steps.Add(step);
+        onStep?.Invoke(step);
         return result;
     }
+
+    /// <summary>Records a text step ("decode" or "text"): generated tokens summed over the batch.</summary>
+    public IReadOnlyList<Decoding.GeneratedSequence> Text(string agent, int round, string kind,
+        Func<(IReadOnlyList<Decoding.GeneratedSequence> Result, int Prefill)> work) =>
+        Record(agent, round, kind, work, r => (0, r.Result.Sum(s => s.TokenIds.Count), r.Prefill)).Result;
+
+    /// <summary>Records a latent rollout of <paramref name="steps"/> thoughts.</summary>
+    public Latent.LatentThoughts Latent(string agent, int round, int steps, Func<(Latent.LatentThoughts Result, int Prefill)> work) =>
+        Record(agent, round, "latent", work, r => (steps, 0, r.Prefill)).Result;
 
     /// <summary>Peak resident set size of this process (VmHWM on Linux; the working-set peak elsewhere).</summary>
     public static long PeakMemoryBytes()

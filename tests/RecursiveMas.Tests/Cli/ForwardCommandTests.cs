@@ -40,6 +40,16 @@ public sealed class ForwardCommandTests : IDisposable
         TensorAssert.Close(expected.Logits![0], logits, 0);
     }
 
+    [Fact]
+    public void JsonOutputNamesTheFileAndShapes()
+    {
+        var (code, output) = CliRunner.Run("forward", "--model", ModelDir, "--ids", "4,5", "--out", OutFile, "--json");
+        Assert.Equal(ExitCodes.Success, code);
+        using var json = System.Text.Json.JsonDocument.Parse(output);
+        Assert.Equal([2, 40], json.RootElement.GetProperty("hidden").EnumerateArray().Select(e => e.GetInt32()));
+        Assert.Equal(Path.GetFullPath(OutFile), json.RootElement.GetProperty("out").GetString());
+    }
+
     [Theory]
     [InlineData("1,x,3", "\"x\" (item 2)")]
     [InlineData("1,-2", "\"-2\"")]

@@ -15,6 +15,15 @@ public sealed class TokenGenerator(CausalLM model)
     public CausalLM Model { get; } = model;
 
     /// <summary>
+    /// Called with (row, token id) as each token is chosen, before the stop checks, so callers can
+    /// stream text while the decode runs (the end-of-sequence token is reported too).
+    /// </summary>
+    public Action<int, int>? OnToken { get; init; }
+
+    /// <summary>Checked before every decode step; a cancelled token stops the decode with <see cref="OperationCanceledException"/>.</summary>
+    public CancellationToken CancellationToken { get; init; }
+
+    /// <summary>
     /// Generates a continuation for each row of <paramref name="prompt"/> (which must not carry a
     /// cache: the generator makes its own).
     /// </summary>
@@ -34,6 +43,7 @@ public sealed class TokenGenerator(CausalLM model)
         if (options.StopStrings.Count > 0 && decode is null)
             throw new ArgumentException("stop strings need a decoder", nameof(decode));
 
+        CancellationToken.ThrowIfCancellationRequested();
         long batch = (prompt.InputIds ?? prompt.InputEmbeddings)!.shape[0];
         long promptLength = (prompt.InputIds ?? prompt.InputEmbeddings)!.shape[1];
         using var cache = Model.NewCache((int)batch, (int)promptLength + options.MaxNewTokens);
@@ -64,9 +74,10 @@ public sealed class TokenGenerator(CausalLM model)
         {
             for (int step = 0; step < options.MaxNewTokens; step++)
             {
+                CancellationToken.ThrowIfCancellationRequested();
                 using var stepScope = NewDisposeScope();
                 long[] chosen = sampler.Next(logits).to(ScalarType.Int64).data<long>().ToArray();
-                Record(chosen, tokens, texts, reasons, options, stopTokenIds, decode);
+                Record(chosen, tokens, texts, reasons, options, stopTokenIds, decode, OnToken);
                 if (reasons.All(r => r is not null) || step == options.MaxNewTokens - 1)
                     break;
 
@@ -107,7 +118,8 @@ public sealed class TokenGenerator(CausalLM model)
         FinishReason?[] reasons,
         SamplingOptions options,
         IReadOnlySet<int> stopTokenIds,
-        Func<IReadOnlyList<int>, string>? decode)
+        Func<IReadOnlyList<int>, string>? decode,
+        Action<int, int>? onToken)
     {
         for (int r = 0; r < chosen.Length; r++)
         {
@@ -115,6 +127,7 @@ public sealed class TokenGenerator(CausalLM model)
                 continue;
             int id = checked((int)chosen[r]);
             tokens[r].Add(id);
+            onToken?.Invoke(r, id);
             if (options.StopAtEndOfSequence && stopTokenIds.Contains(id))
             {
                 reasons[r] = FinishReason.EndOfSequence;

@@ -43,6 +43,7 @@ public static class LatentRollout
     /// extends it in place. The last latent embedding is computed but never fed back, as upstream.
     /// </summary>
     /// <param name="inner">The map h → e: an <see cref="InnerLink"/>, or any d→d module (LatentMAS's realignment).</param>
+    /// <param name="cancellationToken">Checked before every latent step.</param>
     public static LatentThoughts Run(
         CausalLM model,
         nn.Module<Tensor, Tensor> inner,
@@ -50,7 +51,8 @@ public static class LatentRollout
         Tensor? mask,
         int steps,
         RolloutMode mode = RolloutMode.Cached,
-        KvCache? cache = null)
+        KvCache? cache = null,
+        CancellationToken cancellationToken = default)
     {
         if (steps < 1)
             throw new ArgumentOutOfRangeException(nameof(steps), steps, "a rollout needs at least one latent step");
@@ -58,12 +60,14 @@ public static class LatentRollout
             throw new ArgumentException($"inner link {link.Id} is {link.InDim}-dimensional but the model's hidden size is {model.HiddenSize}", nameof(inner));
         if (mode == RolloutMode.Reference && cache is not null)
             throw new ArgumentException("the reference rollout re-runs the whole sequence and takes no cache", nameof(cache));
+        cancellationToken.ThrowIfCancellationRequested();
         return mode == RolloutMode.Cached
-            ? RunCached(model, inner, promptEmbeddings, mask, steps, cache)
-            : RunReference(model, inner, promptEmbeddings, mask, steps);
+            ? RunCached(model, inner, promptEmbeddings, mask, steps, cache, cancellationToken)
+            : RunReference(model, inner, promptEmbeddings, mask, steps, cancellationToken);
     }
 
-    static LatentThoughts RunCached(CausalLM model, nn.Module<Tensor, Tensor> inner, Tensor prompt, Tensor? mask, int steps, KvCache? given)
+    static LatentThoughts RunCached(CausalLM model, nn.Module<Tensor, Tensor> inner, Tensor prompt, Tensor? mask, int steps, KvCache? given,
+        CancellationToken cancellationToken)
     {
         long batch = prompt.shape[0];
         KvCache? owned = given is null ? model.NewCache((int)batch, (int)prompt.shape[1] + steps) : null;
@@ -82,6 +86,7 @@ public static class LatentRollout
                 embeddings.Add(e);
                 if (step == steps - 1)
                     break;
+                cancellationToken.ThrowIfCancellationRequested();
                 output = model.Forward(new ForwardInput { InputEmbeddings = e.unsqueeze(1), Cache = cache });
                 h = output.Hidden.select(1, 0);
             }
@@ -93,7 +98,8 @@ public static class LatentRollout
         }
     }
 
-    static LatentThoughts RunReference(CausalLM model, nn.Module<Tensor, Tensor> inner, Tensor prompt, Tensor? mask, int steps)
+    static LatentThoughts RunReference(CausalLM model, nn.Module<Tensor, Tensor> inner, Tensor prompt, Tensor? mask, int steps,
+        CancellationToken cancellationToken)
     {
         using var scope = NewDisposeScope();
         long batch = prompt.shape[0];
@@ -103,6 +109,7 @@ public static class LatentRollout
         var embeddings = new List<Tensor>(steps);
         for (int step = 0; step < steps; step++)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             var output = model.Forward(new ForwardInput { InputEmbeddings = sequence, AttentionMask = sequenceMask });
             var h = output.Hidden.select(1, -1);
             var e = inner.forward(h);

@@ -31,19 +31,20 @@ public static class RecursiveRunner
         using var scope = NewDisposeScope();
         foreach (var turn in RoundSchedule.Turns(system.Plan, rounds))
         {
+            options.CancellationToken.ThrowIfCancellationRequested();
             var agent = system.Agent(turn.Agent);
             var messages = board.For(turn.Agent, turn.Round);
             if (turn.IsFinalDecode)
             {
                 var prompt = agent.PromptFor(turn.Round, decode: true);
                 answers = recorder.Text(turn.Agent, turn.Round, "decode",
-                    () => (agent.Decode(prompt, questions, messages, decoding, out int prefill, system.Tools), prefill));
+                    () => (agent.Decode(prompt, questions, messages, decoding, out int prefill, system.Tools, options.OnAnswerText, options.CancellationToken), prefill));
                 continue;
             }
 
             int steps = options.LatentSteps ?? agent.LatentSteps;
             var thoughts = recorder.Latent(turn.Agent, turn.Round, steps,
-                () => (agent.Think(agent.PromptFor(turn.Round, decode: false), questions, messages, out int prefill, steps, options.RolloutMode), prefill));
+                () => (agent.Think(agent.PromptFor(turn.Round, decode: false), questions, messages, out int prefill, steps, options.RolloutMode, options.CancellationToken), prefill));
 
             var (edges, links) = system.Outgoing(turn.Agent, includeFeedback: turn.Outgoing.Any(e => e.IsFeedback));
             var sent = links.Forward(thoughts.Embeddings);
@@ -66,7 +67,10 @@ public static class RecursiveRunner
         var answered = questions.Select((q, b) =>
         {
             string text = answers[b].Text ?? "";
-            return new QuestionAnswer(q, text, AnswerExtractor.Extract(text).Value, answers[b].TokenIds.Count + (otherTokens?[b] ?? 0));
+            return new QuestionAnswer(q, text, AnswerExtractor.Extract(text).Value, answers[b].TokenIds.Count + (otherTokens?[b] ?? 0))
+            {
+                FinishReason = answers[b].Reason,
+            };
         }).ToList();
         return new RunResult
         {

@@ -19,7 +19,12 @@ public sealed record AgentStep(string Agent, int Round, string Kind, int LatentS
 /// <param name="Text">The decoder's text.</param>
 /// <param name="Answer">The extracted final answer (boxed, else "Final Answer:" line), or null.</param>
 /// <param name="GeneratedTokens">Text tokens generated for this question by all agents.</param>
-public sealed record QuestionAnswer(string Question, string Text, string? Answer, int GeneratedTokens);
+public sealed record QuestionAnswer(string Question, string Text, string? Answer, int GeneratedTokens)
+{
+    /// <summary>Why the decoder stopped writing this answer (null when the runner did not say).</summary>
+    [JsonConverter(typeof(JsonStringEnumConverter<Decoding.FinishReason>))]
+    public Decoding.FinishReason? FinishReason { get; init; }
+}
 
 /// <summary>
 /// The result of running a system (or a baseline) on a batch: answers, and per agent and round the

@@ -30,6 +30,15 @@ public sealed record RunOptions
     /// </summary>
     public Action<SentMessage>? OnMessage { get; init; }
 
+    /// <summary>
+    /// Called with (question index, text delta) while the decoder writes the final answer; a question's
+    /// deltas concatenate to its answer text (streaming).
+    /// </summary>
+    public Action<int, string>? OnAnswerText { get; init; }
+
+    /// <summary>Checked between agent turns, latent steps and decode steps; cancelling stops the run with <see cref="OperationCanceledException"/>.</summary>
+    public CancellationToken CancellationToken { get; init; }
+
     internal int RoundsFor(SystemDescription d)
     {
         int rounds = Rounds ?? d.Rounds;

@@ -75,12 +75,13 @@ public sealed class SystemAgent
 
     /// <inheritdoc cref="Think(AgentPrompt, IReadOnlyList{string}, IReadOnlyDictionary{string, Tensor}, int?, RolloutMode)"/>
     /// <param name="prefillTokens">Positions read before the first latent step, summed over the batch.</param>
+    /// <param name="cancellationToken">Checked before every latent step.</param>
     public LatentThoughts Think(AgentPrompt prompt, IReadOnlyList<string> questions, IReadOnlyDictionary<string, Tensor> messages,
-        out int prefillTokens, int? steps = null, RolloutMode mode = RolloutMode.Cached)
+        out int prefillTokens, int? steps = null, RolloutMode mode = RolloutMode.Cached, CancellationToken cancellationToken = default)
     {
         using var assembled = Assembler.Assemble(prompt, questions, messages);
         prefillTokens = assembled.Lengths.Sum();
-        return LatentRollout.Run(Model, InnerLink, assembled.Embeddings, assembled.Mask, steps ?? LatentSteps, mode);
+        return LatentRollout.Run(Model, InnerLink, assembled.Embeddings, assembled.Mask, steps ?? LatentSteps, mode, cancellationToken: cancellationToken);
     }
 
     /// <summary>
@@ -92,7 +93,7 @@ public sealed class SystemAgent
         Think(prompt, questions, BySlot(prompt, slotMessages), steps, mode);
 
     /// <summary>
-    /// <see cref="Decode(AgentPrompt, IReadOnlyList{string}, IReadOnlyDictionary{string, Tensor}, DecodingDescription, out int, IReadOnlyList{ITool}?)"/>
+    /// <see cref="Decode(AgentPrompt, IReadOnlyList{string}, IReadOnlyDictionary{string, Tensor}, DecodingDescription, out int, IReadOnlyList{ITool}?, Action{int, string}?, CancellationToken)"/>
     /// with the messages given positionally, one per entry of <see cref="AgentPrompt.Slots"/>.
     /// </summary>
     public IReadOnlyList<GeneratedSequence> Decode(AgentPrompt prompt, IReadOnlyList<string> questions, IReadOnlyList<Tensor> slotMessages,
@@ -111,26 +112,55 @@ public sealed class SystemAgent
     /// Decodes the final text for each question from the prompt with its latent messages; applies the
     /// boxed-answer retry of PAPER §7.3 when asked, and runs the tool loop when <paramref name="tools"/> is given.
     /// </summary>
+    /// <param name="onText">
+    /// Called with (row, text delta) while the text is generated; the deltas of a row concatenate to its
+    /// final text. With tools, a row's text (tool results included) arrives in one piece when its loop ends.
+    /// </param>
+    /// <param name="cancellationToken">Checked before every decode step.</param>
     public IReadOnlyList<GeneratedSequence> Decode(AgentPrompt prompt, IReadOnlyList<string> questions, IReadOnlyDictionary<string, Tensor> messages,
-        DecodingDescription decoding, out int prefillTokens, IReadOnlyList<ITool>? tools = null)
+        DecodingDescription decoding, out int prefillTokens, IReadOnlyList<ITool>? tools = null,
+        Action<int, string>? onText = null, CancellationToken cancellationToken = default)
     {
         var options = Sampling(decoding);
         IReadOnlyList<GeneratedSequence> results;
         if (tools is { Count: > 0 })
         {
-            results = DecodeWithTools(prompt, questions, messages, options, tools, out prefillTokens);
+            results = DecodeWithTools(prompt, questions, messages, options, tools, out prefillTokens, cancellationToken);
+            for (int b = 0; b < results.Count && onText is not null; b++)
+                onText(b, results[b].Text ?? "");
         }
         else
         {
             using var assembled = Assembler.Assemble(prompt, questions, messages);
             prefillTokens = assembled.Lengths.Sum();
-            results = new TokenGenerator(Model).Generate(
+            var streams = Streams(questions.Count, onText);
+            results = Generator(streams, onText, cancellationToken).Generate(
                 new ForwardInput { InputEmbeddings = assembled.Embeddings, AttentionMask = assembled.Mask },
                 options, StopTokens, ids => Tokenizer.Decode(ids));
+            for (int b = 0; b < results.Count && streams is not null; b++)
+                Emit(onText!, b, streams[b].Finish(results[b].Text ?? ""));
         }
         if (decoding.RetryWithoutBoxedAnswer)
-            results = RetryWithoutBoxedAnswer(prompt, questions, results, options with { MaxNewTokens = decoding.RetryTokens }, ref prefillTokens);
+            results = RetryWithoutBoxedAnswer(prompt, questions, results, options with { MaxNewTokens = decoding.RetryTokens }, ref prefillTokens,
+                onText: onText, cancellationToken: cancellationToken);
         return results;
+    }
+
+    StreamingDetokenizer[]? Streams(int rows, Action<int, string>? onText) =>
+        onText is null ? null : [.. Enumerable.Range(0, rows).Select(_ => new StreamingDetokenizer(ids => Tokenizer.Decode(ids)))];
+
+    /// <summary>A generator over this agent's model that streams row <c>r</c> to <c>onText(rowOf(r), …)</c>.</summary>
+    TokenGenerator Generator(StreamingDetokenizer[]? streams, Action<int, string>? onText, CancellationToken cancellationToken,
+        Func<int, int>? rowOf = null) => new(Model)
+        {
+            CancellationToken = cancellationToken,
+            OnToken = streams is null ? null : (r, id) => Emit(onText!, rowOf?.Invoke(r) ?? r, streams[r].Append(id)),
+        };
+
+    static void Emit(Action<int, string> onText, int row, string delta)
+    {
+        if (delta.Length > 0)
+            onText(row, delta);
     }
 
     /// <summary>Generates text with every message placeholder filled by text (the Recursive-TextMAS baseline).</summary>
@@ -175,7 +205,8 @@ public sealed class SystemAgent
     /// continued for a few tokens — from the prompt without the latent messages, as upstream.
     /// </summary>
     IReadOnlyList<GeneratedSequence> RetryWithoutBoxedAnswer(AgentPrompt prompt, IReadOnlyList<string> questions,
-        IReadOnlyList<GeneratedSequence> results, SamplingOptions options, ref int prefillTokens, Func<int, string, string>? messageText = null)
+        IReadOnlyList<GeneratedSequence> results, SamplingOptions options, ref int prefillTokens, Func<int, string, string>? messageText = null,
+        Action<int, string>? onText = null, CancellationToken cancellationToken = default)
     {
         const string Cue = "\nFinal Answer: \\boxed{";
         var retry = Enumerable.Range(0, results.Count).Where(i => AnswerExtractor.LastBoxed(results[i].Text ?? "") is null).ToList();
@@ -185,8 +216,14 @@ public sealed class SystemAgent
             prompt.RenderWithText(questions[i], slot => messageText?.Invoke(i, slot) ?? "", assistantPrefix: results[i].Text + Cue))).ToList();
         prefillTokens += rows.Sum(r => r.Count);
         using var batch = LeftPaddedBatch.FromIds(rows, Tokenizer.PadTokenId ?? 0);
-        var continued = new TokenGenerator(Model).Generate(new ForwardInput { InputIds = batch.Values, AttentionMask = batch.Mask },
+        foreach (int i in retry)
+            onText?.Invoke(i, Cue);
+        var streams = Streams(retry.Count, onText);
+        var continued = Generator(streams, onText, cancellationToken, rowOf: k => retry[k]).Generate(
+            new ForwardInput { InputIds = batch.Values, AttentionMask = batch.Mask },
             options, StopTokens, ids => Tokenizer.Decode(ids));
+        for (int k = 0; k < retry.Count && streams is not null; k++)
+            Emit(onText!, retry[k], streams[k].Finish(continued[k].Text ?? ""));
         var merged = results.ToArray();
         for (int k = 0; k < retry.Count; k++)
         {
@@ -197,7 +234,7 @@ public sealed class SystemAgent
     }
 
     IReadOnlyList<GeneratedSequence> DecodeWithTools(AgentPrompt prompt, IReadOnlyList<string> questions, IReadOnlyDictionary<string, Tensor> messages,
-        SamplingOptions options, IReadOnlyList<ITool> tools, out int prefillTokens)
+        SamplingOptions options, IReadOnlyList<ITool> tools, out int prefillTokens, CancellationToken cancellationToken)
     {
         // Each row runs its own loop: rows call different tools at different times. Every segment
         // re-reads [prompt with latent messages, assistant text so far], as upstream does.
@@ -211,7 +248,7 @@ public sealed class SystemAgent
             {
                 using var assembled = Assembler.Assemble(prompt, [question], row, [assistant]);
                 prefill += assembled.Lengths.Sum();
-                return new TokenGenerator(Model).Generate(
+                return new TokenGenerator(Model) { CancellationToken = cancellationToken }.Generate(
                     new ForwardInput { InputEmbeddings = assembled.Embeddings, AttentionMask = assembled.Mask },
                     options with { MaxNewTokens = budget, StopStrings = stops }, StopTokens, ids => Tokenizer.Decode(ids)).Single();
             }, tools, options.MaxNewTokens, ids => Tokenizer.Decode(ids));

@@ -1,0 +1,125 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.AI;
+using RecursiveMas.Systems;
+
+namespace RecursiveMas.Extensions.AI;
+
+/// <summary>What a chat request asks of a system: the question and the per-run overrides.</summary>
+internal sealed record ChatRequest(string Question, int? Rounds, int? LatentSteps, DecodingDescription? Decoding);
+
+/// <summary>
+/// Chat messages and <see cref="ChatOptions"/> → a question and <see cref="RunOptions"/>, with every
+/// value checked against the client's bounds; errors are <see cref="ArgumentException"/>s naming the
+/// option at fault.
+/// </summary>
+internal static class ChatRequestMapping
+{
+    /// <summary>The <see cref="ChatOptions.AdditionalProperties"/> key for the number of rounds n.</summary>
+    public const string Rounds = "rounds";
+
+    /// <summary>The <see cref="ChatOptions.AdditionalProperties"/> key for latent steps m (every agent).</summary>
+    public const string LatentSteps = "latent_steps";
+
+    public static ChatRequest Map(IEnumerable<ChatMessage> messages, ChatOptions? options, RecursiveMasChatClientOptions settings,
+        DecodingDescription? baseDecoding)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        string question = Question([.. messages], settings.IncludeHistory);
+        if (options is null)
+            return new ChatRequest(question, null, null, baseDecoding);
+
+        if (options.StopSequences is { Count: > 0 })
+            throw new NotSupportedException("stop sequences are not supported: a system's decoder stops at its end-of-turn token or its token budget");
+        if (options.Tools is { Count: > 0 })
+            throw new NotSupportedException("tools are not supported: a Deliberation system brings its own tools");
+
+        int? rounds = IntProperty(options, Rounds, 1, settings.MaxRounds);
+        int? latentSteps = IntProperty(options, LatentSteps, 1, settings.MaxLatentSteps);
+        var decoding = baseDecoding ?? new DecodingDescription();
+        bool overridden = false;
+        if (options.Temperature is float temperature)
+        {
+            if (!(temperature >= 0 && float.IsFinite(temperature)))
+                throw new ArgumentOutOfRangeException(nameof(options.Temperature), temperature, "temperature must be 0 (greedy) or positive");
+            decoding = decoding with { Temperature = temperature };
+            overridden = true;
+        }
+        if (options.TopP is float topP)
+        {
+            if (!(topP > 0 && topP <= 1))
+                throw new ArgumentOutOfRangeException(nameof(options.TopP), topP, "top-p must be in (0, 1]");
+            decoding = decoding with { TopP = topP };
+            overridden = true;
+        }
+        if (options.TopK is int topK)
+        {
+            if (topK < 0)
+                throw new ArgumentOutOfRangeException(nameof(options.TopK), topK, "top-k must be 0 (off) or positive");
+            decoding = decoding with { TopK = topK };
+            overridden = true;
+        }
+        if (options.MaxOutputTokens is int maxTokens)
+        {
+            if (maxTokens < 1 || maxTokens > settings.MaxOutputTokens)
+                throw new ArgumentOutOfRangeException(nameof(options.MaxOutputTokens), maxTokens, $"max output tokens must be between 1 and {settings.MaxOutputTokens}");
+            decoding = decoding with { MaxNewTokens = maxTokens };
+            overridden = true;
+        }
+        if (options.Seed is long seed)
+        {
+            decoding = decoding with { Seed = seed };
+            overridden = true;
+        }
+        // Without overrides the runner keeps its own settings (a generated system's, when no base was given).
+        return new ChatRequest(question, rounds, latentSteps, overridden ? decoding : baseDecoding);
+    }
+
+    /// <summary>The last message must be the user's; its text is the question (with the history before it, when asked).</summary>
+    static string Question(IReadOnlyList<ChatMessage> messages, bool includeHistory)
+    {
+        if (messages.Count == 0)
+            throw new ArgumentException("the conversation is empty: send at least one user message", nameof(messages));
+        var last = messages[^1];
+        if (last.Role != ChatRole.User)
+            throw new ArgumentException($"the last message must be the user's question, not a {last.Role} message", nameof(messages));
+        if (string.IsNullOrWhiteSpace(last.Text))
+            throw new ArgumentException("the last user message has no text", nameof(messages));
+        if (!includeHistory || messages.Count == 1)
+            return last.Text;
+
+        var text = new StringBuilder();
+        foreach (var m in messages.Take(messages.Count - 1).Where(m => !string.IsNullOrWhiteSpace(m.Text)))
+            text.Append(Label(m.Role)).Append(": ").Append(m.Text).Append('\n');
+        return text.Append(Label(ChatRole.User)).Append(": ").Append(last.Text).ToString();
+    }
+
+    static string Label(ChatRole role) => role == ChatRole.System ? "System" : role == ChatRole.Assistant ? "Assistant" : role == ChatRole.Tool ? "Tool" : "User";
+
+    /// <summary>An integer property in [min, max]; ints, longs, integral doubles, digit strings and JSON numbers are accepted.</summary>
+    static int? IntProperty(ChatOptions options, string key, int min, int max)
+    {
+        if (options.AdditionalProperties is null || !options.AdditionalProperties.TryGetValue(key, out object? raw) || raw is null)
+            return null;
+        long? value = raw switch
+        {
+            int i => i,
+            long l => l,
+            short s => s,
+            double d when d == Math.Floor(d) && Math.Abs(d) < 1e15 => (long)d,
+            float f when f == MathF.Floor(f) && Math.Abs(f) < 1e15f => (long)f,
+            decimal m when m == decimal.Truncate(m) && Math.Abs(m) < 1e15m => (long)m,
+            string s when long.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out long parsed) => parsed,
+            JsonElement { ValueKind: JsonValueKind.Number } e when e.TryGetInt64(out long parsed) => parsed,
+            _ => null,
+        };
+        if (value is null)
+            throw new ArgumentException($"additional property \"{key}\" must be an integer, not {Describe(raw)}", key);
+        if (value < min || value > max)
+            throw new ArgumentOutOfRangeException(key, value, $"additional property \"{key}\" must be between {min} and {max}");
+        return (int)value;
+    }
+
+    static string Describe(object raw) => raw is JsonElement e ? $"JSON {e.ValueKind.ToString().ToLowerInvariant()} {e.GetRawText()}" : $"{raw.GetType().Name} \"{raw}\"";
+}

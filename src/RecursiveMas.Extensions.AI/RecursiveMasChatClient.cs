@@ -1,0 +1,187 @@
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using Microsoft.Extensions.AI;
+using RecursiveMas.Systems;
+using FinishReason = RecursiveMas.Decoding.FinishReason;
+
+namespace RecursiveMas.Extensions.AI;
+
+/// <summary>
+/// A recursive multi-agent system as a Microsoft.Extensions.AI <see cref="IChatClient"/>.
+/// <list type="bullet">
+/// <item>The last message must be the user's; its text is the question (earlier turns: see
+/// <see cref="RecursiveMasChatClientOptions.IncludeHistory"/>).</item>
+/// <item><see cref="ChatOptions"/>: temperature, top-p, top-k, max output tokens and seed set the final
+/// decode; <c>rounds</c> and <c>latent_steps</c> in <see cref="ChatOptions.AdditionalProperties"/> set n and m.
+/// Stop sequences and tools are refused (<see cref="NotSupportedException"/>).</item>
+/// <item><see cref="ChatResponse.Usage"/>: input tokens = positions prefilled by every agent, output
+/// tokens = text tokens generated, <c>latent_steps</c> and <c>rounds</c> in
+/// <see cref="UsageDetails.AdditionalCounts"/>. <see cref="ChatResponse.RawRepresentation"/> is the
+/// <see cref="RunResult"/>.</item>
+/// <item>Streaming yields the final decode token by token, an <see cref="AgentStepContent"/> update after
+/// every agent step, and a last update with the finish reason and a <see cref="UsageContent"/>.</item>
+/// <item>Cancellation is checked between agent turns, latent steps and decode steps.</item>
+/// </list>
+/// A system runs one request at a time (its models and caches are not shared between threads): concurrent
+/// calls wait their turn. The client does not own the system; dispose the system yourself.
+/// </summary>
+public sealed class RecursiveMasChatClient : IChatClient
+{
+    private readonly SystemRunner _runner;
+    private readonly RecursiveMasChatClientOptions _settings;
+    private readonly DecodingDescription? _baseDecoding;
+    private readonly SemaphoreSlim _oneRunAtATime = new(1, 1);
+
+    /// <summary>A client over a loaded system, run by <see cref="RecursiveRunner"/>.</summary>
+    public RecursiveMasChatClient(RecursiveSystem system, RecursiveMasChatClientOptions? options = null)
+        : this((question, run) => RecursiveRunner.Solve(system, question, run),
+            (options ?? new()) with { ModelId = options?.ModelId ?? system.Description.Name },
+            options?.Decoding ?? system.Description.Decoding)
+    {
+    }
+
+    /// <summary>A client over any runner (a baseline, generated code); <see cref="RecursiveMasChatClientOptions.Decoding"/> is what options override.</summary>
+    public RecursiveMasChatClient(SystemRunner runner, RecursiveMasChatClientOptions? options = null)
+        : this(runner, options ?? new(), options?.Decoding)
+    {
+    }
+
+    RecursiveMasChatClient(SystemRunner runner, RecursiveMasChatClientOptions settings, DecodingDescription? baseDecoding)
+    {
+        ArgumentNullException.ThrowIfNull(runner);
+        _runner = runner;
+        _settings = settings;
+        _baseDecoding = baseDecoding;
+        Metadata = new ChatClientMetadata("RecursiveMas", defaultModelId: ModelId);
+    }
+
+    /// <summary>The model id this client reports.</summary>
+    public string ModelId => _settings.ModelId ?? "recursive-mas";
+
+    /// <summary>Provider "RecursiveMas" and <see cref="ModelId"/>.</summary>
+    public ChatClientMetadata Metadata { get; }
+
+    /// <inheritdoc/>
+    public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null,
+        CancellationToken cancellationToken = default)
+    {
+        var request = Map(messages, options);
+        var result = await RunAsync(request, onStep: null, onText: null, cancellationToken).ConfigureAwait(false);
+        var answer = result.Answers[0];
+        return new ChatResponse(new ChatMessage(ChatRole.Assistant, answer.Text) { MessageId = NewId("msg") })
+        {
+            ResponseId = NewId("chatcmpl"),
+            ModelId = ModelId,
+            CreatedAt = DateTimeOffset.UtcNow,
+            FinishReason = Finish(answer.FinishReason),
+            Usage = Usage(result),
+            RawRepresentation = result,
+            AdditionalProperties = new() { ["answer"] = answer.Answer },
+        };
+    }
+
+    /// <inheritdoc/>
+    public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var request = Map(messages, options);
+        string responseId = NewId("chatcmpl"), messageId = NewId("msg");
+        var created = DateTimeOffset.UtcNow;
+        ChatResponseUpdate Update(IList<AIContent> contents) => new(ChatRole.Assistant, contents)
+        {
+            ResponseId = responseId,
+            MessageId = messageId,
+            ModelId = ModelId,
+            CreatedAt = created,
+        };
+
+        // The run writes updates from its own thread; the reader yields them as they come. A consumer
+        // that stops reading early cancels the run (the linked source is cancelled in finally).
+        var updates = Channel.CreateUnbounded<ChatResponseUpdate>(new UnboundedChannelOptions { SingleReader = true });
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var run = RunAsync(request,
+            onStep: step => updates.Writer.TryWrite(Update([new AgentStepContent(step)])),
+            onText: (row, delta) => updates.Writer.TryWrite(Update([new TextContent(delta)])),
+            stop.Token);
+        _ = run.ContinueWith(_ => updates.Writer.TryComplete(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        try
+        {
+            await foreach (var update in updates.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+                yield return update;
+            var result = await run.ConfigureAwait(false);
+            var last = Update([new UsageContent(Usage(result))]);
+            last.FinishReason = Finish(result.Answers[0].FinishReason);
+            last.RawRepresentation = result;
+            yield return last;
+        }
+        finally
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+            // Observe the run's end so a cancelled or failed run never outlives the enumeration unobserved.
+            try { await run.ConfigureAwait(false); } catch (Exception) when (!run.IsCompletedSuccessfully) { }
+        }
+    }
+
+    ChatRequest Map(IEnumerable<ChatMessage> messages, ChatOptions? options)
+    {
+        var request = ChatRequestMapping.Map(messages, options, _settings, _baseDecoding);
+        if (options?.ModelId is { } asked && asked != ModelId)
+            throw new ArgumentException($"this client serves model \"{ModelId}\", not \"{asked}\"", nameof(options));
+        return request;
+    }
+
+    async Task<RunResult> RunAsync(ChatRequest request, Action<AgentStep>? onStep, Action<int, string>? onText, CancellationToken cancellationToken)
+    {
+        await _oneRunAtATime.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var options = new RunOptions
+            {
+                Rounds = request.Rounds,
+                LatentSteps = request.LatentSteps,
+                Decoding = request.Decoding,
+                OnStep = onStep,
+                OnAnswerText = onText,
+                CancellationToken = cancellationToken,
+            };
+            // A long-running thread: the run is synchronous TorchSharp work of seconds to minutes.
+            return await Task.Factory.StartNew(() => _runner(request.Question, options), cancellationToken,
+                TaskCreationOptions.LongRunning, TaskScheduler.Default).ConfigureAwait(false);
+        }
+        finally
+        {
+            _oneRunAtATime.Release();
+        }
+    }
+
+    static UsageDetails Usage(RunResult result) => new()
+    {
+        InputTokenCount = result.PrefillTokens,
+        OutputTokenCount = result.GeneratedTokens,
+        TotalTokenCount = result.PrefillTokens + result.GeneratedTokens,
+        AdditionalCounts = new() { ["latent_steps"] = result.LatentThoughts, ["rounds"] = result.Rounds },
+    };
+
+    static ChatFinishReason? Finish(FinishReason? reason) => reason switch
+    {
+        FinishReason.MaxNewTokens => ChatFinishReason.Length,
+        FinishReason.EndOfSequence or FinishReason.StopString => ChatFinishReason.Stop,
+        _ => null,
+    };
+
+    static string NewId(string prefix) => $"{prefix}-{Guid.NewGuid():N}";
+
+    /// <inheritdoc/>
+    public object? GetService(Type serviceType, object? serviceKey = null)
+    {
+        ArgumentNullException.ThrowIfNull(serviceType);
+        if (serviceKey is not null)
+            return null;
+        if (serviceType == typeof(ChatClientMetadata))
+            return Metadata;
+        return serviceType.IsInstanceOfType(this) ? this : null;
+    }
+
+    /// <summary>Releases the client's lock; the system is the caller's to dispose.</summary>
+    public void Dispose() => _oneRunAtATime.Dispose();
+}

@@ -34,6 +34,10 @@ public static class RmasApp
                 .WithDescription("Measure RecursiveMas's speedups side by side: the KV-cached latent rollout (rollout) or RecursiveMAS vs Recursive-TextMAS (system).")
                 .WithExample("bench", "--suite", "rollout", "--json")
                 .WithExample("bench", "--suite", "system", "--out", "bench-system.json");
+            config.AddCommand<ServeCommand>("serve")
+                .WithDescription("Serve a system over HTTP: OpenAI-compatible /v1/chat/completions (plain and SSE) and /v1/models, and a live page at /.")
+                .WithExample("serve", "--system", "SYSTEM.json")
+                .WithExample("serve", "--system", "SYSTEM.json", "--urls", "http://127.0.0.1:5005", "--max-tokens", "512");
             config.AddCommand<GenerateCommand>("generate")
                 .WithDescription("Generate text with a Hugging Face model (chat template applied unless --raw).")
                 .WithExample("generate", "--model", "models/qwen3-tiny", "--prompt", "What is 2+3?")

@@ -81,10 +81,13 @@ public sealed class RecursiveMasChatClient : IChatClient
     }
 
     /// <inheritdoc/>
-    public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null,
-        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    /// <remarks>The request is checked at once (bad options throw here, not on the first <c>MoveNextAsync</c>).</remarks>
+    public IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null,
+        CancellationToken cancellationToken = default) =>
+        Stream(Map(messages, options), cancellationToken);
+
+    async IAsyncEnumerable<ChatResponseUpdate> Stream(ChatRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var request = Map(messages, options);
         string responseId = NewId("chatcmpl"), messageId = NewId("msg");
         var created = DateTimeOffset.UtcNow;
         ChatResponseUpdate Update(IList<AIContent> contents) => new(ChatRole.Assistant, contents)

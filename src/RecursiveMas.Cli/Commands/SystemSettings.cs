@@ -1,0 +1,63 @@
+using System.ComponentModel;
+using RecursiveMas.Models;
+using RecursiveMas.Systems;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace RecursiveMas.Cli.Commands;
+
+/// <summary>Options of the commands that load a whole system from SYSTEM.json (serve, inspect).</summary>
+public class SystemSettings : CommonSettings
+{
+    [CommandOption("--system <FILE>")]
+    [Description("The system description (SYSTEM.json).")]
+    public string System { get; init; } = "";
+
+    [CommandOption("--models <DIR>")]
+    [Description("Model root overriding the description's.")]
+    public string? Models { get; init; }
+
+    [CommandOption("--links <DIR>")]
+    [Description("Links folder overriding the description's.")]
+    public string? Links { get; init; }
+
+    [CommandOption("--untrained")]
+    [Description("Start links that have no file from their default initialization instead of failing.")]
+    public bool Untrained { get; init; }
+
+    [CommandOption("--dtype <DTYPE>")]
+    [Description("Model dtype: f32 (default), bf16 or f16.")]
+    [DefaultValue("f32")]
+    public string DType { get; init; } = "f32";
+
+    public override ValidationResult Validate() =>
+        string.IsNullOrWhiteSpace(System) ? ValidationResult.Error("--system is required") : base.Validate();
+
+    /// <summary>
+    /// Loads the system, with a progress display on an interactive terminal (loading models is the long
+    /// step); <paramref name="quiet"/> (JSON output) shows nothing.
+    /// </summary>
+    public RecursiveSystem Load(IAnsiConsole console, bool quiet, bool allowUntrained = false)
+    {
+        var description = SystemDescription.Load(System);
+        var options = new SystemLoadOptions
+        {
+            Model = new ModelLoadOptions { DType = ModelLoadOptions.ParseDType(DType) },
+            ModelRoot = Models,
+            LinksDirectory = Links,
+            AllowUntrainedLinks = Untrained || allowUntrained,
+        };
+        if (quiet || !console.Profile.Capabilities.Interactive)
+            return RecursiveSystem.Load(description, options);
+        return console.Progress()
+            .Columns(new TaskDescriptionColumn(), new SpinnerColumn(), new ElapsedTimeColumn())
+            .Start(progress =>
+            {
+                var task = progress.AddTask($"loading {description.Name}: {description.Agents.Count} agents, their models, tokenizers and links").IsIndeterminate();
+                var system = RecursiveSystem.Load(description, options);
+                task.Value = task.MaxValue;
+                task.StopTask();
+                return system;
+            });
+    }
+}

@@ -1,0 +1,54 @@
+using System.Text.Json.Nodes;
+
+namespace RecursiveMas.Server.OpenAi;
+
+/// <summary>
+/// A request the server refuses, with what OpenAI's API answers in that case:
+/// <c>{"error": {"message", "type", "param", "code"}}</c> and an HTTP status.
+/// </summary>
+public sealed class ApiError(int status, string message, string? param = null, string? code = null, string type = "invalid_request_error")
+    : Exception(message)
+{
+    public int Status { get; } = status;
+
+    public string? Param { get; } = param;
+
+    public string? Code { get; } = code;
+
+    public string Type { get; } = type;
+
+    public JsonObject ToJson() => new()
+    {
+        ["error"] = new JsonObject
+        {
+            ["message"] = Message,
+            ["type"] = Type,
+            ["param"] = Param,
+            ["code"] = Code,
+        },
+    };
+
+    /// <summary>A 400 for <paramref name="param"/>.</summary>
+    public static ApiError Invalid(string param, string message) => new(400, message, param, "invalid_value");
+
+    /// <summary>
+    /// A 400 from the chat client's validation: <see cref="ArgumentException"/> names a
+    /// <see cref="Microsoft.Extensions.AI.ChatOptions"/> property or additional property; the error names the JSON field.
+    /// </summary>
+    public static ApiError From(ArgumentException e)
+    {
+        string? param = e.ParamName switch
+        {
+            "MaxOutputTokens" => "max_tokens",
+            "TopP" => "top_p",
+            "TopK" => "top_k",
+            "Temperature" => "temperature",
+            "options" => "model",
+            null => null,
+            var name => name,
+        };
+        // ArgumentException appends " (Parameter 'x')" and the actual value on new lines; the first part reads best.
+        string message = e.Message.Split(" (Parameter '", 2)[0].Split('\n', 2)[0].Trim();
+        return new ApiError(param == "model" ? 404 : 400, message, param, param == "model" ? "model_not_found" : "invalid_value");
+    }
+}

@@ -1,0 +1,232 @@
+using System.ClientModel;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.AI;
+using OpenAI;
+using RecursiveMas.Systems;
+
+namespace RecursiveMas.Tests.Server;
+
+public sealed class ChatCompletionsTests(ServerFixture server) : IClassFixture<ServerFixture>
+{
+    static string Body(string question, bool stream = false, string extra = "") =>
+        $$"""{"model":"SequentialTeam","messages":[{"role":"user","content":{{JsonSerializer.Serialize(question)}}}],"stream":{{(stream ? "true" : "false")}}{{extra}}}""";
+
+    async Task<JsonElement> Json(HttpResponseMessage response, HttpStatusCode status)
+    {
+        string text = await response.Content.ReadAsStringAsync();
+        Assert.True(status == response.StatusCode, $"expected {status}, got {(int)response.StatusCode}: {text}");
+        Assert.StartsWith("application/json", response.Content.Headers.ContentType?.ToString());
+        return JsonDocument.Parse(text).RootElement.Clone();
+    }
+
+    /// <summary>The SSE stream as (event name, data) pairs, checking the framing on the way.</summary>
+    static async Task<List<(string Event, string Data)>> Events(HttpResponseMessage response)
+    {
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
+        string text = await response.Content.ReadAsStringAsync();
+        Assert.EndsWith("data: [DONE]\n\n", text);
+        var events = new List<(string, string)>();
+        foreach (var block in text.Split("\n\n", StringSplitOptions.RemoveEmptyEntries))
+        {
+            var lines = block.Split('\n');
+            string name = lines.FirstOrDefault(l => l.StartsWith("event: ", StringComparison.Ordinal))?["event: ".Length..] ?? "message";
+            events.Add((name, lines.Single(l => l.StartsWith("data: ", StringComparison.Ordinal))["data: ".Length..]));
+        }
+        return events;
+    }
+
+    static string Content(IEnumerable<(string Event, string Data)> events) => string.Concat(events
+        .Where(e => e.Event == "message" && e.Data != "[DONE]")
+        .SelectMany(e => JsonDocument.Parse(e.Data).RootElement.GetProperty("choices").EnumerateArray())
+        .Select(c => c.GetProperty("delta").TryGetProperty("content", out var content) ? content.GetString() : ""));
+
+    [Fact]
+    public async Task ModelsListsTheSystem()
+    {
+        var list = await Json(await server.Http.GetAsync("/v1/models"), HttpStatusCode.OK);
+        Assert.Equal("list", list.GetProperty("object").GetString());
+        var model = list.GetProperty("data").EnumerateArray().Single();
+        Assert.Equal("SequentialTeam", model.GetProperty("id").GetString());
+        Assert.Equal("model", model.GetProperty("object").GetString());
+        await Json(await server.Http.GetAsync("/v1/models/SequentialTeam"), HttpStatusCode.OK);
+        var missing = await Json(await server.Http.GetAsync("/v1/models/gpt-4o"), HttpStatusCode.NotFound);
+        Assert.Equal("model_not_found", missing.GetProperty("error").GetProperty("code").GetString());
+    }
+
+    [Fact]
+    public async Task APlainCompletionIsTheSystemsAnswer()
+    {
+        const string question = "What is 12 plus 30?";
+        var expected = RecursiveRunner.Solve(server.System, question);
+
+        var json = await Json(await server.Post(Body(question)), HttpStatusCode.OK);
+
+        Assert.Equal("chat.completion", json.GetProperty("object").GetString());
+        Assert.Equal("SequentialTeam", json.GetProperty("model").GetString());
+        var choice = json.GetProperty("choices").EnumerateArray().Single();
+        Assert.Equal("assistant", choice.GetProperty("message").GetProperty("role").GetString());
+        Assert.Equal(expected.Answers[0].Text, choice.GetProperty("message").GetProperty("content").GetString());
+        Assert.Equal(expected.Answers[0].FinishReason == RecursiveMas.Decoding.FinishReason.MaxNewTokens ? "length" : "stop", choice.GetProperty("finish_reason").GetString());
+        var usage = json.GetProperty("usage");
+        Assert.Equal(expected.PrefillTokens, usage.GetProperty("prompt_tokens").GetInt32());
+        Assert.Equal(expected.GeneratedTokens, usage.GetProperty("completion_tokens").GetInt32());
+        Assert.Equal(expected.LatentThoughts, usage.GetProperty("latent_steps").GetInt32());
+        Assert.Equal(6, json.GetProperty("rmas").GetProperty("steps").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task StreamingSendsChunksThatConcatenateToThePlainAnswerThenDone()
+    {
+        const string question = "Name the capital of France.";
+        var plain = await Json(await server.Post(Body(question, extra: ",\"rounds\":1")), HttpStatusCode.OK);
+
+        var events = await Events(await server.Post(Body(question, stream: true, extra: ",\"rounds\":1,\"stream_options\":{\"include_usage\":true}")));
+
+        Assert.DoesNotContain(events, e => e.Event != "message");
+        var chunks = events.Where(e => e.Data != "[DONE]").Select(e => JsonDocument.Parse(e.Data).RootElement).ToList();
+        Assert.All(chunks, c => Assert.Equal("chat.completion.chunk", c.GetProperty("object").GetString()));
+        Assert.Single(chunks.Select(c => c.GetProperty("id").GetString()).Distinct());
+        Assert.Equal("assistant", chunks[0].GetProperty("choices")[0].GetProperty("delta").GetProperty("role").GetString());
+        Assert.Equal(plain.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString(), Content(events));
+        Assert.True(chunks.Count(c => c.GetProperty("choices").GetArrayLength() == 1 && c.GetProperty("choices")[0].GetProperty("delta").TryGetProperty("content", out var t) && t.GetString()!.Length > 0) > 1);
+        // The finish reason comes in its own chunk, the usage last with no choices.
+        Assert.Equal(plain.GetProperty("choices")[0].GetProperty("finish_reason").GetString(), chunks[^2].GetProperty("choices")[0].GetProperty("finish_reason").GetString());
+        Assert.Equal(0, chunks[^1].GetProperty("choices").GetArrayLength());
+        Assert.Equal(plain.GetProperty("usage").GetProperty("total_tokens").GetInt32(), chunks[^1].GetProperty("usage").GetProperty("total_tokens").GetInt32());
+    }
+
+    [Fact]
+    public async Task StreamEventsReportEveryStepAndTheResult()
+    {
+        var events = await Events(await server.Post(Body("What is 5 plus 6?", stream: true, extra: ",\"stream_events\":true,\"latent_steps\":2")));
+
+        var steps = events.Where(e => e.Event == "rmas.step").Select(e => JsonDocument.Parse(e.Data).RootElement).ToList();
+        Assert.Equal(["Planner", "Critic", "Solver", "Planner", "Critic", "Solver"], steps.Select(s => s.GetProperty("agent").GetString()));
+        Assert.Equal([1, 1, 1, 2, 2, 2], steps.Select(s => s.GetProperty("round").GetInt32()));
+        Assert.All(steps.SkipLast(1), s => Assert.Equal(2, s.GetProperty("latent_steps").GetInt32()));
+        Assert.Equal("decode", steps[^1].GetProperty("kind").GetString());
+        var result = JsonDocument.Parse(events.Single(e => e.Event == "rmas.result").Data).RootElement;
+        Assert.Equal(2, result.GetProperty("rounds").GetInt32());
+        Assert.Equal(10, result.GetProperty("latent_steps").GetInt32());
+    }
+
+    public static TheoryData<string, int, string?, string> BadRequests() => new()
+    {
+        { "{\"model\":\"SequentialTeam\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}", 400, null, "not valid JSON" },
+        { "[1,2,3]", 400, null, "JSON object" },
+        { "{\"model\":\"SequentialTeam\"}", 400, "messages", "messages is required" },
+        { "{\"messages\":[]}", 400, "messages", "non-empty" },
+        { "{\"messages\":[{\"role\":\"robot\",\"content\":\"hi\"}]}", 400, "messages[0].role", "robot" },
+        { "{\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"image_url\",\"image_url\":{\"url\":\"x\"}}]}]}", 400, "messages[0].content", "only text parts" },
+        { "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"max_tokens\":100000}", 400, "max_tokens", "between 1 and 64" },
+        { "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"max_tokens\":\"ten\"}", 400, "max_tokens", "integer" },
+        { "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"rounds\":0}", 400, "rounds", "between 1 and 4" },
+        { "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"latent_steps\":17}", 400, "latent_steps", "between 1 and 16" },
+        { "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"temperature\":-1}", 400, "temperature", "temperature" },
+        { "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"n\":2}", 400, "n", "n must be 1" },
+        { "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"stop\":[\"x\"]}", 400, null, "stop sequences" },
+        { "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"},{\"role\":\"assistant\",\"content\":\"hello\"}]}", 400, "messages", "last message" },
+        { "{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", 404, "model", "gpt-4o" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadRequests))]
+    public async Task MalformedRequestsGetOpenAiStyleErrors(string body, int status, string? param, string message)
+    {
+        var json = await Json(await server.Post(body), (HttpStatusCode)status);
+        var error = json.GetProperty("error");
+        Assert.Contains(message, error.GetProperty("message").GetString());
+        Assert.Equal(param, error.GetProperty("param").GetString());
+        Assert.Equal(status == 404 ? "invalid_request_error" : "invalid_request_error", error.GetProperty("type").GetString());
+    }
+
+    [Fact]
+    public async Task OversizedBodiesAreRefusedWith413WithOrWithoutContentLength()
+    {
+        string big = Body(new string('x', (int)ServerFixture.MaxBodyBytes));
+        var declared = await Json(await server.Post(big), HttpStatusCode.RequestEntityTooLarge);
+        Assert.Equal("request_too_large", declared.GetProperty("error").GetProperty("code").GetString());
+
+        // Chunked: no Content-Length, the limit is enforced while reading.
+        var chunked = new StreamContent(new MemoryStream(Encoding.UTF8.GetBytes(big)));
+        chunked.Headers.ContentType = new("application/json");
+        var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions") { Content = chunked };
+        request.Headers.TransferEncodingChunked = true;
+        var streamed = await Json(await server.Http.SendAsync(request), HttpStatusCode.RequestEntityTooLarge);
+        Assert.Equal("request_too_large", streamed.GetProperty("error").GetProperty("code").GetString());
+
+        // The server still answers normally afterwards.
+        await Json(await server.Post(Body("hi", extra: ",\"rounds\":1,\"max_tokens\":2")), HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task EightConcurrentClientsEachGetTheAnswerTheyGetAlone()
+    {
+        // Sampled with a seed per client: each answer depends on its own question, seed and state only,
+        // so any mixing of caches, messages or generators between requests would change it.
+        string[] questions = [.. Enumerable.Range(0, 8).Select(i => $"What is {i} plus {3 * i + 1}?")];
+        static string Options(int i) => $",\"rounds\":1,\"max_tokens\":10,\"temperature\":1.0,\"seed\":{i}";
+        static string Answer(JsonElement json) => json.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString()!;
+        var alone = new List<string>();
+        for (int i = 0; i < questions.Length; i++)
+            alone.Add(Answer(await Json(await server.Post(Body(questions[i], extra: Options(i))), HttpStatusCode.OK)));
+        Assert.True(alone.Distinct().Count() > 4, "the clients should get different answers for this test to mean something");
+
+        // Half of them stream, so plain and streaming requests interleave in the queue.
+        var together = await Task.WhenAll(questions.Select(async (q, i) => i % 2 == 0
+            ? Answer(await Json(await server.Post(Body(q, extra: Options(i))), HttpStatusCode.OK))
+            : Content(await Events(await server.Post(Body(q, stream: true, extra: Options(i)))))));
+
+        Assert.Equal(alone, together);
+    }
+
+    [Fact]
+    public async Task TheOpenAiClientOfMicrosoftExtensionsAiTalksToTheServer()
+    {
+        // The client common SDKs build: OpenAI's .NET library behind Microsoft.Extensions.AI.
+        IChatClient openAi = new OpenAI.Chat.ChatClient("SequentialTeam", new ApiKeyCredential("not-needed"),
+            new OpenAIClientOptions { Endpoint = new Uri(server.BaseUrl + "/v1") }).AsIChatClient();
+        const string question = "What is 2 plus 2?";
+        var expected = await server.Client.GetResponseAsync(question, new ChatOptions { MaxOutputTokens = 6 });
+
+        var response = await openAi.GetResponseAsync([new ChatMessage(ChatRole.System, "You are helpful."), new ChatMessage(ChatRole.User, question)],
+            new ChatOptions { MaxOutputTokens = 6, Temperature = 0 });
+        Assert.Equal(expected.Text, response.Text);
+        Assert.Equal(expected.Usage!.InputTokenCount, response.Usage!.InputTokenCount);
+        Assert.Equal(expected.Usage.OutputTokenCount, response.Usage.OutputTokenCount);
+
+        var streamed = new StringBuilder();
+        await foreach (var update in openAi.GetStreamingResponseAsync(question, new ChatOptions { MaxOutputTokens = 6 }))
+            streamed.Append(update.Text);
+        Assert.Equal(expected.Text, streamed.ToString());
+
+        var error = await Assert.ThrowsAnyAsync<ClientResultException>(() => openAi.GetResponseAsync(question, new ChatOptions { MaxOutputTokens = 10_000 }));
+        Assert.Equal(400, error.Status);
+    }
+
+    [Fact]
+    public async Task ThePageCarriesTheGraphAndIsSelfContained()
+    {
+        var response = await server.Http.GetAsync("/");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
+        string html = await response.Content.ReadAsStringAsync();
+        Assert.Contains("<svg", html);
+        foreach (var agent in new[] { "Planner", "Critic", "Solver" })
+            Assert.Contains($"id=\"agent-{agent}\"", html);
+        Assert.Contains("d=96", html);
+        Assert.Equal(3, html.Split("class=\"link\"").Length - 1);
+        Assert.Contains("stroke-dasharray", html); // the feedback link
+        Assert.DoesNotContain("{{", html);
+        Assert.DoesNotContain("src=\"http", html);
+        Assert.DoesNotContain("href=\"http", html);
+
+        var system = await Json(await server.Http.GetAsync("/v1/rmas/system"), HttpStatusCode.OK);
+        Assert.Equal("Solver", system.GetProperty("decoder").GetString());
+        Assert.Equal(3, system.GetProperty("links").GetArrayLength());
+    }
+}

@@ -38,6 +38,11 @@ public static class RmasApp
                 .WithDescription("Serve a system over HTTP: OpenAI-compatible /v1/chat/completions (plain and SSE) and /v1/models, and a live page at /.")
                 .WithExample("serve", "--system", "SYSTEM.json")
                 .WithExample("serve", "--system", "SYSTEM.json", "--urls", "http://127.0.0.1:5005", "--max-tokens", "512");
+            config.AddCommand<InspectCommand>("inspect")
+                .WithDescription("Show a system's agents, families, hidden sizes, links with parameter counts, rounds and pattern; write its graph as Graphviz DOT and PNG.")
+                .WithExample("inspect", "--system", "SYSTEM.json")
+                .WithExample("inspect", "--system", "SYSTEM.json", "--dot", "system.dot", "--png", "system.png")
+                .WithExample("inspect", "--system", "SYSTEM.json", "--json");
             config.AddCommand<GenerateCommand>("generate")
                 .WithDescription("Generate text with a Hugging Face model (chat template applied unless --raw).")
                 .WithExample("generate", "--model", "models/qwen3-tiny", "--prompt", "What is 2+3?")

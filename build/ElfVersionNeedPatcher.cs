@@ -197,6 +197,12 @@ namespace RecursiveMas.Build
         public string LibStdCxxCandidates { get; set; } =
             "/usr/lib/x86_64-linux-gnu/libstdc++.so.6;/lib/x86_64-linux-gnu/libstdc++.so.6;/usr/lib64/libstdc++.so.6;/usr/lib/libstdc++.so.6;/usr/lib/aarch64-linux-gnu/libstdc++.so.6";
 
+        /// <summary>
+        /// Patch whatever the host has: for output that is installed elsewhere (a packed dotnet tool), where
+        /// the target machine's libstdc++ is unknown. A weak version need is harmless where the version exists.
+        /// </summary>
+        public bool Always { get; set; }
+
         public override bool Execute()
         {
             if (!RuntimeInformation.IsOSPlatform(OSPlatform.Linux) || Libraries.Length == 0)
@@ -206,7 +212,7 @@ namespace RecursiveMas.Build
             foreach (string candidate in LibStdCxxCandidates.Split(';'))
                 if (candidate.Length > 0 && File.Exists(candidate)) { hostLibrary = candidate; break; }
 
-            if (hostLibrary != null && ElfVersionNeedPatcher.DefinesVersion(hostLibrary, RequiredVersion))
+            if (!Always && hostLibrary != null && ElfVersionNeedPatcher.DefinesVersion(hostLibrary, RequiredVersion))
             {
                 Log.LogMessage(Microsoft.Build.Framework.MessageImportance.Low,
                     $"{hostLibrary} defines {RequiredVersion}; TorchSharp's native library loads as shipped.");

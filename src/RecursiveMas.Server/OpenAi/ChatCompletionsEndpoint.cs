@@ -138,6 +138,12 @@ internal sealed class ChatCompletionsEndpoint(RecursiveMasChatClient client, Cha
         }
         catch (Exception e) when (Failure(e, http) is { } error)
         {
+            if (!response.HasStarted)
+            {
+                // Nothing sent yet: a plain JSON error with its status.
+                await WriteError(response, error);
+                return;
+            }
             // Headers are gone: the error travels as a data line, as OpenAI's API does mid-stream.
             await Data(response, error.ToJson());
         }

@@ -1,7 +1,6 @@
 using System.ComponentModel;
 using RecursiveMas.Baselines;
 using RecursiveMas.Latent;
-using RecursiveMas.Models;
 using RecursiveMas.Systems;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -11,12 +10,8 @@ namespace RecursiveMas.Cli.Commands;
 /// <summary><c>rmas run</c>: answers questions with a system from SYSTEM.json, by RecursiveMAS or a baseline.</summary>
 public sealed class RunCommand(IAnsiConsole console) : Command<RunCommand.Settings>
 {
-    public sealed class Settings : CommonSettings
+    public sealed class Settings : SystemSettings
     {
-        [CommandOption("--system <FILE>")]
-        [Description("The system description (SYSTEM.json).")]
-        public string System { get; init; } = "";
-
         [CommandOption("--question <TEXT>")]
         [Description("A question; repeat the option to answer several in one batch.")]
         public string[] Questions { get; init; } = [];
@@ -38,31 +33,12 @@ public sealed class RunCommand(IAnsiConsole console) : Command<RunCommand.Settin
         [Description("Re-run the whole sequence at every latent step, as the official code does (slow; for comparisons).")]
         public bool ReferenceRollout { get; init; }
 
-        [CommandOption("--models <DIR>")]
-        [Description("Model root overriding the description's.")]
-        public string? Models { get; init; }
-
-        [CommandOption("--links <DIR>")]
-        [Description("Links folder overriding the description's.")]
-        public string? Links { get; init; }
-
-        [CommandOption("--untrained")]
-        [Description("Start links that have no file from their default initialization instead of failing.")]
-        public bool Untrained { get; init; }
-
         [CommandOption("--max-new-tokens <N>")]
         [Description("Final-answer token budget (default: the system's).")]
         public int? MaxNewTokens { get; init; }
 
-        [CommandOption("--dtype <DTYPE>")]
-        [Description("Model dtype: f32 (default), bf16 or f16.")]
-        [DefaultValue("f32")]
-        public string DType { get; init; } = "f32";
-
         public override ValidationResult Validate()
         {
-            if (string.IsNullOrWhiteSpace(System))
-                return ValidationResult.Error("--system is required");
             if (Questions.Length == 0)
                 return ValidationResult.Error("--question is required");
             if (Method is not ("recursive" or "text" or "single" or "latentmas"))
@@ -80,14 +56,8 @@ public sealed class RunCommand(IAnsiConsole console) : Command<RunCommand.Settin
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         Runtime.ConfigureThreads(settings.Threads);
-        var description = SystemDescription.Load(settings.System);
-        using var system = RecursiveSystem.Load(description, new SystemLoadOptions
-        {
-            Model = new ModelLoadOptions { DType = ModelLoadOptions.ParseDType(settings.DType) },
-            ModelRoot = settings.Models,
-            LinksDirectory = settings.Links,
-            AllowUntrainedLinks = settings.Untrained || settings.Method is "text" or "single" or "latentmas",
-        });
+        using var system = settings.Load(console, quiet: settings.Json, allowUntrained: settings.Method is "text" or "single" or "latentmas");
+        var description = system.Description;
         var options = new RunOptions
         {
             Rounds = settings.Rounds,

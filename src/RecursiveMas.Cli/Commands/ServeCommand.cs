@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.Text.Json.Nodes;
 using Microsoft.Extensions.Hosting;
 using RecursiveMas.Extensions.AI;
 using RecursiveMas.Server;
@@ -67,9 +68,18 @@ public sealed class ServeCommand(IAnsiConsole console) : AsyncCommand<ServeComma
             MaxQueuedRequests = settings.MaxQueue,
         });
         await app.StartAsync(cancellationToken);
-        foreach (var url in app.Urls)
-            console.MarkupLine($"serving [bold]{Markup.Escape(client.ModelId)}[/] at [link]{Markup.Escape(url)}[/]  (page: {Markup.Escape(url)}/, API: {Markup.Escape(url)}/v1/chat/completions)");
-        console.MarkupLine("[grey]press Ctrl+C to stop[/]");
+        if (settings.Json)
+        {
+            // One line a script can read to find the server (the bound port when --urls asked for port 0).
+            console.Profile.Width = Math.Max(console.Profile.Width, 240);
+            console.WriteLine(new JsonObject { ["model"] = client.ModelId, ["urls"] = new JsonArray([.. app.Urls.Select(u => (JsonNode)u)]) }.ToJsonString());
+        }
+        else
+        {
+            foreach (var url in app.Urls)
+                console.MarkupLine($"serving [bold]{Markup.Escape(client.ModelId)}[/] at [link]{Markup.Escape(url)}[/]  (page: {Markup.Escape(url)}/, API: {Markup.Escape(url)}/v1/chat/completions)");
+            console.MarkupLine("[grey]press Ctrl+C to stop[/]");
+        }
         await app.WaitForShutdownAsync(cancellationToken);
         await app.StopAsync(CancellationToken.None);
         return ExitCodes.Success;

@@ -1,5 +1,8 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
 using RecursiveMas.Cli;
 using RecursiveMas.Tests.Support;
 
@@ -35,5 +38,49 @@ public sealed class ServeCommandTests(TinySystems zoo) : IClassFixture<TinySyste
         var (code, output) = await serve;
         Assert.Equal(ExitCodes.InvalidInput, code);
         Assert.Contains(port.ToString(System.Globalization.CultureInfo.InvariantCulture), output);
+    }
+
+    [Fact]
+    public async Task TheInstalledCommandServesUntilInterruptedThenExitsWithZero()
+    {
+        var d = zoo.Describe("distillation", 1);
+        var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "rmas"))
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in new[] { "serve", "--system", d.SourcePath!, "--untrained", "--urls", "http://127.0.0.1:0", "--json", "--threads", "1" })
+            start.ArgumentList.Add(arg);
+        using var process = Process.Start(start)!;
+        try
+        {
+            // The first line says where it listens (port 0: the port it was given).
+            var line = process.StandardOutput.ReadLineAsync();
+            Assert.Same(line, await Task.WhenAny(line, Task.Delay(TimeSpan.FromMinutes(3))));
+            var ready = JsonDocument.Parse((await line) ?? throw new InvalidOperationException(await process.StandardError.ReadToEndAsync())).RootElement;
+            Assert.Equal("DistillationTeam", ready.GetProperty("model").GetString());
+            string url = ready.GetProperty("urls")[0].GetString()!;
+            Assert.StartsWith("http://127.0.0.1:", url);
+
+            using var http = new HttpClient { BaseAddress = new Uri(url) };
+            Assert.Contains("DistillationTeam", await http.GetStringAsync("/v1/models"));
+            var answer = await http.PostAsync("/v1/chat/completions", new StringContent(
+                """{"messages":[{"role":"user","content":"What is 1 plus 1?"}],"max_tokens":3}""", Encoding.UTF8, "application/json"));
+            Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+            Assert.Contains("chat.completion", await answer.Content.ReadAsStringAsync());
+
+            // Ctrl+C (SIGINT) stops it cleanly.
+            using (var interrupt = Process.Start("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+                await interrupt!.WaitForExitAsync();
+            var exited = process.WaitForExitAsync();
+            Assert.Same(exited, await Task.WhenAny(exited, Task.Delay(TimeSpan.FromMinutes(1))));
+            Assert.Equal(ExitCodes.Success, process.ExitCode);
+        }
+        finally
+        {
+            if (!process.HasExited)
+                process.Kill(entireProcessTree: true);
+        }
     }
 }

@@ -16,7 +16,7 @@ static class SystemGraphDot
         var dot = new StringBuilder();
         dot.AppendLine(CultureInfo.InvariantCulture, $"digraph {Q(system.Name)} {{");
         dot.AppendLine(CultureInfo.InvariantCulture,
-            $"  graph [rankdir=LR, labelloc=t, fontname=\"Helvetica\", label={Q($"{system.Name} · {system.Pattern} · {system.Rounds} rounds · {N(system.LinkParameters)} link parameters")}];");
+            $"  graph [rankdir=LR, labelloc=t, fontname=\"Helvetica\", label={Q($"{system.Name} · {system.Pattern} · {system.Rounds} rounds · {system.LinkParameters.ToString("N0", CultureInfo.InvariantCulture)} link parameters")}];");
         dot.AppendLine("  node [shape=box, style=\"rounded,filled\", fillcolor=\"#f4f6fa\", fontname=\"Helvetica\"];");
         dot.AppendLine("  edge [fontname=\"Helvetica\", fontsize=10];");
         foreach (var a in system.Agents)

@@ -54,6 +54,8 @@ public sealed class InspectCommandTests(TinySystems zoo) : IClassFixture<TinySys
         Assert.Contains("untrained", output);
         string graph = File.ReadAllText(dot);
         Assert.StartsWith("digraph \"CustomTeam\" {", graph);
+        Assert.Contains("2 rounds · ", graph);
+        Assert.DoesNotContain("params link parameters", graph);
         Assert.Contains("\"Reader\" -> \"Checker\"", graph);
         Assert.Contains("\"Writer\" -> \"Reader\" [label=\"128→64", graph);
         Assert.Contains("style=dashed", graph); // Writer → Reader closes the loop

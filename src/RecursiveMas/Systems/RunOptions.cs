@@ -30,7 +30,8 @@ public sealed record RunOptions
     /// </summary>
     public Action<SentMessage>? OnMessage { get; init; }
 
-    internal int RoundsFor(SystemDescription d)
+    /// <summary>n for a run of a system described by <paramref name="d"/>; checks the overrides (n ≥ 1, m ≥ 1).</summary>
+    public int RoundsFor(SystemDescription d)
     {
         int rounds = Rounds ?? d.Rounds;
         if (rounds < 1)

@@ -14,6 +14,7 @@ internal static partial class Emitter
         SystemMembers(w, spec);
         Construction(w, spec);
         Solve(w, spec);
+        TrainingMethods(w, spec);
         StageMethods(w, spec);
         SenderMethods(w, spec);
         CloseType(w, spec.Type);

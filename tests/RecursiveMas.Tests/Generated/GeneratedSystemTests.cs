@@ -1,6 +1,7 @@
 using RecursiveMas.Models;
 using RecursiveMas.Systems;
 using RecursiveMas.Tests.Support;
+using RecursiveMas.Training;
 using static TorchSharp.torch;
 
 namespace RecursiveMas.Tests.Generated;
@@ -95,5 +96,31 @@ public sealed class GeneratedSystemTests(TinySystems zoo) : IClassFixture<TinySy
         var error = Assert.Throws<ModelFileException>(() => WrongSizeTeam.Load(zoo.Root, Path.Combine(zoo.Root, "links"), options: Untrained));
         Assert.Contains("WrongSolver", error.Message);
         Assert.Contains("RMAS1001", error.Message);
+    }
+}
+
+/// <summary>The generated training entry points drive the runtime's LinkTrainer on the generated system's links.</summary>
+public sealed class GeneratedTrainingTests(TinySystems zoo) : IClassFixture<TinySystems>
+{
+    static readonly TrainingExample[] Data =
+    [
+        new("What is 12 plus 30?", new Dictionary<string, string> { ["Planner"] = "Step 1: add 12 and 30.", ["Critic"] = "Step 1: add. Step 2: check." }, "\\boxed{42}"),
+    ];
+
+    [Fact]
+    public void TrainOuterChangesTheOuterLinksAndTheSystemStillAnswers()
+    {
+        using var team = SequentialTeam.Load(zoo.Root, Path.Combine(zoo.Root, "links"), options: new SystemLoadOptions { AllowUntrainedLinks = true, UntrainedLinkSeed = 5 });
+        var before = team.CriticToSolver.Link.parameters().Select(p => p.detach().clone()).ToList();
+        var innerBefore = team.PlannerInnerLink.parameters().Select(p => p.detach().clone()).ToList();
+
+        var report = team.TrainOuter(Data, new TrainingOptions { Steps = 1, WarmupSteps = 0, BatchSize = 1 });
+
+        Assert.True(double.IsFinite(report.FinalLoss));
+        var after = team.CriticToSolver.Link.parameters().ToList();
+        Assert.Contains(Enumerable.Range(0, before.Count), i => TensorAssert.MaxAbsDiff(before[i], after[i]) > 0);
+        // The outer stage leaves the inner links as they were.
+        Assert.All(team.PlannerInnerLink.parameters().Select((p, i) => (p, i)), x => Assert.Equal(0, TensorAssert.MaxAbsDiff(innerBefore[x.i], x.p)));
+        Assert.Single(team.Solve("Paris?", new RunOptions { Decoding = new DecodingDescription { MaxNewTokens = 2, RetryWithoutBoxedAnswer = false } }).Answers);
     }
 }

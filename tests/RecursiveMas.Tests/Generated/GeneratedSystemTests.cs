@@ -14,7 +14,16 @@ public sealed class GeneratedSystemTests(TinySystems zoo) : IClassFixture<TinySy
 {
     static readonly SystemLoadOptions Untrained = new() { AllowUntrainedLinks = true, UntrainedLinkSeed = 5 };
 
-    SequentialTeam LoadGenerated() => SequentialTeam.Load(zoo.Root, Path.Combine(zoo.Root, "links"), options: Untrained);
+    // The generated system loads the very links the runtime system holds, from files: untrained links
+    // are seeded through torch's global generator, which tests running in parallel (training) also seed.
+    string LinksOf(RecursiveSystem runtime)
+    {
+        string directory = Path.Combine(zoo.Root, "links-" + Guid.NewGuid().ToString("N"));
+        runtime.SaveLinks(directory);
+        return directory;
+    }
+
+    SequentialTeam LoadGenerated(RecursiveSystem runtime) => SequentialTeam.Load(zoo.Root, LinksOf(runtime));
 
     static (RunResult Result, List<(SystemEdge Edge, int Round, Tensor Vectors)> Messages) Run(
         Func<RunOptions, RunResult> solve, RunOptions options)
@@ -45,7 +54,7 @@ public sealed class GeneratedSystemTests(TinySystems zoo) : IClassFixture<TinySy
     public void GeneratedSolveGivesTheRunnersMessagesAnswersAndAccounting()
     {
         using var runtime = zoo.Load("sequential", 3, maxNewTokens: 8);
-        using var generated = LoadGenerated();
+        using var generated = LoadGenerated(runtime);
         string[] questions = ["What is 12 plus 30?", "Name the capital of France."];
         var options = new RunOptions { Decoding = runtime.Description.Decoding };
 
@@ -58,10 +67,24 @@ public sealed class GeneratedSystemTests(TinySystems zoo) : IClassFixture<TinySy
     }
 
     [Fact]
+    public void AGeneratedMixtureBroadcastsFeedbackLikeTheRunner()
+    {
+        using var runtime = zoo.Load("mixture", 2, maxNewTokens: 4);
+        using var generated = MixtureTeam.Load(zoo.Root, LinksOf(runtime));
+        var options = new RunOptions { Decoding = runtime.Description.Decoding };
+
+        var expected = Run(o => RecursiveRunner.Solve(runtime, "What is 12 plus 30?", o), options);
+        var actual = Run(o => generated.Solve("What is 12 plus 30?", o), options);
+
+        Assert.Equal(3, actual.Messages.Count(m => m.Edge.From == "Summarizer"));
+        AssertSameRun(expected, actual);
+    }
+
+    [Fact]
     public void AnotherRoundCountRunsTheRuntimeLoop()
     {
         using var runtime = zoo.Load("sequential", 3, maxNewTokens: 4);
-        using var generated = LoadGenerated();
+        using var generated = LoadGenerated(runtime);
         var options = new RunOptions { Rounds = 2, LatentSteps = 2, Decoding = runtime.Description.Decoding };
 
         var expected = Run(o => RecursiveRunner.Solve(runtime, "Paris?", o), options);

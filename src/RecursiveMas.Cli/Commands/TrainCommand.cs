@@ -105,6 +105,11 @@ public sealed class TrainCommand(IAnsiConsole console) : Command<TrainCommand.Se
         [Description("Latent steps m for every agent in rollouts and evaluation (default: each agent's).")]
         public int? LatentSteps { get; init; }
 
+        [CommandOption("--diagnose-every <N>")]
+        [Description("Measure the gradient each outer link gets from each round every N steps (0 = never).")]
+        [DefaultValue(1)]
+        public int DiagnoseEvery { get; init; } = 1;
+
         [CommandOption("--resume")]
         [Description("Continue from the checkpoint in --out.")]
         public bool Resume { get; init; }
@@ -169,6 +174,7 @@ public sealed class TrainCommand(IAnsiConsole console) : Command<TrainCommand.Se
             MseWeight = settings.MseWeight,
             TeacherMessageLength = settings.TeacherLength,
             LatentSteps = settings.LatentSteps,
+            DiagnoseEvery = settings.DiagnoseEvery,
         };
 
         TrainingReport report;

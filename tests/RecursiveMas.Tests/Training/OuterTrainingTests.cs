@@ -151,4 +151,22 @@ public sealed class OuterTrainingTests(SecretRelay relay) : IClassFixture<Secret
         var outerAfter = system.Plan.Edges.Select(e => system.Link(e.From, e.To)).SelectMany(l => l.parameters()).ToList();
         Assert.All(outerBefore.Zip(outerAfter), pair => Assert.True(pair.First.allclose(pair.Second, rtol: 0, atol: 0)));
     }
+
+    [Fact]
+    public void DataThatDoesNotFitTheSystemIsNamed()
+    {
+        using var system = relay.Load(latentSteps: 2);
+        var typo = new TrainingExample("Ann: 1 1 1", new Dictionary<string, string> { ["Expret"] = "The code is 1." }, "\\boxed{1}") { Source = "train.jsonl:7" };
+        var e = Assert.Throws<ArgumentException>(() => LinkTrainer.TrainOuter(system, [typo], new TrainingOptions { Steps = 1 }));
+        Assert.Contains("train.jsonl:7", e.Message);
+        Assert.Contains("Expret", e.Message);
+
+        // Teacher messages need the sender's role text; rollout messages do not.
+        var bare = new TrainingExample("Ann: 1 1 1", new Dictionary<string, string>(), "\\boxed{1}");
+        e = Assert.Throws<ArgumentException>(() => LinkTrainer.TrainOuter(system, [bare], new TrainingOptions { Steps = 1, BatchSize = 1 }));
+        Assert.Contains("example 1", e.Message);
+        Assert.Contains("Expert", e.Message);
+        var report = LinkTrainer.TrainOuter(system, [bare], new TrainingOptions { Steps = 1, BatchSize = 1, MessageSource = MessageSource.Rollout });
+        Assert.True(double.IsFinite(report.FinalLoss));
+    }
 }

@@ -31,9 +31,14 @@ public static class RmasApp
                 .WithExample("run", "--system", "SYSTEM.json", "--question", "What is 12 plus 30?")
                 .WithExample("run", "--system", "SYSTEM.json", "--question", "What is 12 plus 30?", "--method", "text", "--rounds", "2", "--json");
             config.AddCommand<BenchCommand>("bench")
-                .WithDescription("Measure RecursiveMas's speedups side by side: the KV-cached latent rollout (rollout) or RecursiveMAS vs Recursive-TextMAS (system).")
+                .WithDescription("Measure RecursiveMas's speedups side by side: the KV-cached latent rollout (rollout) or RecursiveMAS vs Recursive-TextMAS (system), outer-loop training step vs frozen forward+backward (training).")
                 .WithExample("bench", "--suite", "rollout", "--json")
-                .WithExample("bench", "--suite", "system", "--out", "bench-system.json");
+                .WithExample("bench", "--suite", "system", "--out", "bench-system.json")
+                .WithExample("bench", "--suite", "training", "--json");
+            config.AddCommand<TrainCommand>("train")
+                .WithDescription("Train a system's links by the inner-outer loop from JSONL data (checkpoints, --resume, held-out evaluation).")
+                .WithExample("train", "--system", "SYSTEM.json", "--data", "train.jsonl", "--eval", "eval.jsonl", "--stage", "both", "--out", "runs/first")
+                .WithExample("train", "--system", "SYSTEM.json", "--data", "train.jsonl", "--stage", "outer", "--message-source", "rollout", "--rounds", "3", "--steps", "200", "--out", "runs/first", "--resume");
             config.AddCommand<ServeCommand>("serve")
                 .WithDescription("Serve a system over HTTP: OpenAI-compatible /v1/chat/completions (plain and SSE) and /v1/models, and a live page at /.")
                 .WithExample("serve", "--system", "SYSTEM.json")

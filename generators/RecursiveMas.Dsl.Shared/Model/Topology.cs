@@ -51,7 +51,12 @@ internal sealed record Topology(
         Edges.Where(e => e.IsFeedback && e.To == agent);
 
     /// <summary>Whether some path of edges (of either kind, possibly empty) leads from <paramref name="from"/> to <paramref name="to"/>.</summary>
-    public bool HasPath(string from, string to)
+    public bool HasPath(string from, string to) => Reaches(from, to, forwardOnly: false);
+
+    /// <summary>Whether a path of forward edges only (possibly empty) leads from <paramref name="from"/> to <paramref name="to"/>.</summary>
+    public bool ReachesForward(string from, string to) => Reaches(from, to, forwardOnly: true);
+
+    bool Reaches(string from, string to, bool forwardOnly)
     {
         var seen = new HashSet<string>(StringComparer.Ordinal) { from };
         var pending = new Stack<string>();
@@ -64,7 +69,7 @@ internal sealed record Topology(
                 return true;
             }
 
-            foreach (var edge in Edges.Where(e => e.From == agent && seen.Add(e.To)))
+            foreach (var edge in Edges.Where(e => e.From == agent && !(forwardOnly && e.IsFeedback) && seen.Add(e.To)))
             {
                 pending.Push(edge.To);
             }

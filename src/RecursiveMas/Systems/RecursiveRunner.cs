@@ -60,8 +60,12 @@ public static class RecursiveRunner
         return Result("recursive", rounds, questions, answers, recorder);
     }
 
+    /// <summary>
+    /// The result of a run: each answer extracted from its decoded text, the recorder's steps and time.
+    /// Every runner ends with it, generated systems included, so their results and accounting agree.
+    /// </summary>
     /// <param name="otherTokens">Text tokens other agents generated for each question (text messages), if any.</param>
-    internal static RunResult Result(string method, int rounds, IReadOnlyList<string> questions, IReadOnlyList<GeneratedSequence> answers,
+    public static RunResult Result(string method, int rounds, IReadOnlyList<string> questions, IReadOnlyList<GeneratedSequence> answers,
         RunRecorder recorder, IReadOnlyList<int>? otherTokens = null)
     {
         var answered = questions.Select((q, b) =>

@@ -1,3 +1,5 @@
+using RecursiveMas.Dsl;
+
 namespace RecursiveMas.Systems;
 
 /// <summary>One agent's turn in a run.</summary>
@@ -19,24 +21,8 @@ public sealed record AgentTurn(int Round, string Agent, bool IsFinalDecode, IRea
 public static class RoundSchedule
 {
     /// <summary>The turns of a run of <paramref name="rounds"/> rounds.</summary>
-    public static IEnumerable<AgentTurn> Turns(SystemPlan plan, int rounds)
-    {
-        for (int round = 1; round <= rounds; round++)
-        {
-            bool last = round == rounds;
-            foreach (var agent in plan.Order)
-            {
-                if (last && agent == plan.Decoder)
-                {
-                    yield return new AgentTurn(round, agent, IsFinalDecode: true, []);
-                    yield break;
-                }
-                if (last && !plan.ReachesForward(agent, plan.Decoder))
-                    continue;
-                var outgoing = plan.OutOf(agent).Where(e => !e.IsFeedback || !last).ToList();
-                if (outgoing.Count > 0)
-                    yield return new AgentTurn(round, agent, IsFinalDecode: false, outgoing);
-            }
-        }
-    }
+    /// <remarks>The schedule itself is the DSL's <see cref="TurnSchedule"/>, which the source generator unrolls at compile time.</remarks>
+    public static IEnumerable<AgentTurn> Turns(SystemPlan plan, int rounds) =>
+        TurnSchedule.Turns(plan.Topology, rounds).Select(t =>
+            new AgentTurn(t.Round, t.Agent, t.IsFinalDecode, [.. t.Outgoing.Select(e => new SystemEdge(e.From, e.To, e.IsFeedback))]));
 }

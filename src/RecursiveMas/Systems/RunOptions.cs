@@ -39,7 +39,8 @@ public sealed record RunOptions
     /// <summary>Checked between agent turns, latent steps and decode steps; cancelling stops the run with <see cref="OperationCanceledException"/>.</summary>
     public CancellationToken CancellationToken { get; init; }
 
-    internal int RoundsFor(SystemDescription d)
+    /// <summary>n for a run of a system described by <paramref name="d"/>; checks the overrides (n ≥ 1, m ≥ 1).</summary>
+    public int RoundsFor(SystemDescription d)
     {
         int rounds = Rounds ?? d.Rounds;
         if (rounds < 1)

@@ -92,6 +92,12 @@ public sealed class SystemAgent
         int? steps = null, RolloutMode mode = RolloutMode.Cached) =>
         Think(prompt, questions, BySlot(prompt, slotMessages), steps, mode);
 
+    /// <inheritdoc cref="Think(AgentPrompt, IReadOnlyList{string}, IReadOnlyList{Tensor}, int?, RolloutMode)"/>
+    /// <param name="prefillTokens">Positions read before the first latent step, summed over the batch (for <see cref="RunRecorder"/>).</param>
+    public LatentThoughts Think(AgentPrompt prompt, IReadOnlyList<string> questions, IReadOnlyList<Tensor> slotMessages,
+        out int prefillTokens, int? steps = null, RolloutMode mode = RolloutMode.Cached) =>
+        Think(prompt, questions, BySlot(prompt, slotMessages), out prefillTokens, steps, mode);
+
     /// <summary>
     /// <see cref="Decode(AgentPrompt, IReadOnlyList{string}, IReadOnlyDictionary{string, Tensor}, DecodingDescription, out int, IReadOnlyList{ITool}?, Action{int, string}?, CancellationToken)"/>
     /// with the messages given positionally, one per entry of <see cref="AgentPrompt.Slots"/>.
@@ -99,6 +105,12 @@ public sealed class SystemAgent
     public IReadOnlyList<GeneratedSequence> Decode(AgentPrompt prompt, IReadOnlyList<string> questions, IReadOnlyList<Tensor> slotMessages,
         DecodingDescription decoding, IReadOnlyList<ITool>? tools = null) =>
         Decode(prompt, questions, BySlot(prompt, slotMessages), decoding, out _, tools);
+
+    /// <inheritdoc cref="Decode(AgentPrompt, IReadOnlyList{string}, IReadOnlyList{Tensor}, DecodingDescription, IReadOnlyList{ITool}?)"/>
+    /// <param name="prefillTokens">Positions read before generating, summed over the batch (for <see cref="RunRecorder"/>).</param>
+    public IReadOnlyList<GeneratedSequence> Decode(AgentPrompt prompt, IReadOnlyList<string> questions, IReadOnlyList<Tensor> slotMessages,
+        DecodingDescription decoding, out int prefillTokens, IReadOnlyList<ITool>? tools = null) =>
+        Decode(prompt, questions, BySlot(prompt, slotMessages), decoding, out prefillTokens, tools);
 
     static IReadOnlyDictionary<string, Tensor> BySlot(AgentPrompt prompt, IReadOnlyList<Tensor> slotMessages)
     {

@@ -17,6 +17,7 @@ public sealed class SystemPlan
     private SystemPlan(SystemDescription description, Topology topology)
     {
         Description = description;
+        Topology = topology;
         Order = [.. topology.Order];
         Edges = [.. topology.Edges.Select(e => new SystemEdge(e.From, e.To, e.IsFeedback))];
         Decoder = topology.Decoder!;
@@ -24,6 +25,9 @@ public sealed class SystemPlan
     }
 
     public SystemDescription Description { get; }
+
+    /// <summary>The DSL's topology this plan was built from (what <see cref="RoundSchedule"/> and generated code schedule).</summary>
+    internal Topology Topology { get; }
 
     /// <summary>Agents in run order within a round.</summary>
     public IReadOnlyList<string> Order { get; }
@@ -45,20 +49,7 @@ public sealed class SystemPlan
     public IEnumerable<SystemEdge> OutOf(string agent) => Edges.Where(e => e.From == agent);
 
     /// <summary>True when <paramref name="from"/> reaches <paramref name="to"/> along forward edges.</summary>
-    public bool ReachesForward(string from, string to)
-    {
-        var seen = new HashSet<string> { from };
-        var pending = new Stack<string>([from]);
-        while (pending.Count > 0)
-        {
-            var agent = pending.Pop();
-            if (agent == to)
-                return true;
-            foreach (var e in Edges.Where(e => !e.IsFeedback && e.From == agent && seen.Add(e.To)))
-                pending.Push(e.To);
-        }
-        return false;
-    }
+    public bool ReachesForward(string from, string to) => Topology.ReachesForward(from, to);
 
     /// <summary>
     /// Validates and plans <paramref name="description"/>. <paramref name="hiddenSizes"/> (agent → config.json

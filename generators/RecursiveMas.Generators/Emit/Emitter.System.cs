@@ -1,0 +1,343 @@
+using System.Linq;
+using RecursiveMas.Dsl;
+using RecursiveMas.Generators.Model;
+
+namespace RecursiveMas.Generators.Emit;
+
+internal static partial class Emitter
+{
+    /// <summary>The source of <c>&lt;System&gt;.g.cs</c>.</summary>
+    public static string EmitSystem(SystemGenerationSpec spec)
+    {
+        var w = new SourceWriter();
+        OpenType(w, spec.Type, "the [RecursiveSystem] declaration of " + spec.Type.FullName, " : global::System.IDisposable");
+        SystemMembers(w, spec);
+        Construction(w, spec);
+        Solve(w, spec);
+        TrainingMethods(w, spec);
+        StageMethods(w, spec);
+        SenderMethods(w, spec);
+        CloseType(w, spec.Type);
+        return w.ToString();
+    }
+
+    // public const int Rounds = 3; public static SystemGraph Graph { get; } = …; public static SystemDescription Describe(…) => …;
+    static void SystemMembers(SourceWriter w, SystemGenerationSpec spec)
+    {
+        var name = spec.Type.Name;
+        w.Summary("n: the rounds declared by [RecursiveSystem(Rounds = " + Int(spec.Rounds) + ")]; Solve runs them unrolled.");
+        w.Line("public const int Rounds = " + Int(spec.Rounds) + ";");
+        w.Line();
+
+        w.Summary("The static recursion graph: agents, edges with their dims (d_from → d_to), the decoder and the rounds. ToDot() draws it; ToSystemJson() gives the runtime's SYSTEM.json.");
+        w.Line("public static " + Systems + "SystemGraph Graph { get; } = new(");
+        w.Line("    " + Str(name) + ",");
+        w.Line("    " + Systems + "CollaborationPattern." + spec.Pattern + ",");
+        w.Line("    Rounds,");
+        w.Line("    " + Str(spec.Decoder) + ",");
+        w.Line("    new " + Systems + "GraphAgent[]");
+        w.Line("    {");
+        foreach (var agent in spec.Agents)
+        {
+            w.Line("        new(" + Join([Str(agent.Name), Str(agent.Model), Int(agent.HiddenSize), Int(agent.LatentSteps), Str(agent.Role)]) + "),");
+        }
+
+        w.Line("    },");
+        w.Line("    new " + Systems + "GraphEdge[]");
+        w.Line("    {");
+        foreach (var edge in spec.Edges)
+        {
+            w.Line("        new(" + Join([Str(edge.From), Str(edge.To), Bool(edge.IsFeedback), Int(edge.FromHiddenSize), Int(edge.ToHiddenSize)]) + "),");
+        }
+
+        w.Line("    },");
+        w.Line("    Describe());");
+        w.Line();
+
+        w.Summary("The system as the runtime's data (what SYSTEM.json holds), with the given model root and links folder. Hidden sizes known at compile time are stated, so loading checks them against each model's config.json.");
+        w.Line("public static " + Systems + "SystemDescription Describe(string modelRoot = \".\", string linksDir = \"links\") => new()");
+        w.Open();
+        w.Line("Name = " + Str(name) + ",");
+        w.Line("Rounds = Rounds,");
+        w.Line("ModelRoot = modelRoot,");
+        w.Line("LinksDirectory = linksDir,");
+        if (spec.Pattern == PatternKind.Custom)
+        {
+            w.Line("Pattern = new()");
+            w.Open();
+            w.Line("Kind = " + Systems + "CollaborationPattern.Custom,");
+            w.Line("Links = new " + Systems + "LinkDescription[]");
+            w.Open();
+            foreach (var link in spec.DeclaredLinks)
+            {
+                w.Line("new(" + Join([Str(link.From), Str(link.To), Int(link.FromHiddenSize), Int(link.ToHiddenSize)]) + "),");
+            }
+
+            w.Close(",");
+            w.Line("Decoder = " + Str(spec.Decoder) + ",");
+            w.Close(",");
+        }
+        else
+        {
+            w.Line("Pattern = new() { Kind = " + Systems + "CollaborationPattern." + spec.Pattern + ", Agents = new[] { " + Join(spec.PatternAgents.Select(Str)) + " } },");
+        }
+
+        w.Line("Agents = new " + Systems + "AgentDescription[]");
+        w.Open();
+        foreach (var agent in spec.Agents)
+        {
+            w.Line("new()");
+            w.Open();
+            w.Line("Name = " + Str(agent.Name) + ",");
+            w.Line("Model = " + Str(agent.Model) + ",");
+            w.Line("HiddenSize = " + Int(agent.HiddenSize) + ",");
+            w.Line("LatentSteps = " + Int(agent.LatentSteps) + ",");
+            if (agent.Role != agent.Name)
+            {
+                w.Line("Role = " + Str(agent.Role) + ",");
+            }
+
+            w.Line("Prompts = new " + Systems + "PromptDescription[]");
+            w.Open();
+            foreach (var prompt in agent.Prompts)
+            {
+                w.Line("new(" + Use(prompt.Use) + ", " + Str(prompt.Template) + "),");
+            }
+
+            w.Close(",");
+            w.Close(",");
+        }
+
+        w.Close(",");
+        w.Close(";");
+        w.Line();
+    }
+
+    // Fields, typed links, the private constructor, Load and Dispose.
+    static void Construction(SourceWriter w, SystemGenerationSpec spec)
+    {
+        var name = spec.Type.Name;
+        w.Line("// The loaded runtime system (models, tokenizers, links); everything below reads it through typed fields.");
+        w.Line("private readonly " + Systems + "RecursiveSystem _runtime;");
+        foreach (var agent in spec.Agents)
+        {
+            w.Line("private readonly " + Systems + "SystemAgent _" + agent.Identifier + ";");
+        }
+
+        w.Line();
+        w.Line("// The prompt each stage reads, bound to its agent's chat format.");
+        foreach (var stage in spec.Stages)
+        {
+            w.Line("private readonly " + Latent + "AgentPrompt " + stage.PromptField + ";");
+        }
+
+        w.Line();
+        w.Line("// Fused outer links: the links one turn feeds read the same E = R_in(H), so they run as one matmul.");
+        foreach (var sender in spec.Senders)
+        {
+            w.Line("private readonly " + Links + "FusedOuterLinks " + sender.Field + ";");
+        }
+
+        w.Line();
+        foreach (var edge in spec.Edges)
+        {
+            w.Line("private static readonly " + Systems + "SystemEdge " + edge.Property + "Edge = new(" + Join([Str(edge.From), Str(edge.To), Bool(edge.IsFeedback)]) + ");");
+        }
+
+        w.Line();
+        foreach (var agent in spec.Agents)
+        {
+            w.Summary(agent.Name + "'s inner link R_in, " + Dim(agent.HiddenSize) + " → " + Dim(agent.HiddenSize) + ": its last hidden state becomes its next input embedding.");
+            w.Line("public " + Links + "InnerLink " + agent.Name + "InnerLink { get; }");
+            w.Line();
+        }
+
+        foreach (var edge in spec.Edges)
+        {
+            w.Summary("The " + Verb(edge.IsFeedback) + " outer link " + edge.From + " → " + edge.To + ", " + Dim(edge.FromHiddenSize) + " → " + Dim(edge.ToHiddenSize) + ".");
+            w.Line("public " + Latent + "TypedOuterLink<" + edge.FromType + ", " + edge.ToType + "> " + edge.Property + " { get; }");
+            w.Line();
+        }
+
+        w.Summary("The loaded system, for the runtime's runners, baselines and trainers.");
+        w.Line("public " + Systems + "RecursiveSystem Runtime => _runtime;");
+        w.Line();
+
+        w.Line("private " + name + "(" + Systems + "RecursiveSystem runtime)");
+        w.Open();
+        w.Line("_runtime = runtime;");
+        foreach (var agent in spec.Agents)
+        {
+            w.Line("_" + agent.Identifier + " = runtime.Agent(" + Str(agent.Name) + ");");
+        }
+
+        foreach (var stage in spec.Stages)
+        {
+            var agent = "_" + spec.Agents.First(a => a.Name == stage.Agent).Identifier;
+            var call = stage.Stage switch
+            {
+                PromptStage.FirstRound => ".PromptFor(1, decode: false);",
+                PromptStage.LaterRounds => ".PromptFor(2, decode: false);",
+                _ => ".PromptFor(Rounds, decode: true);",
+            };
+            w.Line(stage.PromptField + " = " + agent + call);
+        }
+
+        foreach (var sender in spec.Senders)
+        {
+            w.Line(sender.Field + " = runtime.Outgoing(" + Str(sender.Agent) + ", includeFeedback: " + Bool(sender.IncludesFeedback) + ").Links;");
+        }
+
+        foreach (var agent in spec.Agents)
+        {
+            w.Line(agent.Name + "InnerLink = _" + agent.Identifier + ".InnerLink;");
+        }
+
+        foreach (var edge in spec.Edges)
+        {
+            w.Line(edge.Property + " = new(runtime.Link(" + Str(edge.From) + ", " + Str(edge.To) + "));");
+        }
+
+        w.Close();
+        w.Line();
+
+        w.Summary("Loads the agents' models and tokenizers from modelRoot/<model> and the links from linksDir (inner.<Agent>, outer.<From>-<To>). Hidden sizes come from each model's config.json and must equal the ones declared or read at compile time.");
+        w.Line("/// <param name=\"modelRoot\">The folder the agents' model folders are relative to.</param>");
+        w.Line("/// <param name=\"linksDir\">The folder of the trained links.</param>");
+        w.Line("/// <param name=\"device\">Where the models and links live; null keeps the options' device (the CPU by default).</param>");
+        w.Line("/// <param name=\"options\">Dtype, untrained links for tests and training from scratch, and other load settings.</param>");
+        w.Line("public static " + name + " Load(string modelRoot, string linksDir, " + Torch + "Device? device = null, " + Systems + "SystemLoadOptions? options = null)");
+        w.Open();
+        w.Line("options = (options ?? new " + Systems + "SystemLoadOptions()) with { ModelRoot = modelRoot, LinksDirectory = linksDir };");
+        w.Line("if (device is not null)");
+        w.Line("    options = options with { Model = options.Model with { Device = device } };");
+        w.Line("var runtime = " + Systems + "RecursiveSystem.Load(Describe(modelRoot, linksDir), options);");
+        w.Line("try");
+        w.Open();
+        w.Line("return new " + name + "(runtime);");
+        w.Close();
+        w.Line("catch");
+        w.Open();
+        w.Line("runtime.Dispose();");
+        w.Line("throw;");
+        w.Close();
+        w.Close();
+        w.Line();
+
+        w.Summary("Frees the models, tokenizers and links.");
+        w.Line("public void Dispose() => _runtime.Dispose();");
+        w.Line();
+    }
+
+    // Solve and SolveBatch: the declared rounds as straight-line code, the runtime's loop for any other n.
+    static void Solve(SourceWriter w, SystemGenerationSpec spec)
+    {
+        w.Summary("Answers one question (see SolveBatch).");
+        w.Line("public " + Systems + "RunResult Solve(string question, " + Systems + "RunOptions? options = null) => SolveBatch(new[] { question }, options);");
+        w.Line();
+
+        w.Summary("Answers a batch of questions: the " + Int(spec.Rounds) + " declared " + Plural(spec.Rounds, "round", "rounds") + " unrolled below, with the same schedule, fused links and accounting as RecursiveRunner. Options asking for another round count run the runtime's loop instead.");
+        w.Line("public " + Systems + "RunResult SolveBatch(" + Collections + "IReadOnlyList<string> questions, " + Systems + "RunOptions? options = null)");
+        w.Open();
+        w.Line("options ??= new " + Systems + "RunOptions();");
+        w.Line("int rounds = options.RoundsFor(_runtime.Description);");
+        w.Line("if (rounds != Rounds)");
+        w.Line("    return " + Systems + "RecursiveRunner.SolveBatch(_runtime, questions, options);");
+        w.Line();
+        w.Line("var decoding = options.Decoding ?? _runtime.Description.Decoding;");
+        w.Line("var recorder = new " + Systems + "RunRecorder(options.OnStep);");
+        w.Line("using var noGrad = " + Torch + "no_grad();");
+        w.Line("using var scope = " + Torch + "NewDisposeScope();");
+        var round = 0;
+        foreach (var turn in spec.Turns)
+        {
+            if (turn.Round != round)
+            {
+                round = turn.Round;
+                w.Line();
+                w.Line("// ── Round " + Int(round) + " of " + Int(spec.Rounds) + " ──");
+            }
+
+            var stage = spec.Stages[turn.Stage];
+            var reads = Names(stage.Slots.Select(s => s.IsFeedback ? "{feedback} from " + s.Sender : "{from:" + s.Sender + "}"));
+            var arguments = string.Concat(turn.Arguments.Select(a => ", " + a));
+            if (turn.Sender < 0)
+            {
+                w.Line("// " + turn.Agent + " decodes the answer, reading " + reads + ".");
+                w.Line("var answers = " + stage.Method + "(" + Int(turn.Round) + ", questions, recorder, decoding" + arguments + ");");
+                w.Line("return " + Systems + "RecursiveRunner.Result(\"recursive\", rounds, questions, answers, recorder);");
+                continue;
+            }
+
+            var sender = spec.Senders[turn.Sender];
+            var receivers = Names(sender.Edges.Select(i => spec.Edges[i].To + (spec.Edges[i].IsFeedback ? " (next round)" : "")));
+            w.Line("// " + turn.Agent + " thinks, reading " + reads + "; sends to " + receivers + ".");
+            w.Line("var " + turn.Latent + " = " + stage.Method + "(" + Int(turn.Round) + ", questions, recorder, options" + arguments + ");");
+            var outputs = turn.Outputs.Count == 1 ? turn.Outputs[0] : "(" + Join(turn.Outputs) + ")";
+            w.Line("var " + outputs + " = " + sender.Method + "(" + turn.Latent + ", " + Int(turn.Round) + ", options);");
+        }
+
+        w.Close();
+        w.Line();
+    }
+
+    // One method per agent stage; its parameters are the prompt's slots as typed messages.
+    static void StageMethods(SourceWriter w, SystemGenerationSpec spec)
+    {
+        foreach (var stage in spec.Stages)
+        {
+            var agent = spec.Agents.First(a => a.Name == stage.Agent);
+            var parameters = string.Concat(stage.Slots.Select(s => ", " + Latent + "Message<" + s.SenderType + ", " + agent.Type.GlobalName + "> " + s.Parameter));
+            var slots = stage.Slots.Count == 0
+                ? "global::System.Array.Empty<" + Torch + "Tensor>()"
+                : "new " + Torch + "Tensor[] { " + Join(stage.Slots.Select(s => s.Parameter + ".Vectors")) + " }";
+            if (stage.Stage == PromptStage.FinalDecode)
+            {
+                w.Summary(agent.Name + "'s final decode, in the last round: its text answer from its decode prompt with the latent messages in their slots.");
+                w.Line("private " + Collections + "IReadOnlyList<global::RecursiveMas.Decoding.GeneratedSequence> " + stage.Method + "(int round, " + Collections + "IReadOnlyList<string> questions, " + Systems + "RunRecorder recorder, " + Systems + "DecodingDescription decoding" + parameters + ") =>");
+                w.Line("    recorder.Text(" + Str(agent.Name) + ", round, \"decode\",");
+                w.Line("        () => (_" + agent.Identifier + ".Decode(" + stage.PromptField + ", questions, " + slots + ", decoding, out int prefill, _runtime.Tools), prefill));");
+                w.Line();
+                continue;
+            }
+
+            var when = stage.EveryRound ? "every round it thinks in" : Describe(stage.Stage);
+            w.Summary(agent.Name + "'s latent rollout in " + when + ": m = " + Int(agent.LatentSteps) + " thoughts (unless the options say otherwise); returns E = R_in(H), [B, m, " + Dim(agent.HiddenSize) + "].");
+            w.Line("private " + Latent + "Latent<" + agent.Type.GlobalName + "> " + stage.Method + "(int round, " + Collections + "IReadOnlyList<string> questions, " + Systems + "RunRecorder recorder, " + Systems + "RunOptions options" + parameters + ")");
+            w.Open();
+            w.Line("int steps = options.LatentSteps ?? " + Int(agent.LatentSteps) + ";");
+            w.Line("var thoughts = recorder.Latent(" + Str(agent.Name) + ", round, steps,");
+            w.Line("    () => (_" + agent.Identifier + ".Think(" + stage.PromptField + ", questions, " + slots + ", out int prefill, steps, options.RolloutMode), prefill));");
+            w.Line("return new(thoughts.Embeddings);");
+            w.Close();
+            w.Line();
+        }
+    }
+
+    // One method per fused link group: E in, one typed message per edge out.
+    static void SenderMethods(SourceWriter w, SystemGenerationSpec spec)
+    {
+        foreach (var sender in spec.Senders)
+        {
+            var edges = sender.Edges.Select(i => spec.Edges[i]).ToList();
+            var from = edges[0].FromType;
+            var types = edges.Select(e => Latent + "Message<" + e.FromType + ", " + e.ToType + ">").ToList();
+            var returns = edges.Count == 1 ? types[0] : "(" + Join(types.Select((t, i) => t + " To" + edges[i].To)) + ")";
+            var through = edges.Count == 1 ? "its outer link" : "its " + Int(edges.Count) + " outer links fused into one matmul";
+            w.Summary(sender.Agent + "'s messages to " + Names(edges.Select(e => e.To)) + ": R_out(E) through " + through + ", reading the rollout's E = R_in(H) directly (H is not mapped again).");
+            w.Line("private " + returns + " " + sender.Method + "(" + Latent + "Latent<" + from + "> latent, int round, " + Systems + "RunOptions options)");
+            w.Open();
+            w.Line("var sent = " + sender.Field + ".Forward(latent.Embeddings);");
+            for (var i = 0; i < edges.Count; i++)
+            {
+                w.Line("options.OnMessage?.Invoke(new " + Systems + "SentMessage(" + edges[i].Property + "Edge, round, sent[" + Int(i) + "]));");
+            }
+
+            w.Line(edges.Count == 1
+                ? "return new(sent[0]);"
+                : "return (" + Join(edges.Select((e, i) => "new(sent[" + Int(i) + "])")) + ");");
+            w.Close();
+            w.Line();
+        }
+    }
+}

@@ -1,0 +1,32 @@
+using System.Linq;
+using RecursiveMas.Dsl;
+using RecursiveMas.Generators.Model;
+
+namespace RecursiveMas.Generators.Parsing;
+
+/// <summary>Turns an agent spec (config applied) into what the emitter prints for it.</summary>
+internal static class AgentPlanner
+{
+    /// <summary>The agent's generation spec.</summary>
+    public static AgentGenerationSpec Plan(AgentSpec agent) => new(
+        agent.Type,
+        agent.Name,
+        agent.Model,
+        agent.HiddenSize,
+        agent.LatentSteps,
+        agent.Role,
+        agent.Prompts.Select(p => new PromptGenerationSpec(p.Use, p.Template.Text)).ToEquatableArray(),
+        Identifier(agent.Name),
+        CanExtend(agent.Type));
+
+    /// <summary>
+    /// Whether generated code may add a partial declaration to <paramref name="type"/>: it is declared in
+    /// this compilation, and it and every type it is nested in are <c>partial</c> (RMAS0002 tells the user otherwise).
+    /// </summary>
+    public static bool CanExtend(TypeRef type) =>
+        type.IsInSource && type.IsPartial && type.ContainingTypes.All(t => t.IsPartial) && type.FullName.IndexOf('<') < 0;
+
+    /// <summary>The camelCase form of a class name, for locals and fields (<c>Planner</c> → <c>planner</c>).</summary>
+    public static string Identifier(string name) =>
+        name.Length == 0 ? name : char.ToLowerInvariant(name[0]) + name.Substring(1);
+}

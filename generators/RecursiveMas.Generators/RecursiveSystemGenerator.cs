@@ -1,0 +1,80 @@
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using RecursiveMas.Dsl;
+using RecursiveMas.Dsl.Roslyn;
+using RecursiveMas.Generators.Emit;
+using RecursiveMas.Generators.Model;
+using RecursiveMas.Generators.Parsing;
+
+namespace RecursiveMas.Generators;
+
+/// <summary>
+/// The DSL's source generator. For every <c>[RecursiveSystem]</c> class it emits <c>&lt;System&gt;.g.cs</c>:
+/// typed inner and outer links with their static dims, <c>Load</c>, <c>Solve</c>/<c>SolveBatch</c> as
+/// straight-line code over the declared rounds with fused link calls, and the <c>Graph</c>. For every
+/// <c>[Agent]</c> class it emits the declaration as constants. Invalid declarations get no code; the
+/// analyzers report why.
+/// </summary>
+/// <remarks>
+/// Pipeline: <c>ForAttributeWithMetadataName</c> → symbol-free <see cref="SystemSpec"/>/<see cref="AgentSpec"/>
+/// (the shared model the analyzers and the runtime use) → combined with the collected config.json files →
+/// value-equatable generation specs → the one <see cref="Emitter"/>. Every step is named (<see cref="StepNames"/>)
+/// so tests can check that an unrelated edit leaves it cached.
+/// </remarks>
+[Generator(LanguageNames.CSharp)]
+public sealed class RecursiveSystemGenerator : IIncrementalGenerator
+{
+    /// <inheritdoc/>
+    public void Initialize(IncrementalGeneratorInitializationContext context)
+    {
+        // The config.json files among AdditionalFiles, as (path, text) values: the hidden sizes the
+        // typed links are sized with. Collected once; equal texts keep everything downstream cached.
+        var configs = context.AdditionalTextsProvider
+            .Where(static file => ModelConfigIndex.IsConfigFile(file.Path))
+            .Select(static (file, ct) => new ConfigFileText(file.Path, file.GetText(ct)?.ToString()))
+            .Collect()
+            .Select(static (files, _) => files.OrderBy(f => f.Path, System.StringComparer.Ordinal).ToEquatableArray())
+            .WithTrackingName(StepNames.ConfigFiles);
+
+        // Systems: the attributes read into the shared, symbol-free spec (no config yet: a syntax
+        // transform cannot see additional files). Only this step touches symbols.
+        var systems = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                DslSymbols.RecursiveSystemAttribute,
+                static (node, _) => node is ClassDeclarationSyntax or RecordDeclarationSyntax,
+                static (ctx, ct) => DslSymbols.Create(ctx.SemanticModel.Compilation) is { } symbols
+                    ? new SpecExtractor(symbols, ConfigApplier.Index(EquatableArray<ConfigFileText>.Empty)).ExtractSystem((INamedTypeSymbol)ctx.TargetSymbol, cancellationToken: ct)
+                    : null)
+            .Where(static spec => spec is not null)
+            .WithTrackingName(StepNames.ExtractSystems);
+
+        // Configs applied, rules checked, the run unrolled: everything the emitter needs, as values.
+        var plans = systems
+            .Combine(configs)
+            .Select(static (pair, _) => SystemPlanner.Plan(ConfigApplier.Apply(pair.Left!, ConfigApplier.Index(pair.Right))))
+            .Where(static plan => plan is not null)
+            .WithTrackingName(StepNames.PlanSystems);
+
+        context.RegisterSourceOutput(plans, static (output, plan) => output.AddSource(plan!.HintName, Emitter.EmitSystem(plan)));
+
+        // Agents: their declarations as constants, on partial classes of this compilation only.
+        var agents = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                DslSymbols.AgentAttribute,
+                static (node, _) => node is ClassDeclarationSyntax or RecordDeclarationSyntax,
+                static (ctx, ct) => DslSymbols.Create(ctx.SemanticModel.Compilation) is { } symbols
+                    ? new SpecExtractor(symbols, ConfigApplier.Index(EquatableArray<ConfigFileText>.Empty)).ExtractAgent((INamedTypeSymbol)ctx.TargetSymbol, ct)
+                    : null)
+            .Where(static spec => spec is not null)
+            .WithTrackingName(StepNames.ExtractAgents);
+
+        var agentPlans = agents
+            .Combine(configs)
+            .Select(static (pair, _) => AgentPlanner.Plan(ConfigApplier.Apply(pair.Left!, ConfigApplier.Index(pair.Right))))
+            .Where(static plan => plan.EmitPartial)
+            .WithTrackingName(StepNames.PlanAgents);
+
+        context.RegisterSourceOutput(agentPlans, static (output, plan) => output.AddSource(plan.Type.FullName + ".g.cs", Emitter.EmitAgent(plan)));
+    }
+}

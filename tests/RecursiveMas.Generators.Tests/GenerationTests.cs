@@ -1,0 +1,121 @@
+using System.Globalization;
+using System.Reflection;
+using Microsoft.CodeAnalysis;
+using RecursiveMas.Generators.Tests.Infrastructure;
+
+namespace RecursiveMas.Generators.Tests;
+
+/// <summary>What the generator emits besides the snapshots: determinism, symbol-free specs, silence on invalid systems, typed messages.</summary>
+public sealed class GenerationTests
+{
+    [Fact]
+    public void OutputIsTheSameOnEveryRunAndInEveryCulture()
+    {
+        var reference = GeneratorHarness.Run(Declarations.Mixture).Sources;
+        var culture = CultureInfo.CurrentCulture;
+        try
+        {
+            // Cultures with other digits, minus signs and list separators must not reach the source.
+            foreach (var name in new[] { "fi-FI", "ar-SA", "de-DE" })
+            {
+                CultureInfo.CurrentCulture = CultureInfo.GetCultureInfo(name);
+                Assert.Equal(reference, GeneratorHarness.Run(Declarations.Mixture).Sources);
+            }
+        }
+        finally
+        {
+            CultureInfo.CurrentCulture = culture;
+        }
+    }
+
+    [Fact]
+    public void SpecsInThePipelineHoldNoCompilationObjects()
+    {
+        var output = GeneratorHarness.Run(Declarations.Custom, GeneratorHarness.Config("llama-64", 64));
+        var steps = output.Result.Results.Single().TrackedSteps;
+        var values = new[] { StepNames.ExtractSystems, StepNames.PlanSystems, StepNames.ExtractAgents, StepNames.PlanAgents, StepNames.ConfigFiles }
+            .SelectMany(name => steps[name]).SelectMany(s => s.Outputs).Select(o => o.Value).ToList();
+
+        Assert.NotEmpty(values);
+        foreach (var value in values)
+            AssertSymbolFree(value, new HashSet<object>(ReferenceEqualityComparer.Instance));
+    }
+
+    // Walks fields (records' backing fields included) and enumerables.
+    static void AssertSymbolFree(object? node, HashSet<object> seen)
+    {
+        if (node is null || node is string || node.GetType().IsPrimitive || node.GetType().IsEnum || !seen.Add(node))
+            return;
+        Assert.False(node is ISymbol or Compilation or SyntaxNode or SyntaxTree or SemanticModel or Location or AttributeData,
+            $"a pipeline value holds a {node.GetType().Name}");
+        if (node is System.Collections.IEnumerable items)
+            foreach (var item in items)
+                AssertSymbolFree(item, seen);
+        foreach (var field in node.GetType().GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic))
+            AssertSymbolFree(field.GetValue(node), seen);
+    }
+
+    [Theory]
+    [InlineData("public class Team;")] // not partial (RMAS0002)
+    [InlineData("public partial class Team;", "{from:Planner}", "{from:Solver}")] // a slot for an agent that sends nothing (RMAS2002)
+    [InlineData("public partial class Team;", "Rounds = 2", "Rounds = 0")] // no rounds (RMAS0005)
+    public void AnInvalidSystemGetsNoCodeAndNoGeneratorDiagnostics(string declaration, string find = "", string replace = "")
+    {
+        var source = """
+            [Agent("a", HiddenSize = 64, LatentSteps = 2)]
+            [Prompt("Plan: {question}", When = PromptUse.FirstRound)]
+            [Prompt("Plan again: {question} {feedback}", When = PromptUse.LaterRounds)]
+            public partial class Planner;
+
+            [Agent("b", HiddenSize = 64, LatentSteps = 2)]
+            [Prompt("Solve: {from:Planner} {question}")]
+            public partial class Solver;
+
+            [RecursiveSystem(Rounds = 2)]
+            [Sequential(typeof(Planner), typeof(Solver))]
+
+            """ + declaration;
+        if (find.Length > 0)
+            source = source.Replace(find, replace, StringComparison.Ordinal);
+
+        var output = GeneratorHarness.Run(source);
+
+        Assert.DoesNotContain(output.Sources, s => s.HintName == "Team.g.cs");
+        Assert.Empty(output.Result.Diagnostics);
+        Assert.Empty(output.CompilationProblems);
+    }
+
+    [Fact]
+    public void AMessageForAnotherAgentDoesNotCompile()
+    {
+        var misuse = """
+            namespace MathApp;
+
+            static class Misuse
+            {
+                // The planner's latents go through the planner's links only: Solver's are a type error.
+                static void Send(SequentialTeam team, global::RecursiveMas.Latent.Latent<Solver> latent) =>
+                    team.PlannerToCritic.Send(latent);
+            }
+            """;
+        var compilation = GeneratorHarness.Compile(Declarations.Sequential, misuse);
+        var output = GeneratorHarness.Run(GeneratorHarness.Driver(), compilation);
+
+        var error = Assert.Single(output.Compilation.GetDiagnostics(), d => d.Severity == DiagnosticSeverity.Error);
+        Assert.Equal("CS1503", error.Id);
+        Assert.Contains("Latent<MathApp.Solver>", error.GetMessage(CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public void AgentsGetTheirDeclarationAsConstants()
+    {
+        var output = GeneratorHarness.Run(Declarations.Sequential, GeneratorHarness.Config("qwen3-96", 96));
+        var critic = output.Sources.Single(s => s.HintName == "MathApp.Critic.g.cs").Source;
+
+        Assert.Contains("public const string ModelFolder = \"qwen3-96\";", critic);
+        Assert.Contains("public const int HiddenSize = 96;", critic);
+        Assert.Contains("public const int LatentSteps = 3;", critic);
+        // Without config.json or a declared size the constant is left out rather than guessed.
+        Assert.DoesNotContain("HiddenSize", output.Sources.Single(s => s.HintName == "MathApp.Planner.g.cs").Source);
+    }
+}

@@ -110,7 +110,12 @@ public sealed class RecursiveMasChatClient : IChatClient
         try
         {
             await foreach (var update in updates.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                // ReadAllAsync hands out what is already buffered without looking at the token; a
+                // cancelled consumer must not see updates the run wrote before it noticed.
+                cancellationToken.ThrowIfCancellationRequested();
                 yield return update;
+            }
             var result = await run.ConfigureAwait(false);
             var last = Update([new UsageContent(Usage(result))]);
             last.FinishReason = Finish(result.Answers[0].FinishReason);

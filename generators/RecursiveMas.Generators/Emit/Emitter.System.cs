@@ -264,7 +264,7 @@ internal static partial class Emitter
             if (turn.Sender < 0)
             {
                 w.Line("// " + turn.Agent + " decodes the answer, reading " + reads + ".");
-                w.Line("var answers = " + stage.Method + "(" + Int(turn.Round) + ", questions, recorder, decoding" + arguments + ");");
+                w.Line("var answers = " + stage.Method + "(" + Int(turn.Round) + ", questions, recorder, options, decoding" + arguments + ");");
                 w.Line("return " + Systems + "RecursiveRunner.Result(\"recursive\", rounds, questions, answers, recorder);");
                 continue;
             }
@@ -294,9 +294,9 @@ internal static partial class Emitter
             if (stage.Stage == PromptStage.FinalDecode)
             {
                 w.Summary(agent.Name + "'s final decode, in the last round: its text answer from its decode prompt with the latent messages in their slots.");
-                w.Line("private " + Collections + "IReadOnlyList<global::RecursiveMas.Decoding.GeneratedSequence> " + stage.Method + "(int round, " + Collections + "IReadOnlyList<string> questions, " + Systems + "RunRecorder recorder, " + Systems + "DecodingDescription decoding" + parameters + ") =>");
+                w.Line("private " + Collections + "IReadOnlyList<global::RecursiveMas.Decoding.GeneratedSequence> " + stage.Method + "(int round, " + Collections + "IReadOnlyList<string> questions, " + Systems + "RunRecorder recorder, " + Systems + "RunOptions options, " + Systems + "DecodingDescription decoding" + parameters + ") =>");
                 w.Line("    recorder.Text(" + Str(agent.Name) + ", round, \"decode\",");
-                w.Line("        () => (_" + agent.Identifier + ".Decode(" + stage.PromptField + ", questions, " + slots + ", decoding, out int prefill, _runtime.Tools), prefill));");
+                w.Line("        () => (_" + agent.Identifier + ".Decode(" + stage.PromptField + ", questions, " + slots + ", decoding, out int prefill, _runtime.Tools, options.OnAnswerText, options.CancellationToken), prefill));");
                 w.Line();
                 continue;
             }
@@ -307,7 +307,7 @@ internal static partial class Emitter
             w.Open();
             w.Line("int steps = options.LatentSteps ?? " + Int(agent.LatentSteps) + ";");
             w.Line("var thoughts = recorder.Latent(" + Str(agent.Name) + ", round, steps,");
-            w.Line("    () => (_" + agent.Identifier + ".Think(" + stage.PromptField + ", questions, " + slots + ", out int prefill, steps, options.RolloutMode), prefill));");
+            w.Line("    () => (_" + agent.Identifier + ".Think(" + stage.PromptField + ", questions, " + slots + ", out int prefill, steps, options.RolloutMode, options.CancellationToken), prefill));");
             w.Line("return new(thoughts.Embeddings);");
             w.Close();
             w.Line();

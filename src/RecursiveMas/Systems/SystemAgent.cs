@@ -95,8 +95,8 @@ public sealed class SystemAgent
     /// <inheritdoc cref="Think(AgentPrompt, IReadOnlyList{string}, IReadOnlyList{Tensor}, int?, RolloutMode)"/>
     /// <param name="prefillTokens">Positions read before the first latent step, summed over the batch (for <see cref="RunRecorder"/>).</param>
     public LatentThoughts Think(AgentPrompt prompt, IReadOnlyList<string> questions, IReadOnlyList<Tensor> slotMessages,
-        out int prefillTokens, int? steps = null, RolloutMode mode = RolloutMode.Cached) =>
-        Think(prompt, questions, BySlot(prompt, slotMessages), out prefillTokens, steps, mode);
+        out int prefillTokens, int? steps = null, RolloutMode mode = RolloutMode.Cached, CancellationToken cancellationToken = default) =>
+        Think(prompt, questions, BySlot(prompt, slotMessages), out prefillTokens, steps, mode, cancellationToken);
 
     /// <summary>
     /// <see cref="Decode(AgentPrompt, IReadOnlyList{string}, IReadOnlyDictionary{string, Tensor}, DecodingDescription, out int, IReadOnlyList{ITool}?, Action{int, string}?, CancellationToken)"/>
@@ -109,8 +109,9 @@ public sealed class SystemAgent
     /// <inheritdoc cref="Decode(AgentPrompt, IReadOnlyList{string}, IReadOnlyList{Tensor}, DecodingDescription, IReadOnlyList{ITool}?)"/>
     /// <param name="prefillTokens">Positions read before generating, summed over the batch (for <see cref="RunRecorder"/>).</param>
     public IReadOnlyList<GeneratedSequence> Decode(AgentPrompt prompt, IReadOnlyList<string> questions, IReadOnlyList<Tensor> slotMessages,
-        DecodingDescription decoding, out int prefillTokens, IReadOnlyList<ITool>? tools = null) =>
-        Decode(prompt, questions, BySlot(prompt, slotMessages), decoding, out prefillTokens, tools);
+        DecodingDescription decoding, out int prefillTokens, IReadOnlyList<ITool>? tools = null,
+        Action<int, string>? onText = null, CancellationToken cancellationToken = default) =>
+        Decode(prompt, questions, BySlot(prompt, slotMessages), decoding, out prefillTokens, tools, onText, cancellationToken);
 
     static IReadOnlyDictionary<string, Tensor> BySlot(AgentPrompt prompt, IReadOnlyList<Tensor> slotMessages)
     {

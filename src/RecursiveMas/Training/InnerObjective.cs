@@ -1,0 +1,74 @@
+using RecursiveMas.Systems;
+using static TorchSharp.torch;
+
+namespace RecursiveMas.Training;
+
+/// <summary>
+/// The inner loop (PAPER §4.2): for each agent, the frozen model reads its prompt followed by the
+/// agent's ground-truth role text (teacher forcing); the inner link maps the state at position i to a
+/// prediction of the input embedding of token i+1, scored by 1 − cos (plus optional MSE) over the role
+/// span. Only that agent's inner link receives gradient; the model runs without a graph.
+/// </summary>
+internal sealed class InnerObjective(RecursiveSystem system, TrainingOptions options)
+{
+    /// <summary>The agents with a role target in at least one example (the decoder always: its fallback is the answer).</summary>
+    public static IReadOnlyList<SystemAgent> TrainedAgents(RecursiveSystem system, IReadOnlyList<TrainingExample> data) =>
+        [.. system.Agents.Where(a => data.Any(e => e.TargetOf(a.Name, system.Plan.Decoder) is not null))];
+
+    /// <summary>
+    /// Adds <paramref name="scale"/> × ∂loss/∂θ of every trained agent's inner link to <paramref name="gradients"/>
+    /// and returns each agent's loss on this micro-batch (agents without a target in it are absent).
+    /// </summary>
+    public Dictionary<string, double> Accumulate(IReadOnlyList<SystemAgent> agents, IReadOnlyList<TrainingExample> batch,
+        IReadOnlyList<int> indices, GradientBuffer gradients, double scale)
+    {
+        var losses = new Dictionary<string, double>();
+        foreach (var agent in agents)
+        {
+            var rows = Enumerable.Range(0, batch.Count).Where(b => batch[b].TargetOf(agent.Name, system.Plan.Decoder) is not null).ToList();
+            if (rows.Count == 0)
+                continue;
+            using var scope = NewDisposeScope();
+            var loss = Loss(agent, [.. rows.Select(b => batch[b])], [.. rows.Select(b => indices[b])]);
+            var parameters = agent.InnerLink.named_parameters().ToList();
+            var grads = autograd.grad([loss * scale], [.. parameters.Select(p => (Tensor)p.parameter)], allow_unused: true);
+            for (int i = 0; i < parameters.Count; i++)
+                gradients.Add($"{agent.InnerLink.Id}.{parameters[i].name}", grads[i]);
+            losses[agent.Name] = loss.item<float>();
+        }
+        return losses;
+    }
+
+    /// <summary>The inner loss of <paramref name="agent"/> on examples that all have its role target.</summary>
+    internal Tensor Loss(SystemAgent agent, IReadOnlyList<TrainingExample> examples, IReadOnlyList<int> indices)
+    {
+        // The prompt the agent reads when it first thinks (the decoder: its decode prompt), with its
+        // message slots left empty: the inner link learns the agent's own language, not the messages.
+        var prompt = agent.PromptFor(1, decode: agent.Name == system.Plan.Decoder);
+        var empty = prompt.Slots.ToDictionary(s => s, _ => zeros(examples.Count, 0, agent.HiddenSize, device: agent.Model.Device));
+        Tensor states, targets, mask;
+        using (no_grad())
+        {
+            var input = TeacherForcedInput.Build(agent, prompt, [.. examples.Select(e => e.Question)], empty,
+                [.. examples.Select(e => e.TargetOf(agent.Name, system.Plan.Decoder)!)], b => examples[b].Describe(indices[b]));
+            var hidden = input.Hidden(agent.Model);
+            states = input.PredictorStates(hidden).to(ScalarType.Float32);
+            targets = input.TargetEmbeddings.to(ScalarType.Float32);
+            mask = input.TargetMask.to(ScalarType.Float32);
+        }
+        var predicted = agent.InnerLink.forward(states);
+        var count = mask.sum();
+        var loss = zeros(1, device: predicted.device).squeeze();
+        if (options.CosineWeight > 0)
+        {
+            var cosine = nn.functional.cosine_similarity(predicted, targets, dim: -1, eps: 1e-8);
+            loss = loss + options.CosineWeight * ((1 - cosine) * mask).sum() / count;
+        }
+        if (options.MseWeight > 0)
+        {
+            var squared = (predicted - targets).pow(2).mean([-1]);
+            loss = loss + options.MseWeight * (squared * mask).sum() / count;
+        }
+        return loss;
+    }
+}

@@ -1,0 +1,155 @@
+using RecursiveMas.Links;
+using RecursiveMas.Systems;
+using static TorchSharp.torch;
+
+namespace RecursiveMas.Training;
+
+/// <summary>One use of an outer link while unrolling: the round, what it read (detached) and what it sent.</summary>
+internal sealed record LinkUse(OuterLink Link, int Round, Tensor Input, Tensor Output);
+
+/// <summary>The unrolled rounds of one micro-batch.</summary>
+/// <param name="Loss">Final-round decoder loss (+ the earlier-round weight × the mean of earlier rounds' losses).</param>
+/// <param name="RoundLosses">The decoder's loss per round, NaN where not computed.</param>
+/// <param name="Uses">Every outer-link application in the graph (kept only on diagnostic steps).</param>
+internal sealed record UnrolledRounds(Tensor Loss, double[] RoundLosses, IReadOnlyList<LinkUse> Uses);
+
+/// <summary>
+/// The outer loop (PAPER §4.1, §4.3): unrolls n rounds exactly as <see cref="RecursiveRunner"/> runs
+/// them (<see cref="RoundSchedule"/>, <see cref="MessageBoard{TMessage}"/>), keeping the graph across
+/// rounds, and scores the decoder's answer tokens in the final round by cross-entropy. Messages are
+/// either teacher messages (states over the sender's role text, first K) or the m-step latent
+/// rollouts inference uses. Gradients flow through the frozen models and frozen inner links into
+/// every outer link; a link used in several rounds gets the sum.
+/// </summary>
+internal sealed class OuterObjective(RecursiveSystem system, TrainingOptions options)
+{
+    private int Rounds => options.Rounds ?? system.Description.Rounds;
+
+    /// <summary>Outer-link parameters by key, in edge order.</summary>
+    public IReadOnlyList<(string Key, OuterLink Link, string Name, Tensor Parameter)> Parameters { get; } =
+        [.. system.Plan.Edges.Select(e => system.Link(e.From, e.To))
+            .SelectMany(l => l.named_parameters().Select(p => ($"{l.Id}.{p.name}", l, p.name, (Tensor)p.parameter)))];
+
+    /// <summary>
+    /// Adds <paramref name="scale"/> × ∂loss/∂θ of every outer link to <paramref name="gradients"/>;
+    /// on diagnostic steps also each round's share of it, per link, into <paramref name="roundShares"/>.
+    /// </summary>
+    public (double Loss, double[] RoundLosses) Accumulate(IReadOnlyList<TrainingExample> batch, IReadOnlyList<int> indices,
+        GradientBuffer gradients, double scale, GradientBuffer? roundShares)
+    {
+        using var scope = NewDisposeScope();
+        bool diagnose = roundShares is not null;
+        var unrolled = Unroll(batch, indices, diagnose);
+        var targets = Parameters.Select(p => p.Parameter).Concat(unrolled.Uses.Select(u => u.Output)).ToList();
+        var grads = autograd.grad([unrolled.Loss * scale], targets, allow_unused: true);
+        for (int i = 0; i < Parameters.Count; i++)
+            gradients.Add(Parameters[i].Key, grads[i]);
+        if (roundShares is not null)
+        {
+            // The gradient a link gets from round r is the vector-Jacobian product of that round's
+            // application alone (input held fixed) with ∂loss/∂(its output); summed over rounds it is
+            // the link's whole gradient, because the link's parameters enter the graph only there.
+            for (int u = 0; u < unrolled.Uses.Count; u++)
+            {
+                var use = unrolled.Uses[u];
+                var upstream = grads[Parameters.Count + u];
+                if (upstream is null)
+                    continue;
+                var linkParameters = use.Link.named_parameters().ToList();
+                var output = use.Link.forward(use.Input);
+                var shares = autograd.grad([output], [.. linkParameters.Select(p => (Tensor)p.parameter)], [upstream], allow_unused: true);
+                var flat = cat([.. shares.Select((g, i) => g?.flatten() ?? zeros(linkParameters[i].parameter.numel()))], 0);
+                roundShares.Add(RoundKey(use.Link.Id, use.Round), flat);
+            }
+        }
+        return (unrolled.Loss.item<float>(), unrolled.RoundLosses);
+    }
+
+    internal static string RoundKey(string linkId, int round) => $"{linkId}@{round}";
+
+    /// <summary>Runs the n rounds with the graph kept; see <see cref="UnrolledRounds"/>.</summary>
+    internal UnrolledRounds Unroll(IReadOnlyList<TrainingExample> batch, IReadOnlyList<int> indices, bool keepUses)
+    {
+        int rounds = Rounds;
+        string decoder = system.Plan.Decoder;
+        var questions = batch.Select(e => e.Question).ToList();
+        var answers = batch.Select(e => e.Answer).ToList();
+        string Describe(int b) => batch[b].Describe(indices[b]);
+        var board = new MessageBoard<Tensor>();
+        var roundLosses = Enumerable.Repeat(double.NaN, rounds).ToArray();
+        var earlier = new List<Tensor>();
+        var uses = new List<LinkUse>();
+        Tensor? final = null;
+
+        foreach (var turn in RoundSchedule.Turns(system.Plan, rounds))
+        {
+            var agent = system.Agent(turn.Agent);
+            var messages = board.For(turn.Agent, turn.Round);
+            if (turn.IsFinalDecode)
+            {
+                final = DecoderLoss(agent, turn.Round, questions, messages, answers, Describe);
+                roundLosses[turn.Round - 1] = final.item<float>();
+                continue;
+            }
+            if (turn.Agent == decoder)
+            {
+                // The decoder also thinks in earlier rounds (to send feedback); its loss there is
+                // trained only with a weight, and otherwise measured without a graph on diagnostic steps.
+                if (options.EarlierRoundWeight > 0)
+                {
+                    var loss = DecoderLoss(agent, turn.Round, questions, messages, answers, Describe);
+                    earlier.Add(loss);
+                    roundLosses[turn.Round - 1] = loss.item<float>();
+                }
+                else if (keepUses)
+                {
+                    using var noGrad = no_grad();
+                    roundLosses[turn.Round - 1] = DecoderLoss(agent, turn.Round, questions, messages, answers, Describe).item<float>();
+                }
+            }
+
+            var prompt = agent.PromptFor(turn.Round, decode: false);
+            var embeddings = options.MessageSource == MessageSource.Teacher
+                ? TeacherEmbeddings(agent, prompt, batch, questions, messages, Describe)
+                : agent.Think(prompt, questions, messages, options.LatentSteps ?? agent.LatentSteps, options.RolloutMode).Embeddings;
+            var (edges, links) = system.Outgoing(turn.Agent, includeFeedback: turn.Outgoing.Any(e => e.IsFeedback));
+            var sent = links.Forward(embeddings);
+            for (int i = 0; i < edges.Count; i++)
+            {
+                board.Post(edges[i], turn.Round, sent[i]);
+                if (keepUses)
+                    uses.Add(new LinkUse(links.Links[i], turn.Round, embeddings.detach(), sent[i]));
+            }
+        }
+
+        if (final is null)
+            throw new InvalidOperationException($"system {system.Description.Name}: the decoder {decoder} never decoded");
+        var total = earlier.Count > 0 ? final + options.EarlierRoundWeight * stack(earlier).mean() : final;
+        return new UnrolledRounds(total, roundLosses, uses);
+    }
+
+    /// <summary>Cross-entropy of the decoder's answer tokens (and its end-of-turn token) after its decode prompt with the messages.</summary>
+    static Tensor DecoderLoss(SystemAgent agent, int round, IReadOnlyList<string> questions, IReadOnlyDictionary<string, Tensor> messages,
+        IReadOnlyList<string> answers, Func<int, string> describe)
+    {
+        int? stop = agent.Tokenizer.EosTokenId ?? (agent.StopTokens.Count > 0 ? agent.StopTokens.Min() : null);
+        var input = TeacherForcedInput.Build(agent, agent.PromptFor(round, decode: true), questions, messages, answers, describe, stop);
+        return input.CrossEntropy(agent.Model, input.Hidden(agent.Model));
+    }
+
+    /// <summary>
+    /// Teacher messages (the released recipe): the sender reads its prompt (with the messages it
+    /// received) followed by its ground-truth role text; the states over the first K role tokens go
+    /// through its inner link. K = the option, else the sender's m, capped by the shortest role text in the batch.
+    /// </summary>
+    Tensor TeacherEmbeddings(SystemAgent agent, Latent.AgentPrompt prompt, IReadOnlyList<TrainingExample> batch, IReadOnlyList<string> questions,
+        IReadOnlyDictionary<string, Tensor> messages, Func<int, string> describe)
+    {
+        var targets = batch.Select((e, b) => e.TargetOf(agent.Name, system.Plan.Decoder)
+            ?? throw new ArgumentException($"{describe(b)}: teacher messages need a role target for agent {agent.Name} (\"roles\": {{\"{agent.Name}\": ...}})")).ToList();
+        var input = TeacherForcedInput.Build(agent, prompt, questions, messages, targets, describe);
+        long k = Math.Min(options.TeacherMessageLength ?? agent.LatentSteps, input.TargetLengths.Min());
+        var states = input.TargetStates(input.Hidden(agent.Model), k).to(ScalarType.Float32);
+        return agent.InnerLink.forward(states);
+    }
+}

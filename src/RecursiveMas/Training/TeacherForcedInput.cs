@@ -1,0 +1,83 @@
+using RecursiveMas.Latent;
+using RecursiveMas.Models;
+using RecursiveMas.Systems;
+using static TorchSharp.torch;
+
+namespace RecursiveMas.Training;
+
+/// <summary>
+/// An agent's prompt followed by a known text, as one batch of input embeddings: the prompt
+/// assembled as at inference (chat format, latent messages in their slots, left-padded), then each
+/// row's target tokens (tokenized on their own, right-padded). Positions come from the mask, so the
+/// padding in the middle of a row changes nothing. State i (at cache index T−1+j) predicts target
+/// token j; states over the target itself start at T.
+/// </summary>
+/// <param name="Embeddings">[B, T + L, d] in the model's dtype.</param>
+/// <param name="Mask">[B, T + L] bool.</param>
+/// <param name="PromptLength">T, the padded prompt length.</param>
+/// <param name="TargetIds">[B, L] int64 (0 past a row's end).</param>
+/// <param name="TargetMask">[B, L] bool, true at real target tokens.</param>
+/// <param name="TargetEmbeddings">[B, L, d]: the input embeddings of the target tokens (the inner loop's regression targets).</param>
+/// <param name="TargetLengths">Real target tokens per row.</param>
+internal sealed record TeacherForcedInput(Tensor Embeddings, Tensor Mask, long PromptLength, Tensor TargetIds, Tensor TargetMask,
+    Tensor TargetEmbeddings, IReadOnlyList<int> TargetLengths)
+{
+    /// <summary>L, the longest target.</summary>
+    public long TargetLength => TargetIds.shape[1];
+
+    /// <summary>
+    /// Builds the input for <paramref name="agent"/>. A target that tokenizes to nothing is an error
+    /// naming the example and the agent; <paramref name="stopToken"/> is appended to every target when given.
+    /// </summary>
+    public static TeacherForcedInput Build(SystemAgent agent, AgentPrompt prompt, IReadOnlyList<string> questions,
+        IReadOnlyDictionary<string, Tensor> messages, IReadOnlyList<string> targets, Func<int, string> describe, int? stopToken = null)
+    {
+        var model = agent.Model;
+        var rows = new List<long[]>(targets.Count);
+        for (int b = 0; b < targets.Count; b++)
+        {
+            var ids = agent.Tokenizer.Encode(targets[b]).Select(i => (long)i).ToList();
+            if (stopToken is int stop)
+                ids.Add(stop);
+            if (ids.Count == 0)
+                throw new ArgumentException($"{describe(b)}: the target text of agent {agent.Name} is empty");
+            rows.Add([.. ids]);
+        }
+        int longest = rows.Max(r => r.Length);
+        var flat = new long[rows.Count * longest];
+        var real = new bool[rows.Count * longest];
+        for (int b = 0; b < rows.Count; b++)
+        {
+            Array.Copy(rows[b], 0, flat, b * longest, rows[b].Length);
+            Array.Fill(real, true, b * longest, rows[b].Length);
+        }
+
+        using var assembled = agent.Assembler.Assemble(prompt, questions, messages);
+        var targetIds = tensor(flat, [rows.Count, longest], device: model.Device);
+        var targetMask = tensor(real, [rows.Count, longest], device: model.Device);
+        var targetEmbeddings = model.Embed(targetIds);
+        var embeddings = cat([assembled.Embeddings, targetEmbeddings.to(model.DType)], 1);
+        var mask = cat([assembled.Mask, targetMask], 1);
+        return new TeacherForcedInput(embeddings, mask, assembled.Embeddings.shape[1], targetIds, targetMask, targetEmbeddings,
+            [.. rows.Select(r => r.Length)]);
+    }
+
+    /// <summary>Runs the frozen model over the whole sequence; final-norm hidden states [B, T + L, d].</summary>
+    public Tensor Hidden(CausalLM model) =>
+        model.Forward(new ForwardInput { InputEmbeddings = Embeddings, AttentionMask = Mask }).Hidden;
+
+    /// <summary>[B, L, d]: the states that predict each target token (positions T−1 … T+L−2).</summary>
+    public Tensor PredictorStates(Tensor hidden) => hidden.narrow(1, PromptLength - 1, TargetLength);
+
+    /// <summary>[B, k, d]: the states over the first <paramref name="k"/> target tokens (positions T … T+k−1).</summary>
+    public Tensor TargetStates(Tensor hidden, long k) => hidden.narrow(1, PromptLength, k);
+
+    /// <summary>Mean token cross-entropy of the model's predictions of the target (padding excluded).</summary>
+    public Tensor CrossEntropy(CausalLM model, Tensor hidden)
+    {
+        var logits = model.Logits(PredictorStates(hidden)).to(ScalarType.Float32);
+        var perToken = nn.functional.cross_entropy(logits.reshape(-1, logits.shape[^1]), TargetIds.reshape(-1), reduction: nn.Reduction.None);
+        var weights = TargetMask.reshape(-1).to(ScalarType.Float32);
+        return (perToken * weights).sum() / weights.sum();
+    }
+}

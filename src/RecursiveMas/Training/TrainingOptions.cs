@@ -1,0 +1,123 @@
+using RecursiveMas.Latent;
+using RecursiveMas.Systems;
+
+namespace RecursiveMas.Training;
+
+/// <summary>
+/// Settings of <see cref="LinkTrainer"/>. Defaults follow the released recipe (PAPER §4.2–4.3): AdamW
+/// (0.9, 0.95), lr 5e-4, cosine schedule with 10 warmup steps, clip-norm 1.0, final-round loss only,
+/// teacher messages, pure cosine inner loss.
+/// </summary>
+public sealed record TrainingOptions
+{
+    public TrainingStage Stage { get; init; } = TrainingStage.Both;
+
+    public MessageSource MessageSource { get; init; } = MessageSource.Teacher;
+
+    /// <summary>n rounds unrolled by the outer loop; null = the system's.</summary>
+    public int? Rounds { get; init; }
+
+    /// <summary>Optimizer steps per stage.</summary>
+    public int Steps { get; init; } = 100;
+
+    /// <summary>Examples per micro-batch.</summary>
+    public int BatchSize { get; init; } = 2;
+
+    /// <summary>Micro-batches whose gradients are summed before each optimizer step.</summary>
+    public int GradientAccumulation { get; init; } = 1;
+
+    public double LearningRate { get; init; } = 5e-4;
+
+    /// <summary>Linear warmup steps of the cosine schedule (as transformers' get_cosine_schedule_with_warmup: step 0 has lr 0 when &gt; 0).</summary>
+    public int WarmupSteps { get; init; } = 10;
+
+    /// <summary>Global gradient-norm clip per trained group (each inner link alone; all outer links together); 0 = off.</summary>
+    public double ClipNorm { get; init; } = 1.0;
+
+    public double Beta1 { get; init; } = 0.9;
+
+    public double Beta2 { get; init; } = 0.95;
+
+    public double Epsilon { get; init; } = 1e-8;
+
+    public double WeightDecay { get; init; }
+
+    /// <summary>Seeds the data order (and torch's generator, saved in checkpoints).</summary>
+    public long Seed { get; init; }
+
+    /// <summary>Where the step log, checkpoints and trained links go; null = nowhere (no checkpoints, no resume).</summary>
+    public string? OutputDirectory { get; init; }
+
+    /// <summary>Write a checkpoint every N steps (and always after the last); 0 = only after the last.</summary>
+    public int CheckpointEvery { get; init; }
+
+    /// <summary>Continue from the checkpoint in <see cref="OutputDirectory"/> (an error if there is none).</summary>
+    public bool Resume { get; init; }
+
+    /// <summary>Held-out examples scored with the strict checker before training, every <see cref="EvaluateEvery"/> steps and at the end.</summary>
+    public IReadOnlyList<TrainingExample>? Evaluation { get; init; }
+
+    /// <summary>Evaluate every N outer steps; 0 = only before and after.</summary>
+    public int EvaluateEvery { get; init; }
+
+    /// <summary>Questions per evaluation batch.</summary>
+    public int EvaluationBatchSize { get; init; } = 8;
+
+    /// <summary>Final-decode settings at evaluation; null = the system's.</summary>
+    public DecodingDescription? EvaluationDecoding { get; init; }
+
+    /// <summary>Called after every optimizer step (and after each evaluation).</summary>
+    public Action<TrainingProgress>? OnProgress { get; init; }
+
+    /// <summary>Inner loss weight of 1 − cos (eq. 5).</summary>
+    public double CosineWeight { get; init; } = 1.0;
+
+    /// <summary>Inner loss weight of the mean squared error (0.1 in the released forward's default, 0 in its CLI).</summary>
+    public double MseWeight { get; init; }
+
+    /// <summary>
+    /// Weight of the mean decoder loss of rounds 1..n−1 added to the final-round loss
+    /// (upstream non_last_loss_weight, used only when supervise_final_only is off); 0 = final round only.
+    /// </summary>
+    public double EarlierRoundWeight { get; init; }
+
+    /// <summary>Teacher messages: the first K states of the role text (upstream max_latent_tokens = 80); null = the sender's m.</summary>
+    public int? TeacherMessageLength { get; init; }
+
+    /// <summary>Rollout messages (and evaluation): m for every agent; null = each agent's own.</summary>
+    public int? LatentSteps { get; init; }
+
+    /// <summary>How rollouts are computed while training and evaluating.</summary>
+    public RolloutMode RolloutMode { get; init; } = RolloutMode.Cached;
+
+    /// <summary>Measure the gradient reaching each outer link from each round every N steps; 0 = never.</summary>
+    public int DiagnoseEvery { get; init; } = 1;
+
+    internal void Validate()
+    {
+        static void Require(bool ok, string name, object? value, string rule)
+        {
+            if (!ok)
+                throw new ArgumentOutOfRangeException(name, value, rule);
+        }
+        Require(Steps >= 1, nameof(Steps), Steps, "train at least one step");
+        Require(BatchSize >= 1, nameof(BatchSize), BatchSize, "a batch holds at least one example");
+        Require(GradientAccumulation >= 1, nameof(GradientAccumulation), GradientAccumulation, "accumulate at least one micro-batch");
+        Require(LearningRate > 0 && double.IsFinite(LearningRate), nameof(LearningRate), LearningRate, "the learning rate must be positive");
+        Require(WarmupSteps >= 0, nameof(WarmupSteps), WarmupSteps, "warmup steps cannot be negative");
+        Require(ClipNorm >= 0, nameof(ClipNorm), ClipNorm, "the clip norm cannot be negative (0 = off)");
+        Require(Beta1 is >= 0 and < 1, nameof(Beta1), Beta1, "beta1 must be in [0, 1)");
+        Require(Beta2 is >= 0 and < 1, nameof(Beta2), Beta2, "beta2 must be in [0, 1)");
+        Require(Rounds is null or >= 1, nameof(Rounds), Rounds, "unroll at least one round");
+        Require(CheckpointEvery >= 0, nameof(CheckpointEvery), CheckpointEvery, "cannot be negative");
+        Require(EvaluateEvery >= 0, nameof(EvaluateEvery), EvaluateEvery, "cannot be negative");
+        Require(EvaluationBatchSize >= 1, nameof(EvaluationBatchSize), EvaluationBatchSize, "at least one question per batch");
+        Require(CosineWeight >= 0 && MseWeight >= 0 && CosineWeight + MseWeight > 0, nameof(CosineWeight), CosineWeight, "inner loss weights must be non-negative and not both 0");
+        Require(EarlierRoundWeight >= 0, nameof(EarlierRoundWeight), EarlierRoundWeight, "cannot be negative");
+        Require(TeacherMessageLength is null or >= 1, nameof(TeacherMessageLength), TeacherMessageLength, "a message has at least one vector");
+        Require(LatentSteps is null or >= 1, nameof(LatentSteps), LatentSteps, "an agent thinks at least one latent step");
+        Require(DiagnoseEvery >= 0, nameof(DiagnoseEvery), DiagnoseEvery, "cannot be negative");
+        if (Resume && OutputDirectory is null)
+            throw new ArgumentException("resuming needs the output directory that holds the checkpoint", nameof(Resume));
+    }
+}

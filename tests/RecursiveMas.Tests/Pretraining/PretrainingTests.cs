@@ -63,8 +63,8 @@ public sealed class PretrainingTests
         initial.InitializeRandom(Few.Seed, std: 0.02);
         Tensor Q(CausalLM m) => m.named_parameters().Single(p => p.name == "model.layers.0.self_attn.q_proj.weight").parameter;
         Tensor Gate(CausalLM m) => m.named_parameters().Single(p => p.name == "model.layers.0.mlp.gate_proj.weight").parameter;
-        Assert.False(Q(initial).equal(Q(trained)).item<bool>());
-        Assert.False(Gate(initial).equal(Gate(trained)).item<bool>());
+        Assert.False(Q(initial).eq(Q(trained)).all().item<bool>());
+        Assert.False(Gate(initial).eq(Gate(trained)).all().item<bool>());
 
         // Saved and reloaded: the same logits, bit for bit.
         var tokenizer = ModelTokenizer.Load(output);
@@ -75,7 +75,7 @@ public sealed class PretrainingTests
         using var reloaded = CausalLM.FromPretrained(again);
         using var a = trained.Forward(new ForwardInput { InputIds = input, LogitsToKeep = CausalLM.AllPositions }).Logits!;
         using var b = reloaded.Forward(new ForwardInput { InputIds = input, LogitsToKeep = CausalLM.AllPositions }).Logits!;
-        Assert.True(a.equal(b).item<bool>());
+        Assert.True(a.eq(b).all().item<bool>());
     }
 
     [Fact]

@@ -32,6 +32,14 @@ public sealed class ZooCommand(IAnsiConsole console) : Command<ZooCommand.Settin
         [Description("Training examples per task (default: the shipped zoo's).")]
         public int? Train { get; init; }
 
+        [CommandOption("--link-steps <N>")]
+        [Description("Link-training steps per stage and system (default: the shipped zoo's; 0 = no links).")]
+        public int? LinkSteps { get; init; }
+
+        [CommandOption("--links-only")]
+        [Description("Keep the data and models already in --out and only (re)train the links.")]
+        public bool LinksOnly { get; init; }
+
         [CommandOption("--tiny")]
         [Description("A seconds-long budget for tests and smoke runs (tiny data, one layer, 3 steps).")]
         public bool Tiny { get; init; }
@@ -42,6 +50,8 @@ public sealed class ZooCommand(IAnsiConsole console) : Command<ZooCommand.Settin
                 return ValidationResult.Error("--out is required");
             if (Steps is < 0)
                 return ValidationResult.Error("--steps must not be negative");
+            if (LinkSteps is < 0)
+                return ValidationResult.Error("--link-steps must not be negative");
             if (Train is < 1)
                 return ValidationResult.Error("--train must be at least 1");
             return base.Validate();
@@ -71,19 +81,51 @@ public sealed class ZooCommand(IAnsiConsole console) : Command<ZooCommand.Settin
             budget = budget with { Steps = steps };
         if (settings.Train is int train)
             budget = budget with { TrainPerTask = train };
-        var reports = AgentZoo.Build(settings.Out, settings.Seed, budget, (agent, p) =>
+        if (settings.LinkSteps is int linkSteps)
+            budget = budget with { LinkSteps = linkSteps };
+        var reports = new Dictionary<string, JsonElement>();
+        if (!settings.LinksOnly)
         {
-            if (!settings.Json && (p.Step % 100 == 0 || p.Step == p.TotalSteps))
-                console.MarkupLine($"{Markup.Escape(agent)}: step {p.Step}/{p.TotalSteps} loss {p.Loss:F3}");
-        }, cancellationToken);
+            var pretrained = AgentZoo.Build(settings.Out, settings.Seed, budget, (agent, p) =>
+            {
+                if (!settings.Json && (p.Step % 100 == 0 || p.Step == p.TotalSteps))
+                    console.MarkupLine($"{Markup.Escape(agent)}: step {p.Step}/{p.TotalSteps} loss {p.Loss:F3}");
+            }, cancellationToken);
+            foreach (var (agent, report) in pretrained)
+            {
+                reports[agent] = JsonDocument.Parse(report.ToJson()).RootElement;
+                if (!settings.Json)
+                    console.MarkupLine($"{Markup.Escape(agent)}: {report.Parameters:N0} parameters, loss {report.InitialLoss:F3} → {report.FinalLoss:F3}, {report.Seconds:F0} s");
+            }
+        }
+        if (budget.LinkSteps > 0)
+        {
+            var linkReports = ZooLinkTraining.Train(settings.Out, settings.Seed, budget, (system, p) =>
+            {
+                if (!settings.Json && (p.Step % 20 == 0 || p.Step == p.TotalSteps) && p.Step > 0)
+                    console.MarkupLine($"{Markup.Escape(system)} links, {p.Stage}: step {p.Step}/{p.TotalSteps} loss {p.Loss:F3}");
+            }, cancellationToken);
+            foreach (var (system, report) in linkReports)
+            {
+                reports[system + " links"] = JsonSerializer.SerializeToElement(new
+                {
+                    stages = report.Stages.Select(s => new { stage = s.Stage.ToString(), steps = s.Steps, first_loss = Finite(s.FirstLoss), final_loss = Finite(s.FinalLoss), seconds = s.Seconds }),
+                });
+                if (!settings.Json)
+                    foreach (var stage in report.Stages)
+                        console.MarkupLine($"{Markup.Escape(system)} links, {stage.Stage}: loss {stage.FirstLoss:F3} → {stage.FinalLoss:F3}, {stage.Seconds:F0} s");
+            }
+        }
         if (settings.Json)
         {
-            console.WriteLine(JsonSerializer.Serialize(reports.ToDictionary(r => r.Key, r => JsonDocument.Parse(r.Value.ToJson()).RootElement)));
+            console.Profile.Width = 100_000;
+            console.WriteLine(JsonSerializer.Serialize(reports));
             return ExitCodes.Success;
         }
-        foreach (var (agent, report) in reports)
-            console.MarkupLine($"{Markup.Escape(agent)}: {report.Parameters:N0} parameters, loss {report.InitialLoss:F3} → {report.FinalLoss:F3}, {report.Seconds:F0} s");
         console.MarkupLine($"zoo written to {Markup.Escape(Path.GetFullPath(settings.Out))}");
         return ExitCodes.Success;
     }
+
+    /// <summary>JSON has no NaN: a loss that was never computed is null.</summary>
+    static double? Finite(double value) => double.IsFinite(value) ? value : null;
 }

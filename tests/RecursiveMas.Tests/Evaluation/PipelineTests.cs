@@ -7,7 +7,7 @@ using RecursiveMas.Zoo;
 namespace RecursiveMas.Tests.Evaluation;
 
 /// <summary>
-/// The whole pipeline at CI size, through the command line: a tiny zoo (tasks + pre-trained agents),
+/// The whole pipeline at CI size, through the command line: a tiny zoo (tasks, pre-trained agents, trained links),
 /// the SFT baseline fine-tuned from its solver, then the comparison of every method over two round
 /// counts and two seeds, written as JSON and PNG.
 /// </summary>
@@ -29,7 +29,7 @@ public sealed class PipelineTests
 
         string results = Path.Combine(dir.Path, "results");
         (code, output) = CliRunner.Run("eval", "--system", system, "--data", test, "--methods", "single,sft,text,recursive", "--rounds", "1,2",
-            "--seeds", "2", "--limit", "2", "--batch", "2", "--max-new-tokens", "4", "--sft-model", sft, "--untrained", "--json", "--out", results);
+            "--seeds", "2", "--limit", "2", "--batch", "2", "--max-new-tokens", "4", "--sft-model", sft, "--json", "--out", results);
         Assert.True(code == ExitCodes.Success, output);
         using var json = JsonDocument.Parse(output);
         var rows = json.RootElement.GetProperty("rows").EnumerateArray().ToList();

@@ -61,7 +61,7 @@ public sealed class ZooCommand(IAnsiConsole console) : Command<ZooCommand.Settin
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         // Bit-identical weights need a fixed reduction order: one intra-op thread, restored afterwards
-        // (tests run this command in-process).
+        // (callers may run this command in-process).
         int threadsBefore = get_num_threads();
         set_num_threads(1);
         try

@@ -2,7 +2,7 @@ namespace RecursiveMas.Zoo;
 
 /// <summary>
 /// How much data and training the zoo gets. <see cref="Shipped"/> is what examples/zoo was built with
-/// (about 5 CPU-minutes of pre-training plus 2.5 of link training); <see cref="Tiny"/> is for tests (seconds).
+/// (about 6 CPU-minutes in all, single-threaded); <see cref="Tiny"/> is for tests (seconds).
 /// </summary>
 public sealed record ZooBudget
 {

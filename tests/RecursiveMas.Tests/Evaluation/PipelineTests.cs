@@ -18,7 +18,7 @@ public sealed class PipelineTests
     {
         using var dir = new TempDirectory();
         string zoo = Path.Combine(dir.Path, "zoo");
-        var (code, output) = CliRunner.Run("zoo", "--seed", "3", "--out", zoo, "--tiny");
+        var (code, output) = CliProcess.Run("zoo", "--seed", "3", "--out", zoo, "--tiny");
         Assert.True(code == ExitCodes.Success, output);
         string system = Path.Combine(zoo, AgentZoo.SequentialFile);
         string train = Path.Combine(zoo, "data", "arithmetic", "train.jsonl"), test = Path.Combine(zoo, "data", "arithmetic", "test.jsonl");

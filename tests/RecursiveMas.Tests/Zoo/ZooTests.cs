@@ -21,7 +21,7 @@ public sealed class ZooTests
         Dictionary<string, byte[]> Build(string name, string seed)
         {
             string output = Path.Combine(dir.Path, name);
-            var (code, text) = CliRunner.Run("zoo", "--seed", seed, "--out", output, "--tiny");
+            var (code, text) = CliProcess.Run("zoo", "--seed", seed, "--out", output, "--tiny");
             Assert.True(code == ExitCodes.Success, text);
             return Files(output);
         }

@@ -68,4 +68,15 @@ public sealed class TrainCommandTests(SecretRelay relay) : IClassFixture<SecretR
         Assert.Equal(ExitCodes.Usage, code);
         Assert.Contains("--stage", text);
     }
+
+    [Fact]
+    public void TheTrainingBenchComparesAnOuterStepWithAFrozenForwardBackward()
+    {
+        var (code, output) = CliRunner.Run("bench", "--suite", "training", "--quick", "--json");
+        Assert.True(code == ExitCodes.Success, output);
+        using var json = JsonDocument.Parse(output);
+        var ratios = json.RootElement.GetProperty("outer_step_vs_frozen_forward_backward");
+        Assert.Equal(["outer step, teacher messages, 3 rounds", "outer step, rollout messages, 3 rounds"], ratios.EnumerateObject().Select(p => p.Name));
+        Assert.All(ratios.EnumerateObject(), p => Assert.True(p.Value.GetProperty("time_ratio").GetDouble() > 0 && p.Value.GetProperty("memory_ratio").GetDouble() > 0));
+    }
 }

@@ -31,9 +31,10 @@ public static class RmasApp
                 .WithExample("run", "--system", "SYSTEM.json", "--question", "What is 12 plus 30?")
                 .WithExample("run", "--system", "SYSTEM.json", "--question", "What is 12 plus 30?", "--method", "text", "--rounds", "2", "--json");
             config.AddCommand<BenchCommand>("bench")
-                .WithDescription("Measure RecursiveMas's speedups side by side: the KV-cached latent rollout (rollout) or RecursiveMAS vs Recursive-TextMAS (system).")
+                .WithDescription("Measure RecursiveMas's speedups side by side: the KV-cached latent rollout (rollout) or RecursiveMAS vs Recursive-TextMAS (system), outer-loop training step vs frozen forward+backward (training).")
                 .WithExample("bench", "--suite", "rollout", "--json")
-                .WithExample("bench", "--suite", "system", "--out", "bench-system.json");
+                .WithExample("bench", "--suite", "system", "--out", "bench-system.json")
+                .WithExample("bench", "--suite", "training", "--json");
             config.AddCommand<TasksCommand>("tasks")
                 .WithDescription("Write train/val/test JSONL splits of a synthetic reasoning task (arithmetic or reachability) from a seed.")
                 .WithExample("tasks", "--task", "arithmetic", "--seed", "7", "--train", "2000", "--val", "100", "--test", "200", "--out", "data/arithmetic");
@@ -47,6 +48,10 @@ public static class RmasApp
             config.AddCommand<EvalCommand>("eval")
                 .WithDescription("Compare methods (single, sft, text, recursive) over round counts and seeds on a test set: accuracy, generated tokens and wall time, with 95% intervals; JSON and PNG with --out.")
                 .WithExample("eval", "--system", "examples/zoo/sequential.SYSTEM.json", "--data", "examples/zoo/data/arithmetic/test.jsonl", "--methods", "single,text,recursive", "--rounds", "1,2,3", "--seeds", "3", "--out", "results");
+            config.AddCommand<TrainCommand>("train")
+                .WithDescription("Train a system's links by the inner-outer loop from JSONL data (checkpoints, --resume, held-out evaluation).")
+                .WithExample("train", "--system", "SYSTEM.json", "--data", "train.jsonl", "--eval", "eval.jsonl", "--stage", "both", "--out", "runs/first")
+                .WithExample("train", "--system", "SYSTEM.json", "--data", "train.jsonl", "--stage", "outer", "--message-source", "rollout", "--rounds", "3", "--steps", "200", "--out", "runs/first", "--resume");
             config.AddCommand<GenerateCommand>("generate")
                 .WithDescription("Generate text with a Hugging Face model (chat template applied unless --raw).")
                 .WithExample("generate", "--model", "models/qwen3-tiny", "--prompt", "What is 2+3?")

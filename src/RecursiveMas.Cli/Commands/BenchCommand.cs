@@ -10,14 +10,15 @@ namespace RecursiveMas.Cli.Commands;
 
 /// <summary>
 /// <c>rmas bench</c>: the ratios the README reports, measured side by side in one run
-/// (rollout: KV-cached vs reference latent rollout; system: RecursiveMAS vs Recursive-TextMAS).
+/// (rollout: KV-cached vs reference latent rollout; system: RecursiveMAS vs Recursive-TextMAS;
+/// training: an outer-loop step vs a frozen forward+backward).
 /// </summary>
 public sealed class BenchCommand(IAnsiConsole console) : Command<BenchCommand.Settings>
 {
     public sealed class Settings : CommonSettings
     {
         [CommandOption("--suite <SUITE>")]
-        [Description("rollout or system.")]
+        [Description("rollout, system or training.")]
         public string Suite { get; init; } = "";
 
         [CommandOption("--quick")]
@@ -29,7 +30,7 @@ public sealed class BenchCommand(IAnsiConsole console) : Command<BenchCommand.Se
         public string? Out { get; init; }
 
         public override ValidationResult Validate() =>
-            Suite is "rollout" or "system" ? base.Validate() : ValidationResult.Error("--suite must be rollout or system");
+            Suite is "rollout" or "system" or "training" ? base.Validate() : ValidationResult.Error("--suite must be rollout, system or training");
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
@@ -48,6 +49,17 @@ public sealed class BenchCommand(IAnsiConsole console) : Command<BenchCommand.Se
             result["model_parameters"] = RolloutBench.Model(settings.Quick).ParameterCount;
             result["cached_vs_reference_speedup"] = new JsonObject(rows.Select(r => KeyValuePair.Create($"m{r.LatentSteps}", (JsonNode?)Math.Round(r.Speedup, 3))));
             result["rows"] = JsonSerializer.SerializeToNode(rows, JsonOptions);
+        }
+        else if (settings.Suite == "training")
+        {
+            var (rows, rounds) = TrainingBench.Run(settings.Quick, log);
+            result["outer_step_vs_frozen_forward_backward"] = new JsonObject(rows.Skip(1).Select(r => KeyValuePair.Create(r.Measure, (JsonNode?)new JsonObject
+            {
+                ["time_ratio"] = Math.Round(r.TimeRatio, 2),
+                ["memory_ratio"] = Math.Round(r.MemoryRatio, 2),
+            })));
+            result["rows"] = JsonSerializer.SerializeToNode(rows, JsonOptions);
+            result["round_gradients"] = JsonSerializer.SerializeToNode(rounds, JsonOptions);
         }
         else
         {

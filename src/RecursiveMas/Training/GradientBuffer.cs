@@ -13,10 +13,10 @@ internal sealed class GradientBuffer : IDisposable
 
     public IReadOnlyDictionary<string, Tensor> Sums => _sums;
 
-    /// <summary>Adds <paramref name="gradient"/> (null = the parameter was not used) under <paramref name="key"/>.</summary>
+    /// <summary>Adds <paramref name="gradient"/> (null or empty = the parameter was not used) under <paramref name="key"/>.</summary>
     public void Add(string key, Tensor? gradient)
     {
-        if (gradient is null)
+        if (IsMissing(gradient))
             return;
         using var noGrad = no_grad();
         if (_sums.TryGetValue(key, out var sum))
@@ -43,6 +43,9 @@ internal sealed class GradientBuffer : IDisposable
             if (_sums.TryGetValue(key, out var g))
                 g.mul_(factor);
     }
+
+    /// <summary>autograd.grad with allow_unused answers an unused input with null or a tensor without a handle.</summary>
+    internal static bool IsMissing([System.Diagnostics.CodeAnalysis.NotNullWhen(false)] Tensor? gradient) => gradient is null || gradient.IsInvalid;
 
     public void Dispose()
     {

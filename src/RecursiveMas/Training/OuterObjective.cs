@@ -53,12 +53,12 @@ internal sealed class OuterObjective(RecursiveSystem system, TrainingOptions opt
             {
                 var use = unrolled.Uses[u];
                 var upstream = grads[Parameters.Count + u];
-                if (upstream is null)
+                if (GradientBuffer.IsMissing(upstream))
                     continue;
                 var linkParameters = use.Link.named_parameters().ToList();
                 var output = use.Link.forward(use.Input);
                 var shares = autograd.grad([output], [.. linkParameters.Select(p => (Tensor)p.parameter)], [upstream], allow_unused: true);
-                var flat = cat([.. shares.Select((g, i) => g?.flatten() ?? zeros(linkParameters[i].parameter.numel()))], 0);
+                var flat = cat([.. shares.Select((g, i) => GradientBuffer.IsMissing(g) ? zeros(linkParameters[i].parameter.numel()) : g.flatten())], 0);
                 roundShares.Add(RoundKey(use.Link.Id, use.Round), flat);
             }
         }

@@ -5,7 +5,7 @@ namespace RecursiveMas.Tests.Cli;
 
 public class HelpTests
 {
-    public static IEnumerable<object[]> Commands() => [["forward"], ["generate"], ["run"], ["bench"]];
+    public static IEnumerable<object[]> Commands() => [["forward"], ["generate"], ["run"], ["bench"], ["train"]];
 
     [Fact]
     public void TopLevelHelpListsTheCommands()

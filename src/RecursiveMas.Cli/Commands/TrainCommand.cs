@@ -1,0 +1,216 @@
+using System.ComponentModel;
+using RecursiveMas.Models;
+using RecursiveMas.Systems;
+using RecursiveMas.Training;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace RecursiveMas.Cli.Commands;
+
+/// <summary>
+/// <c>rmas train</c>: trains a system's links by the inner–outer loop (PAPER §4) from JSONL data, with
+/// a live progress bar, a step log, resumable checkpoints and the trained links in <c>OUT/links</c>.
+/// </summary>
+public sealed class TrainCommand(IAnsiConsole console) : Command<TrainCommand.Settings>
+{
+    public sealed class Settings : CommonSettings
+    {
+        [CommandOption("--system <FILE>")]
+        [Description("The system description (SYSTEM.json).")]
+        public string System { get; init; } = "";
+
+        [CommandOption("--data <FILE>")]
+        [Description("Training data, JSONL: {\"question\": ..., \"roles\": {\"AGENT\": ...}, \"answer\": ...} per line.")]
+        public string Data { get; init; } = "";
+
+        [CommandOption("--eval <FILE>")]
+        [Description("Held-out JSONL scored with the strict checker before, during (--eval-every) and after training.")]
+        public string? Eval { get; init; }
+
+        [CommandOption("--stage <STAGE>")]
+        [Description("inner, outer or both (inner then outer).")]
+        [DefaultValue("both")]
+        public string Stage { get; init; } = "both";
+
+        [CommandOption("--out <DIR>")]
+        [Description("Output folder: train-log.jsonl, checkpoint-*.safetensors, links/.")]
+        public string Out { get; init; } = "";
+
+        [CommandOption("--message-source <SOURCE>")]
+        [Description("teacher (states over the role texts, the official recipe) or rollout (the latent rollouts inference sends).")]
+        [DefaultValue("teacher")]
+        public string MessageSource { get; init; } = "teacher";
+
+        [CommandOption("--rounds <N>")]
+        [Description("Rounds unrolled by the outer loop (default: the system's).")]
+        public int? Rounds { get; init; }
+
+        [CommandOption("--steps <N>")]
+        [Description("Optimizer steps per stage.")]
+        [DefaultValue(100)]
+        public int Steps { get; init; } = 100;
+
+        [CommandOption("--batch-size <N>")]
+        [DefaultValue(2)]
+        public int BatchSize { get; init; } = 2;
+
+        [CommandOption("--grad-accum <N>")]
+        [Description("Micro-batches per optimizer step.")]
+        [DefaultValue(1)]
+        public int GradientAccumulation { get; init; } = 1;
+
+        [CommandOption("--lr <RATE>")]
+        [Description("Peak learning rate of the cosine schedule.")]
+        [DefaultValue(5e-4)]
+        public double LearningRate { get; init; } = 5e-4;
+
+        [CommandOption("--warmup <N>")]
+        [DefaultValue(10)]
+        public int Warmup { get; init; } = 10;
+
+        [CommandOption("--clip <NORM>")]
+        [Description("Gradient-norm clip (0 = off).")]
+        [DefaultValue(1.0)]
+        public double Clip { get; init; } = 1.0;
+
+        [CommandOption("--seed <N>")]
+        [DefaultValue(0L)]
+        public long Seed { get; init; }
+
+        [CommandOption("--checkpoint-every <N>")]
+        [Description("Checkpoint every N steps (always after the last).")]
+        [DefaultValue(50)]
+        public int CheckpointEvery { get; init; } = 50;
+
+        [CommandOption("--eval-every <N>")]
+        [Description("Evaluate every N steps (0 = before and after only).")]
+        [DefaultValue(0)]
+        public int EvalEvery { get; init; }
+
+        [CommandOption("--earlier-round-weight <W>")]
+        [Description("Weight of the decoder's loss in rounds before the last (0 = final round only, as released).")]
+        [DefaultValue(0.0)]
+        public double EarlierRoundWeight { get; init; }
+
+        [CommandOption("--mse-weight <W>")]
+        [Description("Inner loop: weight of the MSE term next to 1 − cos.")]
+        [DefaultValue(0.0)]
+        public double MseWeight { get; init; }
+
+        [CommandOption("--teacher-length <K>")]
+        [Description("Teacher messages: first K states of the role text (default: the sender's m).")]
+        public int? TeacherLength { get; init; }
+
+        [CommandOption("--latent-steps <M>")]
+        [Description("Latent steps m for every agent in rollouts and evaluation (default: each agent's).")]
+        public int? LatentSteps { get; init; }
+
+        [CommandOption("--diagnose-every <N>")]
+        [Description("Measure the gradient each outer link gets from each round every N steps (0 = never).")]
+        [DefaultValue(1)]
+        public int DiagnoseEvery { get; init; } = 1;
+
+        [CommandOption("--resume")]
+        [Description("Continue from the checkpoint in --out.")]
+        public bool Resume { get; init; }
+
+        [CommandOption("--models <DIR>")]
+        [Description("Model root overriding the description's.")]
+        public string? Models { get; init; }
+
+        [CommandOption("--links <DIR>")]
+        [Description("Start from the links in this folder (default: the description's; links without a file start untrained).")]
+        public string? Links { get; init; }
+
+        public override ValidationResult Validate()
+        {
+            if (string.IsNullOrWhiteSpace(System))
+                return ValidationResult.Error("--system is required");
+            if (string.IsNullOrWhiteSpace(Data))
+                return ValidationResult.Error("--data is required");
+            if (string.IsNullOrWhiteSpace(Out))
+                return ValidationResult.Error("--out is required");
+            if (Stage is not ("inner" or "outer" or "both"))
+                return ValidationResult.Error($"--stage must be inner, outer or both, not \"{Stage}\"");
+            if (MessageSource is not ("teacher" or "rollout"))
+                return ValidationResult.Error($"--message-source must be teacher or rollout, not \"{MessageSource}\"");
+            if (Steps < 1)
+                return ValidationResult.Error("--steps must be at least 1");
+            if (Rounds is < 1 or > 64)
+                return ValidationResult.Error("--rounds must be between 1 and 64");
+            return base.Validate();
+        }
+    }
+
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        Runtime.ConfigureThreads(settings.Threads);
+        var data = TrainingData.Load(settings.Data);
+        var evaluation = settings.Eval is null ? null : TrainingData.Load(settings.Eval);
+        using var system = RecursiveSystem.Load(SystemDescription.Load(settings.System), new SystemLoadOptions
+        {
+            ModelRoot = settings.Models,
+            LinksDirectory = settings.Links,
+            AllowUntrainedLinks = true,
+        });
+        var options = new TrainingOptions
+        {
+            Stage = Enum.Parse<TrainingStage>(settings.Stage, ignoreCase: true),
+            MessageSource = Enum.Parse<MessageSource>(settings.MessageSource, ignoreCase: true),
+            Rounds = settings.Rounds,
+            Steps = settings.Steps,
+            BatchSize = settings.BatchSize,
+            GradientAccumulation = settings.GradientAccumulation,
+            LearningRate = settings.LearningRate,
+            WarmupSteps = settings.Warmup,
+            ClipNorm = settings.Clip,
+            Seed = settings.Seed,
+            OutputDirectory = settings.Out,
+            CheckpointEvery = settings.CheckpointEvery,
+            Resume = settings.Resume,
+            Evaluation = evaluation,
+            EvaluateEvery = settings.EvalEvery,
+            EarlierRoundWeight = settings.EarlierRoundWeight,
+            MseWeight = settings.MseWeight,
+            TeacherMessageLength = settings.TeacherLength,
+            LatentSteps = settings.LatentSteps,
+            DiagnoseEvery = settings.DiagnoseEvery,
+        };
+
+        TrainingReport report;
+        if (settings.Json)
+        {
+            report = LinkTrainer.Train(system, data, options, cancellationToken);
+            console.Profile.Width = Math.Max(console.Profile.Width, 240);
+            console.WriteLine(report.ToJson());
+            return ExitCodes.Success;
+        }
+
+        console.MarkupLine($"training {Markup.Escape(system.Description.Name)}: {data.Count} examples, stage {settings.Stage}, " +
+            $"{settings.MessageSource} messages, {options.Rounds ?? system.Description.Rounds} round(s), {settings.Steps} steps per stage");
+        report = null!;
+        console.Progress()
+            .AutoClear(false)
+            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+            .Start(progress =>
+            {
+                var tasks = new Dictionary<TrainingStage, ProgressTask>();
+                double? accuracy = null;
+                report = LinkTrainer.Train(system, data, options with
+                {
+                    OnProgress = p =>
+                    {
+                        if (!tasks.TryGetValue(p.Stage, out var task))
+                            tasks[p.Stage] = task = progress.AddTask(p.Stage.ToString().ToLowerInvariant(), maxValue: p.TotalSteps);
+                        accuracy = p.EvaluationAccuracy ?? accuracy;
+                        task.Value = p.Step;
+                        string loss = double.IsFinite(p.Loss) ? $"loss {p.Loss:F4}" : "";
+                        string acc = accuracy is double a ? $" · eval {a:P1}" : "";
+                        task.Description = Markup.Escape($"{p.Stage.ToString().ToLowerInvariant()} {p.Step}/{p.TotalSteps} {loss}{acc}");
+                    },
+                }, cancellationToken);
+            });
+        TrainingSummary.Write(console, report);
+        return ExitCodes.Success;
+    }
+}

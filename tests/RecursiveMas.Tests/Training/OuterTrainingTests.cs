@@ -1,0 +1,172 @@
+using System.Security.Cryptography;
+using RecursiveMas.Models;
+using RecursiveMas.Systems;
+using RecursiveMas.Training;
+using static TorchSharp.torch;
+
+namespace RecursiveMas.Tests.Training;
+
+public sealed class OuterTrainingTests(SecretRelay relay) : IClassFixture<SecretRelay>
+{
+    /// <summary>SHA-256 over every weight of the agents' models, in parameter order.</summary>
+    internal static string ModelHash(RecursiveSystem system)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var model in system.Agents.Select(a => a.Model).Distinct())
+            foreach (var (name, p) in model.named_parameters())
+            {
+                hash.AppendData(System.Text.Encoding.UTF8.GetBytes(name));
+                hash.AppendData(p.contiguous().bytes);
+            }
+        return Convert.ToHexString(hash.GetCurrentHash());
+    }
+
+    [Fact]
+    public void OuterTrainingRelaysInformationOnlyTheFirstAgentHas()
+    {
+        // The Learner never sees the question; each held-out name comes with all four codes, so a
+        // Learner that learned nothing from the message is right at most 1/4 of the time.
+        string output = Path.Combine(relay.Root, "run-" + Guid.NewGuid().ToString("N")[..8]);
+        using var system = relay.Load(latentSteps: 8);
+        string before = ModelHash(system);
+        var evaluation = SecretRelay.Examples(16, 200);
+
+        var report = LinkTrainer.TrainOuter(system, SecretRelay.Examples(64, 0), new TrainingOptions
+        {
+            MessageSource = MessageSource.Rollout,
+            Steps = 150,
+            BatchSize = 8,
+            LearningRate = 1e-2,
+            WarmupSteps = 5,
+            Seed = 1,
+            Evaluation = evaluation,
+            DiagnoseEvery = 50,
+            OutputDirectory = output,
+        });
+
+        var stage = Assert.Single(report.Stages);
+        Assert.True(stage.InitialEvaluationAccuracy <= 0.25, $"untrained links already answer {stage.InitialEvaluationAccuracy:P0}");
+        Assert.True(stage.EvaluationAccuracy >= 0.5, $"after training: {stage.EvaluationAccuracy:P0} (chance 25%)");
+        Assert.True(stage.FinalLoss < stage.FirstLoss / 2, $"loss {stage.FirstLoss} → {stage.FinalLoss}");
+        Assert.Equal(before, ModelHash(system));
+
+        // The saved links reproduce the trained system's accuracy.
+        using var reloaded = RecursiveSystem.Load(system.Description, new SystemLoadOptions { LinksDirectory = report.LinksDirectory });
+        Assert.Equal(stage.EvaluationAccuracy, HeldOutEvaluation.Accuracy(reloaded, evaluation, new RunOptions()));
+        Assert.Equal(150, File.ReadLines(report.LogPath!).Count());
+    }
+
+    [Theory]
+    [InlineData(MessageSource.Teacher)]
+    [InlineData(MessageSource.Rollout)]
+    public void EveryRoundThatUsesALinkSendsItGradientAndFrozenWeightsGetNone(MessageSource source)
+    {
+        using var system = relay.Load(latentSteps: 2, rounds: 3);
+        var options = new TrainingOptions { MessageSource = source, Rounds = 3, EarlierRoundWeight = 0.1 };
+        var objective = new OuterObjective(system, options);
+        var batch = SecretRelay.Examples(2, 0);
+        var outer = system.Plan.Edges.Select(e => system.Link(e.From, e.To)).ToList();
+        foreach (var link in outer)
+            link.SetTrainable(true);
+        try
+        {
+            using var gradients = new GradientBuffer();
+            using var shares = new GradientBuffer();
+            var (loss, roundLosses) = objective.Accumulate(batch, [0, 1], gradients, 1.0, shares);
+            Assert.True(double.IsFinite(loss));
+            Assert.All(roundLosses, l => Assert.True(double.IsFinite(l))); // the Learner decodes or thinks in every round
+
+            // Expert → Learner is used in rounds 1–3, the loop-closing Learner → Expert in rounds 1–2.
+            var expected = new[] { ("outer.Expert-Learner", new[] { 1, 2, 3 }), ("outer.Learner-Expert", new[] { 1, 2 }) };
+            foreach (var (id, rounds) in expected)
+            {
+                var keys = shares.Sums.Keys.Where(k => k.StartsWith(id + "@", StringComparison.Ordinal)).Order().ToList();
+                Assert.Equal(rounds.Select(r => OuterObjective.RoundKey(id, r)), keys);
+                foreach (var key in keys)
+                    Assert.True(shares.Norm([key]) > 0, $"{key} got no gradient");
+
+                // The rounds' shares add up to the link's whole gradient.
+                var link = outer.Single(l => l.Id == id);
+                using var whole = cat([.. link.named_parameters().Select(p => gradients.Sums[$"{id}.{p.name}"].flatten())], 0);
+                using var summed = keys.Select(k => shares.Sums[k]).Aggregate((a, b) => a + b);
+                Assert.True(summed.allclose(whole, rtol: 1e-3, atol: 1e-7), $"{id}: shares sum to {summed.norm().item<float>()}, whole {whole.norm().item<float>()}");
+            }
+
+            // A plain backward through the same unrolled rounds fills .grad of the outer links only.
+            using (var scope = NewDisposeScope())
+            {
+                var unrolled = objective.Unroll(batch, [0, 1], keepUses: false);
+                unrolled.Loss.backward();
+            }
+            foreach (var link in outer)
+                foreach (var (name, p) in link.named_parameters())
+                    Assert.True(p.grad is { } g && g.abs().sum().item<float>() > 0, $"{link.Id}.{name} got no gradient from backward");
+            foreach (var agent in system.Agents)
+            {
+                Assert.All(agent.InnerLink.parameters(), p => Assert.Null(p.grad));
+                Assert.All(agent.Model.parameters(), p => Assert.False(p.requires_grad));
+                Assert.All(agent.Model.parameters(), p => Assert.Null(p.grad));
+            }
+        }
+        finally
+        {
+            foreach (var link in outer)
+                link.SetTrainable(false);
+        }
+    }
+
+    [Fact]
+    public void TrainingReportsGradientPerLinkAndRound()
+    {
+        using var system = relay.Load(latentSteps: 2, rounds: 2);
+        var steps = new List<TrainingProgress>();
+        var report = LinkTrainer.TrainOuter(system, SecretRelay.Examples(8, 0), new TrainingOptions
+        {
+            Steps = 2, WarmupSteps = 0, Rounds = 2, MessageSource = MessageSource.Rollout, OnProgress = steps.Add,
+        });
+        Assert.Equal([1, 2], steps.Select(s => s.Step));
+        Assert.All(steps, s => Assert.Equal(
+            ["outer.Expert-Learner@1", "outer.Expert-Learner@2", "outer.Learner-Expert@1"],
+            s.RoundGradients.Select(g => $"{g.Link}@{g.Round}")));
+        var summary = report.Stages.Single().RoundGradients;
+        Assert.Equal(3, summary.Count);
+        Assert.All(summary, g => Assert.True(g.Samples == 2 && g.Min > 0 && g.Max >= g.Mean));
+        Assert.Contains("\"round_gradients\"", report.ToJson());
+    }
+
+    [Fact]
+    public void InnerTrainingLowersTheInnerLossAndTouchesOnlyInnerLinks()
+    {
+        using var system = relay.Load(latentSteps: 2);
+        string models = ModelHash(system);
+        var outerBefore = system.Plan.Edges.Select(e => system.Link(e.From, e.To)).SelectMany(l => l.parameters()).Select(p => p.clone()).ToList();
+        var report = LinkTrainer.TrainInner(system, SecretRelay.Examples(16, 0), new TrainingOptions
+        {
+            Steps = 30, BatchSize = 4, LearningRate = 1e-2, WarmupSteps = 0,
+        });
+        var stage = report.Stages.Single();
+        Assert.Equal(["Expert", "Learner"], stage.FinalAgentLosses.Keys.Order());
+        Assert.True(stage.FinalLoss < stage.FirstLoss, $"inner loss {stage.FirstLoss} → {stage.FinalLoss}");
+        Assert.Equal(models, ModelHash(system));
+        var outerAfter = system.Plan.Edges.Select(e => system.Link(e.From, e.To)).SelectMany(l => l.parameters()).ToList();
+        Assert.All(outerBefore.Zip(outerAfter), pair => Assert.True(pair.First.allclose(pair.Second, rtol: 0, atol: 0)));
+    }
+
+    [Fact]
+    public void DataThatDoesNotFitTheSystemIsNamed()
+    {
+        using var system = relay.Load(latentSteps: 2);
+        var typo = new TrainingExample("Ann: 1 1 1", new Dictionary<string, string> { ["Expret"] = "The code is 1." }, "\\boxed{1}") { Source = "train.jsonl:7" };
+        var e = Assert.Throws<ArgumentException>(() => LinkTrainer.TrainOuter(system, [typo], new TrainingOptions { Steps = 1 }));
+        Assert.Contains("train.jsonl:7", e.Message);
+        Assert.Contains("Expret", e.Message);
+
+        // Teacher messages need the sender's role text; rollout messages do not.
+        var bare = new TrainingExample("Ann: 1 1 1", new Dictionary<string, string>(), "\\boxed{1}");
+        e = Assert.Throws<ArgumentException>(() => LinkTrainer.TrainOuter(system, [bare], new TrainingOptions { Steps = 1, BatchSize = 1 }));
+        Assert.Contains("example 1", e.Message);
+        Assert.Contains("Expert", e.Message);
+        var report = LinkTrainer.TrainOuter(system, [bare], new TrainingOptions { Steps = 1, BatchSize = 1, MessageSource = MessageSource.Rollout });
+        Assert.True(double.IsFinite(report.FinalLoss));
+    }
+}

@@ -1,0 +1,88 @@
+using System.Text.Json;
+using RecursiveMas.Cli;
+using RecursiveMas.Tests.Support;
+
+namespace RecursiveMas.Tests.Training;
+
+public sealed class TrainCommandTests(SecretRelay relay) : IClassFixture<SecretRelay>
+{
+    (string System, string Data, string Eval, string Out) Files()
+    {
+        var description = relay.Describe(latentSteps: 2, rounds: 2);
+        string folder = Path.GetDirectoryName(description.SourcePath)!;
+        string data = Path.Combine(folder, "train.jsonl"), eval = Path.Combine(folder, "eval.jsonl");
+        static string Line(RecursiveMas.Training.TrainingExample e) =>
+            JsonSerializer.Serialize(new { question = e.Question, roles = e.RoleTargets, answer = e.Answer });
+        File.WriteAllLines(data, SecretRelay.Examples(8, 0).Select(Line));
+        File.WriteAllLines(eval, SecretRelay.Examples(4, 100).Select(Line));
+        return (description.SourcePath!, data, eval, Path.Combine(folder, "out"));
+    }
+
+    [Fact]
+    public void TrainsBothStagesAndPrintsTheReportAsJson()
+    {
+        var (system, data, eval, output) = Files();
+        var (code, text) = CliRunner.Run("train", "--system", system, "--data", data, "--eval", eval, "--stage", "both", "--out", output,
+            "--steps", "2", "--warmup", "0", "--rounds", "2", "--json");
+        Assert.True(code == ExitCodes.Success, text);
+        using var json = JsonDocument.Parse(text);
+        var stages = json.RootElement.GetProperty("stages");
+        Assert.Equal(["inner", "outer"], stages.EnumerateArray().Select(s => s.GetProperty("stage").GetString()));
+        Assert.True(File.Exists(Path.Combine(output, "links", "outer.Expert-Learner.safetensors")));
+        Assert.True(File.Exists(Path.Combine(output, "checkpoint-outer.safetensors")));
+        Assert.Equal(4, File.ReadLines(Path.Combine(output, "train-log.jsonl")).Count());
+
+        // The trained links run with rmas run.
+        (code, text) = CliRunner.Run("run", "--system", system, "--links", Path.Combine(output, "links"), "--question", "Ann: 3 3 3", "--json");
+        Assert.True(code == ExitCodes.Success, text);
+    }
+
+    [Fact]
+    public void ShowsProgressAndASummaryThenResumes()
+    {
+        var (system, data, _, output) = Files();
+        var (code, text) = CliRunner.Run("train", "--system", system, "--data", data, "--stage", "outer", "--out", output,
+            "--steps", "2", "--message-source", "rollout", "--checkpoint-every", "1");
+        Assert.True(code == ExitCodes.Success, text);
+        Assert.Contains("final loss", text);
+        Assert.Contains("outer.Expert-Learner", text); // the per-round gradient table
+        Assert.Contains("links:", text);
+
+        (code, text) = CliRunner.Run("train", "--system", system, "--data", data, "--stage", "outer", "--out", output,
+            "--steps", "2", "--message-source", "teacher", "--resume");
+        Assert.Equal(ExitCodes.InvalidInput, code);
+        Assert.Contains("message_source", text);
+    }
+
+    [Fact]
+    public void BadInputIsExitCodeOneNamingTheFile()
+    {
+        var (system, data, _, output) = Files();
+        File.AppendAllText(data, "{not json}\n");
+        var (code, text) = CliRunner.Run("train", "--system", system, "--data", data, "--out", output);
+        Assert.Equal(ExitCodes.InvalidInput, code);
+        Assert.Contains("train.jsonl", text);
+        Assert.Contains("line 9", text);
+
+        (code, text) = CliRunner.Run("train", "--system", system, "--data", data, "--out", output, "--stage", "middle");
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("--stage", text);
+    }
+
+    [Fact]
+    public void TheTrainingBenchComparesAnOuterStepWithAFrozenForwardBackward()
+    {
+        var (code, output) = CliRunner.Run("bench", "--suite", "training", "--quick", "--json");
+        Assert.True(code == ExitCodes.Success, output);
+        using var json = JsonDocument.Parse(output);
+        var ratios = json.RootElement.GetProperty("outer_step_vs_frozen_forward_backward");
+        Assert.Equal(["outer step, teacher messages, 3 rounds", "outer step, rollout messages, 3 rounds"], ratios.EnumerateObject().Select(p => p.Name));
+        Assert.All(ratios.EnumerateObject(), p => Assert.True(p.Value.GetProperty("time_ratio").GetDouble() > 0 && p.Value.GetProperty("memory_ratio").GetDouble() > 0));
+        // Per source, the Planner → Critic link hears from all three rounds.
+        var rounds = json.RootElement.GetProperty("round_gradients").EnumerateArray()
+            .Where(r => r.GetProperty("link").GetString() == "outer.Planner-Critic").ToList();
+        Assert.Equal(["teacher1", "teacher2", "teacher3", "rollout1", "rollout2", "rollout3"],
+            rounds.Select(r => r.GetProperty("message_source").GetString() + r.GetProperty("round").GetInt32()));
+        Assert.All(rounds, r => Assert.True(r.GetProperty("gradient_norm").GetDouble() > 0));
+    }
+}

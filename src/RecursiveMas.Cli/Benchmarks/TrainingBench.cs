@@ -18,6 +18,9 @@ static class TrainingBench
 {
     public sealed record Row(string Measure, double StepMs, long PeakMemoryBytes, double TimeRatio, double MemoryRatio);
 
+    /// <summary>Gradient norm one outer link receives from its use in one round (PAPER §5.2's per-round measurement).</summary>
+    public sealed record RoundRow(string MessageSource, string Link, int Round, double GradientNorm);
+
     const int Batch = 2;
 
     static IReadOnlyList<TrainingExample> Data() =>
@@ -32,7 +35,7 @@ static class TrainingBench
             $"Adding {12 + i} and 30 gives {42 + i}. The final answer is \\boxed{{{42 + i}}}.")),
     ];
 
-    public static IReadOnlyList<Row> Run(bool quick, Action<string> log)
+    public static (IReadOnlyList<Row> Rows, IReadOnlyList<RoundRow> Rounds) Run(bool quick, Action<string> log)
     {
         string root = Path.Combine(Path.GetTempPath(), "rmas-bench-training-" + Environment.ProcessId);
         try
@@ -65,7 +68,20 @@ static class TrainingBench
                 rows.Add(row);
                 log($"{row.Measure}: {ms:F0} ms ({row.TimeRatio:F1}x), peak {peak / 1e6:F0} MB ({row.MemoryRatio:F2}x)");
             }
-            return rows;
+
+            // One more step per message source with the per-round diagnostic on (not timed).
+            var rounds = new List<RoundRow>();
+            foreach (var source in new[] { MessageSource.Teacher, MessageSource.Rollout })
+            {
+                LinkTrainer.TrainOuter(system, data, new TrainingOptions
+                {
+                    MessageSource = source, Rounds = 3, Steps = 1, BatchSize = Batch, WarmupSteps = 0, DiagnoseEvery = 1,
+                    OnProgress = p => rounds.AddRange(p.RoundGradients.Select(g => new RoundRow(source.ToString().ToLowerInvariant(), g.Link, g.Round, g.Norm))),
+                });
+            }
+            foreach (var r in rounds)
+                log($"{r.MessageSource}: gradient reaching {r.Link} from round {r.Round}: {r.GradientNorm:E2}");
+            return (rows, rounds);
         }
         finally
         {

@@ -52,13 +52,14 @@ public sealed class BenchCommand(IAnsiConsole console) : Command<BenchCommand.Se
         }
         else if (settings.Suite == "training")
         {
-            var rows = TrainingBench.Run(settings.Quick, log);
+            var (rows, rounds) = TrainingBench.Run(settings.Quick, log);
             result["outer_step_vs_frozen_forward_backward"] = new JsonObject(rows.Skip(1).Select(r => KeyValuePair.Create(r.Measure, (JsonNode?)new JsonObject
             {
                 ["time_ratio"] = Math.Round(r.TimeRatio, 2),
                 ["memory_ratio"] = Math.Round(r.MemoryRatio, 2),
             })));
             result["rows"] = JsonSerializer.SerializeToNode(rows, JsonOptions);
+            result["round_gradients"] = JsonSerializer.SerializeToNode(rounds, JsonOptions);
         }
         else
         {

@@ -35,9 +35,14 @@ public sealed class CheckpointTests(SecretRelay relay) : IClassFixture<SecretRel
     [InlineData(TrainingStage.Both, MessageSource.Teacher)]
     public void KilledAndResumedRunEndsWhereAnUninterruptedRunEnds(TrainingStage stage, MessageSource source)
     {
-        string straight = NewOutput(), interrupted = NewOutput();
+        string straight = NewOutput(), interrupted = NewOutput(), initial = NewOutput();
         Dictionary<string, Tensor> expected;
+        // Both runs start from the same links on disk (the untrained-link seeding uses torch's global
+        // generator, which tests running in parallel share).
+        RecursiveSystem Load() => RecursiveSystem.Load(relay.Describe(latentSteps: 2, rounds: 2), new SystemLoadOptions { LinksDirectory = initial });
         using (var system = relay.Load(latentSteps: 2, rounds: 2))
+            system.SaveLinks(initial);
+        using (var system = Load())
         {
             LinkTrainer.Train(system, Data, Options(straight, source) with { Stage = stage });
             expected = Weights(system);
@@ -45,7 +50,7 @@ public sealed class CheckpointTests(SecretRelay relay) : IClassFixture<SecretRel
 
         // Stopped during the last stage's step 3: its last checkpoint is from step 2.
         using (var cts = new CancellationTokenSource())
-        using (var system = relay.Load(latentSteps: 2, rounds: 2))
+        using (var system = Load())
         {
             var options = Options(interrupted, source) with
             {
@@ -54,7 +59,7 @@ public sealed class CheckpointTests(SecretRelay relay) : IClassFixture<SecretRel
             };
             Assert.Throws<OperationCanceledException>(() => LinkTrainer.Train(system, Data, options, cts.Token));
         }
-        using (var system = relay.Load(latentSteps: 2, rounds: 2))
+        using (var system = Load())
         {
             var report = LinkTrainer.Train(system, Data, Options(interrupted, source) with { Stage = stage, Resume = true });
             Assert.Equal(2, report.Stages[^1].ResumedFromStep);

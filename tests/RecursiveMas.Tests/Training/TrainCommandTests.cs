@@ -68,4 +68,21 @@ public sealed class TrainCommandTests(SecretRelay relay) : IClassFixture<SecretR
         Assert.Equal(ExitCodes.Usage, code);
         Assert.Contains("--stage", text);
     }
+
+    [Fact]
+    public void TheTrainingBenchComparesAnOuterStepWithAFrozenForwardBackward()
+    {
+        var (code, output) = CliRunner.Run("bench", "--suite", "training", "--quick", "--json");
+        Assert.True(code == ExitCodes.Success, output);
+        using var json = JsonDocument.Parse(output);
+        var ratios = json.RootElement.GetProperty("outer_step_vs_frozen_forward_backward");
+        Assert.Equal(["outer step, teacher messages, 3 rounds", "outer step, rollout messages, 3 rounds"], ratios.EnumerateObject().Select(p => p.Name));
+        Assert.All(ratios.EnumerateObject(), p => Assert.True(p.Value.GetProperty("time_ratio").GetDouble() > 0 && p.Value.GetProperty("memory_ratio").GetDouble() > 0));
+        // Per source, the Planner → Critic link hears from all three rounds.
+        var rounds = json.RootElement.GetProperty("round_gradients").EnumerateArray()
+            .Where(r => r.GetProperty("link").GetString() == "outer.Planner-Critic").ToList();
+        Assert.Equal(["teacher1", "teacher2", "teacher3", "rollout1", "rollout2", "rollout3"],
+            rounds.Select(r => r.GetProperty("message_source").GetString() + r.GetProperty("round").GetInt32()));
+        Assert.All(rounds, r => Assert.True(r.GetProperty("gradient_norm").GetDouble() > 0));
+    }
 }

@@ -1,0 +1,30 @@
+using System.Diagnostics;
+
+namespace RecursiveMas.Tests.Support;
+
+/// <summary>
+/// Runs <c>rmas</c> as a child process (the build copies rmas.dll beside the tests). For commands that
+/// change process-wide TorchSharp state — <c>rmas zoo</c> sets one intra-op thread — which in-process
+/// would change the numerics of tests running in parallel (and theirs its own).
+/// </summary>
+public static class CliProcess
+{
+    public static (int ExitCode, string Output) Run(params string[] args)
+    {
+        // The dotnet CLI tells the processes it starts where its host is; fall back to PATH.
+        string host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } path ? path : "dotnet";
+        var start = new ProcessStartInfo(host) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "rmas.dll"));
+        foreach (var arg in args)
+            start.ArgumentList.Add(arg);
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start rmas");
+        var stderr = process.StandardError.ReadToEndAsync();
+        string stdout = process.StandardOutput.ReadToEnd();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(10)))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"rmas {string.Join(' ', args)} did not finish in 10 minutes");
+        }
+        return (process.ExitCode, stdout + stderr.Result);
+    }
+}

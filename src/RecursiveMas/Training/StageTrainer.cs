@@ -137,9 +137,9 @@ internal static class StageTrainer
                 }
                 optimizer.Step(gradients.Sums, lr);
 
-                var roundGradients = shares is null ? [] : shares.Sums
-                    .Select(kv => (Key: kv.Key.Split('@'), Value: kv.Value))
-                    .Select(x => new RoundGradient(x.Key[0], int.Parse(x.Key[1], CultureInfo.InvariantCulture), shares.Norm([string.Join('@', x.Key)])))
+                var roundGradients = shares is null ? [] : shares.Sums.Keys
+                    .Select(key => (Key: key, Parts: key.Split('@')))
+                    .Select(x => new RoundGradient(x.Parts[0], int.Parse(x.Parts[1], CultureInfo.InvariantCulture), shares.Norm([x.Key])))
                     .OrderBy(g => linkOrder[g.Link]).ThenBy(g => g.Round).ToList();
                 foreach (var g in roundGradients)
                 {

@@ -39,6 +39,19 @@ public static class RmasApp
                 .WithDescription("Train a system's links by the inner-outer loop from JSONL data (checkpoints, --resume, held-out evaluation).")
                 .WithExample("train", "--system", "SYSTEM.json", "--data", "train.jsonl", "--eval", "eval.jsonl", "--stage", "both", "--out", "runs/first")
                 .WithExample("train", "--system", "SYSTEM.json", "--data", "train.jsonl", "--stage", "outer", "--message-source", "rollout", "--rounds", "3", "--steps", "200", "--out", "runs/first", "--resume");
+            config.AddCommand<TasksCommand>("tasks")
+                .WithDescription("Write train/val/test JSONL splits of a synthetic reasoning task (arithmetic or reachability) from a seed.")
+                .WithExample("tasks", "--task", "arithmetic", "--seed", "7", "--train", "2000", "--val", "100", "--test", "200", "--out", "data/arithmetic");
+            config.AddCommand<PretrainCommand>("pretrain")
+                .WithDescription("Pre-train a tiny decoder from scratch for one agent on a task's role texts, or fine-tune one on the single-agent prompt (--from, the SFT baseline).")
+                .WithExample("pretrain", "--system", "examples/zoo/sequential.SYSTEM.json", "--agent", "solver", "--data", "examples/zoo/data/arithmetic/train.jsonl", "--family", "llama", "--hidden", "128", "--out", "solver")
+                .WithExample("pretrain", "--system", "examples/zoo/sequential.SYSTEM.json", "--from", "examples/zoo/models/solver-llama-128", "--data", "examples/zoo/data/arithmetic/train.jsonl", "--steps", "200", "--out", "sft-solver");
+            config.AddCommand<ZooCommand>("zoo")
+                .WithDescription("Regenerate the embedded agent zoo (task data, SYSTEM.json files, three pre-trained agents) bit for bit from a seed.")
+                .WithExample("zoo", "--seed", "7", "--out", "examples/zoo");
+            config.AddCommand<EvalCommand>("eval")
+                .WithDescription("Compare methods (single, sft, text, recursive) over round counts and seeds on a test set: accuracy, generated tokens and wall time, with 95% intervals; JSON and PNG with --out.")
+                .WithExample("eval", "--system", "examples/zoo/sequential.SYSTEM.json", "--data", "examples/zoo/data/arithmetic/test.jsonl", "--methods", "single,text,recursive", "--rounds", "1,2,3", "--seeds", "3", "--out", "results");
             config.AddCommand<GenerateCommand>("generate")
                 .WithDescription("Generate text with a Hugging Face model (chat template applied unless --raw).")
                 .WithExample("generate", "--model", "models/qwen3-tiny", "--prompt", "What is 2+3?")

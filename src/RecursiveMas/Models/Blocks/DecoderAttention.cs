@@ -45,6 +45,9 @@ public sealed class DecoderAttention : nn.Module
         RegisterComponents();
     }
 
+    /// <summary>The fused q/k/v storage behind the <c>q_proj</c>, <c>k_proj</c> and <c>v_proj</c> views.</summary>
+    public FusedProjection QueryKeyValue => _qkv;
+
     /// <summary>x [B, T, hidden] → attention output [B, T, hidden]; appends this layer's keys/values to the cache.</summary>
     public Tensor Forward(Tensor x, AttentionContext context)
     {

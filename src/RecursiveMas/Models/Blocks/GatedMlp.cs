@@ -23,6 +23,9 @@ public sealed class GatedMlp : nn.Module
         RegisterComponents();
     }
 
+    /// <summary>The fused gate/up storage behind the <c>gate_proj</c> and <c>up_proj</c> views.</summary>
+    public FusedProjection GateUp => _gateUp;
+
     public Tensor Forward(Tensor x)
     {
         using var scope = NewDisposeScope();

@@ -1,0 +1,152 @@
+using System.ComponentModel;
+using System.Globalization;
+using RecursiveMas.Evaluation;
+using RecursiveMas.IO;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace RecursiveMas.Cli.Commands;
+
+/// <summary>
+/// <c>rmas eval</c>: the analogue of the paper's Table 2 — accuracy (strict checker), generated tokens and
+/// measured wall time per question for each method and round count, with 95% t-intervals over seeds;
+/// prints the table and writes comparison.json and comparison.png with --out.
+/// </summary>
+public sealed class EvalCommand(IAnsiConsole console) : Command<EvalCommand.Settings>
+{
+    public sealed class Settings : CommonSettings
+    {
+        [CommandOption("--system <FILE>")]
+        [Description("The system description (SYSTEM.json).")]
+        public string System { get; init; } = "";
+
+        [CommandOption("--data <FILE>")]
+        [Description("Test JSONL ({\"question\", \"roles\", \"answer\"} per line; the answer's \\boxed{} value is the gold answer).")]
+        public string Data { get; init; } = "";
+
+        [CommandOption("--methods <LIST>")]
+        [Description("Comma-separated: single, sft, text, recursive.")]
+        [DefaultValue("single,text,recursive")]
+        public string Methods { get; init; } = "single,text,recursive";
+
+        [CommandOption("--rounds <LIST>")]
+        [Description("Comma-separated round counts for text and recursive.")]
+        [DefaultValue("1,2,3")]
+        public string Rounds { get; init; } = "1,2,3";
+
+        [CommandOption("--seeds <N>")]
+        [Description("Seeds 1..N (decoding seed when sampling; initialization of links without a file).")]
+        [DefaultValue(3)]
+        public int Seeds { get; init; } = 3;
+
+        [CommandOption("--limit <N>")]
+        [Description("Only the first N questions.")]
+        public int? Limit { get; init; }
+
+        [CommandOption("--batch <N>")]
+        [Description("Questions answered together.")]
+        [DefaultValue(16)]
+        public int Batch { get; init; } = 16;
+
+        [CommandOption("--temperature <T>")]
+        [Description("Decoding temperature overriding the system's.")]
+        public double? Temperature { get; init; }
+
+        [CommandOption("--max-new-tokens <N>")]
+        [Description("Final-answer token budget overriding the system's.")]
+        public int? MaxNewTokens { get; init; }
+
+        [CommandOption("--sft-model <DIR>")]
+        [Description("Fine-tuned decoder for method sft (rmas pretrain --from ...).")]
+        public string? SftModel { get; init; }
+
+        [CommandOption("--untrained")]
+        [Description("Run links that have no file from their seeded default initialization.")]
+        public bool Untrained { get; init; }
+
+        [CommandOption("--out <DIR>")]
+        [Description("Folder for comparison.json and comparison.png.")]
+        public string? Out { get; init; }
+
+        public override ValidationResult Validate()
+        {
+            if (string.IsNullOrWhiteSpace(System))
+                return ValidationResult.Error("--system is required");
+            if (string.IsNullOrWhiteSpace(Data))
+                return ValidationResult.Error("--data is required");
+            if (Seeds < 1 || Batch < 1 || Limit is < 1 || MaxNewTokens is < 1)
+                return ValidationResult.Error("--seeds, --batch, --limit and --max-new-tokens must be at least 1");
+            var unknown = MethodList.Where(m => !ComparisonOptions.KnownMethods.Contains(m)).ToList();
+            if (MethodList.Count == 0 || unknown.Count > 0)
+                return ValidationResult.Error($"--methods takes single, sft, text, recursive; not \"{string.Join(",", unknown)}\"");
+            if (RoundList is null)
+                return ValidationResult.Error("--rounds must be comma-separated counts between 1 and 64");
+            if (MethodList.Contains("sft") && SftModel is null)
+                return ValidationResult.Error("method sft needs --sft-model");
+            return base.Validate();
+        }
+
+        public IReadOnlyList<string> MethodList => [.. Methods.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
+
+        public IReadOnlyList<int>? RoundList
+        {
+            get
+            {
+                var parts = Rounds.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                var counts = new List<int>();
+                foreach (var p in parts)
+                {
+                    if (!int.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out int n) || n is < 1 or > 64)
+                        return null;
+                    counts.Add(n);
+                }
+                return counts.Count == 0 ? null : counts;
+            }
+        }
+    }
+
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        Runtime.ConfigureThreads(settings.Threads);
+        var result = MethodComparison.Run(settings.System, settings.Data, new ComparisonOptions
+        {
+            Methods = settings.MethodList,
+            Rounds = settings.RoundList!,
+            Seeds = settings.Seeds,
+            BatchSize = settings.Batch,
+            Limit = settings.Limit,
+            Temperature = settings.Temperature,
+            MaxNewTokens = settings.MaxNewTokens,
+            SftModel = settings.SftModel,
+            AllowUntrainedLinks = settings.Untrained,
+            OnRun = settings.Json ? null : (method, rounds, run) => console.MarkupLine(
+                $"[grey]{Markup.Escape(method)}{(rounds == 0 ? "" : $" n={rounds}")} seed {run.Seed}: {run.Correct}/{run.Questions} correct[/]"),
+        }, cancellationToken);
+
+        string json = result.ToJson();
+        if (settings.Out is { } outDir)
+        {
+            Directory.CreateDirectory(outDir);
+            AtomicFile.WriteAllText(Path.Combine(outDir, "comparison.json"), json + "\n");
+            ComparisonChart.Write(Path.Combine(outDir, "comparison.png"), result);
+        }
+        if (settings.Json)
+        {
+            console.Profile.Width = 100_000; // never wrap inside a JSON string
+            console.WriteLine(json);
+            return ExitCodes.Success;
+        }
+        var table = new Table().AddColumns("method", "n", "accuracy (95% CI)", "generated tokens / question", "seconds / question");
+        foreach (var row in result.Rows)
+        {
+            static string Format(ConfidenceInterval ci, string format) =>
+                ci.Mean.ToString(format, CultureInfo.InvariantCulture) + " ± " + ci.HalfWidth.ToString(format, CultureInfo.InvariantCulture);
+            table.AddRow(row.Method, row.Rounds == 0 ? "—" : row.Rounds.ToString(CultureInfo.InvariantCulture),
+                Format(row.Accuracy, "P1"), Format(row.TokensPerQuestion, "F1"), Format(row.SecondsPerQuestion, "F3"));
+        }
+        console.Write(table);
+        console.MarkupLine($"{result.Questions} questions · {settings.Seeds} seed(s) · temperature {result.Temperature.ToString(CultureInfo.InvariantCulture)}" +
+            (settings.Out is null ? "" : $" · written to {Markup.Escape(Path.GetFullPath(settings.Out))}"));
+        return ExitCodes.Success;
+    }
+}

@@ -1,0 +1,129 @@
+using System.ComponentModel;
+using RecursiveMas.Models;
+using RecursiveMas.Pretraining;
+using RecursiveMas.Systems;
+using RecursiveMas.Tasks;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace RecursiveMas.Cli.Commands;
+
+/// <summary>
+/// <c>rmas pretrain</c>: pre-trains a tiny decoder from scratch for one agent of one or more systems on a
+/// task's role texts, or (with --from) fine-tunes an existing model on the single-agent prompt (the SFT baseline).
+/// </summary>
+public sealed class PretrainCommand(IAnsiConsole console) : Command<PretrainCommand.Settings>
+{
+    public sealed class Settings : CommonSettings
+    {
+        [CommandOption("--system <FILE>")]
+        [Description("SYSTEM.json whose prompts the agent reads; repeat for an agent shared by several systems.")]
+        public string[] Systems { get; init; } = [];
+
+        [CommandOption("--agent <NAME>")]
+        [Description("The agent to pre-train (its name is also its key in the data's roles).")]
+        public string? Agent { get; init; }
+
+        [CommandOption("--data <FILE>")]
+        [Description("Training JSONL ({\"question\", \"roles\", \"answer\"} per line).")]
+        public string Data { get; init; } = "";
+
+        [CommandOption("--family <FAMILY>")]
+        [Description("llama, qwen2, qwen3 or mistral.")]
+        [DefaultValue("llama")]
+        public string Family { get; init; } = "llama";
+
+        [CommandOption("--hidden <D>")]
+        [Description("Hidden size (a multiple of 32).")]
+        [DefaultValue(128)]
+        public int Hidden { get; init; } = 128;
+
+        [CommandOption("--layers <N>")]
+        [Description("Decoder layers.")]
+        [DefaultValue(2)]
+        public int Layers { get; init; } = 2;
+
+        [CommandOption("--vocab <N>")]
+        [Description("Upper bound on the byte-level BPE vocabulary.")]
+        [DefaultValue(640)]
+        public int Vocab { get; init; } = 640;
+
+        [CommandOption("--from <DIR>")]
+        [Description("Fine-tune this model directory on the single-agent prompt instead (SFT baseline); --agent, --family, --hidden, --layers, --vocab are ignored.")]
+        public string? From { get; init; }
+
+        [CommandOption("--steps <N>")]
+        [DefaultValue(800)]
+        public int Steps { get; init; } = 800;
+
+        [CommandOption("--batch <N>")]
+        [DefaultValue(16)]
+        public int Batch { get; init; } = 16;
+
+        [CommandOption("--lr <LR>")]
+        [Description("Peak learning rate (AdamW, warm-up then cosine).")]
+        [DefaultValue(3e-3)]
+        public double LearningRate { get; init; } = 3e-3;
+
+        [CommandOption("--seed <SEED>")]
+        [DefaultValue(7L)]
+        public long Seed { get; init; } = 7;
+
+        [CommandOption("--out <DIR>")]
+        [Description("Model directory to write (config.json, model.safetensors, tokenizer.json, tokenizer_config.json).")]
+        public string Out { get; init; } = "";
+
+        public override ValidationResult Validate()
+        {
+            if (Systems.Length == 0)
+                return ValidationResult.Error("--system is required");
+            if (string.IsNullOrWhiteSpace(Data))
+                return ValidationResult.Error("--data is required");
+            if (string.IsNullOrWhiteSpace(Out))
+                return ValidationResult.Error("--out is required");
+            if (From is null && string.IsNullOrWhiteSpace(Agent))
+                return ValidationResult.Error("--agent is required (or --from to fine-tune)");
+            if (Family is not ("llama" or "qwen2" or "qwen3" or "mistral"))
+                return ValidationResult.Error($"--family must be llama, qwen2, qwen3 or mistral, not \"{Family}\"");
+            if (Steps < 0 || Batch < 1 || Layers < 1 || !(LearningRate > 0))
+                return ValidationResult.Error("--steps must be ≥ 0, --batch and --layers ≥ 1, --lr > 0");
+            return base.Validate();
+        }
+    }
+
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        Runtime.ConfigureThreads(settings.Threads);
+        var systems = settings.Systems.Select(SystemDescription.Load).ToList();
+        var data = TaskDataFile.Read(settings.Data);
+        var options = new PretrainingOptions
+        {
+            Steps = settings.Steps,
+            BatchSize = settings.Batch,
+            LearningRate = settings.LearningRate,
+            Seed = settings.Seed,
+            OnProgress = p =>
+            {
+                if (!settings.Json && (p.Step % 50 == 0 || p.Step == p.TotalSteps))
+                    console.MarkupLine($"step {p.Step}/{p.TotalSteps} loss {p.Loss:F3} lr {p.LearningRate:G3}");
+            },
+        };
+        PretrainingReport report;
+        if (settings.From is { } from)
+        {
+            var conversations = AgentPretraining.SingleAgentConversations(systems[0], from, data);
+            report = AgentPretraining.FineTune(from, conversations, settings.Out, options, cancellationToken);
+        }
+        else
+        {
+            var family = Enum.Parse<ModelFamily>(settings.Family, ignoreCase: true);
+            var shape = TinyDecoderShape.For(family, settings.Hidden, settings.Layers, settings.Vocab);
+            report = AgentPretraining.Pretrain(systems, settings.Agent!, data, shape, settings.Out, options, cancellationToken);
+        }
+        if (settings.Json)
+            console.WriteLine(report.ToJson());
+        else
+            console.MarkupLine($"{report.Parameters:N0} parameters, loss {report.InitialLoss:F3} → {report.FinalLoss:F3} in {report.Seconds:F0} s → {Markup.Escape(Path.GetFullPath(settings.Out))}");
+        return ExitCodes.Success;
+    }
+}

@@ -1,0 +1,79 @@
+using System.ComponentModel;
+using System.Text.Json;
+using RecursiveMas.Tasks;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace RecursiveMas.Cli.Commands;
+
+/// <summary><c>rmas tasks</c>: writes train/val/test JSONL splits of a synthetic reasoning task from a seed.</summary>
+public sealed class TasksCommand(IAnsiConsole console) : Command<TasksCommand.Settings>
+{
+    public sealed class Settings : CommonSettings
+    {
+        [CommandOption("--task <TASK>")]
+        [Description("arithmetic (multi-step word problems) or reachability (ProsQA-like rules).")]
+        public string Task { get; init; } = "";
+
+        [CommandOption("--seed <SEED>")]
+        [Description("Seed of the generator; the same seed writes the same files byte for byte.")]
+        [DefaultValue(7L)]
+        public long Seed { get; init; } = 7;
+
+        [CommandOption("--train <N>")]
+        [Description("Training examples.")]
+        [DefaultValue(2000)]
+        public int Train { get; init; } = 2000;
+
+        [CommandOption("--val <N>")]
+        [Description("Validation examples.")]
+        [DefaultValue(100)]
+        public int Validation { get; init; } = 100;
+
+        [CommandOption("--test <N>")]
+        [Description("Test examples.")]
+        [DefaultValue(200)]
+        public int Test { get; init; } = 200;
+
+        [CommandOption("--out <DIR>")]
+        [Description("Folder for train.jsonl, val.jsonl and test.jsonl.")]
+        public string Out { get; init; } = "";
+
+        public override ValidationResult Validate()
+        {
+            if (string.IsNullOrWhiteSpace(Task))
+                return ValidationResult.Error("--task is required (arithmetic or reachability)");
+            if (Task is not ("arithmetic" or "reachability"))
+                return ValidationResult.Error($"--task must be arithmetic or reachability, not \"{Task}\"");
+            if (string.IsNullOrWhiteSpace(Out))
+                return ValidationResult.Error("--out is required");
+            if (Train < 0 || Validation < 0 || Test < 0)
+                return ValidationResult.Error("--train, --val and --test must not be negative");
+            return base.Validate();
+        }
+    }
+
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        var splits = TaskSplits.Generate(TaskKinds.Parse(settings.Task), settings.Seed, settings.Train, settings.Validation, settings.Test);
+        splits.Write(settings.Out);
+        if (settings.Json)
+        {
+            console.WriteLine(JsonSerializer.Serialize(new
+            {
+                task = settings.Task,
+                seed = settings.Seed,
+                train = splits.Train.Count,
+                val = splits.Validation.Count,
+                test = splits.Test.Count,
+                directory = Path.GetFullPath(settings.Out),
+            }));
+        }
+        else
+        {
+            console.MarkupLine($"{Markup.Escape(settings.Task)}: {splits.Train.Count} train, {splits.Validation.Count} val, " +
+                $"{splits.Test.Count} test → {Markup.Escape(Path.GetFullPath(settings.Out))}");
+        }
+        return ExitCodes.Success;
+    }
+}

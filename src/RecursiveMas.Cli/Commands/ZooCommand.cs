@@ -1,0 +1,131 @@
+using System.ComponentModel;
+using System.Text.Json;
+using RecursiveMas.Zoo;
+using Spectre.Console;
+using Spectre.Console.Cli;
+using static TorchSharp.torch;
+
+namespace RecursiveMas.Cli.Commands;
+
+/// <summary>
+/// <c>rmas zoo</c>: regenerates the embedded agent zoo (task data, SYSTEM.json files, three pre-trained
+/// agents) from a seed, bit for bit: training runs on one intra-op thread whatever --threads says.
+/// </summary>
+public sealed class ZooCommand(IAnsiConsole console) : Command<ZooCommand.Settings>
+{
+    public sealed class Settings : CommonSettings
+    {
+        [CommandOption("--seed <SEED>")]
+        [Description("Seed of data, weights and data order.")]
+        [DefaultValue(7L)]
+        public long Seed { get; init; } = 7;
+
+        [CommandOption("--out <DIR>")]
+        [Description("Folder to write the zoo into (e.g. examples/zoo).")]
+        public string Out { get; init; } = "";
+
+        [CommandOption("--steps <N>")]
+        [Description("Pre-training steps per agent (default: the shipped zoo's).")]
+        public int? Steps { get; init; }
+
+        [CommandOption("--train <N>")]
+        [Description("Training examples per task (default: the shipped zoo's).")]
+        public int? Train { get; init; }
+
+        [CommandOption("--link-steps <N>")]
+        [Description("Link-training steps per stage and system (default: the shipped zoo's; 0 = no links).")]
+        public int? LinkSteps { get; init; }
+
+        [CommandOption("--links-only")]
+        [Description("Keep the data and models already in --out and only (re)train the links.")]
+        public bool LinksOnly { get; init; }
+
+        [CommandOption("--tiny")]
+        [Description("A seconds-long budget for tests and smoke runs (tiny data, one layer, 3 steps).")]
+        public bool Tiny { get; init; }
+
+        public override ValidationResult Validate()
+        {
+            if (string.IsNullOrWhiteSpace(Out))
+                return ValidationResult.Error("--out is required");
+            if (Steps is < 0)
+                return ValidationResult.Error("--steps must not be negative");
+            if (LinkSteps is < 0)
+                return ValidationResult.Error("--link-steps must not be negative");
+            if (Train is < 1)
+                return ValidationResult.Error("--train must be at least 1");
+            return base.Validate();
+        }
+    }
+
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        // Bit-identical weights need a fixed reduction order: one intra-op thread, restored afterwards
+        // (tests run this command in-process).
+        int threadsBefore = get_num_threads();
+        set_num_threads(1);
+        try
+        {
+            return Build(settings, cancellationToken);
+        }
+        finally
+        {
+            set_num_threads(threadsBefore);
+        }
+    }
+
+    int Build(Settings settings, CancellationToken cancellationToken)
+    {
+        var budget = settings.Tiny ? ZooBudget.Tiny : ZooBudget.Shipped;
+        if (settings.Steps is int steps)
+            budget = budget with { Steps = steps };
+        if (settings.Train is int train)
+            budget = budget with { TrainPerTask = train };
+        if (settings.LinkSteps is int linkSteps)
+            budget = budget with { LinkSteps = linkSteps };
+        var reports = new Dictionary<string, JsonElement>();
+        if (!settings.LinksOnly)
+        {
+            var pretrained = AgentZoo.Build(settings.Out, settings.Seed, budget, (agent, p) =>
+            {
+                if (!settings.Json && (p.Step % 100 == 0 || p.Step == p.TotalSteps))
+                    console.MarkupLine($"{Markup.Escape(agent)}: step {p.Step}/{p.TotalSteps} loss {p.Loss:F3}");
+            }, cancellationToken);
+            foreach (var (agent, report) in pretrained)
+            {
+                reports[agent] = JsonDocument.Parse(report.ToJson()).RootElement;
+                if (!settings.Json)
+                    console.MarkupLine($"{Markup.Escape(agent)}: {report.Parameters:N0} parameters, loss {report.InitialLoss:F3} → {report.FinalLoss:F3}, {report.Seconds:F0} s");
+            }
+        }
+        if (budget.LinkSteps > 0)
+        {
+            var linkReports = ZooLinkTraining.Train(settings.Out, settings.Seed, budget, (system, p) =>
+            {
+                if (!settings.Json && (p.Step % 20 == 0 || p.Step == p.TotalSteps) && p.Step > 0)
+                    console.MarkupLine($"{Markup.Escape(system)} links, {p.Stage}: step {p.Step}/{p.TotalSteps} loss {p.Loss:F3}");
+            }, cancellationToken);
+            foreach (var (system, report) in linkReports)
+            {
+                reports[system + " links"] = JsonSerializer.SerializeToElement(new
+                {
+                    stages = report.Stages.Select(s => new { stage = s.Stage.ToString(), steps = s.Steps, first_loss = Finite(s.FirstLoss), final_loss = Finite(s.FinalLoss), seconds = s.Seconds }),
+                });
+                if (!settings.Json)
+                    foreach (var stage in report.Stages)
+                        console.MarkupLine($"{Markup.Escape(system)} links, {stage.Stage}: loss {stage.FirstLoss:F3} → {stage.FinalLoss:F3}, {stage.Seconds:F0} s");
+            }
+        }
+        if (settings.Json)
+        {
+            console.Profile.Width = 100_000;
+            console.WriteLine(JsonSerializer.Serialize(reports));
+            return ExitCodes.Success;
+        }
+        console.MarkupLine($"zoo written to {Markup.Escape(Path.GetFullPath(settings.Out))}");
+        return ExitCodes.Success;
+    }
+
+    /// <summary>JSON has no NaN: a loss that was never computed is null.</summary>
+    static double? Finite(double value) => double.IsFinite(value) ? value : null;
+}

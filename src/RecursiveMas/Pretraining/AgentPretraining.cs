@@ -1,0 +1,101 @@
+using RecursiveMas.IO;
+using RecursiveMas.Models;
+using RecursiveMas.Systems;
+using RecursiveMas.Tasks;
+using RecursiveMas.Tokenization;
+
+namespace RecursiveMas.Pretraining;
+
+/// <summary>
+/// Pre-trains one agent of a system from scratch into a Hugging Face model directory (config.json,
+/// model.safetensors, tokenizer.json, tokenizer_config.json): a byte-level BPE learned from the agent's
+/// role conversations, seeded random weights, full-parameter training, then the directory written in a
+/// staging folder and renamed into place. And fine-tunes an existing directory the same way (SFT).
+/// </summary>
+public static class AgentPretraining
+{
+    /// <summary>Pre-trains <paramref name="agent"/> of <paramref name="systems"/> (the prompts of all of them) on <paramref name="data"/> into <paramref name="outputDirectory"/>.</summary>
+    public static PretrainingReport Pretrain(IReadOnlyList<SystemDescription> systems, string agent, IReadOnlyList<TaskExample> data, TinyDecoderShape shape,
+        string outputDirectory, PretrainingOptions options, CancellationToken cancellationToken = default)
+    {
+        options.Validate();
+        var family = shape.Family;
+        var chat = ChatTemplate.Detect(null, shape.ToConfig(shape.VocabSize).ModelType);
+        var (_, endOfTurn, _) = ModelDirectoryBuilder.RoleTokens(family);
+        var conversations = RoleCorpus.Build(systems, agent, chat, endOfTurn, data, options.Seed);
+        var tokenizer = ModelDirectoryBuilder.TrainTokenizer(family, conversations.Select(c => c.Prompt + c.Target), shape.VocabSize);
+        int vocab = tokenizer.Vocabulary.Values.Max() + 1;
+        using var model = new CausalLM(ModelDirectoryBuilder.WithTokenIds(shape.ToConfig(vocab), tokenizer));
+        model.InitializeRandom(options.Seed, std: 0.02);
+
+        return Staged(outputDirectory, staging =>
+        {
+            ModelDirectoryBuilder.Write(staging, model, tokenizer);
+            var loaded = ModelTokenizer.Load(staging);
+            if (loaded.ChatTemplate.Kind != chat.Kind)
+                throw new InvalidOperationException($"agent {agent}: the written tokenizer renders {loaded.ChatTemplate.Kind}, the corpus was rendered as {chat.Kind}");
+            var report = CausalLmTrainer.Train(model, loaded, conversations, options, cancellationToken);
+            ModelDirectoryBuilder.Write(staging, model, tokenizer);
+            return report;
+        });
+    }
+
+    /// <summary>
+    /// Fine-tunes the model in <paramref name="modelDirectory"/> on <paramref name="conversations"/> and writes the
+    /// result (same tokenizer files) to <paramref name="outputDirectory"/>. Conversations must be rendered in
+    /// that model's chat format (see <see cref="SingleAgentConversations"/>).
+    /// </summary>
+    public static PretrainingReport FineTune(string modelDirectory, IReadOnlyList<RoleConversation> conversations, string outputDirectory,
+        PretrainingOptions options, CancellationToken cancellationToken = default)
+    {
+        options.Validate();
+        var tokenizer = ModelTokenizer.Load(modelDirectory);
+        using var model = CausalLM.FromPretrained(modelDirectory);
+        return Staged(outputDirectory, staging =>
+        {
+            foreach (var file in Directory.GetFiles(modelDirectory))
+                File.Copy(file, Path.Combine(staging, Path.GetFileName(file)));
+            var report = CausalLmTrainer.Train(model, tokenizer, conversations, options, cancellationToken);
+            model.SavePretrained(staging);
+            return report;
+        });
+    }
+
+    /// <summary>
+    /// The SFT baseline's data (PAPER §6.2): the system's single-agent prompt with each example's answer,
+    /// in the chat format of the model in <paramref name="modelDirectory"/>.
+    /// </summary>
+    public static IReadOnlyList<RoleConversation> SingleAgentConversations(SystemDescription system, string modelDirectory, IReadOnlyList<TaskExample> data)
+    {
+        var tokenizer = ModelTokenizer.Load(modelDirectory);
+        var decoder = system.Agent(SystemPlan.Build(system).Decoder);
+        var prompt = new Latent.AgentPrompt(system.SingleAgentPrompt, tokenizer.ChatTemplate, decoder.SystemPrompt);
+        string endOfTurn = tokenizer.EosToken ?? throw new ModelFileException(modelDirectory, "eos_token", "the tokenizer names no end-of-turn token");
+        return [.. data.Select(e => new RoleConversation(prompt.RenderWithText(e.Question, _ => ""), e.Answer + endOfTurn))];
+    }
+
+    /// <summary>Builds the directory in a sibling staging folder and renames it into place, so a failed run leaves no half-written model.</summary>
+    static T Staged<T>(string outputDirectory, Func<string, T> build)
+    {
+        string full = Path.GetFullPath(outputDirectory);
+        string staging = full.TrimEnd(Path.DirectorySeparatorChar) + ".partial-" + Environment.ProcessId;
+        if (Directory.Exists(staging))
+            Directory.Delete(staging, recursive: true);
+        Directory.CreateDirectory(staging);
+        try
+        {
+            var result = build(staging);
+            if (Directory.Exists(full))
+                Directory.Delete(full, recursive: true);
+            Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+            Directory.Move(staging, full);
+            return result;
+        }
+        catch
+        {
+            if (Directory.Exists(staging))
+                Directory.Delete(staging, recursive: true);
+            throw;
+        }
+    }
+}

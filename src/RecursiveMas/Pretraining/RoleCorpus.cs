@@ -1,0 +1,74 @@
+using RecursiveMas.Latent;
+using RecursiveMas.Systems;
+using RecursiveMas.Tasks;
+using RecursiveMas.Tokenization;
+
+namespace RecursiveMas.Pretraining;
+
+/// <summary>
+/// Turns task examples into the conversations an agent of a system is pre-trained on: the agent's own
+/// prompts from SYSTEM.json (in its family's chat format) with the agent's role text as the assistant
+/// turn. Each message placeholder is filled, at random with even odds, either with the sender's role
+/// text (the teacher's message, as Recursive-TextMAS would send it) or with nothing — so the agent
+/// learns both to use a message and to do its job alone. The decoder also learns the single-agent
+/// prompt, so the single-agent baseline asks it something it has seen.
+/// </summary>
+public static class RoleCorpus
+{
+    /// <summary>The conversations of <paramref name="agent"/>, in a seeded, reproducible order.</summary>
+    /// <param name="systems">The systems the agent takes part in; it learns the prompts of all of them.</param>
+    /// <param name="agent">The agent's name; also its key in each example's roles.</param>
+    /// <param name="chat">The agent model's chat format.</param>
+    /// <param name="endOfTurn">The text that ends an assistant turn in that format (e.g. "&lt;|im_end|&gt;").</param>
+    /// <param name="examples">Training examples with role texts keyed by agent name.</param>
+    /// <param name="seed">Decides which prompt each example uses and which placeholders are filled.</param>
+    public static IReadOnlyList<RoleConversation> Build(IReadOnlyList<SystemDescription> systems, string agent, ChatTemplate chat, string endOfTurn,
+        IReadOnlyList<TaskExample> examples, long seed)
+    {
+        var prompts = new List<(AgentPrompt Prompt, string? FeedbackSender)>();
+        var singles = new List<AgentPrompt>();
+        foreach (var system in systems.Where(s => s.Agents.Any(a => a.Name == agent)))
+        {
+            var description = system.Agent(agent);
+            var plan = SystemPlan.Build(system);
+            string? feedbackSender = plan.Into(agent).FirstOrDefault(e => e.IsFeedback)?.From;
+            foreach (var template in description.Prompts.Select(p => p.Template).Distinct(StringComparer.Ordinal))
+                prompts.Add((new AgentPrompt(template, chat, description.SystemPrompt), feedbackSender));
+            if (plan.Decoder == agent)
+                singles.Add(new AgentPrompt(system.SingleAgentPrompt, chat, description.SystemPrompt));
+        }
+        if (prompts.Count == 0)
+            throw new ArgumentException($"agent {agent} has no prompts in {string.Join(", ", systems.Select(s => s.Name))}", nameof(agent));
+        var single = singles.DistinctBy(p => p.Template).ToList();
+
+        var random = new Random(unchecked((int)(seed ^ (seed >> 32))));
+        var conversations = new List<RoleConversation>(examples.Count * (single.Count > 0 ? 2 : 1));
+        for (int i = 0; i < examples.Count; i++)
+        {
+            var example = examples[i];
+            string target = RoleText(example, agent, i) + endOfTurn;
+            var (prompt, feedbackSender) = prompts[random.Next(prompts.Count)];
+            var filled = prompt.Slots.ToDictionary(s => s, _ => random.Next(2) == 0);
+            string Message(string slot)
+            {
+                if (!filled[slot])
+                    return "";
+                string sender = slot == AgentPrompt.FeedbackSlot
+                    ? feedbackSender ?? throw new InvalidOperationException($"agent {agent} reads feedback but no agent sends it")
+                    : slot[AgentPrompt.FromSlot("").Length..];
+                return RoleText(example, sender, i);
+            }
+            conversations.Add(new RoleConversation(prompt.RenderWithText(example.Question, Message), target));
+            if (single.Count > 0)
+                conversations.Add(new RoleConversation(single[random.Next(single.Count)].RenderWithText(example.Question, _ => ""), target));
+        }
+        return conversations;
+    }
+
+    static string RoleText(TaskExample example, string agent, int index) =>
+        example.Roles.TryGetValue(agent, out var text) ? text
+            : throw new ArgumentException($"example {index + 1} (\"{Shorten(example.Question)}\") has no role text for agent {agent}; " +
+                $"its roles are {string.Join(", ", example.Roles.Keys)}");
+
+    static string Shorten(string s) => s.Length <= 40 ? s : s[..40] + "…";
+}

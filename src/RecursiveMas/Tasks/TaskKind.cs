@@ -1,0 +1,34 @@
+namespace RecursiveMas.Tasks;
+
+/// <summary>The synthetic reasoning tasks (both need several dependent steps to answer).</summary>
+public enum TaskKind
+{
+    /// <summary>Multi-step arithmetic word problems (GSM8K-like, small numbers).</summary>
+    Arithmetic,
+
+    /// <summary>Graph reachability over "every X is a Y" rules with two candidate answers (ProsQA-like).</summary>
+    Reachability,
+}
+
+/// <summary>Parsing and generator lookup for <see cref="TaskKind"/>.</summary>
+public static class TaskKinds
+{
+    /// <summary>"arithmetic" or "reachability" (case-insensitive).</summary>
+    public static TaskKind Parse(string name) => name.Trim().ToLowerInvariant() switch
+    {
+        "arithmetic" => TaskKind.Arithmetic,
+        "reachability" => TaskKind.Reachability,
+        _ => throw new ArgumentException($"unknown task \"{name}\"; expected arithmetic or reachability", nameof(name)),
+    };
+
+    /// <summary>The lower-case name used on the command line and in file names.</summary>
+    public static string Name(this TaskKind kind) => kind.ToString().ToLowerInvariant();
+
+    /// <summary>Draws one example of <paramref name="kind"/> from <paramref name="random"/>.</summary>
+    public static TaskExample Draw(this TaskKind kind, Random random) => kind switch
+    {
+        TaskKind.Arithmetic => ArithmeticWordProblems.Draw(random),
+        TaskKind.Reachability => ReachabilityProblems.Draw(random),
+        _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+    };
+}

@@ -1,0 +1,62 @@
+using System.Text.Json;
+using RecursiveMas.Cli;
+using RecursiveMas.Tests.Support;
+using RecursiveMas.Tests.Tokenization;
+using RecursiveMas.Zoo;
+
+namespace RecursiveMas.Tests.Evaluation;
+
+/// <summary>
+/// The whole pipeline at CI size, through the command line: a tiny zoo (tasks, pre-trained agents, trained links),
+/// the SFT baseline fine-tuned from its solver, then the comparison of every method over two round
+/// counts and two seeds, written as JSON and PNG.
+/// </summary>
+public sealed class PipelineTests
+{
+    [Fact]
+    public void PretrainThenFineTuneThenEvaluateEveryMethod()
+    {
+        using var dir = new TempDirectory();
+        string zoo = Path.Combine(dir.Path, "zoo");
+        var (code, output) = CliRunner.Run("zoo", "--seed", "3", "--out", zoo, "--tiny");
+        Assert.True(code == ExitCodes.Success, output);
+        string system = Path.Combine(zoo, AgentZoo.SequentialFile);
+        string train = Path.Combine(zoo, "data", "arithmetic", "train.jsonl"), test = Path.Combine(zoo, "data", "arithmetic", "test.jsonl");
+        string sft = Path.Combine(dir.Path, "sft");
+        (code, output) = CliRunner.Run("pretrain", "--system", system, "--from", Path.Combine(zoo, "models", "solver-llama-128"),
+            "--data", train, "--steps", "2", "--batch", "2", "--out", sft);
+        Assert.True(code == ExitCodes.Success, output);
+
+        string results = Path.Combine(dir.Path, "results");
+        (code, output) = CliRunner.Run("eval", "--system", system, "--data", test, "--methods", "single,sft,text,recursive", "--rounds", "1,2",
+            "--seeds", "2", "--limit", "2", "--batch", "2", "--max-new-tokens", "4", "--sft-model", sft, "--json", "--out", results);
+        Assert.True(code == ExitCodes.Success, output);
+        using var json = JsonDocument.Parse(output);
+        var rows = json.RootElement.GetProperty("rows").EnumerateArray().ToList();
+        Assert.Equal(["single", "sft", "text", "text", "recursive", "recursive"], rows.Select(r => r.GetProperty("method").GetString()));
+        Assert.Equal([null, null, 1, 2, 1, 2], rows.Select(r => r.GetProperty("rounds").ValueKind == JsonValueKind.Null ? (int?)null : r.GetProperty("rounds").GetInt32()));
+        foreach (var row in rows)
+        {
+            var seeds = row.GetProperty("seeds").EnumerateArray().ToList();
+            Assert.Equal(2, seeds.Count);
+            Assert.All(seeds, s => Assert.Equal(2, s.GetProperty("questions").GetInt32()));
+            Assert.InRange(row.GetProperty("accuracy").GetProperty("mean").GetDouble(), 0, 1);
+            Assert.True(row.GetProperty("seconds_per_question").GetProperty("mean").GetDouble() > 0);
+            // The decoder writes at most 4 tokens (+ the boxed-answer retry's 16); text messages add up to 4 per
+            // message (tiny budget), at most 3 messages per round.
+            double tokens = row.GetProperty("tokens_per_question").GetProperty("mean").GetDouble();
+            Assert.InRange(tokens, 1, row.GetProperty("method").GetString() == "text" ? 4 + 16 + 2 * 3 * 4 : 4 + 16);
+        }
+        // Text messages are generated tokens too: Recursive-TextMAS writes more than the decoder alone.
+        double Tokens(int i) => rows[i].GetProperty("tokens_per_question").GetProperty("mean").GetDouble();
+        Assert.True(Tokens(3) > Tokens(0));
+        Assert.Equal(output.Trim(), File.ReadAllText(Path.Combine(results, "comparison.json")).Trim());
+        var png = File.ReadAllBytes(Path.Combine(results, "comparison.png"));
+        Assert.Equal(0x89, png[0]);
+        Assert.Equal("PNG", System.Text.Encoding.ASCII.GetString(png, 1, 3));
+
+        (code, output) = CliRunner.Run("eval", "--system", system, "--data", test, "--methods", "sft");
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("--sft-model", output);
+    }
+}

@@ -106,7 +106,7 @@ public sealed class RecursiveSystem : IDisposable
                 if (!models.TryGetValue(dir, out var model))
                     models[dir] = model = CausalLM.FromPretrained(dir, options.Model);
                 var tokenizer = ModelTokenizer.Load(dir);
-                var inner = LoadOrCreate($"inner.{a.Name}", linksDirectory, options,
+                var inner = LoadOrCreate($"inner.{a.Name}", a.Role is { } role && role != a.Name ? $"inner.{role}" : null, linksDirectory, options,
                     path => InnerLink.Load(path, a.Name, model.HiddenSize),
                     () => new InnerLink(a.Name, model.HiddenSize, description.InnerLink));
                 agents.Add(new SystemAgent(a, model, tokenizer, (InnerLink)inner));
@@ -114,7 +114,9 @@ public sealed class RecursiveSystem : IDisposable
             foreach (var e in plan.Edges)
             {
                 int inDim = configs[e.From].HiddenSize, outDim = configs[e.To].HiddenSize;
-                outer[(e.From, e.To)] = (OuterLink)LoadOrCreate(OuterLink.IdOf(e.From, e.To), linksDirectory, options,
+                string fromRole = description.Agent(e.From).Role ?? e.From, toRole = description.Agent(e.To).Role ?? e.To;
+                string? byRole = (fromRole, toRole) != (e.From, e.To) ? OuterLink.IdOf(fromRole, toRole) : null;
+                outer[(e.From, e.To)] = (OuterLink)LoadOrCreate(OuterLink.IdOf(e.From, e.To), byRole, linksDirectory, options,
                     path => OuterLink.Load(path, e.From, e.To, inDim, outDim),
                     () => new OuterLink(e.From, e.To, inDim, outDim, description.OuterLink));
             }
@@ -130,13 +132,23 @@ public sealed class RecursiveSystem : IDisposable
         }
     }
 
-    static RecursiveLink LoadOrCreate(string id, string directory, SystemLoadOptions options, Func<string, RecursiveLink> load, Func<RecursiveLink> create)
+    /// <param name="roleId">
+    /// The link's id under the agents' roles, when a role differs from its agent's name: links saved by a
+    /// system that names its agents by role (a SYSTEM.json with "planner", …) serve a C# system whose
+    /// classes carry those roles (<c>[Agent(..., Role = "planner")] class Planner</c>). The name wins
+    /// when both files exist; links are always saved under names.
+    /// </param>
+    static RecursiveLink LoadOrCreate(string id, string? roleId, string directory, SystemLoadOptions options, Func<string, RecursiveLink> load, Func<RecursiveLink> create)
     {
         string basePath = Path.Combine(directory, id);
         RecursiveLink link;
         if (File.Exists(basePath + ".json"))
         {
             link = load(basePath);
+        }
+        else if (roleId is not null && File.Exists(Path.Combine(directory, roleId) + ".json"))
+        {
+            link = load(Path.Combine(directory, roleId));
         }
         else if (options.AllowUntrainedLinks)
         {

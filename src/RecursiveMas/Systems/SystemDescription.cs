@@ -41,7 +41,7 @@ public sealed record AgentDescription
     /// <summary>m, the latent thoughts per rollout.</summary>
     public int LatentSteps { get; init; } = 32;
 
-    /// <summary>Role name for logs and prompts; null = the agent's name.</summary>
+    /// <summary>Role name for logs and prompts, and the second place links are looked for (<c>inner.ROLE</c>) when none are saved under the name; null = the agent's name.</summary>
     public string? Role { get; init; }
 
     /// <summary>System message of the agent's chat prompts; null keeps the chat format's default.</summary>

@@ -1,0 +1,75 @@
+using System.Diagnostics;
+using System.Reflection;
+using RecursiveMas.Evaluation;
+using RecursiveMas.Systems;
+using RecursiveMas.Training;
+using SequentialMath;
+
+// Usage: dotnet run --project examples/SequentialMath -c Release -- ["question" ...] [--zoo DIR] [--samples N]
+//   With no question, answers the first N (default 3) questions of the zoo's arithmetic test split and
+//   shows the expected answers next to the system's.
+var questions = new List<string>();
+string? zoo = null;
+int samples = 3;
+for (int i = 0; i < args.Length; i++)
+{
+    switch (args[i])
+    {
+        case "--zoo" when i + 1 < args.Length: zoo = args[++i]; break;
+        case "--samples" when i + 1 < args.Length && int.TryParse(args[i + 1], out int n) && n > 0: samples = n; i++; break;
+        case "-h" or "--help":
+            Console.WriteLine("usage: SequentialMath [\"question\" ...] [--zoo DIR] [--samples N]");
+            return 0;
+        default:
+            if (args[i].StartsWith("--", StringComparison.Ordinal))
+            {
+                Console.Error.WriteLine($"error: unknown option {args[i]} (see --help)");
+                return 2;
+            }
+            questions.Add(args[i]);
+            break;
+    }
+}
+
+zoo ??= typeof(MathTeam).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+    .FirstOrDefault(a => a.Key == "RecursiveMas.ZooDirectory")?.Value;
+if (zoo is null || !Directory.Exists(zoo))
+{
+    Console.Error.WriteLine($"error: the agent zoo was not found at '{zoo}'; pass --zoo examples/zoo");
+    return 1;
+}
+
+// Without questions: sample questions whose expected answers we know.
+var expected = new Dictionary<string, string>();
+if (questions.Count == 0)
+{
+    foreach (var example in TrainingData.Load(Path.Combine(zoo, "data", "arithmetic", "test.jsonl")).Take(samples))
+    {
+        questions.Add(example.Question);
+        expected[example.Question] = AnswerExtractor.Extract(example.Answer).Value ?? example.Answer;
+    }
+}
+
+var loading = Stopwatch.StartNew();
+using var team = MathTeam.Load(zoo, Path.Combine(zoo, "links", "sequential"));
+Console.WriteLine($"{MathTeam.Graph.Name}: {string.Join(" -> ", MathTeam.Graph.Agents.Select(a => $"{a.Name} (d={a.HiddenSize})"))}, " +
+                  $"{MathTeam.Rounds} rounds, loaded in {loading.Elapsed.TotalSeconds:F1} s");
+
+// Greedy decoding, with the answer budget the zoo's system was evaluated with.
+var options = new RunOptions { Decoding = new DecodingDescription { MaxNewTokens = 72 } };
+foreach (string question in questions)
+{
+    var result = team.Solve(question, options);
+    var answer = result.Answers[0];
+    Console.WriteLine();
+    Console.WriteLine($"Question: {question}");
+    Console.WriteLine($"Answer:   {answer.Answer ?? "(no boxed answer)"}" +
+                      (expected.TryGetValue(question, out string? want)
+                          ? $"   (expected {want}: {(MathEquivalence.AreEquivalent(answer.Answer, want) ? "correct" : "wrong")})"
+                          : ""));
+    Console.WriteLine($"Text:     {answer.Text.ReplaceLineEndings(" ").Trim()}");
+    int latentSteps = result.Steps.Sum(s => s.LatentSteps);
+    Console.WriteLine($"Rounds {result.Rounds}, latent steps {latentSteps} (in {result.Steps.Count(s => s.LatentSteps > 0)} agent turns), " +
+                      $"generated tokens {answer.GeneratedTokens}, time {result.TotalMilliseconds / 1000:F2} s");
+}
+return 0;

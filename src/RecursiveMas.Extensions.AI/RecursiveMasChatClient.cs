@@ -98,13 +98,26 @@ public sealed class RecursiveMasChatClient : IChatClient
             CreatedAt = created,
         };
 
-        // The run writes updates from its own thread; the reader yields them as they come. A consumer
-        // that stops reading early cancels the run (the linked source is cancelled in finally).
-        var updates = Channel.CreateUnbounded<ChatResponseUpdate>(new UnboundedChannelOptions { SingleReader = true });
+        // The run writes updates from its own thread; the reader yields them as they come. The channel
+        // holds one update and the run waits for room, so generation never runs more than two updates
+        // ahead of the consumer: a consumer that cancels, or stops reading early (the linked source is
+        // cancelled in finally), stops the run within a token or two whatever the machine's load.
+        var updates = Channel.CreateBounded<ChatResponseUpdate>(new BoundedChannelOptions(1)
+        {
+            SingleReader = true,
+            SingleWriter = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        void Publish(ChatResponseUpdate update)
+        {
+            // Called on the run's own long-running thread, so waiting here blocks nothing else.
+            if (!updates.Writer.TryWrite(update))
+                updates.Writer.WriteAsync(update, stop.Token).AsTask().GetAwaiter().GetResult();
+        }
         var run = RunAsync(request,
-            onStep: step => updates.Writer.TryWrite(Update([new AgentStepContent(step)])),
-            onText: (row, delta) => updates.Writer.TryWrite(Update([new TextContent(delta)])),
+            onStep: step => Publish(Update([new AgentStepContent(step)])),
+            onText: (row, delta) => Publish(Update([new TextContent(delta)])),
             stop.Token);
         _ = run.ContinueWith(_ => updates.Writer.TryComplete(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         try

@@ -81,7 +81,9 @@ public sealed class ServeCommand(IAnsiConsole console) : AsyncCommand<ServeComma
             console.MarkupLine("[grey]press Ctrl+C to stop[/]");
         }
         await app.WaitForShutdownAsync(cancellationToken);
-        await app.StopAsync(CancellationToken.None);
+        // Bounded: connections still open after 30 s are cut rather than keeping the process alive.
+        using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await app.StopAsync(grace.Token);
         return ExitCodes.Success;
     }
 }

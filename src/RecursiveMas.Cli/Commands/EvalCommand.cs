@@ -108,7 +108,7 @@ public sealed class EvalCommand(IAnsiConsole console) : Command<EvalCommand.Sett
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         Runtime.ConfigureThreads(settings.Threads);
-        var result = MethodComparison.Run(settings.System, settings.Data, new ComparisonOptions
+        var options = new ComparisonOptions
         {
             Methods = settings.MethodList,
             Rounds = settings.RoundList!,
@@ -119,9 +119,32 @@ public sealed class EvalCommand(IAnsiConsole console) : Command<EvalCommand.Sett
             MaxNewTokens = settings.MaxNewTokens,
             SftModel = settings.SftModel,
             AllowUntrainedLinks = settings.Untrained,
-            OnRun = settings.Json ? null : (method, rounds, run) => console.MarkupLine(
-                $"[grey]{Markup.Escape(method)}{(rounds == 0 ? "" : $" n={rounds}")} seed {run.Seed}: {run.Correct}/{run.Questions} correct[/]"),
-        }, cancellationToken);
+        };
+        ComparisonResult result = null!;
+        if (settings.Json)
+        {
+            result = MethodComparison.Run(settings.System, settings.Data, options, cancellationToken);
+        }
+        else
+        {
+            // One unit per (method, round count, seed) run: single-agent methods have no round count.
+            int runs = settings.MethodList.Sum(m => ComparisonOptions.IsSingleAgent(m) ? 1 : options.Rounds.Count) * settings.Seeds;
+            console.Progress()
+                .AutoClear(false)
+                .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+                .Start(progress =>
+                {
+                    var task = progress.AddTask("evaluating", maxValue: runs);
+                    result = MethodComparison.Run(settings.System, settings.Data, options with
+                    {
+                        OnRun = (method, rounds, run) =>
+                        {
+                            task.Increment(1);
+                            task.Description = Markup.Escape($"evaluating · last: {method}{(rounds == 0 ? "" : $" n={rounds}")} seed {run.Seed}: {run.Correct}/{run.Questions} correct");
+                        },
+                    }, cancellationToken);
+                });
+        }
 
         string json = result.ToJson();
         if (settings.Out is { } outDir)

@@ -102,23 +102,43 @@ public sealed class PretrainCommand(IAnsiConsole console) : Command<PretrainComm
             BatchSize = settings.Batch,
             LearningRate = settings.LearningRate,
             Seed = settings.Seed,
-            OnProgress = p =>
-            {
-                if (!settings.Json && (p.Step % 50 == 0 || p.Step == p.TotalSteps))
-                    console.MarkupLine($"step {p.Step}/{p.TotalSteps} loss {p.Loss:F3} lr {p.LearningRate:G3}");
-            },
         };
-        PretrainingReport report;
-        if (settings.From is { } from)
+        string what = settings.From is null ? "pre-training" : "fine-tuning";
+        PretrainingReport Train(PretrainingOptions options)
         {
-            var conversations = AgentPretraining.SingleAgentConversations(systems[0], from, data);
-            report = AgentPretraining.FineTune(from, conversations, settings.Out, options, cancellationToken);
+            if (settings.From is { } from)
+            {
+                var conversations = AgentPretraining.SingleAgentConversations(systems[0], from, data);
+                return AgentPretraining.FineTune(from, conversations, settings.Out, options, cancellationToken);
+            }
+            var family = Enum.Parse<ModelFamily>(settings.Family, ignoreCase: true);
+            var shape = TinyDecoderShape.For(family, settings.Hidden, settings.Layers, settings.Vocab);
+            return AgentPretraining.Pretrain(systems, settings.Agent!, data, shape, settings.Out, options, cancellationToken);
+        }
+
+        PretrainingReport report = null!;
+        if (settings.Json)
+        {
+            report = Train(options);
         }
         else
         {
-            var family = Enum.Parse<ModelFamily>(settings.Family, ignoreCase: true);
-            var shape = TinyDecoderShape.For(family, settings.Hidden, settings.Layers, settings.Vocab);
-            report = AgentPretraining.Pretrain(systems, settings.Agent!, data, shape, settings.Out, options, cancellationToken);
+            console.Progress()
+                .AutoClear(false)
+                .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+                .Start(progress =>
+                {
+                    var task = progress.AddTask(what, maxValue: settings.Steps);
+                    report = Train(options with
+                    {
+                        OnProgress = p =>
+                        {
+                            task.MaxValue = p.TotalSteps;
+                            task.Value = p.Step;
+                            task.Description = Markup.Escape($"{what} {p.Step}/{p.TotalSteps} loss {p.Loss:F3} lr {p.LearningRate:G3}");
+                        },
+                    });
+                });
         }
         if (settings.Json)
             console.WriteLine(report.ToJson());

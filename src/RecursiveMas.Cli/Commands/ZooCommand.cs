@@ -84,38 +84,39 @@ public sealed class ZooCommand(IAnsiConsole console) : Command<ZooCommand.Settin
         if (settings.LinkSteps is int linkSteps)
             budget = budget with { LinkSteps = linkSteps };
         var reports = new Dictionary<string, JsonElement>();
-        if (!settings.LinksOnly)
+        var summary = new List<string>();
+        WithProgress(settings.Json, report =>
         {
-            var pretrained = AgentZoo.Build(settings.Out, settings.Seed, budget, (agent, p) =>
+            if (!settings.LinksOnly)
             {
-                if (!settings.Json && (p.Step % 100 == 0 || p.Step == p.TotalSteps))
-                    console.MarkupLine($"{Markup.Escape(agent)}: step {p.Step}/{p.TotalSteps} loss {p.Loss:F3}");
-            }, cancellationToken);
-            foreach (var (agent, report) in pretrained)
-            {
-                reports[agent] = JsonDocument.Parse(report.ToJson()).RootElement;
-                if (!settings.Json)
-                    console.MarkupLine($"{Markup.Escape(agent)}: {report.Parameters:N0} parameters, loss {report.InitialLoss:F3} → {report.FinalLoss:F3}, {report.Seconds:F0} s");
-            }
-        }
-        if (budget.LinkSteps > 0)
-        {
-            var linkReports = ZooLinkTraining.Train(settings.Out, settings.Seed, budget, (system, p) =>
-            {
-                if (!settings.Json && (p.Step % 20 == 0 || p.Step == p.TotalSteps) && p.Step > 0)
-                    console.MarkupLine($"{Markup.Escape(system)} links, {p.Stage}: step {p.Step}/{p.TotalSteps} loss {p.Loss:F3}");
-            }, cancellationToken);
-            foreach (var (system, report) in linkReports)
-            {
-                reports[system + " links"] = JsonSerializer.SerializeToElement(new
+                var pretrained = AgentZoo.Build(settings.Out, settings.Seed, budget,
+                    (agent, p) => report(agent, $"{agent}: pre-training {p.Step}/{p.TotalSteps} loss {p.Loss:F3}", p.Step, p.TotalSteps),
+                    cancellationToken);
+                foreach (var (agent, result) in pretrained)
                 {
-                    stages = report.Stages.Select(s => new { stage = s.Stage.ToString(), steps = s.Steps, first_loss = Finite(s.FirstLoss), final_loss = Finite(s.FinalLoss), seconds = s.Seconds }),
-                });
-                if (!settings.Json)
-                    foreach (var stage in report.Stages)
-                        console.MarkupLine($"{Markup.Escape(system)} links, {stage.Stage}: loss {stage.FirstLoss:F3} → {stage.FinalLoss:F3}, {stage.Seconds:F0} s");
+                    reports[agent] = JsonDocument.Parse(result.ToJson()).RootElement;
+                    summary.Add($"{agent}: {result.Parameters:N0} parameters, loss {result.InitialLoss:F3} → {result.FinalLoss:F3}, {result.Seconds:F0} s");
+                }
             }
-        }
+            if (budget.LinkSteps > 0)
+            {
+                var linkReports = ZooLinkTraining.Train(settings.Out, settings.Seed, budget,
+                    (system, p) => report($"{system} {p.Stage}", $"{system} links, {p.Stage.ToString().ToLowerInvariant()}: step {p.Step}/{p.TotalSteps} loss {p.Loss:F3}", p.Step, p.TotalSteps),
+                    cancellationToken);
+                foreach (var (system, result) in linkReports)
+                {
+                    reports[system + " links"] = JsonSerializer.SerializeToElement(new
+                    {
+                        stages = result.Stages.Select(s => new { stage = s.Stage.ToString(), steps = s.Steps, first_loss = Finite(s.FirstLoss), final_loss = Finite(s.FinalLoss), seconds = s.Seconds }),
+                    });
+                    foreach (var stage in result.Stages)
+                        summary.Add($"{system} links, {stage.Stage}: loss {stage.FirstLoss:F3} → {stage.FinalLoss:F3}, {stage.Seconds:F0} s");
+                }
+            }
+        });
+        if (!settings.Json)
+            foreach (var line in summary)
+                console.MarkupLine(Markup.Escape(line));
         if (settings.Json)
         {
             console.Profile.Width = 100_000;
@@ -128,4 +129,33 @@ public sealed class ZooCommand(IAnsiConsole console) : Command<ZooCommand.Settin
 
     /// <summary>JSON has no NaN: a loss that was never computed is null.</summary>
     static double? Finite(double value) => double.IsFinite(value) ? value : null;
+
+    /// <summary>
+    /// Runs <paramref name="body"/> with a reporter (key, description, step, total) that drives one
+    /// Spectre progress bar per key — an agent's pre-training, a system's link-training stage — or does
+    /// nothing for --json.
+    /// </summary>
+    void WithProgress(bool json, Action<Action<string, string, int, int>> body)
+    {
+        if (json)
+        {
+            body((_, _, _, _) => { });
+            return;
+        }
+        console.Progress()
+            .AutoClear(false)
+            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+            .Start(progress =>
+            {
+                var tasks = new Dictionary<string, ProgressTask>();
+                body((key, description, step, total) =>
+                {
+                    if (!tasks.TryGetValue(key, out var task))
+                        tasks[key] = task = progress.AddTask(Markup.Escape(key), maxValue: Math.Max(1, total));
+                    task.MaxValue = Math.Max(1, total);
+                    task.Value = step;
+                    task.Description = Markup.Escape(description);
+                });
+            });
+    }
 }

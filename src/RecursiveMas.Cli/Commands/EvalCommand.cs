@@ -129,9 +129,7 @@ public sealed class EvalCommand(IAnsiConsole console) : Command<EvalCommand.Sett
         {
             // One unit per (method, round count, seed) run: single-agent methods have no round count.
             int runs = settings.MethodList.Sum(m => ComparisonOptions.IsSingleAgent(m) ? 1 : options.Rounds.Count) * settings.Seeds;
-            console.Progress()
-                .AutoClear(false)
-                .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+            StepProgress.For(console)
                 .Start(progress =>
                 {
                     var task = progress.AddTask("evaluating", maxValue: runs);

@@ -123,9 +123,7 @@ public sealed class PretrainCommand(IAnsiConsole console) : Command<PretrainComm
         }
         else
         {
-            console.Progress()
-                .AutoClear(false)
-                .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+            StepProgress.For(console)
                 .Start(progress =>
                 {
                     var task = progress.AddTask(what, maxValue: settings.Steps);

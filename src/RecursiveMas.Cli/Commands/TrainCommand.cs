@@ -189,9 +189,7 @@ public sealed class TrainCommand(IAnsiConsole console) : Command<TrainCommand.Se
         console.MarkupLine($"training {Markup.Escape(system.Description.Name)}: {data.Count} examples, stage {settings.Stage}, " +
             $"{settings.MessageSource} messages, {options.Rounds ?? system.Description.Rounds} round(s), {settings.Steps} steps per stage");
         report = null!;
-        console.Progress()
-            .AutoClear(false)
-            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+        StepProgress.For(console)
             .Start(progress =>
             {
                 var tasks = new Dictionary<TrainingStage, ProgressTask>();

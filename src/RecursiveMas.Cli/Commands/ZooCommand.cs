@@ -142,9 +142,7 @@ public sealed class ZooCommand(IAnsiConsole console) : Command<ZooCommand.Settin
             body((_, _, _, _) => { });
             return;
         }
-        console.Progress()
-            .AutoClear(false)
-            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+        StepProgress.For(console)
             .Start(progress =>
             {
                 var tasks = new Dictionary<string, ProgressTask>();

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using RecursiveMas.Systems;
 using RecursiveMas.Tests.Support;
 using RecursiveMas.Tests.Tokenization;
@@ -39,38 +38,24 @@ public sealed class SequentialMathTests
         Assert.All(generated.Answers, a => Assert.NotNull(a.Answer));
     }
 
-    /// <summary>Runs the built example (copied beside the tests as SequentialMath.dll) with <paramref name="args"/>.</summary>
-    static async Task<(int ExitCode, string Output, string Error)> RunProgram(params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "SequentialMath.dll"));
-        foreach (var arg in args)
-            start.ArgumentList.Add(arg);
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, await output, await error);
-    }
-
     [Fact]
-    public async Task TheProgramAnswersAQuestionWithItsRoundsLatentStepsTokensAndTime()
+    public void TheProgramAnswersAQuestionWithItsRoundsLatentStepsTokensAndTime()
     {
-        var (code, output, error) = await RunProgram(Questions[0], "--zoo", Zoo);
+        var (code, output) = CliProcess.RunProgram("SequentialMath.dll", Questions[0], "--zoo", Zoo);
 
-        Assert.True(code == 0, output + error);
+        Assert.True(code == 0, output);
         Assert.Contains($"Question: {Questions[0]}", output);
         Assert.Matches(@"Answer: +\d+", output);
         Assert.Matches(@"Rounds 2, latent steps 40 \(in 5 agent turns\), generated tokens \d+, time \d+\.\d\d s", output);
     }
 
     [Fact]
-    public async Task AMissingZooIsNamed()
+    public void AMissingZooIsNamed()
     {
         using var dir = new TempDirectory();
         string missing = Path.Combine(dir.Path, "no-zoo");
-        var (code, _, error) = await RunProgram("--zoo", missing);
+        var (code, output) = CliProcess.RunProgram("SequentialMath.dll", "--zoo", missing);
         Assert.Equal(1, code);
-        Assert.Contains(missing, error);
+        Assert.Contains(missing, output);
     }
 }

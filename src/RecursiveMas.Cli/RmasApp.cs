@@ -46,12 +46,16 @@ public static class RmasApp
                 .WithDescription("Regenerate the embedded agent zoo (task data, SYSTEM.json files, three pre-trained agents) bit for bit from a seed.")
                 .WithExample("zoo", "--seed", "7", "--out", "examples/zoo");
             config.AddCommand<EvalCommand>("eval")
-                .WithDescription("Compare methods (single, sft, text, recursive) over round counts and seeds on a test set: accuracy, generated tokens and wall time, with 95% intervals; JSON and PNG with --out.")
+                .WithDescription("Compare methods (single, sft, text, recursive) over round counts and seeds on a test set: accuracy, generated tokens and wall time, with 95% intervals; JSON and a chart (PNG) with --out.")
                 .WithExample("eval", "--system", "examples/zoo/sequential.SYSTEM.json", "--data", "examples/zoo/data/arithmetic/test.jsonl", "--methods", "single,text,recursive", "--rounds", "1,2,3", "--seeds", "3", "--out", "results");
             config.AddCommand<TrainCommand>("train")
                 .WithDescription("Train a system's links by the inner-outer loop from JSONL data (checkpoints, --resume, held-out evaluation).")
                 .WithExample("train", "--system", "SYSTEM.json", "--data", "train.jsonl", "--eval", "eval.jsonl", "--stage", "both", "--out", "runs/first")
                 .WithExample("train", "--system", "SYSTEM.json", "--data", "train.jsonl", "--stage", "outer", "--message-source", "rollout", "--rounds", "3", "--steps", "200", "--out", "runs/first", "--resume");
+            config.AddCommand<PlotCommand>("plot")
+                .WithDescription("Draw the chart of rmas eval's comparison.json or a training run's train-log.jsonl again, as a PNG.")
+                .WithExample("plot", "results/comparison.json")
+                .WithExample("plot", "runs/first/train-log.jsonl", "--out", "runs/first/curves.png");
             config.AddCommand<ServeCommand>("serve")
                 .WithDescription("Serve a system over HTTP: OpenAI-compatible /v1/chat/completions (plain and SSE) and /v1/models, and a live page at /.")
                 .WithExample("serve", "--system", "SYSTEM.json")

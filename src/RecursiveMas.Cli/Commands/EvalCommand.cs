@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Globalization;
+using RecursiveMas.Charts;
 using RecursiveMas.Evaluation;
 using RecursiveMas.IO;
 using Spectre.Console;
@@ -149,7 +150,7 @@ public sealed class EvalCommand(IAnsiConsole console) : Command<EvalCommand.Sett
         {
             Directory.CreateDirectory(outDir);
             AtomicFile.WriteAllText(Path.Combine(outDir, "comparison.json"), json + "\n");
-            ComparisonChart.Write(Path.Combine(outDir, "comparison.png"), result);
+            ComparisonChart.Write(result, Path.Combine(outDir, "comparison.png"));
         }
         if (settings.Json)
         {

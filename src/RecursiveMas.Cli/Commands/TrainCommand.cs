@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using RecursiveMas.Charts;
 using RecursiveMas.Models;
 using RecursiveMas.Systems;
 using RecursiveMas.Training;
@@ -33,7 +34,7 @@ public sealed class TrainCommand(IAnsiConsole console) : Command<TrainCommand.Se
         public string Stage { get; init; } = "both";
 
         [CommandOption("--out <DIR>")]
-        [Description("Output folder: train-log.jsonl, checkpoint-*.safetensors, links/.")]
+        [Description("Output folder: train-log.jsonl and its chart train-log.png, checkpoint-*.safetensors, links/.")]
         public string Out { get; init; } = "";
 
         [CommandOption("--message-source <SOURCE>")]
@@ -181,6 +182,7 @@ public sealed class TrainCommand(IAnsiConsole console) : Command<TrainCommand.Se
         if (settings.Json)
         {
             report = LinkTrainer.Train(system, data, options, cancellationToken);
+            ChartFile.Plot(Path.Combine(settings.Out, TrainingLogEntry.FileName));
             console.Profile.Width = Math.Max(console.Profile.Width, 240);
             console.WriteLine(report.ToJson());
             return ExitCodes.Success;
@@ -208,6 +210,7 @@ public sealed class TrainCommand(IAnsiConsole console) : Command<TrainCommand.Se
                     },
                 }, cancellationToken);
             });
+        ChartFile.Plot(Path.Combine(settings.Out, TrainingLogEntry.FileName));
         TrainingSummary.Write(console, report);
         return ExitCodes.Success;
     }

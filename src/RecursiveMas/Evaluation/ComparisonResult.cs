@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -19,6 +20,72 @@ public sealed record ComparisonRow(string Method, int Rounds, IReadOnlyList<Seed
 /// <summary>The comparison table: rows in the order run, with 95% t-intervals over seeds.</summary>
 public sealed record ComparisonResult(string System, string Data, int Questions, double Temperature, IReadOnlyList<ComparisonRow> Rows)
 {
+    /// <summary>The seeds of all rows, ascending.</summary>
+    public IReadOnlyList<long> Seeds => [.. Rows.SelectMany(r => r.Runs).Select(r => r.Seed).Distinct().Order()];
+
+    /// <summary>
+    /// Reads what <see cref="ToJson"/> wrote (comparison.json). Rows are rebuilt from their per-seed runs,
+    /// so the intervals are recomputed, not copied; anything missing or mistyped is a
+    /// <see cref="ModelFileException"/> naming the file and the field.
+    /// </summary>
+    public static ComparisonResult Load(string path)
+    {
+        if (!File.Exists(path))
+            throw new ModelFileException(path, null, "comparison file not found");
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(File.ReadAllText(path));
+        }
+        catch (JsonException e)
+        {
+            throw new ModelFileException(path, null, $"not valid JSON: {e.Message}", e);
+        }
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("rows", out var rowsElement) || rowsElement.ValueKind != JsonValueKind.Array)
+                throw new ModelFileException(path, null, "not a comparison: expected a JSON object with \"rows\" (rmas eval's comparison.json)");
+            var rows = new List<ComparisonRow>();
+            foreach (var (row, i) in rowsElement.EnumerateArray().Select((r, i) => (r, i)))
+            {
+                string where = $"rows[{i}]";
+                string method = Get(row, "method", JsonValueKind.String, path, where).GetString()!;
+                var roundsElement = row.TryGetProperty("rounds", out var r) ? r : default;
+                int rounds = roundsElement.ValueKind == JsonValueKind.Number ? roundsElement.GetInt32() : 0;
+                var seeds = Get(row, "seeds", JsonValueKind.Array, path, where);
+                var runs = seeds.EnumerateArray().Select((seed, j) =>
+                {
+                    string at = $"{where}.seeds[{j}]";
+                    double Number(string key) => Get(seed, key, JsonValueKind.Number, path, at).GetDouble();
+                    return new SeedRun(Get(seed, "seed", JsonValueKind.Number, path, at).GetInt64(), (int)Number("questions"), (int)Number("correct"),
+                        Number("tokens_per_question"), Number("seconds_per_question"));
+                }).ToList();
+                if (runs.Count == 0)
+                    throw new ModelFileException(path, where + ".seeds", "no seed runs");
+                rows.Add(new ComparisonRow(method, rounds, runs));
+            }
+            if (rows.Count == 0)
+                throw new ModelFileException(path, "rows", "no rows");
+            return new ComparisonResult(
+                Get(root, "system", JsonValueKind.String, path, null).GetString()!,
+                Get(root, "data", JsonValueKind.String, path, null).GetString()!,
+                Get(root, "questions", JsonValueKind.Number, path, null).GetInt32(),
+                Get(root, "temperature", JsonValueKind.Number, path, null).GetDouble(),
+                rows);
+        }
+    }
+
+    static JsonElement Get(JsonElement parent, string key, JsonValueKind kind, string path, string? where)
+    {
+        string item = where is null ? key : $"{where}.{key}";
+        if (!parent.TryGetProperty(key, out var value))
+            throw new ModelFileException(path, item, "missing");
+        if (value.ValueKind != kind)
+            throw new ModelFileException(path, item, string.Create(CultureInfo.InvariantCulture, $"must be {kind}, got {value.ValueKind}"));
+        return value;
+    }
+
     public string ToJson()
     {
         static JsonObject Interval(ConfidenceInterval ci) => new() { ["mean"] = ci.Mean, ["ci95"] = ci.HalfWidth };
@@ -45,7 +112,6 @@ public sealed record ComparisonResult(string System, string Data, int Questions,
                     ["seconds_per_question"] = s.SecondsPerQuestion,
                 })]),
             })]),
-            ["chart_legend"] = ComparisonChart.Legend,
         };
         return root.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
     }

@@ -38,7 +38,7 @@ public static class AtomicFile
     /// </summary>
     public static string CreateTempFor(string finalPath, out FileStream stream)
     {
-        string directory = Path.GetDirectoryName(finalPath)!;
+        string directory = Path.GetDirectoryName(Path.GetFullPath(finalPath))!; // "x.png" lies in the current folder
         Directory.CreateDirectory(directory);
         string temp = Path.Combine(directory, $".{Path.GetFileName(finalPath)}.{Guid.NewGuid():N}.tmp");
         stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1 << 16);

@@ -30,7 +30,7 @@ public static class LinkTrainer
         if (options.Evaluation is { } evaluation)
             CheckData(system, evaluation, "evaluation");
 
-        TrainingLog? log = options.OutputDirectory is null ? null : new TrainingLog(Path.Combine(options.OutputDirectory, "train-log.jsonl"));
+        TrainingLog? log = options.OutputDirectory is null ? null : new TrainingLog(Path.Combine(options.OutputDirectory, TrainingLogEntry.FileName));
         TrainingStage[] stages = options.Stage == TrainingStage.Both ? [TrainingStage.Inner, TrainingStage.Outer] : [options.Stage];
         string Checkpoint(TrainingStage s) => TrainingCheckpoint.PathFor(options.OutputDirectory!, s);
         if (options.Resume)

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using RecursiveMas.IO;
 
 namespace RecursiveMas.Training;
 
@@ -12,35 +13,12 @@ public static class TrainingData
     public static IReadOnlyList<TrainingExample> Load(string jsonlPath)
     {
         string path = Path.GetFullPath(jsonlPath);
-        if (!File.Exists(path))
-            throw new ModelFileException(path, null, "training data not found");
-        var examples = new List<TrainingExample>();
-        int number = 0;
-        foreach (string line in File.ReadLines(path))
-        {
-            number++;
-            if (string.IsNullOrWhiteSpace(line))
-                continue;
-            examples.Add(Parse(line, path, number));
-        }
-        if (examples.Count == 0)
-            throw new ModelFileException(path, null, "training data has no examples");
-        return examples;
+        return JsonLines.Read(path, "training data", "examples", (root, number) => Parse(root, path, number));
     }
 
-    static TrainingExample Parse(string line, string path, int number)
+    static TrainingExample Parse(JsonElement root, string path, int number)
     {
-        string where = $"line {number}";
-        JsonElement root;
-        try
-        {
-            using var document = JsonDocument.Parse(line);
-            root = document.RootElement.Clone();
-        }
-        catch (JsonException e)
-        {
-            throw new ModelFileException(path, where, $"not valid JSON: {e.Message}", e);
-        }
+        string where = JsonLines.Line(number);
         if (root.ValueKind != JsonValueKind.Object)
             throw new ModelFileException(path, where, "each line must be a JSON object with \"question\", \"roles\" and \"answer\"");
 

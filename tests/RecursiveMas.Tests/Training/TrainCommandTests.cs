@@ -1,4 +1,5 @@
 using System.Text.Json;
+using RecursiveMas.Charts;
 using RecursiveMas.Cli;
 using RecursiveMas.Tests.Support;
 
@@ -31,6 +32,7 @@ public sealed class TrainCommandTests(SecretRelay relay) : IClassFixture<SecretR
         Assert.True(File.Exists(Path.Combine(output, "links", "outer.Expert-Learner.safetensors")));
         Assert.True(File.Exists(Path.Combine(output, "checkpoint-outer.safetensors")));
         Assert.Equal(4, File.ReadLines(Path.Combine(output, "train-log.jsonl")).Count());
+        Assert.Equal((TrainingChart.Width, TrainingChart.Height), PngHeader.SizeOf(Path.Combine(output, "train-log.png")));
 
         // The trained links run with rmas run.
         (code, text) = CliRunner.Run("run", "--system", system, "--links", Path.Combine(output, "links"), "--question", "Ann: 3 3 3", "--json");

@@ -1,0 +1,90 @@
+using System.Text.Json;
+using ScottPlot;
+
+namespace RecursiveMas.Charts;
+
+/// <summary>
+/// Draws a chart from a file RecursiveMas wrote — <c>rmas eval</c>'s comparison.json or a training
+/// run's train-log.jsonl — recognised by its content, not its name. What <c>rmas plot</c> calls.
+/// </summary>
+public static class ChartFile
+{
+    /// <summary>The kinds of file a chart can be drawn from.</summary>
+    public enum Kind { Comparison, TrainingLog }
+
+    /// <summary>
+    /// Writes the chart of <paramref name="inputPath"/> to <paramref name="pngPath"/> (default: the input
+    /// with the extension .png) and returns the path written. Malformed input is a
+    /// <see cref="ModelFileException"/> naming the file and the line or field.
+    /// </summary>
+    public static string Plot(string inputPath, string? pngPath = null)
+    {
+        string output = pngPath ?? Path.ChangeExtension(inputPath, ".png");
+        switch (Detect(inputPath))
+        {
+            case Kind.Comparison:
+                ComparisonChart.WriteFromFile(inputPath, output);
+                break;
+            default:
+                TrainingChart.WriteFromFile(inputPath, output);
+                break;
+        }
+        return output;
+    }
+
+    /// <summary>A comparison is one JSON object with "rows"; anything else is read as a training log (JSONL).</summary>
+    public static Kind Detect(string inputPath)
+    {
+        if (!File.Exists(inputPath))
+            throw new ModelFileException(inputPath, null, "file not found");
+        string text = File.ReadAllText(inputPath);
+        try
+        {
+            using var document = JsonDocument.Parse(text);
+            return document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("rows", out _)
+                ? Kind.Comparison
+                : Kind.TrainingLog;
+        }
+        catch (JsonException)
+        {
+            return Kind.TrainingLog; // several JSON lines (or a broken file: the log reader names the line)
+        }
+    }
+
+    /// <summary>Sans-serif families tried in order; the first the system has draws every chart's text.</summary>
+    static readonly string[] SansFamilies = ["DejaVu Sans", "Liberation Sans", "Noto Sans", "Arial", "Helvetica"];
+
+    /// <summary>A plot in the charts' common style (a sans-serif font the system has).</summary>
+    internal static Plot NewPlot()
+    {
+        var plot = new Plot();
+        plot.Font.Set(FontFamily);
+        return plot;
+    }
+
+    /// <summary>
+    /// The family the charts use. ScottPlot's own pick can land on a serif face, so a sans family is
+    /// chosen here; a system without any font would draw charts without a word, so that is an error.
+    /// </summary>
+    public static string FontFamily
+    {
+        get
+        {
+            var families = SkiaSharp.SKFontManager.Default.GetFontFamilies();
+            if (families.Length == 0)
+                throw new InvalidOperationException("no fonts found, so a chart would have no text; install a font package (Debian: fonts-dejavu-core)");
+            return SansFamilies.FirstOrDefault(families.Contains) ?? Fonts.Default;
+        }
+    }
+
+    /// <summary>0.36 → "36%".</summary>
+    internal static string Percent(double fraction) =>
+        (fraction * 100).ToString("0.#", System.Globalization.CultureInfo.InvariantCulture) + "%";
+
+    /// <summary>Renders <paramref name="figure"/> and writes it as a PNG (through <see cref="RecursiveMas.IO.AtomicFile"/>).</summary>
+    internal static void SavePng(Multiplot figure, string pngPath, int width, int height)
+    {
+        var bytes = figure.Render(width, height).GetImageBytes(ImageFormat.Png);
+        RecursiveMas.IO.AtomicFile.WriteAllBytes(pngPath, bytes);
+    }
+}

@@ -1,0 +1,45 @@
+using System.Text.Json;
+
+namespace RecursiveMas.IO;
+
+/// <summary>
+/// Reads a JSONL file one JSON value per non-blank line. A missing file, a line that is not JSON, or
+/// a file with no lines is a <see cref="ModelFileException"/> naming the file (and the line, as
+/// "line N"); what a line must hold is the caller's <c>parse</c>, which throws the same way.
+/// </summary>
+public static class JsonLines
+{
+    /// <param name="what">The file's kind in messages: "training data" → "training data not found".</param>
+    /// <param name="items">What its lines are: "examples" → "training data has no examples".</param>
+    /// <param name="parse">Turns one line's value into an item; gets the 1-based line number.</param>
+    public static IReadOnlyList<T> Read<T>(string path, string what, string items, Func<JsonElement, int, T> parse)
+    {
+        if (!File.Exists(path))
+            throw new ModelFileException(path, null, $"{what} not found");
+        var result = new List<T>();
+        int number = 0;
+        foreach (string line in File.ReadLines(path))
+        {
+            number++;
+            if (string.IsNullOrWhiteSpace(line))
+                continue;
+            JsonDocument document;
+            try
+            {
+                document = JsonDocument.Parse(line);
+            }
+            catch (JsonException e)
+            {
+                throw new ModelFileException(path, Line(number), $"not valid JSON: {e.Message}", e);
+            }
+            using (document)
+                result.Add(parse(document.RootElement, number));
+        }
+        if (result.Count == 0)
+            throw new ModelFileException(path, null, $"{what} has no {items}");
+        return result;
+    }
+
+    /// <summary>How messages name a line: "line 9".</summary>
+    public static string Line(int number) => $"line {number}";
+}

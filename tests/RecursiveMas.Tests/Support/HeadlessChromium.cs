@@ -1,28 +1,15 @@
-using System.Diagnostics;
-using System.Text.RegularExpressions;
+using PuppeteerSharp;
 
 namespace RecursiveMas.Tests.Support;
 
 /// <summary>
-/// Debian's <c>chromium</c>, started headless with a fresh profile and the DevTools protocol on a free
-/// loopback port. Not finding it is a test failure that says how to install it, never a silent pass.
+/// Debian's <c>chromium</c>, launched headless by PuppeteerSharp through <see cref="LaunchOptions.ExecutablePath"/>
+/// (nothing is downloaded) with a fresh profile. Not finding it is a test failure that says how to
+/// install it, never a silent pass.
 /// </summary>
-public sealed partial class HeadlessChromium : IDisposable
+public static class HeadlessChromium
 {
     static readonly string[] Candidates = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome", "/usr/bin/google-chrome-stable"];
-
-    private readonly Process _process;
-    private readonly string _profile;
-
-    HeadlessChromium(Process process, string profile, Uri devTools)
-    {
-        _process = process;
-        _profile = profile;
-        DevToolsUrl = devTools;
-    }
-
-    /// <summary>The browser's DevTools WebSocket (ws://127.0.0.1:PORT/devtools/browser/ID).</summary>
-    public Uri DevToolsUrl { get; }
 
     /// <summary>The browser to use: <c>RMAS_CHROMIUM</c> when set, else the first of Debian's usual paths.</summary>
     public static string Locate()
@@ -35,74 +22,19 @@ public sealed partial class HeadlessChromium : IDisposable
             "(apt-get install chromium), or set RMAS_CHROMIUM to a Chromium or Chrome binary. The browser test needs it; it does not skip.");
     }
 
-    public static HeadlessChromium Start(int width = 1280, int height = 1000)
+    /// <summary>
+    /// Starts the browser. The flags keep it off the network (this machine's is closed: without them
+    /// Chromium keeps trying to reach Google's hosts) and let it run as root in a container.
+    /// </summary>
+    public static Task<IBrowser> Launch(int width = 1280, int height = 1000) => Puppeteer.LaunchAsync(new LaunchOptions
     {
-        string binary = Locate();
-        string profile = Path.Combine(Path.GetTempPath(), "rmas-chromium-" + Guid.NewGuid().ToString("N"));
-        var start = new ProcessStartInfo(binary)
-        {
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in new[]
-        {
-            "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run", "--no-default-browser-check",
-            "--disable-extensions", "--disable-background-networking", "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0",
-            $"--user-data-dir={profile}", $"--window-size={width},{height}", "about:blank",
-        })
-            start.ArgumentList.Add(arg);
-        var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {binary}");
-        process.OutputDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-
-        // Chromium prints "DevTools listening on ws://..." on stderr once it is ready.
-        var listening = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var log = new System.Text.StringBuilder();
-        process.ErrorDataReceived += (_, e) =>
-        {
-            if (e.Data is null)
-            {
-                listening.TrySetException(new InvalidOperationException($"{binary} exited before DevTools listened:\n{log}"));
-                return;
-            }
-            lock (log) log.AppendLine(e.Data);
-            if (DevToolsLine().Match(e.Data) is { Success: true } m)
-                listening.TrySetResult(new Uri(m.Groups[1].Value));
-        };
-        process.BeginErrorReadLine();
-        if (!listening.Task.Wait(TimeSpan.FromSeconds(60)))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{binary} did not open DevTools within 60 s:\n{log}");
-        }
-        return new HeadlessChromium(process, profile, listening.Task.Result);
-    }
-
-    [GeneratedRegex(@"DevTools listening on (ws://\S+)")]
-    private static partial Regex DevToolsLine();
-
-    public void Dispose()
-    {
-        try
-        {
-            if (!_process.HasExited)
-                _process.Kill(entireProcessTree: true);
-            _process.WaitForExit(10_000);
-        }
-        catch (InvalidOperationException)
-        {
-        }
-        _process.Dispose();
-        try
-        {
-            Directory.Delete(_profile, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-        catch (UnauthorizedAccessException)
-        {
-        }
-    }
+        ExecutablePath = Locate(),
+        Headless = true,
+        DefaultViewport = new ViewPortOptions { Width = width, Height = height },
+        Args =
+        [
+            "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run", "--no-default-browser-check",
+            "--disable-extensions", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        ],
+    });
 }

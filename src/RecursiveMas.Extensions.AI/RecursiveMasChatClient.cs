@@ -31,13 +31,22 @@ public sealed class RecursiveMasChatClient : IChatClient
     private readonly RecursiveMasChatClientOptions _settings;
     private readonly DecodingDescription? _baseDecoding;
     private readonly SemaphoreSlim _oneRunAtATime = new(1, 1);
+    private int _disposed;
+    private readonly Action<IReadOnlyList<ChatMessage>, ChatRequest, CancellationToken>? _admit;
 
-    /// <summary>A client over a loaded system, run by <see cref="RecursiveRunner"/>.</summary>
+    /// <summary>
+    /// A client over a loaded system, run by <see cref="RecursiveRunner"/>. Before a run it refuses, with an
+    /// <see cref="ArgumentException"/> naming the message, text the runtime would read as markup (slot
+    /// markers, control-token strings; <see cref="RunAdmission.ControlText"/>) and prompts longer than a
+    /// model holds or <see cref="RecursiveMasChatClientOptions.MaxPromptTokens"/> allows
+    /// (<see cref="PromptTooLongException"/>).
+    /// </summary>
     public RecursiveMasChatClient(RecursiveSystem system, RecursiveMasChatClientOptions? options = null)
         : this((question, run) => RecursiveRunner.Solve(system, question, run),
             (options ?? new()) with { ModelId = options?.ModelId ?? system.Description.Name },
             options?.Decoding ?? system.Description.Decoding)
     {
+        _admit = (messages, request, cancellationToken) => Admit(system, messages, request, options?.MaxPromptTokens, cancellationToken);
     }
 
     /// <summary>A client over any runner (a baseline, generated code); <see cref="RecursiveMasChatClientOptions.Decoding"/> is what options override.</summary>
@@ -65,7 +74,7 @@ public sealed class RecursiveMasChatClient : IChatClient
     public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null,
         CancellationToken cancellationToken = default)
     {
-        var request = Map(messages, options);
+        var request = Map(messages, options, cancellationToken);
         var result = await RunAsync(request, onStep: null, onText: null, cancellationToken).ConfigureAwait(false);
         var answer = result.Answers[0];
         return new ChatResponse(new ChatMessage(ChatRole.Assistant, answer.Text) { MessageId = NewId("msg") })
@@ -84,7 +93,7 @@ public sealed class RecursiveMasChatClient : IChatClient
     /// <remarks>The request is checked at once (bad options throw here, not on the first <c>MoveNextAsync</c>).</remarks>
     public IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null,
         CancellationToken cancellationToken = default) =>
-        Stream(Map(messages, options), cancellationToken);
+        Stream(Map(messages, options, cancellationToken), cancellationToken);
 
     async IAsyncEnumerable<ChatResponseUpdate> Stream(ChatRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -143,12 +152,29 @@ public sealed class RecursiveMasChatClient : IChatClient
         }
     }
 
-    ChatRequest Map(IEnumerable<ChatMessage> messages, ChatOptions? options)
+    ChatRequest Map(IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
     {
-        var request = ChatRequestMapping.Map(messages, options, _settings, _baseDecoding);
+        ArgumentNullException.ThrowIfNull(messages);
+        IReadOnlyList<ChatMessage> list = [.. messages];
+        var request = ChatRequestMapping.Map(list, options, _settings, _baseDecoding);
         if (options?.ModelId is { } asked && asked != ModelId)
             throw new ArgumentException($"this client serves model \"{ModelId}\", not \"{asked}\"", nameof(options));
+        _admit?.Invoke(list, request, cancellationToken);
         return request;
+    }
+
+    /// <summary>The checks of <see cref="RunAdmission"/>: control text (naming the message it is in), then prompt lengths.</summary>
+    static void Admit(RecursiveSystem system, IReadOnlyList<ChatMessage> messages, ChatRequest request, int? maxPromptTokens,
+        CancellationToken cancellationToken)
+    {
+        if (RunAdmission.ControlText(system, request.Question) is { } why)
+        {
+            int at = Enumerable.Range(0, messages.Count).LastOrDefault(i => RunAdmission.ControlText(system, messages[i].Text) is not null, -1);
+            throw new ArgumentException(why, at < 0 ? "messages" : $"messages[{at}].content");
+        }
+        RunAdmission.CheckLength(system, request.Question,
+            new RunOptions { Rounds = request.Rounds, LatentSteps = request.LatentSteps, Decoding = request.Decoding },
+            maxPromptTokens, cancellationToken);
     }
 
     async Task<RunResult> RunAsync(ChatRequest request, Action<AgentStep>? onStep, Action<int, string>? onText, CancellationToken cancellationToken)
@@ -203,6 +229,15 @@ public sealed class RecursiveMasChatClient : IChatClient
         return serviceType.IsInstanceOfType(this) ? this : null;
     }
 
-    /// <summary>Releases the client's lock; the system is the caller's to dispose.</summary>
-    public void Dispose() => _oneRunAtATime.Dispose();
+    /// <summary>
+    /// Waits for a run in progress to end (cancel its request first to make that quick), then releases the
+    /// client's lock; the system is the caller's to dispose, safely once this returns.
+    /// </summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+            return;
+        _oneRunAtATime.Wait();
+        _oneRunAtATime.Dispose();
+    }
 }

@@ -14,11 +14,18 @@ public sealed record RecursiveMasChatClientOptions
     /// </summary>
     public DecodingDescription? Decoding { get; init; }
 
-    /// <summary>The most rounds a request may ask for through the <c>rounds</c> property.</summary>
-    public int MaxRounds { get; init; } = 64;
+    /// <summary>The most rounds a request may ask for through the <c>rounds</c> property (default 16, what the analyzers call sane).</summary>
+    public int MaxRounds { get; init; } = RunOptions.SaneMaxRounds;
 
-    /// <summary>The most latent steps a request may ask for through the <c>latent_steps</c> property.</summary>
-    public int MaxLatentSteps { get; init; } = 4096;
+    /// <summary>The most latent steps a request may ask for through the <c>latent_steps</c> property (default 1024, what the analyzers call sane).</summary>
+    public int MaxLatentSteps { get; init; } = RunOptions.SaneMaxLatentSteps;
+
+    /// <summary>
+    /// The longest assembled prompt (text tokens plus latent message vectors) any agent may be given; null
+    /// = only each model's <c>max_position_embeddings</c> bounds it. Checked before the run, for a client
+    /// over a <see cref="RecursiveSystem"/>.
+    /// </summary>
+    public int? MaxPromptTokens { get; init; }
 
     /// <summary>The most output tokens a request may ask for (<see cref="Microsoft.Extensions.AI.ChatOptions.MaxOutputTokens"/>).</summary>
     public int MaxOutputTokens { get; init; } = 4096;

@@ -1,14 +1,18 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using RecursiveMas.Extensions.AI;
 using RecursiveMas.Server.OpenAi;
 using RecursiveMas.Server.Page;
 using RecursiveMas.Server.Queue;
+using RecursiveMas.Server.Security;
 using RecursiveMas.Systems;
 
 namespace RecursiveMas.Server;
@@ -35,18 +39,44 @@ public static class RmasServer
             throw new ArgumentOutOfRangeException(nameof(options), options.MaxQueuedRequests, "the queue must hold at least one request");
         if (options.MaxRequestBodyBytes < 1)
             throw new ArgumentOutOfRangeException(nameof(options), options.MaxRequestBodyBytes, "the body limit must be positive");
+        if (options.RequestTimeout is { } timeout && timeout <= TimeSpan.Zero)
+            throw new ArgumentOutOfRangeException(nameof(options), timeout, "the request time budget must be positive");
+
+        var certificate = Certificate(options);
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
+        options.Logging?.Invoke(builder.Logging);
         builder.WebHost.UseUrls([.. options.Urls]);
-        // The endpoint enforces the body limit itself (it stops reading one byte past it) so the client
-        // gets an OpenAI-style 413; Kestrel's own limit would reset the connection mid-request instead.
-        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = null);
-        var queue = new ChatWorkQueue(options.MaxQueuedRequests);
+        if (certificate is not null)
+            builder.WebHost.UseKestrelHttpsConfiguration(); // the slim builder leaves HTTPS out unless asked
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.AddServerHeader = false;
+            // The endpoint enforces the body limit itself (it stops reading one byte past it) so the client
+            // gets an OpenAI-style 413; Kestrel's own limit would reset the connection mid-request instead.
+            k.Limits.MaxRequestBodySize = null;
+            // Every other limit explicitly, so a slow or greedy client is cut off by what docs/security.md says.
+            k.Limits.MaxConcurrentConnections = options.MaxConnections;
+            k.Limits.MaxConcurrentUpgradedConnections = 0;
+            k.Limits.MaxRequestHeaderCount = 64;
+            k.Limits.MaxRequestHeadersTotalSize = 32 * 1024;
+            k.Limits.MaxRequestLineSize = 8 * 1024;
+            k.Limits.RequestHeadersTimeout = options.RequestHeadersTimeout;
+            k.Limits.KeepAliveTimeout = TimeSpan.FromMinutes(2);
+            k.Limits.MinRequestBodyDataRate = new MinDataRate(options.MinRequestBodyBytesPerSecond, options.SlowBodyGracePeriod);
+            k.Limits.MinResponseDataRate = new MinDataRate(240, TimeSpan.FromSeconds(5));
+            if (certificate is not null)
+                k.ConfigureHttpsDefaults(https => https.ServerCertificate = certificate);
+        });
+        var queue = new ChatWorkQueue(options.MaxQueuedRequests, options.RequestTimeout);
         builder.Services.AddHostedService(_ => queue);
         var app = builder.Build();
+        app.Lifetime.ApplicationStopping.Register(queue.BeginStop);
+        var guard = new RequestGuard(options);
+        app.Use(guard.InvokeAsync);
 
-        var completions = new ChatCompletionsEndpoint(client, queue, options);
+        var completions = new ChatCompletionsEndpoint(client, queue, options, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("RecursiveMas.Server"));
         string page = PageHtml.Render(system, client.ModelId);
         long created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         JsonObject Model() => new() { ["id"] = client.ModelId, ["object"] = "model", ["created"] = created, ["owned_by"] = "recursivemas" };
@@ -62,5 +92,37 @@ public static class RmasServer
         app.MapFallback("/v1/{**rest}", (HttpContext http) => ChatCompletionsEndpoint.WriteError(http.Response,
             new ApiError(404, $"Unknown request URL: {http.Request.Method} {http.Request.Path}.", code: "unknown_url")));
         return app;
+    }
+
+    /// <summary>
+    /// The certificate for https:// addresses; an https address without one is refused here, clearly,
+    /// rather than left to Kestrel's search for a development certificate.
+    /// </summary>
+    static X509Certificate2? Certificate(RmasServerOptions options)
+    {
+        bool https = options.Urls.Any(u => u.StartsWith("https://", StringComparison.OrdinalIgnoreCase));
+        if (options.CertificatePath is not { } path)
+            return https
+                ? throw new ArgumentException($"{string.Join(';', options.Urls)} has an https:// address but no certificate was given (--certificate)", nameof(options))
+                : null;
+        if (!File.Exists(path))
+            throw new ArgumentException($"the certificate file {path} does not exist", nameof(options));
+        try
+        {
+            string extension = Path.GetExtension(path).ToLowerInvariant();
+            if (extension is ".pfx" or ".p12")
+                return X509CertificateLoader.LoadPkcs12FromFile(path, options.CertificatePassword);
+            if (options.CertificateKeyPath is null)
+                throw new ArgumentException($"the certificate {path} is PEM: give its private key too (--certificate-key)", nameof(options));
+            var pem = options.CertificatePassword is null
+                ? X509Certificate2.CreateFromPemFile(path, options.CertificateKeyPath)
+                : X509Certificate2.CreateFromEncryptedPemFile(path, options.CertificatePassword, options.CertificateKeyPath);
+            // An ephemeral PEM key cannot serve TLS on every platform; a PKCS#12 round trip makes it usable.
+            return X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null);
+        }
+        catch (CryptographicException e)
+        {
+            throw new ArgumentException($"the certificate {path} could not be read: {e.Message}", nameof(options), e);
+        }
     }
 }

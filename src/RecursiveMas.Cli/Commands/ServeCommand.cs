@@ -1,6 +1,9 @@
 using System.ComponentModel;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
 using RecursiveMas.Extensions.AI;
 using RecursiveMas.Server;
 using RecursiveMas.Systems;
@@ -30,23 +33,61 @@ public sealed class ServeCommand(IAnsiConsole console) : AsyncCommand<ServeComma
         public int MaxTokens { get; init; } = 4096;
 
         [CommandOption("--max-rounds <N>")]
-        [Description("Largest rounds a request may ask for (default 64).")]
-        public int MaxRounds { get; init; } = 64;
+        [Description("Largest rounds a request may ask for (default 16).")]
+        public int MaxRounds { get; init; } = RunOptions.SaneMaxRounds;
 
         [CommandOption("--max-latent-steps <M>")]
-        [Description("Largest latent_steps a request may ask for (default 4096).")]
-        public int MaxLatentSteps { get; init; } = 4096;
+        [Description("Largest latent_steps a request may ask for (default 1024).")]
+        public int MaxLatentSteps { get; init; } = RunOptions.SaneMaxLatentSteps;
+
+        [CommandOption("--max-prompt-tokens <N>")]
+        [Description("Longest prompt (text tokens plus latent message vectors) any agent may get; longer requests get 400 before any forward (default: each model's max_position_embeddings).")]
+        public int? MaxPromptTokens { get; init; }
+
+        [CommandOption("--request-timeout <SECONDS>")]
+        [Description("Time one run may hold the worker; then it is cancelled and answered 504 (default 600; 0 = no limit).")]
+        public double RequestTimeout { get; init; } = 600;
 
         [CommandOption("--max-queue <N>")]
         [Description("Requests that may wait for the worker (default 64); more get 503.")]
         public int MaxQueue { get; init; } = 64;
 
+        [CommandOption("--allowed-hosts <HOSTS>")]
+        [Description("Host header values accepted besides loopback names and the hosts in --urls, separated by ';' ('*' = any).")]
+        public string? AllowedHosts { get; init; }
+
+        [CommandOption("--allowed-origins <ORIGINS>")]
+        [Description("Origins of other sites' pages allowed to call the API (CORS), e.g. https://app.example, separated by ';' ('*' = any).")]
+        public string? AllowedOrigins { get; init; }
+
+        [CommandOption("--api-key <KEY>")]
+        [Description("Require 'Authorization: Bearer KEY' on /v1 requests (default: the RMAS_API_KEY environment variable, else none).")]
+        public string? ApiKey { get; init; }
+
+        [CommandOption("--certificate <FILE>")]
+        [Description("Server certificate for https:// addresses: a .pfx/.p12 file, or a PEM certificate with --certificate-key.")]
+        public string? Certificate { get; init; }
+
+        [CommandOption("--certificate-key <FILE>")]
+        [Description("The PEM private key of --certificate.")]
+        public string? CertificateKey { get; init; }
+
+        [CommandOption("--certificate-password <PASSWORD>")]
+        [Description("Password of the .pfx file or encrypted PEM key.")]
+        public string? CertificatePassword { get; init; }
+
+        public IReadOnlyList<string> UrlList => Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
         public override ValidationResult Validate()
         {
-            if (Urls.Split(';', StringSplitOptions.RemoveEmptyEntries).Any(u => !Uri.TryCreate(u, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")))
+            if (UrlList.Any(u => !Uri.TryCreate(u, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")))
                 return ValidationResult.Error($"--urls must be http:// or https:// addresses separated by ';', not \"{Urls}\"");
-            if (MaxBodyBytes < 1 || MaxTokens < 1 || MaxRounds < 1 || MaxLatentSteps < 1 || MaxQueue < 1)
-                return ValidationResult.Error("--max-body-bytes, --max-tokens, --max-rounds, --max-latent-steps and --max-queue must be at least 1");
+            if (UrlList.Any(u => u.StartsWith("https://", StringComparison.OrdinalIgnoreCase)) && Certificate is null)
+                return ValidationResult.Error("--urls has an https:// address: give its certificate with --certificate (a .pfx, or a PEM file with --certificate-key)");
+            if (MaxBodyBytes < 1 || MaxTokens < 1 || MaxRounds < 1 || MaxLatentSteps < 1 || MaxQueue < 1 || MaxPromptTokens < 1)
+                return ValidationResult.Error("--max-body-bytes, --max-tokens, --max-rounds, --max-latent-steps, --max-prompt-tokens and --max-queue must be at least 1");
+            if (!(RequestTimeout >= 0 && double.IsFinite(RequestTimeout)))
+                return ValidationResult.Error("--request-timeout must be a number of seconds, 0 for no limit");
             return base.Validate();
         }
     }
@@ -60,12 +101,24 @@ public sealed class ServeCommand(IAnsiConsole console) : AsyncCommand<ServeComma
             MaxOutputTokens = settings.MaxTokens,
             MaxRounds = settings.MaxRounds,
             MaxLatentSteps = settings.MaxLatentSteps,
+            MaxPromptTokens = settings.MaxPromptTokens,
         });
+        static IReadOnlyList<string> List(string? value) => value?.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
         await using var app = RmasServer.Create(client, SystemOverview.Of(system), new RmasServerOptions
         {
-            Urls = settings.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+            Urls = settings.UrlList,
             MaxRequestBodyBytes = settings.MaxBodyBytes,
             MaxQueuedRequests = settings.MaxQueue,
+            RequestTimeout = settings.RequestTimeout > 0 ? TimeSpan.FromSeconds(settings.RequestTimeout) : null,
+            AllowedHosts = List(settings.AllowedHosts),
+            AllowedOrigins = List(settings.AllowedOrigins),
+            ApiKey = settings.ApiKey ?? (Environment.GetEnvironmentVariable("RMAS_API_KEY") is { Length: > 0 } key ? key : null),
+            CertificatePath = settings.Certificate,
+            CertificateKeyPath = settings.CertificateKey,
+            CertificatePassword = settings.CertificatePassword,
+            // Errors (with their request id) to stderr, so stdout stays the one line --json promises.
+            Logging = logging => logging.AddSimpleConsole(o => o.SingleLine = true).AddFilter("Microsoft", LogLevel.Warning)
+                .Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace),
         });
         await app.StartAsync(cancellationToken);
         if (settings.Json)
@@ -81,9 +134,12 @@ public sealed class ServeCommand(IAnsiConsole console) : AsyncCommand<ServeComma
             console.MarkupLine("[grey]press Ctrl+C to stop[/]");
         }
         await app.WaitForShutdownAsync(cancellationToken);
+        // The worker stops first (the running request is cancelled, waiting ones get 503), then Kestrel.
         // Bounded: connections still open after 30 s are cut rather than keeping the process alive.
         using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         await app.StopAsync(grace.Token);
+        // Disposal order (app, client, system): the client waits for a run still in progress, so the
+        // models are disposed only after the worker's run has stopped.
         return ExitCodes.Success;
     }
 }

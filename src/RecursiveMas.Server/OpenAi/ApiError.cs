@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using RecursiveMas.Systems;
 
 namespace RecursiveMas.Server.OpenAi;
 
@@ -32,11 +33,14 @@ public sealed class ApiError(int status, string message, string? param = null, s
     public static ApiError Invalid(string param, string message) => new(400, message, param, "invalid_value");
 
     /// <summary>
-    /// A 400 from the chat client's validation: <see cref="ArgumentException"/> names a
-    /// <see cref="Microsoft.Extensions.AI.ChatOptions"/> property or additional property; the error names the JSON field.
+    /// A 400 from the chat client's validation (never from inside a run): <see cref="ArgumentException"/> names a
+    /// <see cref="Microsoft.Extensions.AI.ChatOptions"/> property, additional property or message; the error names the JSON field.
+    /// A <see cref="PromptTooLongException"/> is OpenAI's <c>context_length_exceeded</c>.
     /// </summary>
     public static ApiError From(ArgumentException e)
     {
+        if (e is PromptTooLongException tooLong)
+            return new ApiError(400, tooLong.Message, "messages", "context_length_exceeded");
         string? param = e.ParamName switch
         {
             "MaxOutputTokens" => "max_tokens",

@@ -38,8 +38,8 @@ public sealed record ChatCompletionRequest(
                 throw new ApiError(400, "the request body must be a JSON object", code: "invalid_json");
 
             var options = new ChatOptions { AdditionalProperties = [] };
-            options.Temperature = (float?)Number(root, "temperature");
-            options.TopP = (float?)Number(root, "top_p");
+            options.Temperature = Single(root, "temperature");
+            options.TopP = Single(root, "top_p");
             options.Seed = Integer(root, "seed");
             long? maxTokens = Integer(root, "max_completion_tokens") ?? Integer(root, "max_tokens");
             if (maxTokens is not null)
@@ -103,7 +103,7 @@ public sealed record ChatCompletionRequest(
         if (!message.TryGetProperty("content", out var content) || content.ValueKind == JsonValueKind.Null)
             return "";
         if (content.ValueKind == JsonValueKind.String)
-            return content.GetString()!;
+            return Text(content, at);
         if (content.ValueKind != JsonValueKind.Array)
             throw ApiError.Invalid(at, $"{at} must be a string or an array of content parts");
         var text = new StringBuilder();
@@ -118,18 +118,33 @@ public sealed record ChatCompletionRequest(
 
     static string? String(JsonElement e, string name, string? param = null) =>
         !e.TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null ? null
-        : v.ValueKind == JsonValueKind.String ? v.GetString()
+        : v.ValueKind == JsonValueKind.String ? Text(v, param ?? name)
         : throw ApiError.Invalid(param ?? name, $"{param ?? name} must be a string");
+
+    /// <summary>A JSON string as .NET text; one that escapes a lone UTF-16 surrogate ("\ud800") is no text at all.</summary>
+    static string Text(JsonElement value, string param)
+    {
+        try
+        {
+            return value.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            throw ApiError.Invalid(param, $"{param} is not valid Unicode text: it holds a lone UTF-16 surrogate");
+        }
+    }
 
     static bool? Boolean(JsonElement e, string name, string? param = null) =>
         !e.TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null ? null
         : v.ValueKind is JsonValueKind.True or JsonValueKind.False ? v.GetBoolean()
         : throw ApiError.Invalid(param ?? name, $"{param ?? name} must be true or false");
 
-    static double? Number(JsonElement e, string name) =>
+    /// <summary>A number that fits a float (what <see cref="ChatOptions"/> holds): 1e400 or 1e39 is out of range, not infinity.</summary>
+    static float? Single(JsonElement e, string name) =>
         !e.TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null ? null
-        : v.ValueKind == JsonValueKind.Number ? v.GetDouble()
-        : throw ApiError.Invalid(name, $"{name} must be a number");
+        : v.ValueKind != JsonValueKind.Number ? throw ApiError.Invalid(name, $"{name} must be a number")
+        : v.TryGetDouble(out double value) && float.IsFinite((float)value) ? (float)value
+        : throw ApiError.Invalid(name, $"{name} is out of range: {v.GetRawText()} is not a finite number");
 
     static long? Integer(JsonElement e, string name) =>
         !e.TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null ? null

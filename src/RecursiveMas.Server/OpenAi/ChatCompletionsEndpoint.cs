@@ -4,6 +4,7 @@ using System.Threading.Channels;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
 using RecursiveMas.Extensions.AI;
 using RecursiveMas.Server.Queue;
 using RecursiveMas.Systems;
@@ -16,10 +17,15 @@ namespace RecursiveMas.Server.OpenAi;
 /// <c>data: [DONE]</c>. With <c>stream_events</c>, the stream also carries <c>event: rmas.step</c> after
 /// every agent step and <c>event: rmas.result</c> at the end (what the page shows).
 /// </summary>
-internal sealed class ChatCompletionsEndpoint(RecursiveMasChatClient client, ChatWorkQueue queue, RmasServerOptions options)
+/// <remarks>
+/// Every refusal names its field (400) or limit; a failure inside a run answers a generic 500 with the
+/// request id (also the <c>x-request-id</c> header), and only the server log holds its detail.
+/// </remarks>
+internal sealed class ChatCompletionsEndpoint(RecursiveMasChatClient client, ChatWorkQueue queue, RmasServerOptions options, ILogger logger)
 {
     public async Task Handle(HttpContext http)
     {
+        http.Response.Headers["x-request-id"] = http.TraceIdentifier;
         ChatJob job;
         ChatCompletionRequest request;
         try
@@ -34,6 +40,7 @@ internal sealed class ChatCompletionsEndpoint(RecursiveMasChatClient client, Cha
             }
             catch (ArgumentException e)
             {
+                // The chat client's validation, before anything runs: the field (or limit) at fault.
                 throw ApiError.From(e);
             }
             catch (NotSupportedException e)
@@ -42,12 +49,18 @@ internal sealed class ChatCompletionsEndpoint(RecursiveMasChatClient client, Cha
             }
             job = new ChatJob(updates, http.RequestAborted);
             if (!queue.TryEnqueue(job))
-                throw new ApiError(503, "The server is busy: too many requests are waiting. Retry later.", code: "server_busy", type: "server_error");
+                throw queue.IsStopping
+                    ? new ApiError(503, "The server is shutting down. Retry later.", code: "server_shutting_down", type: "server_error")
+                    : new ApiError(503, "The server is busy: too many requests are waiting. Retry later.", code: "server_busy", type: "server_error");
         }
-        catch (ApiError e)
+        catch (Exception e) when (Failure(e, http) is { } error)
         {
-            await WriteError(http.Response, e);
+            await WriteError(http.Response, error);
             return;
+        }
+        catch (Exception e) when (e is OperationCanceledException or BadHttpRequestException or IOException)
+        {
+            return; // the client went away, or Kestrel cut off its body (too slow); there is no one to answer
         }
 
         if (request.Stream)
@@ -91,6 +104,10 @@ internal sealed class ChatCompletionsEndpoint(RecursiveMasChatClient client, Cha
         {
             await WriteError(http.Response, error);
             return;
+        }
+        catch (Exception e) when (e is OperationCanceledException or BadHttpRequestException or IOException)
+        {
+            return; // the client went away; the run was cancelled with it
         }
         var usage = last?.Contents.OfType<UsageContent>().FirstOrDefault()?.Details;
         var json = ChatCompletionJson.Completion(last?.ResponseId ?? "", client.ModelId, Created(last), text.ToString(), last?.FinishReason, usage,
@@ -147,26 +164,30 @@ internal sealed class ChatCompletionsEndpoint(RecursiveMasChatClient client, Cha
             // Headers are gone: the error travels as a data line, as OpenAI's API does mid-stream.
             await Data(response, error.ToJson());
         }
-        catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
+        catch (Exception e) when (e is OperationCanceledException or BadHttpRequestException or IOException)
         {
             return; // the client went away; the run was cancelled with it
         }
         await WriteLine(response, "data: [DONE]\n\n");
     }
 
-    /// <summary>The error to report for a run that failed; null when the client went away (nothing to write).</summary>
-    static ApiError? Failure(Exception e, HttpContext http)
+    /// <summary>
+    /// The error to report for a request that failed; null when the client went away or Kestrel cut it
+    /// off (nothing to write). A refusal (<see cref="ApiError"/>) passes as it is; anything else — an
+    /// <see cref="ArgumentException"/> from inside a run included — is this server's fault: a generic 500
+    /// with the request id, the exception in the log.
+    /// </summary>
+    ApiError? Failure(Exception e, HttpContext http)
     {
         if (e is ChannelClosedException { InnerException: { } inner })
             e = inner;
-        if (http.RequestAborted.IsCancellationRequested && e is OperationCanceledException)
+        if (e is ApiError refusal)
+            return refusal;
+        if (http.RequestAborted.IsCancellationRequested && e is OperationCanceledException || e is BadHttpRequestException or IOException)
             return null;
-        return e switch
-        {
-            ArgumentException a => ApiError.From(a),
-            NotSupportedException n => new ApiError(400, n.Message, code: "unsupported_value"),
-            _ => new ApiError(500, $"The system failed: {e.GetType().Name}: {e.Message}", code: "internal_error", type: "server_error"),
-        };
+        logger.LogError(e, "request {RequestId} failed", http.TraceIdentifier);
+        return new ApiError(500, $"The server failed to answer this request (request id {http.TraceIdentifier}); the details are in the server's log.",
+            code: "internal_error", type: "server_error");
     }
 
     static long Created(ChatResponseUpdate? update) => (update?.CreatedAt ?? DateTimeOffset.UtcNow).ToUnixTimeSeconds();

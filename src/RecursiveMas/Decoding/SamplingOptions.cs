@@ -7,7 +7,13 @@ namespace RecursiveMas.Decoding;
 /// </summary>
 public sealed record SamplingOptions
 {
-    /// <summary>Softmax temperature; 0 means greedy (argmax), which ignores top-k, top-p and seed.</summary>
+    /// <summary>
+    /// Temperatures at or below this decode greedily: dividing logits by a smaller one overflows float32
+    /// to infinities whose softmax is NaN.
+    /// </summary>
+    public const double GreedyTemperature = 1e-5;
+
+    /// <summary>Softmax temperature; 0 (or anything up to <see cref="GreedyTemperature"/>) means greedy (argmax), which ignores top-k, top-p and seed.</summary>
     public double Temperature { get; init; }
 
     /// <summary>Nucleus sampling: keep the smallest set of tokens whose probability sums to at least this (1 = off).</summary>
@@ -32,13 +38,13 @@ public sealed record SamplingOptions
     public static SamplingOptions Greedy { get; } = new();
 
     /// <summary>True when tokens are drawn at random.</summary>
-    public bool IsSampling => Temperature > 0;
+    public bool IsSampling => Temperature > GreedyTemperature;
 
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first option out of range.</summary>
     public void Validate()
     {
-        if (Temperature < 0 || double.IsNaN(Temperature))
-            throw new ArgumentOutOfRangeException(nameof(Temperature), Temperature, "temperature must be 0 (greedy) or positive");
+        if (!(Temperature >= 0 && double.IsFinite(Temperature)))
+            throw new ArgumentOutOfRangeException(nameof(Temperature), Temperature, "temperature must be 0 (greedy) or a finite positive number");
         if (!(TopP > 0 && TopP <= 1))
             throw new ArgumentOutOfRangeException(nameof(TopP), TopP, "top-p must be in (0, 1]");
         if (TopK < 0)

@@ -20,7 +20,7 @@ public sealed class TokenGenerator(CausalLM model)
     /// </summary>
     public Action<int, int>? OnToken { get; init; }
 
-    /// <summary>Checked before every decode step; a cancelled token stops the decode with <see cref="OperationCanceledException"/>.</summary>
+    /// <summary>Checked between prefill pieces and before every decode step; a cancelled token stops the decode with <see cref="OperationCanceledException"/>.</summary>
     public CancellationToken CancellationToken { get; init; }
 
     /// <summary>
@@ -47,7 +47,7 @@ public sealed class TokenGenerator(CausalLM model)
         long batch = (prompt.InputIds ?? prompt.InputEmbeddings)!.shape[0];
         long promptLength = (prompt.InputIds ?? prompt.InputEmbeddings)!.shape[1];
         using var cache = Model.NewCache((int)batch, (int)promptLength + options.MaxNewTokens);
-        using var output = Model.Forward(prompt with { Cache = cache, LogitsToKeep = 1 });
+        using var output = Model.Prefill(prompt with { Cache = cache, LogitsToKeep = 1 }, cancellationToken: CancellationToken);
         return Continue(cache, output.Logits!.select(1, 0), options, stopTokenIds, decode);
     }
 

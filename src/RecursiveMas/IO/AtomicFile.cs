@@ -3,10 +3,11 @@ namespace RecursiveMas.IO;
 /// <summary>
 /// Replace-by-rename: content is written to a temporary file next to the target and renamed over it
 /// only once complete and flushed, so readers see either the old file or the new one, never a
-/// half-written one, and a failed write leaves the old file untouched. Every file the library writes
+/// half-written one, and a failed write leaves the old file untouched and no temporary behind. The
+/// file is flushed to disk before the rename and its directory after it. Every file the library writes
 /// (checkpoints, configs, links, logs that must survive a crash) goes through here.
 /// </summary>
-public static class AtomicFile
+public static partial class AtomicFile
 {
     /// <summary>Writes <paramref name="path"/> through <paramref name="write"/>, atomically.</summary>
     public static void Write(string path, Action<Stream> write)
@@ -54,7 +55,10 @@ public static class AtomicFile
         }
     }
 
-    /// <summary>Renames <paramref name="temp"/> over <paramref name="finalPath"/>; on failure removes the temporary.</summary>
+    /// <summary>
+    /// Renames <paramref name="temp"/> over <paramref name="finalPath"/>, then flushes the directory so the
+    /// rename itself survives a power cut; on failure removes the temporary.
+    /// </summary>
     public static void Commit(string temp, string finalPath)
     {
         try
@@ -66,6 +70,41 @@ public static class AtomicFile
             TryDelete(temp);
             throw;
         }
+        FlushDirectory(Path.GetDirectoryName(finalPath)!);
+    }
+
+    /// <summary>fsync(2) on a directory (POSIX only: elsewhere a rename is durable once it returns, or cannot be made so).</summary>
+    public static void FlushDirectory(string directory)
+    {
+        if (OperatingSystem.IsWindows())
+            return;
+        int fd = Posix.open(directory, Posix.ReadOnlyDirectory);
+        if (fd < 0)
+            throw new IOException($"cannot open directory {directory} to flush it (errno {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()})");
+        try
+        {
+            if (Posix.fsync(fd) != 0)
+                throw new IOException($"cannot flush directory {directory} (errno {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()})");
+        }
+        finally
+        {
+            Posix.close(fd);
+        }
+    }
+
+    static partial class Posix
+    {
+        /// <summary>O_RDONLY | O_DIRECTORY (Linux values; on macOS O_DIRECTORY differs, and O_RDONLY alone opens a directory).</summary>
+        public static int ReadOnlyDirectory => OperatingSystem.IsLinux() ? 0x10000 : 0;
+
+        [System.Runtime.InteropServices.LibraryImport("libc", SetLastError = true, StringMarshalling = System.Runtime.InteropServices.StringMarshalling.Utf8)]
+        public static partial int open(string path, int flags);
+
+        [System.Runtime.InteropServices.LibraryImport("libc", SetLastError = true)]
+        public static partial int fsync(int fd);
+
+        [System.Runtime.InteropServices.LibraryImport("libc")]
+        public static partial int close(int fd);
     }
 
     /// <summary>Writes <paramref name="content"/> to <paramref name="finalPath"/> atomically.</summary>

@@ -49,10 +49,13 @@ public sealed class AgentPrompt
         [.. _template.Segments.Where(s => s.Kind is PromptSegmentKind.From or PromptSegmentKind.Feedback)
             .Select(s => s.Kind == PromptSegmentKind.Feedback ? FeedbackSlot : FromSlot(s.Value)).Distinct()];
 
+    /// <summary>Whether <paramref name="text"/> holds the reserved start of a slot marker ("&lt;&lt;SLOT:"), which a question may not.</summary>
+    public static bool HasSlotMarker(string text) => text.Contains(SlotMarkerStart, StringComparison.Ordinal);
+
     /// <summary>The user turn with the question filled in and each message placeholder replaced by <paramref name="message"/>(slot).</summary>
     public string UserText(string question, Func<string, string> message)
     {
-        if (question.Contains(SlotMarkerStart, StringComparison.Ordinal))
+        if (HasSlotMarker(question))
             throw new ArgumentException($"the question contains the reserved marker \"{SlotMarkerStart}\"", nameof(question));
         var text = new System.Text.StringBuilder();
         foreach (var segment in _template.Segments)

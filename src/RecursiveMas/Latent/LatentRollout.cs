@@ -43,7 +43,7 @@ public static class LatentRollout
     /// extends it in place. The last latent embedding is computed but never fed back, as upstream.
     /// </summary>
     /// <param name="inner">The map h → e: an <see cref="InnerLink"/>, or any d→d module (LatentMAS's realignment).</param>
-    /// <param name="cancellationToken">Checked before every latent step.</param>
+    /// <param name="cancellationToken">Checked between prefill pieces (Cached mode) and before every latent step.</param>
     public static LatentThoughts Run(
         CausalLM model,
         nn.Module<Tensor, Tensor> inner,
@@ -77,7 +77,8 @@ public static class LatentRollout
             using var scope = NewDisposeScope();
             var hidden = new List<Tensor>(steps);
             var embeddings = new List<Tensor>(steps);
-            var output = model.Forward(new ForwardInput { InputEmbeddings = prompt, AttentionMask = mask, Cache = cache });
+            // The prompt goes in pieces, cancellable between them; a short one is one forward.
+            var output = model.Prefill(new ForwardInput { InputEmbeddings = prompt, AttentionMask = mask, Cache = cache }, cancellationToken: cancellationToken);
             var h = output.Hidden.select(1, -1);
             for (int step = 0; step < steps; step++)
             {

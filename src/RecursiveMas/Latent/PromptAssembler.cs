@@ -36,11 +36,13 @@ public sealed class PromptAssembler(CausalLM model, ModelTokenizer tokenizer)
     /// prompt has to a [B, m, d] tensor (row b for question b); a slot without a message, or a message
     /// of the wrong width, is an error naming the slot.
     /// </summary>
+    /// <param name="cancellationToken">Checked while the text segments are tokenized.</param>
     public AssembledPrompt Assemble(
         AgentPrompt prompt,
         IReadOnlyList<string> questions,
         IReadOnlyDictionary<string, Tensor> messages,
-        IReadOnlyList<string>? assistantPrefixes = null)
+        IReadOnlyList<string>? assistantPrefixes = null,
+        CancellationToken cancellationToken = default)
     {
         if (questions.Count == 0)
             throw new ArgumentException("no questions", nameof(questions));
@@ -66,7 +68,7 @@ public sealed class PromptAssembler(CausalLM model, ModelTokenizer tokenizer)
                     pieces.Add(messages[segment.SlotName!][b].to(Model.DType));
                     continue;
                 }
-                var ids = Tokenizer.Encode(segment.Text);
+                var ids = Tokenizer.Encode(segment.Text, cancellationToken: cancellationToken);
                 if (ids.Count > 0)
                     pieces.Add(Model.Embed(tensor(ids.Select(i => (long)i).ToArray(), device: Model.Device)));
             }

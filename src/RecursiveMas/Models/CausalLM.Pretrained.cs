@@ -1,4 +1,5 @@
 using RecursiveMas.Models.SafeTensors;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace RecursiveMas.Models;
@@ -16,6 +17,7 @@ public sealed partial class CausalLM
     {
         options ??= new ModelLoadOptions();
         var config = ModelConfig.Load(modelDirectory);
+        CheckMemory(config, options, modelDirectory);
         var model = new CausalLM(config, options.DType, options.Device);
         try
         {
@@ -52,6 +54,23 @@ public sealed partial class CausalLM
         SafeTensorsWriter.Write(Path.Combine(modelDirectory, Checkpoint.SingleFileName), tensors,
             new Dictionary<string, string> { ["format"] = "pt" });
         (Config with { StoredDType = DTypeName(storedAs) }).Save(modelDirectory);
+    }
+
+    /// <summary>
+    /// Refuses, before allocating, a CPU model whose weights alone need more memory than this process
+    /// may use: a config.json with huge sizes would otherwise kill the process on allocation.
+    /// </summary>
+    static void CheckMemory(ModelConfig config, ModelLoadOptions options, string modelDirectory)
+    {
+        if (options.Device is { } device && device.type != DeviceType.CPU)
+            return;
+        using var probe = empty(0, options.DType);
+        double bytes = (double)config.ParameterCount * probe.element_size();
+        long available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        if (bytes > available)
+            throw new ModelFileException(Path.Combine(modelDirectory, "config.json"), null,
+                $"describes a model of {config.ParameterCount:N0} parameters ({bytes / (1L << 30):0.#} GiB as {options.DType}), " +
+                $"more than the {(double)available / (1L << 30):0.#} GiB of memory this process may use");
     }
 
     static string DTypeName(ScalarType dtype) => dtype switch

@@ -94,6 +94,46 @@ public sealed partial class CausalLM : nn.Module
         return new CausalLMOutput(hidden.MoveToOuterDisposeScope(), logits?.MoveToOuterDisposeScope());
     }
 
+    /// <summary>The longest piece of a prompt <see cref="Prefill"/> runs in one forward call.</summary>
+    public const int DefaultPrefillChunk = 512;
+
+    /// <summary>
+    /// Reads a prompt into <see cref="ForwardInput.Cache"/> (required) in pieces of at most
+    /// <paramref name="chunkLength"/> positions, checking <paramref name="cancellationToken"/> before each,
+    /// so a long prompt can be stopped between pieces and attention never builds a T×T score matrix
+    /// larger than chunk × T. Returns the last piece's output: hidden states of its positions and the
+    /// logits of its last <see cref="ForwardInput.LogitsToKeep"/> positions (at most the piece's length).
+    /// A prompt no longer than one piece is exactly one <see cref="Forward"/>.
+    /// </summary>
+    public CausalLMOutput Prefill(ForwardInput input, int chunkLength = DefaultPrefillChunk, CancellationToken cancellationToken = default)
+    {
+        if (input.Cache is null)
+            throw new ArgumentException("a chunked prefill needs a cache to carry the prompt between pieces", nameof(input));
+        if (chunkLength < 1)
+            throw new ArgumentOutOfRangeException(nameof(chunkLength), chunkLength, "a prefill piece needs at least one position");
+        cancellationToken.ThrowIfCancellationRequested();
+        long t = (input.InputIds ?? input.InputEmbeddings ?? throw new ArgumentException("give exactly one of InputIds and InputEmbeddings", nameof(input))).shape[1];
+        if (t <= chunkLength)
+            return Forward(input);
+        for (long start = 0; ; start += chunkLength)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            long length = Math.Min(chunkLength, t - start);
+            bool last = start + length == t;
+            using var scope = NewDisposeScope();
+            var output = Forward(input with
+            {
+                InputIds = input.InputIds?.narrow(1, start, length),
+                InputEmbeddings = input.InputEmbeddings?.narrow(1, start, length),
+                AttentionMask = input.AttentionMask?.narrow(1, start, length),
+                PositionIds = input.PositionIds?.narrow(1, start, length),
+                LogitsToKeep = last ? input.LogitsToKeep == AllPositions ? AllPositions : (int)Math.Min(input.LogitsToKeep, length) : 0,
+            });
+            if (last)
+                return new CausalLMOutput(output.Hidden.MoveToOuterDisposeScope(), output.Logits?.MoveToOuterDisposeScope());
+        }
+    }
+
     Tensor InputEmbeddingsOf(ForwardInput input)
     {
         if ((input.InputIds is null) == (input.InputEmbeddings is null))

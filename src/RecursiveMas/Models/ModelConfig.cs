@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using RecursiveMas.IO;
+using RecursiveMas.Tokenization;
 
 namespace RecursiveMas.Models;
 
@@ -99,12 +100,16 @@ public sealed record ModelConfig
             throw new ModelFileException(path, null, Directory.Exists(modelDirectory)
                 ? "config.json not found in the model directory"
                 : "the model directory does not exist");
-        return Parse(File.ReadAllText(path), path);
+        return Parse(JsonFile.ReadSmall(path, MaxFileBytes), path);
     }
+
+    /// <summary>The largest config.json read (real ones are a few KiB).</summary>
+    public const long MaxFileBytes = 1 << 20;
 
     /// <summary>Parses config.json text; <paramref name="sourcePath"/> names the file in errors.</summary>
     public static ModelConfig Parse(string json, string sourcePath)
     {
+        JsonFile.RejectDuplicateKeys(sourcePath, json);
         JsonObject root;
         try
         {
@@ -217,13 +222,13 @@ public sealed record ModelConfig
             if (act != "silu")
                 throw new ModelFileException(path, "hidden_act", $"hidden_act \"{act}\" is not supported (only \"silu\")");
 
-            int hidden = PositiveInt("hidden_size");
-            int heads = PositiveInt("num_attention_heads");
-            int kvHeads = OptionalPositiveInt("num_key_value_heads") ?? heads;
+            int hidden = PositiveInt("hidden_size", 1 << 16);
+            int heads = PositiveInt("num_attention_heads", 1 << 10);
+            int kvHeads = OptionalPositiveInt("num_key_value_heads", 1 << 10) ?? heads;
             if (heads % kvHeads != 0)
                 throw new ModelFileException(path, "num_key_value_heads",
                     $"num_attention_heads ({heads}) is not a multiple of num_key_value_heads ({kvHeads})");
-            int? headDimField = OptionalPositiveInt("head_dim");
+            int? headDimField = OptionalPositiveInt("head_dim", 1 << 12);
             if (headDimField is null && hidden % heads != 0)
                 throw new ModelFileException(path, "head_dim",
                     $"head_dim is absent and hidden_size ({hidden}) is not a multiple of num_attention_heads ({heads})");
@@ -234,7 +239,7 @@ public sealed record ModelConfig
             bool attentionBias = OptionalBool("attention_bias") ?? false;
             int? slidingWindow = null;
             if (family == ModelFamily.Mistral)
-                slidingWindow = OptionalPositiveInt("sliding_window");
+                slidingWindow = OptionalPositiveInt("sliding_window", 1 << 24);
             if (family == ModelFamily.Qwen2 && (OptionalBool("use_sliding_window") ?? false))
                 throw new ModelFileException(path, "use_sliding_window", "Qwen2 sliding-window attention is not supported");
 
@@ -242,16 +247,16 @@ public sealed record ModelConfig
             {
                 Family = family,
                 HiddenSize = hidden,
-                IntermediateSize = PositiveInt("intermediate_size"),
-                LayerCount = PositiveInt("num_hidden_layers"),
+                IntermediateSize = PositiveInt("intermediate_size", 1 << 18),
+                LayerCount = PositiveInt("num_hidden_layers", 1 << 10),
                 HeadCount = heads,
                 KeyValueHeadCount = kvHeads,
                 HeadDim = headDim,
-                VocabSize = PositiveInt("vocab_size"),
+                VocabSize = PositiveInt("vocab_size", 1 << 22),
                 RmsNormEps = OptionalPositiveDouble("rms_norm_eps") ?? 1e-6,
                 RopeTheta = OptionalPositiveDouble("rope_theta") ?? 10000,
                 RopeScaling = ReadRopeScaling(),
-                MaxPositionEmbeddings = OptionalPositiveInt("max_position_embeddings") ?? 4096,
+                MaxPositionEmbeddings = OptionalPositiveInt("max_position_embeddings", 1 << 24) ?? 4096,
                 TieWordEmbeddings = OptionalBool("tie_word_embeddings") ?? false,
                 QkvBias = family == ModelFamily.Qwen2 || attentionBias,
                 OutputProjectionBias = (family is ModelFamily.Llama or ModelFamily.Qwen3) && attentionBias,
@@ -285,7 +290,7 @@ public sealed record ModelConfig
                         Factor: NestedPositiveDouble(o, "factor"),
                         LowFrequencyFactor: NestedPositiveDouble(o, "low_freq_factor"),
                         HighFrequencyFactor: NestedPositiveDouble(o, "high_freq_factor"),
-                        OriginalMaxPositions: (int)NestedPositiveDouble(o, "original_max_position_embeddings"));
+                        OriginalMaxPositions: (int)Math.Min(NestedPositiveDouble(o, "original_max_position_embeddings"), 1 << 24));
                     if (scaling.HighFrequencyFactor <= scaling.LowFrequencyFactor)
                         throw new ModelFileException(path, "rope_scaling.high_freq_factor", "must be greater than low_freq_factor");
                     return scaling;
@@ -315,14 +320,17 @@ public sealed record ModelConfig
             _ => throw new ModelFileException(path, key, "must be a string"),
         };
 
-        int PositiveInt(string key) =>
-            OptionalPositiveInt(key) ?? throw new ModelFileException(path, key, "missing (required)");
+        int PositiveInt(string key, int max) =>
+            OptionalPositiveInt(key, max) ?? throw new ModelFileException(path, key, "missing (required)");
 
-        int? OptionalPositiveInt(string key)
+        /// <summary>A positive integer no larger than <paramref name="max"/>: sizes are bounded before anything is allocated from them.</summary>
+        int? OptionalPositiveInt(string key, int max)
         {
             int? value = OptionalInt(key);
             if (value is <= 0)
                 throw new ModelFileException(path, key, $"must be a positive integer, got {value}");
+            if (value > max)
+                throw new ModelFileException(path, key, $"is {value}, more than the {max} this runtime accepts");
             return value;
         }
 
@@ -367,13 +375,11 @@ public sealed record ModelConfig
             return OptionalInt(key) is int single ? [single] : [];
         }
 
+        /// <summary>A finite number (1e400 is not one: it would read as infinity).</summary>
         static bool TryNumber(JsonValue v, out double d)
         {
-            if (v.GetValueKind() == JsonValueKind.Number)
-            {
-                d = v.GetValue<double>();
+            if (v.GetValueKind() == JsonValueKind.Number && v.TryGetValue(out d) && double.IsFinite(d))
                 return true;
-            }
             d = 0;
             return false;
         }

@@ -1,3 +1,4 @@
+using RecursiveMas.IO;
 using RecursiveMas.Links;
 using RecursiveMas.Models;
 using RecursiveMas.Tokenization;
@@ -90,9 +91,20 @@ public sealed class RecursiveSystem : IDisposable
         string modelRoot = Path.GetFullPath(options.ModelRoot ?? Path.Combine(description.BaseDirectory, description.ModelRoot));
         string linksDirectory = Path.GetFullPath(options.LinksDirectory ?? Path.Combine(description.BaseDirectory, description.LinksDirectory));
 
+        // Every folder and file a description names stays inside its folder: agents' model folders inside
+        // modelRoot, link files (named after agents and roles) inside the links folder.
+        string source = description.SourcePath ?? modelRoot;
+        var modelDirs = description.Agents.Select((a, i) =>
+        {
+            ContainedPath.FileName(a.Name, source, $"agents[{i}].name");
+            if (a.Role is { } role)
+                ContainedPath.FileName(role, source, $"agents[{i}].role");
+            return (a.Name, Dir: ContainedPath.Resolve(modelRoot, a.Model, source, $"agents[{i}].model"));
+        }).ToDictionary(p => p.Name, p => p.Dir);
+
         // Configs first: they are cheap, and the plan's dimension checks need them.
-        var configs = description.Agents.ToDictionary(a => a.Name, a => ModelConfig.Load(Path.Combine(modelRoot, a.Model)));
-        var sizes = configs.ToDictionary(kv => kv.Key, kv => (kv.Value.HiddenSize, Path.Combine(modelRoot, description.Agent(kv.Key).Model, "config.json")));
+        var configs = description.Agents.ToDictionary(a => a.Name, a => ModelConfig.Load(modelDirs[a.Name]));
+        var sizes = configs.ToDictionary(kv => kv.Key, kv => (kv.Value.HiddenSize, Path.Combine(modelDirs[kv.Key], "config.json")));
         var plan = SystemPlan.Build(description, sizes);
 
         var models = new Dictionary<string, CausalLM>();
@@ -102,10 +114,14 @@ public sealed class RecursiveSystem : IDisposable
         {
             foreach (var a in description.Agents)
             {
-                string dir = Path.GetFullPath(Path.Combine(modelRoot, a.Model));
+                string dir = modelDirs[a.Name];
                 if (!models.TryGetValue(dir, out var model))
                     models[dir] = model = CausalLM.FromPretrained(dir, options.Model);
                 var tokenizer = ModelTokenizer.Load(dir);
+                // An id past the embedding matrix would index outside it at the first forward.
+                if (tokenizer.VocabularySize > model.Config.VocabSize)
+                    throw new ModelFileException(tokenizer.SourceFile, "vocab_size",
+                        $"the tokenizer has ids up to {tokenizer.VocabularySize - 1} but config.json's vocab_size is {model.Config.VocabSize}");
                 var inner = LoadOrCreate($"inner.{a.Name}", a.Role is { } role && role != a.Name ? $"inner.{role}" : null, linksDirectory, options,
                     path => InnerLink.Load(path, a.Name, model.HiddenSize),
                     () => new InnerLink(a.Name, model.HiddenSize, description.InnerLink));

@@ -8,6 +8,12 @@ public sealed record SentMessage(SystemEdge Edge, int Round, TorchSharp.torch.Te
 /// <summary>Per-run overrides of a system's settings.</summary>
 public sealed record RunOptions
 {
+    /// <summary>The most rounds the DSL's rules call sane (RMAS warns above it); what a server allows a request by default.</summary>
+    public const int SaneMaxRounds = RecursiveMas.Dsl.Limits.MaxRounds;
+
+    /// <summary>The most latent steps the DSL's rules call sane (RMAS warns above it); what a server allows a request by default.</summary>
+    public const int SaneMaxLatentSteps = RecursiveMas.Dsl.Limits.MaxLatentSteps;
+
     /// <summary>n; null = the description's rounds.</summary>
     public int? Rounds { get; init; }
 

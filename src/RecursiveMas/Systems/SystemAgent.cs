@@ -75,11 +75,11 @@ public sealed class SystemAgent
 
     /// <inheritdoc cref="Think(AgentPrompt, IReadOnlyList{string}, IReadOnlyDictionary{string, Tensor}, int?, RolloutMode)"/>
     /// <param name="prefillTokens">Positions read before the first latent step, summed over the batch.</param>
-    /// <param name="cancellationToken">Checked before every latent step.</param>
+    /// <param name="cancellationToken">Checked while the prompt is tokenized, between prefill pieces and before every latent step.</param>
     public LatentThoughts Think(AgentPrompt prompt, IReadOnlyList<string> questions, IReadOnlyDictionary<string, Tensor> messages,
         out int prefillTokens, int? steps = null, RolloutMode mode = RolloutMode.Cached, CancellationToken cancellationToken = default)
     {
-        using var assembled = Assembler.Assemble(prompt, questions, messages);
+        using var assembled = Assembler.Assemble(prompt, questions, messages, cancellationToken: cancellationToken);
         prefillTokens = assembled.Lengths.Sum();
         return LatentRollout.Run(Model, InnerLink, assembled.Embeddings, assembled.Mask, steps ?? LatentSteps, mode, cancellationToken: cancellationToken);
     }
@@ -129,7 +129,7 @@ public sealed class SystemAgent
     /// Called with (row, text delta) while the text is generated; the deltas of a row concatenate to its
     /// final text. With tools, a row's text (tool results included) arrives in one piece when its loop ends.
     /// </param>
-    /// <param name="cancellationToken">Checked before every decode step.</param>
+    /// <param name="cancellationToken">Checked while the prompt is tokenized, between prefill pieces and before every decode step.</param>
     public IReadOnlyList<GeneratedSequence> Decode(AgentPrompt prompt, IReadOnlyList<string> questions, IReadOnlyDictionary<string, Tensor> messages,
         DecodingDescription decoding, out int prefillTokens, IReadOnlyList<ITool>? tools = null,
         Action<int, string>? onText = null, CancellationToken cancellationToken = default)
@@ -144,7 +144,7 @@ public sealed class SystemAgent
         }
         else
         {
-            using var assembled = Assembler.Assemble(prompt, questions, messages);
+            using var assembled = Assembler.Assemble(prompt, questions, messages, cancellationToken: cancellationToken);
             prefillTokens = assembled.Lengths.Sum();
             var streams = Streams(questions.Count, onText);
             results = Generator(streams, onText, cancellationToken).Generate(
@@ -259,7 +259,7 @@ public sealed class SystemAgent
             string question = questions[b];
             results[b] = ToolLoop.Run((assistant, budget, stops) =>
             {
-                using var assembled = Assembler.Assemble(prompt, [question], row, [assistant]);
+                using var assembled = Assembler.Assemble(prompt, [question], row, [assistant], cancellationToken);
                 prefill += assembled.Lengths.Sum();
                 return new TokenGenerator(Model) { CancellationToken = cancellationToken }.Generate(
                     new ForwardInput { InputEmbeddings = assembled.Embeddings, AttentionMask = assembled.Mask },

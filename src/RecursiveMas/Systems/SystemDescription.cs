@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using RecursiveMas.IO;
 using RecursiveMas.Links;
+using RecursiveMas.Tokenization;
 
 namespace RecursiveMas.Systems;
 
@@ -141,8 +142,11 @@ public sealed record SystemDescription
     {
         if (!File.Exists(path))
             throw new ModelFileException(path, null, "system description not found");
-        return Parse(File.ReadAllText(path), path);
+        return Parse(JsonFile.ReadSmall(path, MaxFileBytes), path);
     }
+
+    /// <summary>The largest SYSTEM.json read.</summary>
+    public const long MaxFileBytes = 4 << 20;
 
     /// <summary>Parses SYSTEM.json text; <paramref name="path"/> names the file in errors and anchors relative paths.</summary>
     public static SystemDescription Parse(string json, string path) => new SystemDescriptionReader(path).Read(json);

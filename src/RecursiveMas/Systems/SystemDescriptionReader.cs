@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using RecursiveMas.Links;
+using RecursiveMas.Tokenization;
 
 namespace RecursiveMas.Systems;
 
@@ -9,10 +10,12 @@ internal sealed class SystemDescriptionReader(string path)
 {
     public SystemDescription Read(string json)
     {
+        var documentOptions = new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true };
+        JsonFile.RejectDuplicateKeys(path, json, documentOptions);
         JsonObject root;
         try
         {
-            root = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true }) as JsonObject
+            root = JsonNode.Parse(json, documentOptions: documentOptions) as JsonObject
                 ?? throw new ModelFileException(path, null, "a system description must be a JSON object");
         }
         catch (JsonException e)
@@ -167,8 +170,8 @@ internal sealed class SystemDescriptionReader(string path)
     double? OptionalDouble(JsonObject o, string key, string at) => o[key] switch
     {
         null => null,
-        JsonValue v when v.GetValueKind() == JsonValueKind.Number => v.GetValue<double>(),
-        _ => throw new ModelFileException(path, at, "must be a number"),
+        JsonValue v when v.GetValueKind() == JsonValueKind.Number && v.TryGetValue(out double d) && double.IsFinite(d) => d,
+        _ => throw new ModelFileException(path, at, "must be a finite number"),
     };
 
     bool? OptionalBool(JsonObject o, string key, string at) => o[key] switch

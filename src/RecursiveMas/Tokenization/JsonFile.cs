@@ -30,6 +30,64 @@ internal static class JsonFile
         }
     }
 
+    /// <summary>The text of a small file (config.json, SYSTEM.json), refused before it is read when it is larger than <paramref name="maxBytes"/>.</summary>
+    public static string ReadSmall(string path, long maxBytes)
+    {
+        string text;
+        try
+        {
+            long length = new FileInfo(path).Length;
+            if (length > maxBytes)
+                throw new ModelFileException(path, null, $"is {length} bytes; a file of this kind is at most {maxBytes} bytes");
+            text = File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ModelFileException(path, null, $"cannot be read: {e.Message}", e);
+        }
+        return text;
+    }
+
+    /// <summary>
+    /// Throws <see cref="ModelFileException"/> naming (as a dotted path) the first key that appears twice in
+    /// one object: JSON readers disagree on which one wins, so such a file means different things to different tools.
+    /// </summary>
+    public static void RejectDuplicateKeys(string path, string json, JsonDocumentOptions options = default)
+    {
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(json, options);
+        }
+        catch (JsonException)
+        {
+            return; // not JSON at all: the reader says so, with its own message
+        }
+        using (document)
+            Walk(document.RootElement, "");
+
+        void Walk(JsonElement element, string at)
+        {
+            if (element.ValueKind == JsonValueKind.Object)
+            {
+                var seen = new HashSet<string>(StringComparer.Ordinal);
+                foreach (var property in element.EnumerateObject())
+                {
+                    string field = at.Length == 0 ? property.Name : $"{at}.{property.Name}";
+                    if (!seen.Add(property.Name))
+                        throw new ModelFileException(path, field, "the key appears more than once in the same object");
+                    Walk(property.Value, field);
+                }
+            }
+            else if (element.ValueKind == JsonValueKind.Array)
+            {
+                int i = 0;
+                foreach (var item in element.EnumerateArray())
+                    Walk(item, $"{at}[{i++}]");
+            }
+        }
+    }
+
     /// <summary>The property, or null when it is absent or JSON null.</summary>
     public static JsonElement? Optional(JsonElement obj, string name) =>
         obj.ValueKind == JsonValueKind.Object && obj.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null

@@ -159,12 +159,14 @@ public sealed class ModelTokenizer
     /// </summary>
     /// <param name="text">The text.</param>
     /// <param name="addBos">Put the BOS id first; nothing happens when the model has no BOS, or when the text already starts with it.</param>
-    public IReadOnlyList<int> Encode(string text, bool addBos = false)
+    /// <param name="cancellationToken">Checked before each stretch of text between added tokens.</param>
+    public IReadOnlyList<int> Encode(string text, bool addBos = false, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(text);
         var ids = new List<int>();
         foreach (var (start, length, tokenId) in _matcher.Split(text))
         {
+            cancellationToken.ThrowIfCancellationRequested();
             if (tokenId >= 0)
                 ids.Add(tokenId);
             else
@@ -173,6 +175,20 @@ public sealed class ModelTokenizer
         if (addBos && BosTokenId is int bos && (ids.Count == 0 || ids[0] != bos))
             ids.Insert(0, bos);
         return ids;
+    }
+
+    /// <summary>
+    /// The first stretch of <paramref name="text"/> that <see cref="Encode"/> would turn into a single added
+    /// or special token id ("&lt;|im_end|&gt;", BOS/EOS text, ...), or null. Text from outside (a user's
+    /// question) must have none, or it could write control tokens into a prompt.
+    /// </summary>
+    public string? FindAddedToken(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        foreach (var (start, length, tokenId) in _matcher.Split(text))
+            if (tokenId >= 0)
+                return text.Substring(start, length);
+        return null;
     }
 
     /// <summary>

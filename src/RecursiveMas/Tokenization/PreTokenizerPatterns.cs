@@ -22,9 +22,16 @@ internal static class PreTokenizerPatterns
     public const string Qwen2 = @"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+";
 
     /// <summary>
+    /// How long one match may take. A pattern from a tokenizer.json could backtrack catastrophically on
+    /// some text; the shipped patterns match a word in microseconds.
+    /// </summary>
+    public static readonly TimeSpan MatchTimeout = TimeSpan.FromSeconds(2);
+
+    /// <summary>
     /// Compiles a Hugging Face (Rust/Oniguruma) pattern for .NET. Culture-invariant so that <c>(?i:)</c>
-    /// does not depend on the machine's locale (the Turkish dotless i).
+    /// does not depend on the machine's locale (the Turkish dotless i); each match is bounded by
+    /// <see cref="MatchTimeout"/> (<see cref="RegexMatchTimeoutException"/>).
     /// </summary>
     public static Regex Compile(string pattern) =>
-        new(pattern, RegexOptions.Compiled | RegexOptions.CultureInvariant);
+        new(pattern, RegexOptions.Compiled | RegexOptions.CultureInvariant, MatchTimeout);
 }

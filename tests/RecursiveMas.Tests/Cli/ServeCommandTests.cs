@@ -18,6 +18,11 @@ public sealed class ServeCommandTests(TinySystems zoo) : IClassFixture<TinySyste
         Assert.Equal(ExitCodes.Usage, code);
         Assert.Contains("--urls", output);
         Assert.Equal(ExitCodes.Usage, CliRunner.Run("serve", "--system", d.SourcePath!, "--max-tokens", "0").ExitCode);
+        var (https, httpsOutput) = CliRunner.Run("serve", "--system", d.SourcePath!, "--urls", "https://127.0.0.1:0");
+        Assert.Equal(ExitCodes.Usage, https);
+        Assert.Contains("--certificate", httpsOutput);
+        Assert.Equal(ExitCodes.Usage, CliRunner.Run("serve", "--system", d.SourcePath!, "--request-timeout", "-1").ExitCode);
+        Assert.Equal(ExitCodes.Usage, CliRunner.Run("serve", "--system", d.SourcePath!, "--max-prompt-tokens", "0").ExitCode);
         Assert.Equal(ExitCodes.Usage, CliRunner.Run("serve").ExitCode);
         var (missing, missingOutput) = CliRunner.Run("serve", "--system", Path.Combine(zoo.Root, "none.json"));
         Assert.Equal(ExitCodes.InvalidInput, missing);

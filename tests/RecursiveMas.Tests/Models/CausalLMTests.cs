@@ -95,6 +95,51 @@ public class CausalLMTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(TinyModels.AllFamilies), MemberType = typeof(TinyModels))]
+    public void AChunkedPrefillOfALeftPaddedBatchGivesWhatOneForwardGives(string family)
+    {
+        using var model = TinyModels.Create(TinyModels.ByName(family));
+        int[] lengths = [11, 3, 8];
+        int width = lengths.Max();
+        var ids = zeros(lengths.Length, width, ScalarType.Int64);
+        var mask = zeros(lengths.Length, width, ScalarType.Int64);
+        for (int r = 0; r < lengths.Length; r++)
+        {
+            ids[r].narrow(0, width - lengths[r], lengths[r]).copy_(tensor(RandomIds(200 + r, lengths[r], model.Config.VocabSize)));
+            mask[r].narrow(0, width - lengths[r], lengths[r]).fill_(1);
+        }
+        using var wholeCache = model.NewCache(lengths.Length);
+        using var whole = model.Forward(new ForwardInput { InputIds = ids, AttentionMask = mask, Cache = wholeCache, LogitsToKeep = 2 });
+
+        // Pieces of 4: the short row is all padding in the first piece.
+        using var chunkedCache = model.NewCache(lengths.Length);
+        using var chunked = model.Prefill(new ForwardInput { InputIds = ids, AttentionMask = mask, Cache = chunkedCache, LogitsToKeep = 2 }, chunkLength: 4);
+
+        Assert.Equal(width, chunkedCache.Length);
+        Assert.Equal(3, chunked.Hidden.shape[1]); // the last piece's positions
+        TensorAssert.Close(whole.Hidden.narrow(1, width - 3, 3), chunked.Hidden, 1e-4, $"{family} last piece");
+        TensorAssert.Close(whole.Logits!, chunked.Logits!, 1e-4, $"{family} logits");
+        TensorAssert.Close(wholeCache.NextPosition, chunkedCache.NextPosition, 0, "next positions");
+        // And a decode step after either prefill reads the same cache.
+        using var afterWhole = model.Forward(new ForwardInput { InputIds = tensor(new long[] { 7, 8, 9 }).unsqueeze(1), Cache = wholeCache });
+        using var afterChunked = model.Forward(new ForwardInput { InputIds = tensor(new long[] { 7, 8, 9 }).unsqueeze(1), Cache = chunkedCache });
+        TensorAssert.Close(afterWhole.Hidden, afterChunked.Hidden, 1e-4, $"{family} step after prefill");
+    }
+
+    [Fact]
+    public void ACancelledPrefillStopsBeforeItsFirstPiece()
+    {
+        using var model = TinyModels.Create(TinyModels.ByName("llama"));
+        using var cache = model.NewCache(1);
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+        Assert.Throws<OperationCanceledException>(() => model.Prefill(
+            new ForwardInput { InputIds = Ids(RandomIds(3, 20, model.Config.VocabSize)), Cache = cache }, chunkLength: 4, cancellationToken: cancelled.Token));
+        Assert.Equal(0, cache.Length);
+        Assert.Throws<ArgumentException>(() => model.Prefill(new ForwardInput { InputIds = Ids(1, 2, 3) }));
+    }
+
     [Fact]
     public void InputEmbeddingsAndIdsGiveTheSameResult()
     {

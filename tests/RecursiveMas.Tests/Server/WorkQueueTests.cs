@@ -1,8 +1,13 @@
 using System.Net;
 using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using RecursiveMas.Extensions.AI;
 using RecursiveMas.Server;
 using RecursiveMas.Systems;
+using RecursiveMas.Tests.Support;
 
 namespace RecursiveMas.Tests.Server;
 
@@ -31,11 +36,18 @@ public sealed class WorkQueueTests
             release.Wait(TimeSpan.FromMinutes(1));
             if (question == "fail")
                 throw new InvalidOperationException("the system broke");
+            if (question == "argue")
+                throw new ArgumentException("rounds went wrong inside the run", "rounds");
             options.OnAnswerText?.Invoke(0, "answer to " + question);
             return Answer(question, "answer to " + question);
         }, new RecursiveMasChatClientOptions { ModelId = "held" });
-        var overview = new SystemOverview("held", "custom", 1, "Solo", [], []);
-        await using var app = RmasServer.Create(client, overview, new RmasServerOptions { Urls = ["http://127.0.0.1:0"], MaxQueuedRequests = 1 });
+        var log = new CapturedLog();
+        await using var app = RmasServer.Create(client, Overview, new RmasServerOptions
+        {
+            Urls = ["http://127.0.0.1:0"],
+            MaxQueuedRequests = 1,
+            Logging = l => l.AddProvider(log),
+        });
         await app.StartAsync();
         using var http = new HttpClient { BaseAddress = new Uri(app.Urls.Single()) };
 
@@ -56,15 +68,132 @@ public sealed class WorkQueueTests
         Assert.Contains("answer to " + (waiting == second ? "second" : "third"), await queued.Content.ReadAsStringAsync());
         Assert.Equal(["first", waiting == second ? "second" : "third"], order);
 
-        // A run that throws is a 500 in OpenAI's shape, and the worker goes on.
-        release.Release(2);
-        var failed = await http.PostAsync("/v1/chat/completions", Body("fail"));
-        Assert.Equal(HttpStatusCode.InternalServerError, failed.StatusCode);
-        Assert.Contains("the system broke", await failed.Content.ReadAsStringAsync());
-        var failedStream = await http.PostAsync("/v1/chat/completions", Body("fail", stream: true));
-        Assert.Equal(HttpStatusCode.InternalServerError, failedStream.StatusCode);
+        // A run that throws is a generic 500 in OpenAI's shape with the request id; the detail is only in
+        // the log. An ArgumentException from inside a run is the server's fault too, not a 400. The worker goes on.
+        release.Release(3);
+        foreach (var (question, stream) in new[] { ("fail", false), ("fail", true), ("argue", false) })
+        {
+            var failed = await http.PostAsync("/v1/chat/completions", Body(question, stream));
+            Assert.Equal(HttpStatusCode.InternalServerError, failed.StatusCode);
+            string id = failed.Headers.GetValues("x-request-id").Single();
+            var error = System.Text.Json.JsonDocument.Parse(await failed.Content.ReadAsStringAsync()).RootElement.GetProperty("error");
+            Assert.Equal("internal_error", error.GetProperty("code").GetString());
+            Assert.Contains($"request id {id}", error.GetProperty("message").GetString());
+            Assert.DoesNotContain("broke", error.GetProperty("message").GetString());
+            Assert.DoesNotContain("Exception", error.GetProperty("message").GetString());
+            Assert.Contains(log.Lines, l => l.Contains(id, StringComparison.Ordinal)
+                && l.Contains(question == "fail" ? "the system broke" : "rounds went wrong", StringComparison.Ordinal));
+        }
         release.Release(1);
         Assert.Equal("answer to again", JsonAnswer(await (await http.PostAsync("/v1/chat/completions", Body("again"))).Content.ReadAsStringAsync()));
+    }
+
+    static readonly SystemOverview Overview = new("held", "custom", 1, "Solo", [], []);
+
+    /// <summary>A server over <paramref name="runner"/> on a free loopback port.</summary>
+    static async Task<(WebApplication App, HttpClient Http, RecursiveMasChatClient Client)> Start(SystemRunner runner, RmasServerOptions? options = null)
+    {
+        var client = new RecursiveMasChatClient(runner, new RecursiveMasChatClientOptions { ModelId = "held" });
+        var app = RmasServer.Create(client, Overview, (options ?? new RmasServerOptions()) with { Urls = ["http://127.0.0.1:0"] });
+        await app.StartAsync();
+        return (app, new HttpClient { BaseAddress = new Uri(app.Urls.Single()) }, client);
+    }
+
+    /// <summary>A runner that streams text until its run is cancelled, and says when it started and how it ended.</summary>
+    sealed class RunsUntilCancelled
+    {
+        public TaskCompletionSource Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public TaskCompletionSource<bool> Ended { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public RunResult Run(string question, RunOptions options)
+        {
+            if (question != "hold")
+            {
+                options.OnAnswerText?.Invoke(0, "answer to " + question);
+                return Answer(question, "answer to " + question);
+            }
+            Started.TrySetResult();
+            try
+            {
+                // One "step" at a time, as a real run checks its token between steps.
+                while (true)
+                {
+                    options.CancellationToken.ThrowIfCancellationRequested();
+                    options.OnAnswerText?.Invoke(0, "x");
+                    options.CancellationToken.WaitHandle.WaitOne(TimeSpan.FromMilliseconds(20));
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                Ended.TrySetResult(true);
+                throw;
+            }
+        }
+    }
+
+    [Fact]
+    public async Task ARunPastTheTimeBudgetIsCancelledWith504AndTheWorkerGoesOn()
+    {
+        var runner = new RunsUntilCancelled();
+        var (app, http, client) = await Start(runner.Run, new RmasServerOptions { RequestTimeout = TimeSpan.FromMilliseconds(300) });
+        await using var _ = app;
+        using var __ = http;
+        using var ___ = client;
+
+        var timedOut = await http.PostAsync("/v1/chat/completions", Body("hold"));
+
+        Assert.Equal(HttpStatusCode.GatewayTimeout, timedOut.StatusCode);
+        Assert.Contains("request_timeout", await timedOut.Content.ReadAsStringAsync());
+        Assert.True(await runner.Ended.Task, "the run should have been cancelled");
+        Assert.Equal("answer to next", JsonAnswer(await (await http.PostAsync("/v1/chat/completions", Body("next"))).Content.ReadAsStringAsync()));
+    }
+
+    [Fact]
+    public async Task AClientThatDisconnectsMidStreamFreesTheWorker()
+    {
+        var runner = new RunsUntilCancelled();
+        var (app, http, client) = await Start(runner.Run);
+        await using var _ = app;
+        using var __ = http;
+        using var ___ = client;
+
+        using (var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions") { Content = Body("hold", stream: true) })
+        {
+            var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+            var stream = await response.Content.ReadAsStreamAsync();
+            Assert.True(await stream.ReadAsync(new byte[64]) > 0, "the stream should have started");
+            response.Dispose(); // the client goes away mid-stream
+        }
+
+        Assert.True(await runner.Ended.Task, "the run should have been cancelled");
+        Assert.Equal("answer to next", JsonAnswer(await (await http.PostAsync("/v1/chat/completions", Body("next"))).Content.ReadAsStringAsync()));
+    }
+
+    [Fact]
+    public async Task ShutdownCancelsTheRunningRequestAnswersWaitingOnes503AndEndsAfterTheRun()
+    {
+        var runner = new RunsUntilCancelled();
+        var (app, http, client) = await Start(runner.Run);
+        using var __ = http;
+
+        var running = http.PostAsync("/v1/chat/completions", Body("hold"));
+        await runner.Started.Task;
+        var queue = app.Services.GetServices<IHostedService>().OfType<RecursiveMas.Server.Queue.ChatWorkQueue>().Single();
+        var waiting = http.PostAsync("/v1/chat/completions", Body("waiting", stream: true));
+        while (queue.Waiting == 0)
+            await Task.Delay(10);
+
+        await app.StopAsync();
+
+        // The worker stopped only after the run did, so the system could be disposed now.
+        Assert.True(runner.Ended.Task.IsCompletedSuccessfully, "the run should have ended before the worker stopped");
+        foreach (var answered in new[] { await running, await waiting })
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, answered.StatusCode);
+            Assert.Contains("server_shutting_down", await answered.Content.ReadAsStringAsync());
+        }
+        client.Dispose(); // returns at once: no run holds the client
+        await app.DisposeAsync();
     }
 
     static string JsonAnswer(string json) =>

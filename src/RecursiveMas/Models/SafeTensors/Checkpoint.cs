@@ -1,4 +1,5 @@
 using System.Text.Json;
+using RecursiveMas.IO;
 using TorchSharp;
 
 namespace RecursiveMas.Models.SafeTensors;
@@ -96,7 +97,8 @@ public sealed class Checkpoint : IDisposable
             // not whichever error opening an earlier one would give.
             foreach (var group in weightMap.GroupBy(e => e.Value, StringComparer.Ordinal))
             {
-                string shardPath = Path.GetFullPath(Path.Combine(directory, group.Key));
+                // A shard name such as "../../secret.safetensors" must not make the loader read outside the model folder.
+                string shardPath = ContainedPath.Resolve(directory, group.Key, indexPath, group.First().Key);
                 if (!File.Exists(shardPath))
                 {
                     string example = group.First().Key;

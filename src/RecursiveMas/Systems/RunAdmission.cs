@@ -1,0 +1,114 @@
+using RecursiveMas.Latent;
+
+namespace RecursiveMas.Systems;
+
+/// <summary>The positions one turn of a run reads and adds, computed without running a model.</summary>
+/// <param name="Agent">The agent.</param>
+/// <param name="Round">1-based round.</param>
+/// <param name="IsFinalDecode">The decoder's text decode (else a latent rollout).</param>
+/// <param name="PromptPositions">The assembled prompt: text tokens plus the latent message vectors in its slots.</param>
+/// <param name="AddedPositions">Latent steps (a rollout) or the token budget (the decode) appended after the prompt.</param>
+/// <param name="MaxPositions">The agent's model's <c>max_position_embeddings</c>.</param>
+public sealed record TurnPositions(string Agent, int Round, bool IsFinalDecode, int PromptPositions, int AddedPositions, int MaxPositions)
+{
+    /// <summary>Every position the turn's cache holds.</summary>
+    public int TotalPositions => PromptPositions + AddedPositions;
+}
+
+/// <summary>A question refused before any forward because a prompt it makes is longer than a limit.</summary>
+public sealed class PromptTooLongException(string message, TurnPositions turn, int limit)
+    : ArgumentException(message, "question")
+{
+    /// <summary>The turn over the limit.</summary>
+    public TurnPositions Turn { get; } = turn;
+
+    /// <summary>The limit it is over.</summary>
+    public int Limit { get; } = limit;
+}
+
+/// <summary>
+/// Checks a question against a loaded system before a run, with no forward pass: text that would
+/// turn into control tokens or slots, and prompts longer than a model holds or a caller allows. What a
+/// server runs before it queues a request, so bad ones never reach the worker.
+/// </summary>
+public static class RunAdmission
+{
+    /// <summary>
+    /// The first part of <paramref name="text"/> that the runtime would read as markup rather than
+    /// text — a slot marker, or a string some agent's tokenizer turns into an added or special token —
+    /// with a sentence saying so; null when there is none.
+    /// </summary>
+    public static string? ControlText(RecursiveSystem system, string text)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        ArgumentNullException.ThrowIfNull(text);
+        if (AgentPrompt.HasSlotMarker(text))
+            return "the text contains \"<<SLOT:\", the runtime's marker for a latent message slot";
+        foreach (var agent in system.Agents)
+            if (agent.Tokenizer.FindAddedToken(text) is { } token)
+                return $"the text contains \"{token}\", which agent {agent.Name}'s tokenizer reads as a control token";
+        return null;
+    }
+
+    /// <summary>
+    /// The positions of every turn of a run of <paramref name="question"/> with <paramref name="options"/>
+    /// (rounds, latent steps, decoding), following <see cref="RoundSchedule"/> as the runner does. Each
+    /// distinct prompt of an agent is tokenized once.
+    /// </summary>
+    /// <param name="cancellationToken">Checked while the prompts are tokenized.</param>
+    public static IReadOnlyList<TurnPositions> Measure(RecursiveSystem system, string question, RunOptions? options = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        ArgumentNullException.ThrowIfNull(question);
+        options ??= new RunOptions();
+        int rounds = options.RoundsFor(system.Description);
+        var decoding = options.Decoding ?? system.Description.Decoding;
+        var board = new MessageBoard<int>();
+        var textTokens = new Dictionary<AgentPrompt, int>(ReferenceEqualityComparer.Instance);
+        var turns = new List<TurnPositions>();
+        foreach (var turn in RoundSchedule.Turns(system.Plan, rounds))
+        {
+            var agent = system.Agent(turn.Agent);
+            var prompt = agent.PromptFor(turn.Round, turn.IsFinalDecode);
+            var segments = prompt.Render(question);
+            if (!textTokens.TryGetValue(prompt, out int text))
+            {
+                text = segments.Where(s => !s.IsSlot).Sum(s => agent.Tokenizer.Encode(s.Text, cancellationToken: cancellationToken).Count);
+                textTokens[prompt] = text;
+            }
+            var messages = board.For(turn.Agent, turn.Round);
+            int vectors = segments.Where(s => s.IsSlot).Sum(s => messages.GetValueOrDefault(s.SlotName!));
+            int steps = options.LatentSteps ?? agent.LatentSteps;
+            turns.Add(new TurnPositions(turn.Agent, turn.Round, turn.IsFinalDecode, text + vectors,
+                turn.IsFinalDecode ? decoding.MaxNewTokens : steps, agent.Model.Config.MaxPositionEmbeddings));
+            foreach (var edge in turn.Outgoing)
+                board.Post(edge, turn.Round, steps);
+        }
+        return turns;
+    }
+
+    /// <summary>
+    /// Throws <see cref="PromptTooLongException"/> naming the first turn whose prompt is longer than
+    /// <paramref name="maxPromptTokens"/> (when given), or whose prompt plus latent steps or token budget
+    /// is more than its model's <c>max_position_embeddings</c>.
+    /// </summary>
+    public static void CheckLength(RecursiveSystem system, string question, RunOptions? options = null, int? maxPromptTokens = null,
+        CancellationToken cancellationToken = default)
+    {
+        foreach (var turn in Measure(system, question, options, cancellationToken))
+        {
+            string where = $"agent {turn.Agent}'s {(turn.IsFinalDecode ? "decode" : "round " + turn.Round)} prompt";
+            if (turn.PromptPositions > maxPromptTokens)
+                throw new PromptTooLongException(
+                    $"the request is too long: {where} would be {turn.PromptPositions} positions, over the limit of {maxPromptTokens} prompt positions",
+                    turn, maxPromptTokens.Value);
+            if (turn.TotalPositions > turn.MaxPositions)
+                throw new PromptTooLongException(
+                    $"the request is too long: {where} would be {turn.PromptPositions} positions and {turn.AddedPositions} more " +
+                    $"{(turn.IsFinalDecode ? "for the answer's tokens" : "for its latent steps")}, {turn.TotalPositions} in all, " +
+                    $"over its model's max_position_embeddings of {turn.MaxPositions}",
+                    turn, turn.MaxPositions);
+        }
+    }
+}

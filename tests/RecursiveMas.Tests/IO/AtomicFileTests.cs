@@ -1,0 +1,38 @@
+using RecursiveMas.IO;
+
+namespace RecursiveMas.Tests.IO;
+
+public sealed class AtomicFileTests : IDisposable
+{
+    readonly string _dir = Path.Combine(Path.GetTempPath(), "rmas-atomic-" + Guid.NewGuid().ToString("N"));
+
+    public AtomicFileTests() => Directory.CreateDirectory(_dir);
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public void AWriteReplacesTheFileFlushesItsDirectoryAndLeavesNoTemporary()
+    {
+        string path = Path.Combine(_dir, "config.json");
+        AtomicFile.WriteAllText(path, "old");
+        AtomicFile.WriteAllText(path, "new");
+        Assert.Equal("new", File.ReadAllText(path));
+        Assert.Equal(["config.json"], Directory.GetFiles(_dir).Select(Path.GetFileName));
+        AtomicFile.FlushDirectory(_dir);
+        Assert.Throws<IOException>(() => AtomicFile.FlushDirectory(Path.Combine(_dir, "missing")));
+    }
+
+    [Fact]
+    public void AWriteThatFailsHalfwayLeavesTheOldFileAndNoTemporary()
+    {
+        string path = Path.Combine(_dir, "link.safetensors");
+        AtomicFile.WriteAllText(path, "old");
+        Assert.Throws<IOException>(() => AtomicFile.Write(path, stream =>
+        {
+            stream.Write(new byte[100]);
+            throw new IOException("disk full");
+        }));
+        Assert.Equal("old", File.ReadAllText(path));
+        Assert.Equal(["link.safetensors"], Directory.GetFiles(_dir).Select(Path.GetFileName));
+    }
+}

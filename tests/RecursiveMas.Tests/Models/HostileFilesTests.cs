@@ -1,0 +1,149 @@
+using System.Text.Json.Nodes;
+using RecursiveMas.Models;
+using RecursiveMas.Models.SafeTensors;
+using RecursiveMas.Systems;
+using RecursiveMas.Tests.Support;
+using static TorchSharp.torch;
+
+namespace RecursiveMas.Tests.Models;
+
+/// <summary>Files written to hurt the loader: each is refused with a <see cref="ModelFileException"/> naming the file and key, before any harm.</summary>
+public sealed class HostileFilesTests(TinySystems zoo) : IClassFixture<TinySystems>
+{
+    static readonly string Config = TinyModels.Llama(64, vocab: 320).ToJson();
+
+    static string With(string key, string rawValue) =>
+        Config.TrimEnd().TrimEnd('}') + $",\n  \"{key}\": {rawValue}\n}}";
+
+    [Theory]
+    [InlineData("hidden_size", "64", "more than once")]           // a second hidden_size: which one wins depends on the reader
+    [InlineData("rms_norm_eps", "1e400", "must be a number")]        // infinity, not a number
+    [InlineData("rope_theta", "-1", "must be positive")]
+    public void ConfigValuesThatAreNotOneFiniteNumberAreRefusedNamingTheKey(string key, string value, string message)
+    {
+        string json = key == "hidden_size" ? With(key, value) : Replace(key, value);
+        var e = Assert.Throws<ModelFileException>(() => ModelConfig.Parse(json, "config.json"));
+        Assert.Equal(key, e.Item);
+        Assert.Contains(message, e.Detail);
+    }
+
+    /// <summary>The tiny config with <paramref name="key"/> set to <paramref name="rawValue"/> (added or replaced).</summary>
+    static string Replace(string key, string rawValue)
+    {
+        var o = JsonNode.Parse(Config)!.AsObject();
+        o.Remove(key);
+        return o.ToJsonString().TrimEnd('}') + $",\"{key}\":{rawValue}}}";
+    }
+
+    [Theory]
+    [InlineData("hidden_size", "1000000")]
+    [InlineData("num_hidden_layers", "100000")]
+    [InlineData("vocab_size", "2000000000")]
+    [InlineData("intermediate_size", "2147483647")]
+    [InlineData("max_position_embeddings", "1000000000")]
+    public void SizesAreBoundedBeforeAnythingIsAllocated(string key, string value)
+    {
+        var e = Assert.Throws<ModelFileException>(() => ModelConfig.Parse(Replace(key, value), "config.json"));
+        Assert.Equal(key, e.Item);
+        Assert.Contains("more than the", e.Detail);
+    }
+
+    [Fact]
+    public void AModelLargerThanTheMemoryOfTheProcessIsRefusedBeforeAllocation()
+    {
+        string dir = Path.Combine(zoo.Root, "huge-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        // Every size within its bound, the whole far beyond any machine: 1024 layers of 65536².
+        var o = JsonNode.Parse(Replace("hidden_size", "65536"))!.AsObject();
+        o["num_hidden_layers"] = 1024;
+        o["intermediate_size"] = 262144;
+        o["num_attention_heads"] = 512;
+        o["num_key_value_heads"] = 512;
+        o["head_dim"] = 128;
+        File.WriteAllText(Path.Combine(dir, "config.json"), o.ToJsonString());
+
+        var e = Assert.Throws<ModelFileException>(() => CausalLM.FromPretrained(dir));
+        Assert.EndsWith("config.json", e.FilePath);
+        Assert.Contains("more than the", e.Detail);
+    }
+
+    [Fact]
+    public void AnOversizedConfigIsNotRead()
+    {
+        string dir = Path.Combine(zoo.Root, "padded-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        File.WriteAllText(Path.Combine(dir, "config.json"), Config.TrimEnd().TrimEnd('}') + ", \"pad\": \"" + new string(' ', (int)ModelConfig.MaxFileBytes) + "\"}");
+        var e = Assert.Throws<ModelFileException>(() => ModelConfig.Load(dir));
+        Assert.Contains("at most", e.Detail);
+    }
+
+    [Fact]
+    public void SystemJsonWithADuplicateKeyOrAnInfiniteNumberIsRefusedNamingIt()
+    {
+        var d = zoo.Describe("distillation", 1);
+        string json = File.ReadAllText(d.SourcePath!);
+        string twice = json.Replace("\"name\": \"Expert\",", "\"name\": \"Expert\", \"name\": \"Impostor\",", StringComparison.Ordinal);
+        Assert.NotEqual(json, twice);
+        var duplicate = Assert.Throws<ModelFileException>(() => SystemDescription.Parse(twice, d.SourcePath!));
+        Assert.Equal("agents[0].name", duplicate.Item);
+
+        var o = JsonNode.Parse(json)!.AsObject();
+        o["decoding"]!["temperature"] = JsonNode.Parse("1e400");
+        var infinite = Assert.Throws<ModelFileException>(() => SystemDescription.Parse(o.ToJsonString(), d.SourcePath!));
+        Assert.Equal("decoding.temperature", infinite.Item);
+    }
+
+    [Theory]
+    [InlineData("model", "../../etc")]
+    [InlineData("model", "/etc")]
+    [InlineData("name", "../../escaped")]
+    [InlineData("role", "x/../../../y")]
+    public void AgentFoldersAndNamesThatLeaveTheirFolderAreRefused(string field, string value)
+    {
+        var d = zoo.Describe("distillation", 1);
+        var agent = d.Agents[0];
+        agent = field switch
+        {
+            "model" => agent with { Model = value },
+            "name" => agent with { Name = value },
+            _ => agent with { Role = value },
+        };
+        var hostile = d with { Agents = [agent, .. d.Agents.Skip(1)] };
+        var e = Assert.Throws<ModelFileException>(() => RecursiveSystem.Load(hostile, new SystemLoadOptions { AllowUntrainedLinks = true }));
+        Assert.Equal($"agents[0].{field}", e.Item);
+    }
+
+    [Fact]
+    public void AShardNameThatLeavesTheModelFolderIsRefused()
+    {
+        string dir = Path.Combine(zoo.Root, "sharded-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        File.WriteAllText(Path.Combine(dir, Checkpoint.IndexFileName),
+            """{"metadata":{},"weight_map":{"model.embed_tokens.weight":"../../outside.safetensors"}}""");
+        var e = Assert.Throws<ModelFileException>(() => Checkpoint.Open(dir));
+        Assert.Equal("model.embed_tokens.weight", e.Item);
+        Assert.Contains("outside", e.Detail);
+    }
+
+    [Fact]
+    public void ATokenizerWithIdsPastTheModelsVocabularyIsRefusedAtLoad()
+    {
+        // The llama-64 agent's tokenizer with a model whose embedding matrix is 8 rows short.
+        string dir = Path.Combine(zoo.Root, "models", "short-vocab");
+        string source = Path.Combine(zoo.Root, "models", "llama-64");
+        Directory.CreateDirectory(dir);
+        foreach (var file in Directory.GetFiles(source).Where(f => !f.EndsWith(".safetensors", StringComparison.Ordinal) && !f.EndsWith("config.json", StringComparison.Ordinal) || f.EndsWith("tokenizer_config.json", StringComparison.Ordinal)))
+            File.Copy(file, Path.Combine(dir, Path.GetFileName(file)), overwrite: true);
+        var config = ModelConfig.Load(source);
+        using (var small = new CausalLM(config with { VocabSize = config.VocabSize - 8 }))
+        {
+            small.InitializeRandom(1);
+            small.SavePretrained(dir);
+        }
+
+        var d = zoo.Describe("distillation", 1);
+        var hostile = d with { Agents = [d.Agents[0] with { Model = "models/short-vocab" }, .. d.Agents.Skip(1)] };
+        var e = Assert.Throws<ModelFileException>(() => RecursiveSystem.Load(hostile, new SystemLoadOptions { AllowUntrainedLinks = true }));
+        Assert.Equal("vocab_size", e.Item);
+    }
+}

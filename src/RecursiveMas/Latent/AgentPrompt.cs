@@ -49,6 +49,18 @@ public sealed class AgentPrompt
         [.. _template.Segments.Where(s => s.Kind is PromptSegmentKind.From or PromptSegmentKind.Feedback)
             .Select(s => s.Kind == PromptSegmentKind.Feedback ? FeedbackSlot : FromSlot(s.Value)).Distinct()];
 
+    /// <summary>
+    /// Messages given positionally, one per entry of <see cref="Slots"/>, keyed by slot name — the form
+    /// generated code passes to <see cref="Systems.SystemAgent.Think"/> and <see cref="Systems.SystemAgent.Decode"/>.
+    /// </summary>
+    public IReadOnlyDictionary<string, TorchSharp.torch.Tensor> BySlot(params TorchSharp.torch.Tensor[] messages)
+    {
+        var slots = Slots;
+        if (slots.Count != messages.Length)
+            throw new ArgumentException($"the prompt has {slots.Count} slot(s) ({string.Join(", ", slots)}) but {messages.Length} message(s) were given", nameof(messages));
+        return slots.Select((slot, i) => (slot, messages[i])).ToDictionary(p => p.slot, p => p.Item2);
+    }
+
     /// <summary>The user turn with the question filled in and each message placeholder replaced by <paramref name="message"/>(slot).</summary>
     public string UserText(string question, Func<string, string> message)
     {

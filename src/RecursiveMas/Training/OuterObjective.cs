@@ -58,7 +58,7 @@ internal sealed class OuterObjective(RecursiveSystem system, TrainingOptions opt
                 var linkParameters = use.Link.named_parameters().ToList();
                 var output = use.Link.forward(use.Input);
                 var shares = autograd.grad([output], [.. linkParameters.Select(p => (Tensor)p.parameter)], [upstream], allow_unused: true);
-                var flat = cat([.. shares.Select((g, i) => GradientBuffer.IsMissing(g) ? zeros(linkParameters[i].parameter.numel()) : g.flatten())], 0);
+                var flat = cat([.. shares.Select((g, i) => GradientBuffer.IsMissing(g) ? zeros(linkParameters[i].parameter.numel(), device: linkParameters[i].parameter.device) : g.flatten())], 0);
                 roundShares.Add(RoundKey(use.Link.Id, use.Round), flat);
             }
         }

@@ -131,18 +131,6 @@ internal static partial class Emitter
             w.Line("private readonly " + Latent + "AgentPrompt " + stage.PromptField + ";");
         }
 
-        w.Line();
-        w.Line("// Fused outer links: the links one turn feeds read the same E = R_in(H), so they run as one matmul.");
-        foreach (var sender in spec.Senders)
-        {
-            w.Line("private readonly " + Links + "FusedOuterLinks " + sender.Field + ";");
-        }
-
-        w.Line();
-        foreach (var edge in spec.Edges)
-        {
-            w.Line("private static readonly " + Systems + "SystemEdge " + edge.Property + "Edge = new(" + Join([Str(edge.From), Str(edge.To), Bool(edge.IsFeedback)]) + ");");
-        }
 
         w.Line();
         foreach (var agent in spec.Agents)
@@ -181,11 +169,6 @@ internal static partial class Emitter
                 _ => ".PromptFor(Rounds, decode: true);",
             };
             w.Line(stage.PromptField + " = " + agent + call);
-        }
-
-        foreach (var sender in spec.Senders)
-        {
-            w.Line(sender.Field + " = runtime.Outgoing(" + Str(sender.Agent) + ", includeFeedback: " + Bool(sender.IncludesFeedback) + ").Links;");
         }
 
         foreach (var agent in spec.Agents)
@@ -240,14 +223,10 @@ internal static partial class Emitter
         w.Line("public " + Systems + "RunResult SolveBatch(" + Collections + "IReadOnlyList<string> questions, " + Systems + "RunOptions? options = null)");
         w.Open();
         w.Line("options ??= new " + Systems + "RunOptions();");
-        w.Line("int rounds = options.RoundsFor(_runtime.Description);");
-        w.Line("if (rounds != Rounds)");
+        w.Line("if (options.RoundsFor(_runtime.Description) != Rounds)");
         w.Line("    return " + Systems + "RecursiveRunner.SolveBatch(_runtime, questions, options);");
         w.Line();
-        w.Line("var decoding = options.Decoding ?? _runtime.Description.Decoding;");
-        w.Line("var recorder = new " + Systems + "RunRecorder(options.OnStep);");
-        w.Line("using var noGrad = " + Torch + "no_grad();");
-        w.Line("using var scope = " + Torch + "NewDisposeScope();");
+        w.Line("using var run = new " + Systems + "RunContext(_runtime, questions, options);");
         var round = 0;
         foreach (var turn in spec.Turns)
         {
@@ -264,17 +243,17 @@ internal static partial class Emitter
             if (turn.Sender < 0)
             {
                 w.Line("// " + turn.Agent + " decodes the answer, reading " + reads + ".");
-                w.Line("var answers = " + stage.Method + "(" + Int(turn.Round) + ", questions, recorder, options, decoding" + arguments + ");");
-                w.Line("return " + Systems + "RecursiveRunner.Result(\"recursive\", rounds, questions, answers, recorder);");
+                w.Line("var answers = " + stage.Method + "(run, " + Int(turn.Round) + arguments + ");");
+                w.Line("return run.Result(\"recursive\", answers);");
                 continue;
             }
 
             var sender = spec.Senders[turn.Sender];
             var receivers = Names(sender.Edges.Select(i => spec.Edges[i].To + (spec.Edges[i].IsFeedback ? " (next round)" : "")));
             w.Line("// " + turn.Agent + " thinks, reading " + reads + "; sends to " + receivers + ".");
-            w.Line("var " + turn.Latent + " = " + stage.Method + "(" + Int(turn.Round) + ", questions, recorder, options" + arguments + ");");
+            w.Line("var " + turn.Latent + " = " + stage.Method + "(run, " + Int(turn.Round) + arguments + ");");
             var outputs = turn.Outputs.Count == 1 ? turn.Outputs[0] : "(" + Join(turn.Outputs) + ")";
-            w.Line("var " + outputs + " = " + sender.Method + "(" + turn.Latent + ", " + Int(turn.Round) + ", options);");
+            w.Line("var " + outputs + " = " + sender.Method + "(run, " + turn.Latent + ", " + Int(turn.Round) + ");");
         }
 
         w.Close();
@@ -288,28 +267,21 @@ internal static partial class Emitter
         {
             var agent = spec.Agents.First(a => a.Name == stage.Agent);
             var parameters = string.Concat(stage.Slots.Select(s => ", " + Latent + "Message<" + s.SenderType + ", " + agent.Type.GlobalName + "> " + s.Parameter));
-            var slots = stage.Slots.Count == 0
-                ? "global::System.Array.Empty<" + Torch + "Tensor>()"
-                : "new " + Torch + "Tensor[] { " + Join(stage.Slots.Select(s => s.Parameter + ".Vectors")) + " }";
+            var messages = stage.PromptField + ".BySlot(" + Join(stage.Slots.Select(s => s.Parameter + ".Vectors")) + ")";
+            var run = Systems + "RunContext run, int round";
             if (stage.Stage == PromptStage.FinalDecode)
             {
                 w.Summary(agent.Name + "'s final decode, in the last round: its text answer from its decode prompt with the latent messages in their slots.");
-                w.Line("private " + Collections + "IReadOnlyList<global::RecursiveMas.Decoding.GeneratedSequence> " + stage.Method + "(int round, " + Collections + "IReadOnlyList<string> questions, " + Systems + "RunRecorder recorder, " + Systems + "RunOptions options, " + Systems + "DecodingDescription decoding" + parameters + ") =>");
-                w.Line("    recorder.Text(" + Str(agent.Name) + ", round, \"decode\",");
-                w.Line("        () => (_" + agent.Identifier + ".Decode(" + stage.PromptField + ", questions, " + slots + ", decoding, out int prefill, _runtime.Tools, options.OnAnswerText, options.CancellationToken), prefill));");
+                w.Line("private " + Collections + "IReadOnlyList<global::RecursiveMas.Decoding.GeneratedSequence> " + stage.Method + "(" + run + parameters + ") =>");
+                w.Line("    run.Decode(_" + agent.Identifier + ", round, " + stage.PromptField + ", " + messages + ");");
                 w.Line();
                 continue;
             }
 
             var when = stage.EveryRound ? "every round it thinks in" : Describe(stage.Stage);
             w.Summary(agent.Name + "'s latent rollout in " + when + ": m = " + Int(agent.LatentSteps) + " thoughts (unless the options say otherwise); returns E = R_in(H), [B, m, " + Dim(agent.HiddenSize) + "].");
-            w.Line("private " + Latent + "Latent<" + agent.Type.GlobalName + "> " + stage.Method + "(int round, " + Collections + "IReadOnlyList<string> questions, " + Systems + "RunRecorder recorder, " + Systems + "RunOptions options" + parameters + ")");
-            w.Open();
-            w.Line("int steps = options.LatentSteps ?? " + Int(agent.LatentSteps) + ";");
-            w.Line("var thoughts = recorder.Latent(" + Str(agent.Name) + ", round, steps,");
-            w.Line("    () => (_" + agent.Identifier + ".Think(" + stage.PromptField + ", questions, " + slots + ", out int prefill, steps, options.RolloutMode, options.CancellationToken), prefill));");
-            w.Line("return new(thoughts.Embeddings);");
-            w.Close();
+            w.Line("private " + Latent + "Latent<" + agent.Type.GlobalName + "> " + stage.Method + "(" + run + parameters + ") =>");
+            w.Line("    new(run.Think(_" + agent.Identifier + ", round, " + stage.PromptField + ", " + messages + ").Embeddings);");
             w.Line();
         }
     }
@@ -325,17 +297,12 @@ internal static partial class Emitter
             var returns = edges.Count == 1 ? types[0] : "(" + Join(types.Select((t, i) => t + " To" + edges[i].To)) + ")";
             var through = edges.Count == 1 ? "its outer link" : "its " + Int(edges.Count) + " outer links fused into one matmul";
             w.Summary(sender.Agent + "'s messages to " + Names(edges.Select(e => e.To)) + ": R_out(E) through " + through + ", reading the rollout's E = R_in(H) directly (H is not mapped again).");
-            w.Line("private " + returns + " " + sender.Method + "(" + Latent + "Latent<" + from + "> latent, int round, " + Systems + "RunOptions options)");
+            w.Line("private " + returns + " " + sender.Method + "(" + Systems + "RunContext run, " + Latent + "Latent<" + from + "> latent, int round)");
             w.Open();
-            w.Line("var sent = " + sender.Field + ".Forward(latent.Embeddings);");
-            for (var i = 0; i < edges.Count; i++)
-            {
-                w.Line("options.OnMessage?.Invoke(new " + Systems + "SentMessage(" + edges[i].Property + "Edge, round, sent[" + Int(i) + "]));");
-            }
-
+            w.Line("var sent = run.Send(" + Str(sender.Agent) + ", round, includeFeedback: " + Bool(sender.IncludesFeedback) + ", latent.Embeddings);");
             w.Line(edges.Count == 1
-                ? "return new(sent[0]);"
-                : "return (" + Join(edges.Select((e, i) => "new(sent[" + Int(i) + "])")) + ");");
+                ? "return new(sent[0].Vectors);"
+                : "return (" + Join(edges.Select((e, i) => "new(sent[" + Int(i) + "].Vectors)")) + ");");
             w.Close();
             w.Line();
         }

@@ -11,6 +11,5 @@ namespace RecursiveMas.Generators.Model;
 /// <param name="Agent">The sending agent's name.</param>
 /// <param name="IncludesFeedback">Whether the group includes the agent's loop-closing edges.</param>
 /// <param name="Edges">Indices into <see cref="SystemGenerationSpec.Edges"/>, in the runtime's edge order.</param>
-/// <param name="Field">The field holding the fused links (<c>_fromPlanner</c>).</param>
 /// <param name="Method">The method that sends (<c>SendFromPlanner</c>).</param>
-internal sealed record SenderSpec(string Agent, bool IncludesFeedback, EquatableArray<int> Edges, string Field, string Method);
+internal sealed record SenderSpec(string Agent, bool IncludesFeedback, EquatableArray<int> Edges, string Method);

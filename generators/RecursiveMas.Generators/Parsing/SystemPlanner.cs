@@ -227,7 +227,6 @@ internal static class SystemPlanner
             agent.Name,
             includesFeedback,
             indices.ToEquatableArray(),
-            "_from" + agent.Name + suffix,
             "SendFrom" + agent.Name + suffix));
         return senders.Count - 1;
     }

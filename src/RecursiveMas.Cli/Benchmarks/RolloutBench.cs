@@ -33,8 +33,8 @@ static class RolloutBench
         var config = Model(quick);
         using var model = new CausalLM(config);
         model.InitializeRandom(7);
-        manual_seed(7);
-        using var inner = new InnerLink("bench", config.HiddenSize);
+        using var seeded = new Generator(7);
+        using var inner = new InnerLink("bench", config.HiddenSize, generator: seeded);
         inner.SetTrainable(false);
         using var noGrad = no_grad();
         var prompt = model.Embed(randint(5, config.VocabSize, [1, 64])).DetachFromDisposeScope();

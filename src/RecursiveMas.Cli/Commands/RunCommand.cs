@@ -64,6 +64,7 @@ public sealed class RunCommand(IAnsiConsole console) : Command<RunCommand.Settin
             LatentSteps = settings.LatentSteps,
             RolloutMode = settings.ReferenceRollout ? RolloutMode.Reference : RolloutMode.Cached,
             Decoding = settings.MaxNewTokens is int max ? description.Decoding with { MaxNewTokens = max } : null,
+            CancellationToken = cancellationToken,
         };
         var result = settings.Method switch
         {

@@ -1,5 +1,4 @@
 using RecursiveMas.Decoding;
-using RecursiveMas.Latent;
 using RecursiveMas.Systems;
 using static TorchSharp.torch;
 
@@ -16,48 +15,25 @@ public static class LatentMasBaseline
 {
     public static RunResult SolveBatch(RecursiveSystem system, IReadOnlyList<string> questions, RunOptions? options = null)
     {
-        options ??= new RunOptions();
         var models = system.Agents.Select(a => a.Model).Distinct().ToList();
         if (models.Count != 1)
             throw new ArgumentException(
                 $"LatentMAS needs agents that share one model; system {system.Description.Name} has {models.Count} " +
                 $"({string.Join(", ", system.Agents.Select(a => $"{a.Name}: {a.Description.Model}"))})");
-        int rounds = options.RoundsFor(system.Description);
-        var decoding = options.Decoding ?? system.Description.Decoding;
-        var recorder = new RunRecorder(options.OnStep);
-        var board = new MessageBoard<Tensor>();
-        IReadOnlyList<GeneratedSequence>? answers = null;
-
-        using var noGrad = no_grad();
-        using var scope = NewDisposeScope();
+        using var run = new RunContext(system, questions, options);
         using var realign = new RidgeRealignment(models[0].OutputMatrix, models[0].EmbeddingMatrix);
-        foreach (var turn in RoundSchedule.Turns(system.Plan, rounds))
-        {
-            var agent = system.Agent(turn.Agent);
-            var messages = board.For(turn.Agent, turn.Round);
-            if (turn.IsFinalDecode)
+        var answers = TurnLoop.Run<Tensor, IReadOnlyList<GeneratedSequence>>(system, run.Rounds,
+            think: (turn, messages) =>
             {
-                var prompt = agent.PromptFor(turn.Round, decode: true);
-                answers = recorder.Text(turn.Agent, turn.Round, "decode",
-                    () => (agent.Decode(prompt, questions, messages, decoding, out int prefill, system.Tools), prefill));
-                continue;
-            }
-
-            int steps = options.LatentSteps ?? agent.LatentSteps;
-            var thoughts = recorder.Latent(turn.Agent, turn.Round, steps, () =>
+                var agent = system.Agent(turn.Agent);
+                var thoughts = run.Think(agent, turn.Round, agent.PromptFor(turn.Round, decode: false), messages, inner: realign);
+                return [.. turn.Outgoing.Select(edge => (edge, run.Sent(edge, turn.Round, thoughts.Embeddings).Vectors))];
+            },
+            decode: (turn, messages) =>
             {
-                using var assembled = agent.Assembler.Assemble(agent.PromptFor(turn.Round, decode: false), questions, messages);
-                return (LatentRollout.Run(agent.Model, realign, assembled.Embeddings, assembled.Mask, steps, options.RolloutMode), assembled.Lengths.Sum());
+                var agent = system.Agent(turn.Agent);
+                return run.Decode(agent, turn.Round, agent.PromptFor(turn.Round, decode: true), messages);
             });
-            foreach (var edge in turn.Outgoing)
-            {
-                options.OnMessage?.Invoke(new SentMessage(edge, turn.Round, thoughts.Embeddings));
-                board.Post(edge, turn.Round, thoughts.Embeddings);
-            }
-        }
-
-        if (answers is null)
-            throw new InvalidOperationException($"system {system.Description.Name}: the decoder never ran");
-        return RecursiveRunner.Result("latentmas", rounds, questions, answers, recorder);
+        return run.Result("latentmas", answers);
     }
 }

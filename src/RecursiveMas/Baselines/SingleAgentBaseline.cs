@@ -1,4 +1,3 @@
-using RecursiveMas.Decoding;
 using RecursiveMas.Latent;
 using RecursiveMas.Systems;
 
@@ -13,16 +12,11 @@ public static class SingleAgentBaseline
 {
     public static RunResult SolveBatch(RecursiveSystem system, IReadOnlyList<string> questions, RunOptions? options = null)
     {
-        options ??= new RunOptions();
         var decoder = system.Agent(system.Plan.Decoder);
         var prompt = new AgentPrompt(system.Description.SingleAgentPrompt, decoder.Tokenizer.ChatTemplate, decoder.Description.SystemPrompt);
         if (prompt.Slots.Count > 0)
             throw new ArgumentException($"the single-agent prompt of system {system.Description.Name} must not have message slots ({string.Join(", ", prompt.Slots)})");
-        var decoding = options.Decoding ?? system.Description.Decoding;
-        var recorder = new RunRecorder(options.OnStep);
-        using var noGrad = TorchSharp.torch.no_grad();
-        var answers = recorder.Text(decoder.Name, 1, "decode",
-            () => (decoder.Decode(prompt, questions, new Dictionary<string, TorchSharp.torch.Tensor>(), decoding, out int prefill, system.Tools), prefill));
-        return RecursiveRunner.Result("single", 1, questions, answers, recorder);
+        using var run = new RunContext(system, questions, options, rounds: 1);
+        return run.Result("single", run.Decode(decoder, 1, prompt, prompt.BySlot()));
     }
 }

@@ -1,5 +1,4 @@
 using RecursiveMas.Decoding;
-using RecursiveMas.Latent;
 using RecursiveMas.Systems;
 
 namespace RecursiveMas.Baselines;
@@ -13,40 +12,27 @@ public static class TextMasBaseline
 {
     public static RunResult SolveBatch(RecursiveSystem system, IReadOnlyList<string> questions, RunOptions? options = null)
     {
-        options ??= new RunOptions();
-        int rounds = options.RoundsFor(system.Description);
-        var decoding = options.Decoding ?? system.Description.Decoding;
-        var messageOptions = SystemAgent.Sampling(decoding) with { MaxNewTokens = system.Description.TextMessageTokens };
-        var recorder = new RunRecorder(options.OnStep);
-        var board = new MessageBoard<IReadOnlyList<string>>();
+        using var run = new RunContext(system, questions, options);
         var otherTokens = new int[questions.Count];
-        IReadOnlyList<GeneratedSequence>? answers = null;
-
-        using var noGrad = TorchSharp.torch.no_grad();
-        foreach (var turn in RoundSchedule.Turns(system.Plan, rounds))
-        {
-            var agent = system.Agent(turn.Agent);
-            var messages = board.For(turn.Agent, turn.Round);
-            string Text(int row, string slot) => messages.TryGetValue(slot, out var texts) ? texts[row] : "";
-            if (turn.IsFinalDecode)
+        var answers = TurnLoop.Run<IReadOnlyList<string>, IReadOnlyList<GeneratedSequence>>(system, run.Rounds,
+            think: (turn, messages) =>
             {
-                var prompt = agent.PromptFor(turn.Round, decode: true);
-                answers = recorder.Text(turn.Agent, turn.Round, "decode",
-                    () => (agent.DecodeText(prompt, questions, Text, decoding, out int prefill), prefill));
-                continue;
-            }
-
-            var written = recorder.Text(turn.Agent, turn.Round, "text",
-                () => (agent.GenerateText(agent.PromptFor(turn.Round, decode: false), questions, Text, messageOptions, out int prefill), prefill));
-            for (int b = 0; b < questions.Count; b++)
-                otherTokens[b] += written[b].TokenIds.Count;
-            var texts = written.Select(w => w.Text ?? "").ToList();
-            foreach (var edge in turn.Outgoing)
-                board.Post(edge, turn.Round, texts);
-        }
-
-        if (answers is null)
-            throw new InvalidOperationException($"system {system.Description.Name}: the decoder never ran");
-        return RecursiveRunner.Result("text", rounds, questions, answers, recorder, otherTokens);
+                var agent = system.Agent(turn.Agent);
+                var written = run.WriteText(agent, turn.Round, agent.PromptFor(turn.Round, decode: false), TextOf(messages));
+                for (int b = 0; b < questions.Count; b++)
+                    otherTokens[b] += written[b].TokenIds.Count;
+                IReadOnlyList<string> texts = [.. written.Select(w => w.Text ?? "")];
+                return [.. turn.Outgoing.Select(edge => (edge, texts))];
+            },
+            decode: (turn, messages) =>
+            {
+                var agent = system.Agent(turn.Agent);
+                return run.DecodeText(agent, turn.Round, agent.PromptFor(turn.Round, decode: true), TextOf(messages));
+            });
+        return run.Result("text", answers, otherTokens);
     }
+
+    /// <summary>The text of (question, slot): what the slot's sender wrote for that question, empty when nobody did.</summary>
+    static Func<int, string, string> TextOf(IReadOnlyDictionary<string, IReadOnlyList<string>> messages) =>
+        (row, slot) => messages.TryGetValue(slot, out var texts) ? texts[row] : "";
 }

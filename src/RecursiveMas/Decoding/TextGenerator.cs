@@ -54,7 +54,7 @@ public sealed class TextGenerator(CausalLM model, ModelTokenizer tokenizer)
         foreach (var (ids, i) in encoded.Select((ids, i) => (ids, i)))
             if (ids.Count == 0)
                 throw new ArgumentException($"prompt {i + 1} encodes to no tokens", nameof(prompts));
-        using var batch = LeftPaddedBatch.FromIds(encoded, Tokenizer.PadTokenId ?? 0);
+        using var batch = LeftPaddedBatch.FromIds(encoded, Tokenizer.PadTokenId ?? 0, Model.Device);
         var generator = new TokenGenerator(Model);
         return generator.Generate(
             new ForwardInput { InputIds = batch.Values, AttentionMask = batch.Mask },

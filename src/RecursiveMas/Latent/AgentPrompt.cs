@@ -52,6 +52,18 @@ public sealed class AgentPrompt
     /// <summary>Whether <paramref name="text"/> holds the reserved start of a slot marker ("&lt;&lt;SLOT:"), which a question may not.</summary>
     public static bool HasSlotMarker(string text) => text.Contains(SlotMarkerStart, StringComparison.Ordinal);
 
+    /// <summary>
+    /// Messages given positionally, one per entry of <see cref="Slots"/>, keyed by slot name — the form
+    /// generated code passes to <see cref="Systems.SystemAgent.Think"/> and <see cref="Systems.SystemAgent.Decode"/>.
+    /// </summary>
+    public IReadOnlyDictionary<string, TorchSharp.torch.Tensor> BySlot(params TorchSharp.torch.Tensor[] messages)
+    {
+        var slots = Slots;
+        if (slots.Count != messages.Length)
+            throw new ArgumentException($"the prompt has {slots.Count} slot(s) ({string.Join(", ", slots)}) but {messages.Length} message(s) were given", nameof(messages));
+        return slots.Select((slot, i) => (slot, messages[i])).ToDictionary(p => p.slot, p => p.Item2);
+    }
+
     /// <summary>The user turn with the question filled in and each message placeholder replaced by <paramref name="message"/>(slot).</summary>
     public string UserText(string question, Func<string, string> message)
     {

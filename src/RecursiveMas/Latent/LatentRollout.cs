@@ -105,7 +105,7 @@ public static class LatentRollout
         using var scope = NewDisposeScope();
         long batch = prompt.shape[0];
         var sequence = prompt;
-        var sequenceMask = mask?.to(ScalarType.Bool) ?? ones(batch, prompt.shape[1], ScalarType.Bool);
+        var sequenceMask = mask?.to(ScalarType.Bool) ?? ones(batch, prompt.shape[1], ScalarType.Bool, prompt.device);
         var hidden = new List<Tensor>(steps);
         var embeddings = new List<Tensor>(steps);
         for (int step = 0; step < steps; step++)
@@ -117,7 +117,7 @@ public static class LatentRollout
             hidden.Add(h);
             embeddings.Add(e);
             sequence = cat([sequence, e.unsqueeze(1).to(sequence.dtype)], 1);
-            sequenceMask = cat([sequenceMask, ones(batch, 1, ScalarType.Bool)], 1);
+            sequenceMask = cat([sequenceMask, ones(batch, 1, ScalarType.Bool, prompt.device)], 1);
         }
         return new LatentThoughts(stack(hidden, 1).MoveToOuterDisposeScope(), stack(embeddings, 1).MoveToOuterDisposeScope());
     }

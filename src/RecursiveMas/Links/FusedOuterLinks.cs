@@ -1,3 +1,4 @@
+using RecursiveMas.Models;
 using static TorchSharp.torch;
 
 namespace RecursiveMas.Links;
@@ -13,7 +14,9 @@ namespace RecursiveMas.Links;
 /// proj1_i(LN_i(x)) = (W1_i diag(w_i)) n + (W1_i b_i + c_i). Folding each affine into its proj1 makes
 /// every first projection read n, so the folded matrices stack into one. The second projections
 /// and target norms stay per link (their inputs differ). The folded weights are cached while the
-/// links are frozen and recomputed (differentiably) while they train.
+/// links are frozen, keyed on every parameter's version counter (<see cref="TensorVersion"/>), so any
+/// write to a link — an optimizer step, loading, a user's <c>copy_</c> — refolds on the next call;
+/// while they train they are recomputed (differentiably) every call.
 /// </remarks>
 public sealed class FusedOuterLinks : IDisposable
 {
@@ -21,6 +24,7 @@ public sealed class FusedOuterLinks : IDisposable
     private readonly long[] _firstWidths;
     private readonly long[] _outWidths;
     private (Tensor Weight, Tensor Bias, Tensor? ResidualWeight, Tensor? ResidualBias)? _frozen;
+    private (IntPtr Handle, long Version)[]? _frozenKey;
 
     public FusedOuterLinks(IReadOnlyList<OuterLink> links)
     {
@@ -74,7 +78,8 @@ public sealed class FusedOuterLinks : IDisposable
     (Tensor, Tensor, Tensor?, Tensor?) FoldedWeights()
     {
         bool training = is_grad_enabled() && _links.Any(l => l.parameters().Any(p => p.requires_grad));
-        if (!training && _frozen is { } cached)
+        var key = training ? null : VersionKey();
+        if (key is not null && _frozen is { } cached && _frozenKey is { } cachedKey && cachedKey.AsSpan().SequenceEqual(key))
             return cached;
 
         Tensor weight, bias;
@@ -106,18 +111,33 @@ public sealed class FusedOuterLinks : IDisposable
                 residualBias = cat(_links.Select(l => (Tensor)l.ResidualProjection!.bias!).ToList(), 0).MoveToOuterDisposeScope();
             }
         }
-        if (training)
+        if (key is null)
             return (weight, bias, residualWeight, residualBias);
 
-        // Frozen: keep the folded weights for later calls (outside any caller's dispose scope).
+        // Frozen: keep the folded weights for later calls (outside any caller's dispose scope), with
+        // the parameter versions they were folded from.
+        Forget();
         var kept = (weight.detach().DetachFromDisposeScope(), bias.detach().DetachFromDisposeScope(),
             residualWeight?.detach().DetachFromDisposeScope(), residualBias?.detach().DetachFromDisposeScope());
         _frozen = kept;
+        _frozenKey = key;
         return kept;
     }
 
-    /// <summary>Forgets cached folded weights (call after the links' weights change).</summary>
-    public void Invalidate()
+    /// <summary>Each parameter's identity and version, in link order; null where versions cannot be read (then nothing is cached).</summary>
+    (IntPtr, long)[]? VersionKey()
+    {
+        var key = new List<(IntPtr, long)>();
+        foreach (var p in _links.SelectMany(l => l.parameters()))
+        {
+            if (TensorVersion.Of(p) is not long version)
+                return null;
+            key.Add((p.Handle, version));
+        }
+        return [.. key];
+    }
+
+    void Forget()
     {
         if (_frozen is { } f)
         {
@@ -127,7 +147,8 @@ public sealed class FusedOuterLinks : IDisposable
             f.ResidualBias?.Dispose();
         }
         _frozen = null;
+        _frozenKey = null;
     }
 
-    public void Dispose() => Invalidate();
+    public void Dispose() => Forget();
 }

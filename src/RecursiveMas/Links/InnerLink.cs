@@ -6,9 +6,10 @@ namespace RecursiveMas.Links;
 /// </summary>
 public sealed class InnerLink : RecursiveLink
 {
-    /// <summary>A new link for an agent of hidden size <paramref name="dim"/>, PyTorch-default initialized.</summary>
-    public InnerLink(string agent, int dim, LinkArchitecture architecture = LinkArchitecture.LayerNormResidual)
-        : base($"inner.{agent}", Checked(architecture), dim, dim)
+    /// <summary>A new link for an agent of hidden size <paramref name="dim"/>, PyTorch-default initialized from <paramref name="generator"/>.</summary>
+    public InnerLink(string agent, int dim, LinkArchitecture architecture = LinkArchitecture.LayerNormResidual,
+        TorchSharp.torch.Device? device = null, TorchSharp.torch.Generator? generator = null)
+        : base($"inner.{agent}", Checked(architecture), dim, dim, device, generator)
     {
         Agent = agent;
     }
@@ -20,10 +21,11 @@ public sealed class InnerLink : RecursiveLink
         a.IsOuter() ? throw new ArgumentException($"{a} is an outer-link layout", nameof(a)) : a;
 
     /// <summary>Loads <c>{basePath}.json/.safetensors</c>; <paramref name="expectedDim"/> is the agent's hidden size.</summary>
-    public static InnerLink Load(string basePath, string agent, int? expectedDim = null)
+    /// <param name="device">Where the link lives (the CPU by default).</param>
+    public static InnerLink Load(string basePath, string agent, int? expectedDim = null, TorchSharp.torch.Device? device = null)
     {
         var (architecture, inDim, _) = ReadConfig(basePath, $"inner.{agent}", outer: false, expectedDim, expectedDim);
-        var link = new InnerLink(agent, inDim, architecture);
+        var link = new InnerLink(agent, inDim, architecture, device);
         try
         {
             link.LoadWeights(basePath);

@@ -6,9 +6,10 @@ namespace RecursiveMas.Links;
 /// </summary>
 public sealed class OuterLink : RecursiveLink
 {
-    /// <summary>A new link, PyTorch-default initialized.</summary>
-    public OuterLink(string from, string to, int inDim, int outDim, LinkArchitecture architecture = LinkArchitecture.OuterLayerNormResidual)
-        : base(IdOf(from, to), Checked(architecture), inDim, outDim)
+    /// <summary>A new link, PyTorch-default initialized from <paramref name="generator"/>.</summary>
+    public OuterLink(string from, string to, int inDim, int outDim, LinkArchitecture architecture = LinkArchitecture.OuterLayerNormResidual,
+        TorchSharp.torch.Device? device = null, TorchSharp.torch.Generator? generator = null)
+        : base(IdOf(from, to), Checked(architecture), inDim, outDim, device, generator)
     {
         From = from;
         To = to;
@@ -27,10 +28,12 @@ public sealed class OuterLink : RecursiveLink
         a.IsOuter() ? a : throw new ArgumentException($"{a} is an inner-link layout", nameof(a));
 
     /// <summary>Loads <c>{basePath}.json/.safetensors</c>, checking dims against the agents' hidden sizes when given.</summary>
-    public static OuterLink Load(string basePath, string from, string to, int? expectedInDim = null, int? expectedOutDim = null)
+    /// <param name="device">Where the link lives (the CPU by default).</param>
+    public static OuterLink Load(string basePath, string from, string to, int? expectedInDim = null, int? expectedOutDim = null,
+        TorchSharp.torch.Device? device = null)
     {
         var (architecture, inDim, outDim) = ReadConfig(basePath, IdOf(from, to), outer: true, expectedInDim, expectedOutDim);
-        var link = new OuterLink(from, to, inDim, outDim, architecture);
+        var link = new OuterLink(from, to, inDim, outDim, architecture, device);
         try
         {
             link.LoadWeights(basePath);

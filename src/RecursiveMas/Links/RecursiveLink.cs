@@ -28,7 +28,13 @@ public abstract class RecursiveLink : nn.Module<Tensor, Tensor>
     private readonly Linear? residual_proj;
 #pragma warning restore IDE1006
 
-    private protected RecursiveLink(string id, LinkArchitecture architecture, int inDim, int outDim) : base(id)
+    /// <param name="device">Where the parameters live (the CPU by default); links sit on their models' device.</param>
+    /// <param name="generator">
+    /// Draws the initial weights (PyTorch's default init, see <see cref="Initialize"/>); null = torch's
+    /// process-wide generator, as a bare <c>nn.Linear</c> would. Seeded callers pass their own, so no
+    /// process-wide state decides a result.
+    /// </param>
+    private protected RecursiveLink(string id, LinkArchitecture architecture, int inDim, int outDim, Device? device, Generator? generator) : base(id)
     {
         if (inDim <= 0 || outDim <= 0)
             throw new ArgumentOutOfRangeException(nameof(inDim), $"link {id}: dims must be positive, got {inDim}→{outDim}");
@@ -38,25 +44,45 @@ public abstract class RecursiveLink : nn.Module<Tensor, Tensor>
         OutDim = outDim;
         bool outer = architecture.IsOuter();
         int hidden = outer ? (architecture.HasLayerNorms() ? 2 * outDim : outDim) : outDim;
-        proj1 = nn.Linear(inDim, architecture.IsLinear() ? outDim : hidden);
+        proj1 = nn.Linear(inDim, architecture.IsLinear() ? outDim : hidden, device: device);
         if (!architecture.IsLinear())
-            proj2 = nn.Linear(hidden, outDim);
+            proj2 = nn.Linear(hidden, outDim, device: device);
         if (architecture.HasLayerNorms())
         {
             if (outer)
             {
-                ln_source = nn.LayerNorm(inDim);
-                ln_target = nn.LayerNorm(outDim);
+                ln_source = nn.LayerNorm(inDim, device: device);
+                ln_target = nn.LayerNorm(outDim, device: device);
             }
             else
             {
-                pre_ln = nn.LayerNorm(inDim);
-                post_ln = nn.LayerNorm(outDim);
+                pre_ln = nn.LayerNorm(inDim, device: device);
+                post_ln = nn.LayerNorm(outDim, device: device);
             }
         }
         if (outer && architecture.HasResidual())
-            residual_proj = nn.Linear(inDim, outDim);
+            residual_proj = nn.Linear(inDim, outDim, device: device);
         RegisterComponents();
+        if (generator is not null)
+            Initialize(generator);
+    }
+
+    /// <summary>
+    /// PyTorch's default init of every linear layer, drawn from <paramref name="generator"/> in
+    /// construction order (weight, then bias): kaiming-uniform with a = √5, i.e. U(±1/√fan_in), and
+    /// the bias U(±1/√fan_in). LayerNorms stay at weight 1, bias 0.
+    /// </summary>
+    void Initialize(Generator generator)
+    {
+        using var noGrad = no_grad();
+        foreach (var layer in new[] { proj1, proj2, residual_proj })
+        {
+            if (layer is null)
+                continue;
+            double bound = 1 / Math.Sqrt(layer.weight!.shape[1]);
+            layer.weight.uniform_(-bound, bound, generator);
+            layer.bias!.uniform_(-bound, bound, generator);
+        }
     }
 
     /// <summary>Name used in errors and file names, e.g. <c>inner.Planner</c> or <c>outer.Planner-Critic</c>.</summary>

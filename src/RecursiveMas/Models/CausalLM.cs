@@ -73,15 +73,17 @@ public sealed partial class CausalLM : nn.Module
         if (cache is not null && cache.BatchSize != b)
             throw new ArgumentException($"the cache holds {cache.BatchSize} rows but the input has {b}", nameof(input));
 
-        var mask = MaskOf(input.AttentionMask, b, t);
+        // Without a mask every new position is real, known here without reading a value.
+        bool allReal = input.AttentionMask is null;
+        var mask = MaskOf(input.AttentionMask, b, t, embeddings.device);
         var positions = input.PositionIds is { } explicitPositions
             ? CheckShape(explicitPositions, b, t, nameof(ForwardInput.PositionIds)).to(ScalarType.Int64)
             : DerivePositions(mask, cache);
 
         var (cos, sin) = _rotary.Tables(positions, DType);
-        var attentionMask = BuildAttentionMask(mask, cache, t);
+        var attentionMask = BuildAttentionMask(mask, allReal, cache, t);
         var hidden = model.Forward(embeddings, new AttentionContext(cos, sin, attentionMask, cache));
-        cache?.Commit(mask, positions);
+        cache?.Commit(mask, positions, allReal);
 
         Tensor? logits = null;
         if (input.LogitsToKeep == AllPositions)
@@ -155,9 +157,9 @@ public sealed partial class CausalLM : nn.Module
         return e.dtype == DType ? e : e.to(DType);
     }
 
-    static Tensor MaskOf(Tensor? mask, long b, long t) =>
+    static Tensor MaskOf(Tensor? mask, long b, long t, Device device) =>
         mask is null
-            ? ones(b, t, ScalarType.Bool)
+            ? ones(b, t, ScalarType.Bool, device)
             : CheckShape(mask, b, t, nameof(ForwardInput.AttentionMask)).to(ScalarType.Bool);
 
     static Tensor CheckShape(Tensor x, long b, long t, string what)
@@ -182,14 +184,13 @@ public sealed partial class CausalLM : nn.Module
     /// has an empty row (which would give NaN and leak into real rows through 0·NaN). Null when no
     /// key needs hiding: one new position, no padding, no window in reach.
     /// </summary>
-    Tensor? BuildAttentionMask(Tensor mask, KvCache? cache, long t)
+    Tensor? BuildAttentionMask(Tensor mask, bool allReal, KvCache? cache, long t)
     {
         long past = cache?.Length ?? 0;
         long s = past + t;
         int? window = Config.SlidingWindow;
-        bool padding = (cache?.HasPadding ?? false) || !mask.all().item<bool>();
         bool windowBinds = window is int w && s > w;
-        if (t == 1 && !padding && !windowBinds)
+        if (t == 1 && !windowBinds && !(cache?.HasPadding ?? false) && (allReal || HostReads.AllReal(mask)))
             return null;
 
         var queryIndex = arange(past, s, ScalarType.Int64, mask.device).unsqueeze(1); // [T, 1]

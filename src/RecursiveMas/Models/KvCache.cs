@@ -102,7 +102,8 @@ public sealed class KvCache : IDisposable
     }
 
     /// <summary>Records the mask and position ids [B, T] of the positions just written and advances <see cref="Length"/>.</summary>
-    internal void Commit(Tensor mask, Tensor positions)
+    /// <param name="allReal">The caller knows every position is real (no mask was given), so nothing is read back.</param>
+    internal void Commit(Tensor mask, Tensor positions, bool allReal = false)
     {
         int t = (int)mask.shape[1];
         EnsureBookkeepingCapacity(Length + t);
@@ -113,8 +114,8 @@ public sealed class KvCache : IDisposable
             _positions.narrow(1, Length, t).copy_(positions);
             var newest = positions.masked_fill(mask.logical_not(), -1).max(1).values + 1;
             _nextPosition.copy_(_nextPosition.maximum(newest));
-            if (!_hasPadding)
-                _hasPadding = !mask.all().item<bool>();
+            if (!_hasPadding && !allReal)
+                _hasPadding = !HostReads.AllReal(mask);
         }
         Length += t;
     }
@@ -154,7 +155,7 @@ public sealed class KvCache : IDisposable
                 ? zeros(BatchSize, ScalarType.Int64, Device)
                 : Positions.masked_fill(mask.logical_not(), -1).max(1).values + 1;
             _nextPosition.copy_(newest);
-            _hasPadding = length > 0 && !mask.all().item<bool>();
+            _hasPadding = length > 0 && !HostReads.AllReal(mask);
         }
         for (int i = 0; i < LayerCount; i++)
         {

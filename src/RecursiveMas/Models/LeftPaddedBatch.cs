@@ -12,8 +12,8 @@ namespace RecursiveMas.Models;
 /// <param name="Mask">[B, T] bool, true at real positions.</param>
 public sealed record LeftPaddedBatch(Tensor Values, Tensor Mask) : IDisposable
 {
-    /// <summary>Token id rows → ids [B, T] (int64) padded with <paramref name="padId"/>.</summary>
-    public static LeftPaddedBatch FromIds(IReadOnlyList<IReadOnlyList<int>> rows, int padId = 0)
+    /// <summary>Token id rows → ids [B, T] (int64) padded with <paramref name="padId"/>, on <paramref name="device"/> (the CPU by default).</summary>
+    public static LeftPaddedBatch FromIds(IReadOnlyList<IReadOnlyList<int>> rows, int padId = 0, Device? device = null)
     {
         Require(rows.Count, rows.Select(r => r.Count));
         int width = rows.Max(r => r.Count);
@@ -29,7 +29,7 @@ public sealed record LeftPaddedBatch(Tensor Values, Tensor Mask) : IDisposable
                 mask[r * width + i] = real;
             }
         }
-        return new LeftPaddedBatch(tensor(ids).view(rows.Count, width), tensor(mask).view(rows.Count, width));
+        return new LeftPaddedBatch(tensor(ids, [rows.Count, width], device: device), tensor(mask, [rows.Count, width], device: device));
     }
 
     /// <summary>Embedding rows [T_i, d] → embeddings [B, T, d] padded with zeros.</summary>

@@ -73,13 +73,6 @@ public sealed class RecursiveSystem : IDisposable
         return (edges, fused);
     }
 
-    /// <summary>Forgets cached fused weights; call after changing link weights outside training.</summary>
-    public void InvalidateFusedLinks()
-    {
-        foreach (var f in _fused.Values)
-            f.Invalidate();
-    }
-
     /// <summary>Reads a SYSTEM.json and loads the system.</summary>
     public static RecursiveSystem Load(string systemJsonPath, SystemLoadOptions? options = null) =>
         Load(SystemDescription.Load(systemJsonPath), options);
@@ -123,8 +116,8 @@ public sealed class RecursiveSystem : IDisposable
                     throw new ModelFileException(tokenizer.SourceFile, "vocab_size",
                         $"the tokenizer has ids up to {tokenizer.VocabularySize - 1} but config.json's vocab_size is {model.Config.VocabSize}");
                 var inner = LoadOrCreate($"inner.{a.Name}", a.Role is { } role && role != a.Name ? $"inner.{role}" : null, linksDirectory, options,
-                    path => InnerLink.Load(path, a.Name, model.HiddenSize),
-                    () => new InnerLink(a.Name, model.HiddenSize, description.InnerLink));
+                    path => InnerLink.Load(path, a.Name, model.HiddenSize, model.Device),
+                    generator => new InnerLink(a.Name, model.HiddenSize, description.InnerLink, model.Device, generator), model.Device);
                 agents.Add(new SystemAgent(a, model, tokenizer, (InnerLink)inner));
             }
             foreach (var e in plan.Edges)
@@ -132,9 +125,11 @@ public sealed class RecursiveSystem : IDisposable
                 int inDim = configs[e.From].HiddenSize, outDim = configs[e.To].HiddenSize;
                 string fromRole = description.Agent(e.From).Role ?? e.From, toRole = description.Agent(e.To).Role ?? e.To;
                 string? byRole = (fromRole, toRole) != (e.From, e.To) ? OuterLink.IdOf(fromRole, toRole) : null;
+                // On the sender's device: it reads the sender's E (every agent's model sits on options.Model's device).
+                var device = agents.First(x => x.Name == e.From).Model.Device;
                 outer[(e.From, e.To)] = (OuterLink)LoadOrCreate(OuterLink.IdOf(e.From, e.To), byRole, linksDirectory, options,
-                    path => OuterLink.Load(path, e.From, e.To, inDim, outDim),
-                    () => new OuterLink(e.From, e.To, inDim, outDim, description.OuterLink));
+                    path => OuterLink.Load(path, e.From, e.To, inDim, outDim, device),
+                    generator => new OuterLink(e.From, e.To, inDim, outDim, description.OuterLink, device, generator), device);
             }
             var tools = description.Pattern.Kind == CollaborationPattern.Deliberation ? ToolsOf(description) : [];
             return new RecursiveSystem(description, plan, agents, outer, [.. models.Values], tools, linksDirectory);
@@ -154,7 +149,9 @@ public sealed class RecursiveSystem : IDisposable
     /// classes carry those roles (<c>[Agent(..., Role = "planner")] class Planner</c>). The name wins
     /// when both files exist; links are always saved under names.
     /// </param>
-    static RecursiveLink LoadOrCreate(string id, string? roleId, string directory, SystemLoadOptions options, Func<string, RecursiveLink> load, Func<RecursiveLink> create)
+    /// <param name="create">A new link drawing its weights from the given generator.</param>
+    static RecursiveLink LoadOrCreate(string id, string? roleId, string directory, SystemLoadOptions options, Func<string, RecursiveLink> load,
+        Func<Generator, RecursiveLink> create, Device device)
     {
         string basePath = Path.Combine(directory, id);
         RecursiveLink link;
@@ -168,8 +165,10 @@ public sealed class RecursiveSystem : IDisposable
         }
         else if (options.AllowUntrainedLinks)
         {
-            manual_seed(options.UntrainedLinkSeed ^ StableHash(id));
-            link = create();
+            // Seeded per link, on its own generator: the same seed gives the same link whatever else
+            // draws random numbers in the process (parallel tests, other systems).
+            using var generator = new Generator(unchecked((ulong)(options.UntrainedLinkSeed ^ StableHash(id))), device);
+            link = create(generator);
         }
         else
         {

@@ -101,13 +101,12 @@ public sealed class RunRecorder(Action<AgentStep>? onStep = null)
     }
 
     /// <summary>Records a text step ("decode" or "text"): generated tokens summed over the batch.</summary>
-    public IReadOnlyList<Decoding.GeneratedSequence> Text(string agent, int round, string kind,
-        Func<(IReadOnlyList<Decoding.GeneratedSequence> Result, int Prefill)> work) =>
-        Record(agent, round, kind, work, r => (0, r.Result.Sum(s => s.TokenIds.Count), r.Prefill)).Result;
+    public IReadOnlyList<Decoding.GeneratedSequence> Text(string agent, int round, string kind, Func<TextResult> work) =>
+        Record(agent, round, kind, work, r => (0, r.Texts.Sum(s => s.TokenIds.Count), r.PrefillTokens)).Texts;
 
     /// <summary>Records a latent rollout of <paramref name="steps"/> thoughts.</summary>
-    public Latent.LatentThoughts Latent(string agent, int round, int steps, Func<(Latent.LatentThoughts Result, int Prefill)> work) =>
-        Record(agent, round, "latent", work, r => (steps, 0, r.Prefill)).Result;
+    public Latent.LatentThoughts Latent(string agent, int round, int steps, Func<ThinkResult> work) =>
+        Record(agent, round, "latent", work, r => (steps, 0, r.PrefillTokens)).Thoughts;
 
     /// <summary>Peak resident set size of this process (VmHWM on Linux; the working-set peak elsewhere).</summary>
     public static long PeakMemoryBytes()

@@ -67,58 +67,19 @@ public sealed class SystemAgent
 
     /// <summary>
     /// A latent rollout of m steps (default <see cref="LatentSteps"/>) over the prompt for each
-    /// question with the given messages ([B, m', d] per slot). Returns H and E = R_in(H).
+    /// question with the given messages ([B, m', d] per slot, by slot name; <see cref="AgentPrompt.BySlot"/>
+    /// names positional ones). Returns H and E = R_in(H), and the positions read before the first step.
     /// </summary>
-    public LatentThoughts Think(AgentPrompt prompt, IReadOnlyList<string> questions, IReadOnlyDictionary<string, Tensor> messages,
-        int? steps = null, RolloutMode mode = RolloutMode.Cached) =>
-        Think(prompt, questions, messages, out _, steps, mode);
-
-    /// <inheritdoc cref="Think(AgentPrompt, IReadOnlyList{string}, IReadOnlyDictionary{string, Tensor}, int?, RolloutMode)"/>
-    /// <param name="prefillTokens">Positions read before the first latent step, summed over the batch.</param>
     /// <param name="cancellationToken">Checked while the prompt is tokenized, between prefill pieces and before every latent step.</param>
-    public LatentThoughts Think(AgentPrompt prompt, IReadOnlyList<string> questions, IReadOnlyDictionary<string, Tensor> messages,
-        out int prefillTokens, int? steps = null, RolloutMode mode = RolloutMode.Cached, CancellationToken cancellationToken = default)
+    /// <param name="inner">The map h → e; null = this agent's <see cref="InnerLink"/> (LatentMAS passes its realignment).</param>
+    public ThinkResult Think(AgentPrompt prompt, IReadOnlyList<string> questions, IReadOnlyDictionary<string, Tensor> messages,
+        int? steps = null, RolloutMode mode = RolloutMode.Cached, CancellationToken cancellationToken = default,
+        nn.Module<Tensor, Tensor>? inner = null)
     {
         using var assembled = Assembler.Assemble(prompt, questions, messages, cancellationToken: cancellationToken);
-        prefillTokens = assembled.Lengths.Sum();
-        return LatentRollout.Run(Model, InnerLink, assembled.Embeddings, assembled.Mask, steps ?? LatentSteps, mode, cancellationToken: cancellationToken);
-    }
-
-    /// <summary>
-    /// <see cref="Think(AgentPrompt, IReadOnlyList{string}, IReadOnlyDictionary{string, Tensor}, int?, RolloutMode)"/> with the
-    /// messages given positionally, one per entry of <see cref="AgentPrompt.Slots"/> — the form generated code calls.
-    /// </summary>
-    public LatentThoughts Think(AgentPrompt prompt, IReadOnlyList<string> questions, IReadOnlyList<Tensor> slotMessages,
-        int? steps = null, RolloutMode mode = RolloutMode.Cached) =>
-        Think(prompt, questions, BySlot(prompt, slotMessages), steps, mode);
-
-    /// <inheritdoc cref="Think(AgentPrompt, IReadOnlyList{string}, IReadOnlyList{Tensor}, int?, RolloutMode)"/>
-    /// <param name="prefillTokens">Positions read before the first latent step, summed over the batch (for <see cref="RunRecorder"/>).</param>
-    public LatentThoughts Think(AgentPrompt prompt, IReadOnlyList<string> questions, IReadOnlyList<Tensor> slotMessages,
-        out int prefillTokens, int? steps = null, RolloutMode mode = RolloutMode.Cached, CancellationToken cancellationToken = default) =>
-        Think(prompt, questions, BySlot(prompt, slotMessages), out prefillTokens, steps, mode, cancellationToken);
-
-    /// <summary>
-    /// <see cref="Decode(AgentPrompt, IReadOnlyList{string}, IReadOnlyDictionary{string, Tensor}, DecodingDescription, out int, IReadOnlyList{ITool}?, Action{int, string}?, CancellationToken)"/>
-    /// with the messages given positionally, one per entry of <see cref="AgentPrompt.Slots"/>.
-    /// </summary>
-    public IReadOnlyList<GeneratedSequence> Decode(AgentPrompt prompt, IReadOnlyList<string> questions, IReadOnlyList<Tensor> slotMessages,
-        DecodingDescription decoding, IReadOnlyList<ITool>? tools = null) =>
-        Decode(prompt, questions, BySlot(prompt, slotMessages), decoding, out _, tools);
-
-    /// <inheritdoc cref="Decode(AgentPrompt, IReadOnlyList{string}, IReadOnlyList{Tensor}, DecodingDescription, IReadOnlyList{ITool}?)"/>
-    /// <param name="prefillTokens">Positions read before generating, summed over the batch (for <see cref="RunRecorder"/>).</param>
-    public IReadOnlyList<GeneratedSequence> Decode(AgentPrompt prompt, IReadOnlyList<string> questions, IReadOnlyList<Tensor> slotMessages,
-        DecodingDescription decoding, out int prefillTokens, IReadOnlyList<ITool>? tools = null,
-        Action<int, string>? onText = null, CancellationToken cancellationToken = default) =>
-        Decode(prompt, questions, BySlot(prompt, slotMessages), decoding, out prefillTokens, tools, onText, cancellationToken);
-
-    static IReadOnlyDictionary<string, Tensor> BySlot(AgentPrompt prompt, IReadOnlyList<Tensor> slotMessages)
-    {
-        var slots = prompt.Slots;
-        if (slots.Count != slotMessages.Count)
-            throw new ArgumentException($"the prompt has {slots.Count} slot(s) ({string.Join(", ", slots)}) but {slotMessages.Count} message(s) were given", nameof(slotMessages));
-        return slots.Select((slot, i) => (slot, slotMessages[i])).ToDictionary(p => p.slot, p => p.Item2);
+        var thoughts = LatentRollout.Run(Model, inner ?? InnerLink, assembled.Embeddings, assembled.Mask, steps ?? LatentSteps, mode,
+            cancellationToken: cancellationToken);
+        return new ThinkResult(thoughts, assembled.Lengths.Sum());
     }
 
     /// <summary>
@@ -130,75 +91,86 @@ public sealed class SystemAgent
     /// final text. With tools, a row's text (tool results included) arrives in one piece when its loop ends.
     /// </param>
     /// <param name="cancellationToken">Checked while the prompt is tokenized, between prefill pieces and before every decode step.</param>
-    public IReadOnlyList<GeneratedSequence> Decode(AgentPrompt prompt, IReadOnlyList<string> questions, IReadOnlyDictionary<string, Tensor> messages,
-        DecodingDescription decoding, out int prefillTokens, IReadOnlyList<ITool>? tools = null,
+    public TextResult Decode(AgentPrompt prompt, IReadOnlyList<string> questions, IReadOnlyDictionary<string, Tensor> messages,
+        DecodingDescription decoding, IReadOnlyList<ITool>? tools = null,
         Action<int, string>? onText = null, CancellationToken cancellationToken = default)
     {
         var options = Sampling(decoding);
-        IReadOnlyList<GeneratedSequence> results;
+        TextResult result;
         if (tools is { Count: > 0 })
         {
-            results = DecodeWithTools(prompt, questions, messages, options, tools, out prefillTokens, cancellationToken);
-            for (int b = 0; b < results.Count && onText is not null; b++)
-                onText(b, results[b].Text ?? "");
+            result = DecodeWithTools(prompt, questions, messages, options, tools, cancellationToken);
+            for (int b = 0; b < result.Texts.Count && onText is not null; b++)
+                onText(b, result.Texts[b].Text ?? "");
         }
         else
         {
             using var assembled = Assembler.Assemble(prompt, questions, messages, cancellationToken: cancellationToken);
-            prefillTokens = assembled.Lengths.Sum();
-            var streams = Streams(questions.Count, onText);
-            results = Generator(streams, onText, cancellationToken).Generate(
-                new ForwardInput { InputEmbeddings = assembled.Embeddings, AttentionMask = assembled.Mask },
-                options, StopTokens, ids => Tokenizer.Decode(ids));
-            for (int b = 0; b < results.Count && streams is not null; b++)
-                Emit(onText!, b, streams[b].Finish(results[b].Text ?? ""));
+            var texts = Generate(new ForwardInput { InputEmbeddings = assembled.Embeddings, AttentionMask = assembled.Mask },
+                questions.Count, options, onText, cancellationToken);
+            result = new TextResult(texts, assembled.Lengths.Sum());
         }
-        if (decoding.RetryWithoutBoxedAnswer)
-            results = RetryWithoutBoxedAnswer(prompt, questions, results, options with { MaxNewTokens = decoding.RetryTokens }, ref prefillTokens,
-                onText: onText, cancellationToken: cancellationToken);
-        return results;
+        return decoding.RetryWithoutBoxedAnswer
+            ? RetryWithoutBoxedAnswer(prompt, questions, result, options with { MaxNewTokens = decoding.RetryTokens }, null, onText, cancellationToken)
+            : result;
     }
 
-    StreamingDetokenizer[]? Streams(int rows, Action<int, string>? onText) =>
-        onText is null ? null : [.. Enumerable.Range(0, rows).Select(_ => new StreamingDetokenizer(ids => Tokenizer.Decode(ids)))];
-
-    /// <summary>A generator over this agent's model that streams row <c>r</c> to <c>onText(rowOf(r), …)</c>.</summary>
-    TokenGenerator Generator(StreamingDetokenizer[]? streams, Action<int, string>? onText, CancellationToken cancellationToken,
-        Func<int, int>? rowOf = null) => new(Model)
-        {
-            CancellationToken = cancellationToken,
-            OnToken = streams is null ? null : (r, id) => Emit(onText!, rowOf?.Invoke(r) ?? r, streams[r].Append(id)),
-        };
-
-    static void Emit(Action<int, string> onText, int row, string delta)
-    {
-        if (delta.Length > 0)
-            onText(row, delta);
-    }
-
-    /// <summary>Generates text with every message placeholder filled by text (the Recursive-TextMAS baseline).</summary>
-    public IReadOnlyList<GeneratedSequence> GenerateText(AgentPrompt prompt, IReadOnlyList<string> questions,
-        Func<int, string, string> messageText, SamplingOptions options, out int prefillTokens)
+    /// <summary>
+    /// Generates text with every message placeholder filled by text: a Recursive-TextMAS message
+    /// (<paramref name="onText"/> null) or, through <see cref="DecodeText"/>, its final answer.
+    /// </summary>
+    /// <param name="cancellationToken">Checked before every decode step.</param>
+    public TextResult GenerateText(AgentPrompt prompt, IReadOnlyList<string> questions,
+        Func<int, string, string> messageText, SamplingOptions options, Action<int, string>? onText = null,
+        CancellationToken cancellationToken = default)
     {
         var rows = questions.Select((q, b) => (IReadOnlyList<int>)Tokenizer.Encode(prompt.RenderWithText(q, slot => messageText(b, slot)))).ToList();
-        prefillTokens = rows.Sum(r => r.Count);
-        using var batch = LeftPaddedBatch.FromIds(rows, Tokenizer.PadTokenId ?? 0);
-        return new TokenGenerator(Model).Generate(new ForwardInput { InputIds = batch.Values, AttentionMask = batch.Mask },
-            options, StopTokens, ids => Tokenizer.Decode(ids));
+        using var batch = LeftPaddedBatch.FromIds(rows, Tokenizer.PadTokenId ?? 0, Model.Device);
+        var texts = Generate(new ForwardInput { InputIds = batch.Values, AttentionMask = batch.Mask }, rows.Count, options, onText, cancellationToken);
+        return new TextResult(texts, rows.Sum(r => r.Count));
     }
 
     /// <summary>
     /// The final text of the Recursive-TextMAS baseline: like <see cref="GenerateText"/>, plus the
     /// boxed-answer retry when the decoding settings ask for it (the retry keeps the text messages).
     /// </summary>
-    public IReadOnlyList<GeneratedSequence> DecodeText(AgentPrompt prompt, IReadOnlyList<string> questions,
-        Func<int, string, string> messageText, DecodingDescription decoding, out int prefillTokens)
+    /// <param name="onText">As for <see cref="Decode"/>.</param>
+    public TextResult DecodeText(AgentPrompt prompt, IReadOnlyList<string> questions,
+        Func<int, string, string> messageText, DecodingDescription decoding, Action<int, string>? onText = null,
+        CancellationToken cancellationToken = default)
     {
         var options = Sampling(decoding);
-        var results = GenerateText(prompt, questions, messageText, options, out prefillTokens);
-        if (decoding.RetryWithoutBoxedAnswer)
-            results = RetryWithoutBoxedAnswer(prompt, questions, results, options with { MaxNewTokens = decoding.RetryTokens }, ref prefillTokens, messageText);
+        var result = GenerateText(prompt, questions, messageText, options, onText, cancellationToken);
+        return decoding.RetryWithoutBoxedAnswer
+            ? RetryWithoutBoxedAnswer(prompt, questions, result, options with { MaxNewTokens = decoding.RetryTokens }, messageText, onText, cancellationToken)
+            : result;
+    }
+
+    /// <summary>
+    /// Generates from <paramref name="input"/> ([rows, …]); streams row k to <c>onText(rowOf(k), …)</c>,
+    /// ending each row's deltas with what the detokenizer held back.
+    /// </summary>
+    IReadOnlyList<GeneratedSequence> Generate(ForwardInput input, int rows, SamplingOptions options, Action<int, string>? onText,
+        CancellationToken cancellationToken, Func<int, int>? rowOf = null)
+    {
+        StreamingDetokenizer[]? streams = onText is null
+            ? null
+            : [.. Enumerable.Range(0, rows).Select(_ => new StreamingDetokenizer(ids => Tokenizer.Decode(ids)))];
+        var generator = new TokenGenerator(Model)
+        {
+            CancellationToken = cancellationToken,
+            OnToken = streams is null ? null : (r, id) => Emit(onText!, rowOf?.Invoke(r) ?? r, streams[r].Append(id)),
+        };
+        var results = generator.Generate(input, options, StopTokens, ids => Tokenizer.Decode(ids));
+        for (int k = 0; k < results.Count && streams is not null; k++)
+            Emit(onText!, rowOf?.Invoke(k) ?? k, streams[k].Finish(results[k].Text ?? ""));
         return results;
+    }
+
+    static void Emit(Action<int, string> onText, int row, string delta)
+    {
+        if (delta.Length > 0)
+            onText(row, delta);
     }
 
     /// <summary>Ids that end a decode: the tokenizer's end-of-turn ids, else config.json's eos ids.</summary>
@@ -217,37 +189,32 @@ public sealed class SystemAgent
     /// PAPER §7.3: an output without a boxed answer gets "\nFinal Answer: \boxed{" appended and is
     /// continued for a few tokens — from the prompt without the latent messages, as upstream.
     /// </summary>
-    IReadOnlyList<GeneratedSequence> RetryWithoutBoxedAnswer(AgentPrompt prompt, IReadOnlyList<string> questions,
-        IReadOnlyList<GeneratedSequence> results, SamplingOptions options, ref int prefillTokens, Func<int, string, string>? messageText = null,
-        Action<int, string>? onText = null, CancellationToken cancellationToken = default)
+    TextResult RetryWithoutBoxedAnswer(AgentPrompt prompt, IReadOnlyList<string> questions, TextResult first, SamplingOptions options,
+        Func<int, string, string>? messageText, Action<int, string>? onText, CancellationToken cancellationToken)
     {
         const string Cue = "\nFinal Answer: \\boxed{";
+        var results = first.Texts;
         var retry = Enumerable.Range(0, results.Count).Where(i => AnswerExtractor.LastBoxed(results[i].Text ?? "") is null).ToList();
         if (retry.Count == 0)
-            return results;
+            return first;
         var rows = retry.Select(i => (IReadOnlyList<int>)Tokenizer.Encode(
             prompt.RenderWithText(questions[i], slot => messageText?.Invoke(i, slot) ?? "", assistantPrefix: results[i].Text + Cue))).ToList();
-        prefillTokens += rows.Sum(r => r.Count);
-        using var batch = LeftPaddedBatch.FromIds(rows, Tokenizer.PadTokenId ?? 0);
+        using var batch = LeftPaddedBatch.FromIds(rows, Tokenizer.PadTokenId ?? 0, Model.Device);
         foreach (int i in retry)
             onText?.Invoke(i, Cue);
-        var streams = Streams(retry.Count, onText);
-        var continued = Generator(streams, onText, cancellationToken, rowOf: k => retry[k]).Generate(
-            new ForwardInput { InputIds = batch.Values, AttentionMask = batch.Mask },
-            options, StopTokens, ids => Tokenizer.Decode(ids));
-        for (int k = 0; k < retry.Count && streams is not null; k++)
-            Emit(onText!, retry[k], streams[k].Finish(continued[k].Text ?? ""));
+        var continued = Generate(new ForwardInput { InputIds = batch.Values, AttentionMask = batch.Mask }, retry.Count, options,
+            onText, cancellationToken, rowOf: k => retry[k]);
         var merged = results.ToArray();
         for (int k = 0; k < retry.Count; k++)
         {
-            var first = results[retry[k]];
-            merged[retry[k]] = new GeneratedSequence([.. first.TokenIds, .. continued[k].TokenIds], first.Text + Cue + continued[k].Text, continued[k].Reason);
+            var text = results[retry[k]];
+            merged[retry[k]] = new GeneratedSequence([.. text.TokenIds, .. continued[k].TokenIds], text.Text + Cue + continued[k].Text, continued[k].Reason);
         }
-        return merged;
+        return new TextResult(merged, first.PrefillTokens + rows.Sum(r => r.Count));
     }
 
-    IReadOnlyList<GeneratedSequence> DecodeWithTools(AgentPrompt prompt, IReadOnlyList<string> questions, IReadOnlyDictionary<string, Tensor> messages,
-        SamplingOptions options, IReadOnlyList<ITool> tools, out int prefillTokens, CancellationToken cancellationToken)
+    TextResult DecodeWithTools(AgentPrompt prompt, IReadOnlyList<string> questions, IReadOnlyDictionary<string, Tensor> messages,
+        SamplingOptions options, IReadOnlyList<ITool> tools, CancellationToken cancellationToken)
     {
         // Each row runs its own loop: rows call different tools at different times. Every segment
         // re-reads [prompt with latent messages, assistant text so far], as upstream does.
@@ -266,7 +233,6 @@ public sealed class SystemAgent
                     options with { MaxNewTokens = budget, StopStrings = stops }, StopTokens, ids => Tokenizer.Decode(ids)).Single();
             }, tools, options.MaxNewTokens, ids => Tokenizer.Decode(ids));
         }
-        prefillTokens = prefill;
-        return results;
+        return new TextResult(results, prefill);
     }
 }

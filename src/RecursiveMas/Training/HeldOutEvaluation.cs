@@ -16,8 +16,6 @@ public static class HeldOutEvaluation
     {
         if (examples.Count == 0)
             throw new ArgumentException("no evaluation examples", nameof(examples));
-        // Links may have changed since the fused weights were cached.
-        system.InvalidateFusedLinks();
         int correct = 0;
         for (int start = 0; start < examples.Count; start += batchSize)
         {
@@ -27,7 +25,6 @@ public static class HeldOutEvaluation
                 if (IsCorrect(result.Answers[i].Text, chunk[i].Answer))
                     correct++;
         }
-        system.InvalidateFusedLinks();
         return (double)correct / examples.Count;
     }
 

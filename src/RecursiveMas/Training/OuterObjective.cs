@@ -15,7 +15,7 @@ internal sealed record UnrolledRounds(Tensor Loss, double[] RoundLosses, IReadOn
 
 /// <summary>
 /// The outer loop (PAPER §4.1, §4.3): unrolls n rounds exactly as <see cref="RecursiveRunner"/> runs
-/// them (<see cref="RoundSchedule"/>, <see cref="MessageBoard{TMessage}"/>), keeping the graph across
+/// them (the same <see cref="TurnLoop"/>), keeping the graph across
 /// rounds, and scores the decoder's answer tokens in the final round by cross-entropy. Messages are
 /// either teacher messages (states over the sender's role text, first K) or the m-step latent
 /// rollouts inference uses. Gradients flow through the frozen models and frozen inner links into
@@ -58,7 +58,7 @@ internal sealed class OuterObjective(RecursiveSystem system, TrainingOptions opt
                 var linkParameters = use.Link.named_parameters().ToList();
                 var output = use.Link.forward(use.Input);
                 var shares = autograd.grad([output], [.. linkParameters.Select(p => (Tensor)p.parameter)], [upstream], allow_unused: true);
-                var flat = cat([.. shares.Select((g, i) => GradientBuffer.IsMissing(g) ? zeros(linkParameters[i].parameter.numel()) : g.flatten())], 0);
+                var flat = cat([.. shares.Select((g, i) => GradientBuffer.IsMissing(g) ? zeros(linkParameters[i].parameter.numel(), device: linkParameters[i].parameter.device) : g.flatten())], 0);
                 roundShares.Add(RoundKey(use.Link.Id, use.Round), flat);
             }
         }
@@ -75,55 +75,48 @@ internal sealed class OuterObjective(RecursiveSystem system, TrainingOptions opt
         var questions = batch.Select(e => e.Question).ToList();
         var answers = batch.Select(e => e.Answer).ToList();
         string Describe(int b) => batch[b].Describe(indices[b]);
-        var board = new MessageBoard<Tensor>();
         var roundLosses = Enumerable.Repeat(double.NaN, rounds).ToArray();
         var earlier = new List<Tensor>();
         var uses = new List<LinkUse>();
-        Tensor? final = null;
 
-        foreach (var turn in RoundSchedule.Turns(system.Plan, rounds))
-        {
-            var agent = system.Agent(turn.Agent);
-            var messages = board.For(turn.Agent, turn.Round);
-            if (turn.IsFinalDecode)
+        var final = TurnLoop.Run<Tensor, Tensor>(system, rounds,
+            think: (turn, messages) =>
             {
-                final = DecoderLoss(agent, turn.Round, questions, messages, answers, Describe);
-                roundLosses[turn.Round - 1] = final.item<float>();
-                continue;
-            }
-            if (turn.Agent == decoder)
-            {
-                // The decoder also thinks in earlier rounds (to send feedback); its loss there is
-                // trained only with a weight, and otherwise measured without a graph on diagnostic steps.
-                if (options.EarlierRoundWeight > 0)
+                var agent = system.Agent(turn.Agent);
+                if (turn.Agent == decoder)
                 {
-                    var loss = DecoderLoss(agent, turn.Round, questions, messages, answers, Describe);
-                    earlier.Add(loss);
-                    roundLosses[turn.Round - 1] = loss.item<float>();
+                    // The decoder also thinks in earlier rounds (to send feedback); its loss there is
+                    // trained only with a weight, and otherwise measured without a graph on diagnostic steps.
+                    if (options.EarlierRoundWeight > 0)
+                    {
+                        var loss = DecoderLoss(agent, turn.Round, questions, messages, answers, Describe);
+                        earlier.Add(loss);
+                        roundLosses[turn.Round - 1] = loss.item<float>();
+                    }
+                    else if (keepUses)
+                    {
+                        using var noGrad = no_grad();
+                        roundLosses[turn.Round - 1] = DecoderLoss(agent, turn.Round, questions, messages, answers, Describe).item<float>();
+                    }
                 }
-                else if (keepUses)
-                {
-                    using var noGrad = no_grad();
-                    roundLosses[turn.Round - 1] = DecoderLoss(agent, turn.Round, questions, messages, answers, Describe).item<float>();
-                }
-            }
 
-            var prompt = agent.PromptFor(turn.Round, decode: false);
-            var embeddings = options.MessageSource == MessageSource.Teacher
-                ? TeacherEmbeddings(agent, prompt, batch, questions, messages, Describe)
-                : agent.Think(prompt, questions, messages, options.LatentSteps ?? agent.LatentSteps, options.RolloutMode).Embeddings;
-            var (edges, links) = system.Outgoing(turn.Agent, includeFeedback: turn.Outgoing.Any(e => e.IsFeedback));
-            var sent = links.Forward(embeddings);
-            for (int i = 0; i < edges.Count; i++)
-            {
-                board.Post(edges[i], turn.Round, sent[i]);
+                var prompt = agent.PromptFor(turn.Round, decode: false);
+                var embeddings = options.MessageSource == MessageSource.Teacher
+                    ? TeacherEmbeddings(agent, prompt, batch, questions, messages, Describe)
+                    : agent.Think(prompt, questions, messages, options.LatentSteps ?? agent.LatentSteps, options.RolloutMode).Thoughts.Embeddings;
+                var (edges, links) = system.Outgoing(turn.Agent, includeFeedback: turn.Outgoing.Any(e => e.IsFeedback));
+                var sent = links.Forward(embeddings);
                 if (keepUses)
-                    uses.Add(new LinkUse(links.Links[i], turn.Round, embeddings.detach(), sent[i]));
-            }
-        }
+                    uses.AddRange(edges.Select((_, i) => new LinkUse(links.Links[i], turn.Round, embeddings.detach(), sent[i])));
+                return edges.Select((edge, i) => (edge, sent[i]));
+            },
+            decode: (turn, messages) =>
+            {
+                var loss = DecoderLoss(system.Agent(turn.Agent), turn.Round, questions, messages, answers, Describe);
+                roundLosses[turn.Round - 1] = loss.item<float>();
+                return loss;
+            });
 
-        if (final is null)
-            throw new InvalidOperationException($"system {system.Description.Name}: the decoder {decoder} never decoded");
         var total = earlier.Count > 0 ? final + options.EarlierRoundWeight * stack(earlier).mean() : final;
         return new UnrolledRounds(total, roundLosses, uses);
     }

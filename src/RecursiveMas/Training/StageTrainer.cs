@@ -64,10 +64,6 @@ internal static class StageTrainer
                     throw new ModelFileException(checkpointPath, "step", $"the checkpoint is at step {start}, past this run's {o.Steps} steps");
                 log?.TruncateAfter(stage, start);
             }
-            else
-            {
-                manual_seed(o.Seed);
-            }
 
             int rounds = o.Rounds ?? system.Description.Rounds;
             var runOptions = new RunOptions { Rounds = rounds, LatentSteps = o.LatentSteps, RolloutMode = o.RolloutMode, Decoding = o.EvaluationDecoding };
@@ -87,6 +83,7 @@ internal static class StageTrainer
             var roundNorms = new Dictionary<(string Link, int Round), List<double>>();
             double firstLoss = double.NaN;
             TrainingProgress? last = null;
+            int skipped = 0;
             for (int step = start; step < o.Steps; step++)
             {
                 ct.ThrowIfCancellationRequested();
@@ -126,7 +123,12 @@ internal static class StageTrainer
                 }
 
                 double gradientNorm = gradients.Norm();
-                if (o.ClipNorm > 0)
+                double stepLoss = lossSum / o.GradientAccumulation;
+                // A step whose loss or gradient is NaN/inf is skipped, as released: no update, counted.
+                bool finite = double.IsFinite(stepLoss) && double.IsFinite(gradientNorm);
+                if (!finite)
+                    skipped++;
+                if (finite && o.ClipNorm > 0)
                 {
                     foreach (var (_, keys) in groups)
                     {
@@ -135,7 +137,8 @@ internal static class StageTrainer
                             gradients.Scale(keys, o.ClipNorm / (norm + 1e-6));
                     }
                 }
-                optimizer.Step(gradients.Sums, lr);
+                if (finite)
+                    optimizer.Step(gradients.Sums, lr);
 
                 var roundGradients = shares is null ? [] : shares.Sums.Keys
                     .Select(key => (Key: key, Parts: key.Split('@')))
@@ -149,8 +152,7 @@ internal static class StageTrainer
                 }
 
                 int done = step + 1;
-                double stepLoss = lossSum / o.GradientAccumulation;
-                if (double.IsNaN(firstLoss))
+                if (double.IsNaN(firstLoss) && finite)
                     firstLoss = stepLoss;
                 bool evaluateNow = evaluate && ((o.EvaluateEvery > 0 && done % o.EvaluateEvery == 0) || done == o.Steps);
                 double? stepAccuracy = evaluateNow ? Evaluate() : null;
@@ -161,7 +163,10 @@ internal static class StageTrainer
                     [.. Enumerable.Range(0, rounds).Select(r => roundCounts[r] == 0 ? double.NaN : roundSums[r] / roundCounts[r])],
                     roundGradients,
                     agentSums.ToDictionary(kv => kv.Key, kv => kv.Value.Sum / kv.Value.Count),
-                    stepAccuracy, elapsed, elapsed / (done - start) * (o.Steps - done));
+                    stepAccuracy, elapsed, elapsed / (done - start) * (o.Steps - done))
+                {
+                    SkippedSteps = skipped,
+                };
                 log?.Append(last);
                 o.OnProgress?.Invoke(last);
 
@@ -174,6 +179,7 @@ internal static class StageTrainer
                 Stage = stage,
                 Steps = o.Steps,
                 ResumedFromStep = start,
+                SkippedSteps = skipped,
                 FirstLoss = firstLoss,
                 FinalLoss = last?.Loss ?? double.NaN,
                 FinalRoundLosses = last?.RoundLosses ?? [],
@@ -190,7 +196,6 @@ internal static class StageTrainer
         {
             foreach (var link in trained)
                 link.SetTrainable(false);
-            system.InvalidateFusedLinks();
         }
     }
 

@@ -10,7 +10,7 @@ namespace RecursiveMas.Training;
 /// <summary>
 /// One file per stage, <c>checkpoint-{stage}.safetensors</c>, holding everything a resumed run needs:
 /// every link's weights (<c>link.ID.PARAM</c>), the optimizer's moments and step counts
-/// (<c>adam.*</c>), torch's generator state (<c>rng.torch</c>), and in the metadata the step, the run's
+/// (<c>adam.*</c>), and in the metadata the step, the run's
 /// identity (system, links, data, schedule, seed, options) and a SHA-256 of all tensor bytes.
 /// It is written completely to a temporary file and renamed over the previous one, so an interrupted
 /// write leaves the last good checkpoint in place. Loading checks the identity field by field and
@@ -35,7 +35,6 @@ internal static class TrainingCheckpoint
                 tensors[$"link.{link.Id}.{name}"] = parameter.detach().to(ScalarType.Float32).contiguous();
         foreach (var (name, value) in optimizer.State())
             tensors[name] = value.detach().contiguous();
-        tensors["rng.torch"] = get_rng_state().contiguous();
 
         var metadata = new Dictionary<string, string>(identity)
         {
@@ -103,9 +102,7 @@ internal static class TrainingCheckpoint
                 optimizer.Restore(key, Need($"adam.m.{key}", parameter.shape), Need($"adam.v.{key}", parameter.shape),
                     Need($"adam.step.{key}", [1]).item<long>());
             }
-            set_rng_state(Need("rng.torch", tensors.TryGetValue("rng.torch", out var rng) ? rng.shape : [0]));
         }
-        system.InvalidateFusedLinks();
         return step;
     }
 

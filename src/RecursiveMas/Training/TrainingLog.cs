@@ -52,6 +52,7 @@ internal sealed class TrainingLog(string path)
             ["loss"] = Number(progress.Loss),
             ["lr"] = progress.LearningRate,
             ["grad_norm"] = Number(progress.GradientNorm),
+            ["skipped_steps"] = progress.SkippedSteps,
             ["round_losses"] = new JsonArray([.. progress.RoundLosses.Select(Number)]),
             ["round_grad_norms"] = new JsonArray([.. progress.RoundGradients.Select(g => (JsonNode)new JsonObject
             {

@@ -42,7 +42,7 @@ public sealed record TrainingOptions
 
     public double WeightDecay { get; init; }
 
-    /// <summary>Seeds the data order (and torch's generator, saved in checkpoints).</summary>
+    /// <summary>Seeds the data order (nothing in training draws from torch's process-wide generator).</summary>
     public long Seed { get; init; }
 
     /// <summary>Where the step log, checkpoints and trained links go; null = nowhere (no checkpoints, no resume).</summary>

@@ -31,4 +31,8 @@ public sealed record TrainingProgress(
     IReadOnlyDictionary<string, double> AgentLosses,
     double? EvaluationAccuracy,
     TimeSpan Elapsed,
-    TimeSpan? Remaining);
+    TimeSpan? Remaining)
+{
+    /// <summary>Steps of this stage (this process) skipped so far because their loss or gradient was NaN or infinite.</summary>
+    public int SkippedSteps { get; init; }
+}

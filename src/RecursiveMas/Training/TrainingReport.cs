@@ -17,6 +17,9 @@ public sealed record StageReport
     /// <summary>The step the stage resumed from (0 = started fresh).</summary>
     public int ResumedFromStep { get; init; }
 
+    /// <summary>Steps skipped because their loss or gradient was NaN or infinite (no update was made).</summary>
+    public int SkippedSteps { get; init; }
+
     /// <summary>Loss of the first step run by this process (NaN if none ran).</summary>
     public double FirstLoss { get; init; } = double.NaN;
 

@@ -49,7 +49,7 @@ public sealed class BaselineTests(TinySystems zoo) : IClassFixture<TinySystems>
         var result = TextMasBaseline.SolveBatch(system, ["Paris?"]);
         // Re-create the expert's message and check the learner's prompt length.
         var message = expert.GenerateText(expert.PromptFor(1, false), ["Paris?"], (_, _) => "",
-            SystemAgent.Sampling(system.Description.Decoding) with { MaxNewTokens = system.Description.TextMessageTokens }, out _).Single();
+            SystemAgent.Sampling(system.Description.Decoding) with { MaxNewTokens = system.Description.TextMessageTokens }).Texts.Single();
         int expected = learner.Tokenizer.Encode(learner.PromptFor(1, true).RenderWithText("Paris?", _ => message.Text!)).Count;
         Assert.Equal(expected, result.Steps[^1].PrefillTokens);
     }

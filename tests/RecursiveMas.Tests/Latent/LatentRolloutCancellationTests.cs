@@ -27,8 +27,8 @@ public class LatentRolloutCancellationTests
     public void ACancelMidRolloutStopsBeforeTheNextLatentStep(RolloutMode mode)
     {
         using var model = TinyModels.Create(TinyModels.Llama(), std: 0.02);
-        manual_seed(1);
-        using var inner = new InnerLink("agent", model.HiddenSize);
+        using var seeded = new Generator(1);
+        using var inner = new InnerLink("agent", model.HiddenSize, generator: seeded);
         using var cancel = new CancellationTokenSource();
         using var link = new CancellingLink(inner, cancel);
         using var noGrad = no_grad();

@@ -160,4 +160,26 @@ public sealed class RecursiveLinkTests : IDisposable
         }
         foreach (var l in links) l.Dispose();
     }
+
+    [Fact]
+    public void FrozenFusedLinksRefoldAfterAnyWriteToALink()
+    {
+        var links = new[] { new OuterLink("S", "E1", 16, 12), new OuterLink("S", "E2", 16, 8) };
+        foreach (var l in links) l.SetTrainable(false);
+        using var fused = new FusedOuterLinks(links);
+        using var noGrad = no_grad();
+        var x = randn(2, 3, 16);
+        var before = fused.Forward(x); // fills the cache
+
+        // In-place writes nobody announces (a user's copy_, an optimizer step, loading a checkpoint):
+        // the parameters' version counters change, and with them the cache key.
+        links[1].named_parameters().Single(p => p.name == "ln_source.weight").parameter.copy_(randn(16));
+        links[0].named_parameters().Single(p => p.name == "proj1.bias").parameter.add_(0.5);
+
+        var after = fused.Forward(x);
+        for (int i = 0; i < links.Length; i++)
+            TensorAssert.Close(links[i].forward(x), after[i], 1e-5, links[i].Id);
+        Assert.True((before[0] - after[0]).abs().max().item<float>() > 1e-3, "the first link's output changed");
+        foreach (var l in links) l.Dispose();
+    }
 }

@@ -153,6 +153,31 @@ public sealed class OuterTrainingTests(SecretRelay relay) : IClassFixture<Secret
     }
 
     [Fact]
+    public void AStepWithANonFiniteLossIsSkippedAndCounted()
+    {
+        using var system = relay.Load(latentSteps: 2);
+        // The Learner's inner link outputs NaN: every inner step's loss is NaN.
+        var learner = system.Agent("Learner").InnerLink;
+        using (no_grad())
+            learner.named_parameters().Single(p => p.name == "proj1.bias").parameter.fill_(double.NaN);
+        var expert = system.Agent("Expert").InnerLink.parameters().Select(p => p.clone()).ToList();
+        string log = Path.Combine(Path.GetTempPath(), "rmas-nan-" + Guid.NewGuid().ToString("N"));
+        var report = LinkTrainer.TrainInner(system, SecretRelay.Examples(4, 0), new TrainingOptions
+        {
+            Steps = 3, BatchSize = 2, LearningRate = 1e-2, WarmupSteps = 0, OutputDirectory = log,
+        });
+
+        var stage = report.Stages.Single();
+        Assert.Equal(3, stage.SkippedSteps);
+        Assert.True(double.IsNaN(stage.FinalLoss));
+        // No update reached any link, the healthy one included.
+        Assert.All(expert.Zip(system.Agent("Expert").InnerLink.parameters()), pair => Assert.True(pair.First.allclose(pair.Second, rtol: 0, atol: 0)));
+        var lines = File.ReadAllLines(report.LogPath!);
+        Assert.Equal(3, System.Text.Json.Nodes.JsonNode.Parse(lines[^1])!["skipped_steps"]!.GetValue<int>());
+        Directory.Delete(log, recursive: true);
+    }
+
+    [Fact]
     public void DataThatDoesNotFitTheSystemIsNamed()
     {
         using var system = relay.Load(latentSteps: 2);

@@ -5,24 +5,40 @@ using RecursiveMas.Systems;
 namespace RecursiveMas.Baselines;
 
 /// <summary>
-/// The single-agent baseline (PAPER §6.2): the system's decoder agent alone, answering with a text
-/// chain of thought from <see cref="SystemDescription.SingleAgentPrompt"/>, with the same decoding
-/// settings (and answer retry) as the system's final decode.
+/// The single-agent baselines (PAPER §6.2): the system's decoder agent alone, answering with a text
+/// chain of thought from <see cref="SystemDescription.SingleAgentPrompt"/>; or any agent alone with its
+/// own first-round prompt, message placeholders left empty (<see cref="SolveAlone"/>). Both decode with
+/// the same settings (and answer retry) as the system's final decode.
 /// </summary>
 public static class SingleAgentBaseline
 {
     public static RunResult SolveBatch(RecursiveSystem system, IReadOnlyList<string> questions, RunOptions? options = null)
     {
-        options ??= new RunOptions();
         var decoder = system.Agent(system.Plan.Decoder);
         var prompt = new AgentPrompt(system.Description.SingleAgentPrompt, decoder.Tokenizer.ChatTemplate, decoder.Description.SystemPrompt);
         if (prompt.Slots.Count > 0)
             throw new ArgumentException($"the single-agent prompt of system {system.Description.Name} must not have message slots ({string.Join(", ", prompt.Slots)})");
+        return Solve(system, decoder, prompt, "single", questions, options);
+    }
+
+    /// <summary>
+    /// <paramref name="agent"/> alone: its own round-1 prompt with no messages, decoded as text — the
+    /// "each agent alone" row of a comparison, for agents trained on one part of a task.
+    /// </summary>
+    public static RunResult SolveAlone(RecursiveSystem system, string agent, IReadOnlyList<string> questions, RunOptions? options = null)
+    {
+        var member = system.Agent(agent);
+        return Solve(system, member, member.PromptFor(1, decode: member.Name == system.Plan.Decoder).WithoutMessages(), "alone:" + agent, questions, options);
+    }
+
+    static RunResult Solve(RecursiveSystem system, SystemAgent decoder, AgentPrompt prompt, string method, IReadOnlyList<string> questions, RunOptions? options)
+    {
+        options ??= new RunOptions();
         var decoding = options.Decoding ?? system.Description.Decoding;
         var recorder = new RunRecorder(options.OnStep);
         using var noGrad = TorchSharp.torch.no_grad();
         var answers = recorder.Text(decoder.Name, 1, "decode",
             () => (decoder.Decode(prompt, questions, new Dictionary<string, TorchSharp.torch.Tensor>(), decoding, out int prefill, system.Tools), prefill));
-        return RecursiveRunner.Result("single", 1, questions, answers, recorder);
+        return RecursiveRunner.Result(method, 1, questions, answers, recorder);
     }
 }

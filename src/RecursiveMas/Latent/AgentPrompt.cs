@@ -49,6 +49,19 @@ public sealed class AgentPrompt
         [.. _template.Segments.Where(s => s.Kind is PromptSegmentKind.From or PromptSegmentKind.Feedback)
             .Select(s => s.Kind == PromptSegmentKind.Feedback ? FeedbackSlot : FromSlot(s.Value)).Distinct()];
 
+    /// <summary>
+    /// The same prompt with every message placeholder removed: what the agent reads when it works alone
+    /// (the "each agent alone" baseline).
+    /// </summary>
+    public AgentPrompt WithoutMessages() => new(
+        string.Concat(_template.Segments.Select(s => s.Kind switch
+        {
+            PromptSegmentKind.Text => s.Value,
+            PromptSegmentKind.Question => "{question}",
+            _ => "",
+        })),
+        Chat, SystemPrompt, EnableThinking);
+
     /// <summary>The user turn with the question filled in and each message placeholder replaced by <paramref name="message"/>(slot).</summary>
     public string UserText(string question, Func<string, string> message)
     {

@@ -22,6 +22,13 @@ internal static class PreTokenizerPatterns
     public const string Qwen2 = @"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+";
 
     /// <summary>
+    /// GPT-2's pattern with every digit its own piece (a leading space stays on the first digit), so
+    /// "12 + 30" pre-tokenizes as "1", "2", " +", " 3", "0" and no number ever becomes one opaque token:
+    /// small models trained on arithmetic then see the digits they must compute with.
+    /// </summary>
+    public const string DigitsApart = @"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+";
+
+    /// <summary>
     /// Compiles a Hugging Face (Rust/Oniguruma) pattern for .NET. Culture-invariant so that <c>(?i:)</c>
     /// does not depend on the machine's locale (the Turkish dotless i).
     /// </summary>

@@ -2,23 +2,29 @@ using System.Diagnostics;
 using System.Reflection;
 using RecursiveMas.Evaluation;
 using RecursiveMas.Systems;
+using RecursiveMas.Tasks;
 using RecursiveMas.Training;
 using SequentialMath;
 
-// Usage: dotnet run --project examples/SequentialMath -c Release -- ["question" ...] [--zoo DIR] [--samples N]
+// Usage: dotnet run --project examples/SequentialMath -c Release -- ["question" ...] [--zoo DIR] [--samples N] [--fresh N [--seed S]]
 //   With no question, answers the first N (default 3) questions of the zoo's arithmetic test split and
-//   shows the expected answers next to the system's.
+//   shows the expected answers next to the system's. --fresh N draws N new questions from the task's
+//   generator (none of them in the zoo's committed splits) and ends with the accuracy on them.
 var questions = new List<string>();
 string? zoo = null;
 int samples = 3;
+int fresh = 0;
+long freshSeed = 2026;
 for (int i = 0; i < args.Length; i++)
 {
     switch (args[i])
     {
         case "--zoo" when i + 1 < args.Length: zoo = args[++i]; break;
         case "--samples" when i + 1 < args.Length && int.TryParse(args[i + 1], out int n) && n > 0: samples = n; i++; break;
+        case "--fresh" when i + 1 < args.Length && int.TryParse(args[i + 1], out int f) && f > 0: fresh = f; i++; break;
+        case "--seed" when i + 1 < args.Length && long.TryParse(args[i + 1], out long seed): freshSeed = seed; i++; break;
         case "-h" or "--help":
-            Console.WriteLine("usage: SequentialMath [\"question\" ...] [--zoo DIR] [--samples N]");
+            Console.WriteLine("usage: SequentialMath [\"question\" ...] [--zoo DIR] [--samples N] [--fresh N [--seed S]]");
             return 0;
         default:
             if (args[i].StartsWith("--", StringComparison.Ordinal))
@@ -41,7 +47,24 @@ if (zoo is null || !Directory.Exists(zoo))
 
 // Without questions: sample questions whose expected answers we know.
 var expected = new Dictionary<string, string>();
-if (questions.Count == 0)
+if (fresh > 0)
+{
+    // New instances of the zoo's arithmetic template: drawn from their own seed, and any question that is
+    // in the zoo's committed splits (train, val, test) is skipped, so none of them was trained or tuned on.
+    var known = Directory.EnumerateFiles(Path.Combine(zoo, "data"), "*.jsonl", SearchOption.AllDirectories)
+        .SelectMany(TaskDataFile.Read).Select(e => e.Question).ToHashSet(StringComparer.Ordinal);
+    var random = new Random(unchecked((int)freshSeed));
+    while (questions.Count < fresh)
+    {
+        var example = TaskKind.Arithmetic.Draw(random);
+        if (known.Add(example.Question))
+        {
+            questions.Add(example.Question);
+            expected[example.Question] = example.Gold;
+        }
+    }
+}
+else if (questions.Count == 0)
 {
     foreach (var example in TrainingData.Load(Path.Combine(zoo, "data", "arithmetic", "test.jsonl")).Take(samples))
     {
@@ -57,6 +80,7 @@ Console.WriteLine($"{MathTeam.Graph.Name}: {string.Join(" -> ", MathTeam.Graph.A
 
 // Greedy decoding, with the answer budget the zoo's system was evaluated with.
 var options = new RunOptions { Decoding = new DecodingDescription { MaxNewTokens = 72 } };
+int correct = 0;
 foreach (string question in questions)
 {
     var result = team.Solve(question, options);
@@ -67,9 +91,16 @@ foreach (string question in questions)
                       (expected.TryGetValue(question, out string? want)
                           ? $"   (expected {want}: {(MathEquivalence.AreEquivalent(answer.Answer, want) ? "correct" : "wrong")})"
                           : ""));
+    if (want is not null && MathEquivalence.AreEquivalent(answer.Answer, want))
+        correct++;
     Console.WriteLine($"Text:     {answer.Text.ReplaceLineEndings(" ").Trim()}");
     int latentSteps = result.Steps.Sum(s => s.LatentSteps);
     Console.WriteLine($"Rounds {result.Rounds}, latent steps {latentSteps} (in {result.Steps.Count(s => s.LatentSteps > 0)} agent turns), " +
                       $"generated tokens {answer.GeneratedTokens}, time {result.TotalMilliseconds / 1000:F2} s");
+}
+if (expected.Count > 0)
+{
+    Console.WriteLine();
+    Console.WriteLine($"Correct: {correct} of {expected.Count} ({100.0 * correct / expected.Count:F1} %)");
 }
 return 0;

@@ -26,7 +26,7 @@ public sealed class EvalCommand(IAnsiConsole console) : Command<EvalCommand.Sett
         public string Data { get; init; } = "";
 
         [CommandOption("--methods <LIST>")]
-        [Description("Comma-separated: single, sft, text, recursive.")]
+        [Description("Comma-separated: single, alone:AGENT (e.g. alone:critic), sft, text, untrained, recursive.")]
         [DefaultValue("single,text,recursive")]
         public string Methods { get; init; } = "single,text,recursive";
 
@@ -77,9 +77,9 @@ public sealed class EvalCommand(IAnsiConsole console) : Command<EvalCommand.Sett
                 return ValidationResult.Error("--data is required");
             if (Seeds < 1 || Batch < 1 || Limit is < 1 || MaxNewTokens is < 1)
                 return ValidationResult.Error("--seeds, --batch, --limit and --max-new-tokens must be at least 1");
-            var unknown = MethodList.Where(m => !ComparisonOptions.KnownMethods.Contains(m)).ToList();
+            var unknown = MethodList.Where(m => !ComparisonOptions.IsKnown(m)).ToList();
             if (MethodList.Count == 0 || unknown.Count > 0)
-                return ValidationResult.Error($"--methods takes single, sft, text, recursive; not \"{string.Join(",", unknown)}\"");
+                return ValidationResult.Error($"--methods takes single, alone:AGENT, sft, text, untrained, recursive; not \"{string.Join(",", unknown)}\"");
             if (RoundList is null)
                 return ValidationResult.Error("--rounds must be comma-separated counts between 1 and 64");
             if (MethodList.Contains("sft") && SftModel is null)

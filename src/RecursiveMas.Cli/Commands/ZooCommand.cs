@@ -8,8 +8,9 @@ using static TorchSharp.torch;
 namespace RecursiveMas.Cli.Commands;
 
 /// <summary>
-/// <c>rmas zoo</c>: regenerates the embedded agent zoo (task data, SYSTEM.json files, three pre-trained
-/// agents) from a seed, bit for bit: training runs on one intra-op thread whatever --threads says.
+/// <c>rmas zoo</c>: regenerates the embedded agent zoo (task data, SYSTEM.json, three pre-trained agents,
+/// trained links) from a seed, bit for bit: training runs on one intra-op thread whatever --threads
+/// says. The summary ends with the process's CPU time, the figure the zoo's budget is stated in.
 /// </summary>
 public sealed class ZooCommand(IAnsiConsole console) : Command<ZooCommand.Settings>
 {
@@ -36,9 +37,21 @@ public sealed class ZooCommand(IAnsiConsole console) : Command<ZooCommand.Settin
         [Description("Link-training steps per stage and system (default: the shipped zoo's; 0 = no links).")]
         public int? LinkSteps { get; init; }
 
+        [CommandOption("--inner-steps <N>")]
+        [Description("Inner-link training steps (default: the shipped zoo's).")]
+        public int? InnerSteps { get; init; }
+
+        [CommandOption("--message-source <SOURCE>")]
+        [Description("Messages of outer link training: rollout (what inference sends; the default) or teacher (the released recipe).")]
+        public RecursiveMas.Training.MessageSource? MessageSource { get; init; }
+
         [CommandOption("--links-only")]
         [Description("Keep the data and models already in --out and only (re)train the links.")]
         public bool LinksOnly { get; init; }
+
+        [CommandOption("--log-dir <DIR>")]
+        [Description("Also write the link-training step logs (loss, held-out accuracy, gradient norms) here, as inner/ and outer/train-log.jsonl.")]
+        public string? LogDir { get; init; }
 
         [CommandOption("--tiny")]
         [Description("A seconds-long budget for tests and smoke runs (tiny data, one layer, 3 steps).")]
@@ -50,6 +63,8 @@ public sealed class ZooCommand(IAnsiConsole console) : Command<ZooCommand.Settin
                 return ValidationResult.Error("--out is required");
             if (Steps is < 0)
                 return ValidationResult.Error("--steps must not be negative");
+            if (InnerSteps is < 0)
+                return ValidationResult.Error("--inner-steps must not be negative");
             if (LinkSteps is < 0)
                 return ValidationResult.Error("--link-steps must not be negative");
             if (Train is < 1)
@@ -81,6 +96,10 @@ public sealed class ZooCommand(IAnsiConsole console) : Command<ZooCommand.Settin
             budget = budget with { Steps = steps };
         if (settings.Train is int train)
             budget = budget with { TrainPerTask = train };
+        if (settings.MessageSource is { } source)
+            budget = budget with { LinkMessages = source };
+        if (settings.InnerSteps is int innerSteps)
+            budget = budget with { InnerSteps = innerSteps };
         if (settings.LinkSteps is int linkSteps)
             budget = budget with { LinkSteps = linkSteps };
         var reports = new Dictionary<string, JsonElement>();
@@ -102,15 +121,16 @@ public sealed class ZooCommand(IAnsiConsole console) : Command<ZooCommand.Settin
             {
                 var linkReports = ZooLinkTraining.Train(settings.Out, settings.Seed, budget,
                     (system, p) => report($"{system} {p.Stage}", $"{system} links, {p.Stage.ToString().ToLowerInvariant()}: step {p.Step}/{p.TotalSteps} loss {p.Loss:F3}", p.Step, p.TotalSteps),
-                    cancellationToken);
-                foreach (var (system, result) in linkReports)
+                    settings.LogDir, cancellationToken);
+                foreach (var (stageName, result) in linkReports)
                 {
-                    reports[system + " links"] = JsonSerializer.SerializeToElement(new
+                    string system = "links " + stageName;
+                    reports[system] = JsonSerializer.SerializeToElement(new
                     {
                         stages = result.Stages.Select(s => new { stage = s.Stage.ToString(), steps = s.Steps, first_loss = Finite(s.FirstLoss), final_loss = Finite(s.FinalLoss), seconds = s.Seconds }),
                     });
                     foreach (var stage in result.Stages)
-                        summary.Add($"{system} links, {stage.Stage}: loss {stage.FirstLoss:F3} → {stage.FinalLoss:F3}, {stage.Seconds:F0} s");
+                        summary.Add($"{system}: loss {stage.FirstLoss:F3} → {stage.FinalLoss:F3}, {stage.Seconds:F0} s");
                 }
             }
         });
@@ -123,7 +143,9 @@ public sealed class ZooCommand(IAnsiConsole console) : Command<ZooCommand.Settin
             console.WriteLine(JsonSerializer.Serialize(reports));
             return ExitCodes.Success;
         }
-        console.MarkupLine($"zoo written to {Markup.Escape(Path.GetFullPath(settings.Out))}");
+        var process = System.Diagnostics.Process.GetCurrentProcess();
+        console.MarkupLine($"zoo written to {Markup.Escape(Path.GetFullPath(settings.Out))} in {process.TotalProcessorTime.TotalMinutes:F1} CPU-minutes " +
+            $"({(DateTime.Now - process.StartTime).TotalMinutes:F1} min wall)");
         return ExitCodes.Success;
     }
 

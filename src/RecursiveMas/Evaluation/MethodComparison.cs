@@ -8,7 +8,11 @@ namespace RecursiveMas.Evaluation;
 /// <summary>What <see cref="MethodComparison.Run"/> compares and how.</summary>
 public sealed record ComparisonOptions
 {
-    /// <summary>Methods: <c>single</c> (decoder alone), <c>sft</c> (fine-tuned decoder alone), <c>text</c> (Recursive-TextMAS), <c>recursive</c> (RecursiveMAS).</summary>
+    /// <summary>
+    /// Methods: <c>single</c> (decoder alone, single-agent prompt), <c>alone:AGENT</c> (that agent alone with its own
+    /// prompt and no messages), <c>sft</c> (fine-tuned decoder alone), <c>text</c> (Recursive-TextMAS),
+    /// <c>untrained</c> (RecursiveMAS with every link at its seeded initialization: training-free), <c>recursive</c> (RecursiveMAS).
+    /// </summary>
     public IReadOnlyList<string> Methods { get; init; } = ["single", "text", "recursive"];
 
     /// <summary>Round counts n for the multi-agent methods (single-agent methods run once).</summary>
@@ -38,10 +42,17 @@ public sealed record ComparisonOptions
     /// <summary>Called after each (method, rounds, seed) run.</summary>
     public Action<string, int, SeedRun>? OnRun { get; init; }
 
-    public static readonly IReadOnlyList<string> KnownMethods = ["single", "sft", "text", "recursive"];
+    public static readonly IReadOnlyList<string> KnownMethods = ["single", "alone:AGENT", "sft", "text", "untrained", "recursive"];
+
+    /// <summary>The prefix of the "each agent alone" methods.</summary>
+    public const string AlonePrefix = "alone:";
+
+    /// <summary>Whether <paramref name="method"/> is one of <see cref="KnownMethods"/> (<c>alone:</c> with any agent name).</summary>
+    public static bool IsKnown(string method) =>
+        method is "single" or "sft" or "text" or "untrained" or "recursive" || (method.StartsWith(AlonePrefix, StringComparison.Ordinal) && method.Length > AlonePrefix.Length);
 
     /// <summary>Whether <paramref name="method"/> runs once regardless of rounds.</summary>
-    public static bool IsSingleAgent(string method) => method is "single" or "sft";
+    public static bool IsSingleAgent(string method) => method is "single" or "sft" || method.StartsWith(AlonePrefix, StringComparison.Ordinal);
 }
 
 /// <summary>One seed's figures for one (method, rounds): strict accuracy, generated tokens and measured seconds per question.</summary>
@@ -59,7 +70,7 @@ public static class MethodComparison
 {
     public static ComparisonResult Run(string systemPath, string dataPath, ComparisonOptions options, CancellationToken cancellationToken = default)
     {
-        var unknown = options.Methods.Where(m => !ComparisonOptions.KnownMethods.Contains(m)).ToList();
+        var unknown = options.Methods.Where(m => !ComparisonOptions.IsKnown(m)).ToList();
         if (unknown.Count > 0)
             throw new ArgumentException($"unknown method(s) {string.Join(", ", unknown)}; known: {string.Join(", ", ComparisonOptions.KnownMethods)}");
         if (options.Methods.Contains("sft") && options.SftModel is null)
@@ -67,6 +78,12 @@ public static class MethodComparison
         if (options.Seeds < 1 || options.BatchSize < 1 || options.Rounds.Count == 0 || options.Rounds.Any(r => r < 1))
             throw new ArgumentException("seeds and batch size must be at least 1, and rounds a non-empty list of counts ≥ 1");
         var description = SystemDescription.Load(systemPath);
+        foreach (var method in options.Methods.Where(m => m.StartsWith(ComparisonOptions.AlonePrefix, StringComparison.Ordinal)))
+        {
+            string agent = method[ComparisonOptions.AlonePrefix.Length..];
+            if (!description.Agents.Any(a => a.Name == agent))
+                throw new ArgumentException($"method {method}: system {description.Name} has no agent {agent} (agents: {string.Join(", ", description.Agents.Select(a => a.Name))})");
+        }
         var data = TaskDataFile.Read(dataPath);
         if (options.Limit is int limit)
             data = [.. data.Take(limit)];
@@ -112,6 +129,8 @@ public static class MethodComparison
         {
             AllowUntrainedLinks = options.AllowUntrainedLinks || method != "recursive",
             UntrainedLinkSeed = seed,
+            // Training-free: no link file is read, every link starts from its seeded initialization.
+            LinksDirectory = method == "untrained" ? Path.Combine(Path.GetTempPath(), "rmas-no-links-" + Guid.NewGuid().ToString("N")) : null,
         });
         var runOptions = new RunOptions { Rounds = rounds == 0 ? null : rounds, Decoding = decoding };
         int correct = 0;
@@ -124,6 +143,8 @@ public static class MethodComparison
             var result = method switch
             {
                 "single" or "sft" => SingleAgentBaseline.SolveBatch(system, questions, runOptions),
+                _ when method.StartsWith(ComparisonOptions.AlonePrefix, StringComparison.Ordinal) =>
+                    SingleAgentBaseline.SolveAlone(system, method[ComparisonOptions.AlonePrefix.Length..], questions, runOptions),
                 "text" => TextMasBaseline.SolveBatch(system, questions, runOptions),
                 _ => RecursiveRunner.SolveBatch(system, questions, runOptions),
             };

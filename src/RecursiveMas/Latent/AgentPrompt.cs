@@ -64,6 +64,19 @@ public sealed class AgentPrompt
         return slots.Select((slot, i) => (slot, messages[i])).ToDictionary(p => p.slot, p => p.Item2);
     }
 
+    /// <summary>
+    /// The same prompt with every message placeholder removed: what the agent reads when it works alone
+    /// (the "each agent alone" baseline).
+    /// </summary>
+    public AgentPrompt WithoutMessages() => new(
+        string.Concat(_template.Segments.Select(s => s.Kind switch
+        {
+            PromptSegmentKind.Text => s.Value,
+            PromptSegmentKind.Question => "{question}",
+            _ => "",
+        })),
+        Chat, SystemPrompt, EnableThinking);
+
     /// <summary>The user turn with the question filled in and each message placeholder replaced by <paramref name="message"/>(slot).</summary>
     public string UserText(string question, Func<string, string> message)
     {

@@ -85,6 +85,27 @@ public abstract class RecursiveLink : nn.Module<Tensor, Tensor>
         }
     }
 
+    /// <summary>
+    /// Sets the output LayerNorm's affine so the link's output starts with the per-dimension mean and
+    /// spread of <paramref name="embeddings"/> [V, d_out] (the receiving model's input embeddings), instead
+    /// of PyTorch's unit gain: a LayerNorm's output has norm √d, which for small models is many times a
+    /// real token embedding and swamps the residual stream of every step it is fed to. Links without an
+    /// output LayerNorm are left as they are (returns false).
+    /// </summary>
+    public bool MatchOutputToEmbeddings(Tensor embeddings)
+    {
+        if (TargetNorm is not { } norm)
+            return false;
+        if (embeddings.dim() != 2 || embeddings.shape[1] != OutDim)
+            throw new ArgumentException($"link {Id}: embeddings must be [V, {OutDim}], got [{string.Join(", ", embeddings.shape)}]", nameof(embeddings));
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        var table = embeddings.to(float32);
+        norm.weight!.copy_(table.std(0).to(norm.weight.dtype));
+        norm.bias!.copy_(table.mean([0L]).to(norm.bias.dtype));
+        return true;
+    }
+
     /// <summary>Name used in errors and file names, e.g. <c>inner.Planner</c> or <c>outer.Planner-Critic</c>.</summary>
     public string Id { get; }
 

@@ -31,9 +31,12 @@ public static class ModelDirectoryBuilder
         _ => ("<s>", "</s>", "<unk>"),
     };
 
-    /// <summary>Trains the family's tokenizer on <paramref name="corpus"/> with at most <paramref name="vocabSize"/> entries.</summary>
-    public static TrainedByteLevelBpe TrainTokenizer(ModelFamily family, IEnumerable<string> corpus, int vocabSize) =>
-        ByteLevelBpeTrainer.Train(corpus, vocabSize, [.. SpecialTokens(family)]);
+    /// <summary>
+    /// Trains the family's tokenizer on <paramref name="corpus"/> with at most <paramref name="vocabSize"/> entries,
+    /// pre-tokenized by <paramref name="splitPattern"/> (null = GPT-2's pattern).
+    /// </summary>
+    public static TrainedByteLevelBpe TrainTokenizer(ModelFamily family, IEnumerable<string> corpus, int vocabSize, string? splitPattern = null) =>
+        ByteLevelBpeTrainer.Train(corpus, vocabSize, [.. SpecialTokens(family)], splitPattern);
 
     /// <summary>
     /// Writes the directory for <paramref name="model"/> with <paramref name="tokenizer"/> (trained by

@@ -22,8 +22,9 @@ public static class AgentPretraining
         var family = shape.Family;
         var chat = ChatTemplate.Detect(null, shape.ToConfig(shape.VocabSize).ModelType);
         var (_, endOfTurn, _) = ModelDirectoryBuilder.RoleTokens(family);
-        var conversations = RoleCorpus.Build(systems, agent, chat, endOfTurn, data, options.Seed);
-        var tokenizer = ModelDirectoryBuilder.TrainTokenizer(family, conversations.Select(c => c.Prompt + c.Target), shape.VocabSize);
+        var conversations = RoleCorpus.Build(systems, agent, chat, endOfTurn, data, options.Seed, options.Messages);
+        var tokenizer = ModelDirectoryBuilder.TrainTokenizer(family, conversations.Select(c => c.Prompt + c.Target), shape.VocabSize,
+            options.DigitsApart ? PreTokenizerPatterns.DigitsApart : null);
         int vocab = tokenizer.Vocabulary.Values.Max() + 1;
         using var model = new CausalLM(ModelDirectoryBuilder.WithTokenIds(shape.ToConfig(vocab), tokenizer));
         model.InitializeRandom(options.Seed, std: 0.02);

@@ -8,10 +8,11 @@ namespace RecursiveMas.Pretraining;
 /// <summary>
 /// Turns task examples into the conversations an agent of a system is pre-trained on: the agent's own
 /// prompts from SYSTEM.json (in its family's chat format) with the agent's role text as the assistant
-/// turn. Each message placeholder is filled, at random with even odds, either with the sender's role
-/// text (the teacher's message, as Recursive-TextMAS would send it) or with nothing — so the agent
-/// learns both to use a message and to do its job alone. The decoder also learns the single-agent
-/// prompt, so the single-agent baseline asks it something it has seen.
+/// turn. Each message placeholder is filled at random (<see cref="MessageFilling"/>; even odds by
+/// default) either with the sender's role text (the teacher's message, as Recursive-TextMAS would send
+/// it) or with nothing — so the agent learns both to use a message and to do its job alone, unless its
+/// odds say it always reads one. By default the decoder also learns the single-agent prompt, so the
+/// single-agent baseline asks it something it has seen.
 /// </summary>
 public static class RoleCorpus
 {
@@ -22,9 +23,12 @@ public static class RoleCorpus
     /// <param name="endOfTurn">The text that ends an assistant turn in that format (e.g. "&lt;|im_end|&gt;").</param>
     /// <param name="examples">Training examples with role texts keyed by agent name.</param>
     /// <param name="seed">Decides which prompt each example uses and which placeholders are filled.</param>
+    /// <param name="filling">How often placeholders are filled; null = even odds and the single-agent prompt.</param>
     public static IReadOnlyList<RoleConversation> Build(IReadOnlyList<SystemDescription> systems, string agent, ChatTemplate chat, string endOfTurn,
-        IReadOnlyList<TaskExample> examples, long seed)
+        IReadOnlyList<TaskExample> examples, long seed, MessageFilling? filling = null)
     {
+        filling ??= new MessageFilling();
+        filling.Validate();
         var prompts = new List<(AgentPrompt Prompt, string? FeedbackSender)>();
         var singles = new List<AgentPrompt>();
         foreach (var system in systems.Where(s => s.Agents.Any(a => a.Name == agent)))
@@ -34,7 +38,7 @@ public static class RoleCorpus
             string? feedbackSender = plan.Into(agent).FirstOrDefault(e => e.IsFeedback)?.From;
             foreach (var template in description.Prompts.Select(p => p.Template).Distinct(StringComparer.Ordinal))
                 prompts.Add((new AgentPrompt(template, chat, description.SystemPrompt), feedbackSender));
-            if (plan.Decoder == agent)
+            if (plan.Decoder == agent && filling.SingleAgentPrompt)
                 singles.Add(new AgentPrompt(system.SingleAgentPrompt, chat, description.SystemPrompt));
         }
         if (prompts.Count == 0)
@@ -48,7 +52,8 @@ public static class RoleCorpus
             var example = examples[i];
             string target = RoleText(example, agent, i) + endOfTurn;
             var (prompt, feedbackSender) = prompts[random.Next(prompts.Count)];
-            var filled = prompt.Slots.ToDictionary(s => s, _ => random.Next(2) == 0);
+            var filled = prompt.Slots.ToDictionary(s => s,
+                s => random.NextDouble() < (s == AgentPrompt.FeedbackSlot ? filling.FeedbackOdds : filling.ForwardOdds));
             string Message(string slot)
             {
                 if (!filled[slot])

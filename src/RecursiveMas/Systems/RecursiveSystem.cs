@@ -73,6 +73,18 @@ public sealed class RecursiveSystem : IDisposable
         return (edges, fused);
     }
 
+    /// <summary>
+    /// Starts every link's output at the scale of the embeddings it feeds (<see cref="RecursiveLink.MatchOutputToEmbeddings"/>):
+    /// each inner link at its own agent's, each outer link at its receiver's. For links about to be trained
+    /// from their default initialization; returns how many links were changed.
+    /// </summary>
+    public int MatchLinkOutputsToEmbeddings()
+    {
+        int changed = Agents.Count(a => a.InnerLink.MatchOutputToEmbeddings(a.Model.EmbeddingMatrix));
+        changed += OuterLinks.Count(l => l.Value.MatchOutputToEmbeddings(Agent(l.Key.To).Model.EmbeddingMatrix));
+        return changed;
+    }
+
     /// <summary>Reads a SYSTEM.json and loads the system.</summary>
     public static RecursiveSystem Load(string systemJsonPath, SystemLoadOptions? options = null) =>
         Load(SystemDescription.Load(systemJsonPath), options);

@@ -3,10 +3,12 @@ using System.Globalization;
 namespace RecursiveMas.Tasks;
 
 /// <summary>
-/// Word problems with 2–4 dependent operations on a small count ("Ava has 7 coins. Ava gets 5 more.
-/// Then Ava doubles them. ..."). The plan names the operations, the refined plan carries each
-/// intermediate result, and the answer repeats the chain and boxes the result — so a solver that
-/// reads a correct refined plan only has to copy, while a solver alone must compute every step.
+/// Word problems with dependent operations on a small count ("Ava has 7 coins. Ava gets 5 more.
+/// Then Ava doubles them. ..."), split into three roles that each hold one skill: the planner turns
+/// the story into operations ("Start with 7. Add 5. Multiply by 2."), the critic executes them step
+/// by step ("7 + 5 = 12. 12 * 2 = 24."), the solver states the result ("The answer is \boxed{24}.").
+/// <see cref="TaskExample.Answer"/> is the whole worked answer (chain, then the boxed result): what a
+/// single agent fine-tuned on the full task is trained to write.
 /// </summary>
 public static class ArithmeticWordProblems
 {
@@ -16,15 +18,23 @@ public static class ArithmeticWordProblems
     /// <summary>Largest value any intermediate result may take (keeps numbers to one or two digits).</summary>
     public const int MaxValue = 99;
 
+    /// <summary>The standard split's chain lengths: 2–4 operations.</summary>
+    public static readonly (int Min, int Max) ShortChains = (2, 4);
+
+    /// <summary>The long-chain split's: 5–8 operations, more than one pass of the zoo's system carries.</summary>
+    public static readonly (int Min, int Max) LongChains = (5, 8);
+
     enum Operation { Add, Subtract, Double, Triple }
 
-    /// <summary>One problem drawn from <paramref name="random"/>.</summary>
-    public static TaskExample Draw(Random random)
+    /// <summary>One problem with <paramref name="operations"/> (inclusive range) operations drawn from <paramref name="random"/>.</summary>
+    public static TaskExample Draw(Random random, (int Min, int Max) operations)
     {
+        if (operations.Min < 1 || operations.Max < operations.Min)
+            throw new ArgumentOutOfRangeException(nameof(operations), operations, "need 1 ≤ min ≤ max operations");
         string name = Names[random.Next(Names.Length)];
         string item = Items[random.Next(Items.Length)];
         int value = random.Next(2, 13);
-        int steps = random.Next(2, 5);
+        int steps = random.Next(operations.Min, operations.Max + 1);
         var question = new List<string> { $"{name} has {value} {item}." };
         var plan = new List<string> { $"Start with {value}." };
         var refined = new List<string>();
@@ -60,13 +70,13 @@ public static class ArithmeticWordProblems
         }
         question.Add($"How many {item} does {name} have now?");
         string chain = string.Join(" ", refined);
-        string answer = $"{chain} The answer is \\boxed{{{value.ToString(CultureInfo.InvariantCulture)}}}.";
+        string result = $"The answer is \\boxed{{{value.ToString(CultureInfo.InvariantCulture)}}}.";
         return new TaskExample(string.Join(" ", question), new Dictionary<string, string>
         {
             [TaskRoles.Planner] = string.Join(" ", plan),
             [TaskRoles.Critic] = chain,
-            [TaskRoles.Solver] = answer,
-        }, answer);
+            [TaskRoles.Solver] = result,
+        }, $"{chain} {result}");
     }
 
     static (Operation Op, int Amount) PickOperation(Random random, int value)

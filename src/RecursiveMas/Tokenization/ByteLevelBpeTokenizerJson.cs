@@ -20,9 +20,13 @@ public static class ByteLevelBpeTokenizerJson
     /// <param name="vocab">Byte-level token spellings (see GPT-2's byte-to-character table) to ids.</param>
     /// <param name="merges">Merges in priority order; both parts and their concatenation must be in <paramref name="vocab"/>.</param>
     /// <param name="addedTokens">Added tokens; an id may also be in <paramref name="vocab"/> only with the same spelling.</param>
+    /// <param name="splitPattern">
+    /// A pre-tokenization regex other than GPT-2's: written as a <c>Sequence</c> of an isolating <c>Split</c>
+    /// and a ByteLevel step without its own regex (how Qwen2 and Llama 3 files spell theirs); null = GPT-2's.
+    /// </param>
     /// <exception cref="ArgumentException">The vocabulary, merges or added tokens are inconsistent.</exception>
     public static void Write(string path, IReadOnlyDictionary<string, int> vocab, IReadOnlyList<(string Left, string Right)> merges,
-        IReadOnlyList<AddedToken> addedTokens)
+        IReadOnlyList<AddedToken> addedTokens, string? splitPattern = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(vocab);
@@ -38,7 +42,7 @@ public static class ByteLevelBpeTokenizerJson
         {
             using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write))
             {
-                WriteJson(stream, vocab, merges, addedTokens);
+                WriteJson(stream, vocab, merges, addedTokens, splitPattern);
                 stream.Flush(flushToDisk: true);
             }
             File.Move(temporary, fullPath, overwrite: true);
@@ -83,7 +87,7 @@ public static class ByteLevelBpeTokenizerJson
     }
 
     static void WriteJson(Stream stream, IReadOnlyDictionary<string, int> vocab, IReadOnlyList<(string Left, string Right)> merges,
-        IReadOnlyList<AddedToken> addedTokens)
+        IReadOnlyList<AddedToken> addedTokens, string? splitPattern)
     {
         // Relaxed escaping writes 'Ġ' and CJK as UTF-8, as Hugging Face does, instead of \uXXXX escapes.
         using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
@@ -106,7 +110,27 @@ public static class ByteLevelBpeTokenizerJson
         }
         json.WriteEndArray();
         json.WriteNull("normalizer");
-        WriteByteLevel(json, "pre_tokenizer", addPrefixSpace: false, trimOffsets: true);
+        if (splitPattern is null)
+        {
+            WriteByteLevel(json, "pre_tokenizer", addPrefixSpace: false, trimOffsets: true);
+        }
+        else
+        {
+            json.WriteStartObject("pre_tokenizer");
+            json.WriteString("type", "Sequence");
+            json.WriteStartArray("pretokenizers");
+            json.WriteStartObject();
+            json.WriteString("type", "Split");
+            json.WriteStartObject("pattern");
+            json.WriteString("Regex", splitPattern);
+            json.WriteEndObject();
+            json.WriteString("behavior", "Isolated");
+            json.WriteBoolean("invert", false);
+            json.WriteEndObject();
+            WriteByteLevel(json, null, addPrefixSpace: false, trimOffsets: true, useRegex: false);
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
         WriteByteLevel(json, "post_processor", addPrefixSpace: true, trimOffsets: false);
         WriteByteLevel(json, "decoder", addPrefixSpace: true, trimOffsets: true);
         json.WriteStartObject("model");
@@ -137,13 +161,16 @@ public static class ByteLevelBpeTokenizerJson
     }
 
     /// <summary>GPT-2's ByteLevel settings; add_prefix_space only matters to the decoder and post-processor offsets.</summary>
-    static void WriteByteLevel(Utf8JsonWriter json, string name, bool addPrefixSpace, bool trimOffsets)
+    static void WriteByteLevel(Utf8JsonWriter json, string? name, bool addPrefixSpace, bool trimOffsets, bool useRegex = true)
     {
-        json.WriteStartObject(name);
+        if (name is null)
+            json.WriteStartObject();
+        else
+            json.WriteStartObject(name);
         json.WriteString("type", "ByteLevel");
         json.WriteBoolean("add_prefix_space", addPrefixSpace);
         json.WriteBoolean("trim_offsets", trimOffsets);
-        json.WriteBoolean("use_regex", true);
+        json.WriteBoolean("use_regex", useRegex);
         json.WriteEndObject();
     }
 }

@@ -19,7 +19,8 @@ public static class ByteLevelBpeTrainer
     /// <param name="corpus">Training texts.</param>
     /// <param name="vocabSize">Total size wanted: special tokens + 256 bytes + learned tokens.</param>
     /// <param name="specialTokens">Special tokens, given ids 0, 1, ... in this order and never split or learned from.</param>
-    public static TrainedByteLevelBpe Train(IEnumerable<string> corpus, int vocabSize, IReadOnlyList<string> specialTokens)
+    /// <param name="splitPattern">The pre-tokenization regex no merge crosses; null = GPT-2's (see <see cref="PreTokenizerPatterns"/>).</param>
+    public static TrainedByteLevelBpe Train(IEnumerable<string> corpus, int vocabSize, IReadOnlyList<string> specialTokens, string? splitPattern = null)
     {
         ArgumentNullException.ThrowIfNull(corpus);
         ArgumentNullException.ThrowIfNull(specialTokens);
@@ -39,7 +40,7 @@ public static class ByteLevelBpeTrainer
         for (int b = 0; b < 256; b++)
             AddToken(ByteLevelAlphabet.ByteToChar((byte)b).ToString());
 
-        var (words, counts) = CountWords(corpus, specialTokens, byteBase);
+        var (words, counts) = CountWords(corpus, specialTokens, byteBase, splitPattern ?? PreTokenizerPatterns.Gpt2);
         var merges = new List<(string Left, string Right)>();
         var pairCounts = new Dictionary<long, long>();
         var pairWords = new Dictionary<long, HashSet<int>>();
@@ -111,7 +112,7 @@ public static class ByteLevelBpeTrainer
 
         var vocabulary = new Dictionary<string, int>(index, StringComparer.Ordinal);
         var added = specialTokens.Select((content, id) => new AddedToken(id, content, Special: true)).ToList();
-        return new TrainedByteLevelBpe(vocabulary, merges, added);
+        return new TrainedByteLevelBpe(vocabulary, merges, added, splitPattern);
 
         int AddToken(string token)
         {
@@ -122,9 +123,9 @@ public static class ByteLevelBpeTrainer
     }
 
     /// <summary>The distinct pre-tokenized words of the corpus as byte-symbol ids, with their counts, in ordinal order.</summary>
-    static (List<int[]> Words, List<long> Counts) CountWords(IEnumerable<string> corpus, IReadOnlyList<string> specialTokens, int byteBase)
+    static (List<int[]> Words, List<long> Counts) CountWords(IEnumerable<string> corpus, IReadOnlyList<string> specialTokens, int byteBase, string splitPattern)
     {
-        var pattern = PreTokenizerPatterns.Compile(PreTokenizerPatterns.Gpt2);
+        var pattern = PreTokenizerPatterns.Compile(splitPattern);
         var preTokenizer = new RegexSplitPreTokenizer([pattern]);
         var matcher = new AddedTokenMatcher(specialTokens.Select((t, i) => (t, i)));
         var wordCounts = new Dictionary<string, long>(StringComparer.Ordinal);

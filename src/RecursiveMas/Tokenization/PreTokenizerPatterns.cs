@@ -28,6 +28,13 @@ internal static class PreTokenizerPatterns
     public static readonly TimeSpan MatchTimeout = TimeSpan.FromSeconds(2);
 
     /// <summary>
+    /// GPT-2's pattern with every digit its own piece (a leading space stays on the first digit), so
+    /// "12 + 30" pre-tokenizes as "1", "2", " +", " 3", "0" and no number ever becomes one opaque token:
+    /// small models trained on arithmetic then see the digits they must compute with.
+    /// </summary>
+    public const string DigitsApart = @"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+";
+
+    /// <summary>
     /// Compiles a Hugging Face (Rust/Oniguruma) pattern for .NET. Culture-invariant so that <c>(?i:)</c>
     /// does not depend on the machine's locale (the Turkish dotless i); each match is bounded by
     /// <see cref="MatchTimeout"/> (<see cref="RegexMatchTimeoutException"/>).

@@ -7,95 +7,90 @@ using RecursiveMas.Tasks;
 namespace RecursiveMas.Zoo;
 
 /// <summary>
-/// The embedded default: three tiny heterogeneous agents (Qwen3-style d=96 planner, Qwen2-style d=160
-/// critic, Llama-style d=128 solver) pre-trained here on the synthetic tasks, and two systems over them —
-/// Sequential (planner → critic → solver) and Distillation (critic → solver). <see cref="Build"/> writes
-/// task splits, SYSTEM.json files and model directories; with the same seed and budget the bytes are the
-/// same on every run when torch runs on one intra-op thread (as <c>rmas zoo</c> does).
+/// The embedded default: three tiny heterogeneous agents pre-trained here from scratch, each on one
+/// part of the arithmetic word problems (<see cref="ArithmeticWordProblems"/>): a Qwen3-style planner
+/// (d=96) that turns the story into operations, a Qwen2-style critic (d=128, the widest and deepest)
+/// that executes a plan step by step, and a Llama-style solver (d=64) that states the result in
+/// <c>\boxed{}</c>. No agent is trained on the whole task: the critic and the solver always read their
+/// sender's text in pre-training, so the system has to carry it. <see cref="Build"/> writes task splits,
+/// SYSTEM.json and model directories; with the same seed and budget the bytes are the same on every
+/// run when torch runs on one intra-op thread (as <c>rmas zoo</c> does).
 /// </summary>
 public static class AgentZoo
 {
-    /// <summary>Tasks the zoo is trained and evaluated on; data lives in data/&lt;task&gt;/.</summary>
-    public static IReadOnlyList<TaskKind> Tasks { get; } = [TaskKind.Arithmetic, TaskKind.Reachability];
+    /// <summary>Splits the zoo is trained and evaluated on; data lives in data/&lt;task&gt;/.</summary>
+    public static IReadOnlyList<TaskKind> Tasks { get; } = [TaskKind.Arithmetic, TaskKind.ArithmeticLong];
 
-    /// <summary>The SYSTEM.json file names.</summary>
-    public const string SequentialFile = "sequential.SYSTEM.json", DistillationFile = "distillation.SYSTEM.json";
+    /// <summary>The SYSTEM.json file name.</summary>
+    public const string SequentialFile = "sequential.SYSTEM.json";
 
     /// <summary>The agents and their architectures for <paramref name="budget"/>.</summary>
     public static IReadOnlyList<ZooAgent> Agents(ZooBudget budget) =>
     [
-        new(TaskRoles.Planner, "models/planner-qwen3-96", TinyDecoderShape.For(ModelFamily.Qwen3, 96, budget.Layers, budget.VocabSize)),
-        new(TaskRoles.Critic, "models/critic-qwen2-160", TinyDecoderShape.For(ModelFamily.Qwen2, 160, budget.Layers, budget.VocabSize)),
-        new(TaskRoles.Solver, "models/solver-llama-128", TinyDecoderShape.For(ModelFamily.Llama, 128, budget.Layers, budget.VocabSize)),
+        Agent(TaskRoles.Planner, ModelFamily.Qwen3, 96, budget.Layers, budget, latentSteps: 24, stepShare: 0.7),
+        Agent(TaskRoles.Critic, ModelFamily.Qwen2, 128, budget.CriticLayers, budget, latentSteps: 32, stepShare: 1.0),
+        Agent(TaskRoles.Solver, ModelFamily.Llama, 64, budget.Layers, budget, latentSteps: 8, stepShare: 0.6),
     ];
 
+    static ZooAgent Agent(string role, ModelFamily family, int hidden, int layers, ZooBudget budget, int latentSteps, double stepShare) =>
+        new(role, $"models/{role}-{family.ToString().ToLowerInvariant()}-{hidden}", TinyDecoderShape.For(family, hidden, layers, budget.VocabSize),
+            latentSteps, stepShare);
+
+    // A link learns to speak into one prompt: these are what the links are trained with, word for word.
     const string PlannerFirst = "Give a plan for the question. Question: {question}";
     const string PlannerLater = "Question: {question} Feedback from the previous round: {feedback} Give a plan.";
-    const string CriticSequential = "Question: {question} Initial plan: {from:planner} Refine the plan.";
-    const string CriticFirst = "Question: {question} Give a refined plan.";
-    const string CriticLater = "Question: {question} Feedback from the previous round: {feedback} Give a refined plan.";
-    const string Solver = "Refined plan: {from:critic} Question: {question} Put the final answer in \\boxed{}.";
+    const string Critic = "Question: {question} Plan: {from:planner} Carry out the plan step by step.";
+    const string Solver = "Worked steps: {from:critic} Question: {question} Put the final answer in \\boxed{}.";
 
-    static readonly DecodingDescription Decoding = new() { MaxNewTokens = 72, Temperature = 0 };
-
-    static AgentDescription Agent(string name, string model, params PromptDescription[] prompts) =>
-        new() { Name = name, Model = model, LatentSteps = 8, Prompts = prompts };
+    static readonly DecodingDescription Decoding = new() { MaxNewTokens = 24, Temperature = 0 };
 
     /// <summary>Planner → critic → solver, feedback solver → planner.</summary>
-    public static SystemDescription Sequential(ZooBudget budget) => new()
+    public static SystemDescription Sequential(ZooBudget budget)
     {
-        Name = "ZooSequential",
-        Rounds = 2,
-        Pattern = new PatternDescription { Kind = CollaborationPattern.Sequential, Agents = [TaskRoles.Planner, TaskRoles.Critic, TaskRoles.Solver] },
-        Agents =
-        [
-            Agent(TaskRoles.Planner, Folder(budget, TaskRoles.Planner), new PromptDescription(PromptUse.FirstRound, PlannerFirst), new PromptDescription(PromptUse.LaterRounds, PlannerLater)),
-            Agent(TaskRoles.Critic, Folder(budget, TaskRoles.Critic), new PromptDescription(PromptUse.Always, CriticSequential)),
-            Agent(TaskRoles.Solver, Folder(budget, TaskRoles.Solver), new PromptDescription(PromptUse.Always, Solver)),
-        ],
-        LinksDirectory = "links/sequential",
-        Decoding = Decoding,
-        TextMessageTokens = budget.TextMessageTokens,
-    };
-
-    /// <summary>Critic (expert) → solver (learner), feedback solver → critic.</summary>
-    public static SystemDescription Distillation(ZooBudget budget) => new()
-    {
-        Name = "ZooDistillation",
-        Rounds = 2,
-        Pattern = new PatternDescription { Kind = CollaborationPattern.Distillation, Agents = [TaskRoles.Critic, TaskRoles.Solver] },
-        Agents =
-        [
-            Agent(TaskRoles.Critic, Folder(budget, TaskRoles.Critic), new PromptDescription(PromptUse.FirstRound, CriticFirst), new PromptDescription(PromptUse.LaterRounds, CriticLater)),
-            Agent(TaskRoles.Solver, Folder(budget, TaskRoles.Solver), new PromptDescription(PromptUse.Always, Solver)),
-        ],
-        LinksDirectory = "links/distillation",
-        Decoding = Decoding,
-        TextMessageTokens = budget.TextMessageTokens,
-    };
-
-    static string Folder(ZooBudget budget, string agent) => Agents(budget).Single(a => a.Name == agent).ModelFolder;
+        var agents = Agents(budget).ToDictionary(a => a.Name);
+        AgentDescription Describe(string name, params PromptDescription[] prompts) =>
+            new() { Name = name, Model = agents[name].ModelFolder, LatentSteps = agents[name].LatentSteps, Prompts = prompts };
+        return new()
+        {
+            Name = "ZooSequential",
+            Rounds = 2,
+            Pattern = new PatternDescription { Kind = CollaborationPattern.Sequential, Agents = [TaskRoles.Planner, TaskRoles.Critic, TaskRoles.Solver] },
+            Agents =
+            [
+                Describe(TaskRoles.Planner, new PromptDescription(PromptUse.FirstRound, PlannerFirst), new PromptDescription(PromptUse.LaterRounds, PlannerLater)),
+                Describe(TaskRoles.Critic, new PromptDescription(PromptUse.Always, Critic)),
+                Describe(TaskRoles.Solver, new PromptDescription(PromptUse.Always, Solver)),
+            ],
+            LinksDirectory = "links/sequential",
+            Decoding = Decoding,
+            TextMessageTokens = budget.TextMessageTokens,
+        };
+    }
 
     /// <summary>
-    /// Writes the zoo into <paramref name="directory"/>: data/&lt;task&gt;/{train,val,test}.jsonl, both SYSTEM.json
-    /// files and the three model directories.
+    /// How each agent's pre-training fills its message slots: the critic always reads a plan and the
+    /// solver always reads worked steps (each learns its own step, never the whole task); the planner
+    /// reads the solver's feedback half of the time. The solver never learns the single-agent prompt.
+    /// </summary>
+    public static MessageFilling Filling(string agent) => agent == TaskRoles.Planner
+        ? new MessageFilling { FeedbackOdds = 0.5, SingleAgentPrompt = false }
+        : new MessageFilling { ForwardOdds = 1.0, FeedbackOdds = 0.5, SingleAgentPrompt = false };
+
+    /// <summary>
+    /// Writes the zoo into <paramref name="directory"/>: data/&lt;task&gt;/{train,val,test}.jsonl, the SYSTEM.json
+    /// file and the three model directories.
     /// </summary>
     public static IReadOnlyDictionary<string, PretrainingReport> Build(string directory, long seed, ZooBudget budget,
         Action<string, PretrainingProgress>? onProgress = null, CancellationToken cancellationToken = default)
     {
         Directory.CreateDirectory(directory);
-        var train = new List<TaskExample>();
-        foreach (var (kind, index) in Tasks.Select((k, i) => (k, i)))
-        {
-            var splits = TaskSplits.Generate(kind, seed + 1000 * index, budget.TrainPerTask, budget.ValidationPerTask, budget.TestPerTask);
-            splits.Write(Path.Combine(directory, "data", kind.Name()));
-            train.AddRange(splits.Train);
-        }
-        // Interleave the tasks so every batch sees both.
-        var mixed = Interleave(train, budget.TrainPerTask, Tasks.Count);
-        var systems = new[] { Sequential(budget), Distillation(budget) };
-        foreach (var (system, file) in systems.Zip([SequentialFile, DistillationFile]))
-            system.Save(Path.Combine(directory, file));
+        var standard = TaskSplits.Generate(TaskKind.Arithmetic, seed, budget.TrainPerTask, budget.ValidationPerTask, budget.TestPerTask);
+        var longChains = TaskSplits.Generate(TaskKind.ArithmeticLong, seed + 1000, budget.TrainLong, budget.ValidationPerTask, budget.TestPerTask);
+        standard.Write(Path.Combine(directory, "data", TaskKind.Arithmetic.Name()));
+        longChains.Write(Path.Combine(directory, "data", TaskKind.ArithmeticLong.Name()));
+        var mixed = Interleave(standard.Train, longChains.Train);
+        var system = Sequential(budget);
+        system.Save(Path.Combine(directory, SequentialFile));
 
         // One agent after another on the calling thread: TorchSharp's implicit scalars and dispose scopes
         // are not safe to drive from several threads at once (seen: "Unknown scalar type" mid-training).
@@ -106,22 +101,32 @@ public static class AgentZoo
             var agent = agents[i];
             var options = new PretrainingOptions
             {
-                Steps = budget.Steps,
+                Steps = Math.Max(1, (int)Math.Round(budget.Steps * agent.StepShare)),
                 BatchSize = budget.BatchSize,
+                LearningRate = budget.LearningRate,
+                WarmupSteps = Math.Min(100, budget.Steps / 10),
+                DigitsApart = true,
+                Messages = Filling(agent.Name),
                 Seed = seed + 17 * (i + 1),
                 OnProgress = onProgress is null ? null : p => onProgress(agent.Name, p),
             };
-            reports[i] = AgentPretraining.Pretrain(systems, agent.Name, mixed, agent.Shape, Path.Combine(directory, agent.ModelFolder), options, cancellationToken);
+            reports[i] = AgentPretraining.Pretrain([system], agent.Name, mixed, agent.Shape, Path.Combine(directory, agent.ModelFolder), options, cancellationToken);
         }
         return agents.Select((a, i) => (a.Name, reports[i])).ToDictionary(p => p.Name, p => p.Item2);
     }
 
-    static List<TaskExample> Interleave(List<TaskExample> byTask, int perTask, int tasks)
+    /// <summary>The long chains spread evenly through the standard ones, so every stretch of training sees both.</summary>
+    static List<TaskExample> Interleave(IReadOnlyList<TaskExample> standard, IReadOnlyList<TaskExample> longChains)
     {
-        var mixed = new List<TaskExample>(byTask.Count);
-        for (int i = 0; i < perTask; i++)
-            for (int t = 0; t < tasks; t++)
-                mixed.Add(byTask[t * perTask + i]);
+        var mixed = new List<TaskExample>(standard.Count + longChains.Count);
+        int next = 0;
+        for (int i = 0; i < standard.Count; i++)
+        {
+            mixed.Add(standard[i]);
+            while (next < longChains.Count && (long)(next + 1) * standard.Count <= (long)(i + 1) * longChains.Count)
+                mixed.Add(longChains[next++]);
+        }
+        mixed.AddRange(longChains.Skip(next));
         return mixed;
     }
 }

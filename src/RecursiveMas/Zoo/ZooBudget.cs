@@ -1,52 +1,87 @@
+using RecursiveMas.Training;
+
 namespace RecursiveMas.Zoo;
 
 /// <summary>
-/// How much data and training the zoo gets. <see cref="Shipped"/> is what examples/zoo was built with
-/// (about 6 CPU-minutes in all, single-threaded); <see cref="Tiny"/> is for tests (seconds).
+/// How much data, capacity and training the zoo gets. <see cref="Shipped"/> is what examples/zoo was
+/// built with (its CPU time is in examples/zoo/README.md; the budget is 90 CPU-minutes,
+/// single-threaded); <see cref="Tiny"/> is for tests (seconds).
 /// </summary>
 public sealed record ZooBudget
 {
-    /// <summary>Training examples per task.</summary>
-    public int TrainPerTask { get; init; } = 3000;
+    /// <summary>Training examples of the standard split (2–4 operations).</summary>
+    public int TrainPerTask { get; init; } = 6000;
 
-    /// <summary>Validation examples per task.</summary>
+    /// <summary>Training examples of the long-chain split (5–8 operations), mixed into pre-training.</summary>
+    public int TrainLong { get; init; } = 1000;
+
+    /// <summary>Validation examples per split.</summary>
     public int ValidationPerTask { get; init; } = 50;
 
-    /// <summary>Test examples per task.</summary>
-    public int TestPerTask { get; init; } = 100;
+    /// <summary>Test examples per split.</summary>
+    public int TestPerTask { get; init; } = 200;
 
-    /// <summary>Pre-training steps per agent.</summary>
-    public int Steps { get; init; } = 600;
+    /// <summary>Pre-training steps of an agent whose step share is 1 (the critic's; the others get their share of it).</summary>
+    public int Steps { get; init; } = 1300;
 
     /// <summary>Conversations per step.</summary>
-    public int BatchSize { get; init; } = 16;
+    public int BatchSize { get; init; } = 24;
 
-    /// <summary>Decoder layers of every agent.</summary>
-    public int Layers { get; init; } = 2;
+    /// <summary>Peak learning rate of pre-training.</summary>
+    public double LearningRate { get; init; } = 2e-3;
+
+    /// <summary>Decoder layers of the planner and the solver.</summary>
+    public int Layers { get; init; } = 3;
+
+    /// <summary>Decoder layers of the critic (it executes every operation, so it gets the most depth).</summary>
+    public int CriticLayers { get; init; } = 5;
 
     /// <summary>Upper bound on each tokenizer's vocabulary.</summary>
-    public int VocabSize { get; init; } = 640;
+    public int VocabSize { get; init; } = 512;
 
-    /// <summary>Tokens each agent may write per message in the Recursive-TextMAS baseline.</summary>
-    public int TextMessageTokens { get; init; } = 64;
+    /// <summary>Tokens each agent may write per message in the Recursive-TextMAS baseline (a long chain's worked steps fit).</summary>
+    public int TextMessageTokens { get; init; } = 96;
 
-    /// <summary>Link-training steps per stage (inner, then outer) per system; 0 = leave the links untrained.</summary>
+    /// <summary>Inner-link training steps per agent.</summary>
+    public int InnerSteps { get; init; } = 200;
+
+    /// <summary>Steps per outer link of the token-alignment warm start (<see cref="OuterLinkAlignment"/>); 0 = none.</summary>
+    public int AlignSteps { get; init; } = 300;
+
+    /// <summary>Outer-link training steps; 0 = leave the links untrained.</summary>
     public int LinkSteps { get; init; } = 300;
 
     /// <summary>Examples per link-training step.</summary>
-    public int LinkBatchSize { get; init; } = 4;
+    public int LinkBatchSize { get; init; } = 8;
 
     /// <summary>Peak learning rate of link training.</summary>
-    public double LinkLearningRate { get; init; } = 2e-3;
+    public double LinkLearningRate { get; init; } = 1e-3;
 
-    /// <summary>Training examples per task the links train on.</summary>
-    public int LinkExamplesPerTask { get; init; } = 500;
+    /// <summary>Training examples per split the links train on.</summary>
+    public int LinkExamplesPerTask { get; init; } = 1500;
+
+    /// <summary>
+    /// Messages of outer training: the released recipe's teacher-forced states of the role texts (the default:
+    /// with rollout messages, what inference sends, the gradient through the critic's 32-step rollout reached
+    /// norms of 1e5 and the loss rose — examples/zoo/README.md) or <see cref="MessageSource.Rollout"/>.
+    /// </summary>
+    public MessageSource LinkMessages { get; init; } = MessageSource.Teacher;
+
+    /// <summary>Weight of the earlier rounds' decoder loss in outer training (so round 1 alone also answers).</summary>
+    public double EarlierRoundWeight { get; init; } = 0.5;
+
+    /// <summary>Held-out questions scored during link training (for the curves), every <see cref="EvaluateEvery"/> steps.</summary>
+    public int LinkEvaluationQuestions { get; init; } = 24;
+
+    /// <summary>Evaluate the held-out questions every N outer steps; 0 = only before and after.</summary>
+    public int EvaluateEvery { get; init; } = 40;
 
     public static ZooBudget Shipped { get; } = new();
 
     public static ZooBudget Tiny { get; } = new()
     {
-        TrainPerTask = 40, ValidationPerTask = 4, TestPerTask = 6, Steps = 3, BatchSize = 4, Layers = 1, VocabSize = 320, TextMessageTokens = 4,
-        LinkSteps = 2, LinkBatchSize = 2, LinkExamplesPerTask = 4,
+        TrainPerTask = 40, TrainLong = 10, ValidationPerTask = 4, TestPerTask = 6, Steps = 3, BatchSize = 4, Layers = 1, CriticLayers = 1,
+        VocabSize = 320, TextMessageTokens = 4, InnerSteps = 2, AlignSteps = 2, LinkSteps = 2, LinkBatchSize = 2, LinkExamplesPerTask = 4,
+        LinkEvaluationQuestions = 2, EvaluateEvery = 0,
     };
 }

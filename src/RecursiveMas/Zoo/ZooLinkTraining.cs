@@ -5,49 +5,94 @@ using RecursiveMas.Training;
 namespace RecursiveMas.Zoo;
 
 /// <summary>
-/// Trains the links of the zoo's systems with <see cref="LinkTrainer"/> (inner loop, then outer loop, on
-/// teacher messages) and writes them into each system's links folder, beside the models. Role texts
-/// of agents a system does not have are dropped from its data (the distillation system has no planner).
+/// Trains the links of the zoo's system with <see cref="LinkTrainer"/> and writes them into its links
+/// folder, beside the models: the inner loop (teacher-forced, as released), a token-alignment warm start
+/// of every outer link (<see cref="OuterLinkAlignment"/>), then the outer loop on the budget's message
+/// source (teacher states by default) with the earlier round's decoder loss weighted in, so one round
+/// alone also answers.
+/// The solver's target is its role text (the boxed result); the held-out questions of both splits are
+/// scored along the way so the log has accuracy next to loss.
 /// </summary>
 public static class ZooLinkTraining
 {
-    /// <summary>Trains and saves the links of every zoo system in <paramref name="directory"/>; returns each system's report.</summary>
+    /// <summary>
+    /// Trains and saves the links in <paramref name="directory"/>; returns each stage's report. With
+    /// <paramref name="logDirectory"/>, each stage writes its step log (loss, held-out accuracy, per-round
+    /// gradient norms of every outer link) to <c>inner/train-log.jsonl</c> and <c>outer/train-log.jsonl</c> there.
+    /// </summary>
     public static IReadOnlyDictionary<string, TrainingReport> Train(string directory, long seed, ZooBudget budget,
-        Action<string, TrainingProgress>? onProgress = null, CancellationToken cancellationToken = default)
+        Action<string, TrainingProgress>? onProgress = null, string? logDirectory = null, CancellationToken cancellationToken = default)
     {
         var data = AgentZoo.Tasks
-            .SelectMany(kind => TaskDataFile.Read(Path.Combine(directory, "data", kind.Name(), TaskSplits.TrainFile)).Take(budget.LinkExamplesPerTask))
+            .SelectMany(kind => Read(directory, kind, TaskSplits.TrainFile).Take(budget.LinkExamplesPerTask))
             .ToList();
-        var reports = new Dictionary<string, TrainingReport>();
-        foreach (var (file, index) in new[] { AgentZoo.SequentialFile, AgentZoo.DistillationFile }.Select((f, i) => (f, i)))
+        var evaluation = AgentZoo.Tasks
+            .SelectMany(kind => Read(directory, kind, TaskSplits.ValidationFile).Take(budget.LinkEvaluationQuestions / AgentZoo.Tasks.Count))
+            .ToList();
+        var description = SystemDescription.Load(Path.Combine(directory, AgentZoo.SequentialFile));
+        string linksDirectory = Path.Combine(description.BaseDirectory, description.LinksDirectory);
+        // Start from the seeded default links, never from links left by an earlier run.
+        using var system = RecursiveSystem.Load(description, new SystemLoadOptions
         {
-            var description = SystemDescription.Load(Path.Combine(directory, file));
-            var linksDirectory = Path.Combine(description.BaseDirectory, description.LinksDirectory);
-            // Start from the seeded default links, never from links left by an earlier run.
-            using var system = RecursiveSystem.Load(description, new SystemLoadOptions
+            AllowUntrainedLinks = true,
+            UntrainedLinkSeed = seed,
+            LinksDirectory = Path.Combine(directory, ".no-links"),
+        });
+        // Links start at the scale of the embeddings they feed, not at a LayerNorm's √d (see RecursiveLink).
+        system.MatchLinkOutputsToEmbeddings();
+        var common = new TrainingOptions
+        {
+            BatchSize = budget.LinkBatchSize,
+            LearningRate = budget.LinkLearningRate,
+            Seed = seed + 101,
+            DiagnoseEvery = 0,
+            OnProgress = onProgress is null ? null : p => onProgress(description.Name, p),
+        };
+        var reports = new Dictionary<string, TrainingReport>
+        {
+            ["inner"] = LinkTrainer.TrainInner(system, data, common with
             {
-                AllowUntrainedLinks = true,
-                UntrainedLinkSeed = seed,
-                LinksDirectory = Path.Combine(directory, ".no-links"),
-            });
-            var agents = system.Agents.Select(a => a.Name).ToHashSet(StringComparer.Ordinal);
-            var examples = data.Select(e => new TrainingExample(e.Question,
-                e.Roles.Where(r => agents.Contains(r.Key)).ToDictionary(r => r.Key, r => r.Value), e.Answer)).ToList();
-            var options = new TrainingOptions
+                Steps = budget.InnerSteps,
+                OutputDirectory = logDirectory is null ? null : Path.Combine(logDirectory, "inner"),
+            }, cancellationToken),
+        };
+        var alignment = OuterLinkAlignment.Align(system, data, new OuterAlignmentOptions
+        {
+            Steps = budget.AlignSteps,
+            BatchSize = budget.LinkBatchSize,
+            Seed = seed + 202,
+            OnStep = onProgress is null ? null : (link, step, loss) => onProgress($"{description.Name} align {link}",
+                new TrainingProgress(TrainingStage.Outer, step, budget.AlignSteps, loss, 1e-3, 0, [], [], new Dictionary<string, double>(), null, TimeSpan.Zero, null)),
+        }, cancellationToken);
+        if (logDirectory is not null)
+            WriteAlignmentLog(Path.Combine(logDirectory, "alignment.json"), alignment);
+        reports["outer"] = LinkTrainer.TrainOuter(system, data, common with
             {
-                Stage = TrainingStage.Both,
                 Steps = budget.LinkSteps,
-                BatchSize = budget.LinkBatchSize,
-                LearningRate = budget.LinkLearningRate,
-                Seed = seed + 101 * (index + 1),
-                DiagnoseEvery = 0,
-                OnProgress = onProgress is null ? null : p => onProgress(description.Name, p),
-            };
-            reports[description.Name] = LinkTrainer.Train(system, examples, options, cancellationToken);
-            if (Directory.Exists(linksDirectory))
-                Directory.Delete(linksDirectory, recursive: true);
-            system.SaveLinks(linksDirectory);
-        }
+                MessageSource = budget.LinkMessages,
+                EarlierRoundWeight = budget.EarlierRoundWeight,
+                Evaluation = evaluation.Count > 0 ? evaluation : null,
+                EvaluateEvery = budget.EvaluateEvery,
+                DiagnoseEvery = budget.EvaluateEvery,
+                OutputDirectory = logDirectory is null ? null : Path.Combine(logDirectory, "outer"),
+            }, cancellationToken);
+        if (Directory.Exists(linksDirectory))
+            Directory.Delete(linksDirectory, recursive: true);
+        system.SaveLinks(linksDirectory);
         return reports;
+    }
+
+    /// <summary>A split as training examples whose decoder target is the solver's role text (the boxed result).</summary>
+    static IEnumerable<TrainingExample> Read(string directory, TaskKind kind, string file) =>
+        TaskDataFile.Read(Path.Combine(directory, "data", kind.Name(), file))
+            .Select(e => new TrainingExample(e.Question, e.Roles, e.Roles.GetValueOrDefault(TaskRoles.Solver) ?? e.Answer));
+
+    static void WriteAlignmentLog(string path, IReadOnlyDictionary<string, (double First, double Last)> alignment)
+    {
+        var json = new System.Text.Json.Nodes.JsonObject();
+        foreach (var (link, (first, last)) in alignment)
+            json[link] = new System.Text.Json.Nodes.JsonObject { ["first_loss"] = first, ["final_loss"] = last };
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        IO.AtomicFile.WriteAllText(path, json.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }) + "\n");
     }
 }

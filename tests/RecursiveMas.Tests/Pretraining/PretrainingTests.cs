@@ -14,7 +14,7 @@ namespace RecursiveMas.Tests.Pretraining;
 public sealed class PretrainingTests
 {
     static readonly IReadOnlyList<TaskExample> Data = TaskSplits.Generate(TaskKind.Arithmetic, 1, 24, 0, 0).Train;
-    static readonly SystemDescription[] Systems = [AgentZoo.Sequential(ZooBudget.Tiny), AgentZoo.Distillation(ZooBudget.Tiny)];
+    static readonly SystemDescription[] Systems = [AgentZoo.Sequential(ZooBudget.Tiny)];
     static readonly PretrainingOptions Few = new() { Steps = 4, BatchSize = 3, Seed = 5, MaxLength = 400 };
 
     static TinyDecoderShape Shape(ModelFamily family) => TinyDecoderShape.For(family, 32, 1, 300);
@@ -111,13 +111,26 @@ public sealed class PretrainingTests
         Assert.All(solver, c => Assert.EndsWith("}.<|im_end|>", c.Target));
         Assert.All(solver, c => Assert.EndsWith("<|im_start|>assistant\n", c.Prompt));
         Assert.Contains(solver, c => c.Prompt.Contains("Please reason step by step"));
-        var withPlan = solver.Where(c => c.Prompt.Contains("Refined plan: ")).ToList();
-        Assert.Contains(withPlan, c => c.Prompt.Contains(" = "));
-        Assert.Contains(withPlan, c => c.Prompt.Contains("Refined plan:  Question:"));
+        var withSteps = solver.Where(c => c.Prompt.Contains("Worked steps: ")).ToList();
+        Assert.Contains(withSteps, c => c.Prompt.Contains(" = "));
+        Assert.Contains(withSteps, c => c.Prompt.Contains("Worked steps:  Question:"));
         var critic = RoleCorpus.Build(Systems, TaskRoles.Critic, chat, "<|im_end|>", Data, seed: 3);
         Assert.Equal(Data.Count, critic.Count);
-        Assert.Contains(critic, c => c.Prompt.Contains("Initial plan: Start with"));
-        Assert.Contains(critic, c => c.Prompt.Contains("Give a refined plan."));
+        Assert.Contains(critic, c => c.Prompt.Contains("Plan: Start with"));
+        Assert.Contains(critic, c => c.Prompt.Contains("Plan:  Carry out"));
+
+        // The zoo's filling: the critic always reads a plan, the solver always reads worked steps and never
+        // learns the single-agent prompt, the planner reads feedback some of the time.
+        var alwaysPlan = RoleCorpus.Build(Systems, TaskRoles.Critic, chat, "<|im_end|>", Data, 3, AgentZoo.Filling(TaskRoles.Critic));
+        Assert.All(alwaysPlan, c => Assert.Contains("Plan: Start with", c.Prompt));
+        var zooSolver = RoleCorpus.Build(Systems, TaskRoles.Solver, chat, "<|im_end|>", Data, 3, AgentZoo.Filling(TaskRoles.Solver));
+        Assert.Equal(Data.Count, zooSolver.Count);
+        Assert.All(zooSolver, c => Assert.Contains(" = ", c.Prompt));
+        var planner = RoleCorpus.Build(Systems, TaskRoles.Planner, chat, "<|im_end|>", Data, 3, AgentZoo.Filling(TaskRoles.Planner));
+        Assert.Contains(planner, c => c.Prompt.Contains("Feedback from the previous round: The answer is"));
+        Assert.Contains(planner, c => c.Prompt.Contains("Feedback from the previous round:  Give a plan."));
+        Assert.Throws<ArgumentOutOfRangeException>(() =>
+            RoleCorpus.Build(Systems, TaskRoles.Critic, chat, "", Data, 3, new MessageFilling { ForwardOdds = 1.5 }));
 
         var missing = Data.Select(e => e with { Roles = new Dictionary<string, string> { [TaskRoles.Solver] = e.Answer } }).ToList();
         var error = Assert.Throws<ArgumentException>(() => RoleCorpus.Build(Systems, TaskRoles.Critic, chat, "<|im_end|>", missing, 3));

@@ -11,6 +11,7 @@ public sealed partial class TaskGenerationTests
 {
     [Theory]
     [InlineData(TaskKind.Arithmetic)]
+    [InlineData(TaskKind.ArithmeticLong)]
     [InlineData(TaskKind.Reachability)]
     public void EveryExampleHasAllRolesAndABoxedAnswerTheCheckerAccepts(TaskKind kind)
     {
@@ -29,14 +30,22 @@ public sealed partial class TaskGenerationTests
         }
     }
 
-    [Fact]
-    public void ArithmeticAnswersFollowTheRefinedPlanAndNeedSeveralSteps()
+    [Theory]
+    [InlineData(TaskKind.Arithmetic, 2, 4)]
+    [InlineData(TaskKind.ArithmeticLong, 5, 8)]
+    public void ArithmeticAnswersFollowTheRefinedPlanAndNeedSeveralSteps(TaskKind kind, int fewest, int most)
     {
-        foreach (var e in TaskSplits.Generate(TaskKind.Arithmetic, 11, 300, 0, 0).Train)
+        var seen = new HashSet<int>();
+        foreach (var e in TaskSplits.Generate(kind, 11, 300, 0, 0).Train)
         {
             // Recompute every step of the refined plan from the question's numbers.
             var steps = StepPattern().Matches(e.Roles[TaskRoles.Critic]);
-            Assert.InRange(steps.Count, 2, 4);
+            Assert.InRange(steps.Count, fewest, most);
+            seen.Add(steps.Count);
+            // Each role holds one part: the planner no results, the solver only the result, the answer both.
+            Assert.DoesNotContain("=", e.Roles[TaskRoles.Planner]);
+            Assert.Equal($"The answer is \\boxed{{{e.Gold}}}.", e.Roles[TaskRoles.Solver]);
+            Assert.Equal($"{e.Roles[TaskRoles.Critic]} {e.Roles[TaskRoles.Solver]}", e.Answer);
             int value = int.Parse(NumberPattern().Match(e.Question).Value);
             foreach (Match step in steps)
             {
@@ -48,6 +57,7 @@ public sealed partial class TaskGenerationTests
             }
             Assert.Equal(value.ToString(), e.Gold);
         }
+        Assert.Equal(Enumerable.Range(fewest, most - fewest + 1), seen.Order());
     }
 
     [Fact]

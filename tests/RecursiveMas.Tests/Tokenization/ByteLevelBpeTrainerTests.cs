@@ -65,6 +65,29 @@ public class ByteLevelBpeTrainerTests
     }
 
     [Fact]
+    public void WithDigitsApartNoNumberBecomesOneTokenAndTheFileSaysSo()
+    {
+        var corpus = Enumerable.Range(0, 300).Select(i => $"{i} + {i % 7} = {i + i % 7}. the answer is {i * 3}").ToList();
+        var gpt2 = ByteLevelBpeTrainer.Train(corpus, 400, Specials);
+        var apart = ByteLevelBpeTrainer.Train(corpus, 400, Specials, PreTokenizerPatterns.DigitsApart);
+        // GPT-2's pattern keeps " 12" whole, so frequent numbers are learned as tokens; digits apart never are.
+        Assert.Contains(gpt2.Vocabulary.Keys, t => t.Count(char.IsDigit) > 1);
+        Assert.DoesNotContain(apart.Vocabulary.Keys, t => t.Count(char.IsDigit) > 1);
+
+        using var directory = new TempDirectory();
+        apart.WriteTokenizerJson(directory.File("tokenizer.json"));
+        var tokenizer = ModelTokenizer.Load(directory.Path);
+        var ids = tokenizer.Encode("12 + 30 = 42. the answer is 126");
+        Assert.Equal(["1", "2", " +", " 3", "0", " =", " 4", "2", "."], ids.Take(9).Select(id => tokenizer.Decode([id])));
+        Assert.Equal("12 + 30 = 42. the answer is 126", tokenizer.Decode(ids));
+        using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(directory.File("tokenizer.json")));
+        var pre = json.RootElement.GetProperty("pre_tokenizer");
+        Assert.Equal("Sequence", pre.GetProperty("type").GetString());
+        Assert.Equal(PreTokenizerPatterns.DigitsApart, pre.GetProperty("pretokenizers")[0].GetProperty("pattern").GetProperty("Regex").GetString());
+        Assert.False(pre.GetProperty("pretokenizers")[1].GetProperty("use_regex").GetBoolean());
+    }
+
+    [Fact]
     public void TrainingIsDeterministicToTheByte()
     {
         var corpus = Corpus(150, 50);

@@ -116,19 +116,15 @@ public static class MethodComparison
     static SeedRun RunOne(SystemDescription description, string method, int rounds, long seed, IReadOnlyList<TaskExample> data,
         DecodingDescription decoding, ComparisonOptions options)
     {
-        if (method == "sft")
-        {
-            // The fine-tuned model replaces the decoder's; everything else (prompt, decoding) stays.
-            string decoder = SystemPlan.Build(description).Decoder;
-            description = description with
-            {
-                Agents = [.. description.Agents.Select(a => a.Name == decoder ? a with { Model = Path.GetFullPath(options.SftModel!) } : a)],
-            };
-        }
+        // sft: the fine-tuned model replaces the decoder's; everything else (prompt, decoding) stays.
+        var models = method == "sft"
+            ? new Dictionary<string, string> { [SystemPlan.Build(description).Decoder] = Path.GetFullPath(options.SftModel!) }
+            : null;
         using var system = RecursiveSystem.Load(description, new SystemLoadOptions
         {
             AllowUntrainedLinks = options.AllowUntrainedLinks || method != "recursive",
             UntrainedLinkSeed = seed,
+            ModelOverrides = models,
             // Training-free: no link file is read, every link starts from its seeded initialization.
             LinksDirectory = method == "untrained" ? Path.Combine(Path.GetTempPath(), "rmas-no-links-" + Guid.NewGuid().ToString("N")) : null,
         });

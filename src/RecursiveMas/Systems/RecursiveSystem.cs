@@ -104,7 +104,9 @@ public sealed class RecursiveSystem : IDisposable
             ContainedPath.FileName(a.Name, source, $"agents[{i}].name");
             if (a.Role is { } role)
                 ContainedPath.FileName(role, source, $"agents[{i}].role");
-            return (a.Name, Dir: ContainedPath.Resolve(modelRoot, a.Model, source, $"agents[{i}].model"));
+            return (a.Name, Dir: options.ModelOverrides?.TryGetValue(a.Name, out var chosen) == true
+                ? Path.GetFullPath(chosen)
+                : ContainedPath.Resolve(modelRoot, a.Model, source, $"agents[{i}].model"));
         }).ToDictionary(p => p.Name, p => p.Dir);
 
         // Configs first: they are cheap, and the plan's dimension checks need them.

@@ -11,6 +11,13 @@ public sealed record SystemLoadOptions
     /// <summary>Overrides the description's model root (absolute, or relative to the current directory).</summary>
     public string? ModelRoot { get; init; }
 
+    /// <summary>
+    /// Model folders chosen by the caller (agent name → folder) that replace those the description names —
+    /// e.g. a fine-tuned decoder for the SFT baseline. They come from code, not from a file, so unlike a
+    /// description's <c>model</c> they may lie outside the model root.
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? ModelOverrides { get; init; }
+
     /// <summary>Overrides the description's links folder.</summary>
     public string? LinksDirectory { get; init; }
 

@@ -122,13 +122,19 @@ public static class ComparisonChart
         barPlot.ValueLabelStyle.Bold = true;
         plot.Axes.Bottom.SetTicks([.. positions], [.. result.Rows.Select(CategoryLabel)]);
         plot.Axes.Bottom.MajorTickStyle.Length = 0;
-        plot.Axes.Bottom.TickLabelStyle.FontSize = 13;
+        // Thirteen categories (every agent alone, four methods at three n) share a 700-pixel panel: smaller labels.
+        plot.Axes.Bottom.TickLabelStyle.FontSize = result.Rows.Count > 8 ? 10 : 13;
         plot.XLabel("method and rounds n (a single agent has no rounds)");
         plot.Axes.SetLimitsX(-0.7, positions[^1] + 0.7);
         plot.Grid.XAxisStyle.MajorLineStyle.Width = 0;
         return plot;
     }
 
-    /// <summary>The category under a bar: the method, and n for multi-agent methods ("recursive\nn=2").</summary>
-    public static string CategoryLabel(ComparisonRow row) => row.Rounds == 0 ? row.Method : $"{row.Method}\nn={row.Rounds}";
+    /// <summary>
+    /// The category under a bar: the method, and n for multi-agent methods ("recursive\nn=2"); an agent alone
+    /// on two lines ("critic\nalone") so neighbouring labels do not run into each other.
+    /// </summary>
+    public static string CategoryLabel(ComparisonRow row) =>
+        row.Method.StartsWith(ComparisonOptions.AlonePrefix, StringComparison.Ordinal) ? $"{row.Method[ComparisonOptions.AlonePrefix.Length..]}\nalone"
+        : row.Rounds == 0 ? row.Method : $"{row.Method}\nn={row.Rounds}";
 }

@@ -130,7 +130,7 @@ public sealed class DecoderAttention : nn.Module
         scores = (scores / cap).tanh() * cap;
         if (mask is not null)
             scores = scores.masked_fill(mask.logical_not(), double.NegativeInfinity);
-        var weights = scores.softmax(-1, ScalarType.Float32).to(q.dtype);
+        var weights = scores.softmax(-1, RmsNorm.ComputeType(q.dtype)).to(q.dtype);
         return weights.matmul(values);
     }
 

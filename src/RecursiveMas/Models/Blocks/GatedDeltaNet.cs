@@ -68,21 +68,23 @@ public sealed class GatedDeltaNet : nn.Module
         var k = mixed.narrow(-1, s.KeyDim, s.KeyDim).reshape(b, t, s.KeyHeads, s.KeyHeadDim);
         var v = mixed.narrow(-1, 2 * s.KeyDim, s.ValueDim).reshape(b, t, s.ValueHeads, s.ValueHeadDim);
 
-        var beta = parts[2].sigmoid().to(ScalarType.Float32);                               // [B, T, Hv]
-        var g = -A_log.to(ScalarType.Float32).exp() * nn.functional.softplus(parts[3].to(ScalarType.Float32) + dt_bias.to(ScalarType.Float32));
+        // The rule runs in float32 as transformers' does (float64 models keep float64).
+        var rule = RmsNorm.ComputeType(x.dtype);
+        var beta = parts[2].sigmoid().to(rule);                                              // [B, T, Hv]
+        var g = -A_log.to(rule).exp() * nn.functional.softplus(parts[3].to(rule) + dt_bias.to(rule));
         if (real is not null)
         {
-            var keep = real.to(ScalarType.Float32).unsqueeze(-1);
+            var keep = real.to(rule).unsqueeze(-1);
             beta = beta * keep;   // padding writes nothing ...
             g = g * keep;         // ... and does not decay the state
         }
         // Each key head serves value_heads / key_heads consecutive value heads.
         int repeat = s.ValueHeads / s.KeyHeads;
-        q = Heads(q, repeat);
-        k = Heads(k, repeat);
+        q = Heads(q, repeat, rule);
+        k = Heads(k, repeat, rule);
         q = GatedDeltaRule.L2Normalize(q) * (1 / Math.Sqrt(s.KeyHeadDim));
         k = GatedDeltaRule.L2Normalize(k);
-        var vh = v.transpose(1, 2).to(ScalarType.Float32);
+        var vh = v.transpose(1, 2).to(rule);
         var gh = g.transpose(1, 2);
         var betaH = beta.transpose(1, 2);
         var (core, recurrentState) = t == 1
@@ -96,10 +98,10 @@ public sealed class GatedDeltaNet : nn.Module
         return out_proj.Forward(normed).MoveToOuterDisposeScope();
     }
 
-    /// <summary>[B, T, Hk, d] → [B, Hv, T, d] float32, each key head repeated for its value heads.</summary>
-    static Tensor Heads(Tensor x, int repeat)
+    /// <summary>[B, T, Hk, d] → [B, Hv, T, d] in <paramref name="dtype"/>, each key head repeated for its value heads.</summary>
+    static Tensor Heads(Tensor x, int repeat, ScalarType dtype)
     {
-        var h = x.transpose(1, 2).to(ScalarType.Float32);
+        var h = x.transpose(1, 2).to(dtype);
         return repeat == 1 ? h : h.repeat_interleave(repeat, dim: 1);
     }
 

@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 namespace RecursiveMas.Models.Blocks;
 
 /// <summary>
-/// The gated delta rule of Gated DeltaNet, in float32: per head, with state S [key_dim, value_dim],
+/// The gated delta rule of Gated DeltaNet (computed in the inputs' dtype; the model passes float32): per head, with state S [key_dim, value_dim],
 /// each position t decays S by exp(g_t), writes the correction β_t·(v_t − Sᵀk_t) along k_t, and reads
 /// o_t = Sᵀq_t. Queries and keys arrive L2-normalised, queries scaled by key_dim^−½.
 /// Two equal forms: <see cref="Recurrent"/> (one position at a time: decode and latent steps) and
@@ -20,7 +20,7 @@ public static class GatedDeltaRule
     {
         using var scope = NewDisposeScope();
         long b = q.shape[0], h = q.shape[1], t = q.shape[2], dk = q.shape[3], dv = v.shape[3];
-        var s = state ?? zeros(b, h, dk, dv, ScalarType.Float32, q.device);
+        var s = state ?? zeros(b, h, dk, dv, q.dtype, q.device);
         var outputs = new List<Tensor>((int)t);
         for (long i = 0; i < t; i++)
         {
@@ -72,7 +72,7 @@ public static class GatedDeltaRule
         // Strictly-lower system A[i, j] = β_i k_i·k_j decay(j→i); (I + A) W = [vβ | kβ·decay-from-start].
         var below = ones(chunkSize, chunkSize, ScalarType.Bool, q.device).tril(-1);
         var system = (kBeta.matmul(kc.transpose(-2, -1)) * decayBetween).masked_fill(below.logical_not(), 0)
-            + eye(chunkSize, dtype: ScalarType.Float32, device: q.device);
+            + eye(chunkSize, dtype: q.dtype, device: q.device);
         var newValues = linalg.solve_triangular(system, vBeta, upper: false, unitriangular: true);                      // [.., C, dv]
         var keysReadingState = linalg.solve_triangular(system, kBeta * logDecay.exp().unsqueeze(-1), upper: false, unitriangular: true); // [.., C, dk]
         var withinBlock = (qc.matmul(kc.transpose(-2, -1)) * decayBetween);   // causal, diagonal included
@@ -80,7 +80,7 @@ public static class GatedDeltaRule
         var queriesDecayed = qc * logDecay.exp().unsqueeze(-1);
         var blockDecay = logDecay.narrow(-1, chunkSize - 1, 1);                // [.., 1]
         var keysToEnd = kc * (blockDecay - logDecay).exp().unsqueeze(-1);
-        var s = state ?? zeros(b, h, dk, dv, ScalarType.Float32, q.device);
+        var s = state ?? zeros(b, h, dk, dv, q.dtype, q.device);
         var outputs = new List<Tensor>((int)n);
         for (long i = 0; i < n; i++)
         {

@@ -31,7 +31,7 @@ public sealed class GatedRmsNorm : nn.Module
         using var scope = NewDisposeScope();
         var normalized = RmsNorm.Normalize(x, _eps).to(x.dtype);
         var scaled = weight * normalized;
-        var gated = scaled * nn.functional.silu(gate.to(ScalarType.Float32));
+        var gated = scaled * nn.functional.silu(gate.to(RmsNorm.ComputeType(x.dtype)));
         return gated.to(x.dtype).MoveToOuterDisposeScope();
     }
 }

@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace RecursiveMas.Models.Blocks;
 
 /// <summary>
-/// Root-mean-square layer norm over the last dimension, computed in float32. Two conventions:
+/// Root-mean-square layer norm over the last dimension, computed in float32 (float64 models: float64). Two conventions:
 /// Llama/Qwen2/Qwen3 scale by w after casting back to the input dtype (y = w · cast(x / rms));
 /// zero-centred norms (Gemma3, Qwen3.5) scale by (1 + w) in float32 and cast last
 /// (y = cast(x / rms · (1 + w))), their stored weights being centred on 0.
@@ -32,21 +32,28 @@ public sealed class RmsNorm : nn.Module
     /// <summary>The stored weight value that makes this norm a plain normalisation (0 when zero-centred, else 1).</summary>
     public double IdentityWeight => _zeroCentered ? 0 : 1;
 
+    /// <summary>
+    /// The dtype norms and recurrent rules compute in: float32, as transformers does for half-precision
+    /// models, except that float64 models (exactness tests) stay in float64.
+    /// </summary>
+    internal static ScalarType ComputeType(ScalarType dtype) => dtype == ScalarType.Float64 ? ScalarType.Float64 : ScalarType.Float32;
+
     /// <summary>Normalises over the last dimension.</summary>
     public Tensor Forward(Tensor x)
     {
         using var scope = NewDisposeScope();
         var normalized = Normalize(x, _eps);
         Tensor y = _zeroCentered
-            ? (normalized * (weight.to(ScalarType.Float32) + 1)).to(x.dtype)
-            : weight * (x.dtype == ScalarType.Float32 ? normalized : normalized.to(x.dtype));
+            ? (normalized * (weight.to(normalized.dtype) + 1)).to(x.dtype)
+            : weight * (x.dtype == normalized.dtype ? normalized : normalized.to(x.dtype));
         return y.MoveToOuterDisposeScope();
     }
 
-    /// <summary>x / sqrt(mean(x²) + ε) over the last dimension, in float32.</summary>
+    /// <summary>x / sqrt(mean(x²) + ε) over the last dimension, in float32 (float64 for float64 inputs).</summary>
     internal static Tensor Normalize(Tensor x, double eps)
     {
-        var input = x.dtype == ScalarType.Float32 ? x : x.to(ScalarType.Float32);
+        var compute = ComputeType(x.dtype);
+        var input = x.dtype == compute ? x : x.to(compute);
         var variance = input.pow(2).mean([-1], keepdim: true);
         return input * (variance + eps).rsqrt();
     }

@@ -110,10 +110,13 @@ public class LatentRolloutTests
         Assert.Equal(4, prefix.Length); // the shared prefix is untouched
     }
 
-    [Fact]
-    public void GradientsFlowFromTheLatentsIntoTheInnerLinkButNotTheModel()
+    [Theory]
+    [InlineData("qwen2")]
+    [InlineData("gemma3")]  // sliding layers: the cache concatenates while the graph is live
+    [InlineData("qwen3_5")] // DeltaNet states are replaced, never written in place
+    public void GradientsFlowFromTheLatentsIntoTheInnerLinkButNotTheModel(string family)
     {
-        using var model = TinyModels.Create(TinyModels.Qwen2());
+        using var model = TinyModels.Create(TinyModels.ByName(family));
         manual_seed(9);
         using var link = new InnerLink("agent", model.HiddenSize);
         var prompt = model.Embed(tensor(new long[] { 1, 2, 3 }).unsqueeze(0));

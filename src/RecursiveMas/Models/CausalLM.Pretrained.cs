@@ -11,7 +11,9 @@ public sealed partial class CausalLM
     /// sharded <c>model.safetensors.index.json</c>. Every tensor the architecture needs must be present
     /// with the right shape; tensors the architecture does not use (a redundant <c>lm_head.weight</c>
     /// of a tied model, old rotary buffers) are ignored. Weights are read one tensor at a time
-    /// straight into the allocated parameters, so peak memory is the model plus one tensor.
+    /// straight into the allocated parameters, so peak memory is the model plus one tensor. A multimodal
+    /// wrapper (Gemma3, Qwen3.5) loads only its language model: keys under <c>model.language_model.</c> (or
+    /// the older <c>language_model.model.</c>); vision and multi-token-prediction tensors are skipped.
     /// </summary>
     public static CausalLM FromPretrained(string modelDirectory, ModelLoadOptions? options = null)
     {
@@ -24,11 +26,12 @@ public sealed partial class CausalLM
             using var checkpoint = Checkpoint.Open(modelDirectory);
             foreach (var (name, parameter) in model.named_parameters())
             {
-                if (!checkpoint.Contains(name))
-                    throw new ModelFileException(checkpoint.SourcePath, name,
+                var candidates = CheckpointKeys(config, name);
+                string key = candidates.FirstOrDefault(checkpoint.Contains)
+                    ?? throw new ModelFileException(checkpoint.SourcePath, candidates[0],
                         $"tensor missing: the {config.ModelType} architecture in config.json needs it " +
                         $"(shape [{string.Join(", ", parameter.shape)}])");
-                checkpoint.LoadInto(name, parameter);
+                checkpoint.LoadInto(key, parameter);
             }
             return model;
         }
@@ -49,7 +52,7 @@ public sealed partial class CausalLM
         var storedAs = dtype ?? DType;
         using var scope = NewDisposeScope();
         var tensors = named_parameters()
-            .Select(p => new KeyValuePair<string, Tensor>(p.name, p.parameter.detach().to(storedAs)))
+            .Select(p => new KeyValuePair<string, Tensor>(CheckpointKeys(Config, p.name)[0], p.parameter.detach().to(storedAs)))
             .ToList();
         SafeTensorsWriter.Write(Path.Combine(modelDirectory, Checkpoint.SingleFileName), tensors,
             new Dictionary<string, string> { ["format"] = "pt" });
@@ -71,6 +74,23 @@ public sealed partial class CausalLM
             throw new ModelFileException(Path.Combine(modelDirectory, "config.json"), null,
                 $"describes a model of {config.ParameterCount:N0} parameters ({bytes / (1L << 30):0.#} GiB as {options.DType}), " +
                 $"more than the {(double)available / (1L << 30):0.#} GiB of memory this process may use");
+    }
+
+    /// <summary>
+    /// The checkpoint keys a parameter may be stored under, preferred first: its own name, or for a
+    /// multimodal wrapper <c>model.language_model.…</c> then <c>language_model.model.…</c> (and
+    /// <c>lm_head.weight</c> then <c>language_model.lm_head.weight</c>).
+    /// </summary>
+    internal static IReadOnlyList<string> CheckpointKeys(ModelConfig config, string name)
+    {
+        if (!config.Multimodal)
+            return [name];
+        if (name.StartsWith("model.", StringComparison.Ordinal))
+        {
+            string rest = name["model.".Length..];
+            return ["model.language_model." + rest, "language_model.model." + rest];
+        }
+        return [name, "language_model." + name];
     }
 
     static string DTypeName(ScalarType dtype) => dtype switch

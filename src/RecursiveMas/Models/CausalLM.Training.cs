@@ -7,7 +7,8 @@ public sealed partial class CausalLM
 {
     /// <summary>
     /// The tensors that hold this model's weights, each exactly once, named by checkpoint key — except
-    /// the fused q/k/v and gate/up matrices, named <c>….self_attn.qkv.weight</c> / <c>….mlp.gate_up.weight</c>
+    /// the fused q/k/v, gate/up and DeltaNet input matrices, named <c>….self_attn.qkv.weight</c> / <c>….mlp.gate_up.weight</c> /
+    /// <c>….linear_attn.in_proj.weight</c>
     /// (and <c>.bias</c>), which replace their checkpoint-named views. This is what training optimises:
     /// forward reads the fused storage, so gradients land there and never on the <c>q_proj</c>/<c>gate_proj</c>
     /// views; the views alias the storage, so <see cref="SavePretrained"/> writes the trained values.
@@ -21,6 +22,8 @@ public sealed partial class CausalLM
                 fused.Add((name + ".qkv", attention.QueryKeyValue));
             else if (module is GatedMlp mlp)
                 fused.Add((name + ".gate_up", mlp.GateUp));
+            else if (module is GatedDeltaNet delta)
+                fused.Add((name + ".in_proj", delta.InputProjections));
         }
         var views = fused.SelectMany(f => f.Projection.Parts).SelectMany(p => p.parameters()).Select(p => p.Handle).ToHashSet();
         var storage = named_parameters().Where(p => !views.Contains(p.parameter.Handle)).Select(p => (p.name, p.parameter)).ToList();

@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace RecursiveMas.Models;
 
 /// <summary>
-/// A Hugging Face decoder-only causal language model (Llama, Mistral, Qwen2, Qwen3) in TorchSharp,
+/// A Hugging Face decoder-only causal language model (Llama, Mistral, Qwen2, Qwen3, Gemma3, Qwen3.5) in TorchSharp,
 /// with the hooks RecursiveMAS needs: forward from ids or from input embeddings, explicit positions
 /// under left padding, final-norm hidden states as the main output, logits only for the positions
 /// asked for, and an appendable <see cref="KvCache"/>. Parameters never require gradients (the
@@ -21,6 +21,7 @@ public sealed partial class CausalLM : nn.Module
     private readonly Projection? lm_head;
 #pragma warning restore IDE1006
     private readonly RotaryEmbedding _rotary;
+    private readonly RotaryEmbedding? _slidingRotary;
 
     /// <summary>Allocates a model with uninitialized weights; load or initialize them next.</summary>
     public CausalLM(ModelConfig config, ScalarType dtype = ScalarType.Float32, Device? device = null) : base("causal_lm")
@@ -32,6 +33,8 @@ public sealed partial class CausalLM : nn.Module
         if (!config.TieWordEmbeddings)
             lm_head = new Projection("lm_head", config.HiddenSize, config.VocabSize, hasBias: false, dtype, Device);
         _rotary = new RotaryEmbedding(config, Device);
+        if (config.SlidingRopeTheta is double localTheta && Enumerable.Range(0, config.LayerCount).Any(i => config.KindOf(i) == LayerKind.SlidingAttention))
+            _slidingRotary = new RotaryEmbedding(localTheta, RopeScaling.None, config.RotaryDim, Device);
         RegisterComponents();
     }
 
@@ -47,21 +50,30 @@ public sealed partial class CausalLM : nn.Module
     /// <summary>Hidden size d of embeddings and hidden states.</summary>
     public int HiddenSize => Config.HiddenSize;
 
-    /// <summary>The input embedding matrix [vocab, hidden].</summary>
+    /// <summary>The input embedding matrix [vocab, hidden] as stored (Gemma3's √d scale is applied by <see cref="Embed"/>, not here).</summary>
     public Tensor EmbeddingMatrix => model.Embeddings.Weight;
 
     /// <summary>The output (LM head) matrix [vocab, hidden]; the embedding matrix when tied.</summary>
     public Tensor OutputMatrix => lm_head?.Weight ?? model.Embeddings.Weight;
 
-    /// <summary>Input embeddings of token ids [B, T] → [B, T, hidden].</summary>
+    /// <summary>Input embeddings of token ids [B, T] → [B, T, hidden] (scaled for Gemma3, as the model reads them).</summary>
     public Tensor Embed(Tensor ids) => model.Embeddings.Forward(ids);
 
-    /// <summary>Logits of hidden states [..., hidden] → [..., vocab].</summary>
-    public Tensor Logits(Tensor hidden) => nn.functional.linear(hidden, OutputMatrix);
+    /// <summary>Logits of hidden states [..., hidden] → [..., vocab] (soft-capped when the config says so).</summary>
+    public Tensor Logits(Tensor hidden)
+    {
+        var logits = nn.functional.linear(hidden, OutputMatrix);
+        if (Config.FinalLogitSoftcap is not double cap)
+            return logits;
+        using var scope = NewDisposeScope();
+        var capped = (logits / cap).tanh() * cap;
+        logits.Dispose();
+        return capped.MoveToOuterDisposeScope();
+    }
 
-    /// <summary>A cache sized for this model.</summary>
+    /// <summary>A cache for this model's layers: keys/values (sliding layers: their window), DeltaNet states.</summary>
     public KvCache NewCache(int batchSize, int initialCapacity = 64) =>
-        new(Config.LayerCount, batchSize, Device, initialCapacity);
+        new(Enumerable.Range(0, Config.LayerCount).Select(Config.KindOf).ToArray(), Config.SlidingWindow, batchSize, Device, initialCapacity);
 
     /// <summary>Runs the model on new positions; see <see cref="ForwardInput"/>.</summary>
     public CausalLMOutput Forward(ForwardInput input)
@@ -81,8 +93,16 @@ public sealed partial class CausalLM : nn.Module
             : DerivePositions(mask, cache);
 
         var (cos, sin) = _rotary.Tables(positions, DType);
-        var attentionMask = BuildAttentionMask(mask, allReal, cache, t);
-        var hidden = model.Forward(embeddings, new AttentionContext(cos, sin, attentionMask, cache));
+        RopeTables? slidingRope = null;
+        if (_slidingRotary is not null)
+        {
+            var (localCos, localSin) = _slidingRotary.Tables(positions, DType);
+            slidingRope = new RopeTables(localCos, localSin);
+        }
+        bool padding = !allReal && !HostReads.AllReal(mask);
+        var (fullMask, slidingMask) = BuildAttentionMasks(mask, padding, cache, t);
+        var context = new AttentionContext(new RopeTables(cos, sin), slidingRope, fullMask, slidingMask, mask, padding, cache);
+        var hidden = model.Forward(embeddings, context);
         cache?.Commit(mask, positions, allReal);
 
         Tensor? logits = null;
@@ -179,28 +199,33 @@ public sealed partial class CausalLM : nn.Module
     }
 
     /// <summary>
-    /// [B, 1, T, S] bool: query i (cache index past+i) sees key j when j is a real token, j ≤ past+i,
-    /// and (sliding window) j &gt; past+i−window. Each query also sees itself, so a padding query never
-    /// has an empty row (which would give NaN and leak into real rows through 0·NaN). Null when no
-    /// key needs hiding: one new position, no padding, no window in reach.
+    /// [B, 1, T, S] bool masks for the full-attention and the sliding-window layers: query i (cache index
+    /// past+i) sees key j when j is a real token, j ≤ past+i, and (sliding) j &gt; past+i−window. Each query
+    /// also sees itself, so a padding query never has an empty row (which would give NaN and leak into real
+    /// rows through 0·NaN). A mask is null when it would hide nothing: one new position without padding (a
+    /// sliding layer's cache then holds only keys inside its window), and sliding is null without sliding layers.
     /// </summary>
-    Tensor? BuildAttentionMask(Tensor mask, bool allReal, KvCache? cache, long t)
+    (Tensor? Full, Tensor? Sliding) BuildAttentionMasks(Tensor mask, bool newPadding, KvCache? cache, long t)
     {
         long past = cache?.Length ?? 0;
         long s = past + t;
-        int? window = Config.SlidingWindow;
-        bool windowBinds = window is int w && s > w;
-        if (t == 1 && !windowBinds && !(cache?.HasPadding ?? false) && (allReal || HostReads.AllReal(mask)))
-            return null;
+        bool anySliding = Enumerable.Range(0, Config.LayerCount).Any(i => Config.KindOf(i) == LayerKind.SlidingAttention);
+        bool padding = (cache?.HasPadding ?? false) || newPadding;
+        if (t == 1 && !padding)
+            return (null, null);
 
         var queryIndex = arange(past, s, ScalarType.Int64, mask.device).unsqueeze(1); // [T, 1]
         var keyIndex = arange(0, s, ScalarType.Int64, mask.device).unsqueeze(0);      // [1, S]
-        var visible = keyIndex.le(queryIndex);
-        if (windowBinds)
-            visible = visible.logical_and(keyIndex.gt(queryIndex - window!.Value));
+        var causal = keyIndex.le(queryIndex);
         var keyMask = cache is null || past == 0 ? mask : cat([cache.KeyMask, mask], 1); // [B, S]
-        var allowed = visible.unsqueeze(0).unsqueeze(0).logical_and(keyMask.unsqueeze(1).unsqueeze(1));
-        return allowed.logical_or(keyIndex.eq(queryIndex).unsqueeze(0).unsqueeze(0));
+        var self = keyIndex.eq(queryIndex).unsqueeze(0).unsqueeze(0);
+        Tensor Allowed(Tensor visible) =>
+            visible.unsqueeze(0).unsqueeze(0).logical_and(keyMask.unsqueeze(1).unsqueeze(1)).logical_or(self);
+        var full = Allowed(causal);
+        Tensor? sliding = null;
+        if (anySliding)
+            sliding = Allowed(causal.logical_and(keyIndex.gt(queryIndex - Config.SlidingWindow!.Value)));
+        return (full, sliding);
     }
 
     /// <summary>
@@ -214,10 +239,18 @@ public sealed partial class CausalLM : nn.Module
         var generator = new Generator((ulong)seed, Device);
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        foreach (var (name, parameter) in named_parameters())
+        var identity = new Dictionary<IntPtr, double>();
+        foreach (var (_, module) in named_modules())
         {
-            if (name.EndsWith("norm.weight", StringComparison.Ordinal))
-                parameter.fill_(1);
+            if (module is RmsNorm norm)
+                identity[norm.Weight.Handle] = norm.IdentityWeight;
+            else if (module is GatedRmsNorm gated)
+                identity[gated.Weight.Handle] = 1;
+        }
+        foreach (var (_, parameter) in named_parameters())
+        {
+            if (identity.TryGetValue(parameter.Handle, out double value))
+                parameter.fill_(value);
             else
                 parameter.normal_(0, std, generator);
         }
@@ -226,7 +259,10 @@ public sealed partial class CausalLM : nn.Module
     protected override void Dispose(bool disposing)
     {
         if (disposing)
+        {
             _rotary.Dispose();
+            _slidingRotary?.Dispose();
+        }
         base.Dispose(disposing);
     }
 }

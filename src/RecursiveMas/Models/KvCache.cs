@@ -4,41 +4,79 @@ using static TorchSharp.torch;
 namespace RecursiveMas.Models;
 
 /// <summary>
-/// Keys and values of every layer for the positions a <see cref="CausalLM"/> has already read, plus,
-/// per row, which cached positions are real (not padding) and the next position id. One forward
-/// call appends T positions to all layers; <see cref="Clone"/> and <see cref="Truncate"/> let a
-/// caller prefill a shared prompt prefix once and branch from it.
+/// What a <see cref="CausalLM"/> keeps of the positions it has already read, one entry per layer: keys and
+/// values for attention layers (only the window for sliding-window layers), the convolution and recurrent
+/// states for Gated DeltaNet layers; plus, per row, which cached positions are real (not padding) and the
+/// next position id. One forward call appends T positions to all layers; <see cref="Clone"/> and
+/// <see cref="Truncate"/> let a caller prefill a shared prompt prefix once and branch from it.
 /// </summary>
 /// <remarks>
-/// Storage is preallocated with spare capacity and filled in place, so a latent rollout or a
-/// decode loop appends one position without copying the whole cache. When the appended keys
-/// carry autograd history (training through a frozen model into the links), in-place writes
-/// would invalidate tensors saved for backward, so those appends concatenate into new tensors.
+/// <para>Key/value storage is preallocated with spare capacity and filled in place, so a latent rollout or a
+/// decode loop appends one position without copying the whole cache. When the appended keys carry autograd
+/// history (training through a frozen model into the links), in-place writes would invalidate tensors saved
+/// for backward, so those appends concatenate into new tensors; recurrent states are always replaced, never
+/// written in place.</para>
+/// <para>A sliding-window layer of window W needs only the last W − 1 cached positions; it stores at most
+/// about 2·W (the window plus room to append without copying) and drops older ones.</para>
+/// <para>A recurrent state cannot be rewound. <see cref="Truncate"/> of a model with DeltaNet layers works to
+/// the lengths saved by <see cref="MarkTruncationPoint"/> (and to 0); a sliding-window layer can truncate
+/// only within the window it still holds. Clone before extending when in doubt: clones always work.</para>
 /// </remarks>
 public sealed class KvCache : IDisposable
 {
-    private readonly Tensor?[] _keys;
-    private readonly Tensor?[] _values;
+    private readonly LayerCache[] _layers;
     private Tensor _keyMask;      // [B, capacity] bool: cached position is a real token
     private Tensor _positions;    // [B, capacity] int64: position id of each cached position
     private Tensor _nextPosition; // [B] int64
     private bool _hasPadding;
     private int _capacity;
 
-    /// <summary>An empty cache for <paramref name="batchSize"/> rows of a model with <paramref name="layerCount"/> layers.</summary>
+    /// <summary>An empty cache for <paramref name="batchSize"/> rows of a model with <paramref name="layerCount"/> full-attention layers.</summary>
     public KvCache(int layerCount, int batchSize, Device? device = null, int initialCapacity = 64)
+        : this(Enumerable.Repeat(LayerKind.FullAttention, Math.Max(0, layerCount)).ToArray(), null, batchSize, device, initialCapacity)
     {
         if (layerCount <= 0) throw new ArgumentOutOfRangeException(nameof(layerCount));
+    }
+
+    /// <summary>An empty cache for layers of the given kinds; <paramref name="slidingWindow"/> is the window of the sliding layers.</summary>
+    public KvCache(IReadOnlyList<LayerKind> layers, int? slidingWindow, int batchSize, Device? device = null, int initialCapacity = 64)
+    {
+        if (layers.Count == 0) throw new ArgumentOutOfRangeException(nameof(layers));
         if (batchSize <= 0) throw new ArgumentOutOfRangeException(nameof(batchSize));
-        LayerCount = layerCount;
+        if (layers.Contains(LayerKind.SlidingAttention) && slidingWindow is not > 0)
+            throw new ArgumentException("sliding-window layers need a positive window", nameof(slidingWindow));
+        LayerCount = layers.Count;
         BatchSize = batchSize;
         Device = device ?? CPU;
-        _keys = new Tensor?[layerCount];
-        _values = new Tensor?[layerCount];
         _capacity = Math.Max(1, initialCapacity);
+        _layers = layers.Select(kind => kind switch
+        {
+            LayerKind.LinearAttention => (LayerCache)new RecurrentLayerCache(),
+            LayerKind.SlidingAttention => new KeyValueLayerCache(slidingWindow),
+            _ => new KeyValueLayerCache(null),
+        }).ToArray();
         _keyMask = zeros(batchSize, _capacity, ScalarType.Bool, Device).DetachFromDisposeScope();
         _positions = zeros(batchSize, _capacity, ScalarType.Int64, Device).DetachFromDisposeScope();
         _nextPosition = zeros(batchSize, ScalarType.Int64, Device).DetachFromDisposeScope();
+    }
+
+    KvCache(KvCache source, int extraCapacity)
+    {
+        LayerCount = source.LayerCount;
+        BatchSize = source.BatchSize;
+        Device = source.Device;
+        _capacity = source.Length + extraCapacity;
+        _layers = source._layers.Select(l => l.Clone(source.Length, extraCapacity)).ToArray();
+        _keyMask = zeros(BatchSize, Math.Max(1, _capacity), ScalarType.Bool, Device).DetachFromDisposeScope();
+        _positions = zeros(BatchSize, Math.Max(1, _capacity), ScalarType.Int64, Device).DetachFromDisposeScope();
+        _nextPosition = source._nextPosition.clone().DetachFromDisposeScope();
+        using (no_grad())
+        {
+            _keyMask.narrow(1, 0, source.Length).copy_(source.KeyMask);
+            _positions.narrow(1, 0, source.Length).copy_(source.Positions);
+        }
+        Length = source.Length;
+        _hasPadding = source._hasPadding;
     }
 
     /// <summary>Number of layers.</summary>
@@ -65,41 +103,28 @@ public sealed class KvCache : IDisposable
     /// <summary>[B] int64: the position id the next real token of each row gets.</summary>
     public Tensor NextPosition => _nextPosition;
 
-    /// <summary>
-    /// Stores k, v [B, kv_heads, T, head_dim] of <paramref name="layer"/> after the cached positions and
-    /// returns all keys and values [B, kv_heads, Length + T, head_dim]. <see cref="Commit"/> must follow
-    /// once every layer has written.
-    /// </summary>
-    internal (Tensor Keys, Tensor Values) Write(int layer, Tensor k, Tensor v)
-    {
-        int t = (int)k.shape[2];
-        _keys[layer] = Append(_keys[layer], k, t);
-        _values[layer] = Append(_values[layer], v, t);
-        return (_keys[layer]!.narrow(2, 0, Length + t), _values[layer]!.narrow(2, 0, Length + t));
-    }
+    /// <summary>The positions of <paramref name="layer"/>'s key/value storage (what it can hold without growing); 0 for a recurrent layer.</summary>
+    internal long StorageCapacity(int layer) => _layers[layer] is KeyValueLayerCache kv ? kv.Capacity : 0;
 
-    Tensor Append(Tensor? store, Tensor update, int t)
-    {
-        if (update.requires_grad || (store is not null && store.requires_grad))
-        {
-            // Differentiable path: a new tensor per append, nothing saved for backward is overwritten.
-            var grown = store is null ? update.clone() : cat([store.narrow(2, 0, Length), update], 2);
-            store?.Dispose();
-            return grown.DetachFromDisposeScope();
-        }
-        int needed = Length + t;
-        if (store is null || store.shape[2] < needed || store.dtype != update.dtype)
-        {
-            long capacity = Math.Max(needed, Math.Max(_capacity, store is null ? 0 : 2 * store.shape[2]));
-            var bigger = empty([update.shape[0], update.shape[1], capacity, update.shape[3]], update.dtype, update.device);
-            if (store is not null && Length > 0)
-                bigger.narrow(2, 0, Length).copy_(store.narrow(2, 0, Length));
-            store?.Dispose();
-            store = bigger.DetachFromDisposeScope();
-        }
-        store.narrow(2, Length, t).copy_(update);
-        return store;
-    }
+    /// <summary>
+    /// Stores k, v [B, kv_heads, T, head_dim] of attention layer <paramref name="layer"/> after the cached
+    /// positions and returns the keys and values the new positions may need [B, kv_heads, Length + T − Start, head_dim]:
+    /// all of them, or for a sliding-window layer those from cache index Start on. <see cref="Commit"/> must
+    /// follow once every layer has written.
+    /// </summary>
+    internal (Tensor Keys, Tensor Values, long Start) Write(int layer, Tensor k, Tensor v) =>
+        _layers[layer] is KeyValueLayerCache kv
+            ? kv.Write(k, v, Length, _capacity)
+            : throw new InvalidOperationException($"layer {layer} is not an attention layer");
+
+    /// <summary>The convolution and recurrent states of DeltaNet layer <paramref name="layer"/>, or null before its first position.</summary>
+    internal (Tensor Conv, Tensor Recurrent)? ReadLinear(int layer) => Recurrent(layer).State;
+
+    /// <summary>Replaces the states of DeltaNet layer <paramref name="layer"/> (the cache takes ownership).</summary>
+    internal void WriteLinear(int layer, Tensor conv, Tensor recurrent) => Recurrent(layer).Replace(conv, recurrent);
+
+    RecurrentLayerCache Recurrent(int layer) =>
+        _layers[layer] as RecurrentLayerCache ?? throw new InvalidOperationException($"layer {layer} is not a linear-attention layer");
 
     /// <summary>Records the mask and position ids [B, T] of the positions just written and advances <see cref="Length"/>.</summary>
     /// <param name="allReal">The caller knows every position is real (no mask was given), so nothing is read back.</param>
@@ -118,6 +143,8 @@ public sealed class KvCache : IDisposable
                 _hasPadding = !HostReads.AllReal(mask);
         }
         Length += t;
+        foreach (var layer in _layers)
+            layer.Committed(Length);
     }
 
     void EnsureBookkeepingCapacity(int needed)
@@ -139,13 +166,33 @@ public sealed class KvCache : IDisposable
     }
 
     /// <summary>
+    /// Remembers the DeltaNet layers' states at the current length so that <see cref="Truncate"/> can return
+    /// here (e.g. after a shared prompt prefix). Costs one copy of the recurrent states; attention layers need nothing.
+    /// </summary>
+    public void MarkTruncationPoint()
+    {
+        foreach (var layer in _layers)
+            layer.Mark(Length);
+    }
+
+    /// <summary>
     /// Drops every cached position from <paramref name="length"/> on, so the cache holds exactly what
     /// it held after reading that many positions (e.g. a shared prompt prefix).
     /// </summary>
+    /// <exception cref="NotSupportedException">
+    /// A DeltaNet layer has no state saved at <paramref name="length"/> (see <see cref="MarkTruncationPoint"/>),
+    /// or a sliding-window layer no longer holds the keys that length needs.
+    /// </exception>
     public void Truncate(int length)
     {
         if (length < 0 || length > Length)
             throw new ArgumentOutOfRangeException(nameof(length), $"cannot truncate a cache of length {Length} to {length}");
+        if (length == Length)
+            return;
+        foreach (var layer in _layers)
+            layer.CheckTruncation(length, Length);
+        foreach (var layer in _layers)
+            layer.Truncate(length, Length);
         Length = length;
         using (no_grad())
         using (NewDisposeScope())
@@ -157,65 +204,221 @@ public sealed class KvCache : IDisposable
             _nextPosition.copy_(newest);
             _hasPadding = length > 0 && !HostReads.AllReal(mask);
         }
-        for (int i = 0; i < LayerCount; i++)
-        {
-            // Autograd-carrying stores were grown by concatenation and have no spare room to reuse.
-            if (_keys[i] is { requires_grad: true })
-            {
-                ReplaceWithNarrow(_keys, i, length);
-                ReplaceWithNarrow(_values, i, length);
-            }
-        }
-    }
-
-    void ReplaceWithNarrow(Tensor?[] stores, int layer, int length)
-    {
-        var old = stores[layer]!;
-        stores[layer] = old.narrow(2, 0, length).DetachFromDisposeScope();
-        old.Dispose();
     }
 
     /// <summary>An independent copy (same length, own storage) that can be extended without touching this one.</summary>
-    public KvCache Clone(int extraCapacity = 64)
-    {
-        var copy = new KvCache(LayerCount, BatchSize, Device, Length + extraCapacity);
-        using (no_grad())
-        {
-            copy._keyMask.narrow(1, 0, Length).copy_(KeyMask);
-            copy._positions.narrow(1, 0, Length).copy_(Positions);
-            copy._nextPosition.copy_(_nextPosition);
-        }
-        for (int i = 0; i < LayerCount; i++)
-        {
-            copy._keys[i] = CopyStore(_keys[i], Length + extraCapacity);
-            copy._values[i] = CopyStore(_values[i], Length + extraCapacity);
-        }
-        copy.Length = Length;
-        copy._hasPadding = _hasPadding;
-        return copy;
-    }
-
-    Tensor? CopyStore(Tensor? store, int capacity)
-    {
-        if (store is null)
-            return null;
-        if (store.requires_grad)
-            return store.narrow(2, 0, Length).clone().DetachFromDisposeScope();
-        var copy = empty([store.shape[0], store.shape[1], capacity, store.shape[3]], store.dtype, store.device);
-        copy.narrow(2, 0, Length).copy_(store.narrow(2, 0, Length));
-        return copy.DetachFromDisposeScope();
-    }
+    public KvCache Clone(int extraCapacity = 64) => new(this, extraCapacity);
 
     public void Dispose()
     {
-        for (int i = 0; i < LayerCount; i++)
-        {
-            _keys[i]?.Dispose();
-            _values[i]?.Dispose();
-            _keys[i] = _values[i] = null;
-        }
+        foreach (var layer in _layers)
+            layer.Dispose();
         _keyMask.Dispose();
         _positions.Dispose();
         _nextPosition.Dispose();
+    }
+
+    /// <summary>One layer's share of the cache.</summary>
+    abstract class LayerCache : IDisposable
+    {
+        public virtual void Committed(int length) { }
+        public virtual void Mark(int length) { }
+        public abstract void CheckTruncation(int length, int current);
+        public abstract void Truncate(int length, int current);
+        public abstract LayerCache Clone(int length, int extraCapacity);
+        public abstract void Dispose();
+    }
+
+    /// <summary>Keys and values of an attention layer; with a window, only the positions the window can still reach.</summary>
+    sealed class KeyValueLayerCache(int? window) : LayerCache
+    {
+        Tensor? _keys, _values;  // [B, KV, capacity, hd]; storage index i holds cache index _offset + i
+        long _offset;
+
+        public long Capacity => _keys?.shape[2] ?? 0;
+
+        /// <summary>The first cache index the next positions can see (everything without a window).</summary>
+        long FirstNeeded(long length) => window is int w ? Math.Max(0, length - (w - 1)) : 0;
+
+        public (Tensor, Tensor, long) Write(Tensor k, Tensor v, int length, int capacityHint)
+        {
+            long t = k.shape[2];
+            long start = FirstNeeded(length);
+            if (k.requires_grad || (_keys is not null && _keys.requires_grad))
+            {
+                // Differentiable path: a new tensor per append, nothing saved for backward is overwritten.
+                _keys = Concatenate(_keys, k, start, length);
+                _values = Concatenate(_values, v, start, length);
+                _offset = start;
+                return (_keys, _values, start);
+            }
+            if (_keys is null || length + t - _offset > _keys.shape[2] || _keys.dtype != k.dtype)
+            {
+                long keep = length - start;
+                long capacity = window is int w
+                    ? Math.Max(keep + t, 2L * w)
+                    : Math.Max(length + t, Math.Max(capacityHint, _keys is null ? 0 : 2 * _keys.shape[2]));
+                _keys = Relocate(_keys, k, start, keep, capacity);
+                _values = Relocate(_values, v, start, keep, capacity);
+                _offset = start;
+            }
+            _keys.narrow(2, length - _offset, t).copy_(k);
+            _values!.narrow(2, length - _offset, t).copy_(v);
+            long visible = length + t - start;
+            return (_keys.narrow(2, start - _offset, visible), _values.narrow(2, start - _offset, visible), start);
+        }
+
+        Tensor Concatenate(Tensor? store, Tensor update, long start, long length)
+        {
+            var grown = store is null || length == start ? update.clone() : cat([store.narrow(2, start - _offset, length - start), update], 2);
+            store?.Dispose();
+            return grown.DetachFromDisposeScope();
+        }
+
+        /// <summary>New storage of <paramref name="capacity"/> positions holding cache indices [start, start + keep).</summary>
+        Tensor Relocate(Tensor? store, Tensor like, long start, long keep, long capacity)
+        {
+            var bigger = empty([like.shape[0], like.shape[1], capacity, like.shape[3]], like.dtype, like.device);
+            if (store is not null && keep > 0)
+                bigger.narrow(2, 0, keep).copy_(store.narrow(2, start - _offset, keep));
+            store?.Dispose();
+            return bigger.DetachFromDisposeScope();
+        }
+
+        public override void Committed(int length)
+        {
+            // After a long prefill a sliding layer gives back what its window can no longer reach.
+            if (window is int w && _keys is not null && !_keys.requires_grad && _keys.shape[2] > 2L * w)
+            {
+                long start = FirstNeeded(length), keep = length - start;
+                _keys = Relocate(_keys, _keys, start, keep, 2L * w);
+                _values = Relocate(_values, _values!, start, keep, 2L * w);
+                _offset = start;
+            }
+        }
+
+        public override void CheckTruncation(int length, int current)
+        {
+            if (window is int w && FirstNeeded(length) < _offset)
+                throw new NotSupportedException(
+                    $"cannot truncate to {length}: this sliding-window layer (window {w}) keeps only positions from {_offset} on; clone the cache at that length instead");
+        }
+
+        public override void Truncate(int length, int current)
+        {
+            // Autograd-carrying stores were grown by concatenation and have no spare room to reuse.
+            if (_keys is { requires_grad: true })
+            {
+                _keys = Narrowed(_keys, length);
+                _values = Narrowed(_values!, length);
+            }
+        }
+
+        Tensor Narrowed(Tensor old, int length)
+        {
+            var kept = old.narrow(2, 0, length - _offset).DetachFromDisposeScope();
+            old.Dispose();
+            return kept;
+        }
+
+        public override LayerCache Clone(int length, int extraCapacity)
+        {
+            var copy = new KeyValueLayerCache(window) { _offset = _offset };
+            if (_keys is null)
+                return copy;
+            copy._keys = CopyStore(_keys, length, extraCapacity);
+            copy._values = CopyStore(_values!, length, extraCapacity);
+            return copy;
+        }
+
+        Tensor CopyStore(Tensor store, int length, int extraCapacity)
+        {
+            long held = length - _offset;
+            if (store.requires_grad)
+                return store.narrow(2, 0, held).clone().DetachFromDisposeScope();
+            var copy = empty([store.shape[0], store.shape[1], held + extraCapacity, store.shape[3]], store.dtype, store.device);
+            copy.narrow(2, 0, held).copy_(store.narrow(2, 0, held));
+            return copy.DetachFromDisposeScope();
+        }
+
+        public override void Dispose()
+        {
+            _keys?.Dispose();
+            _values?.Dispose();
+            _keys = _values = null;
+        }
+    }
+
+    /// <summary>The convolution and recurrent states of a Gated DeltaNet layer, with the states saved at marked lengths.</summary>
+    sealed class RecurrentLayerCache : LayerCache
+    {
+        (Tensor Conv, Tensor Recurrent)? _state;
+        readonly SortedDictionary<int, (Tensor Conv, Tensor Recurrent)> _marks = new();
+
+        public (Tensor Conv, Tensor Recurrent)? State => _state;
+
+        public void Replace(Tensor conv, Tensor recurrent)
+        {
+            var old = _state;
+            _state = (conv.DetachFromDisposeScope(), recurrent.DetachFromDisposeScope());
+            old?.Conv.Dispose();
+            old?.Recurrent.Dispose();
+        }
+
+        public override void Mark(int length)
+        {
+            if (_state is not { } s || _marks.ContainsKey(length))
+                return;
+            _marks[length] = (s.Conv.clone().DetachFromDisposeScope(), s.Recurrent.clone().DetachFromDisposeScope());
+        }
+
+        public override void CheckTruncation(int length, int current)
+        {
+            if (length != 0 && !_marks.ContainsKey(length))
+                throw new NotSupportedException(
+                    $"cannot truncate to {length}: a recurrent (DeltaNet) state cannot be rewound; call MarkTruncationPoint() at that length first, or clone the cache there");
+        }
+
+        public override void Truncate(int length, int current)
+        {
+            foreach (var later in _marks.Keys.Where(k => k > length).ToList())
+            {
+                _marks[later].Conv.Dispose();
+                _marks[later].Recurrent.Dispose();
+                _marks.Remove(later);
+            }
+            if (length == 0)
+            {
+                _state?.Conv.Dispose();
+                _state?.Recurrent.Dispose();
+                _state = null;
+                return;
+            }
+            var saved = _marks[length];
+            Replace(saved.Conv.clone(), saved.Recurrent.clone());
+        }
+
+        public override LayerCache Clone(int length, int extraCapacity)
+        {
+            var copy = new RecurrentLayerCache();
+            if (_state is { } s)
+                copy._state = (s.Conv.clone().DetachFromDisposeScope(), s.Recurrent.clone().DetachFromDisposeScope());
+            foreach (var (at, saved) in _marks)
+                copy._marks[at] = (saved.Conv.clone().DetachFromDisposeScope(), saved.Recurrent.clone().DetachFromDisposeScope());
+            return copy;
+        }
+
+        public override void Dispose()
+        {
+            _state?.Conv.Dispose();
+            _state?.Recurrent.Dispose();
+            _state = null;
+            foreach (var saved in _marks.Values)
+            {
+                saved.Conv.Dispose();
+                saved.Recurrent.Dispose();
+            }
+            _marks.Clear();
+        }
     }
 }

@@ -67,6 +67,68 @@ public sealed record ModelConfig
     /// <summary><c>sliding_window</c> (Mistral): keys further back than this are not attended; null = full attention.</summary>
     public int? SlidingWindow { get; init; }
 
+    /// <summary>
+    /// <c>layer_types</c> (Gemma3, Qwen3.5), one entry per layer; null = every layer is
+    /// <see cref="LayerKind.SlidingAttention"/> when <see cref="SlidingWindow"/> is set (Mistral), else full attention.
+    /// </summary>
+    public IReadOnlyList<LayerKind>? LayerTypes { get; init; }
+
+    /// <summary>The MLP activation (<c>hidden_act</c>, Gemma's <c>hidden_activation</c>).</summary>
+    public HiddenActivation HiddenActivation { get; init; } = HiddenActivation.Silu;
+
+    /// <summary>
+    /// Gemma3 and Qwen3.5 norms: y = x / rms(x) · (1 + w), computed in float32 and cast after the scale
+    /// (Llama's norms cast before it); stored weights are zero-centred.
+    /// </summary>
+    public bool ZeroCenteredNorms { get; init; }
+
+    /// <summary>Gemma3's four norms per layer: the attention and MLP outputs are normed before the residual add.</summary>
+    public bool SandwichNorms { get; init; }
+
+    /// <summary>Gemma3: input embeddings are multiplied by √hidden_size, rounded to the weights' dtype.</summary>
+    public bool ScaleEmbeddings { get; init; }
+
+    /// <summary><c>query_pre_attn_scalar</c> (Gemma3): attention scores are scaled by its −½ power instead of head_dim's.</summary>
+    public double? QueryPreAttentionScalar { get; init; }
+
+    /// <summary><c>attn_logit_softcapping</c>: scores become cap · tanh(scores / cap) before the mask; null = none.</summary>
+    public double? AttentionLogitSoftcap { get; init; }
+
+    /// <summary><c>final_logit_softcapping</c>: logits become cap · tanh(logits / cap); null = none.</summary>
+    public double? FinalLogitSoftcap { get; init; }
+
+    /// <summary>
+    /// Rope base of the sliding-window layers (Gemma3's <c>rope_local_base_freq</c>), which use no rope scaling;
+    /// null = sliding layers rotate like the others (Mistral).
+    /// </summary>
+    public double? SlidingRopeTheta { get; init; }
+
+    /// <summary><c>partial_rotary_factor</c>: the share of each head's channels that rotary rotates (the first ones).</summary>
+    public double PartialRotaryFactor { get; init; } = 1;
+
+    /// <summary>Qwen3.5: q_proj also yields a per-channel gate; the attention output is multiplied by sigmoid(gate).</summary>
+    public bool AttentionOutputGate { get; init; }
+
+    /// <summary>The Gated DeltaNet layers' shape (Qwen3.5); null when the model has none.</summary>
+    public LinearAttentionShape? LinearAttention { get; init; }
+
+    /// <summary>
+    /// The config.json is a multimodal wrapper (<c>gemma3</c>, <c>qwen3_5</c>) with the text model under
+    /// <c>text_config</c>; checkpoint keys of the language model sit under <c>model.language_model.</c>
+    /// (or <c>language_model.model.</c>), and vision / multi-token-prediction tensors are not loaded.
+    /// </summary>
+    public bool Multimodal { get; init; }
+
+    /// <summary>The token mixer of layer <paramref name="layer"/>.</summary>
+    public LayerKind KindOf(int layer) =>
+        LayerTypes is { } types ? types[layer] : SlidingWindow is null ? LayerKind.FullAttention : LayerKind.SlidingAttention;
+
+    /// <summary>Channels of each head that rotary rotates (even).</summary>
+    public int RotaryDim => Math.Max(2, (int)(HeadDim * PartialRotaryFactor) / 2 * 2);
+
+    /// <summary>The attention score scale: query_pre_attn_scalar^−½, else head_dim^−½.</summary>
+    public double AttentionScale => 1 / Math.Sqrt(QueryPreAttentionScalar ?? HeadDim);
+
     /// <summary><c>bos_token_id</c>, when given.</summary>
     public int? BosTokenId { get; init; }
 
@@ -89,6 +151,8 @@ public sealed record ModelConfig
         ModelFamily.Mistral => "mistral",
         ModelFamily.Qwen2 => "qwen2",
         ModelFamily.Qwen3 => "qwen3",
+        ModelFamily.Gemma3 => Multimodal ? "gemma3" : "gemma3_text",
+        ModelFamily.Qwen35 => Multimodal ? "qwen3_5" : "qwen3_5_text",
         _ => throw new InvalidOperationException($"unknown family {Family}"),
     };
 
@@ -126,16 +190,9 @@ public sealed record ModelConfig
     /// <summary>A config.json that <see cref="Parse"/> reads back to an equal record (our own checkpoints use it).</summary>
     public string ToJson()
     {
-        var o = new JsonObject
+        var text = new JsonObject
         {
-            ["architectures"] = new JsonArray(Family switch
-            {
-                ModelFamily.Llama => "LlamaForCausalLM",
-                ModelFamily.Mistral => "MistralForCausalLM",
-                ModelFamily.Qwen2 => "Qwen2ForCausalLM",
-                _ => "Qwen3ForCausalLM",
-            }),
-            ["model_type"] = ModelType,
+            ["model_type"] = Family switch { ModelFamily.Gemma3 => "gemma3_text", ModelFamily.Qwen35 => "qwen3_5_text", _ => ModelType },
             ["hidden_size"] = HiddenSize,
             ["intermediate_size"] = IntermediateSize,
             ["num_hidden_layers"] = LayerCount,
@@ -144,42 +201,115 @@ public sealed record ModelConfig
             ["head_dim"] = HeadDim,
             ["vocab_size"] = VocabSize,
             ["rms_norm_eps"] = RmsNormEps,
-            ["rope_theta"] = RopeTheta,
             ["max_position_embeddings"] = MaxPositionEmbeddings,
             ["tie_word_embeddings"] = TieWordEmbeddings,
-            ["hidden_act"] = "silu",
+            [Family == ModelFamily.Gemma3 ? "hidden_activation" : "hidden_act"] =
+                HiddenActivation == HiddenActivation.GeluTanh ? "gelu_pytorch_tanh" : "silu",
             ["torch_dtype"] = StoredDType ?? "float32",
         };
+        if (Family == ModelFamily.Qwen35)
+        {
+            text["rope_parameters"] = new JsonObject
+            {
+                ["rope_type"] = "default",
+                ["rope_theta"] = RopeTheta,
+                ["partial_rotary_factor"] = PartialRotaryFactor,
+            };
+        }
+        else
+        {
+            text["rope_theta"] = RopeTheta;
+            if (RopeScaling.Kind != RopeScalingKind.None)
+                text["rope_scaling"] = RopeScalingJson(RopeScaling);
+        }
         if (Family == ModelFamily.Llama)
         {
-            o["attention_bias"] = QkvBias;
-            o["mlp_bias"] = MlpBias;
+            text["attention_bias"] = QkvBias;
+            text["mlp_bias"] = MlpBias;
         }
-        if (Family == ModelFamily.Qwen3)
-            o["attention_bias"] = QkvBias;
-        if (Family == ModelFamily.Mistral)
-            o["sliding_window"] = SlidingWindow;
-        if (RopeScaling.Kind != RopeScalingKind.None)
+        if (Family is ModelFamily.Qwen3 or ModelFamily.Gemma3 or ModelFamily.Qwen35)
+            text["attention_bias"] = QkvBias;
+        if (Family is ModelFamily.Mistral or ModelFamily.Gemma3)
+            text["sliding_window"] = SlidingWindow;
+        if (LayerTypes is { } types)
+            text["layer_types"] = new JsonArray(types.Select(t => (JsonNode)LayerTypeName(t)).ToArray());
+        if (Family == ModelFamily.Gemma3)
         {
-            var s = new JsonObject
-            {
-                ["rope_type"] = RopeScaling.Kind == RopeScalingKind.Llama3 ? "llama3" : "linear",
-                ["factor"] = RopeScaling.Factor,
-            };
-            if (RopeScaling.Kind == RopeScalingKind.Llama3)
-            {
-                s["low_freq_factor"] = RopeScaling.LowFrequencyFactor;
-                s["high_freq_factor"] = RopeScaling.HighFrequencyFactor;
-                s["original_max_position_embeddings"] = RopeScaling.OriginalMaxPositions;
-            }
-            o["rope_scaling"] = s;
+            text["query_pre_attn_scalar"] = QueryPreAttentionScalar;
+            text["rope_local_base_freq"] = SlidingRopeTheta;
+            text["final_logit_softcapping"] = FinalLogitSoftcap;
+            text["attn_logit_softcapping"] = AttentionLogitSoftcap;
         }
-        if (BosTokenId is int bos) o["bos_token_id"] = bos;
-        if (EosTokenIds.Count == 1) o["eos_token_id"] = EosTokenIds[0];
-        else if (EosTokenIds.Count > 1) o["eos_token_id"] = new JsonArray(EosTokenIds.Select(i => (JsonNode)i).ToArray());
-        if (PadTokenId is int pad) o["pad_token_id"] = pad;
+        if (LinearAttention is { } linear)
+        {
+            text["linear_conv_kernel_dim"] = linear.ConvKernel;
+            text["linear_num_key_heads"] = linear.KeyHeads;
+            text["linear_num_value_heads"] = linear.ValueHeads;
+            text["linear_key_head_dim"] = linear.KeyHeadDim;
+            text["linear_value_head_dim"] = linear.ValueHeadDim;
+        }
+        if (BosTokenId is int bos) text["bos_token_id"] = bos;
+        if (EosTokenIds.Count == 1) text["eos_token_id"] = EosTokenIds[0];
+        else if (EosTokenIds.Count > 1) text["eos_token_id"] = new JsonArray(EosTokenIds.Select(i => (JsonNode)i).ToArray());
+        if (PadTokenId is int pad) text["pad_token_id"] = pad;
+
+        JsonObject o;
+        if (Multimodal)
+        {
+            o = new JsonObject
+            {
+                ["architectures"] = new JsonArray(Family == ModelFamily.Gemma3 ? "Gemma3ForConditionalGeneration" : "Qwen3_5ForConditionalGeneration"),
+                ["model_type"] = ModelType,
+                ["tie_word_embeddings"] = TieWordEmbeddings,
+                ["torch_dtype"] = StoredDType ?? "float32",
+                ["text_config"] = text,
+            };
+        }
+        else
+        {
+            o = new JsonObject
+            {
+                ["architectures"] = new JsonArray(Family switch
+                {
+                    ModelFamily.Llama => "LlamaForCausalLM",
+                    ModelFamily.Mistral => "MistralForCausalLM",
+                    ModelFamily.Qwen2 => "Qwen2ForCausalLM",
+                    ModelFamily.Gemma3 => "Gemma3ForCausalLM",
+                    ModelFamily.Qwen35 => "Qwen3_5ForCausalLM",
+                    _ => "Qwen3ForCausalLM",
+                }),
+            };
+            foreach (var (key, value) in text.ToList())
+            {
+                text.Remove(key);
+                o[key] = value;
+            }
+        }
         return o.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
     }
+
+    static JsonObject RopeScalingJson(RopeScaling scaling)
+    {
+        var s = new JsonObject
+        {
+            ["rope_type"] = scaling.Kind == RopeScalingKind.Llama3 ? "llama3" : "linear",
+            ["factor"] = scaling.Factor,
+        };
+        if (scaling.Kind == RopeScalingKind.Llama3)
+        {
+            s["low_freq_factor"] = scaling.LowFrequencyFactor;
+            s["high_freq_factor"] = scaling.HighFrequencyFactor;
+            s["original_max_position_embeddings"] = scaling.OriginalMaxPositions;
+        }
+        return s;
+    }
+
+    static string LayerTypeName(LayerKind kind) => kind switch
+    {
+        LayerKind.SlidingAttention => "sliding_attention",
+        LayerKind.LinearAttention => "linear_attention",
+        _ => "full_attention",
+    };
 
     /// <summary>Writes <see cref="ToJson"/> to <c>config.json</c> in <paramref name="modelDirectory"/> (temp file, then rename).</summary>
     public void Save(string modelDirectory)
@@ -194,115 +324,271 @@ public sealed record ModelConfig
         get
         {
             long d = HiddenSize, q = (long)HeadCount * HeadDim, kv = (long)KeyValueHeadCount * HeadDim, ff = IntermediateSize;
-            long attention = d * q + 2 * d * kv + q * d + (QkvBias ? q + 2 * kv : 0) + (OutputProjectionBias ? d : 0) + (QueryKeyNorm ? 2L * HeadDim : 0);
+            long attention = d * q * (AttentionOutputGate ? 2 : 1) + 2 * d * kv + q * d
+                + (QkvBias ? q * (AttentionOutputGate ? 2 : 1) + 2 * kv : 0) + (OutputProjectionBias ? d : 0) + (QueryKeyNorm ? 2L * HeadDim : 0);
             long mlp = 3 * d * ff + (MlpBias ? 2 * ff + d : 0);
-            long layer = attention + mlp + 2 * d;
+            long norms = (SandwichNorms ? 4 : 2) * d;
+            long total = 0;
+            for (int i = 0; i < LayerCount; i++)
+                total += mlp + norms + (KindOf(i) == LayerKind.LinearAttention ? LinearAttentionParameters() : attention);
             long embeddings = (long)VocabSize * d * (TieWordEmbeddings ? 1 : 2);
-            return LayerCount * layer + embeddings + d;
+            return total + embeddings + d;
         }
     }
 
-    /// <summary>Reads fields with the file and key named in every error.</summary>
-    sealed class ConfigReader(JsonObject root, string path)
+    long LinearAttentionParameters()
     {
+        var s = LinearAttention!;
+        long d = HiddenSize;
+        // in_proj_qkv, in_proj_z, in_proj_b, in_proj_a, conv1d, dt_bias, A_log, norm, out_proj
+        return d * s.ConvDim + d * s.ValueDim + 2 * d * s.ValueHeads + (long)s.ConvDim * s.ConvKernel
+            + 2L * s.ValueHeads + s.ValueHeadDim + (long)s.ValueDim * d;
+    }
+
+    /// <summary>Reads fields with the file and key named in every error.</summary>
+    sealed class ConfigReader
+    {
+        readonly JsonObject _wrapper;   // the file's top level
+        readonly JsonObject _root;      // the text model's fields: text_config for multimodal wrappers, else the top level
+        readonly string _prefix;        // "text_config." when _root is nested
+        readonly string path;
+
+        public ConfigReader(JsonObject top, string sourcePath)
+        {
+            _wrapper = top;
+            _root = top;
+            _prefix = "";
+            path = sourcePath;
+            string modelType = RequiredString("model_type");
+            if (modelType is "gemma3" or "qwen3_5")
+            {
+                _root = top["text_config"] as JsonObject
+                    ?? throw new ModelFileException(path, "text_config", $"a multimodal \"{modelType}\" config.json needs a text_config object");
+                _prefix = "text_config.";
+                Multimodal = true;
+            }
+        }
+
+        bool Multimodal { get; }
+
+        JsonObject root => _root;
+
+        string Field(string key) => _prefix + key;
+
         public ModelConfig Read()
         {
-            string modelType = RequiredString("model_type");
+            string wrapperType = (string)_wrapper["model_type"]!;
+            string modelType = Multimodal ? OptionalString("model_type") ?? wrapperType + "_text" : wrapperType;
             ModelFamily family = modelType switch
             {
                 "llama" => ModelFamily.Llama,
                 "mistral" => ModelFamily.Mistral,
                 "qwen2" => ModelFamily.Qwen2,
                 "qwen3" => ModelFamily.Qwen3,
-                _ => throw new ModelFileException(path, "model_type",
-                    $"unknown model_type \"{modelType}\"; supported: llama, mistral, qwen2, qwen3"),
+                "gemma3_text" or "gemma3" => ModelFamily.Gemma3,
+                "qwen3_5_text" or "qwen3_5" => ModelFamily.Qwen35,
+                _ => throw new ModelFileException(path, Field("model_type"),
+                    $"unknown model_type \"{modelType}\"; supported: llama, mistral, qwen2, qwen3, gemma3_text, gemma3, qwen3_5, qwen3_5_text"),
+            };
+            bool gemma = family == ModelFamily.Gemma3, qwen35 = family == ModelFamily.Qwen35;
+
+            string actKey = gemma && root["hidden_activation"] is not null ? "hidden_activation" : "hidden_act";
+            string act = OptionalString(actKey) ?? (gemma ? "gelu_pytorch_tanh" : "silu");
+            var activation = act switch
+            {
+                "silu" => HiddenActivation.Silu,
+                "gelu_pytorch_tanh" => HiddenActivation.GeluTanh,
+                _ => throw new ModelFileException(path, Field(actKey), $"{actKey} \"{act}\" is not supported (\"silu\" or \"gelu_pytorch_tanh\")"),
             };
 
-            string act = OptionalString("hidden_act") ?? "silu";
-            if (act != "silu")
-                throw new ModelFileException(path, "hidden_act", $"hidden_act \"{act}\" is not supported (only \"silu\")");
-
-            int hidden = PositiveInt("hidden_size", 1 << 16);
-            int heads = PositiveInt("num_attention_heads", 1 << 10);
-            int kvHeads = OptionalPositiveInt("num_key_value_heads", 1 << 10) ?? heads;
+            // Gemma3 and Qwen3.5 config.json files leave out fields whose defaults the transformers config class holds.
+            int hidden = gemma ? OptionalPositiveInt("hidden_size") ?? 2304 : qwen35 ? OptionalPositiveInt("hidden_size") ?? 4096 : PositiveInt("hidden_size");
+            int heads = OptionalPositiveInt("num_attention_heads") ?? (gemma ? 8 : qwen35 ? 16 : PositiveInt("num_attention_heads"));
+            int kvHeads = OptionalPositiveInt("num_key_value_heads") ?? (gemma || qwen35 ? 4 : heads);
             if (heads % kvHeads != 0)
-                throw new ModelFileException(path, "num_key_value_heads",
+                throw new ModelFileException(path, Field("num_key_value_heads"),
                     $"num_attention_heads ({heads}) is not a multiple of num_key_value_heads ({kvHeads})");
-            int? headDimField = OptionalPositiveInt("head_dim", 1 << 12);
+            int? headDimField = OptionalPositiveInt("head_dim") ?? (gemma || qwen35 ? 256 : null);
             if (headDimField is null && hidden % heads != 0)
-                throw new ModelFileException(path, "head_dim",
+                throw new ModelFileException(path, Field("head_dim"),
                     $"head_dim is absent and hidden_size ({hidden}) is not a multiple of num_attention_heads ({heads})");
             int headDim = headDimField ?? hidden / heads;
             if (headDim % 2 != 0)
-                throw new ModelFileException(path, "head_dim", $"head_dim ({headDim}) must be even for rotary embeddings");
+                throw new ModelFileException(path, Field("head_dim"), $"head_dim ({headDim}) must be even for rotary embeddings");
+            int layers = OptionalPositiveInt("num_hidden_layers") ?? (gemma ? 26 : qwen35 ? 32 : PositiveInt("num_hidden_layers"));
 
             bool attentionBias = OptionalBool("attention_bias") ?? false;
             int? slidingWindow = null;
             if (family == ModelFamily.Mistral)
-                slidingWindow = OptionalPositiveInt("sliding_window", 1 << 24);
+                slidingWindow = OptionalPositiveInt("sliding_window");
+            if (gemma)
+                slidingWindow = OptionalPositiveInt("sliding_window") ?? 4096;
             if (family == ModelFamily.Qwen2 && (OptionalBool("use_sliding_window") ?? false))
-                throw new ModelFileException(path, "use_sliding_window", "Qwen2 sliding-window attention is not supported");
+                throw new ModelFileException(path, Field("use_sliding_window"), "Qwen2 sliding-window attention is not supported");
+            if (gemma && (OptionalBool("use_bidirectional_attention") ?? false))
+                throw new ModelFileException(path, Field("use_bidirectional_attention"), "bidirectional (embedding) Gemma3 models are not decoders");
+
+            IReadOnlyList<LayerKind>? layerTypes = gemma || qwen35 ? ReadLayerTypes(family, layers) : null;
+            var (ropeTheta, ropeScaling, slidingTheta, partialRotary) = ReadRope(family);
+            bool tieDefault = gemma;
+            bool tie = (Multimodal ? OptionalBoolAt(_wrapper, "tie_word_embeddings", "tie_word_embeddings") : null)
+                ?? OptionalBool("tie_word_embeddings") ?? tieDefault;
 
             return new ModelConfig
             {
                 Family = family,
                 HiddenSize = hidden,
-                IntermediateSize = PositiveInt("intermediate_size", 1 << 18),
-                LayerCount = PositiveInt("num_hidden_layers", 1 << 10),
+                IntermediateSize = OptionalPositiveInt("intermediate_size") ?? (gemma ? 9216 : qwen35 ? 12288 : PositiveInt("intermediate_size")),
+                LayerCount = layers,
                 HeadCount = heads,
                 KeyValueHeadCount = kvHeads,
                 HeadDim = headDim,
-                VocabSize = PositiveInt("vocab_size", 1 << 22),
+                VocabSize = OptionalPositiveInt("vocab_size") ?? (gemma ? 262_208 : qwen35 ? 248_320 : PositiveInt("vocab_size")),
                 RmsNormEps = OptionalPositiveDouble("rms_norm_eps") ?? 1e-6,
-                RopeTheta = OptionalPositiveDouble("rope_theta") ?? 10000,
-                RopeScaling = ReadRopeScaling(),
-                MaxPositionEmbeddings = OptionalPositiveInt("max_position_embeddings", 1 << 24) ?? 4096,
-                TieWordEmbeddings = OptionalBool("tie_word_embeddings") ?? false,
+                RopeTheta = ropeTheta,
+                RopeScaling = ropeScaling,
+                MaxPositionEmbeddings = OptionalPositiveInt("max_position_embeddings") ?? (gemma ? 131_072 : qwen35 ? 32_768 : 4096),
+                TieWordEmbeddings = tie,
                 QkvBias = family == ModelFamily.Qwen2 || attentionBias,
-                OutputProjectionBias = (family is ModelFamily.Llama or ModelFamily.Qwen3) && attentionBias,
+                OutputProjectionBias = (family is ModelFamily.Llama or ModelFamily.Qwen3 or ModelFamily.Gemma3 or ModelFamily.Qwen35) && attentionBias,
                 MlpBias = family == ModelFamily.Llama && (OptionalBool("mlp_bias") ?? false),
-                QueryKeyNorm = family == ModelFamily.Qwen3,
+                QueryKeyNorm = family is ModelFamily.Qwen3 or ModelFamily.Gemma3 or ModelFamily.Qwen35,
                 SlidingWindow = slidingWindow,
-                BosTokenId = OptionalInt("bos_token_id"),
-                EosTokenIds = ReadIntOrList("eos_token_id"),
-                PadTokenId = OptionalInt("pad_token_id"),
-                StoredDType = OptionalString("torch_dtype") ?? OptionalString("dtype"),
+                LayerTypes = layerTypes,
+                HiddenActivation = activation,
+                ZeroCenteredNorms = gemma || qwen35,
+                SandwichNorms = gemma,
+                ScaleEmbeddings = gemma,
+                QueryPreAttentionScalar = gemma ? OptionalPositiveDouble("query_pre_attn_scalar") ?? 256 : null,
+                AttentionLogitSoftcap = gemma ? OptionalPositiveDouble("attn_logit_softcapping") : null,
+                FinalLogitSoftcap = gemma ? OptionalPositiveDouble("final_logit_softcapping") : null,
+                SlidingRopeTheta = slidingTheta,
+                PartialRotaryFactor = partialRotary,
+                AttentionOutputGate = qwen35,
+                LinearAttention = qwen35 ? ReadLinearAttention() : null,
+                Multimodal = Multimodal,
+                BosTokenId = OptionalInt("bos_token_id") ?? (Multimodal ? OptionalIntAt(_wrapper, "bos_token_id") : null),
+                EosTokenIds = ReadIntOrList("eos_token_id") is { Count: > 0 } eos ? eos
+                    : Multimodal ? ReadIntOrListAt(_wrapper, "eos_token_id", "eos_token_id") : [],
+                PadTokenId = OptionalInt("pad_token_id") ?? (Multimodal ? OptionalIntAt(_wrapper, "pad_token_id") : null),
+                StoredDType = OptionalString("torch_dtype") ?? OptionalString("dtype")
+                    ?? (Multimodal ? OptionalStringAt(_wrapper, "torch_dtype", "torch_dtype") ?? OptionalStringAt(_wrapper, "dtype", "dtype") : null),
             };
         }
 
-        RopeScaling ReadRopeScaling()
+        IReadOnlyList<LayerKind> ReadLayerTypes(ModelFamily family, int layers)
         {
-            JsonNode? node = root["rope_scaling"];
-            if (node is null)
-                return RopeScaling.None;
+            if (root["layer_types"] is JsonNode node)
+            {
+                if (node is not JsonArray a || a.Count != layers)
+                    throw new ModelFileException(path, Field("layer_types"), $"must be a list of {layers} layer types (one per layer)");
+                return a.Select((n, i) => (n is JsonValue v && v.TryGetValue(out string? s) ? s : null) switch
+                {
+                    "full_attention" => LayerKind.FullAttention,
+                    "sliding_attention" when family == ModelFamily.Gemma3 => LayerKind.SlidingAttention,
+                    "linear_attention" when family == ModelFamily.Qwen35 => LayerKind.LinearAttention,
+                    var other => throw new ModelFileException(path, Field($"layer_types[{i}]"),
+                        $"\"{other}\" is not a layer type of this family"),
+                }).ToArray();
+            }
+            // Older configs: Gemma3's sliding_window_pattern (every n-th layer global), Qwen3.5's full_attention_interval.
+            string key = family == ModelFamily.Gemma3 ? "sliding_window_pattern" : "full_attention_interval";
+            int interval = OptionalPositiveInt(key) ?? (family == ModelFamily.Gemma3 ? 6 : 4);
+            var other = family == ModelFamily.Gemma3 ? LayerKind.SlidingAttention : LayerKind.LinearAttention;
+            return Enumerable.Range(0, layers).Select(i => (i + 1) % interval == 0 ? LayerKind.FullAttention : other).ToArray();
+        }
+
+        LinearAttentionShape ReadLinearAttention()
+        {
+            var shape = new LinearAttentionShape(
+                ConvKernel: OptionalPositiveInt("linear_conv_kernel_dim") ?? 4,
+                KeyHeads: OptionalPositiveInt("linear_num_key_heads") ?? 16,
+                ValueHeads: OptionalPositiveInt("linear_num_value_heads") ?? 32,
+                KeyHeadDim: OptionalPositiveInt("linear_key_head_dim") ?? 128,
+                ValueHeadDim: OptionalPositiveInt("linear_value_head_dim") ?? 128);
+            if (shape.ValueHeads % shape.KeyHeads != 0)
+                throw new ModelFileException(path, Field("linear_num_value_heads"),
+                    $"linear_num_value_heads ({shape.ValueHeads}) is not a multiple of linear_num_key_heads ({shape.KeyHeads})");
+            return shape;
+        }
+
+        /// <summary>
+        /// The rope base and scaling of the (global) attention layers, the sliding layers' own base (Gemma3) and
+        /// the partial rotary factor, from <c>rope_theta</c>/<c>rope_scaling</c>/<c>rope_local_base_freq</c> or
+        /// from transformers v5's <c>rope_parameters</c> (flat, or one entry per layer type).
+        /// </summary>
+        (double Theta, RopeScaling Scaling, double? SlidingTheta, double PartialRotary) ReadRope(ModelFamily family)
+        {
+            bool gemma = family == ModelFamily.Gemma3;
+            double defaultTheta = gemma ? 1_000_000 : qwenDefault(family);
+            double partial = OptionalPositiveDouble("partial_rotary_factor") ?? (family == ModelFamily.Qwen35 ? 0.25 : 1);
+            double theta = OptionalPositiveDouble("rope_theta") ?? defaultTheta;
+            var scaling = root["rope_scaling"] is JsonNode s ? ReadRopeObject(s, "rope_scaling", allowTheta: false).Scaling : RopeScaling.None;
+            double? sliding = gemma ? OptionalPositiveDouble("rope_local_base_freq") ?? 10_000 : null;
+            if (root["rope_parameters"] is JsonNode p)
+            {
+                if (p is not JsonObject o)
+                    throw new ModelFileException(path, Field("rope_parameters"), "must be an object");
+                if (o["full_attention"] is JsonNode full)
+                {
+                    var (t, sc) = ReadRopeObject(full, "rope_parameters.full_attention", allowTheta: true);
+                    (theta, scaling) = (t ?? theta, sc);
+                    if (gemma && o["sliding_attention"] is JsonNode local)
+                    {
+                        var (lt, ls) = ReadRopeObject(local, "rope_parameters.sliding_attention", allowTheta: true);
+                        if (ls.Kind != RopeScalingKind.None)
+                            throw new ModelFileException(path, Field("rope_parameters.sliding_attention"), "sliding layers with rope scaling are not supported");
+                        sliding = lt ?? sliding;
+                    }
+                }
+                else
+                {
+                    var (t, sc) = ReadRopeObject(o, "rope_parameters", allowTheta: true);
+                    (theta, scaling) = (t ?? theta, sc);
+                    if (o["partial_rotary_factor"] is JsonValue pv && TryNumber(pv, out double pr) && pr > 0)
+                        partial = pr;
+                }
+            }
+            if (partial > 1)
+                throw new ModelFileException(path, Field("partial_rotary_factor"), "must be at most 1");
+            return (theta, scaling, sliding, partial);
+
+            static double qwenDefault(ModelFamily f) => f == ModelFamily.Qwen35 ? 10_000_000 : 10_000;
+        }
+
+        (double? Theta, RopeScaling Scaling) ReadRopeObject(JsonNode node, string field, bool allowTheta)
+        {
             if (node is not JsonObject o)
-                throw new ModelFileException(path, "rope_scaling", "must be an object or null");
+                throw new ModelFileException(path, Field(field), "must be an object or null");
+            double? theta = null;
+            if (allowTheta && o["rope_theta"] is JsonValue tv)
+                theta = TryNumber(tv, out double t) && t > 0 ? t : throw new ModelFileException(path, Field(field + ".rope_theta"), "must be a positive number");
             string? type = (o["rope_type"] ?? o["type"]) is JsonValue v && v.TryGetValue(out string? s) ? s : null;
             switch (type)
             {
                 case null or "default":
-                    return RopeScaling.None;
+                    return (theta, RopeScaling.None);
                 case "linear":
-                    return new RopeScaling(RopeScalingKind.Linear, Factor: NestedPositiveDouble(o, "factor"));
+                    return (theta, new RopeScaling(RopeScalingKind.Linear, Factor: NestedPositiveDouble(o, field, "factor")));
                 case "llama3":
                     var scaling = new RopeScaling(
                         RopeScalingKind.Llama3,
-                        Factor: NestedPositiveDouble(o, "factor"),
-                        LowFrequencyFactor: NestedPositiveDouble(o, "low_freq_factor"),
-                        HighFrequencyFactor: NestedPositiveDouble(o, "high_freq_factor"),
-                        OriginalMaxPositions: (int)Math.Min(NestedPositiveDouble(o, "original_max_position_embeddings"), 1 << 24));
+                        Factor: NestedPositiveDouble(o, field, "factor"),
+                        LowFrequencyFactor: NestedPositiveDouble(o, field, "low_freq_factor"),
+                        HighFrequencyFactor: NestedPositiveDouble(o, field, "high_freq_factor"),
+                        OriginalMaxPositions: (int)Math.Min(NestedPositiveDouble(o, field, "original_max_position_embeddings"), 1 << 24));
                     if (scaling.HighFrequencyFactor <= scaling.LowFrequencyFactor)
-                        throw new ModelFileException(path, "rope_scaling.high_freq_factor", "must be greater than low_freq_factor");
-                    return scaling;
+                        throw new ModelFileException(path, Field(field + ".high_freq_factor"), "must be greater than low_freq_factor");
+                    return (theta, scaling);
                 default:
-                    throw new ModelFileException(path, "rope_scaling.rope_type",
+                    throw new ModelFileException(path, Field(field + ".rope_type"),
                         $"rope scaling \"{type}\" is not supported (supported: default, linear, llama3)");
             }
         }
 
-        double NestedPositiveDouble(JsonObject o, string key)
+        double NestedPositiveDouble(JsonObject o, string parent, string key)
         {
-            string field = "rope_scaling." + key;
+            string field = Field(parent + "." + key);
             if (o[key] is not JsonValue v || !TryNumber(v, out double d))
                 throw new ModelFileException(path, field, "missing or not a number");
             if (!(d > 0))
@@ -311,37 +597,53 @@ public sealed record ModelConfig
         }
 
         string RequiredString(string key) =>
-            OptionalString(key) ?? throw new ModelFileException(path, key, "missing (required)");
+            OptionalString(key) ?? throw new ModelFileException(path, Field(key), "missing (required)");
 
-        string? OptionalString(string key) => root[key] switch
+        string? OptionalString(string key) => OptionalStringAt(root, key, Field(key));
+
+        string? OptionalStringAt(JsonObject o, string key, string field) => o[key] switch
         {
             null => null,
             JsonValue v when v.TryGetValue(out string? s) => s,
-            _ => throw new ModelFileException(path, key, "must be a string"),
+            _ => throw new ModelFileException(path, field, "must be a string"),
         };
 
-        int PositiveInt(string key, int max) =>
-            OptionalPositiveInt(key, max) ?? throw new ModelFileException(path, key, "missing (required)");
+        int PositiveInt(string key, int? max = null) =>
+            OptionalPositiveInt(key, max) ?? throw new ModelFileException(path, Field(key), "missing (required)");
 
-        /// <summary>A positive integer no larger than <paramref name="max"/>: sizes are bounded before anything is allocated from them.</summary>
-        int? OptionalPositiveInt(string key, int max)
+        // Upper bounds on sizes, checked before anything is allocated from them (far above any released model).
+        static int UpperBound(string key) => key switch
+        {
+            "hidden_size" => 1 << 16,
+            "num_attention_heads" or "num_key_value_heads" or "num_hidden_layers" => 1 << 10,
+            "head_dim" => 1 << 12,
+            "intermediate_size" => 1 << 18,
+            "vocab_size" => 1 << 22,
+            _ => 1 << 24,
+        };
+
+        /// <summary>A positive integer no larger than <paramref name="max"/> (default: the key's <c>UpperBound</c>): sizes are bounded before anything is allocated from them.</summary>
+        int? OptionalPositiveInt(string key, int? max = null)
         {
             int? value = OptionalInt(key);
             if (value is <= 0)
-                throw new ModelFileException(path, key, $"must be a positive integer, got {value}");
-            if (value > max)
-                throw new ModelFileException(path, key, $"is {value}, more than the {max} this runtime accepts");
+                throw new ModelFileException(path, Field(key), $"must be a positive integer, got {value}");
+            int bound = max ?? UpperBound(key);
+            if (value > bound)
+                throw new ModelFileException(path, Field(key), $"is {value}, more than the {bound} this runtime accepts");
             return value;
         }
 
-        int? OptionalInt(string key)
+        int? OptionalInt(string key) => OptionalIntAt(root, key, Field(key));
+
+        int? OptionalIntAt(JsonObject o, string key, string? field = null)
         {
-            JsonNode? node = root[key];
+            JsonNode? node = o[key];
             if (node is null)
                 return null;
             if (node is JsonValue v && TryNumber(v, out double d) && d == Math.Floor(d) && d >= int.MinValue && d <= int.MaxValue)
                 return (int)d;
-            throw new ModelFileException(path, key, $"must be an integer, got {node.ToJsonString()}");
+            throw new ModelFileException(path, field ?? key, $"must be an integer, got {node.ToJsonString()}");
         }
 
         double? OptionalPositiveDouble(string key)
@@ -352,27 +654,31 @@ public sealed record ModelConfig
             if (node is JsonValue v && TryNumber(v, out double d))
             {
                 if (!(d > 0))
-                    throw new ModelFileException(path, key, $"must be positive, got {node.ToJsonString()}");
+                    throw new ModelFileException(path, Field(key), $"must be positive, got {node.ToJsonString()}");
                 return d;
             }
-            throw new ModelFileException(path, key, $"must be a number, got {node.ToJsonString()}");
+            throw new ModelFileException(path, Field(key), $"must be a number, got {node.ToJsonString()}");
         }
 
-        bool? OptionalBool(string key) => root[key] switch
+        bool? OptionalBool(string key) => OptionalBoolAt(root, key, Field(key));
+
+        bool? OptionalBoolAt(JsonObject o, string key, string field) => o[key] switch
         {
             null => null,
             JsonValue v when v.TryGetValue(out bool b) => b,
-            var n => throw new ModelFileException(path, key, $"must be true or false, got {n.ToJsonString()}"),
+            var n => throw new ModelFileException(path, field, $"must be true or false, got {n.ToJsonString()}"),
         };
 
-        IReadOnlyList<int> ReadIntOrList(string key)
+        IReadOnlyList<int> ReadIntOrList(string key) => ReadIntOrListAt(root, key, Field(key));
+
+        IReadOnlyList<int> ReadIntOrListAt(JsonObject o, string key, string field)
         {
-            JsonNode? node = root[key];
+            JsonNode? node = o[key];
             if (node is JsonArray a)
                 return a.Select((n, i) => n is JsonValue v && TryNumber(v, out double d) && d == Math.Floor(d)
                     ? (int)d
-                    : throw new ModelFileException(path, $"{key}[{i}]", "must be an integer")).ToArray();
-            return OptionalInt(key) is int single ? [single] : [];
+                    : throw new ModelFileException(path, $"{field}[{i}]", "must be an integer")).ToArray();
+            return OptionalIntAt(o, key, field) is int single ? [single] : [];
         }
 
         /// <summary>A finite number (1e400 is not one: it would read as infinity).</summary>

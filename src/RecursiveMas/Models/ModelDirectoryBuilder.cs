@@ -17,7 +17,8 @@ public static class ModelDirectoryBuilder
     public static IReadOnlyList<string> SpecialTokens(ModelFamily family) => family switch
     {
         ModelFamily.Qwen2 => ["<|endoftext|>", "<|im_start|>", "<|im_end|>"],
-        ModelFamily.Qwen3 => ["<|endoftext|>", "<|im_start|>", "<|im_end|>", "<think>", "</think>"],
+        ModelFamily.Qwen3 or ModelFamily.Qwen35 => ["<|endoftext|>", "<|im_start|>", "<|im_end|>", "<think>", "</think>"],
+        ModelFamily.Gemma3 => ["<pad>", "<eos>", "<bos>", "<start_of_turn>", "<end_of_turn>"],
         ModelFamily.Llama => ["<|begin_of_text|>", "<|end_of_text|>", "<|start_header_id|>", "<|end_header_id|>", "<|eot_id|>"],
         ModelFamily.Mistral => ["<unk>", "<s>", "</s>", "[INST]", "[/INST]"],
         _ => throw new ArgumentOutOfRangeException(nameof(family)),
@@ -26,7 +27,8 @@ public static class ModelDirectoryBuilder
     /// <summary>BOS, EOS and PAD token strings as in the family's tokenizer_config.json (Qwen has no BOS).</summary>
     public static (string? Bos, string Eos, string Pad) RoleTokens(ModelFamily family) => family switch
     {
-        ModelFamily.Qwen2 or ModelFamily.Qwen3 => (null, "<|im_end|>", "<|endoftext|>"),
+        ModelFamily.Qwen2 or ModelFamily.Qwen3 or ModelFamily.Qwen35 => (null, "<|im_end|>", "<|endoftext|>"),
+        ModelFamily.Gemma3 => ("<bos>", "<end_of_turn>", "<pad>"),
         ModelFamily.Llama => ("<|begin_of_text|>", "<|eot_id|>", "<|end_of_text|>"),
         _ => ("<s>", "</s>", "<unk>"),
     };
@@ -57,7 +59,7 @@ public static class ModelDirectoryBuilder
             ["bos_token"] = bos,
             ["eos_token"] = eos,
             ["pad_token"] = pad,
-            ["add_bos_token"] = config.Family == ModelFamily.Mistral,
+            ["add_bos_token"] = config.Family is ModelFamily.Mistral or ModelFamily.Gemma3,
             ["model_max_length"] = config.MaxPositionEmbeddings,
         };
         AtomicFile.WriteAllText(Path.Combine(directory, "tokenizer_config.json"), tokenizerConfig.ToJsonString());

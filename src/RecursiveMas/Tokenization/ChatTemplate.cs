@@ -24,6 +24,9 @@ namespace RecursiveMas.Tokenization;
 /// " " + assistant.strip() + "&lt;/s&gt;", roles must alternate, and a system message is prepended to the
 /// <em>last</em> user message only (and dropped when the conversation ends with an assistant turn, as the
 /// official template does). The template has no generation prompt: "[/INST]" is the cue to answer.</item>
+/// <item><see cref="ChatTemplateKind.Gemma"/>: Gemma 3 instruct: BOS, then per turn "&lt;start_of_turn&gt;" + role
+/// ("model" for the assistant) + "\n" + content.strip() + "&lt;end_of_turn&gt;\n"; a system message's text
+/// and "\n\n" open the first user turn; roles must alternate; "&lt;start_of_turn&gt;model\n" is the prompt.</item>
 /// <item><see cref="ChatTemplateKind.Plain"/>: "role: content" lines and "assistant:" as the prompt, for
 /// tiny models whose vocabulary has no chat tokens.</item>
 /// </list>
@@ -57,6 +60,7 @@ public sealed partial class ChatTemplate
         {
             ChatTemplateKind.Llama3 => "<|begin_of_text|>",
             ChatTemplateKind.Mistral => "<s>",
+            ChatTemplateKind.Gemma => "<bos>",
             _ => "",
         };
         EosToken = kind == ChatTemplateKind.Mistral ? "</s>" : "";
@@ -99,8 +103,9 @@ public sealed partial class ChatTemplate
 
     /// <summary>
     /// Recognises the format from the Hugging Face Jinja template's markers ("&lt;|im_start|&gt;" is ChatML,
-    /// Qwen3 if it also mentions "&lt;think&gt;"; "&lt;|start_header_id|&gt;" is Llama 3; "[INST]" is Mistral),
-    /// else from config.json's model_type (qwen2, qwen3, llama, mistral), else <see cref="ChatTemplateKind.Plain"/>.
+    /// Qwen3 if it also mentions "&lt;think&gt;"; "&lt;|start_header_id|&gt;" is Llama 3; "[INST]" is Mistral;
+    /// "&lt;start_of_turn&gt;" is Gemma), else from config.json's model_type (qwen2, qwen3, qwen3_5, llama,
+    /// mistral, gemma3), else <see cref="ChatTemplateKind.Plain"/>.
     /// The template text also decides ChatML's default system message and Llama 3's system block.
     /// </summary>
     public static ChatTemplate Detect(string? jinjaTemplate, string? modelType)
@@ -114,6 +119,8 @@ public sealed partial class ChatTemplate
                 kind = ChatTemplateKind.Llama3;
             else if (jinjaTemplate.Contains("[INST]", StringComparison.Ordinal))
                 kind = ChatTemplateKind.Mistral;
+            else if (jinjaTemplate.Contains("<start_of_turn>", StringComparison.Ordinal))
+                kind = ChatTemplateKind.Gemma;
         }
         kind ??= KindForModelType(modelType);
         var template = new ChatTemplate(kind.Value);
@@ -137,7 +144,8 @@ public sealed partial class ChatTemplate
     public static ChatTemplateKind KindForModelType(string? modelType) => modelType?.ToLowerInvariant() switch
     {
         "qwen2" or "qwen2_moe" => ChatTemplateKind.ChatMl,
-        "qwen3" or "qwen3_moe" => ChatTemplateKind.Qwen3,
+        "qwen3" or "qwen3_moe" or "qwen3_5" or "qwen3_5_text" => ChatTemplateKind.Qwen3,
+        "gemma3" or "gemma3_text" => ChatTemplateKind.Gemma,
         "llama" => ChatTemplateKind.Llama3,
         "mistral" => ChatTemplateKind.Mistral,
         _ => ChatTemplateKind.Plain,
@@ -179,6 +187,7 @@ public sealed partial class ChatTemplate
             case ChatTemplateKind.Qwen3: RenderQwen3(conversation, addGenerationPrompt, enableThinking, output); break;
             case ChatTemplateKind.Llama3: RenderLlama3(conversation, addGenerationPrompt, output); break;
             case ChatTemplateKind.Mistral: RenderMistral(conversation, output); break;
+            case ChatTemplateKind.Gemma: RenderGemma(conversation, addGenerationPrompt, output); break;
             default: RenderPlain(conversation, addGenerationPrompt, output); break;
         }
         return output.ToString();
@@ -354,6 +363,30 @@ public sealed partial class ChatTemplate
                 output.Append(' ').Append(PythonText.Strip(message.Content)).Append(EosToken);
             }
         }
+    }
+
+    void RenderGemma(List<ChatMessage> messages, bool addGenerationPrompt, StringBuilder output)
+    {
+        string firstUserPrefix = "";
+        int first = 0;
+        if (messages.Count > 0 && messages[0].Role == ChatMessage.System)
+        {
+            firstUserPrefix = messages[0].Content + "\n\n";
+            first = 1;
+        }
+        output.Append(BosToken);
+        for (int i = first; i < messages.Count; i++)
+        {
+            var message = messages[i];
+            if ((message.Role == ChatMessage.User) != ((i - first) % 2 == 0))
+                throw new ArgumentException("Conversation roles must alternate user/assistant/user/assistant/...", nameof(messages));
+            output.Append("<start_of_turn>").Append(message.Role == ChatMessage.Assistant ? "model" : message.Role).Append('\n');
+            if (i == first)
+                output.Append(firstUserPrefix);
+            output.Append(PythonText.Strip(message.Content)).Append("<end_of_turn>\n");
+        }
+        if (addGenerationPrompt)
+            output.Append("<start_of_turn>model\n");
     }
 
     static void RenderPlain(List<ChatMessage> messages, bool addGenerationPrompt, StringBuilder output)

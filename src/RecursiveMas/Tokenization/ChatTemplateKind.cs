@@ -15,6 +15,9 @@ public enum ChatTemplateKind
     /// <summary>Mistral-7B-Instruct-v0.3: &lt;s&gt;[INST] ...[/INST] answer&lt;/s&gt;.</summary>
     Mistral,
 
+    /// <summary>Gemma 3 instruct: &lt;bos&gt;&lt;start_of_turn&gt;user\n...&lt;end_of_turn&gt;\n, the assistant as "model", a system message folded into the first user turn.</summary>
+    Gemma,
+
     /// <summary>"role: content" lines, for tiny models trained without special chat tokens.</summary>
     Plain,
 }

@@ -279,6 +279,7 @@ public sealed class ModelTokenizer
         {
             ChatTemplateKind.ChatMl or ChatTemplateKind.Qwen3 => "<|im_start|>",
             ChatTemplateKind.Llama3 => "<|start_header_id|>",
+            ChatTemplateKind.Gemma => "<start_of_turn>",
             _ => null,
         };
         if (jinjaTemplate is null && marker is not null && !_addedByContent.ContainsKey(marker))

@@ -21,6 +21,8 @@ public sealed class TextGeneratorTests : IDisposable
     [InlineData("qwen2", ChatTemplateKind.ChatMl, "<|im_start|>")]
     [InlineData("llama", ChatTemplateKind.Llama3, "<|start_header_id|>")]
     [InlineData("mistral", ChatTemplateKind.Mistral, "[INST]")]
+    [InlineData("gemma3", ChatTemplateKind.Gemma, "<start_of_turn>")]
+    [InlineData("qwen3_5", ChatTemplateKind.Qwen3, "<|im_start|>")]
     public void ChatPromptsUseTheFamilyTemplateAndBatchesMatchSingleRuns(string family, ChatTemplateKind kind, string marker)
     {
         using var written = TinyCheckpoints.Write(_dir, TinyCheckpoints.Config(family, 32));

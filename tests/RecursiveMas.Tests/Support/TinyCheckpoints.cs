@@ -43,6 +43,8 @@ public static class TinyCheckpoints
         "mistral" => TinyModels.Mistral(hidden, vocab: 320, window: null),
         "qwen2" => TinyModels.Qwen2(hidden, vocab: 320),
         "qwen3" => TinyModels.Qwen3(hidden, vocab: 320),
+        "gemma3" => TinyModels.Gemma3(hidden, vocab: 320),
+        "qwen3_5" => TinyModels.Qwen35(hidden, vocab: 320),
         _ => throw new ArgumentException(family),
     };
 }

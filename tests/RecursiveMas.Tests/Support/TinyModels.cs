@@ -75,9 +75,66 @@ public static class TinyModels
         EosTokenIds = [2],
     };
 
+    /// <summary>
+    /// Gemma3 with sliding (window 4, own rope base) and global layers (linear rope scaling), head_dim
+    /// different from hidden/heads, query_pre_attn_scalar different from head_dim, GQA, final-logit soft-capping.
+    /// </summary>
+    public static ModelConfig Gemma3(int hidden = 32, int vocab = 97, int window = 4, double? attentionSoftcap = null) => new()
+    {
+        Family = ModelFamily.Gemma3,
+        HiddenSize = hidden,
+        IntermediateSize = hidden * 2,
+        LayerCount = 3,
+        HeadCount = 4,
+        KeyValueHeadCount = 2,
+        HeadDim = 16,
+        VocabSize = vocab,
+        RopeTheta = 1_000_000,
+        RopeScaling = new RopeScaling(RopeScalingKind.Linear, Factor: 8),
+        SlidingRopeTheta = 10_000,
+        SlidingWindow = window,
+        LayerTypes = [LayerKind.SlidingAttention, LayerKind.FullAttention, LayerKind.SlidingAttention],
+        HiddenActivation = HiddenActivation.GeluTanh,
+        ZeroCenteredNorms = true,
+        SandwichNorms = true,
+        ScaleEmbeddings = true,
+        QueryKeyNorm = true,
+        QueryPreAttentionScalar = 20,
+        AttentionLogitSoftcap = attentionSoftcap,
+        FinalLogitSoftcap = 5,
+        TieWordEmbeddings = true,
+        EosTokenIds = [1],
+        BosTokenId = 2,
+    };
+
+    /// <summary>
+    /// Qwen3.5: three Gated DeltaNet layers (2 key heads serving 4 value heads, key and value head sizes
+    /// different) and one gated full-attention layer with partial rotary (a quarter of head_dim), untied head.
+    /// </summary>
+    public static ModelConfig Qwen35(int hidden = 32, int vocab = 97, bool multimodal = false) => new()
+    {
+        Family = ModelFamily.Qwen35,
+        HiddenSize = hidden,
+        IntermediateSize = hidden * 2,
+        LayerCount = 4,
+        HeadCount = 4,
+        KeyValueHeadCount = 2,
+        HeadDim = 16,
+        VocabSize = vocab,
+        RopeTheta = 10_000_000,
+        PartialRotaryFactor = 0.25,
+        LayerTypes = [LayerKind.LinearAttention, LayerKind.LinearAttention, LayerKind.LinearAttention, LayerKind.FullAttention],
+        LinearAttention = new LinearAttentionShape(ConvKernel: 4, KeyHeads: 2, ValueHeads: 4, KeyHeadDim: 8, ValueHeadDim: 6),
+        ZeroCenteredNorms = true,
+        QueryKeyNorm = true,
+        AttentionOutputGate = true,
+        Multimodal = multimodal,
+        EosTokenIds = [2],
+    };
+
     public static IEnumerable<object[]> AllFamilies() =>
     [
-        ["llama"], ["mistral"], ["qwen2"], ["qwen3"],
+        ["llama"], ["mistral"], ["qwen2"], ["qwen3"], ["gemma3"], ["qwen3_5"],
     ];
 
     public static ModelConfig ByName(string family) => family switch
@@ -86,6 +143,8 @@ public static class TinyModels
         "mistral" => Mistral(),
         "qwen2" => Qwen2(),
         "qwen3" => Qwen3(),
+        "gemma3" => Gemma3(),
+        "qwen3_5" => Qwen35(),
         _ => throw new ArgumentException(family),
     };
 

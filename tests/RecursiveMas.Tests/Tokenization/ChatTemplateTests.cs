@@ -125,6 +125,19 @@ public class ChatTemplateTests
     }
 
     [Fact]
+    public void Gemma3FoldsTheSystemMessageIntoTheFirstUserTurnAndCallsTheAssistantModel()
+    {
+        var template = ChatTemplate.For(ChatTemplateKind.Gemma);
+        Assert.Equal("<bos><start_of_turn>user\nHi there<end_of_turn>\n<start_of_turn>model\n", template.Render(OneQuestion));
+        Assert.Equal("<bos><start_of_turn>user\n  You are terse.  \n\n\nWhat is 2+2?<end_of_turn>\n<start_of_turn>model\n", template.Render(UntrimmedSystem));
+        Assert.Equal(
+            "<bos><start_of_turn>user\nSys\n\nQ1<end_of_turn>\n<start_of_turn>model\nA1<end_of_turn>\n<start_of_turn>user\nQ2 <<SLOT:latent>> end<end_of_turn>\n",
+            template.Render(MultiTurn, addGenerationPrompt: false));
+        Assert.Throws<ArgumentException>(() => template.Render([FromUser("u"), FromUser("u2")]));
+        Assert.Throws<ArgumentException>(() => template.Render([FromAssistant("a")]));
+    }
+
+    [Fact]
     public void PlainWritesRoleLines()
     {
         Assert.Equal("system: Sys\nuser: Q1\nassistant:   A1  \nuser: Q2 <<SLOT:latent>> end\nassistant:",
@@ -143,6 +156,7 @@ public class ChatTemplateTests
     [InlineData(ChatTemplateKind.Qwen3)]
     [InlineData(ChatTemplateKind.Llama3)]
     [InlineData(ChatTemplateKind.Mistral)]
+    [InlineData(ChatTemplateKind.Gemma)]
     [InlineData(ChatTemplateKind.Plain)]
     public void SlotMarkersSurviveEveryTemplate(ChatTemplateKind kind)
     {
@@ -182,6 +196,10 @@ public class ChatTemplateTests
     [InlineData(null, "qwen3", ChatTemplateKind.Qwen3)]
     [InlineData(null, "llama", ChatTemplateKind.Llama3)]
     [InlineData(null, "mistral", ChatTemplateKind.Mistral)]
+    [InlineData("{{ bos_token }}<start_of_turn>{{ role }}", null, ChatTemplateKind.Gemma)]
+    [InlineData(null, "gemma3", ChatTemplateKind.Gemma)]
+    [InlineData(null, "gemma3_text", ChatTemplateKind.Gemma)]
+    [InlineData(null, "qwen3_5", ChatTemplateKind.Qwen3)]
     [InlineData("{{ messages }}", "gpt2", ChatTemplateKind.Plain)]
     [InlineData(null, null, ChatTemplateKind.Plain)]
     public void DetectUsesTemplateMarkersThenModelType(string? jinja, string? modelType, ChatTemplateKind expected) =>

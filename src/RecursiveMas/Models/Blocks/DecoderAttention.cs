@@ -4,9 +4,11 @@ using static TorchSharp.torch;
 namespace RecursiveMas.Models.Blocks;
 
 /// <summary>
-/// Multi-head self-attention with grouped key/value heads (GQA), rotary positions and, for Qwen3,
-/// per-head RMSNorm on queries and keys. Submodule names (<c>q_proj</c>, <c>k_norm</c>, ...) are the
-/// Hugging Face checkpoint keys.
+/// Multi-head self-attention with grouped key/value heads (GQA) and rotary positions, plus the
+/// per-family details: per-head q/k RMSNorm (Qwen3, Gemma3, Qwen3.5), a score scale from
+/// <c>query_pre_attn_scalar</c> and optional score soft-capping (Gemma3), a sliding window (Mistral,
+/// Gemma3's local layers), partial rotary and a sigmoid output gate read from q_proj (Qwen3.5).
+/// Submodule names (<c>q_proj</c>, <c>k_norm</c>, ...) are the Hugging Face checkpoint keys.
 /// </summary>
 public sealed class DecoderAttention : nn.Module
 {
@@ -22,6 +24,10 @@ public sealed class DecoderAttention : nn.Module
     private readonly int _kvHeads;
     private readonly int _headDim;
     private readonly int _layerIndex;
+    private readonly LayerKind _kind;
+    private readonly double _scale;
+    private readonly double? _softcap;
+    private readonly bool _outputGate;
     private readonly FusedProjection _qkv;
 
     public DecoderAttention(string name, ModelConfig config, int layerIndex, ScalarType dtype, Device device) : base(name)
@@ -30,17 +36,23 @@ public sealed class DecoderAttention : nn.Module
         _kvHeads = config.KeyValueHeadCount;
         _headDim = config.HeadDim;
         _layerIndex = layerIndex;
+        _kind = config.KindOf(layerIndex);
+        _scale = config.AttentionScale;
+        _softcap = config.AttentionLogitSoftcap;
+        _outputGate = config.AttentionOutputGate;
         long q = (long)_heads * _headDim, kv = (long)_kvHeads * _headDim;
-        // q, k and v read the same input: one fused matmul, three checkpoint-named views.
-        _qkv = new FusedProjection(config.HiddenSize, [q, kv, kv], config.QkvBias, dtype, device);
+        // q, k and v read the same input: one fused matmul, three checkpoint-named views. With an output
+        // gate, q_proj yields [query, gate] per head.
+        long qWidth = _outputGate ? 2 * q : q;
+        _qkv = new FusedProjection(config.HiddenSize, [qWidth, kv, kv], config.QkvBias, dtype, device);
         q_proj = _qkv.Part("q_proj", 0);
         k_proj = _qkv.Part("k_proj", 1);
         v_proj = _qkv.Part("v_proj", 2);
         o_proj = new Projection("o_proj", q, config.HiddenSize, config.OutputProjectionBias, dtype, device);
         if (config.QueryKeyNorm)
         {
-            q_norm = new RmsNorm("q_norm", _headDim, config.RmsNormEps, dtype, device);
-            k_norm = new RmsNorm("k_norm", _headDim, config.RmsNormEps, dtype, device);
+            q_norm = new RmsNorm("q_norm", _headDim, config.RmsNormEps, dtype, device, config.ZeroCenteredNorms);
+            k_norm = new RmsNorm("k_norm", _headDim, config.RmsNormEps, dtype, device, config.ZeroCenteredNorms);
         }
         RegisterComponents();
     }
@@ -54,7 +66,17 @@ public sealed class DecoderAttention : nn.Module
         using var scope = NewDisposeScope();
         long b = x.shape[0], t = x.shape[1];
         var qkv = _qkv.Forward(x);
-        var q = qkv[0].reshape(b, t, _heads, _headDim);
+        Tensor q, gate = null!;
+        if (_outputGate)
+        {
+            var queryAndGate = qkv[0].reshape(b, t, _heads, 2 * _headDim);
+            q = queryAndGate.narrow(-1, 0, _headDim);
+            gate = queryAndGate.narrow(-1, _headDim, _headDim).reshape(b, t, (long)_heads * _headDim);
+        }
+        else
+        {
+            q = qkv[0].reshape(b, t, _heads, _headDim);
+        }
         var k = qkv[1].reshape(b, t, _kvHeads, _headDim);
         var v = qkv[2].reshape(b, t, _kvHeads, _headDim);
         if (q_norm is not null)
@@ -62,35 +84,54 @@ public sealed class DecoderAttention : nn.Module
             q = q_norm.Forward(q);
             k = k_norm!.Forward(k);
         }
-        q = RotaryEmbedding.Apply(q.transpose(1, 2), context.Cos, context.Sin);   // [B, H, T, hd]
-        k = RotaryEmbedding.Apply(k.transpose(1, 2), context.Cos, context.Sin);   // [B, KV, T, hd]
+        var rope = context.RopeFor(_kind);
+        q = RotaryEmbedding.Apply(q.transpose(1, 2), rope.Cos, rope.Sin);   // [B, H, T, hd]
+        k = RotaryEmbedding.Apply(k.transpose(1, 2), rope.Cos, rope.Sin);   // [B, KV, T, hd]
         v = v.transpose(1, 2);
 
         Tensor keys = k, values = v;
+        long start = 0;
         if (context.Cache is not null)
-            (keys, values) = context.Cache.Write(_layerIndex, k, v);
+            (keys, values, start) = context.Cache.Write(_layerIndex, k, v);
+        Tensor? mask = context.MaskFor(_kind);
+        long s = keys.shape[2];
+        if (mask is not null && (start > 0 || mask.shape[3] != s))
+            mask = mask.narrow(3, start, s); // a sliding layer's cache starts where its window does
 
+        // Grouped-query attention without copying keys/values per query head: fold the query heads that
+        // share a KV head into the query-length axis ([B, KV, group·T, hd]) and repeat the mask instead.
+        long group = _heads / _kvHeads;
+        var grouped = group == 1 ? q : q.reshape(b, _kvHeads, group * t, _headDim);
+        if (mask is not null && group > 1)
+            mask = mask.unsqueeze(2).expand(mask.shape[0], 1, group, t, s).reshape(mask.shape[0], 1, group * t, s);
         Tensor attended;
-        if (_kvHeads == _heads)
+        if (_softcap is double cap)
         {
-            attended = nn.functional.scaled_dot_product_attention(q, keys, values, context.Mask);
+            attended = SoftCappedAttention(grouped, keys, values, mask, cap);
         }
         else
         {
-            // Grouped-query attention without copying keys/values per query head: fold the query
-            // heads that share a KV head into the query-length axis ([B, KV, group·T, hd]) and
-            // repeat the mask along that axis instead. SDPA's 1/sqrt(hd) scale is unchanged.
-            long group = _heads / _kvHeads;
-            long s = keys.shape[2];
-            var grouped = q.reshape(b, _kvHeads, group * t, _headDim);
-            Tensor? mask = context.Mask;
-            if (mask is not null)
-                mask = mask.unsqueeze(2).expand(mask.shape[0], 1, group, t, s).reshape(mask.shape[0], 1, group * t, s);
-            attended = nn.functional.scaled_dot_product_attention(grouped, keys, values, mask)
-                .view(b, _heads, t, _headDim);
+            // SDPA scales by head_dim^−½; another scale (Gemma3's query_pre_attn_scalar) goes into the queries.
+            double rescale = _scale * Math.Sqrt(_headDim);
+            if (Math.Abs(rescale - 1) > 1e-12)
+                grouped = grouped * rescale;
+            attended = nn.functional.scaled_dot_product_attention(grouped, keys, values, mask);
         }
-        var merged = attended.transpose(1, 2).reshape(b, t, (long)_heads * _headDim);
+        var merged = attended.view(b, _heads, t, _headDim).transpose(1, 2).reshape(b, t, (long)_heads * _headDim);
+        if (_outputGate)
+            merged = merged * gate.sigmoid();
         return o_proj.Forward(merged).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Explicit attention with scores cap · tanh(scale · q·k / cap), softmax in float32.</summary>
+    Tensor SoftCappedAttention(Tensor q, Tensor keys, Tensor values, Tensor? mask, double cap)
+    {
+        var scores = q.matmul(keys.transpose(-2, -1)) * _scale;
+        scores = (scores / cap).tanh() * cap;
+        if (mask is not null)
+            scores = scores.masked_fill(mask.logical_not(), double.NegativeInfinity);
+        var weights = scores.softmax(-1, RmsNorm.ComputeType(q.dtype)).to(q.dtype);
+        return weights.matmul(values);
     }
 
     protected override void Dispose(bool disposing)

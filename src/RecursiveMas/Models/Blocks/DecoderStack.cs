@@ -18,11 +18,11 @@ public sealed class DecoderStack : nn.Module
 
     public DecoderStack(string name, ModelConfig config, ScalarType dtype, Device device) : base(name)
     {
-        embed_tokens = new TokenEmbedding("embed_tokens", config.VocabSize, config.HiddenSize, dtype, device);
+        embed_tokens = new TokenEmbedding("embed_tokens", config.VocabSize, config.HiddenSize, dtype, device, config.ScaleEmbeddings);
         layers = new ModuleList<DecoderLayer>();
         for (int i = 0; i < config.LayerCount; i++)
             layers.Add(new DecoderLayer(i.ToString(System.Globalization.CultureInfo.InvariantCulture), config, i, dtype, device));
-        norm = new RmsNorm("norm", config.HiddenSize, config.RmsNormEps, dtype, device);
+        norm = new RmsNorm("norm", config.HiddenSize, config.RmsNormEps, dtype, device, config.ZeroCenteredNorms);
         RegisterComponents();
     }
 

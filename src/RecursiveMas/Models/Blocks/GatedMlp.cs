@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 
 namespace RecursiveMas.Models.Blocks;
 
-/// <summary>The SwiGLU feed-forward block: down(silu(gate(x)) · up(x)).</summary>
+/// <summary>The gated feed-forward block: down(act(gate(x)) · up(x)), act = silu (SwiGLU) or tanh-GELU (Gemma).</summary>
 public sealed class GatedMlp : nn.Module
 {
 #pragma warning disable IDE1006 // snake_case: names are checkpoint keys
@@ -12,6 +12,7 @@ public sealed class GatedMlp : nn.Module
     private readonly Projection down_proj;
 #pragma warning restore IDE1006
     private readonly FusedProjection _gateUp;
+    private readonly HiddenActivation _activation;
 
     public GatedMlp(string name, ModelConfig config, ScalarType dtype, Device device) : base(name)
     {
@@ -19,6 +20,7 @@ public sealed class GatedMlp : nn.Module
         _gateUp = new FusedProjection(config.HiddenSize, [config.IntermediateSize, config.IntermediateSize], config.MlpBias, dtype, device);
         gate_proj = _gateUp.Part("gate_proj", 0);
         up_proj = _gateUp.Part("up_proj", 1);
+        _activation = config.HiddenActivation;
         down_proj = new Projection("down_proj", config.IntermediateSize, config.HiddenSize, config.MlpBias, dtype, device);
         RegisterComponents();
     }
@@ -30,7 +32,10 @@ public sealed class GatedMlp : nn.Module
     {
         using var scope = NewDisposeScope();
         var gateUp = _gateUp.Forward(x);
-        var gated = nn.functional.silu(gateUp[0]) * gateUp[1];
+        var activated = _activation == HiddenActivation.GeluTanh
+            ? nn.functional.gelu(gateUp[0], approximate: TorchSharp.Modules.GELU.Approximate.tanh)
+            : nn.functional.silu(gateUp[0]);
+        var gated = activated * gateUp[1];
         return down_proj.Forward(gated).MoveToOuterDisposeScope();
     }
 

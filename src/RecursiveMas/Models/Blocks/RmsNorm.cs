@@ -5,8 +5,10 @@ using static TorchSharp.torch;
 namespace RecursiveMas.Models.Blocks;
 
 /// <summary>
-/// Root-mean-square layer norm, y = w · x / sqrt(mean(x²) + ε), computed in float32 and cast back
-/// as the Hugging Face Llama/Qwen implementations do (so low-precision weights normalise alike).
+/// Root-mean-square layer norm over the last dimension, computed in float32 (float64 models: float64). Two conventions:
+/// Llama/Qwen2/Qwen3 scale by w after casting back to the input dtype (y = w · cast(x / rms));
+/// zero-centred norms (Gemma3, Qwen3.5) scale by (1 + w) in float32 and cast last
+/// (y = cast(x / rms · (1 + w))), their stored weights being centred on 0.
 /// </summary>
 public sealed class RmsNorm : nn.Module
 {
@@ -14,26 +16,45 @@ public sealed class RmsNorm : nn.Module
     private readonly Parameter weight;
 #pragma warning restore IDE1006
     private readonly double _eps;
+    private readonly bool _zeroCentered;
 
-    public RmsNorm(string name, long size, double eps, ScalarType dtype, Device device) : base(name)
+    public RmsNorm(string name, long size, double eps, ScalarType dtype, Device device, bool zeroCentered = false) : base(name)
     {
-        weight = new Parameter(ones(size, dtype, device), requires_grad: false);
+        weight = new Parameter(zeroCentered ? zeros(size, dtype, device) : ones(size, dtype, device), requires_grad: false);
         _eps = eps;
+        _zeroCentered = zeroCentered;
         RegisterComponents();
     }
 
     /// <summary>The [size] scale.</summary>
     public Parameter Weight => weight;
 
+    /// <summary>The stored weight value that makes this norm a plain normalisation (0 when zero-centred, else 1).</summary>
+    public double IdentityWeight => _zeroCentered ? 0 : 1;
+
+    /// <summary>
+    /// The dtype norms and recurrent rules compute in: float32, as transformers does for half-precision
+    /// models, except that float64 models (exactness tests) stay in float64.
+    /// </summary>
+    internal static ScalarType ComputeType(ScalarType dtype) => dtype == ScalarType.Float64 ? ScalarType.Float64 : ScalarType.Float32;
+
     /// <summary>Normalises over the last dimension.</summary>
     public Tensor Forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var input = x.dtype == ScalarType.Float32 ? x : x.to(ScalarType.Float32);
+        var normalized = Normalize(x, _eps);
+        Tensor y = _zeroCentered
+            ? (normalized * (weight.to(normalized.dtype) + 1)).to(x.dtype)
+            : weight * (x.dtype == normalized.dtype ? normalized : normalized.to(x.dtype));
+        return y.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>x / sqrt(mean(x²) + ε) over the last dimension, in float32 (float64 for float64 inputs).</summary>
+    internal static Tensor Normalize(Tensor x, double eps)
+    {
+        var compute = ComputeType(x.dtype);
+        var input = x.dtype == compute ? x : x.to(compute);
         var variance = input.pow(2).mean([-1], keepdim: true);
-        var normalized = input * (variance + _eps).rsqrt();
-        if (x.dtype != ScalarType.Float32)
-            normalized = normalized.to(x.dtype);
-        return (weight * normalized).MoveToOuterDisposeScope();
+        return input * (variance + eps).rsqrt();
     }
 }

@@ -5,19 +5,28 @@ namespace RecursiveMas.Models.Blocks;
 /// <summary>
 /// Rotary position embedding in the Hugging Face "rotate half" layout: the first and second halves
 /// of each head form the (real, imaginary) pairs. Positions come from explicit position ids, never
-/// from the index in the sequence, so left-padded rows rotate exactly like the same row alone.
+/// from the index in the sequence, so left-padded rows rotate exactly like the same row alone. With a
+/// partial rotary factor (Qwen3.5) only the first <see cref="ModelConfig.RotaryDim"/> channels of each
+/// head rotate; the rest pass through.
 /// </summary>
 public sealed class RotaryEmbedding : IDisposable
 {
     private readonly Tensor _inverseFrequencies; // [head_dim / 2], float32
 
+    /// <summary>The rotary of the model's (global) attention layers.</summary>
     public RotaryEmbedding(ModelConfig config, Device device)
+        : this(config.RopeTheta, config.RopeScaling, config.RotaryDim, device)
     {
-        int half = config.HeadDim / 2;
+    }
+
+    /// <summary>A rotary over <paramref name="rotaryDim"/> channels with base <paramref name="theta"/>.</summary>
+    public RotaryEmbedding(double theta, RopeScaling scaling, int rotaryDim, Device device)
+    {
+        int half = rotaryDim / 2;
         var inv = new double[half];
         for (int i = 0; i < half; i++)
-            inv[i] = 1.0 / Math.Pow(config.RopeTheta, 2.0 * i / config.HeadDim);
-        Rescale(inv, config.RopeScaling);
+            inv[i] = 1.0 / Math.Pow(theta, 2.0 * i / rotaryDim);
+        Rescale(inv, scaling);
         _inverseFrequencies = tensor(inv.Select(v => (float)v).ToArray(), device: device).DetachFromDisposeScope();
     }
 
@@ -55,7 +64,7 @@ public sealed class RotaryEmbedding : IDisposable
         }
     }
 
-    /// <summary>cos and sin tables for positions [B, T], each [B, 1, T, head_dim] in <paramref name="dtype"/>.</summary>
+    /// <summary>cos and sin tables for positions [B, T], each [B, 1, T, rotary_dim] in <paramref name="dtype"/>.</summary>
     public (Tensor Cos, Tensor Sin) Tables(Tensor positionIds, ScalarType dtype)
     {
         using var scope = NewDisposeScope();
@@ -66,15 +75,23 @@ public sealed class RotaryEmbedding : IDisposable
         return (cos.MoveToOuterDisposeScope(), sin.MoveToOuterDisposeScope());
     }
 
-    /// <summary>Rotates x [B, heads, T, head_dim] by the tables from <see cref="Tables"/>.</summary>
+    /// <summary>
+    /// Rotates x [B, heads, T, head_dim] by the tables from <see cref="Tables"/>: the first rotary_dim
+    /// channels (all of them unless the rotary is partial), the rest unchanged.
+    /// </summary>
     public static Tensor Apply(Tensor x, Tensor cos, Tensor sin)
     {
         using var scope = NewDisposeScope();
-        long half = x.shape[^1] / 2;
-        var first = x.narrow(-1, 0, half);
-        var second = x.narrow(-1, half, half);
+        long dim = cos.shape[^1];
+        var part = dim == x.shape[^1] ? x : x.narrow(-1, 0, dim);
+        long half = dim / 2;
+        var first = part.narrow(-1, 0, half);
+        var second = part.narrow(-1, half, half);
         var rotated = cat([-second, first], -1);
-        return (x * cos + rotated * sin).MoveToOuterDisposeScope();
+        var result = part * cos + rotated * sin;
+        if (dim != x.shape[^1])
+            result = cat([result, x.narrow(-1, dim, x.shape[^1] - dim)], -1);
+        return result.MoveToOuterDisposeScope();
     }
 
     public void Dispose() => _inverseFrequencies.Dispose();

@@ -4,22 +4,35 @@ using static TorchSharp.torch;
 
 namespace RecursiveMas.Models.Blocks;
 
-/// <summary>The input embedding table (<c>embed_tokens.weight</c>, [vocab, hidden]).</summary>
+/// <summary>
+/// The input embedding table (<c>embed_tokens.weight</c>, [vocab, hidden]); Gemma3 multiplies the rows
+/// by √hidden rounded to the weights' dtype (transformers' scaled word embedding).
+/// </summary>
 public sealed class TokenEmbedding : nn.Module
 {
 #pragma warning disable IDE1006 // snake_case: names are checkpoint keys
     private readonly Parameter weight;
 #pragma warning restore IDE1006
+    private readonly double? _scale;
 
-    public TokenEmbedding(string name, long vocabSize, long hiddenSize, ScalarType dtype, Device device)
+    public TokenEmbedding(string name, long vocabSize, long hiddenSize, ScalarType dtype, Device device, bool scaled = false)
         : base(name)
     {
         weight = new Parameter(empty(vocabSize, hiddenSize, dtype, device), requires_grad: false);
+        if (scaled)
+        {
+            // The scale itself is rounded to the weights' dtype before the multiplication, as transformers does.
+            using var s = tensor(Math.Sqrt(hiddenSize), ScalarType.Float64).to(dtype);
+            _scale = s.to(ScalarType.Float64).item<double>();
+        }
         RegisterComponents();
     }
 
     /// <summary>The [vocab, hidden] table.</summary>
     public Parameter Weight => weight;
+
+    /// <summary>The factor rows are multiplied by (√hidden in the weights' dtype), or null.</summary>
+    public double? Scale => _scale;
 
     /// <summary>Rows of the table for token ids of any shape; the result has one more dimension (hidden).</summary>
     public Tensor Forward(Tensor ids)
@@ -33,6 +46,10 @@ public sealed class TokenEmbedding : nn.Module
                 throw new ArgumentOutOfRangeException(nameof(ids), $"token id {(min < 0 ? min : max)} is outside the vocabulary [0, {vocab})");
         }
         long[] shape = [.. ids.shape, weight.shape[1]];
-        return weight.index_select(0, ids.reshape(-1)).view(shape);
+        var rows = weight.index_select(0, ids.reshape(-1)).view(shape);
+        if (_scale is not double scale)
+            return rows;
+        using var scope = NewDisposeScope();
+        return (rows * scale).MoveToOuterDisposeScope();
     }
 }

@@ -1,0 +1,37 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace RecursiveMas.Models.Blocks;
+
+/// <summary>
+/// The Gated DeltaNet output norm (Qwen3.5's <c>linear_attn.norm</c>): per value head,
+/// y = cast(w · cast(x / rms(x)) · silu(gate)), the silu in float32. Its weight is a plain scale (not zero-centred).
+/// </summary>
+public sealed class GatedRmsNorm : nn.Module
+{
+#pragma warning disable IDE1006 // snake_case: names are checkpoint keys
+    private readonly Parameter weight;
+#pragma warning restore IDE1006
+    private readonly double _eps;
+
+    public GatedRmsNorm(string name, long size, double eps, ScalarType dtype, Device device) : base(name)
+    {
+        weight = new Parameter(ones(size, dtype, device), requires_grad: false);
+        _eps = eps;
+        RegisterComponents();
+    }
+
+    /// <summary>The [size] scale.</summary>
+    public Parameter Weight => weight;
+
+    /// <summary>x and gate [..., size] → [..., size] in x's dtype.</summary>
+    public Tensor Forward(Tensor x, Tensor gate)
+    {
+        using var scope = NewDisposeScope();
+        var normalized = RmsNorm.Normalize(x, _eps).to(x.dtype);
+        var scaled = weight * normalized;
+        var gated = scaled * nn.functional.silu(gate.to(RmsNorm.ComputeType(x.dtype)));
+        return gated.to(x.dtype).MoveToOuterDisposeScope();
+    }
+}

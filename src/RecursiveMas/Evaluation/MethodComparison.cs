@@ -126,7 +126,7 @@ public static class MethodComparison
             UntrainedLinkSeed = seed,
             ModelOverrides = models,
             // Training-free: no link file is read, every link starts from its seeded initialization.
-            LinksDirectory = method == "untrained" ? Path.Combine(Path.GetTempPath(), "rmas-no-links-" + Guid.NewGuid().ToString("N")) : null,
+            IgnoreLinkFiles = method == "untrained",
         });
         var runOptions = new RunOptions { Rounds = rounds == 0 ? null : rounds, Decoding = decoding };
         int correct = 0;

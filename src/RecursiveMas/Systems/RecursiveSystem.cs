@@ -169,15 +169,15 @@ public sealed class RecursiveSystem : IDisposable
     {
         string basePath = Path.Combine(directory, id);
         RecursiveLink link;
-        if (File.Exists(basePath + ".json"))
+        if (!options.IgnoreLinkFiles && File.Exists(basePath + ".json"))
         {
             link = load(basePath);
         }
-        else if (roleId is not null && File.Exists(Path.Combine(directory, roleId) + ".json"))
+        else if (!options.IgnoreLinkFiles && roleId is not null && File.Exists(Path.Combine(directory, roleId) + ".json"))
         {
             link = load(Path.Combine(directory, roleId));
         }
-        else if (options.AllowUntrainedLinks)
+        else if (options.AllowUntrainedLinks || options.IgnoreLinkFiles)
         {
             // Seeded per link, on its own generator: the same seed gives the same link whatever else
             // draws random numbers in the process (parallel tests, other systems).

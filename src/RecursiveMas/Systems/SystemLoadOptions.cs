@@ -27,6 +27,12 @@ public sealed record SystemLoadOptions
     /// </summary>
     public bool AllowUntrainedLinks { get; init; }
 
+    /// <summary>
+    /// Every link starts from its seeded initialization, whatever files the links folder holds: training
+    /// from scratch, and the training-free baseline. Implies <see cref="AllowUntrainedLinks"/>.
+    /// </summary>
+    public bool IgnoreLinkFiles { get; init; }
+
     /// <summary>Seed of untrained links (each link derives its own from this and its id).</summary>
     public long UntrainedLinkSeed { get; init; }
 }

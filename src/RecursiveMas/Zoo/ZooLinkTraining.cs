@@ -32,12 +32,7 @@ public static class ZooLinkTraining
         var description = SystemDescription.Load(Path.Combine(directory, AgentZoo.SequentialFile));
         string linksDirectory = Path.Combine(description.BaseDirectory, description.LinksDirectory);
         // Start from the seeded default links, never from links left by an earlier run.
-        using var system = RecursiveSystem.Load(description, new SystemLoadOptions
-        {
-            AllowUntrainedLinks = true,
-            UntrainedLinkSeed = seed,
-            LinksDirectory = Path.Combine(directory, ".no-links"),
-        });
+        using var system = RecursiveSystem.Load(description, new SystemLoadOptions { IgnoreLinkFiles = true, UntrainedLinkSeed = seed });
         // Links start at the scale of the embeddings they feed, not at a LayerNorm's √d (see RecursiveLink).
         system.MatchLinkOutputsToEmbeddings();
         var common = new TrainingOptions
@@ -56,13 +51,11 @@ public static class ZooLinkTraining
                 OutputDirectory = logDirectory is null ? null : Path.Combine(logDirectory, "inner"),
             }, cancellationToken),
         };
-        var alignment = OuterLinkAlignment.Align(system, data, new OuterAlignmentOptions
+        var aligning = new OuterAlignmentOptions { Steps = budget.AlignSteps, BatchSize = budget.LinkBatchSize, Seed = seed + 202 };
+        var alignment = OuterLinkAlignment.Align(system, data, aligning with
         {
-            Steps = budget.AlignSteps,
-            BatchSize = budget.LinkBatchSize,
-            Seed = seed + 202,
             OnStep = onProgress is null ? null : (link, step, loss) => onProgress($"{description.Name} align {link}",
-                new TrainingProgress(TrainingStage.Outer, step, budget.AlignSteps, loss, 1e-3, 0, [], [], new Dictionary<string, double>(), null, TimeSpan.Zero, null)),
+                new TrainingProgress(TrainingStage.Outer, step, aligning.Steps, loss, aligning.LearningRate, 0, [], [], new Dictionary<string, double>(), null, TimeSpan.Zero, null)),
         }, cancellationToken);
         if (logDirectory is not null)
             WriteAlignmentLog(Path.Combine(logDirectory, "alignment.json"), alignment);

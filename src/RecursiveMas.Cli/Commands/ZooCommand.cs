@@ -45,6 +45,10 @@ public sealed class ZooCommand(IAnsiConsole console) : Command<ZooCommand.Settin
         [Description("Messages of outer link training: rollout (what inference sends; the default) or teacher (the released recipe).")]
         public RecursiveMas.Training.MessageSource? MessageSource { get; init; }
 
+        [CommandOption("--agent <NAME>")]
+        [Description("Pre-train only this agent (repeatable); the others' models in --out are kept.")]
+        public string[]? Agents { get; init; }
+
         [CommandOption("--links-only")]
         [Description("Keep the data and models already in --out and only (re)train the links.")]
         public bool LinksOnly { get; init; }
@@ -110,7 +114,7 @@ public sealed class ZooCommand(IAnsiConsole console) : Command<ZooCommand.Settin
             {
                 var pretrained = AgentZoo.Build(settings.Out, settings.Seed, budget,
                     (agent, p) => report(agent, $"{agent}: pre-training {p.Step}/{p.TotalSteps} loss {p.Loss:F3}", p.Step, p.TotalSteps),
-                    cancellationToken);
+                    cancellationToken, settings.Agents is { Length: > 0 } agents ? agents : null);
                 foreach (var (agent, result) in pretrained)
                 {
                     reports[agent] = JsonDocument.Parse(result.ToJson()).RootElement;

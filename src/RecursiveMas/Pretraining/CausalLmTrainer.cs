@@ -35,6 +35,7 @@ public static class CausalLmTrainer
         long pad = tokenizer.PadTokenId ?? 0;
         var storage = model.WeightStorage().Select(s => s.Tensor).ToList();
         var random = new Random(unchecked((int)(options.Seed ^ (options.Seed >> 32))) ^ 0x5eed);
+        using var noiseGenerator = new Generator((ulong)(options.Seed ^ 0x6e015e));
         var order = new List<int>();
         var losses = new List<double>(options.Steps);
         var watch = System.Diagnostics.Stopwatch.StartNew();
@@ -57,7 +58,9 @@ public static class CausalLmTrainer
                 var (ids, mask, labels) = Collate(batch, pad);
                 tokensSeen += batch.Sum(r => r.Ids.Length);
                 optimizer.zero_grad();
-                var output = model.Forward(new ForwardInput { InputIds = ids, AttentionMask = mask, LogitsToKeep = CausalLM.AllPositions });
+                var output = model.Forward(options.NoisyShare > 0
+                    ? new ForwardInput { InputEmbeddings = NoisyEmbeddings(model, ids, options, random, noiseGenerator), AttentionMask = mask, LogitsToKeep = CausalLM.AllPositions }
+                    : new ForwardInput { InputIds = ids, AttentionMask = mask, LogitsToKeep = CausalLM.AllPositions });
                 var logits = output.Logits!;
                 long t = logits.shape[1], v = logits.shape[2];
                 var predicted = logits.narrow(1, 0, t - 1).reshape(-1, v);
@@ -84,6 +87,24 @@ public static class CausalLmTrainer
             losses.Count > 0 ? losses.Take(10).Average() : double.NaN,
             losses.Count > 0 ? losses.TakeLast(10).Average() : double.NaN,
             watch.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>
+    /// The batch's input embeddings, with Gaussian noise on a <see cref="PretrainingOptions.NoisyShare"/> of
+    /// its rows, each at a scale drawn below <see cref="PretrainingOptions.NoiseScale"/> times the
+    /// root-mean-square of each position's embedding. The gradient reaches the embedding table as usual.
+    /// </summary>
+    static Tensor NoisyEmbeddings(CausalLM model, Tensor ids, PretrainingOptions options, Random random, Generator generator)
+    {
+        var embeddings = model.Embed(ids);
+        long rows = ids.shape[0];
+        var scales = new float[rows];
+        for (int b = 0; b < rows; b++)
+            scales[b] = random.NextDouble() < options.NoisyShare ? (float)(random.NextDouble() * options.NoiseScale) : 0f;
+        var rms = embeddings.detach().pow(2).mean([-1], keepdim: true).sqrt();
+        var noise = randn(embeddings.shape, dtype: embeddings.dtype, device: embeddings.device, generator: generator);
+        var scale = tensor(scales, [rows, 1, 1], device: embeddings.device).to(embeddings.dtype);
+        return embeddings + noise * rms * scale;
     }
 
     /// <summary>Linear warm-up to the peak, then cosine decay to a tenth of it at the last step.</summary>

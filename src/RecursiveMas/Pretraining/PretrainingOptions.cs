@@ -33,7 +33,21 @@ public sealed record PretrainingOptions
     /// <summary>How often each message placeholder of the agent's prompts is filled with its sender's role text.</summary>
     public MessageFilling Messages { get; init; } = new();
 
-    /// <summary>Seeds the initial weights, the data order and which placeholders are filled.</summary>
+    /// <summary>
+    /// Input-embedding noise: the share of conversations (0–1) whose input embeddings get Gaussian noise,
+    /// and the largest noise scale relative to each embedding's root-mean-square (each noisy conversation
+    /// draws its scale uniformly below it). A latent step feeds the model R_in(h), an approximation of a
+    /// token's embedding, and a message arrives through an outer link: a model trained only on exact
+    /// embeddings computes with them exactly but loses its arithmetic on their approximations (the zoo's
+    /// critic: 47 of 48 plans carried out in text, 0 in latent steps). Large pre-trained LLMs are robust
+    /// to such perturbations; this gives the tiny stand-ins the same property. 0 = off.
+    /// </summary>
+    public double NoisyShare { get; init; }
+
+    /// <summary>The largest relative noise scale of <see cref="NoisyShare"/> (0.5: cosine to the clean embedding down to about 0.9).</summary>
+    public double NoiseScale { get; init; } = 0.5;
+
+    /// <summary>Seeds the initial weights, the data order, the placeholders filled and the embedding noise.</summary>
     public long Seed { get; init; } = 7;
 
     /// <summary>Called after every step.</summary>
@@ -46,6 +60,8 @@ public sealed record PretrainingOptions
         if (BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "batch size must be at least 1");
         if (!(LearningRate > 0)) throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "learning rate must be positive");
         if (WarmupSteps < 0) throw new ArgumentOutOfRangeException(nameof(WarmupSteps), WarmupSteps, "warm-up steps must not be negative");
+        if (!(NoisyShare >= 0 && NoisyShare <= 1)) throw new ArgumentOutOfRangeException(nameof(NoisyShare), NoisyShare, "the noisy share must be between 0 and 1");
+        if (!(NoiseScale >= 0 && double.IsFinite(NoiseScale))) throw new ArgumentOutOfRangeException(nameof(NoiseScale), NoiseScale, "the noise scale must be finite and not negative");
         if (MaxLength < 2) throw new ArgumentOutOfRangeException(nameof(MaxLength), MaxLength, "max length must be at least 2");
         Messages.Validate();
     }
@@ -67,6 +83,15 @@ public sealed record MessageFilling
     /// <summary>Probability that a <c>{feedback}</c> slot holds the feedback sender's role text (else nothing).</summary>
     public double FeedbackOdds { get; init; } = 0.5;
 
+    /// <summary>
+    /// Up to this many extra end-of-turn markers after a role text, drawn per conversation, both in the
+    /// agent's own target and after each sender's text in a filled placeholder. A latent message is always m
+    /// vectors while the text it stands for is usually shorter: trained this way, a sender keeps "saying"
+    /// end-of-turn once its part is done instead of inventing more of it, and a reader learns that a
+    /// message ends at its first end-of-turn. 0 = a single marker after the target and none in messages.
+    /// </summary>
+    public int EndOfTurnPadding { get; init; }
+
     /// <summary>Whether the decoder also learns the system's single-agent prompt (question alone → its role text).</summary>
     public bool SingleAgentPrompt { get; init; } = true;
 
@@ -76,5 +101,7 @@ public sealed record MessageFilling
             throw new ArgumentOutOfRangeException(nameof(ForwardOdds), ForwardOdds, "a probability in [0, 1]");
         if (FeedbackOdds is < 0 or > 1 || double.IsNaN(FeedbackOdds))
             throw new ArgumentOutOfRangeException(nameof(FeedbackOdds), FeedbackOdds, "a probability in [0, 1]");
+        if (EndOfTurnPadding is < 0 or > 256)
+            throw new ArgumentOutOfRangeException(nameof(EndOfTurnPadding), EndOfTurnPadding, "between 0 and 256 extra end-of-turn markers");
     }
 }

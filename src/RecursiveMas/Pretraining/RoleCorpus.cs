@@ -50,7 +50,7 @@ public static class RoleCorpus
         for (int i = 0; i < examples.Count; i++)
         {
             var example = examples[i];
-            string target = RoleText(example, agent, i) + endOfTurn;
+            string target = RoleText(example, agent, i) + Padding(1);
             var (prompt, feedbackSender) = prompts[random.Next(prompts.Count)];
             var filled = prompt.Slots.ToDictionary(s => s,
                 s => random.NextDouble() < (s == AgentPrompt.FeedbackSlot ? filling.FeedbackOdds : filling.ForwardOdds));
@@ -61,8 +61,11 @@ public static class RoleCorpus
                 string sender = slot == AgentPrompt.FeedbackSlot
                     ? feedbackSender ?? throw new InvalidOperationException($"agent {agent} reads feedback but no agent sends it")
                     : slot[AgentPrompt.FromSlot("").Length..];
-                return RoleText(example, sender, i);
+                return RoleText(example, sender, i) + Padding(0);
             }
+            string Padding(int least) => filling.EndOfTurnPadding == 0
+                ? string.Concat(Enumerable.Repeat(endOfTurn, least))
+                : string.Concat(Enumerable.Repeat(endOfTurn, least + random.Next(filling.EndOfTurnPadding + 1)));
             conversations.Add(new RoleConversation(prompt.RenderWithText(example.Question, Message), target));
             if (single.Count > 0)
                 conversations.Add(new RoleConversation(single[random.Next(single.Count)].RenderWithText(example.Question, _ => ""), target));

@@ -174,6 +174,9 @@ public sealed class SystemAgent
     }
 
     /// <summary>Ids that end a decode: the tokenizer's end-of-turn ids, else config.json's eos ids.</summary>
+    /// <summary>The token that ends the agent's turn: its tokenizer's end-of-sequence token, else its lowest stop token; null when it has neither.</summary>
+    public int? EndOfTurnTokenId => Tokenizer.EosTokenId ?? (StopTokens.Count > 0 ? StopTokens.Min() : null);
+
     public IReadOnlySet<int> StopTokens => Tokenizer.StopTokenIds.Count > 0 ? Tokenizer.StopTokenIds : Model.Config.EosTokenIds.ToHashSet();
 
     internal static SamplingOptions Sampling(DecodingDescription d) => new()

@@ -1,3 +1,4 @@
+using RecursiveMas.Models;
 using RecursiveMas.Systems;
 using static TorchSharp.torch;
 
@@ -42,15 +43,20 @@ internal sealed class InnerObjective(RecursiveSystem system, TrainingOptions opt
     /// <summary>The inner loss of <paramref name="agent"/> on examples that all have its role target.</summary>
     internal Tensor Loss(SystemAgent agent, IReadOnlyList<TrainingExample> examples, IReadOnlyList<int> indices)
     {
-        // The prompt the agent reads when it first thinks (the decoder: its decode prompt), with its
-        // message slots left empty: the inner link learns the agent's own language, not the messages.
+        // The prompt the agent reads when it first thinks (the decoder: its decode prompt). Its message
+        // slots stay empty as released — the inner link learns the agent's own language, not the
+        // messages — unless the options ask for the senders' role texts there.
         var prompt = agent.PromptFor(1, decode: agent.Name == system.Plan.Decoder);
-        var empty = prompt.Slots.ToDictionary(s => s, _ => zeros(examples.Count, 0, agent.HiddenSize, device: agent.Model.Device));
+        var messages = options.InnerReadsRoleMessages
+            ? RoleMessages(agent, prompt, examples)
+            : prompt.Slots.ToDictionary(s => s, _ => zeros(examples.Count, 0, agent.HiddenSize, device: agent.Model.Device));
+        int? stop = options.InnerReadsRoleMessages ? agent.EndOfTurnTokenId : null;
+        TeacherForcedInput input;
         Tensor states, targets, mask;
         using (no_grad())
         {
-            var input = TeacherForcedInput.Build(agent, prompt, [.. examples.Select(e => e.Question)], empty,
-                [.. examples.Select(e => e.TargetOf(agent.Name, system.Plan.Decoder)!)], b => examples[b].Describe(indices[b]));
+            input = TeacherForcedInput.Build(agent, prompt, [.. examples.Select(e => e.Question)], messages,
+                [.. examples.Select(e => e.TargetOf(agent.Name, system.Plan.Decoder)!)], b => examples[b].Describe(indices[b]), stop);
             var hidden = input.Hidden(agent.Model);
             states = input.PredictorStates(hidden).to(ScalarType.Float32);
             targets = input.TargetEmbeddings.to(ScalarType.Float32);
@@ -69,6 +75,52 @@ internal sealed class InnerObjective(RecursiveSystem system, TrainingOptions opt
             var squared = (predicted - targets).pow(2).mean([-1]);
             loss = loss + options.MseWeight * (squared * mask).sum() / count;
         }
+        if (options.InnerTokenWeight > 0)
+        {
+            var vocabulary = nn.functional.normalize(agent.Model.EmbeddingMatrix.detach().to(ScalarType.Float32), dim: -1);
+            var similarity = matmul(nn.functional.normalize(predicted, dim: -1), vocabulary.t()) / TokenTemperature;
+            var perToken = nn.functional.cross_entropy(similarity.reshape(-1, similarity.shape[^1]), input.TargetIds.reshape(-1), reduction: nn.Reduction.None);
+            loss = loss + options.InnerTokenWeight * (perToken * mask.reshape(-1)).sum() / count;
+        }
+        if (options.InnerConsistencyWeight > 0)
+        {
+            // The role text as latent steps: R_in(h_i) stands where token i+1's embedding stood.
+            var latent = cat([input.Embeddings.narrow(1, 0, input.PromptLength), predicted.to(input.Embeddings.dtype)], 1);
+            var hidden = agent.Model.Forward(new ForwardInput { InputEmbeddings = latent, AttentionMask = input.Mask }).Hidden;
+            loss = loss + options.InnerConsistencyWeight * input.CrossEntropy(agent.Model, hidden);
+        }
         return loss;
+    }
+
+    /// <summary>Cosine similarities to the vocabulary are sharpened by this before the token cross-entropy.</summary>
+    const double TokenTemperature = 0.1;
+
+    /// <summary>
+    /// Each slot of <paramref name="prompt"/> filled with its sender's role text, in this agent's
+    /// tokenizer and embeddings, right-padded with its end-of-turn token (how the zoo's agents learned to
+    /// read a message that ends early); a slot whose sender has no role text in every example stays empty.
+    /// </summary>
+    Dictionary<string, Tensor> RoleMessages(SystemAgent agent, Latent.AgentPrompt prompt, IReadOnlyList<TrainingExample> examples)
+    {
+        var device = agent.Model.Device;
+        var messages = new Dictionary<string, Tensor>();
+        foreach (var slot in prompt.Slots)
+        {
+            string? sender = slot == Latent.AgentPrompt.FeedbackSlot
+                ? system.Plan.Into(agent.Name).FirstOrDefault(e => e.IsFeedback)?.From
+                : slot[Latent.AgentPrompt.FromSlot("").Length..];
+            var texts = sender is null ? null : examples.Select(e => e.TargetOf(sender, system.Plan.Decoder)).ToList();
+            if (texts is null || texts.Any(t => t is null) || agent.EndOfTurnTokenId is not int pad)
+            {
+                messages[slot] = zeros(examples.Count, 0, agent.HiddenSize, device: device);
+                continue;
+            }
+            var rows = texts.Select(t => agent.Tokenizer.Encode(t!)).ToList();
+            int longest = rows.Max(r => r.Count);
+            var ids = rows.SelectMany(r => r.Select(i => (long)i).Concat(Enumerable.Repeat((long)pad, longest - r.Count))).ToArray();
+            using (no_grad())
+                messages[slot] = agent.Model.Embed(tensor(ids, [rows.Count, longest], device: device));
+        }
+        return messages;
     }
 }

@@ -89,7 +89,10 @@ public static class OuterLinkAlignment
         return results;
     }
 
-    /// <summary>Sender token id → receiver token id for every token spelled as exactly one token by both (−1 otherwise).</summary>
+    /// <summary>
+    /// Sender token id → receiver token id for every token spelled as exactly one token by both (−1 otherwise),
+    /// and the sender's end-of-turn token → the receiver's, whatever each family spells it.
+    /// </summary>
     static long[] TokenMap(SystemAgent sender, SystemAgent receiver)
     {
         var map = new long[sender.Tokenizer.VocabularySize];
@@ -99,6 +102,8 @@ public static class OuterLinkAlignment
             var ids = text.Length == 0 ? [] : receiver.Tokenizer.Encode(text);
             map[id] = ids.Count == 1 && receiver.Tokenizer.Decode(ids) == text ? ids[0] : -1;
         }
+        if (sender.EndOfTurnTokenId is int senderEnd && receiver.EndOfTurnTokenId is int receiverEnd && senderEnd < map.Length)
+            map[senderEnd] = receiverEnd;
         return map;
     }
 
@@ -112,7 +117,7 @@ public static class OuterLinkAlignment
         using (no_grad())
         {
             var input = TeacherForcedInput.Build(sender, prompt, [.. batch.Select(e => e.Question)], empty,
-                [.. batch.Select(e => e.TargetOf(sender.Name, system.Plan.Decoder)!)], b => $"alignment example {b + 1}");
+                [.. batch.Select(e => e.TargetOf(sender.Name, system.Plan.Decoder)!)], b => $"alignment example {b + 1}", sender.EndOfTurnTokenId);
             var states = input.PredictorStates(input.Hidden(sender.Model));
             inputs = sender.InnerLink.forward(states.to(ScalarType.Float32));
             var senderIds = input.TargetIds.cpu().data<long>().ToArray();

@@ -8,7 +8,7 @@ namespace RecursiveMas.Training;
 internal sealed record LinkUse(OuterLink Link, int Round, Tensor Input, Tensor Output);
 
 /// <summary>The unrolled rounds of one micro-batch.</summary>
-/// <param name="Loss">Final-round decoder loss (+ the earlier-round weight × the mean of earlier rounds' losses).</param>
+/// <param name="Loss">Final-round decoder loss (+ the earlier-round weight × the mean of earlier rounds' losses, + the receiver weight × every receiving turn's role-text loss).</param>
 /// <param name="RoundLosses">The decoder's loss per round, NaN where not computed.</param>
 /// <param name="Uses">Every outer-link application in the graph (kept only on diagnostic steps).</param>
 internal sealed record UnrolledRounds(Tensor Loss, double[] RoundLosses, IReadOnlyList<LinkUse> Uses);
@@ -77,6 +77,7 @@ internal sealed class OuterObjective(RecursiveSystem system, TrainingOptions opt
         string Describe(int b) => batch[b].Describe(indices[b]);
         var roundLosses = Enumerable.Repeat(double.NaN, rounds).ToArray();
         var earlier = new List<Tensor>();
+        var receivers = new List<Tensor>();
         var uses = new List<LinkUse>();
 
         var final = TurnLoop.Run<Tensor, Tensor>(system, rounds,
@@ -101,9 +102,21 @@ internal sealed class OuterObjective(RecursiveSystem system, TrainingOptions opt
                 }
 
                 var prompt = agent.PromptFor(turn.Round, decode: false);
-                var embeddings = options.MessageSource == MessageSource.Teacher
-                    ? TeacherEmbeddings(agent, prompt, batch, questions, messages, Describe)
-                    : agent.Think(prompt, questions, messages, options.LatentSteps ?? agent.LatentSteps, options.RolloutMode).Thoughts.Embeddings;
+                if (options.ReceiverRoleWeight > 0 && turn.Agent != decoder && messages.Count > 0
+                    && batch.All(e => e.TargetOf(turn.Agent, decoder) is not null))
+                {
+                    var input = TeacherForcedInput.Build(agent, prompt, questions, messages,
+                        [.. batch.Select(e => e.TargetOf(turn.Agent, decoder)!)], Describe, agent.EndOfTurnTokenId);
+                    receivers.Add(input.CrossEntropy(agent.Model, input.Hidden(agent.Model)));
+                }
+                Tensor embeddings;
+                if (options.MessageSource == MessageSource.Teacher)
+                    embeddings = TeacherEmbeddings(agent, prompt, batch, questions, messages, Describe);
+                else
+                {
+                    using IDisposable? graph = options.DetachSenders ? no_grad() : null;
+                    embeddings = agent.Think(prompt, questions, messages, options.LatentSteps ?? agent.LatentSteps, options.RolloutMode).Thoughts.Embeddings;
+                }
                 var (edges, links) = system.Outgoing(turn.Agent, includeFeedback: turn.Outgoing.Any(e => e.IsFeedback));
                 var sent = links.Forward(embeddings);
                 if (keepUses)
@@ -118,6 +131,8 @@ internal sealed class OuterObjective(RecursiveSystem system, TrainingOptions opt
             });
 
         var total = earlier.Count > 0 ? final + options.EarlierRoundWeight * stack(earlier).mean() : final;
+        if (receivers.Count > 0)
+            total = total + options.ReceiverRoleWeight * stack(receivers).sum();
         return new UnrolledRounds(total, roundLosses, uses);
     }
 
@@ -125,8 +140,7 @@ internal sealed class OuterObjective(RecursiveSystem system, TrainingOptions opt
     static Tensor DecoderLoss(SystemAgent agent, int round, IReadOnlyList<string> questions, IReadOnlyDictionary<string, Tensor> messages,
         IReadOnlyList<string> answers, Func<int, string> describe)
     {
-        int? stop = agent.Tokenizer.EosTokenId ?? (agent.StopTokens.Count > 0 ? agent.StopTokens.Min() : null);
-        var input = TeacherForcedInput.Build(agent, agent.PromptFor(round, decode: true), questions, messages, answers, describe, stop);
+        var input = TeacherForcedInput.Build(agent, agent.PromptFor(round, decode: true), questions, messages, answers, describe, agent.EndOfTurnTokenId);
         return input.CrossEntropy(agent.Model, input.Hidden(agent.Model));
     }
 

@@ -228,6 +228,13 @@ internal static class StageTrainer
         {
             identity["cosine_weight"] = N(o.CosineWeight);
             identity["mse_weight"] = N(o.MseWeight);
+            // Added after the first checkpoints were written: present only when used, so those still resume.
+            if (o.InnerReadsRoleMessages)
+                identity["inner_reads_role_messages"] = "true";
+            if (o.InnerTokenWeight > 0)
+                identity["inner_token_weight"] = N(o.InnerTokenWeight);
+            if (o.InnerConsistencyWeight > 0)
+                identity["inner_consistency_weight"] = N(o.InnerConsistencyWeight);
         }
         else
         {
@@ -236,6 +243,10 @@ internal static class StageTrainer
             identity["earlier_round_weight"] = N(o.EarlierRoundWeight);
             identity["teacher_message_length"] = o.TeacherMessageLength?.ToString(CultureInfo.InvariantCulture) ?? "m";
             identity["latent_steps"] = o.LatentSteps?.ToString(CultureInfo.InvariantCulture) ?? "m";
+            if (o.ReceiverRoleWeight > 0)
+                identity["receiver_role_weight"] = N(o.ReceiverRoleWeight);
+            if (o.DetachSenders)
+                identity["detach_senders"] = "true";
         }
         return identity;
     }

@@ -29,7 +29,7 @@ public static class AgentZoo
     [
         Agent(TaskRoles.Planner, ModelFamily.Qwen3, 96, budget.Layers, budget, latentSteps: 24, stepShare: 0.7),
         Agent(TaskRoles.Critic, ModelFamily.Qwen2, 128, budget.CriticLayers, budget, latentSteps: 32, stepShare: 1.0),
-        Agent(TaskRoles.Solver, ModelFamily.Llama, 64, budget.Layers, budget, latentSteps: 8, stepShare: 0.6),
+        Agent(TaskRoles.Solver, ModelFamily.Llama, 64, budget.SolverLayers, budget, latentSteps: 8, stepShare: 1.0),
     ];
 
     static ZooAgent Agent(string role, ModelFamily family, int hidden, int layers, ZooBudget budget, int latentSteps, double stepShare) =>
@@ -72,16 +72,20 @@ public static class AgentZoo
     /// solver always reads worked steps (each learns its own step, never the whole task); the planner
     /// reads the solver's feedback half of the time. The solver never learns the single-agent prompt.
     /// </summary>
-    public static MessageFilling Filling(string agent) => agent == TaskRoles.Planner
-        ? new MessageFilling { FeedbackOdds = 0.5, SingleAgentPrompt = false }
-        : new MessageFilling { ForwardOdds = 1.0, FeedbackOdds = 0.5, SingleAgentPrompt = false };
+    public static MessageFilling Filling(string agent, ZooBudget budget) => agent == TaskRoles.Planner
+        ? new MessageFilling { FeedbackOdds = 0.5, SingleAgentPrompt = false, EndOfTurnPadding = budget.EndOfTurnPadding }
+        : new MessageFilling { ForwardOdds = 1.0, FeedbackOdds = 0.5, SingleAgentPrompt = false, EndOfTurnPadding = budget.EndOfTurnPadding };
 
     /// <summary>
     /// Writes the zoo into <paramref name="directory"/>: data/&lt;task&gt;/{train,val,test}.jsonl, the SYSTEM.json
     /// file and the three model directories.
     /// </summary>
+    /// <param name="only">Pre-train only these agents (the others' folders are left as they are); null = all.
+    /// Each agent's weights depend only on the seed, the data and its own recipe, so one agent rebuilt alone
+    /// comes out as it does in a full build.</param>
     public static IReadOnlyDictionary<string, PretrainingReport> Build(string directory, long seed, ZooBudget budget,
-        Action<string, PretrainingProgress>? onProgress = null, CancellationToken cancellationToken = default)
+        Action<string, PretrainingProgress>? onProgress = null, CancellationToken cancellationToken = default,
+        IReadOnlyCollection<string>? only = null)
     {
         Directory.CreateDirectory(directory);
         var standard = TaskSplits.Generate(TaskKind.Arithmetic, seed, budget.TrainPerTask, budget.ValidationPerTask, budget.TestPerTask);
@@ -95,10 +99,14 @@ public static class AgentZoo
         // One agent after another on the calling thread: TorchSharp's implicit scalars and dispose scopes
         // are not safe to drive from several threads at once (seen: "Unknown scalar type" mid-training).
         var agents = Agents(budget);
-        var reports = new PretrainingReport[agents.Count];
+        if (only?.FirstOrDefault(name => agents.All(a => a.Name != name)) is string unknown)
+            throw new ArgumentException($"the zoo has no agent {unknown}; its agents are {string.Join(", ", agents.Select(a => a.Name))}", nameof(only));
+        var reports = new Dictionary<string, PretrainingReport>();
         for (int i = 0; i < agents.Count; i++)
         {
             var agent = agents[i];
+            if (only is not null && !only.Contains(agent.Name))
+                continue;
             var options = new PretrainingOptions
             {
                 Steps = Math.Max(1, (int)Math.Round(budget.Steps * agent.StepShare)),
@@ -106,13 +114,15 @@ public static class AgentZoo
                 LearningRate = budget.LearningRate,
                 WarmupSteps = Math.Min(100, budget.Steps / 10),
                 DigitsApart = true,
-                Messages = Filling(agent.Name),
+                Messages = Filling(agent.Name, budget),
+                NoisyShare = budget.NoisyShare,
+                NoiseScale = budget.NoiseScale,
                 Seed = seed + 17 * (i + 1),
                 OnProgress = onProgress is null ? null : p => onProgress(agent.Name, p),
             };
-            reports[i] = AgentPretraining.Pretrain([system], agent.Name, mixed, agent.Shape, Path.Combine(directory, agent.ModelFolder), options, cancellationToken);
+            reports[agent.Name] = AgentPretraining.Pretrain([system], agent.Name, mixed, agent.Shape, Path.Combine(directory, agent.ModelFolder), options, cancellationToken);
         }
-        return agents.Select((a, i) => (a.Name, reports[i])).ToDictionary(p => p.Name, p => p.Item2);
+        return reports;
     }
 
     /// <summary>The long chains spread evenly through the standard ones, so every stretch of training sees both.</summary>

@@ -22,7 +22,7 @@ public sealed record ZooBudget
     public int TestPerTask { get; init; } = 200;
 
     /// <summary>Pre-training steps of an agent whose step share is 1 (the critic's; the others get their share of it).</summary>
-    public int Steps { get; init; } = 1300;
+    public int Steps { get; init; } = 2400;
 
     /// <summary>Conversations per step.</summary>
     public int BatchSize { get; init; } = 24;
@@ -30,8 +30,24 @@ public sealed record ZooBudget
     /// <summary>Peak learning rate of pre-training.</summary>
     public double LearningRate { get; init; } = 2e-3;
 
+    /// <summary>Share of pre-training conversations with noisy input embeddings (<see cref="Pretraining.PretrainingOptions.NoisyShare"/>).</summary>
+    public double NoisyShare { get; init; } = 0.5;
+
+    /// <summary>Largest relative noise scale of those conversations.</summary>
+    public double NoiseScale { get; init; } = 0.5;
+
+    /// <summary>Extra end-of-turn markers after role texts and messages in pre-training (<see cref="Pretraining.MessageFilling.EndOfTurnPadding"/>).</summary>
+    public int EndOfTurnPadding { get; init; } = 12;
+
     /// <summary>Decoder layers of the planner and the solver.</summary>
     public int Layers { get; init; } = 3;
+
+    /// <summary>
+    /// Decoder layers of the solver. Reading the last result off worked steps that end in end-of-turn
+    /// padding, with the question's numbers beside them, took more than 3 layers and 1,440 steps: that
+    /// solver boxed the right number for 37 of 48 exact chains.
+    /// </summary>
+    public int SolverLayers { get; init; } = 4;
 
     /// <summary>Decoder layers of the critic (it executes every operation, so it gets the most depth).</summary>
     public int CriticLayers { get; init; } = 5;
@@ -42,8 +58,37 @@ public sealed record ZooBudget
     /// <summary>Tokens each agent may write per message in the Recursive-TextMAS baseline (a long chain's worked steps fit).</summary>
     public int TextMessageTokens { get; init; } = 96;
 
-    /// <summary>Inner-link training steps per agent.</summary>
-    public int InnerSteps { get; init; } = 200;
+    /// <summary>Inner-link training steps per agent (cosine and token loss).</summary>
+    public int InnerSteps { get; init; } = 1500;
+
+    /// <summary>Peak learning rate of those steps.</summary>
+    public double InnerLearningRate { get; init; } = 2e-3;
+
+    /// <summary>
+    /// Inner-link steps that follow with latent consistency added (<see cref="InnerConsistencyWeight"/>).
+    /// A second stage because consistency alone, from an untrained link, pulls the link's outputs off the
+    /// embeddings (the critic's link ended at cosine 0.78 when both ran from the start).
+    /// </summary>
+    public int ConsistencySteps { get; init; } = 500;
+
+    /// <summary>Peak learning rate of the consistency steps.</summary>
+    public double ConsistencyLearningRate { get; init; } = 5e-4;
+
+    /// <summary>Examples per inner-link training step.</summary>
+    public int InnerBatchSize { get; init; } = 16;
+
+    /// <summary>
+    /// Inner-loop weights beyond the released cosine (<see cref="TrainingOptions.InnerTokenWeight"/>,
+    /// <see cref="TrainingOptions.InnerConsistencyWeight"/>); the senders' role texts fill the slots
+    /// (<see cref="TrainingOptions.InnerReadsRoleMessages"/>) whenever either is on.
+    /// </summary>
+    public double InnerTokenWeight { get; init; } = 1.0;
+
+    /// <inheritdoc cref="InnerTokenWeight"/>
+    public double InnerConsistencyWeight { get; init; } = 1.0;
+
+    /// <summary>Weight of each receiving agent's role-text loss in outer training (<see cref="TrainingOptions.ReceiverRoleWeight"/>).</summary>
+    public double ReceiverRoleWeight { get; init; } = 1.0;
 
     /// <summary>Steps per outer link of the token-alignment warm start (<see cref="OuterLinkAlignment"/>); 0 = none.</summary>
     public int AlignSteps { get; init; } = 300;
@@ -61,11 +106,12 @@ public sealed record ZooBudget
     public int LinkExamplesPerTask { get; init; } = 1500;
 
     /// <summary>
-    /// Messages of outer training: the released recipe's teacher-forced states of the role texts (the default:
-    /// with rollout messages, what inference sends, the gradient through the critic's 32-step rollout reached
-    /// norms of 1e5 and the loss rose — examples/zoo/README.md) or <see cref="MessageSource.Rollout"/>.
+    /// Messages of outer training: the m-step rollouts inference sends (the default), computed without a
+    /// graph so each link learns from its receivers (<see cref="TrainingOptions.DetachSenders"/>: through
+    /// the critic's 32-step rollout the gradient reached norms of 1e5), or the released recipe's
+    /// teacher-forced states of the role texts (<see cref="MessageSource.Teacher"/>).
     /// </summary>
-    public MessageSource LinkMessages { get; init; } = MessageSource.Teacher;
+    public MessageSource LinkMessages { get; init; } = MessageSource.Rollout;
 
     /// <summary>Weight of the earlier rounds' decoder loss in outer training (so round 1 alone also answers).</summary>
     public double EarlierRoundWeight { get; init; } = 0.5;
@@ -80,8 +126,8 @@ public sealed record ZooBudget
 
     public static ZooBudget Tiny { get; } = new()
     {
-        TrainPerTask = 40, TrainLong = 10, ValidationPerTask = 4, TestPerTask = 6, Steps = 3, BatchSize = 4, Layers = 1, CriticLayers = 1,
-        VocabSize = 320, TextMessageTokens = 4, InnerSteps = 2, AlignSteps = 2, LinkSteps = 2, LinkBatchSize = 2, LinkExamplesPerTask = 4,
+        TrainPerTask = 40, TrainLong = 10, ValidationPerTask = 4, TestPerTask = 6, Steps = 3, BatchSize = 4, Layers = 1, CriticLayers = 1, SolverLayers = 1,
+        VocabSize = 320, TextMessageTokens = 4, InnerSteps = 2, ConsistencySteps = 2, InnerBatchSize = 2, AlignSteps = 2, LinkSteps = 2, LinkBatchSize = 2, LinkExamplesPerTask = 4,
         LinkEvaluationQuestions = 2, EvaluateEvery = 0,
     };
 }

@@ -48,9 +48,25 @@ public static class ZooLinkTraining
             ["inner"] = LinkTrainer.TrainInner(system, data, common with
             {
                 Steps = budget.InnerSteps,
+                BatchSize = budget.InnerBatchSize,
+                LearningRate = budget.InnerLearningRate,
+                InnerTokenWeight = budget.InnerTokenWeight,
+                InnerReadsRoleMessages = budget.InnerTokenWeight > 0 || budget.InnerConsistencyWeight > 0,
                 OutputDirectory = logDirectory is null ? null : Path.Combine(logDirectory, "inner"),
             }, cancellationToken),
         };
+        if (budget.ConsistencySteps > 0 && budget.InnerConsistencyWeight > 0)
+            reports["consistency"] = LinkTrainer.TrainInner(system, data, common with
+            {
+                Steps = budget.ConsistencySteps,
+                BatchSize = budget.InnerBatchSize,
+                LearningRate = budget.ConsistencyLearningRate,
+                InnerTokenWeight = budget.InnerTokenWeight,
+                InnerConsistencyWeight = budget.InnerConsistencyWeight,
+                InnerReadsRoleMessages = true,
+                Seed = seed + 303,
+                OutputDirectory = logDirectory is null ? null : Path.Combine(logDirectory, "consistency"),
+            }, cancellationToken);
         var aligning = new OuterAlignmentOptions { Steps = budget.AlignSteps, BatchSize = budget.LinkBatchSize, Seed = seed + 202 };
         var alignment = OuterLinkAlignment.Align(system, data, aligning with
         {
@@ -63,6 +79,8 @@ public static class ZooLinkTraining
             {
                 Steps = budget.LinkSteps,
                 MessageSource = budget.LinkMessages,
+                DetachSenders = budget.LinkMessages == MessageSource.Rollout,
+                ReceiverRoleWeight = budget.ReceiverRoleWeight,
                 EarlierRoundWeight = budget.EarlierRoundWeight,
                 Evaluation = evaluation.Count > 0 ? evaluation : null,
                 EvaluateEvery = budget.EvaluateEvery,

@@ -94,6 +94,45 @@ public sealed class PretrainingTests
     }
 
     [Fact]
+    public void EmbeddingNoiseIsSeededAndChangesTheWeights()
+    {
+        using var dir = new TempDirectory();
+        byte[] Run(string name, double noisyShare)
+        {
+            string output = Path.Combine(dir.Path, name);
+            AgentPretraining.Pretrain(Systems, TaskRoles.Planner, Data, Shape(ModelFamily.Qwen3), output, Few with { Seed = 11, NoisyShare = noisyShare, NoiseScale = 0.5 });
+            return File.ReadAllBytes(Path.Combine(output, "model.safetensors"));
+        }
+        var noisy = Run("a", 1.0);
+        Assert.Equal(noisy, Run("b", 1.0));
+        Assert.NotEqual(noisy, Run("c", 0.0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => (Few with { NoisyShare = 1.5 }).Validate());
+        Assert.Throws<ArgumentOutOfRangeException>(() => (Few with { NoiseScale = double.NaN }).Validate());
+    }
+
+    [Fact]
+    public void EndOfTurnPaddingFollowsTargetsAndMessages()
+    {
+        var chat = ChatTemplate.Detect(null, "qwen2");
+        int Trailing(string text, string marker)
+        {
+            int n = 0;
+            while (text.EndsWith(marker, StringComparison.Ordinal)) { text = text[..^marker.Length]; n++; }
+            return n;
+        }
+        var plain = RoleCorpus.Build(Systems, TaskRoles.Critic, chat, "<E>", Data, 3, new MessageFilling { ForwardOdds = 1 });
+        Assert.All(plain, c => Assert.Equal(1, Trailing(c.Target, "<E>")));
+        Assert.All(plain, c => Assert.DoesNotContain("<E>", c.Prompt));
+        var padded = RoleCorpus.Build(Systems, TaskRoles.Critic, chat, "<E>", Data, 3, new MessageFilling { ForwardOdds = 1, EndOfTurnPadding = 5 });
+        Assert.All(padded, c => Assert.InRange(Trailing(c.Target, "<E>"), 1, 6));
+        Assert.Contains(padded, c => Trailing(c.Target, "<E>") > 1);
+        // The plan in the prompt is followed by 0–5 markers before the rest of the template.
+        Assert.Contains(padded, c => c.Prompt.Contains(".<E> Carry out", StringComparison.Ordinal));
+        Assert.Contains(padded, c => c.Prompt.Contains(". Carry out", StringComparison.Ordinal));
+        Assert.Throws<ArgumentOutOfRangeException>(() => RoleCorpus.Build(Systems, TaskRoles.Critic, chat, "<E>", Data, 3, new MessageFilling { EndOfTurnPadding = -1 }));
+    }
+
+    [Fact]
     public void LossFallsOnARepeatedCorpus()
     {
         using var dir = new TempDirectory();
@@ -121,12 +160,12 @@ public sealed class PretrainingTests
 
         // The zoo's filling: the critic always reads a plan, the solver always reads worked steps and never
         // learns the single-agent prompt, the planner reads feedback some of the time.
-        var alwaysPlan = RoleCorpus.Build(Systems, TaskRoles.Critic, chat, "<|im_end|>", Data, 3, AgentZoo.Filling(TaskRoles.Critic));
+        var alwaysPlan = RoleCorpus.Build(Systems, TaskRoles.Critic, chat, "<|im_end|>", Data, 3, AgentZoo.Filling(TaskRoles.Critic, ZooBudget.Shipped));
         Assert.All(alwaysPlan, c => Assert.Contains("Plan: Start with", c.Prompt));
-        var zooSolver = RoleCorpus.Build(Systems, TaskRoles.Solver, chat, "<|im_end|>", Data, 3, AgentZoo.Filling(TaskRoles.Solver));
+        var zooSolver = RoleCorpus.Build(Systems, TaskRoles.Solver, chat, "<|im_end|>", Data, 3, AgentZoo.Filling(TaskRoles.Solver, ZooBudget.Shipped));
         Assert.Equal(Data.Count, zooSolver.Count);
         Assert.All(zooSolver, c => Assert.Contains(" = ", c.Prompt));
-        var planner = RoleCorpus.Build(Systems, TaskRoles.Planner, chat, "<|im_end|>", Data, 3, AgentZoo.Filling(TaskRoles.Planner));
+        var planner = RoleCorpus.Build(Systems, TaskRoles.Planner, chat, "<|im_end|>", Data, 3, AgentZoo.Filling(TaskRoles.Planner, ZooBudget.Shipped));
         Assert.Contains(planner, c => c.Prompt.Contains("Feedback from the previous round: The answer is"));
         Assert.Contains(planner, c => c.Prompt.Contains("Feedback from the previous round:  Give a plan."));
         Assert.Throws<ArgumentOutOfRangeException>(() =>

@@ -153,6 +153,66 @@ public sealed class OuterTrainingTests(SecretRelay relay) : IClassFixture<Secret
     }
 
     [Fact]
+    public void InnerTrainingWithRoleMessagesTokenAndConsistencyLossesLowersItAndTouchesOnlyInnerLinks()
+    {
+        using var system = relay.Load(latentSteps: 2);
+        string models = ModelHash(system);
+        var options = new TrainingOptions
+        {
+            Steps = 30, BatchSize = 4, LearningRate = 1e-2, WarmupSteps = 0,
+            InnerReadsRoleMessages = true, InnerTokenWeight = 1, InnerConsistencyWeight = 1,
+        };
+        var report = LinkTrainer.TrainInner(system, SecretRelay.Examples(16, 0), options);
+        var stage = report.Stages.Single();
+        Assert.True(stage.FinalLoss < stage.FirstLoss, $"inner loss {stage.FirstLoss} → {stage.FinalLoss}");
+        Assert.Equal(models, ModelHash(system));
+
+        // The Learner reads the Expert's role text in its slot: its loss differs from the empty-slot one.
+        var learner = system.Agent("Learner");
+        var batch = SecretRelay.Examples(4, 0);
+        using var scope = NewDisposeScope();
+        double filled = new InnerObjective(system, options).Loss(learner, batch, [0, 1, 2, 3]).item<float>();
+        double empty = new InnerObjective(system, options with { InnerReadsRoleMessages = false }).Loss(learner, batch, [0, 1, 2, 3]).item<float>();
+        Assert.True(double.IsFinite(filled) && double.IsFinite(empty));
+        Assert.NotEqual(empty, filled);
+    }
+
+    [Fact]
+    public void DetachedSendersLetALinkLearnOnlyFromItsReceivers()
+    {
+        // Two rounds: Expert → Learner, Learner → Expert (feedback), Expert → Learner, Learner decodes.
+        // With detached senders the feedback link reaches the answer only through the Expert's rollout,
+        // so it gets gradient only when the Expert's own role text is scored on what it received.
+        using var system = relay.Load(latentSteps: 2, rounds: 2);
+        var batch = SecretRelay.Examples(2, 0);
+        var outer = system.Plan.Edges.Select(e => system.Link(e.From, e.To)).ToList();
+        double Norm(double receiverWeight, string linkId)
+        {
+            var options = new TrainingOptions
+            {
+                MessageSource = MessageSource.Rollout, Rounds = 2, DetachSenders = true, ReceiverRoleWeight = receiverWeight,
+            };
+            using var gradients = new GradientBuffer();
+            new OuterObjective(system, options).Accumulate(batch, [0, 1], gradients, 1.0, null);
+            var keys = gradients.Sums.Keys.Where(k => k.StartsWith(linkId + ".", StringComparison.Ordinal)).ToList();
+            return keys.Count == 0 ? 0 : gradients.Norm(keys);
+        }
+        foreach (var link in outer)
+            link.SetTrainable(true);
+        try
+        {
+            Assert.True(Norm(0, "outer.Expert-Learner") > 0);
+            Assert.Equal(0, Norm(0, "outer.Learner-Expert"));
+            Assert.True(Norm(1, "outer.Learner-Expert") > 0);
+        }
+        finally
+        {
+            foreach (var link in outer)
+                link.SetTrainable(false);
+        }
+    }
+
+    [Fact]
     public void AStepWithANonFiniteLossIsSkippedAndCounted()
     {
         using var system = relay.Load(latentSteps: 2);

@@ -43,6 +43,19 @@ public sealed class ZooTests
 
         var other = Build("c", "6");
         Assert.False(first["models/solver-llama-64/model.safetensors"].AsSpan().SequenceEqual(other["models/solver-llama-64/model.safetensors"]));
+
+        // One agent rebuilt alone over a copy of the first build comes out as it did in the full build
+        // (links off, so only that agent's folder is rewritten), and an unknown agent is named.
+        string copy = Path.Combine(dir.Path, "d");
+        var (copied, _) = CliProcess.Run("zoo", "--seed", "5", "--out", copy, "--tiny", "--link-steps", "0");
+        Assert.Equal(ExitCodes.Success, copied);
+        File.WriteAllBytes(Path.Combine(copy, "models/solver-llama-64/model.safetensors"), []);
+        var (code, text) = CliProcess.Run("zoo", "--seed", "5", "--out", copy, "--tiny", "--link-steps", "0", "--agent", "solver");
+        Assert.True(code == ExitCodes.Success, text);
+        Assert.True(first["models/solver-llama-64/model.safetensors"].AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(copy, "models/solver-llama-64/model.safetensors"))));
+        var (bad, message) = CliProcess.Run("zoo", "--seed", "5", "--out", copy, "--tiny", "--link-steps", "0", "--agent", "judge");
+        Assert.NotEqual(ExitCodes.Success, bad);
+        Assert.Contains("no agent judge", message);
     }
 
     static string Shipped => Path.Combine(RepositoryRoot.Path, "examples", "zoo");
@@ -53,7 +66,7 @@ public sealed class ZooTests
         Assert.Equal(AgentZoo.Sequential(ZooBudget.Shipped).ToJson() + "\n", File.ReadAllText(Path.Combine(Shipped, AgentZoo.SequentialFile)));
         var configs = AgentZoo.Agents(ZooBudget.Shipped).Select(a => RecursiveMas.Models.ModelConfig.Load(Path.Combine(Shipped, a.ModelFolder))).ToList();
         Assert.Equal([96, 128, 64], configs.Select(c => c.HiddenSize));
-        Assert.Equal([3, 5, 3], configs.Select(c => c.LayerCount));
+        Assert.Equal([3, 5, 4], configs.Select(c => c.LayerCount));
         Assert.Equal(["qwen3", "qwen2", "llama"], configs.Select(c => c.ModelType));
         // Every digit is its own token, in every agent's tokenizer.
         foreach (var agent in AgentZoo.Agents(ZooBudget.Shipped))
@@ -69,13 +82,13 @@ public sealed class ZooTests
     }
 
     /// <summary>
-    /// What the shipped zoo does today on fresh instances of its template (none in its committed splits):
-    /// each agent is good at its own part — chained through text messages they answer most questions —
-    /// and none answers alone, since none was trained on the whole task. (The latent system does not yet
-    /// carry the critic's arithmetic: examples/zoo/README.md. Its goal of 80 % is tracked, not asserted.)
+    /// What the shipped zoo does on fresh instances of its template (none in its committed splits): the
+    /// latent system answers most of them, the agents chained through text messages too, and none answers
+    /// alone, since none was trained on the whole task. (Greedy, so the counts are fixed for these 32
+    /// questions; the bounds leave a margin below them: 80 % on 200 fresh questions is in the README.)
     /// </summary>
     [Fact]
-    public void TheShippedAgentsChainInTextAndNoneAnswersAlone()
+    public void TheShippedSystemAnswersWhatNoAgentAnswersAlone()
     {
         var known = Directory.EnumerateFiles(Path.Combine(Shipped, "data"), "*.jsonl", SearchOption.AllDirectories)
             .SelectMany(TaskDataFile.Read).Select(e => e.Question).ToHashSet(StringComparer.Ordinal);
@@ -94,6 +107,8 @@ public sealed class ZooTests
         using var system = RecursiveSystem.Load(Path.Combine(Shipped, AgentZoo.SequentialFile));
         var latent = RecursiveRunner.SolveBatch(system, questions);
         Assert.All(latent.Answers, a => Assert.NotNull(a.Answer));
+        int recursive = Correct(latent);
+        Assert.True(recursive >= 22, $"the latent system answered {recursive} of {questions.Count} fresh questions");
         int text = Correct(TextMasBaseline.SolveBatch(system, questions, new RunOptions { Rounds = 1 }));
         Assert.True(text >= 16, $"the agents chained in text answered {text} of {questions.Count} fresh questions");
         foreach (var agent in TaskRoles.All)

@@ -56,7 +56,7 @@ public static class PyTorchLinkImport
     {
         ArgumentException.ThrowIfNullOrEmpty(agent);
         var architecture = ParseType(ptPath, type, outer: false, $"inner.{agent}");
-        using var state = PyTorchStateDict.Read(ptPath);
+        using var state = PyTorchStateDict.Read(ptPath, expectedDim is int known ? MaxFileBytes(known, known) : null);
         string id = $"inner.{agent}";
         var proj1 = Require(state, "proj1.weight", id, type, rank: 2);
         int dim = checked((int)proj1.shape[1]);
@@ -80,7 +80,7 @@ public static class PyTorchLinkImport
         ArgumentException.ThrowIfNullOrEmpty(to);
         string id = OuterLink.IdOf(from, to);
         var architecture = ParseType(ptPath, type, outer: true, id);
-        using var state = PyTorchStateDict.Read(ptPath);
+        using var state = PyTorchStateDict.Read(ptPath, expectedIn is int i && expectedOut is int o ? MaxFileBytes(i, o) : null);
         var proj1 = Require(state, "proj1.weight", id, type, rank: 2);
         int inDim = checked((int)proj1.shape[1]);
         string outSource = architecture.IsLinear() ? "proj1.bias" : "proj2.bias";
@@ -94,6 +94,17 @@ public static class PyTorchLinkImport
                 $"link {id} ({architecture.ConfigName()}) writes embeddings of size {outDim} ({outSource} {PyTorchStateDict.FormatShape(outTensor.shape)}) but its receiver has hidden size {eo}");
         var link = new OuterLink(from, to, inDim, outDim, architecture);
         return Fill(link, state);
+    }
+
+    /// <summary>
+    /// The most uncompressed bytes a released link file of these dimensions can hold: every layout has at
+    /// most two d×d-sized matrices and a few vectors (bounded here by 3·(in+out)² + 8·(in+out) values), at
+    /// most 8 bytes a value, plus 1 MiB for the pickle and zip records.
+    /// </summary>
+    internal static long MaxFileBytes(int inDim, int outDim)
+    {
+        long width = (long)inDim + outDim;
+        return (3 * width * width + 8 * width) * 8 + (1L << 20);
     }
 
     static LinkArchitecture ParseType(string ptPath, string type, bool outer, string id)

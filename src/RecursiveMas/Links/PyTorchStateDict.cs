@@ -56,14 +56,19 @@ public sealed class PyTorchStateDict : IDisposable
     /// Reads a <c>torch.save</c>d state dict. Every failure is a <see cref="ModelFileException"/>
     /// naming <paramref name="ptPath"/> (and the entry at fault where there is one).
     /// </summary>
-    public static PyTorchStateDict Read(string ptPath)
+    /// <param name="maxBytes">
+    /// When given, the archive's records may not declare more than this many uncompressed bytes in all
+    /// (checked from the zip directory before anything is inflated or allocated): a link of known
+    /// dimensions cannot need more, and a zip bomb or a model-sized file posing as a link is refused.
+    /// </param>
+    public static PyTorchStateDict Read(string ptPath, long? maxBytes = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(ptPath);
         if (!File.Exists(ptPath))
             throw new ModelFileException(ptPath, null, "PyTorch checkpoint not found");
 
         Hashtable raw;
-        using (var stream = OpenChecked(ptPath))
+        using (var stream = OpenChecked(ptPath, maxBytes))
         {
             try
             {
@@ -79,7 +84,7 @@ public sealed class PyTorchStateDict : IDisposable
     }
 
     /// <summary>Opens the file after checking it is a torch.save zip archive; other formats get a precise error.</summary>
-    static FileStream OpenChecked(string ptPath)
+    static FileStream OpenChecked(string ptPath, long? maxBytes)
     {
         var stream = File.OpenRead(ptPath);
         try
@@ -101,7 +106,7 @@ public sealed class PyTorchStateDict : IDisposable
                     n == 0 ? "the file is empty" : "not a PyTorch checkpoint (a torch.save file is a zip archive starting with \"PK\")");
             }
             stream.Position = 0;
-            CheckArchive(ptPath, stream);
+            CheckArchive(ptPath, stream, maxBytes);
             stream.Position = 0;
             return stream;
         }
@@ -113,7 +118,7 @@ public sealed class PyTorchStateDict : IDisposable
     }
 
     /// <summary>One <c>FOLDER/data.pkl</c>, no TorchScript records.</summary>
-    static void CheckArchive(string ptPath, Stream stream)
+    static void CheckArchive(string ptPath, Stream stream, long? maxBytes)
     {
         ZipArchive zip;
         try
@@ -135,6 +140,18 @@ public sealed class PyTorchStateDict : IDisposable
             if (pickles.Count > 1)
                 throw new ModelFileException(ptPath, "data.pkl",
                     $"the archive holds {pickles.Count} data.pkl records ({string.Join(", ", pickles.Select(p => p.FullName))}); torch.save writes one");
+            if (maxBytes is long max)
+            {
+                long total = 0;
+                foreach (var entry in zip.Entries)
+                {
+                    total += entry.Length;
+                    if (entry.Length > max || total > max)
+                        throw new ModelFileException(ptPath, entry.FullName,
+                            $"the archive declares {(entry.Length > max ? entry.Length : total):N0} uncompressed bytes " +
+                            $"{(entry.Length > max ? "in this record" : "up to this record")}, more than the {max:N0} a link of the expected dimensions can need");
+                }
+            }
         }
     }
 

@@ -189,6 +189,36 @@ public sealed class PyTorchLinkImportTests : IDisposable
     }
 
     [Fact]
+    public void AnArchiveLargerThanItsLinkCanBeIsRefusedBeforeInflating()
+    {
+        // A real link file of 16→16 imports with its dims given: the bound does not bite.
+        using var inner = new InnerLink("Planner", 16);
+        string good = PathOf("adapter-good.pt");
+        SaveWithPyBridge(good, StateDict(inner, ScalarType.Float64));
+        using (var imported = PyTorchLinkImport.ImportInner(good, "Planner", "ln_res_adapter", 16)) { }
+
+        // A storage record declaring far more than a 16→16 link can hold (zeros compress to nothing:
+        // the file is small, the inflated size is not) is named before anything is inflated.
+        string bomb = PathOf("adapter-bomb.pt");
+        using (var zip = ZipFile.Open(bomb, ZipArchiveMode.Create))
+        {
+            using (var pickle = zip.CreateEntry("archive/data.pkl").Open())
+                pickle.Write([0x80, 0x02, 0x7d, 0x71, 0x00, 0x2e]);
+            using var storage = zip.CreateEntry("archive/data/0", System.IO.Compression.CompressionLevel.SmallestSize).Open();
+            var zeros = new byte[1 << 20];
+            for (int i = 0; i < 8; i++)
+                storage.Write(zeros);
+        }
+        Assert.True(new FileInfo(bomb).Length < 100_000);
+        var e = Assert.Throws<ModelFileException>(() => PyTorchLinkImport.ImportInner(bomb, "Planner", "ln_res_adapter", 16));
+        Assert.Equal("archive/data/0", e.Item);
+        Assert.Contains("8,388,608", e.Message);
+        Assert.Contains("expected dimensions", e.Message);
+        var o = Assert.Throws<ModelFileException>(() => PyTorchLinkImport.ImportOuter(bomb, "Planner", "Critic", "outer_ln_res_adapter", 16, 16));
+        Assert.Equal("archive/data/0", o.Item);
+    }
+
+    [Fact]
     public void AMissingTensorIsNamedWithTheFile()
     {
         using var link = new InnerLink("A", 8);

@@ -81,33 +81,43 @@ internal static class TrainingCheckpoint
         if (!metadata.TryGetValue("sha256", out var digest) || digest != Digest(tensors))
             throw new ModelFileException(path, "sha256", "the checkpoint's tensor data does not match its recorded digest (the file is corrupt)");
 
-        Tensor Need(string name, long[] shape)
+        Tensor Need(string name, long[] shape, ScalarType dtype)
         {
             if (!tensors.TryGetValue(name, out var t))
                 throw new ModelFileException(path, name, "the checkpoint lacks this tensor");
             if (!t.shape.SequenceEqual(shape))
                 throw new ModelFileException(path, name, $"the checkpoint has shape {SafeTensorInfo.FormatShape(t.shape)} but this run needs {SafeTensorInfo.FormatShape(shape)}");
+            if (t.dtype != dtype)
+                throw new ModelFileException(path, name, $"the checkpoint has dtype {t.dtype} but this run needs {dtype}");
             return t;
         }
 
-        using (no_grad())
+        // Every tensor is checked before anything is copied: a bad checkpoint leaves the links and the
+        // optimizer as they were, never half restored.
+        var links = system.AllLinks
+            .SelectMany(link => link.named_parameters().Select(p => (Parameter: p.parameter, Source: Need($"link.{link.Id}.{p.name}", p.parameter.shape, ScalarType.Float32))))
+            .ToList();
+        var moments = new List<(string Key, Tensor M, Tensor V, long Step)>();
+        foreach (var (key, parameter) in optimizer.Parameters)
         {
-            foreach (var link in system.AllLinks)
-                foreach (var (name, parameter) in link.named_parameters())
-                    parameter.copy_(Need($"link.{link.Id}.{name}", parameter.shape));
-            foreach (var (key, parameter) in optimizer.Parameters)
-            {
-                if (!tensors.ContainsKey($"adam.step.{key}"))
-                    continue; // not updated yet when the checkpoint was written
-                optimizer.Restore(key, Need($"adam.m.{key}", parameter.shape), Need($"adam.v.{key}", parameter.shape),
-                    Need($"adam.step.{key}", [1]).item<long>());
-            }
+            string stepName = $"adam.step.{key}";
+            if (!tensors.ContainsKey(stepName))
+                continue; // not updated yet when the checkpoint was written
+            long saved = Need(stepName, [1], ScalarType.Int64).item<long>();
+            if (saved < 1)
+                throw new ModelFileException(path, stepName, $"an optimizer step count of {saved}; a saved moment has been updated at least once");
+            moments.Add((key, Need($"adam.m.{key}", parameter.shape, parameter.dtype), Need($"adam.v.{key}", parameter.shape, parameter.dtype), saved));
         }
+        using (no_grad())
+            foreach (var (parameter, source) in links)
+                parameter.copy_(source);
+        foreach (var (key, m, v, saved) in moments)
+            optimizer.Restore(key, m, v, saved);
         return step;
     }
 
     /// <summary>SHA-256 over every tensor's name, dtype, shape and bytes, in name order.</summary>
-    static string Digest(SortedDictionary<string, Tensor> tensors)
+    internal static string Digest(SortedDictionary<string, Tensor> tensors)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         foreach (var (name, t) in tensors)

@@ -130,6 +130,37 @@ public sealed class CheckpointTests(SecretRelay relay) : IClassFixture<SecretRel
     }
 
     [Fact]
+    public void ATensorOfTheWrongDtypeIsNamedAndNothingIsRestored()
+    {
+        string output = NewOutput();
+        using var system = relay.Load(latentSteps: 2, rounds: 2);
+        LinkTrainer.TrainOuter(system, Data, Options(output) with { Steps = 2 });
+        string path = TrainingCheckpoint.PathFor(output, TrainingStage.Outer);
+
+        // Rewritten by another tool: one outer-link tensor in float64, the digest recomputed so it matches.
+        var tensors = new SortedDictionary<string, TorchSharp.torch.Tensor>(StringComparer.Ordinal);
+        Dictionary<string, string> metadata;
+        using (var file = RecursiveMas.Models.SafeTensors.SafeTensorsFile.Open(path))
+        {
+            metadata = new Dictionary<string, string>(file.Metadata);
+            foreach (var info in file.Tensors)
+                tensors[info.Name] = file.Load(info.Name);
+        }
+        string victim = tensors.Keys.Last(k => k.StartsWith("link.outer.", StringComparison.Ordinal));
+        tensors[victim] = tensors[victim].to(TorchSharp.torch.ScalarType.Float64);
+        metadata["sha256"] = TrainingCheckpoint.Digest(tensors);
+        RecursiveMas.Models.SafeTensors.SafeTensorsWriter.Write(path, tensors, metadata);
+
+        using var fresh = relay.Load(latentSteps: 2, rounds: 2);
+        var before = fresh.AllLinks.SelectMany(l => l.parameters()).Select(p => p.clone()).ToList();
+        var e = Assert.Throws<ModelFileException>(() => LinkTrainer.TrainOuter(fresh, Data, Options(output) with { Steps = 2, Resume = true }));
+        Assert.Equal(victim, e.Item);
+        Assert.Contains("Float64", e.Message);
+        // Checked before copying: no link was touched.
+        Assert.All(before.Zip(fresh.AllLinks.SelectMany(l => l.parameters())), pair => Assert.True(pair.First.allclose(pair.Second, rtol: 0, atol: 0)));
+    }
+
+    [Fact]
     public void InterruptedWriteLeavesTheLastGoodCheckpoint()
     {
         string output = NewOutput();

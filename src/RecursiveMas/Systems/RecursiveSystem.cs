@@ -219,6 +219,37 @@ public sealed class RecursiveSystem : IDisposable
             link.Save(Path.Combine(directory, link.Id));
     }
 
+    /// <summary>
+    /// Makes <paramref name="directory"/> hold exactly this system's links, swapped in whole: the links are
+    /// written to a sibling folder first, then the old folder is renamed aside, the new one renamed into
+    /// place and the old one deleted. A crash leaves the old links, or the complete new ones (with the
+    /// old beside them as <c>NAME.old-PID</c>) — never a folder of some new and some old links.
+    /// </summary>
+    public void ReplaceLinks(string directory)
+    {
+        string full = Path.GetFullPath(directory).TrimEnd(Path.DirectorySeparatorChar);
+        string suffix = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        string staging = $"{full}.partial-{suffix}", old = $"{full}.old-{suffix}";
+        foreach (var leftover in new[] { staging, old }.Where(Directory.Exists))
+            Directory.Delete(leftover, recursive: true);
+        try
+        {
+            SaveLinks(staging);
+        }
+        catch
+        {
+            if (Directory.Exists(staging))
+                Directory.Delete(staging, recursive: true);
+            throw;
+        }
+        bool hadOld = Directory.Exists(full);
+        if (hadOld)
+            Directory.Move(full, old);
+        Directory.Move(staging, full);
+        if (hadOld)
+            Directory.Delete(old, recursive: true);
+    }
+
     public void Dispose()
     {
         foreach (var f in _fused.Values) f.Dispose();

@@ -57,7 +57,7 @@ public static class LinkTrainer
         if (options.OutputDirectory is not null)
         {
             linksDirectory = Path.Combine(Path.GetFullPath(options.OutputDirectory), "links");
-            system.SaveLinks(linksDirectory);
+            system.ReplaceLinks(linksDirectory);
         }
         return new TrainingReport { Stages = reports, LogPath = log?.Path, LinksDirectory = linksDirectory };
     }

@@ -87,9 +87,7 @@ public static class ZooLinkTraining
                 DiagnoseEvery = budget.EvaluateEvery,
                 OutputDirectory = logDirectory is null ? null : Path.Combine(logDirectory, "outer"),
             }, cancellationToken);
-        if (Directory.Exists(linksDirectory))
-            Directory.Delete(linksDirectory, recursive: true);
-        system.SaveLinks(linksDirectory);
+        system.ReplaceLinks(linksDirectory);
         return reports;
     }
 

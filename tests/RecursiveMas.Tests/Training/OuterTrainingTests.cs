@@ -213,6 +213,23 @@ public sealed class OuterTrainingTests(SecretRelay relay) : IClassFixture<Secret
     }
 
     [Fact]
+    public void ReplacingLinksSwapsTheWholeFolderAndLeavesNothingBeside()
+    {
+        using var system = relay.Load(latentSteps: 2);
+        string parent = Path.Combine(relay.Root, "replace-" + Guid.NewGuid().ToString("N")[..8]);
+        string links = Path.Combine(parent, "links");
+        Directory.CreateDirectory(links);
+        File.WriteAllText(Path.Combine(links, "outer.Gone-Away.json"), "{}");
+        system.ReplaceLinks(links);
+        Assert.Equal(system.AllLinks.SelectMany(l => new[] { l.Id + ".json", l.Id + ".safetensors" }).Order(StringComparer.Ordinal),
+            Directory.EnumerateFiles(links).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.Equal([links], Directory.EnumerateDirectories(parent));
+        using var reloaded = RecursiveSystem.Load(system.Description, new SystemLoadOptions { LinksDirectory = links });
+        Assert.All(system.AllLinks.Zip(reloaded.AllLinks), pair =>
+            Assert.All(pair.First.parameters().Zip(pair.Second.parameters()), p => Assert.True(p.First.allclose(p.Second, rtol: 0, atol: 0))));
+    }
+
+    [Fact]
     public void AStepWithANonFiniteLossIsSkippedAndCounted()
     {
         using var system = relay.Load(latentSteps: 2);

@@ -41,56 +41,32 @@ public static class TaskDataFile
         return Encoding.UTF8.GetString(buffer.ToArray());
     }
 
-    /// <summary>Reads a JSONL file; errors name the file and line. Blank lines are skipped.</summary>
-    public static IReadOnlyList<TaskExample> Read(string path)
-    {
-        if (!File.Exists(path))
-            throw new ModelFileException(path, null, "data file not found");
-        var examples = new List<TaskExample>();
-        int lineNumber = 0;
-        foreach (var line in File.ReadLines(path))
-        {
-            lineNumber++;
-            if (string.IsNullOrWhiteSpace(line))
-                continue;
-            examples.Add(Parse(line, path, lineNumber));
-        }
-        if (examples.Count == 0)
-            throw new ModelFileException(path, null, "the file holds no examples");
-        return examples;
-    }
+    /// <summary>Reads a JSONL file (<see cref="IO.JsonLines"/>); errors name the file and line. Blank lines are skipped.</summary>
+    public static IReadOnlyList<TaskExample> Read(string path) =>
+        IO.JsonLines.Read(path, "data file", "examples", (root, number) => Parse(root, path, number));
 
-    static TaskExample Parse(string line, string path, int lineNumber)
+    static TaskExample Parse(JsonElement root, string path, int lineNumber)
     {
-        string where = $"line {lineNumber}";
-        try
+        string where = IO.JsonLines.Line(lineNumber);
+        if (root.ValueKind != JsonValueKind.Object)
+            throw new ModelFileException(path, where, "expected a JSON object");
+        string Text(string field) =>
+            root.TryGetProperty(field, out var value) && value.ValueKind == JsonValueKind.String
+                ? value.GetString()!
+                : throw new ModelFileException(path, $"{where}, \"{field}\"", "missing or not a string");
+        var roles = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (root.TryGetProperty("roles", out var rolesElement))
         {
-            using var document = JsonDocument.Parse(line);
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-                throw new ModelFileException(path, where, "expected a JSON object");
-            string Text(string field) =>
-                root.TryGetProperty(field, out var value) && value.ValueKind == JsonValueKind.String
-                    ? value.GetString()!
-                    : throw new ModelFileException(path, $"{where}, \"{field}\"", "missing or not a string");
-            var roles = new Dictionary<string, string>(StringComparer.Ordinal);
-            if (root.TryGetProperty("roles", out var rolesElement))
-            {
-                if (rolesElement.ValueKind != JsonValueKind.Object)
-                    throw new ModelFileException(path, $"{where}, \"roles\"", "must be an object of agent name → text");
-                foreach (var role in rolesElement.EnumerateObject())
-                    roles[role.Name] = role.Value.ValueKind == JsonValueKind.String
-                        ? role.Value.GetString()!
-                        : throw new ModelFileException(path, $"{where}, \"roles.{role.Name}\"", "must be a string");
-            }
-            var example = new TaskExample(Text("question"), roles, Text("answer"));
-            if (Evaluation.AnswerExtractor.LastBoxed(example.Answer) is null)
-                throw new ModelFileException(path, $"{where}, \"answer\"", "must end with a \\boxed{...} answer");
-            return example;
+            if (rolesElement.ValueKind != JsonValueKind.Object)
+                throw new ModelFileException(path, $"{where}, \"roles\"", "must be an object of agent name → text");
+            foreach (var role in rolesElement.EnumerateObject())
+                roles[role.Name] = role.Value.ValueKind == JsonValueKind.String
+                    ? role.Value.GetString()!
+                    : throw new ModelFileException(path, $"{where}, \"roles.{role.Name}\"", "must be a string");
         }
-        catch (JsonException e)
-        {
-            throw new ModelFileException(path, where, $"not valid JSON: {e.Message}", e);
-        }
+        var example = new TaskExample(Text("question"), roles, Text("answer"));
+        if (Evaluation.AnswerExtractor.LastBoxed(example.Answer) is null)
+            throw new ModelFileException(path, $"{where}, \"answer\"", "must end with a \\boxed{...} answer");
+        return example;
     }
 }

@@ -134,8 +134,13 @@ public class HybridCacheTests
 
         cache.Truncate(prefix.Length);
         using var viaTruncate = model.Forward(new ForwardInput { InputIds = Ids(a), Cache = cache });
-        TensorAssert.Close(fresh.Hidden.narrow(1, prefix.Length, a.Length), viaClone.Hidden, 1e-5, "clone");
-        TensorAssert.Close(fresh.Hidden.narrow(1, prefix.Length, a.Length), viaTruncate.Hidden, 1e-5, "truncate");
+        // One pass over prefix + a and a pass over a after the cached prefix run the delta rule in different
+        // chunkings (float sums in another order): equal to ~1e-5, seen at 1.1e-5 under load; 1e-4 still
+        // catches a wrong state (which differs by orders of magnitude more).
+        TensorAssert.Close(fresh.Hidden.narrow(1, prefix.Length, a.Length), viaClone.Hidden, 1e-4, "clone");
+        TensorAssert.Close(fresh.Hidden.narrow(1, prefix.Length, a.Length), viaTruncate.Hidden, 1e-4, "truncate");
+        // The clone and the truncated cache hold the same state after the same prefix: the same sums exactly.
+        TensorAssert.Close(viaClone.Hidden, viaTruncate.Hidden, 0, "clone vs truncate");
 
         cache.Truncate(0);
         using var again = model.Forward(new ForwardInput { InputIds = Ids([.. prefix, .. a]), Cache = cache });

@@ -29,15 +29,14 @@ public static class RoleCorpus
     {
         filling ??= new MessageFilling();
         filling.Validate();
-        var prompts = new List<(AgentPrompt Prompt, string? FeedbackSender)>();
+        var prompts = new List<(AgentPrompt Prompt, SystemPlan Plan)>();
         var singles = new List<AgentPrompt>();
         foreach (var system in systems.Where(s => s.Agents.Any(a => a.Name == agent)))
         {
             var description = system.Agent(agent);
             var plan = SystemPlan.Build(system);
-            string? feedbackSender = plan.Into(agent).FirstOrDefault(e => e.IsFeedback)?.From;
             foreach (var template in description.Prompts.Select(p => p.Template).Distinct(StringComparer.Ordinal))
-                prompts.Add((new AgentPrompt(template, chat, description.SystemPrompt), feedbackSender));
+                prompts.Add((new AgentPrompt(template, chat, description.SystemPrompt), plan));
             if (plan.Decoder == agent && filling.SingleAgentPrompt)
                 singles.Add(new AgentPrompt(system.SingleAgentPrompt, chat, description.SystemPrompt));
         }
@@ -51,16 +50,15 @@ public static class RoleCorpus
         {
             var example = examples[i];
             string target = RoleText(example, agent, i) + Padding(1);
-            var (prompt, feedbackSender) = prompts[random.Next(prompts.Count)];
+            var (prompt, plan) = prompts[random.Next(prompts.Count)];
             var filled = prompt.Slots.ToDictionary(s => s,
                 s => random.NextDouble() < (s == AgentPrompt.FeedbackSlot ? filling.FeedbackOdds : filling.ForwardOdds));
             string Message(string slot)
             {
                 if (!filled[slot])
                     return "";
-                string sender = slot == AgentPrompt.FeedbackSlot
-                    ? feedbackSender ?? throw new InvalidOperationException($"agent {agent} reads feedback but no agent sends it")
-                    : slot[AgentPrompt.FromSlot("").Length..];
+                string sender = plan.SenderOf(agent, slot)
+                    ?? throw new InvalidOperationException($"agent {agent} reads {slot} but no agent sends it");
                 return RoleText(example, sender, i) + Padding(0);
             }
             string Padding(int least) => filling.EndOfTurnPadding == 0

@@ -45,6 +45,16 @@ public sealed class SystemPlan
     /// <summary>Edges into <paramref name="agent"/>.</summary>
     public IEnumerable<SystemEdge> Into(string agent) => Edges.Where(e => e.To == agent);
 
+    /// <summary>
+    /// The agent whose message fills <paramref name="slot"/> of <paramref name="agent"/>'s prompt: the named
+    /// sender of a <c>{from:X}</c> slot, the sender of the feedback edge into the agent for <c>{feedback}</c>;
+    /// null when no agent sends it.
+    /// </summary>
+    public string? SenderOf(string agent, string slot) =>
+        slot == Latent.AgentPrompt.FeedbackSlot ? Into(agent).FirstOrDefault(e => e.IsFeedback)?.From
+        : slot.StartsWith(Latent.AgentPrompt.FromSlot(""), StringComparison.Ordinal) ? slot[Latent.AgentPrompt.FromSlot("").Length..]
+        : null;
+
     /// <summary>Edges out of <paramref name="agent"/>.</summary>
     public IEnumerable<SystemEdge> OutOf(string agent) => Edges.Where(e => e.From == agent);
 

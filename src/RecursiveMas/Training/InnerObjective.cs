@@ -106,9 +106,7 @@ internal sealed class InnerObjective(RecursiveSystem system, TrainingOptions opt
         var messages = new Dictionary<string, Tensor>();
         foreach (var slot in prompt.Slots)
         {
-            string? sender = slot == Latent.AgentPrompt.FeedbackSlot
-                ? system.Plan.Into(agent.Name).FirstOrDefault(e => e.IsFeedback)?.From
-                : slot[Latent.AgentPrompt.FromSlot("").Length..];
+            string? sender = system.Plan.SenderOf(agent.Name, slot);
             var texts = sender is null ? null : examples.Select(e => e.TargetOf(sender, system.Plan.Decoder)).ToList();
             if (texts is null || texts.Any(t => t is null) || agent.EndOfTurnTokenId is not int pad)
             {

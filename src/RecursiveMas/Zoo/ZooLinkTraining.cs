@@ -6,10 +6,11 @@ namespace RecursiveMas.Zoo;
 
 /// <summary>
 /// Trains the links of the zoo's system with <see cref="LinkTrainer"/> and writes them into its links
-/// folder, beside the models: the inner loop (teacher-forced, as released), a token-alignment warm start
-/// of every outer link (<see cref="OuterLinkAlignment"/>), then the outer loop on the budget's message
-/// source (teacher states by default) with the earlier round's decoder loss weighted in, so one round
-/// alone also answers.
+/// folder, beside the models: the inner loop (teacher-forced, with the senders' texts in the slots and a
+/// token loss), a second inner stage adding latent consistency, a token-alignment warm start of every outer
+/// link (<see cref="OuterLinkAlignment"/>), then the outer loop on the budget's message source (rollouts,
+/// detached, every receiver's role text scored, by default) with the earlier round's decoder loss weighted
+/// in, so one round alone also answers. examples/zoo/README.md says why each departs from the release.
 /// The solver's target is its role text (the boxed result); the held-out questions of both splits are
 /// scored along the way so the log has accuracy next to loss.
 /// </summary>
@@ -18,7 +19,7 @@ public static class ZooLinkTraining
     /// <summary>
     /// Trains and saves the links in <paramref name="directory"/>; returns each stage's report. With
     /// <paramref name="logDirectory"/>, each stage writes its step log (loss, held-out accuracy, per-round
-    /// gradient norms of every outer link) to <c>inner/train-log.jsonl</c> and <c>outer/train-log.jsonl</c> there.
+    /// gradient norms of every outer link) to <c>inner/</c>, <c>consistency/</c> and <c>outer/train-log.jsonl</c> there.
     /// </summary>
     public static IReadOnlyDictionary<string, TrainingReport> Train(string directory, long seed, ZooBudget budget,
         Action<string, TrainingProgress>? onProgress = null, string? logDirectory = null, CancellationToken cancellationToken = default)

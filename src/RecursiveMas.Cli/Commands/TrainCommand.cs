@@ -98,6 +98,29 @@ public sealed class TrainCommand(IAnsiConsole console) : Command<TrainCommand.Se
         [DefaultValue(0.0)]
         public double MseWeight { get; init; }
 
+        [CommandOption("--inner-reads-messages")]
+        [Description("Inner loop: fill each agent's message slots with its senders' role texts instead of leaving them empty.")]
+        public bool InnerReadsMessages { get; init; }
+
+        [CommandOption("--inner-token-weight <W>")]
+        [Description("Inner loop: weight of a token cross-entropy over cosine similarities to the vocabulary (0 = off, as released).")]
+        [DefaultValue(0.0)]
+        public double InnerTokenWeight { get; init; }
+
+        [CommandOption("--consistency-weight <W>")]
+        [Description("Inner loop: weight of latent consistency, the frozen model scored on its role text read as latent steps (0 = off).")]
+        [DefaultValue(0.0)]
+        public double ConsistencyWeight { get; init; }
+
+        [CommandOption("--receiver-weight <W>")]
+        [Description("Outer loop: weight of every receiving agent's role-text loss given its messages (0 = off, as released).")]
+        [DefaultValue(0.0)]
+        public double ReceiverWeight { get; init; }
+
+        [CommandOption("--detach-senders")]
+        [Description("Outer loop, rollout messages: no graph through the senders' rollouts (links learn from their receivers).")]
+        public bool DetachSenders { get; init; }
+
         [CommandOption("--teacher-length <K>")]
         [Description("Teacher messages: first K states of the role text (default: the sender's m).")]
         public int? TeacherLength { get; init; }
@@ -173,6 +196,11 @@ public sealed class TrainCommand(IAnsiConsole console) : Command<TrainCommand.Se
             EvaluateEvery = settings.EvalEvery,
             EarlierRoundWeight = settings.EarlierRoundWeight,
             MseWeight = settings.MseWeight,
+            InnerReadsRoleMessages = settings.InnerReadsMessages,
+            InnerTokenWeight = settings.InnerTokenWeight,
+            InnerConsistencyWeight = settings.ConsistencyWeight,
+            ReceiverRoleWeight = settings.ReceiverWeight,
+            DetachSenders = settings.DetachSenders,
             TeacherMessageLength = settings.TeacherLength,
             LatentSteps = settings.LatentSteps,
             DiagnoseEvery = settings.DiagnoseEvery,

@@ -40,6 +40,26 @@ public sealed class TrainCommandTests(SecretRelay relay) : IClassFixture<SecretR
     }
 
     [Fact]
+    public void TheOptionsBeyondTheReleaseReachTheTrainerAndItsCheckpoints()
+    {
+        var (system, data, eval, output) = Files();
+        var (code, text) = CliRunner.Run("train", "--system", system, "--data", data, "--stage", "both", "--out", output,
+            "--steps", "2", "--warmup", "0", "--rounds", "2", "--message-source", "rollout", "--json",
+            "--inner-reads-messages", "--inner-token-weight", "0.5", "--consistency-weight", "0.25", "--receiver-weight", "2", "--detach-senders");
+        Assert.True(code == ExitCodes.Success, text);
+        using (var inner = RecursiveMas.Models.SafeTensors.SafeTensorsFile.Open(Path.Combine(output, "checkpoint-inner.safetensors")))
+        {
+            Assert.Equal("true", inner.Metadata["inner_reads_role_messages"]);
+            Assert.Equal("0.5", inner.Metadata["inner_token_weight"]);
+            Assert.Equal("0.25", inner.Metadata["inner_consistency_weight"]);
+        }
+        using var outer = RecursiveMas.Models.SafeTensors.SafeTensorsFile.Open(Path.Combine(output, "checkpoint-outer.safetensors"));
+        Assert.Equal("2", outer.Metadata["receiver_role_weight"]);
+        Assert.Equal("true", outer.Metadata["detach_senders"]);
+        Assert.Equal("rollout", outer.Metadata["message_source"]);
+    }
+
+    [Fact]
     public void ShowsProgressAndASummaryThenResumes()
     {
         var (system, data, _, output) = Files();

@@ -105,9 +105,7 @@ internal sealed class OuterObjective(RecursiveSystem system, TrainingOptions opt
                 if (options.ReceiverRoleWeight > 0 && turn.Agent != decoder && messages.Count > 0
                     && batch.All(e => e.TargetOf(turn.Agent, decoder) is not null))
                 {
-                    var input = TeacherForcedInput.Build(agent, prompt, questions, messages,
-                        [.. batch.Select(e => e.TargetOf(turn.Agent, decoder)!)], Describe, agent.EndOfTurnTokenId);
-                    receivers.Add(input.CrossEntropy(agent.Model, input.Hidden(agent.Model)));
+                    receivers.Add(TextLoss(agent, prompt, questions, messages, [.. batch.Select(e => e.TargetOf(turn.Agent, decoder)!)], Describe));
                 }
                 Tensor embeddings;
                 if (options.MessageSource == MessageSource.Teacher)
@@ -138,9 +136,14 @@ internal sealed class OuterObjective(RecursiveSystem system, TrainingOptions opt
 
     /// <summary>Cross-entropy of the decoder's answer tokens (and its end-of-turn token) after its decode prompt with the messages.</summary>
     static Tensor DecoderLoss(SystemAgent agent, int round, IReadOnlyList<string> questions, IReadOnlyDictionary<string, Tensor> messages,
-        IReadOnlyList<string> answers, Func<int, string> describe)
+        IReadOnlyList<string> answers, Func<int, string> describe) =>
+        TextLoss(agent, agent.PromptFor(round, decode: true), questions, messages, answers, describe);
+
+    /// <summary>Cross-entropy of <paramref name="texts"/> (and the agent's end-of-turn token) after <paramref name="prompt"/> with the messages.</summary>
+    static Tensor TextLoss(SystemAgent agent, Latent.AgentPrompt prompt, IReadOnlyList<string> questions, IReadOnlyDictionary<string, Tensor> messages,
+        IReadOnlyList<string> texts, Func<int, string> describe)
     {
-        var input = TeacherForcedInput.Build(agent, agent.PromptFor(round, decode: true), questions, messages, answers, describe, agent.EndOfTurnTokenId);
+        var input = TeacherForcedInput.Build(agent, prompt, questions, messages, texts, describe, agent.EndOfTurnTokenId);
         return input.CrossEntropy(agent.Model, input.Hidden(agent.Model));
     }
 

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Microsoft.Extensions.AI;
+using RecursiveMas.Serving;
 using RecursiveMas.Systems;
 using FinishReason = RecursiveMas.Decoding.FinishReason;
 
@@ -22,8 +23,9 @@ namespace RecursiveMas.Extensions.AI;
 /// every agent step, and a last update with the finish reason and a <see cref="UsageContent"/>.</item>
 /// <item>Cancellation is checked between agent turns, latent steps and decode steps.</item>
 /// </list>
-/// A system runs one request at a time (its models and caches are not shared between threads): concurrent
-/// calls wait their turn. The client does not own the system; dispose the system yourself.
+/// Over a system, one request runs at a time (its models and caches are not shared between threads):
+/// concurrent calls wait their turn. Over a <see cref="ContinuousBatcher"/>, concurrent calls are batched.
+/// The client does not own the system or the batcher; dispose them yourself.
 /// </summary>
 public sealed class RecursiveMasChatClient : IChatClient
 {
@@ -31,6 +33,7 @@ public sealed class RecursiveMasChatClient : IChatClient
     private readonly RecursiveMasChatClientOptions _settings;
     private readonly DecodingDescription? _baseDecoding;
     private readonly SemaphoreSlim _oneRunAtATime = new(1, 1);
+    private readonly ContinuousBatcher? _batcher;
     private int _disposed;
     private readonly Action<IReadOnlyList<ChatMessage>, ChatRequest, CancellationToken>? _admit;
 
@@ -47,6 +50,18 @@ public sealed class RecursiveMasChatClient : IChatClient
             options?.Decoding ?? system.Description.Decoding)
     {
         _admit = (messages, request, cancellationToken) => Admit(system, messages, request, options?.MaxPromptTokens, cancellationToken);
+    }
+
+    /// <summary>
+    /// A client whose requests run through <paramref name="batcher"/>: concurrent calls do not wait their turn
+    /// but share batched agent turns with each other (each still gets exactly its answer alone), and the
+    /// batcher's thread never waits for a slow reader of a stream. Checks requests as the system's client
+    /// does. The client does not own the batcher; dispose it (then the system) after the client.
+    /// </summary>
+    public RecursiveMasChatClient(ContinuousBatcher batcher, RecursiveMasChatClientOptions? options = null)
+        : this(batcher.System, options)
+    {
+        _batcher = batcher;
     }
 
     /// <summary>A client over any runner (a baseline, generated code); <see cref="RecursiveMasChatClientOptions.Decoding"/> is what options override.</summary>
@@ -110,13 +125,18 @@ public sealed class RecursiveMasChatClient : IChatClient
         // The run writes updates from its own thread; the reader yields them as they come. The channel
         // holds one update and the run waits for room, so generation never runs more than two updates
         // ahead of the consumer: a consumer that cancels, or stops reading early (the linked source is
-        // cancelled in finally), stops the run within a token or two whatever the machine's load.
-        var updates = Channel.CreateBounded<ChatResponseUpdate>(new BoundedChannelOptions(1)
-        {
-            SingleReader = true,
-            SingleWriter = true,
-            FullMode = BoundedChannelFullMode.Wait,
-        });
+        // cancelled in finally), stops the run within a token or two whatever the machine's load. A batcher's
+        // thread serves every request of its batch and must not wait for one reader: there the channel is
+        // unbounded (at most one answer's deltas and steps) and a cancelled reader's row stops at the next
+        // decode step.
+        var updates = _batcher is null
+            ? Channel.CreateBounded<ChatResponseUpdate>(new BoundedChannelOptions(1)
+            {
+                SingleReader = true,
+                SingleWriter = true,
+                FullMode = BoundedChannelFullMode.Wait,
+            })
+            : Channel.CreateUnbounded<ChatResponseUpdate>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         void Publish(ChatResponseUpdate update)
         {
@@ -179,18 +199,20 @@ public sealed class RecursiveMasChatClient : IChatClient
 
     async Task<RunResult> RunAsync(ChatRequest request, Action<AgentStep>? onStep, Action<int, string>? onText, CancellationToken cancellationToken)
     {
+        var options = new RunOptions
+        {
+            Rounds = request.Rounds,
+            LatentSteps = request.LatentSteps,
+            Decoding = request.Decoding,
+            OnStep = onStep,
+            OnAnswerText = onText,
+            CancellationToken = cancellationToken,
+        };
+        if (_batcher is not null)
+            return await _batcher.Submit(request.Question, options).ConfigureAwait(false);
         await _oneRunAtATime.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var options = new RunOptions
-            {
-                Rounds = request.Rounds,
-                LatentSteps = request.LatentSteps,
-                Decoding = request.Decoding,
-                OnStep = onStep,
-                OnAnswerText = onText,
-                CancellationToken = cancellationToken,
-            };
             // A long-running thread: the run is synchronous TorchSharp work of seconds to minutes.
             return await Task.Factory.StartNew(() => _runner(request.Question, options), cancellationToken,
                 TaskCreationOptions.LongRunning, TaskScheduler.Default).ConfigureAwait(false);

@@ -37,6 +37,8 @@ public static class RmasServer
         options ??= new RmasServerOptions();
         if (options.MaxQueuedRequests < 1)
             throw new ArgumentOutOfRangeException(nameof(options), options.MaxQueuedRequests, "the queue must hold at least one request");
+        if (options.MaxConcurrentRequests < 1)
+            throw new ArgumentOutOfRangeException(nameof(options), options.MaxConcurrentRequests, "at least one request must be able to run");
         if (options.MaxRequestBodyBytes < 1)
             throw new ArgumentOutOfRangeException(nameof(options), options.MaxRequestBodyBytes, "the body limit must be positive");
         if (options.RequestTimeout is { } timeout && timeout <= TimeSpan.Zero)
@@ -69,7 +71,7 @@ public static class RmasServer
             if (certificate is not null)
                 k.ConfigureHttpsDefaults(https => https.ServerCertificate = certificate);
         });
-        var queue = new ChatWorkQueue(options.MaxQueuedRequests, options.RequestTimeout);
+        var queue = new ChatWorkQueue(options.MaxQueuedRequests, options.RequestTimeout, options.MaxConcurrentRequests);
         builder.Services.AddHostedService(_ => queue);
         var app = builder.Build();
         app.Lifetime.ApplicationStopping.Register(queue.BeginStop);

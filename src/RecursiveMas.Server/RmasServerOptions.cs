@@ -18,6 +18,12 @@ public sealed record RmasServerOptions
     public int MaxQueuedRequests { get; init; } = 64;
 
     /// <summary>
+    /// Requests run at once: 1 for a chat client that runs one request at a time; the batcher's
+    /// <see cref="RecursiveMas.Serving.BatcherOptions.MaxBatchSize"/> for a client over a continuous batcher.
+    /// </summary>
+    public int MaxConcurrentRequests { get; init; } = 1;
+
+    /// <summary>
     /// How long one run may hold the worker (from when it starts, not while it waits in the queue); then it
     /// is cancelled and answered 504 <c>request_timeout</c>. Null = no limit.
     /// </summary>

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 using RecursiveMas.Extensions.AI;
 using RecursiveMas.Server;
+using RecursiveMas.Serving;
 using RecursiveMas.Systems;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -49,8 +50,12 @@ public sealed class ServeCommand(IAnsiConsole console) : AsyncCommand<ServeComma
         public double RequestTimeout { get; init; } = 600;
 
         [CommandOption("--max-queue <N>")]
-        [Description("Requests that may wait for the worker (default 64); more get 503.")]
+        [Description("Requests that may wait for a batch row (default 64); more get 503.")]
         public int MaxQueue { get; init; } = 64;
+
+        [CommandOption("--max-batch <N>")]
+        [Description("Requests run at once as one continuous batch (default 8; 1 = one at a time). Answers do not depend on it.")]
+        public int MaxBatch { get; init; } = 8;
 
         [CommandOption("--allowed-hosts <HOSTS>")]
         [Description("Host header values accepted besides loopback names and the hosts in --urls, separated by ';' ('*' = any).")]
@@ -84,8 +89,8 @@ public sealed class ServeCommand(IAnsiConsole console) : AsyncCommand<ServeComma
                 return ValidationResult.Error($"--urls must be http:// or https:// addresses separated by ';', not \"{Urls}\"");
             if (UrlList.Any(u => u.StartsWith("https://", StringComparison.OrdinalIgnoreCase)) && Certificate is null)
                 return ValidationResult.Error("--urls has an https:// address: give its certificate with --certificate (a .pfx, or a PEM file with --certificate-key)");
-            if (MaxBodyBytes < 1 || MaxTokens < 1 || MaxRounds < 1 || MaxLatentSteps < 1 || MaxQueue < 1 || MaxPromptTokens < 1)
-                return ValidationResult.Error("--max-body-bytes, --max-tokens, --max-rounds, --max-latent-steps, --max-prompt-tokens and --max-queue must be at least 1");
+            if (MaxBodyBytes < 1 || MaxTokens < 1 || MaxRounds < 1 || MaxLatentSteps < 1 || MaxQueue < 1 || MaxPromptTokens < 1 || MaxBatch < 1)
+                return ValidationResult.Error("--max-body-bytes, --max-tokens, --max-rounds, --max-latent-steps, --max-prompt-tokens, --max-queue and --max-batch must be at least 1");
             if (!(RequestTimeout >= 0 && double.IsFinite(RequestTimeout)))
                 return ValidationResult.Error("--request-timeout must be a number of seconds, 0 for no limit");
             return base.Validate();
@@ -96,7 +101,9 @@ public sealed class ServeCommand(IAnsiConsole console) : AsyncCommand<ServeComma
     {
         Runtime.ConfigureThreads(settings.Threads);
         using var system = settings.Load(console, settings.Json);
-        using var client = new RecursiveMasChatClient(system, new RecursiveMasChatClientOptions
+        // The batcher's thread runs every request; it stops (failing what is left) before the system is disposed.
+        using var batcher = new ContinuousBatcher(system, new BatcherOptions { MaxBatchSize = settings.MaxBatch, MaxWaiting = settings.MaxQueue + settings.MaxBatch });
+        using var client = new RecursiveMasChatClient(batcher, new RecursiveMasChatClientOptions
         {
             MaxOutputTokens = settings.MaxTokens,
             MaxRounds = settings.MaxRounds,
@@ -109,6 +116,7 @@ public sealed class ServeCommand(IAnsiConsole console) : AsyncCommand<ServeComma
             Urls = settings.UrlList,
             MaxRequestBodyBytes = settings.MaxBodyBytes,
             MaxQueuedRequests = settings.MaxQueue,
+            MaxConcurrentRequests = settings.MaxBatch,
             RequestTimeout = settings.RequestTimeout > 0 ? TimeSpan.FromSeconds(settings.RequestTimeout) : null,
             AllowedHosts = List(settings.AllowedHosts),
             AllowedOrigins = List(settings.AllowedOrigins),
@@ -138,8 +146,8 @@ public sealed class ServeCommand(IAnsiConsole console) : AsyncCommand<ServeComma
         // Bounded: connections still open after 30 s are cut rather than keeping the process alive.
         using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         await app.StopAsync(grace.Token);
-        // Disposal order (app, client, system): the client waits for a run still in progress, so the
-        // models are disposed only after the worker's run has stopped.
+        // Disposal order (app, client, batcher, system): the batcher's thread has stopped before the
+        // models are disposed.
         return ExitCodes.Success;
     }
 }

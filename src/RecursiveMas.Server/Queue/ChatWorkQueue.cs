@@ -5,17 +5,19 @@ using RecursiveMas.Server.OpenAi;
 namespace RecursiveMas.Server.Queue;
 
 /// <summary>
-/// The server's single worker: requests wait in a bounded queue and run one at a time, so concurrent
-/// requests never share a system's models, caches or dispose scopes. A full queue refuses new work
-/// (the handler answers 503) instead of letting waiting requests pile up without bound. A run that
-/// outlasts the time budget is cancelled (504); on shutdown the running one is cancelled and the
-/// waiting ones are answered 503, and the worker's task ends only after the run has.
+/// The server's workers: requests wait in a bounded queue and <paramref name="workers"/> of them run at
+/// once — one for a client that runs a request at a time, the batch size for a client over a
+/// <see cref="RecursiveMas.Serving.ContinuousBatcher"/>, which runs the admitted requests as one batch on its
+/// own thread (the models, caches and dispose scopes are never shared between threads either way). A full
+/// queue refuses new work (the handler answers 503) instead of letting waiting requests pile up without
+/// bound. A run that outlasts the time budget is cancelled (504); on shutdown the running ones are
+/// cancelled and the waiting ones are answered 503, and the workers' task ends only after the runs have.
 /// </summary>
-internal sealed class ChatWorkQueue(int capacity, TimeSpan? requestTimeout) : BackgroundService
+internal sealed class ChatWorkQueue(int capacity, TimeSpan? requestTimeout, int workers = 1) : BackgroundService
 {
     private readonly Channel<ChatJob> _jobs = Channel.CreateBounded<ChatJob>(new BoundedChannelOptions(capacity)
     {
-        SingleReader = true,
+        SingleReader = workers == 1,
         FullMode = BoundedChannelFullMode.Wait,
     });
 
@@ -25,7 +27,7 @@ internal sealed class ChatWorkQueue(int capacity, TimeSpan? requestTimeout) : Ba
     /// <summary>True once shutdown began: nothing more is accepted.</summary>
     public bool IsStopping => _stopping;
 
-    /// <summary>Requests waiting for the worker (not counting the one it runs).</summary>
+    /// <summary>Requests waiting for a worker (not counting the ones running).</summary>
     public int Waiting => _jobs.Reader.Count;
 
     /// <summary>Queues <paramref name="job"/>; false when the queue is full or the server is stopping.</summary>
@@ -47,14 +49,18 @@ internal sealed class ChatWorkQueue(int capacity, TimeSpan? requestTimeout) : Ba
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, _stop.Token);
-        try
+        async Task Work()
         {
-            await foreach (var job in _jobs.Reader.ReadAllAsync(stop.Token).ConfigureAwait(false))
-                await Run(job, stop.Token).ConfigureAwait(false);
+            try
+            {
+                await foreach (var job in _jobs.Reader.ReadAllAsync(stop.Token).ConfigureAwait(false))
+                    await Run(job, stop.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+            }
         }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested)
-        {
-        }
+        await Task.WhenAll(Enumerable.Range(0, Math.Max(1, workers)).Select(_ => Task.Run(Work, CancellationToken.None))).ConfigureAwait(false);
         // Shutting down: whoever still waits is told so instead of waiting for a worker that is gone.
         while (_jobs.Reader.TryRead(out var waiting))
             waiting.Output.Writer.TryComplete(ShuttingDown());

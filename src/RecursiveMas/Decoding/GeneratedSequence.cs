@@ -11,6 +11,9 @@ public enum FinishReason
 
     /// <summary><see cref="SamplingOptions.MaxNewTokens"/> tokens were generated.</summary>
     MaxNewTokens,
+
+    /// <summary>The row's own cancellation (<see cref="DecodeRow.Cancellation"/>) stopped it; the rest of its batch went on.</summary>
+    Cancelled,
 }
 
 /// <summary>One generated continuation.</summary>

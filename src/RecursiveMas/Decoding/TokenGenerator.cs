@@ -24,6 +24,12 @@ public sealed class TokenGenerator(CausalLM model)
     public CancellationToken CancellationToken { get; init; }
 
     /// <summary>
+    /// Per-row seeds and cancellation for a batch whose rows belong to different requests (one entry per
+    /// row); null = every row uses the options' seed and only <see cref="CancellationToken"/> stops it.
+    /// </summary>
+    public IReadOnlyList<DecodeRow>? Rows { get; init; }
+
+    /// <summary>
     /// Generates a continuation for each row of <paramref name="prompt"/> (which must not carry a
     /// cache: the generator makes its own).
     /// </summary>
@@ -64,10 +70,12 @@ public sealed class TokenGenerator(CausalLM model)
     {
         options.Validate();
         int batch = cache.BatchSize;
+        if (Rows is not null && Rows.Count != batch)
+            throw new ArgumentException($"{Rows.Count} decode rows for a batch of {batch}", nameof(Rows));
         var tokens = Enumerable.Range(0, batch).Select(_ => new List<int>()).ToArray();
         var texts = new string?[batch];
         var reasons = new FinishReason?[batch];
-        using var sampler = new TokenSampler(options, Model.Device);
+        using var sampler = new TokenSampler(options, Model.Device, Rows?.Select(r => r.Seed).ToList());
         // Each step runs in its own dispose scope; only the next step's logits outlive it.
         var logits = nextLogits.detach().clone().DetachFromDisposeScope();
         try
@@ -77,6 +85,10 @@ public sealed class TokenGenerator(CausalLM model)
                 CancellationToken.ThrowIfCancellationRequested();
                 using var stepScope = NewDisposeScope();
                 long[] chosen = sampler.Next(logits).to(ScalarType.Int64).data<long>().ToArray();
+                // A row cancelled on its own stops before this step's token: the others never notice.
+                for (int r = 0; r < batch && Rows is not null; r++)
+                    if (reasons[r] is null && Rows[r].Cancellation.IsCancellationRequested)
+                        reasons[r] = FinishReason.Cancelled;
                 Record(chosen, tokens, texts, reasons, options, stopTokenIds, decode, OnToken);
                 if (reasons.All(r => r is not null) || step == options.MaxNewTokens - 1)
                     break;
@@ -84,7 +96,7 @@ public sealed class TokenGenerator(CausalLM model)
                 // Finished rows are fed their last token again; their results are no longer read.
                 for (int r = 0; r < batch; r++)
                     if (reasons[r] is not null)
-                        chosen[r] = tokens[r][^1];
+                        chosen[r] = tokens[r].Count > 0 ? tokens[r][^1] : chosen[r];
                 var stepOutput = Model.Forward(new ForwardInput
                 {
                     InputIds = tensor(chosen, device: Model.Device).unsqueeze(1),

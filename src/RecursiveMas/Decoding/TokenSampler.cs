@@ -2,21 +2,26 @@ using static TorchSharp.torch;
 
 namespace RecursiveMas.Decoding;
 
-/// <summary>Chooses next tokens from logits [B, vocab] according to <see cref="SamplingOptions"/>.</summary>
+/// <summary>
+/// Chooses next tokens from logits [B, vocab] according to <see cref="SamplingOptions"/>. Every row
+/// draws from its own generator, seeded with its row seed (else the options' seed), so a row's tokens
+/// do not depend on which rows share its batch: a batch of questions samples exactly what each
+/// question samples alone with the same seed.
+/// </summary>
 public sealed class TokenSampler : IDisposable
 {
     private readonly SamplingOptions _options;
-    private readonly Generator? _generator;
+    private readonly IReadOnlyList<long?>? _rowSeeds;
+    private readonly Device _device;
+    private Generator[]? _generators;
 
-    public TokenSampler(SamplingOptions options, Device? device = null)
+    /// <param name="rowSeeds">Each row's seed (null entries use the options' seed); null = the options' seed for every row.</param>
+    public TokenSampler(SamplingOptions options, Device? device = null, IReadOnlyList<long?>? rowSeeds = null)
     {
         options.Validate();
         _options = options;
-        if (options.IsSampling)
-        {
-            long seed = options.Seed ?? Random.Shared.NextInt64();
-            _generator = new Generator(unchecked((ulong)seed), device ?? CPU);
-        }
+        _rowSeeds = rowSeeds;
+        _device = device ?? CPU;
     }
 
     /// <summary>Next token id per row, [B] int64.</summary>
@@ -45,9 +50,35 @@ public sealed class TokenSampler : IDisposable
             var dropInVocabOrder = zeros_like(drop).scatter(-1, order, drop);
             scores = scores.masked_fill(dropInVocabOrder, float.NegativeInfinity);
         }
-        var chosen = scores.softmax(-1).multinomial(1, replacement: false, generator: _generator).squeeze(-1);
-        return chosen.MoveToOuterDisposeScope();
+        var probabilities = scores.softmax(-1);
+        var generators = Generators((int)probabilities.shape[0]);
+        var rows = new Tensor[generators.Length];
+        for (int r = 0; r < rows.Length; r++)
+            rows[r] = probabilities.narrow(0, r, 1).multinomial(1, replacement: false, generator: generators[r]);
+        return cat(rows, 0).squeeze(-1).MoveToOuterDisposeScope();
     }
 
-    public void Dispose() => _generator?.Dispose();
+    Generator[] Generators(int rows)
+    {
+        if (_generators is null)
+        {
+            if (_rowSeeds is not null && _rowSeeds.Count != rows)
+                throw new ArgumentException($"{_rowSeeds.Count} row seeds for a batch of {rows} rows");
+            _generators = new Generator[rows];
+            for (int r = 0; r < rows; r++)
+            {
+                long seed = _rowSeeds?[r] ?? _options.Seed ?? Random.Shared.NextInt64();
+                _generators[r] = new Generator(unchecked((ulong)seed), _device);
+            }
+        }
+        else if (_generators.Length != rows)
+            throw new ArgumentException($"this sampler draws for {_generators.Length} rows, not {rows}");
+        return _generators;
+    }
+
+    public void Dispose()
+    {
+        foreach (var generator in _generators ?? [])
+            generator.Dispose();
+    }
 }

@@ -94,10 +94,15 @@ public sealed class RunRecorder(Action<AgentStep>? onStep = null)
         T result = work();
         watch.Stop();
         var (latent, generated, prefill) = counts(result);
-        var step = new AgentStep(agent, round, kind, latent, generated, prefill, watch.Elapsed.TotalMilliseconds);
+        Add(new AgentStep(agent, round, kind, latent, generated, prefill, watch.Elapsed.TotalMilliseconds));
+        return result;
+    }
+
+    /// <summary>Records a step measured elsewhere (one row of a batch shared by several runs).</summary>
+    public void Add(AgentStep step)
+    {
         _steps.Add(step);
         onStep?.Invoke(step);
-        return result;
     }
 
     /// <summary>Records a text step ("decode" or "text"): generated tokens summed over the batch.</summary>

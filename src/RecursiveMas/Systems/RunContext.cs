@@ -111,9 +111,14 @@ public sealed class RunContext : IDisposable
     /// Every runner ends with it, generated systems included, so their results and accounting agree.
     /// </summary>
     /// <param name="otherTokens">Text tokens other agents generated for each question (text messages), if any.</param>
-    public RunResult Result(string method, IReadOnlyList<GeneratedSequence> answers, IReadOnlyList<int>? otherTokens = null)
+    public RunResult Result(string method, IReadOnlyList<GeneratedSequence> answers, IReadOnlyList<int>? otherTokens = null) =>
+        ResultOf(method, Rounds, Questions, answers, Recorder, otherTokens);
+
+    /// <summary>The result of a run of <paramref name="rounds"/> rounds over <paramref name="questions"/>, whose steps <paramref name="recorder"/> holds.</summary>
+    internal static RunResult ResultOf(string method, int rounds, IReadOnlyList<string> questions, IReadOnlyList<GeneratedSequence> answers,
+        RunRecorder recorder, IReadOnlyList<int>? otherTokens = null)
     {
-        var answered = Questions.Select((q, b) =>
+        var answered = questions.Select((q, b) =>
         {
             string text = answers[b].Text ?? "";
             return new QuestionAnswer(q, text, AnswerExtractor.Extract(text).Value, answers[b].TokenIds.Count + (otherTokens?[b] ?? 0))
@@ -124,10 +129,10 @@ public sealed class RunContext : IDisposable
         return new RunResult
         {
             Method = method,
-            Rounds = Rounds,
+            Rounds = rounds,
             Answers = answered,
-            Steps = Recorder.Steps,
-            TotalMilliseconds = Recorder.ElapsedMilliseconds,
+            Steps = recorder.Steps,
+            TotalMilliseconds = recorder.ElapsedMilliseconds,
             PeakMemoryBytes = RunRecorder.PeakMemoryBytes(),
         };
     }

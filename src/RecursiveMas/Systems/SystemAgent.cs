@@ -79,7 +79,7 @@ public sealed class SystemAgent
         using var assembled = Assembler.Assemble(prompt, questions, messages, cancellationToken: cancellationToken);
         var thoughts = LatentRollout.Run(Model, inner ?? InnerLink, assembled.Embeddings, assembled.Mask, steps ?? LatentSteps, mode,
             cancellationToken: cancellationToken);
-        return new ThinkResult(thoughts, assembled.Lengths.Sum());
+        return new ThinkResult(thoughts, assembled.Lengths);
     }
 
     /// <summary>
@@ -91,15 +91,16 @@ public sealed class SystemAgent
     /// final text. With tools, a row's text (tool results included) arrives in one piece when its loop ends.
     /// </param>
     /// <param name="cancellationToken">Checked while the prompt is tokenized, between prefill pieces and before every decode step.</param>
+    /// <param name="rows">Per-question seeds and cancellation when the questions belong to different requests; null = the decoding's seed for all.</param>
     public TextResult Decode(AgentPrompt prompt, IReadOnlyList<string> questions, IReadOnlyDictionary<string, Tensor> messages,
         DecodingDescription decoding, IReadOnlyList<ITool>? tools = null,
-        Action<int, string>? onText = null, CancellationToken cancellationToken = default)
+        Action<int, string>? onText = null, CancellationToken cancellationToken = default, IReadOnlyList<DecodeRow>? rows = null)
     {
         var options = Sampling(decoding);
         TextResult result;
         if (tools is { Count: > 0 })
         {
-            result = DecodeWithTools(prompt, questions, messages, options, tools, cancellationToken);
+            result = DecodeWithTools(prompt, questions, messages, options, tools, cancellationToken, rows);
             for (int b = 0; b < result.Texts.Count && onText is not null; b++)
                 onText(b, result.Texts[b].Text ?? "");
         }
@@ -107,11 +108,11 @@ public sealed class SystemAgent
         {
             using var assembled = Assembler.Assemble(prompt, questions, messages, cancellationToken: cancellationToken);
             var texts = Generate(new ForwardInput { InputEmbeddings = assembled.Embeddings, AttentionMask = assembled.Mask },
-                questions.Count, options, onText, cancellationToken);
-            result = new TextResult(texts, assembled.Lengths.Sum());
+                questions.Count, options, onText, cancellationToken, rows);
+            result = new TextResult(texts, assembled.Lengths);
         }
         return decoding.RetryWithoutBoxedAnswer
-            ? RetryWithoutBoxedAnswer(prompt, questions, result, options with { MaxNewTokens = decoding.RetryTokens }, null, onText, cancellationToken)
+            ? RetryWithoutBoxedAnswer(prompt, questions, result, options with { MaxNewTokens = decoding.RetryTokens }, null, onText, cancellationToken, rows)
             : result;
     }
 
@@ -122,12 +123,12 @@ public sealed class SystemAgent
     /// <param name="cancellationToken">Checked before every decode step.</param>
     public TextResult GenerateText(AgentPrompt prompt, IReadOnlyList<string> questions,
         Func<int, string, string> messageText, SamplingOptions options, Action<int, string>? onText = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default, IReadOnlyList<DecodeRow>? rows = null)
     {
-        var rows = questions.Select((q, b) => (IReadOnlyList<int>)Tokenizer.Encode(prompt.RenderWithText(q, slot => messageText(b, slot)))).ToList();
-        using var batch = LeftPaddedBatch.FromIds(rows, Tokenizer.PadTokenId ?? 0, Model.Device);
-        var texts = Generate(new ForwardInput { InputIds = batch.Values, AttentionMask = batch.Mask }, rows.Count, options, onText, cancellationToken);
-        return new TextResult(texts, rows.Sum(r => r.Count));
+        var ids = questions.Select((q, b) => (IReadOnlyList<int>)Tokenizer.Encode(prompt.RenderWithText(q, slot => messageText(b, slot)))).ToList();
+        using var batch = LeftPaddedBatch.FromIds(ids, Tokenizer.PadTokenId ?? 0, Model.Device);
+        var texts = Generate(new ForwardInput { InputIds = batch.Values, AttentionMask = batch.Mask }, ids.Count, options, onText, cancellationToken, rows);
+        return new TextResult(texts, [.. ids.Select(r => r.Count)]);
     }
 
     /// <summary>
@@ -137,21 +138,22 @@ public sealed class SystemAgent
     /// <param name="onText">As for <see cref="Decode"/>.</param>
     public TextResult DecodeText(AgentPrompt prompt, IReadOnlyList<string> questions,
         Func<int, string, string> messageText, DecodingDescription decoding, Action<int, string>? onText = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default, IReadOnlyList<DecodeRow>? rows = null)
     {
         var options = Sampling(decoding);
-        var result = GenerateText(prompt, questions, messageText, options, onText, cancellationToken);
+        var result = GenerateText(prompt, questions, messageText, options, onText, cancellationToken, rows);
         return decoding.RetryWithoutBoxedAnswer
-            ? RetryWithoutBoxedAnswer(prompt, questions, result, options with { MaxNewTokens = decoding.RetryTokens }, messageText, onText, cancellationToken)
+            ? RetryWithoutBoxedAnswer(prompt, questions, result, options with { MaxNewTokens = decoding.RetryTokens }, messageText, onText, cancellationToken, rows)
             : result;
     }
 
     /// <summary>
     /// Generates from <paramref name="input"/> ([rows, …]); streams row k to <c>onText(rowOf(k), …)</c>,
-    /// ending each row's deltas with what the detokenizer held back.
+    /// ending each row's deltas with what the detokenizer held back. Row k decodes with
+    /// <c>questionRows[rowOf(k)]</c>'s seed and cancellation.
     /// </summary>
     IReadOnlyList<GeneratedSequence> Generate(ForwardInput input, int rows, SamplingOptions options, Action<int, string>? onText,
-        CancellationToken cancellationToken, Func<int, int>? rowOf = null)
+        CancellationToken cancellationToken, IReadOnlyList<DecodeRow>? questionRows, Func<int, int>? rowOf = null)
     {
         StreamingDetokenizer[]? streams = onText is null
             ? null
@@ -159,6 +161,7 @@ public sealed class SystemAgent
         var generator = new TokenGenerator(Model)
         {
             CancellationToken = cancellationToken,
+            Rows = questionRows is null ? null : [.. Enumerable.Range(0, rows).Select(k => questionRows[rowOf?.Invoke(k) ?? k])],
             OnToken = streams is null ? null : (r, id) => Emit(onText!, rowOf?.Invoke(r) ?? r, streams[r].Append(id)),
         };
         var results = generator.Generate(input, options, StopTokens, ids => Tokenizer.Decode(ids));
@@ -193,11 +196,12 @@ public sealed class SystemAgent
     /// continued for a few tokens — from the prompt without the latent messages, as upstream.
     /// </summary>
     TextResult RetryWithoutBoxedAnswer(AgentPrompt prompt, IReadOnlyList<string> questions, TextResult first, SamplingOptions options,
-        Func<int, string, string>? messageText, Action<int, string>? onText, CancellationToken cancellationToken)
+        Func<int, string, string>? messageText, Action<int, string>? onText, CancellationToken cancellationToken, IReadOnlyList<DecodeRow>? questionRows)
     {
         const string Cue = "\nFinal Answer: \\boxed{";
         var results = first.Texts;
-        var retry = Enumerable.Range(0, results.Count).Where(i => AnswerExtractor.LastBoxed(results[i].Text ?? "") is null).ToList();
+        var retry = Enumerable.Range(0, results.Count).Where(i => results[i].Reason != FinishReason.Cancelled
+            && AnswerExtractor.LastBoxed(results[i].Text ?? "") is null).ToList();
         if (retry.Count == 0)
             return first;
         var rows = retry.Select(i => (IReadOnlyList<int>)Tokenizer.Encode(
@@ -206,32 +210,36 @@ public sealed class SystemAgent
         foreach (int i in retry)
             onText?.Invoke(i, Cue);
         var continued = Generate(new ForwardInput { InputIds = batch.Values, AttentionMask = batch.Mask }, retry.Count, options,
-            onText, cancellationToken, rowOf: k => retry[k]);
+            onText, cancellationToken, questionRows, rowOf: k => retry[k]);
         var merged = results.ToArray();
         for (int k = 0; k < retry.Count; k++)
         {
             var text = results[retry[k]];
             merged[retry[k]] = new GeneratedSequence([.. text.TokenIds, .. continued[k].TokenIds], text.Text + Cue + continued[k].Text, continued[k].Reason);
         }
-        return new TextResult(merged, first.PrefillTokens + rows.Sum(r => r.Count));
+        var prefill = first.RowPrefillTokens.ToArray();
+        for (int k = 0; k < retry.Count; k++)
+            prefill[retry[k]] += rows[k].Count;
+        return new TextResult(merged, prefill);
     }
 
     TextResult DecodeWithTools(AgentPrompt prompt, IReadOnlyList<string> questions, IReadOnlyDictionary<string, Tensor> messages,
-        SamplingOptions options, IReadOnlyList<ITool> tools, CancellationToken cancellationToken)
+        SamplingOptions options, IReadOnlyList<ITool> tools, CancellationToken cancellationToken, IReadOnlyList<DecodeRow>? questionRows)
     {
         // Each row runs its own loop: rows call different tools at different times. Every segment
         // re-reads [prompt with latent messages, assistant text so far], as upstream does.
         var results = new GeneratedSequence[questions.Count];
-        int prefill = 0;
+        var prefill = new int[questions.Count];
         for (int b = 0; b < questions.Count; b++)
         {
             var row = messages.ToDictionary(kv => kv.Key, kv => kv.Value.narrow(0, b, 1));
             string question = questions[b];
+            int at = b;
             results[b] = ToolLoop.Run((assistant, budget, stops) =>
             {
                 using var assembled = Assembler.Assemble(prompt, [question], row, [assistant], cancellationToken);
-                prefill += assembled.Lengths.Sum();
-                return new TokenGenerator(Model) { CancellationToken = cancellationToken }.Generate(
+                prefill[at] += assembled.Lengths.Sum();
+                return new TokenGenerator(Model) { CancellationToken = cancellationToken, Rows = questionRows is null ? null : [questionRows[at]] }.Generate(
                     new ForwardInput { InputEmbeddings = assembled.Embeddings, AttentionMask = assembled.Mask },
                     options with { MaxNewTokens = budget, StopStrings = stops }, StopTokens, ids => Tokenizer.Decode(ids)).Single();
             }, tools, options.MaxNewTokens, ids => Tokenizer.Decode(ids));

@@ -86,16 +86,43 @@ public class TokenGeneratorTests
     public void TopKAndTopPOnlyEverPickAllowedTokens()
     {
         var logits = tensor(new float[] { 4f, 3f, 2f, 1f, 0f, -1f }).unsqueeze(0).expand(2000, 6).contiguous();
-        using var topK = new TokenSampler(new SamplingOptions { Temperature = 1, TopK = 2, Seed = 1 });
+        // Each row draws with its own generator: 2,000 seeds give 2,000 independent draws.
+        long?[] seeds = [.. Enumerable.Range(0, 2000).Select(i => (long?)i)];
+        using var topK = new TokenSampler(new SamplingOptions { Temperature = 1, TopK = 2 }, rowSeeds: seeds);
         var k = topK.Next(logits).data<long>().ToArray();
         Assert.All(k, id => Assert.InRange(id, 0, 1));
         Assert.Contains(1L, k);
 
         // softmax([4,3,2,...]) ≈ [0.64, 0.24, 0.09, ...]: top-p 0.8 keeps exactly the first two.
-        using var topP = new TokenSampler(new SamplingOptions { Temperature = 1, TopP = 0.8, Seed = 2 });
+        using var topP = new TokenSampler(new SamplingOptions { Temperature = 1, TopP = 0.8 }, rowSeeds: [.. seeds.Select(x => x + 5000)]);
         var p = topP.Next(logits).data<long>().ToArray();
         Assert.All(p, id => Assert.InRange(id, 0, 1));
         Assert.Contains(1L, p);
+    }
+
+    [Fact]
+    public void ARowDrawsWhatItDrawsAloneWhateverSharesItsBatch()
+    {
+        var flat = tensor(new float[] { 1f, 1f, 1f, 1f, 1f, 1f, 1f, 1f });
+        var batch = stack([flat, flat * 2, flat], 0);
+        var options = new SamplingOptions { Temperature = 1 };
+        for (int trial = 0; trial < 5; trial++)
+        {
+            long?[] seeds = [40 + trial, 90 + trial, 40 + trial];
+            using var together = new TokenSampler(options, rowSeeds: seeds);
+            using var alone = new TokenSampler(options with { Seed = 40 + trial });
+            var draws = new List<long[]>();
+            var aloneDraws = new List<long>();
+            for (int step = 0; step < 6; step++)
+            {
+                draws.Add(together.Next(batch).data<long>().ToArray());
+                aloneDraws.Add(alone.Next(flat.unsqueeze(0)).data<long>()[0]);
+            }
+            Assert.Equal(aloneDraws, draws.Select(d => d[0]));
+            Assert.Equal(aloneDraws, draws.Select(d => d[2]));
+        }
+        using var wrongRows = new TokenSampler(options, rowSeeds: [1, 2]);
+        Assert.Throws<ArgumentException>(() => wrongRows.Next(batch));
     }
 
     [Fact]

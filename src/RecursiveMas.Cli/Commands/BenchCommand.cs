@@ -18,8 +18,12 @@ public sealed class BenchCommand(IAnsiConsole console) : Command<BenchCommand.Se
     public sealed class Settings : CommonSettings
     {
         [CommandOption("--suite <SUITE>")]
-        [Description("rollout, system or training.")]
+        [Description("rollout, system, training or serving.")]
         public string Suite { get; init; } = "";
+
+        [CommandOption("--system <FILE>")]
+        [Description("serving: also measure this SYSTEM.json with the questions of data/arithmetic/test.jsonl beside it (default: examples/zoo/sequential.SYSTEM.json when present).")]
+        public string? System { get; init; }
 
         [CommandOption("--quick")]
         [Description("Tiny models and steps: checks the suite runs, the figures mean nothing.")]
@@ -30,7 +34,7 @@ public sealed class BenchCommand(IAnsiConsole console) : Command<BenchCommand.Se
         public string? Out { get; init; }
 
         public override ValidationResult Validate() =>
-            Suite is "rollout" or "system" or "training" ? base.Validate() : ValidationResult.Error("--suite must be rollout, system or training");
+            Suite is "rollout" or "system" or "training" or "serving" ? base.Validate() : ValidationResult.Error("--suite must be rollout, system, training or serving");
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
@@ -61,6 +65,18 @@ public sealed class BenchCommand(IAnsiConsole console) : Command<BenchCommand.Se
             result["rows"] = JsonSerializer.SerializeToNode(rows, JsonOptions);
             result["round_gradients"] = JsonSerializer.SerializeToNode(rounds, JsonOptions);
         }
+        else if (settings.Suite == "serving")
+        {
+            const string ShippedZoo = "examples/zoo/sequential.SYSTEM.json";
+            string? zoo = settings.System ?? (File.Exists(ShippedZoo) ? ShippedZoo : null);
+            if (zoo is not null && !File.Exists(zoo))
+                throw new FileNotFoundException($"--system: {zoo} does not exist", zoo);
+            var rows = ServingBench.Run(zoo, settings.Quick, log);
+            result["machine_load_average"] = LoadAverage();
+            result["throughput_vs_one_client"] = new JsonObject(rows.Where(r => r.Clients > 1).Select(r =>
+                KeyValuePair.Create($"{r.System}/c{r.Clients}", (JsonNode?)Math.Round(r.ThroughputVsOneClient, 3))));
+            result["rows"] = JsonSerializer.SerializeToNode(rows, JsonOptions);
+        }
         else
         {
             var rows = SystemBench.Run(settings.Quick, log);
@@ -77,6 +93,21 @@ public sealed class BenchCommand(IAnsiConsole console) : Command<BenchCommand.Se
             console.WriteLine(json);
         }
         return ExitCodes.Success;
+    }
+
+    /// <summary>The 1-minute load average when the suite ended (Linux), so a figure says how quiet its machine was.</summary>
+    static double? LoadAverage()
+    {
+        try
+        {
+            return File.Exists("/proc/loadavg")
+                ? double.Parse(File.ReadAllText("/proc/loadavg").Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture)
+                : null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
     }
 
     static readonly JsonSerializerOptions JsonOptions = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };

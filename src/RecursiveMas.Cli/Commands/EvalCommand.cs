@@ -44,8 +44,8 @@ public sealed class EvalCommand(IAnsiConsole console) : Command<EvalCommand.Sett
         [Description("Only the first N questions.")]
         public int? Limit { get; init; }
 
-        [CommandOption("--batch <N>")]
-        [Description("Questions answered together.")]
+        [CommandOption("--batch-size|--batch <N>")]
+        [Description("Questions in progress together: a continuous batch for recursive, fixed batches for the baselines. Answers do not depend on it.")]
         [DefaultValue(16)]
         public int Batch { get; init; } = 16;
 

@@ -30,8 +30,9 @@ public sealed class TokenGenerator(CausalLM model)
     public IReadOnlyList<DecodeRow>? Rows { get; init; }
 
     /// <summary>
-    /// Generates a continuation for each row of <paramref name="prompt"/> (which must not carry a
-    /// cache: the generator makes its own).
+    /// Generates a continuation for each row of <paramref name="prompt"/>. Without a cache the generator
+    /// makes its own; a prompt that carries one continues it (e.g. a cached prompt prefix,
+    /// <see cref="Latent.PromptPrefixCache"/>), which is extended in place and stays the caller's.
     /// </summary>
     /// <param name="prompt">The prompt, as ids or embeddings with an optional left-padding mask.</param>
     /// <param name="options">Sampling and stopping options.</param>
@@ -44,15 +45,14 @@ public sealed class TokenGenerator(CausalLM model)
         Func<IReadOnlyList<int>, string>? decode = null)
     {
         options.Validate();
-        if (prompt.Cache is not null)
-            throw new ArgumentException("the prompt must not carry a cache; the generator prefills its own", nameof(prompt));
         if (options.StopStrings.Count > 0 && decode is null)
             throw new ArgumentException("stop strings need a decoder", nameof(decode));
 
         CancellationToken.ThrowIfCancellationRequested();
         long batch = (prompt.InputIds ?? prompt.InputEmbeddings)!.shape[0];
         long promptLength = (prompt.InputIds ?? prompt.InputEmbeddings)!.shape[1];
-        using var cache = Model.NewCache((int)batch, (int)promptLength + options.MaxNewTokens);
+        using var owned = prompt.Cache is null ? Model.NewCache((int)batch, (int)promptLength + options.MaxNewTokens) : null;
+        var cache = prompt.Cache ?? owned!;
         using var output = Model.Prefill(prompt with { Cache = cache, LogitsToKeep = 1 }, cancellationToken: CancellationToken);
         return Continue(cache, output.Logits!.select(1, 0), options, stopTokenIds, decode);
     }

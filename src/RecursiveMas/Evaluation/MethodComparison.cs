@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using RecursiveMas.Baselines;
+using RecursiveMas.Serving;
 using RecursiveMas.Systems;
 using RecursiveMas.Tasks;
 
@@ -21,7 +22,7 @@ public sealed record ComparisonOptions
     /// <summary>Seeds 1..N: each seeds decoding (when sampling) and the initialization of links that have no file.</summary>
     public int Seeds { get; init; } = 3;
 
-    /// <summary>Questions answered together.</summary>
+    /// <summary>Questions in progress together: rows of a continuous batch for the latent system, fixed batches for the baselines.</summary>
     public int BatchSize { get; init; } = 16;
 
     /// <summary>Use only the first N questions of the data.</summary>
@@ -132,6 +133,20 @@ public static class MethodComparison
         int correct = 0;
         long tokens = 0;
         var watch = new Stopwatch();
+        if (method is "recursive" or "untrained")
+        {
+            // The latent system runs as a continuous batch: a question that finishes early frees its row for the next one.
+            watch.Start();
+            var results = ContinuousBatcher.SolveMany(system, [.. data.Select(e => e.Question)], runOptions, options.BatchSize);
+            watch.Stop();
+            for (int i = 0; i < data.Count; i++)
+            {
+                tokens += results[i].GeneratedTokens;
+                if (data[i].IsAnsweredBy(results[i].Answers[0].Text))
+                    correct++;
+            }
+            return new SeedRun(seed, data.Count, correct, (double)tokens / data.Count, watch.Elapsed.TotalSeconds / data.Count);
+        }
         foreach (var batch in data.Chunk(options.BatchSize))
         {
             var questions = batch.Select(e => e.Question).ToList();
@@ -141,8 +156,7 @@ public static class MethodComparison
                 "single" or "sft" => SingleAgentBaseline.SolveBatch(system, questions, runOptions),
                 _ when method.StartsWith(ComparisonOptions.AlonePrefix, StringComparison.Ordinal) =>
                     SingleAgentBaseline.SolveAlone(system, method[ComparisonOptions.AlonePrefix.Length..], questions, runOptions),
-                "text" => TextMasBaseline.SolveBatch(system, questions, runOptions),
-                _ => RecursiveRunner.SolveBatch(system, questions, runOptions),
+                _ => TextMasBaseline.SolveBatch(system, questions, runOptions),
             };
             watch.Stop();
             tokens += result.GeneratedTokens;

@@ -42,7 +42,32 @@ public sealed class PromptAssembler(CausalLM model, ModelTokenizer tokenizer)
         IReadOnlyList<string> questions,
         IReadOnlyDictionary<string, Tensor> messages,
         IReadOnlyList<string>? assistantPrefixes = null,
+        CancellationToken cancellationToken = default) =>
+        AssembleFrom(prompt, questions, messages, assistantPrefixes, cancellationToken, splitPrefix: false).Remainder;
+
+    /// <summary>
+    /// Like <see cref="Assemble"/>, but the text before the prompt's first slot stays token ids (one list per
+    /// question, to be read from a <see cref="PromptPrefixCache"/>) and only what follows it is embedded.
+    /// Lengths count both parts. The prompt must have a slot.
+    /// </summary>
+    public (IReadOnlyList<IReadOnlyList<int>> Prefixes, AssembledPrompt Remainder) AssembleAfterPrefix(
+        AgentPrompt prompt,
+        IReadOnlyList<string> questions,
+        IReadOnlyDictionary<string, Tensor> messages,
         CancellationToken cancellationToken = default)
+    {
+        if (prompt.Slots.Count == 0)
+            throw new ArgumentException("a prompt without message slots has no prefix before its first slot", nameof(prompt));
+        return AssembleFrom(prompt, questions, messages, null, cancellationToken, splitPrefix: true);
+    }
+
+    (IReadOnlyList<IReadOnlyList<int>> Prefixes, AssembledPrompt Remainder) AssembleFrom(
+        AgentPrompt prompt,
+        IReadOnlyList<string> questions,
+        IReadOnlyDictionary<string, Tensor> messages,
+        IReadOnlyList<string>? assistantPrefixes,
+        CancellationToken cancellationToken,
+        bool splitPrefix)
     {
         if (questions.Count == 0)
             throw new ArgumentException("no questions", nameof(questions));
@@ -58,25 +83,35 @@ public sealed class PromptAssembler(CausalLM model, ModelTokenizer tokenizer)
 
         using var scope = NewDisposeScope();
         var rows = new List<Tensor>(questions.Count);
+        var prefixes = new List<IReadOnlyList<int>>(questions.Count);
+        var lengths = new int[questions.Count];
         for (int b = 0; b < questions.Count; b++)
         {
             var pieces = new List<Tensor>();
+            var prefix = new List<int>();
+            bool beforeFirstSlot = splitPrefix;
             foreach (var segment in prompt.Render(questions[b], assistantPrefixes?[b]))
             {
                 if (segment.IsSlot)
                 {
+                    beforeFirstSlot = false;
                     pieces.Add(messages[segment.SlotName!][b].to(Model.DType));
                     continue;
                 }
+                // Each text segment is tokenized on its own, prefix or not, so both ways read the same ids.
                 var ids = Tokenizer.Encode(segment.Text, cancellationToken: cancellationToken);
-                if (ids.Count > 0)
+                if (beforeFirstSlot)
+                    prefix.AddRange(ids);
+                else if (ids.Count > 0)
                     pieces.Add(Model.Embed(tensor(ids.Select(i => (long)i).ToArray(), device: Model.Device)));
             }
-            rows.Add(cat(pieces, 0));
+            var row = cat(pieces, 0);
+            rows.Add(row);
+            prefixes.Add(prefix);
+            lengths[b] = prefix.Count + (int)row.shape[0];
         }
         var batch = LeftPaddedBatch.FromEmbeddings(rows);
-        var lengths = rows.Select(r => (int)r.shape[0]).ToArray();
-        return new AssembledPrompt(batch.Values.MoveToOuterDisposeScope(), batch.Mask.MoveToOuterDisposeScope(), lengths);
+        return (prefixes, new AssembledPrompt(batch.Values.MoveToOuterDisposeScope(), batch.Mask.MoveToOuterDisposeScope(), lengths));
     }
 
     static string SlotPlaceholder(string slot) => slot == AgentPrompt.FeedbackSlot ? "feedback" : "from:" + slot["from.".Length..];

@@ -209,6 +209,63 @@ public sealed class KvCache : IDisposable
     /// <summary>An independent copy (same length, own storage) that can be extended without touching this one.</summary>
     public KvCache Clone(int extraCapacity = 64) => new(this, extraCapacity);
 
+    /// <summary>
+    /// One cache of <paramref name="rows"/>.Count rows from single-row caches of the same model (e.g. each
+    /// question's prompt prefix), left-padded to the longest: row i holds exactly what <c>rows[i]</c> holds,
+    /// behind padding its key mask hides, with its own position ids, so extending row i gives what
+    /// extending <c>rows[i]</c> alone gives. The sources are not changed.
+    /// </summary>
+    /// <exception cref="NotSupportedException">
+    /// More than one row of a model with sliding-window layers (whose window counts cache positions, so the
+    /// padding a stack puts between a prefix and what follows would move it), or a DeltaNet layer without state.
+    /// </exception>
+    public static KvCache Stack(IReadOnlyList<KvCache> rows, int extraCapacity = 64)
+    {
+        if (rows.Count == 0)
+            throw new ArgumentException("no rows to stack", nameof(rows));
+        var first = rows[0];
+        if (rows.Any(r => r.BatchSize != 1 || r.LayerCount != first.LayerCount || r.Length == 0))
+            throw new ArgumentException("only non-empty single-row caches of one model can be stacked", nameof(rows));
+        if (rows.Count > 1 && first._layers.Any(l => l is KeyValueLayerCache { IsSliding: true }))
+            throw new NotSupportedException(
+                "caches of a model with sliding-window layers cannot be stacked: the window counts cache positions, so padding between a row's prefix and what follows would move it");
+        int length = rows.Max(r => r.Length);
+        var lengths = rows.Select(r => r.Length).ToArray();
+        using var noGrad = no_grad();
+        using var temporaries = NewDisposeScope();
+        return new KvCache(first, rows, lengths, length, extraCapacity);
+    }
+
+    KvCache(KvCache first, IReadOnlyList<KvCache> rows, int[] lengths, int length, int extraCapacity)
+    {
+        LayerCount = first.LayerCount;
+        BatchSize = rows.Count;
+        Device = first.Device;
+        _capacity = length + extraCapacity;
+        _layers = new LayerCache[LayerCount];
+        for (int l = 0; l < LayerCount; l++)
+            _layers[l] = first._layers[l] switch
+            {
+                KeyValueLayerCache kv => kv.Stack([.. rows.Select(r => (KeyValueLayerCache)r._layers[l])], lengths, length, extraCapacity),
+                RecurrentLayerCache => RecurrentLayerCache.Stack([.. rows.Select(r => (RecurrentLayerCache)r._layers[l])]),
+                _ => throw new InvalidOperationException("unknown layer cache"),
+            };
+        _keyMask = zeros(BatchSize, Math.Max(1, _capacity), ScalarType.Bool, Device).DetachFromDisposeScope();
+        _positions = zeros(BatchSize, Math.Max(1, _capacity), ScalarType.Int64, Device).DetachFromDisposeScope();
+        // clone: cat of a single tensor may hand back that tensor, and Commit updates this one in place.
+        _nextPosition = cat([.. rows.Select(r => r._nextPosition)], 0).clone().DetachFromDisposeScope();
+        for (int i = 0; i < rows.Count; i++)
+        {
+            _keyMask[i].narrow(0, length - lengths[i], lengths[i]).copy_(rows[i].KeyMask[0]);
+            _positions[i].narrow(0, length - lengths[i], lengths[i]).copy_(rows[i].Positions[0]);
+        }
+        Length = length;
+        _hasPadding = rows.Any(r => r._hasPadding) || lengths.Any(n => n < length);
+    }
+
+    /// <summary>Bytes of key/value and recurrent storage this cache holds (its footprint in a prefix store).</summary>
+    public long StorageBytes => _layers.Sum(l => l.Bytes);
+
     public void Dispose()
     {
         foreach (var layer in _layers)
@@ -221,6 +278,7 @@ public sealed class KvCache : IDisposable
     /// <summary>One layer's share of the cache.</summary>
     abstract class LayerCache : IDisposable
     {
+        public abstract long Bytes { get; }
         public virtual void Committed(int length) { }
         public virtual void Mark(int length) { }
         public abstract void CheckTruncation(int length, int current);
@@ -236,6 +294,40 @@ public sealed class KvCache : IDisposable
         long _offset;
 
         public long Capacity => _keys?.shape[2] ?? 0;
+
+        public bool IsSliding => window is not null;
+
+        public override long Bytes => _keys is null ? 0 : 2 * _keys.NumberOfElements * _keys.ElementSize;
+
+        /// <summary>
+        /// The rows' keys and values, row i right-aligned at <paramref name="length"/> behind zeros. A sliding
+        /// layer keeps what the window can still reach from <paramref name="length"/>; every row still holds
+        /// that part (it dropped only positions further back), and positions a short row never had are padding.
+        /// </summary>
+        public KeyValueLayerCache Stack(IReadOnlyList<KeyValueLayerCache> rows, int[] lengths, int length, int extraCapacity)
+        {
+            var like = rows.FirstOrDefault(r => r._keys is not null)?._keys;
+            long offset = FirstNeeded(length);
+            var copy = new KeyValueLayerCache(window) { _offset = offset };
+            if (like is null)
+                return copy;
+            long held = length - offset;
+            long capacity = window is int w ? Math.Max(held + extraCapacity, 2L * w) : held + extraCapacity;
+            copy._keys = zeros([rows.Count, like.shape[1], capacity, like.shape[3]], like.dtype, like.device).DetachFromDisposeScope();
+            copy._values = zeros([rows.Count, like.shape[1], capacity, like.shape[3]], like.dtype, like.device).DetachFromDisposeScope();
+            for (int i = 0; i < rows.Count; i++)
+            {
+                var row = rows[i];
+                long shift = length - lengths[i];                       // row index j sits at stacked index j + shift
+                long from = Math.Max(row._offset, offset - shift);        // first row index the stack still needs
+                long count = lengths[i] - from;
+                if (count <= 0)
+                    continue;
+                copy._keys[i].narrow(1, from + shift - offset, count).copy_(row._keys![0].narrow(1, from - row._offset, count));
+                copy._values[i].narrow(1, from + shift - offset, count).copy_(row._values![0].narrow(1, from - row._offset, count));
+            }
+            return copy;
+        }
 
         /// <summary>The first cache index the next positions can see (everything without a window).</summary>
         long FirstNeeded(long length) => window is int w ? Math.Max(0, length - (w - 1)) : 0;
@@ -356,6 +448,20 @@ public sealed class KvCache : IDisposable
         readonly SortedDictionary<int, (Tensor Conv, Tensor Recurrent)> _marks = new();
 
         public (Tensor Conv, Tensor Recurrent)? State => _state;
+
+        public override long Bytes => _state is { } s ? s.Conv.NumberOfElements * s.Conv.ElementSize + s.Recurrent.NumberOfElements * s.Recurrent.ElementSize : 0;
+
+        /// <summary>The rows' current states side by side (a recurrent state is the same whatever padding precedes it).</summary>
+        public static RecurrentLayerCache Stack(IReadOnlyList<RecurrentLayerCache> rows)
+        {
+            var copy = new RecurrentLayerCache();
+            if (rows.Any(r => r._state is null))
+                throw new NotSupportedException("a DeltaNet layer of some row has no state yet");
+            // clone: cat of one tensor may hand back that tensor, and Replace disposes the state it replaces.
+            copy._state = (cat([.. rows.Select(r => r._state!.Value.Conv)], 0).clone().DetachFromDisposeScope(),
+                cat([.. rows.Select(r => r._state!.Value.Recurrent)], 0).clone().DetachFromDisposeScope());
+            return copy;
+        }
 
         public void Replace(Tensor conv, Tensor recurrent)
         {

@@ -52,6 +52,9 @@ internal sealed class BatchedQuestion
     /// <summary>When <see cref="Turn"/> became ready, in the batcher's order (lower = waited longer).</summary>
     public long ReadySince { get; private set; }
 
+    /// <summary>Turns this question has run (its progress through its schedule).</summary>
+    public int TurnsDone { get; private set; } = -1;
+
     public bool IsDone => Completion.Task.IsCompleted;
 
     /// <summary>The latent steps of a thinking turn: the options' m, else the agent's.</summary>
@@ -63,6 +66,7 @@ internal sealed class BatchedQuestion
         if (!_turns.MoveNext())
             throw new InvalidOperationException($"system {_system.Description.Name}: the decoder {_system.Plan.Decoder} never ran");
         Turn = _turns.Current;
+        TurnsDone++;
         Messages = _board.For(Turn.Agent, Turn.Round);
         Key = TurnKey.Of(_system.Agent(Turn.Agent), Turn, Messages, Options, Decoding);
         ReadySince = order;

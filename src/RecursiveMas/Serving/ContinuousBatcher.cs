@@ -10,8 +10,8 @@ namespace RecursiveMas.Serving;
 /// Continuous batching of RecursiveMAS runs (PAPER §3.4 per question): one thread owns the system and
 /// runs agent turns for batches of questions. A question that arrives while others run joins at the
 /// next turn boundary; one that finishes, fails or is cancelled frees its row there. Each step takes
-/// the question that has waited longest and runs its turn for every question in progress whose next
-/// turn matches it (<see cref="TurnKey"/>): latent rollouts, fused outer links and the final decode run
+/// the least advanced question and runs its turn for every question in progress whose next turn
+/// matches it (<see cref="TurnKey"/>): latent rollouts, fused outer links and the final decode run
 /// batched, with left padding, per-row positions and masks, per-row stops, and per-row seeds and
 /// cancellation in the decode. Rows of a batch never influence each other, so every answer is exactly
 /// what the question gets alone (<see cref="RecursiveRunner.Solve"/>, greedy or with the same seed).
@@ -132,7 +132,11 @@ public sealed class ContinuousBatcher : IDisposable
             if (active.Count == 0)
                 continue;
 
-            var first = active.MinBy(q => q.ReadySince)!;
+            // The least advanced question goes first (the longest waiting among equals): a newcomer catches up
+            // with the questions ahead of it until its next turn matches theirs, and from then on they share
+            // every turn. Oldest-first would keep questions that arrived apart out of step for their whole run.
+            // Nobody starves: newcomers need free rows, and rows free only when questions ahead finish.
+            var first = active.OrderBy(q => q.TurnsDone).ThenBy(q => q.ReadySince).First();
             var group = active.Where(q => q.Key == first.Key).ToList();
             try
             {

@@ -132,7 +132,7 @@ public sealed class RecursiveSystem : IDisposable
                 var inner = LoadOrCreate($"inner.{a.Name}", a.Role is { } role && role != a.Name ? $"inner.{role}" : null, linksDirectory, options,
                     path => InnerLink.Load(path, a.Name, model.HiddenSize, model.Device),
                     generator => new InnerLink(a.Name, model.HiddenSize, description.InnerLink, model.Device, generator), model.Device);
-                agents.Add(new SystemAgent(a, model, tokenizer, (InnerLink)inner));
+                agents.Add(new SystemAgent(a, model, tokenizer, (InnerLink)inner, options.PrefixCacheBytes));
             }
             foreach (var e in plan.Edges)
             {
@@ -254,6 +254,7 @@ public sealed class RecursiveSystem : IDisposable
     {
         foreach (var f in _fused.Values) f.Dispose();
         foreach (var a in Agents) a.InnerLink.Dispose();
+        foreach (var a in Agents) a.Prefixes?.Dispose();
         foreach (var l in OuterLinks.Values) l.Dispose();
         foreach (var m in _models) m.Dispose();
     }

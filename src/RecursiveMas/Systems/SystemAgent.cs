@@ -16,9 +16,10 @@ namespace RecursiveMas.Systems;
 /// </summary>
 public sealed class SystemAgent
 {
-    internal SystemAgent(AgentDescription description, CausalLM model, ModelTokenizer tokenizer, InnerLink innerLink)
+    internal SystemAgent(AgentDescription description, CausalLM model, ModelTokenizer tokenizer, InnerLink innerLink, long prefixCacheBytes = 0)
     {
         Description = description;
+        Prefixes = prefixCacheBytes > 0 ? new PromptPrefixCache(model, prefixCacheBytes) : null;
         Model = model;
         Tokenizer = tokenizer;
         InnerLink = innerLink;
@@ -43,6 +44,13 @@ public sealed class SystemAgent
     public InnerLink InnerLink { get; }
 
     public PromptAssembler Assembler { get; }
+
+    /// <summary>
+    /// The prompt prefixes (text before the first message slot) this agent has read, prefilled once and
+    /// reused by later rounds and questions; null = every prompt is prefilled whole
+    /// (<see cref="SystemLoadOptions.PrefixCacheBytes"/> 0).
+    /// </summary>
+    public PromptPrefixCache? Prefixes { get; }
 
     public int HiddenSize => Model.HiddenSize;
 
@@ -76,8 +84,15 @@ public sealed class SystemAgent
         int? steps = null, RolloutMode mode = RolloutMode.Cached, CancellationToken cancellationToken = default,
         nn.Module<Tensor, Tensor>? inner = null)
     {
+        int m = steps ?? LatentSteps;
+        if (mode == RolloutMode.Cached && AfterCachedPrefix(prompt, questions, messages, m, cancellationToken) is var (cache, rest))
+        {
+            using (cache)
+            using (rest)
+                return new ThinkResult(LatentRollout.Run(Model, inner ?? InnerLink, rest.Embeddings, rest.Mask, m, mode, cache, cancellationToken), rest.Lengths);
+        }
         using var assembled = Assembler.Assemble(prompt, questions, messages, cancellationToken: cancellationToken);
-        var thoughts = LatentRollout.Run(Model, inner ?? InnerLink, assembled.Embeddings, assembled.Mask, steps ?? LatentSteps, mode,
+        var thoughts = LatentRollout.Run(Model, inner ?? InnerLink, assembled.Embeddings, assembled.Mask, m, mode,
             cancellationToken: cancellationToken);
         return new ThinkResult(thoughts, assembled.Lengths);
     }
@@ -103,6 +118,13 @@ public sealed class SystemAgent
             result = DecodeWithTools(prompt, questions, messages, options, tools, cancellationToken, rows);
             for (int b = 0; b < result.Texts.Count && onText is not null; b++)
                 onText(b, result.Texts[b].Text ?? "");
+        }
+        else if (AfterCachedPrefix(prompt, questions, messages, options.MaxNewTokens, cancellationToken) is var (cache, rest))
+        {
+            using (cache)
+            using (rest)
+                result = new TextResult(Generate(new ForwardInput { InputEmbeddings = rest.Embeddings, AttentionMask = rest.Mask, Cache = cache },
+                    questions.Count, options, onText, cancellationToken, rows), rest.Lengths);
         }
         else
         {
@@ -145,6 +167,39 @@ public sealed class SystemAgent
         return decoding.RetryWithoutBoxedAnswer
             ? RetryWithoutBoxedAnswer(prompt, questions, result, options with { MaxNewTokens = decoding.RetryTokens }, messageText, onText, cancellationToken, rows)
             : result;
+    }
+
+    /// <summary>
+    /// The batch's prompt prefixes (text before the first slot) from <see cref="Prefixes"/>, stacked into a
+    /// cache with room for what follows and <paramref name="extra"/> more positions, and what follows them,
+    /// embedded; null when prefixes are not reused (no store, no slot, a training forward, a row without
+    /// a prefix, or a cache that cannot be stacked). Reading the rest onto the cache gives what reading the
+    /// whole prompt gives.
+    /// </summary>
+    (KvCache Cache, AssembledPrompt Following)? AfterCachedPrefix(AgentPrompt prompt, IReadOnlyList<string> questions,
+        IReadOnlyDictionary<string, Tensor> messages, int extra, CancellationToken cancellationToken)
+    {
+        // Training reads prompts with autograd on (gradients reach the links through the messages): keep that path as it is.
+        if (Prefixes is null || prompt.Slots.Count == 0 || is_grad_enabled())
+            return null;
+        // A sliding window counts cache positions: padding between prefix and rest would move it (KvCache.Stack).
+        if (questions.Count > 1 && Enumerable.Range(0, Model.Config.LayerCount).Any(i => Model.Config.KindOf(i) == LayerKind.SlidingAttention))
+            return null;
+        var (prefixes, rest) = Assembler.AssembleAfterPrefix(prompt, questions, messages, cancellationToken);
+        try
+        {
+            if (prefixes.Any(p => p.Count == 0))
+            {
+                rest.Dispose();
+                return null;
+            }
+            return (Prefixes.Stacked(prefixes, (int)rest.Embeddings.shape[1] + extra, cancellationToken), rest);
+        }
+        catch
+        {
+            rest.Dispose();
+            throw;
+        }
     }
 
     /// <summary>

@@ -35,4 +35,14 @@ public sealed record SystemLoadOptions
 
     /// <summary>Seed of untrained links (each link derives its own from this and its id).</summary>
     public long UntrainedLinkSeed { get; init; }
+
+    /// <summary>The default <see cref="PrefixCacheBytes"/>: 64 MiB per agent.</summary>
+    public const long DefaultPrefixCacheBytes = 64L << 20;
+
+    /// <summary>
+    /// Bytes of prompt-prefix KV each agent keeps (<see cref="SystemAgent.Prefixes"/>): the text before an
+    /// agent's first message slot is prefilled once and reused by later rounds and questions; 0 = off.
+    /// Answers do not depend on it.
+    /// </summary>
+    public long PrefixCacheBytes { get; init; } = DefaultPrefixCacheBytes;
 }

@@ -84,6 +84,32 @@ public sealed class RecursiveRunnerTests(TinySystems zoo) : IClassFixture<TinySy
         }
     }
 
+    [Theory]
+    [InlineData("sequential")]
+    [InlineData("mixture")]
+    [InlineData("deliberation")]
+    public void ReusedPromptPrefixesChangeNoAnswerAndNoMessage(string pattern)
+    {
+        var description = zoo.Describe(pattern, 3, maxNewTokens: 10);
+        using var reusing = RecursiveSystem.Load(description, new SystemLoadOptions { AllowUntrainedLinks = true, UntrainedLinkSeed = 5 });
+        using var whole = RecursiveSystem.Load(description, new SystemLoadOptions { AllowUntrainedLinks = true, UntrainedLinkSeed = 5, PrefixCacheBytes = 0 });
+        string[] questions = ["What is 12 plus 30?", "Paris?", "Plan the steps to compute 5 plus 6 carefully."];
+        // Twice: the second run reads every prefix from the store.
+        for (int pass = 0; pass < 2; pass++)
+        {
+            var reusedMessages = new List<Tensor>();
+            var wholeMessages = new List<Tensor>();
+            var reused = RecursiveRunner.SolveBatch(reusing, questions, new RunOptions { OnMessage = m => reusedMessages.Add(m.Vectors.clone().DetachFromDisposeScope()) });
+            var read = RecursiveRunner.SolveBatch(whole, questions, new RunOptions { OnMessage = m => wholeMessages.Add(m.Vectors.clone().DetachFromDisposeScope()) });
+            Assert.Equal(read.Answers.Select(a => a.Text), reused.Answers.Select(a => a.Text));
+            Assert.Equal(read.PrefillTokens, reused.PrefillTokens);
+            for (int i = 0; i < wholeMessages.Count; i++)
+                TensorAssert.Close(wholeMessages[i], reusedMessages[i], 1e-4, $"pass {pass}, message {i}");
+        }
+        Assert.All(reusing.Agents, a => Assert.True(a.Prefixes!.Hits > 0, $"{a.Name} never reused a prefix"));
+        Assert.All(whole.Agents, a => Assert.Null(a.Prefixes));
+    }
+
     [Fact]
     public void SavedLinksReloadToTheSameRun()
     {

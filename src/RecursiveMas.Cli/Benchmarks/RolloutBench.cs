@@ -7,11 +7,25 @@ namespace RecursiveMas.Cli.Benchmarks;
 
 /// <summary>
 /// KV-cached latent rollout vs the official re-run-everything rollout on a ~110M-parameter
-/// random-weight model (Qwen3-shaped: d=768, 12 layers), prompt of 64 tokens, m = 16, 32, 64.
+/// random-weight model (Qwen3-shaped: d=768, 12 layers), prompt of 64 tokens, m = 16, 32, 64; and the
+/// roofline: each latent step against the memory-bandwidth floor (the bytes a step must read — every
+/// weight but the embedding table and head, the inner link, the KV cache — over the measured copy
+/// bandwidth), at batch 1 and per question at batch 8, and the prefill's FLOP/s against a measured
+/// float32 matmul.
 /// </summary>
 static class RolloutBench
 {
     public sealed record Row(int LatentSteps, double CachedMs, double ReferenceMs, double Speedup);
+
+    /// <param name="StreamGBPerSecond">Measured copy bandwidth (bytes read + written per second).</param>
+    /// <param name="MatmulGflopPerSecond">Measured float32 matmul rate (square matrices, every thread).</param>
+    /// <param name="StepBytes">Bytes one latent step reads at batch 1 (weights, inner link, KV cache at mid-rollout).</param>
+    /// <param name="FloorMs">StepBytes / StreamGBPerSecond: no step can be faster.</param>
+    /// <param name="StepMs">Marginal time of a latent step at batch 1 (difference of two rollout lengths over their step difference).</param>
+    /// <param name="StepMsPerQuestionBatch8">The same at batch 8, divided by 8.</param>
+    /// <param name="PrefillGflopPerSecond">FLOP/s of a 64-token prefill at batch 1.</param>
+    public sealed record Roofline(double StreamGBPerSecond, double MatmulGflopPerSecond, long StepBytes, double FloorMs, double StepMs, double StepVsFloor,
+        double StepMsPerQuestionBatch8, double Batch8PerQuestionVsFloor, double PrefillGflopPerSecond, double PrefillVsMatmul);
 
     public static ModelConfig Model(bool quick) => new()
     {
@@ -58,5 +72,78 @@ static class RolloutBench
             log($"m={m}: cached {cached:F0} ms, reference {reference:F0} ms, speedup {reference / cached:F1}x");
         }
         return rows;
+    }
+
+    /// <summary>The roofline figures of the same model (see the class summary).</summary>
+    public static Roofline MeasureRoofline(bool quick, Action<string> log)
+    {
+        var config = Model(quick);
+        using var model = new CausalLM(config);
+        model.InitializeRandom(7);
+        using var seeded = new Generator(7);
+        using var inner = new InnerLink("bench", config.HiddenSize, generator: seeded);
+        inner.SetTrainable(false);
+        using var noGrad = no_grad();
+        const int PromptLength = 64;
+        int shortM = quick ? 4 : 16, longM = quick ? 12 : 48;
+
+        double gbps = StreamBandwidth(quick);
+        double matmul = MatmulRate(quick);
+        long elementSize = model.Embed(tensor(new long[] { 0 })).ElementSize;
+        long embeddings = (long)config.VocabSize * config.HiddenSize * (config.TieWordEmbeddings ? 1 : 2);
+        long kvPositions = PromptLength + (shortM + longM) / 2;
+        long kvBytes = 2L * config.LayerCount * config.KeyValueHeadCount * config.HeadDim * kvPositions * elementSize;
+        long linkBytes = inner.parameters().Sum(p => p.NumberOfElements * p.ElementSize);
+        long stepBytes = (config.ParameterCount - embeddings) * elementSize + linkBytes + kvBytes;
+        double floorMs = stepBytes / (gbps * 1e9) * 1e3;
+
+        double StepMs(int batch)
+        {
+            using var scope = NewDisposeScope();
+            var prompt = model.Embed(randint(5, config.VocabSize, [batch, PromptLength]));
+            double Time(int m) => BenchTiming.MedianMilliseconds(() =>
+            {
+                using var inner2 = NewDisposeScope();
+                LatentRollout.Run(model, inner, prompt, null, m, RolloutMode.Cached);
+            }, repetitions: 3);
+            return (Time(longM) - Time(shortM)) / (longM - shortM);
+        }
+        double step1 = StepMs(1);
+        double step8 = StepMs(8) / 8;
+
+        var ids = randint(5, config.VocabSize, [1, PromptLength]);
+        double prefillMs = BenchTiming.MedianMilliseconds(() => model.Forward(new ForwardInput { InputIds = ids }).Dispose(), repetitions: 3);
+        // Weights: 2 FLOP per parameter per token (no head); attention: QKᵀ and AV over the causal half.
+        double flops = 2.0 * (config.ParameterCount - embeddings) * PromptLength
+            + 2.0 * 2 * config.LayerCount * config.HeadCount * config.HeadDim * PromptLength * (PromptLength + 1) / 2.0;
+        double prefillGFlops = flops / (prefillMs / 1e3) / 1e9;
+
+        var roofline = new Roofline(gbps, matmul, stepBytes, floorMs, step1, step1 / floorMs, step8, step8 / floorMs, prefillGFlops, prefillGFlops / matmul);
+        log($"roofline: copy {gbps:F1} GB/s, matmul {matmul:F1} GFLOP/s; a latent step reads {stepBytes / 1e6:F1} MB → floor {floorMs:F2} ms; " +
+            $"step {step1:F2} ms at batch 1 ({roofline.StepVsFloor:F2}x floor), {step8:F2} ms per question at batch 8 ({roofline.Batch8PerQuestionVsFloor:F2}x); " +
+            $"prefill of {PromptLength} tokens {prefillGFlops:F1} GFLOP/s ({roofline.PrefillVsMatmul:P0} of matmul)");
+        return roofline;
+    }
+
+    /// <summary>Bytes read and written per second copying a buffer far larger than the caches (median of 5).</summary>
+    static double StreamBandwidth(bool quick)
+    {
+        using var scope = NewDisposeScope();
+        long elements = quick ? 8L << 20 : 64L << 20; // 32 MB / 256 MB of float32
+        var source = rand(elements);
+        var target = empty_like(source);
+        double ms = BenchTiming.MedianMilliseconds(() => target.copy_(source), repetitions: 5);
+        return 2.0 * elements * sizeof(float) / (ms / 1e3) / 1e9;
+    }
+
+    /// <summary>Float32 FLOP/s of a square matmul (median of 5).</summary>
+    static double MatmulRate(bool quick)
+    {
+        using var scope = NewDisposeScope();
+        int n = quick ? 512 : 1536;
+        var a = rand(n, n);
+        var b = rand(n, n);
+        double ms = BenchTiming.MedianMilliseconds(() => matmul(a, b).Dispose(), repetitions: 5);
+        return 2.0 * n * n * n / (ms / 1e3) / 1e9;
     }
 }

@@ -53,6 +53,8 @@ public sealed class BenchCommand(IAnsiConsole console) : Command<BenchCommand.Se
             result["model_parameters"] = RolloutBench.Model(settings.Quick).ParameterCount;
             result["cached_vs_reference_speedup"] = new JsonObject(rows.Select(r => KeyValuePair.Create($"m{r.LatentSteps}", (JsonNode?)Math.Round(r.Speedup, 3))));
             result["rows"] = JsonSerializer.SerializeToNode(rows, JsonOptions);
+            result["roofline"] = JsonSerializer.SerializeToNode(RolloutBench.MeasureRoofline(settings.Quick, log), JsonOptions);
+            result["machine_load_average"] = LoadAverage();
         }
         else if (settings.Suite == "training")
         {

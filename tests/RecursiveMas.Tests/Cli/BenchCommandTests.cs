@@ -15,6 +15,39 @@ public class BenchCommandTests
         var speedups = json.RootElement.GetProperty("cached_vs_reference_speedup");
         Assert.Equal(["m4", "m8"], speedups.EnumerateObject().Select(p => p.Name));
         Assert.All(speedups.EnumerateObject(), p => Assert.True(p.Value.GetDouble() > 0));
+        // The roofline: measured rates, the floor from the bytes a step reads, and the ratios to them.
+        var roofline = json.RootElement.GetProperty("roofline");
+        foreach (var name in new[] { "stream_gb_per_second", "matmul_gflop_per_second", "step_bytes", "floor_ms", "step_ms", "step_ms_per_question_batch8", "prefill_gflop_per_second" })
+            Assert.True(roofline.GetProperty(name).GetDouble() > 0, name);
+        Assert.Equal(roofline.GetProperty("step_ms").GetDouble() / roofline.GetProperty("floor_ms").GetDouble(),
+            roofline.GetProperty("step_vs_floor").GetDouble(), 6);
+    }
+
+    [Fact]
+    public void TheServingSuiteMeasuresClientsOverHttpOnTheBenchAgentsAndTheZoo()
+    {
+        string zoo = Path.Combine(RepositoryRoot.Path, "examples", "zoo", "sequential.SYSTEM.json");
+        var (code, output) = CliRunner.Run("bench", "--suite", "serving", "--quick", "--json", "--system", zoo, "--threads", "1");
+        Assert.Equal(ExitCodes.Success, code);
+        using var json = JsonDocument.Parse(output);
+        var rows = json.RootElement.GetProperty("rows").EnumerateArray().ToList();
+        Assert.Equal([("system-bench", 1), ("system-bench", 4), ("zoo-sequential", 1), ("zoo-sequential", 4)],
+            rows.Select(r => (r.GetProperty("system").GetString(), r.GetProperty("clients").GetInt32())));
+        Assert.All(rows, r =>
+        {
+            Assert.True(r.GetProperty("questions_per_second").GetDouble() > 0);
+            Assert.True(r.GetProperty("p95_ms").GetDouble() >= r.GetProperty("p50_ms").GetDouble());
+            Assert.InRange(r.GetProperty("mean_batch_rows").GetDouble(), 1, r.GetProperty("clients").GetInt32());
+        });
+        Assert.Equal(["system-bench/c4", "zoo-sequential/c4"], json.RootElement.GetProperty("throughput_vs_one_client").EnumerateObject().Select(p => p.Name));
+    }
+
+    [Fact]
+    public void TheServingSuiteNamesAMissingSystem()
+    {
+        var (code, output) = CliRunner.Run("bench", "--suite", "serving", "--quick", "--system", "no-such-system.json");
+        Assert.NotEqual(ExitCodes.Success, code);
+        Assert.Contains("no-such-system.json", output);
     }
 
     [Fact]

@@ -1,9 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net.Http.Json;
-using RecursiveMas.Extensions.AI;
-using RecursiveMas.Server;
-using RecursiveMas.Serving;
 using RecursiveMas.Systems;
 using RecursiveMas.Tasks;
 
@@ -44,7 +41,7 @@ static class ServingBench
             }
             if (zooSystem is not null)
             {
-                string data = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(zooSystem))!, "data", "arithmetic", "test.jsonl");
+                string data = TestData(zooSystem);
                 using var zoo = RecursiveSystem.Load(zooSystem);
                 rows.AddRange(Measure("zoo-sequential", zoo, [.. TaskDataFile.Read(data).Select(e => e.Question)], quick, log));
             }
@@ -64,17 +61,9 @@ static class ServingBench
     {
         int[] levels = quick ? [1, 4] : Clients;
         int rowsMax = levels.Max();
-        using var batcher = new ContinuousBatcher(system, new BatcherOptions { MaxBatchSize = rowsMax });
-        using var client = new RecursiveMasChatClient(batcher);
-        await using var app = RmasServer.Create(client, SystemOverview.Of(system), new RmasServerOptions
-        {
-            Urls = ["http://127.0.0.1:0"],
-            MaxConcurrentRequests = rowsMax,
-            MaxQueuedRequests = 2 * rowsMax,
-            RequestTimeout = null,
-        });
-        await app.StartAsync();
-        using var http = new HttpClient { BaseAddress = new Uri(app.Urls.First()), Timeout = TimeSpan.FromHours(1) };
+        await using var server = await BenchServer.Start(system, maxBatch: rowsMax, maxQueue: 2 * rowsMax);
+        var batcher = server.Batcher;
+        var http = server.Http;
 
         async Task<double> Ask(string question)
         {
@@ -114,6 +103,10 @@ static class ServingBench
         }
         return rows;
     }
+
+    /// <summary>The test questions beside a zoo-like SYSTEM.json: data/arithmetic/test.jsonl.</summary>
+    public static string TestData(string systemPath) =>
+        Path.Combine(Path.GetDirectoryName(Path.GetFullPath(systemPath))!, "data", "arithmetic", "test.jsonl");
 
     /// <summary>The nearest-rank percentile of sorted values.</summary>
     static double Percentile(double[] sorted, double p) => sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1)];

@@ -3,6 +3,8 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using RecursiveMas.Cli.Benchmarks;
 using RecursiveMas.IO;
+using RecursiveMas.Systems;
+using RecursiveMas.Tasks;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -18,11 +20,19 @@ public sealed class BenchCommand(IAnsiConsole console) : Command<BenchCommand.Se
     public sealed class Settings : CommonSettings
     {
         [CommandOption("--suite <SUITE>")]
-        [Description("rollout, system, training or serving.")]
+        [Description("rollout, system, training, serving or soak.")]
         public string Suite { get; init; } = "";
 
+        [CommandOption("--requests <N>")]
+        [Description("soak: requests to send (default 2000; 60 with --quick), 30% of them bad.")]
+        public int? Requests { get; init; }
+
+        [CommandOption("--concurrency <N>")]
+        [Description("soak: concurrent clients, and the server's batch rows (default 16; 4 with --quick).")]
+        public int? Concurrency { get; init; }
+
         [CommandOption("--system <FILE>")]
-        [Description("serving: also measure this SYSTEM.json with the questions of data/arithmetic/test.jsonl beside it (default: examples/zoo/sequential.SYSTEM.json when present).")]
+        [Description("serving: also measure this SYSTEM.json, soak: load this one instead of the bench agents; with the questions of data/arithmetic/test.jsonl beside it (default: examples/zoo/sequential.SYSTEM.json when present).")]
         public string? System { get; init; }
 
         [CommandOption("--quick")]
@@ -34,7 +44,9 @@ public sealed class BenchCommand(IAnsiConsole console) : Command<BenchCommand.Se
         public string? Out { get; init; }
 
         public override ValidationResult Validate() =>
-            Suite is "rollout" or "system" or "training" or "serving" ? base.Validate() : ValidationResult.Error("--suite must be rollout, system, training or serving");
+            Suite is not ("rollout" or "system" or "training" or "serving" or "soak") ? ValidationResult.Error("--suite must be rollout, system, training, serving or soak")
+            : Requests is < 1 || Concurrency is < 1 ? ValidationResult.Error("--requests and --concurrency must be at least 1")
+            : base.Validate();
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
@@ -67,13 +79,19 @@ public sealed class BenchCommand(IAnsiConsole console) : Command<BenchCommand.Se
             result["rows"] = JsonSerializer.SerializeToNode(rows, JsonOptions);
             result["round_gradients"] = JsonSerializer.SerializeToNode(rounds, JsonOptions);
         }
+        else if (settings.Suite == "soak")
+        {
+            string zoo = ZooSystem(settings) ?? throw new FileNotFoundException($"--system: the soak suite needs a system with task data; {ShippedZoo} is not here");
+            using var system = RecursiveSystem.Load(zoo);
+            var questions = TaskDataFile.Read(ServingBench.TestData(zoo)).Select(e => e.Question).Take(64).ToList();
+            var soak = SoakBench.Run(system, Path.GetFileName(zoo), questions, settings.Requests ?? (settings.Quick ? 60 : 2000),
+                settings.Concurrency ?? (settings.Quick ? 4 : 16), log);
+            result["machine_load_average"] = LoadAverage();
+            result["result"] = JsonSerializer.SerializeToNode(soak, JsonOptions);
+        }
         else if (settings.Suite == "serving")
         {
-            const string ShippedZoo = "examples/zoo/sequential.SYSTEM.json";
-            string? zoo = settings.System ?? (File.Exists(ShippedZoo) ? ShippedZoo : null);
-            if (zoo is not null && !File.Exists(zoo))
-                throw new FileNotFoundException($"--system: {zoo} does not exist", zoo);
-            var rows = ServingBench.Run(zoo, settings.Quick, log);
+            var rows = ServingBench.Run(ZooSystem(settings), settings.Quick, log);
             result["machine_load_average"] = LoadAverage();
             result["throughput_vs_one_client"] = new JsonObject(rows.Where(r => r.Clients > 1).Select(r =>
                 KeyValuePair.Create($"{r.System}/c{r.Clients}", (JsonNode?)Math.Round(r.ThroughputVsOneClient, 3))));
@@ -95,6 +113,17 @@ public sealed class BenchCommand(IAnsiConsole console) : Command<BenchCommand.Se
             console.WriteLine(json);
         }
         return ExitCodes.Success;
+    }
+
+    const string ShippedZoo = "examples/zoo/sequential.SYSTEM.json";
+
+    /// <summary>--system, else the shipped zoo when run from the repository root; a --system that does not exist is an error naming it.</summary>
+    static string? ZooSystem(Settings settings)
+    {
+        string? zoo = settings.System ?? (File.Exists(ShippedZoo) ? ShippedZoo : null);
+        if (zoo is not null && !File.Exists(zoo))
+            throw new FileNotFoundException($"--system: {zoo} does not exist", zoo);
+        return zoo;
     }
 
     /// <summary>The 1-minute load average when the suite ended (Linux), so a figure says how quiet its machine was.</summary>

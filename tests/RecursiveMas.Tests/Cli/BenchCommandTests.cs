@@ -43,6 +43,24 @@ public class BenchCommandTests
     }
 
     [Fact]
+    public void TheSoakSuiteAnswersGoodRequestsAsAloneAndRefusesEveryBadOneWith4xx()
+    {
+        string zoo = Path.Combine(RepositoryRoot.Path, "examples", "zoo", "sequential.SYSTEM.json");
+        var (code, output) = CliRunner.Run("bench", "--suite", "soak", "--quick", "--json", "--system", zoo, "--requests", "40", "--concurrency", "4", "--threads", "1");
+        Assert.Equal(ExitCodes.Success, code);
+        using var json = JsonDocument.Parse(output);
+        var result = json.RootElement.GetProperty("result");
+        Assert.Equal(40, result.GetProperty("requests").GetInt32());
+        Assert.Equal(0, result.GetProperty("unexpected").GetInt32());
+        Assert.Equal(0, result.GetProperty("answers_differing").GetInt32());
+        Assert.Equal(result.GetProperty("good").GetInt32(), result.GetProperty("answers_compared").GetInt32());
+        var statuses = result.GetProperty("by_status").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetInt32());
+        Assert.Equal(result.GetProperty("good").GetInt32(), statuses["200"]);
+        Assert.Equal(40, statuses.Values.Sum());
+        Assert.True(result.GetProperty("rss_end_bytes").GetInt64() > 0);
+    }
+
+    [Fact]
     public void TheServingSuiteNamesAMissingSystem()
     {
         var (code, output) = CliRunner.Run("bench", "--suite", "serving", "--quick", "--system", "no-such-system.json");

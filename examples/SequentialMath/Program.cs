@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Reflection;
-using RecursiveMas.Evaluation;
+using RecursiveMas.Answers;
 using RecursiveMas.Systems;
 using RecursiveMas.Tasks;
 using RecursiveMas.Training;

@@ -1,5 +1,5 @@
+using RecursiveMas.Answers;
 using RecursiveMas.Decoding;
-using RecursiveMas.Evaluation;
 using RecursiveMas.Latent;
 using TorchSharp;
 using static TorchSharp.torch;

@@ -65,7 +65,7 @@ public static class TaskDataFile
                     : throw new ModelFileException(path, $"{where}, \"roles.{role.Name}\"", "must be a string");
         }
         var example = new TaskExample(Text("question"), roles, Text("answer"));
-        if (Evaluation.AnswerExtractor.LastBoxed(example.Answer) is null)
+        if (Answers.AnswerExtractor.LastBoxed(example.Answer) is null)
             throw new ModelFileException(path, $"{where}, \"answer\"", "must end with a \\boxed{...} answer");
         return example;
     }

@@ -1,4 +1,4 @@
-using RecursiveMas.Evaluation;
+using RecursiveMas.Answers;
 using RecursiveMas.Systems;
 
 namespace RecursiveMas.Training;

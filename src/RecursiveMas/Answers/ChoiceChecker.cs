@@ -1,4 +1,4 @@
-namespace RecursiveMas.Evaluation;
+namespace RecursiveMas.Answers;
 
 /// <summary>
 /// Scores multiple-choice answers: correct only when a letter can be extracted from the output and

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace RecursiveMas.Evaluation;
+namespace RecursiveMas.Answers;
 
 /// <summary>Where an extracted answer came from.</summary>
 public enum AnswerSource

@@ -3,7 +3,7 @@ using System.Numerics;
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace RecursiveMas.Evaluation;
+namespace RecursiveMas.Answers;
 
 /// <summary>
 /// A strict checker for math answers: two answers are equivalent when, after normalising notation

@@ -56,7 +56,7 @@ public static class PyTorchLinkImport
     {
         ArgumentException.ThrowIfNullOrEmpty(agent);
         var architecture = ParseType(ptPath, type, outer: false, $"inner.{agent}");
-        using var state = PyTorchStateDict.Read(ptPath, expectedDim is int known ? MaxFileBytes(known, known) : null);
+        using var state = PyTorchStateDict.Read(ptPath, expectedDim is int known ? MaxFileBytes(known, known) : MaxFileBytesUnknownDims);
         string id = $"inner.{agent}";
         var proj1 = Require(state, "proj1.weight", id, type, rank: 2);
         int dim = checked((int)proj1.shape[1]);
@@ -80,7 +80,7 @@ public static class PyTorchLinkImport
         ArgumentException.ThrowIfNullOrEmpty(to);
         string id = OuterLink.IdOf(from, to);
         var architecture = ParseType(ptPath, type, outer: true, id);
-        using var state = PyTorchStateDict.Read(ptPath, expectedIn is int i && expectedOut is int o ? MaxFileBytes(i, o) : null);
+        using var state = PyTorchStateDict.Read(ptPath, expectedIn is int i && expectedOut is int o ? MaxFileBytes(i, o) : MaxFileBytesUnknownDims);
         var proj1 = Require(state, "proj1.weight", id, type, rank: 2);
         int inDim = checked((int)proj1.shape[1]);
         string outSource = architecture.IsLinear() ? "proj1.bias" : "proj2.bias";
@@ -106,6 +106,12 @@ public static class PyTorchLinkImport
         long width = (long)inDim + outDim;
         return (3 * width * width + 8 * width) * 8 + (1L << 20);
     }
+
+    /// <summary>
+    /// Without expected dimensions nothing says how big a link may be; a file that would not fit in the
+    /// memory this process may use is refused from its zip directory instead of exhausting it.
+    /// </summary>
+    internal static long MaxFileBytesUnknownDims => GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
 
     static LinkArchitecture ParseType(string ptPath, string type, bool outer, string id)
     {

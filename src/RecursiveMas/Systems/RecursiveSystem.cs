@@ -93,7 +93,11 @@ public sealed class RecursiveSystem : IDisposable
     public static RecursiveSystem Load(SystemDescription description, SystemLoadOptions? options = null)
     {
         options ??= new SystemLoadOptions();
-        string modelRoot = Path.GetFullPath(options.ModelRoot ?? Path.Combine(description.BaseDirectory, description.ModelRoot));
+        // A SYSTEM.json read from a file keeps its models under its own folder (it may come from anyone);
+        // a caller's ModelRoot (rmas --models) or a description built in code is trusted to point anywhere.
+        string modelRoot = options.ModelRoot is { } chosen ? Path.GetFullPath(chosen)
+            : description.SourcePath is { } file ? ContainedPath.Resolve(description.BaseDirectory, description.ModelRoot, file, "modelRoot")
+            : Path.GetFullPath(Path.Combine(description.BaseDirectory, description.ModelRoot));
         string linksDirectory = Path.GetFullPath(options.LinksDirectory ?? Path.Combine(description.BaseDirectory, description.LinksDirectory));
 
         // Every folder and file a description names stays inside its folder: agents' model folders inside

@@ -113,6 +113,22 @@ public sealed class HostileFilesTests(TinySystems zoo) : IClassFixture<TinySyste
         Assert.Equal($"agents[0].{field}", e.Item);
     }
 
+    [Theory]
+    [InlineData("..")]
+    [InlineData("../elsewhere")]
+    [InlineData("/etc")]
+    public void ASystemFilesModelRootThatLeavesItsFolderIsRefusedUnlessTheCallerChoosesIt(string modelRoot)
+    {
+        var d = zoo.Describe("sequential", 1);
+        var hostile = SystemDescription.Parse((d with { ModelRoot = modelRoot }).ToJson(), d.SourcePath!);
+        var e = Assert.Throws<ModelFileException>(() => RecursiveSystem.Load(hostile, new SystemLoadOptions { AllowUntrainedLinks = true }));
+        Assert.Equal("modelRoot", e.Item);
+        Assert.Contains(modelRoot, e.Message);
+        // The caller's own choice (rmas --models) is trusted.
+        using var chosen = RecursiveSystem.Load(hostile, new SystemLoadOptions { AllowUntrainedLinks = true, ModelRoot = zoo.Root });
+        Assert.Equal(3, chosen.Agents.Count);
+    }
+
     [Fact]
     public void AShardNameThatLeavesTheModelFolderIsRefused()
     {

@@ -60,12 +60,12 @@ public sealed class SecretRelay : IDisposable
                     Prompts = [new(PromptUse.Always, "{from:Expert} The code?")],
                 },
             ],
-            ModelRoot = "..",
             Decoding = new DecodingDescription { MaxNewTokens = 12, RetryWithoutBoxedAnswer = false },
         };
-        string folder = Path.Combine(Root, "system-" + Guid.NewGuid().ToString("N")[..8]);
-        Directory.CreateDirectory(folder);
-        string path = Path.Combine(folder, "SYSTEM.json");
+        // Beside the models (a SYSTEM.json's modelRoot must stay inside its folder), links in a folder of its own.
+        string name = "system-" + Guid.NewGuid().ToString("N")[..8];
+        description = description with { LinksDirectory = name + "-links" };
+        string path = Path.Combine(Root, name + ".SYSTEM.json");
         description.Save(path);
         return SystemDescription.Load(path);
     }

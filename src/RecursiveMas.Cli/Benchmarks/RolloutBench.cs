@@ -24,8 +24,11 @@ static class RolloutBench
     /// <param name="StepMs">Marginal time of a latent step at batch 1 (difference of two rollout lengths over their step difference).</param>
     /// <param name="StepMsPerQuestionBatch8">The same at batch 8, divided by 8.</param>
     /// <param name="PrefillGflopPerSecond">FLOP/s of a 64-token prefill at batch 1.</param>
+    /// <param name="SingleRowMatmulGBPerSecond">Weight bytes per second libtorch reads in a one-row <c>linear</c> (what a batch-1 step does per weight).</param>
+    /// <param name="SingleRowFloorMs">StepBytes at that rate: the floor with this machine's one-row matmul kernels.</param>
     public sealed record Roofline(double StreamGBPerSecond, double MatmulGflopPerSecond, long StepBytes, double FloorMs, double StepMs, double StepVsFloor,
-        double StepMsPerQuestionBatch8, double Batch8PerQuestionVsFloor, double PrefillGflopPerSecond, double PrefillVsMatmul);
+        double StepMsPerQuestionBatch8, double Batch8PerQuestionVsFloor, double PrefillGflopPerSecond, double PrefillVsMatmul,
+        double SingleRowMatmulGBPerSecond, double SingleRowFloorMs, double StepVsSingleRowFloor);
 
     public static ModelConfig Model(bool quick) => new()
     {
@@ -89,6 +92,7 @@ static class RolloutBench
 
         double gbps = StreamBandwidth(quick);
         double matmul = MatmulRate(quick);
+        double rowGbps = SingleRowMatmulBandwidth(config, quick);
         long elementSize = model.Embed(tensor(new long[] { 0 })).ElementSize;
         long embeddings = (long)config.VocabSize * config.HiddenSize * (config.TieWordEmbeddings ? 1 : 2);
         long kvPositions = PromptLength + (shortM + longM) / 2;
@@ -118,10 +122,13 @@ static class RolloutBench
             + 2.0 * 2 * config.LayerCount * config.HeadCount * config.HeadDim * PromptLength * (PromptLength + 1) / 2.0;
         double prefillGFlops = flops / (prefillMs / 1e3) / 1e9;
 
-        var roofline = new Roofline(gbps, matmul, stepBytes, floorMs, step1, step1 / floorMs, step8, step8 / floorMs, prefillGFlops, prefillGFlops / matmul);
+        double rowFloorMs = stepBytes / (rowGbps * 1e9) * 1e3;
+        var roofline = new Roofline(gbps, matmul, stepBytes, floorMs, step1, step1 / floorMs, step8, step8 / floorMs, prefillGFlops, prefillGFlops / matmul,
+            rowGbps, rowFloorMs, step1 / rowFloorMs);
         log($"roofline: copy {gbps:F1} GB/s, matmul {matmul:F1} GFLOP/s; a latent step reads {stepBytes / 1e6:F1} MB → floor {floorMs:F2} ms; " +
             $"step {step1:F2} ms at batch 1 ({roofline.StepVsFloor:F2}x floor), {step8:F2} ms per question at batch 8 ({roofline.Batch8PerQuestionVsFloor:F2}x); " +
-            $"prefill of {PromptLength} tokens {prefillGFlops:F1} GFLOP/s ({roofline.PrefillVsMatmul:P0} of matmul)");
+            $"prefill of {PromptLength} tokens {prefillGFlops:F1} GFLOP/s ({roofline.PrefillVsMatmul:P0} of matmul); " +
+            $"one-row linear reads weights at {rowGbps:F1} GB/s → floor {rowFloorMs:F2} ms ({roofline.StepVsSingleRowFloor:F2}x)");
         return roofline;
     }
 
@@ -134,6 +141,24 @@ static class RolloutBench
         var target = empty_like(source);
         double ms = BenchTiming.MedianMilliseconds(() => target.copy_(source), repetitions: 5);
         return 2.0 * elements * sizeof(float) / (ms / 1e3) / 1e9;
+    }
+
+    /// <summary>
+    /// Weight bytes per second of one-row <c>linear</c> calls over the model's MLP-sized matrices, more of
+    /// them than the caches hold (median of 5): the rate a batch-1 step can read its weights at here.
+    /// </summary>
+    static double SingleRowMatmulBandwidth(ModelConfig config, bool quick)
+    {
+        using var scope = NewDisposeScope();
+        int count = quick ? 4 : 3 * config.LayerCount;
+        var weights = Enumerable.Range(0, count).Select(_ => rand(config.IntermediateSize, config.HiddenSize)).ToArray();
+        var row = rand(1, config.HiddenSize);
+        double ms = BenchTiming.MedianMilliseconds(() =>
+        {
+            foreach (var weight in weights)
+                nn.functional.linear(row, weight).Dispose();
+        }, repetitions: 5);
+        return (double)count * config.IntermediateSize * config.HiddenSize * sizeof(float) / (ms / 1e3) / 1e9;
     }
 
     /// <summary>Float32 FLOP/s of a square matmul (median of 5).</summary>

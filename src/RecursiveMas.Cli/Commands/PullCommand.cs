@@ -106,7 +106,8 @@ public sealed class PullCommand(IAnsiConsole console) : AsyncCommand<PullCommand
 
         if (settings.Json)
         {
-            console.WriteLine(JsonSerializer.Serialize(new
+            // Straight to the output: the console would wrap long paths at its width and break the JSON.
+            console.Profile.Out.Writer.WriteLine(JsonSerializer.Serialize(new
             {
                 endpoint = environment.Endpoint.AbsoluteUri,
                 cache = cache.Directory,
@@ -124,7 +125,7 @@ public sealed class PullCommand(IAnsiConsole console) : AsyncCommand<PullCommand
                     downloaded_bytes = r.DownloadedBytes,
                     cached_files = r.CachedFiles,
                 }),
-            }));
+            }, new JsonSerializerOptions { WriteIndented = true }));
             return ExitCodes.Success;
         }
         foreach (var r in results)

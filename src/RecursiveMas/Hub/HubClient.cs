@@ -49,10 +49,10 @@ public sealed class HubClient : IDisposable
     {
         CheckRevision(revision);
         var url = Url($"api/models/{repo}/revision/{Uri.EscapeDataString(revision)}?blobs=true");
-        using var response = await SendAsync(url, range: null, cancellationToken);
+        using var response = await SendAsync(url, range: null, cancellationToken).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode)
             throw StatusError(response, $"{repo} at revision {revision}", what: "repository or revision");
-        byte[] body = await ReadBoundedAsync(response, Limits.MaxListingBytes, $"the Hub's listing of {repo}", cancellationToken);
+        byte[] body = await ReadBoundedAsync(response, Limits.MaxListingBytes, $"the Hub's listing of {repo}", cancellationToken).ConfigureAwait(false);
         return HubRepoListing.Parse(repo, revision, body, Limits);
     }
 
@@ -75,13 +75,13 @@ public sealed class HubClient : IDisposable
         if (have < file.Size)
         {
             string path = string.Join('/', file.Path.Split('/').Select(Uri.EscapeDataString));
-            using var response = await OpenFileAsync(Url($"{repo}/resolve/{commit}/{path}"), name, file, have, cancellationToken);
+            using var response = await OpenFileAsync(Url($"{repo}/resolve/{commit}/{path}"), name, file, have, cancellationToken).ConfigureAwait(false);
             if (have > 0 && response.StatusCode != HttpStatusCode.PartialContent)
             {
                 have = 0; // the server ignored the range (or could not serve it): start over
                 hash.Restart();
             }
-            await WriteBodyAsync(response, incompletePath, file, name, have, hash, onBytes, cancellationToken);
+            await WriteBodyAsync(response, incompletePath, file, name, have, hash, onBytes, cancellationToken).ConfigureAwait(false);
         }
         Verify(hash, incompletePath, name);
     }
@@ -106,7 +106,7 @@ public sealed class HubClient : IDisposable
     {
         for (int hop = 0; ; hop++)
         {
-            var response = await SendAsync(url, from > 0 ? from : null, cancellationToken);
+            var response = await SendAsync(url, from > 0 ? from : null, cancellationToken).ConfigureAwait(false);
             if (response.Headers.TryGetValues("X-Linked-Etag", out var linked) && file.IsLfs
                 && NormalizeEtag(linked.First()) is { } etag && etag != file.Sha256)
             {
@@ -148,17 +148,17 @@ public sealed class HubClient : IDisposable
         var output = new FileStream(incompletePath, have > 0 ? FileMode.Append : FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
         try
         {
-            using var input = await response.Content.ReadAsStreamAsync(cancellationToken);
+            using var input = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
             byte[] buffer = new byte[1 << 16];
             while (true)
             {
                 idle.CancelAfter(IdleTimeout);
-                int read = await input.ReadAsync(buffer, idle.Token);
+                int read = await input.ReadAsync(buffer, idle.Token).ConfigureAwait(false);
                 if (read == 0)
                     break;
                 if (have + read > file.Size)
                     throw new HubException($"{name}: the server sends more than the {file.Size} bytes the listing gives; refused");
-                await output.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+                await output.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
                 hash.Append(buffer.AsSpan(0, read));
                 have += read;
                 onBytes?.Invoke(have);
@@ -200,7 +200,7 @@ public sealed class HubClient : IDisposable
         timeout.CancelAfter(IdleTimeout);
         try
         {
-            return await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+            return await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
         {
@@ -208,7 +208,8 @@ public sealed class HubClient : IDisposable
         }
         catch (HttpRequestException e)
         {
-            throw new HubException($"cannot reach {url.GetLeftPart(UriPartial.Authority)} ({e.Message}); check the network, or HF_ENDPOINT / --endpoint", inner: e);
+            throw new HubException($"{url.GetLeftPart(UriPartial.Path)}: the request failed ({Innermost(e).Message}); check the network and the endpoint " +
+                "(HF_ENDPOINT or --endpoint), then run the pull again: downloads resume where they stopped", inner: e);
         }
     }
 
@@ -216,11 +217,11 @@ public sealed class HubClient : IDisposable
     {
         if (response.Content.Headers.ContentLength > limit)
             throw new HubException($"{what} is {response.Content.Headers.ContentLength} bytes, more than the limit of {limit}");
-        using var input = await response.Content.ReadAsStreamAsync(cancellationToken);
+        using var input = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         using var buffer = new MemoryStream();
         byte[] chunk = new byte[1 << 16];
         int read;
-        while ((read = await input.ReadAsync(chunk, cancellationToken)) > 0)
+        while ((read = await input.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
         {
             if (buffer.Length + read > limit)
                 throw new HubException($"{what} is longer than the limit of {limit} bytes");
@@ -256,6 +257,8 @@ public sealed class HubClient : IDisposable
 
     /// <summary>An ETag without its weak marker and quotes, as huggingface_hub stores it.</summary>
     static string? NormalizeEtag(string? etag) => etag is null ? null : (etag.StartsWith("W/", StringComparison.Ordinal) ? etag[2..] : etag).Trim('"');
+
+    static Exception Innermost(Exception e) => e.InnerException is { } inner ? Innermost(inner) : e;
 
     static void CheckRevision(string revision)
     {

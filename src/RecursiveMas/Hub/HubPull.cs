@@ -43,7 +43,7 @@ public sealed class HubPull(HubClient client, HubCache cache)
 
     /// <summary>Pulls <paramref name="repo"/> at <paramref name="revision"/>; with <paramref name="exportFolder"/>, also copies the snapshot there.</summary>
     public async Task<HubPullResult> PullAsync(HubRepoId repo, string revision, string? exportFolder = null, CancellationToken cancellationToken = default) =>
-        await PullAsync(await client.ListAsync(repo, revision, cancellationToken), exportFolder, cancellationToken);
+        await PullAsync(await client.ListAsync(repo, revision, cancellationToken).ConfigureAwait(false), exportFolder, cancellationToken).ConfigureAwait(false);
 
     /// <summary>Pulls the files of <paramref name="listing"/> (from <see cref="ListAsync"/>).</summary>
     public async Task<HubPullResult> PullAsync(HubRepoListing listing, string? exportFolder = null, CancellationToken cancellationToken = default)
@@ -70,7 +70,7 @@ public sealed class HubPull(HubClient client, HubCache cache)
                     string incomplete = cache.IncompletePath(repo, file);
                     OnProgress?.Invoke(new HubFileProgress(repo, file, File.Exists(incomplete) ? new FileInfo(incomplete).Length : 0, HubFileState.Started));
                     await client.DownloadAsync(repo, commit, file, incomplete,
-                        have => OnProgress?.Invoke(new HubFileProgress(repo, file, have, HubFileState.Receiving)), cancellationToken);
+                        have => OnProgress?.Invoke(new HubFileProgress(repo, file, have, HubFileState.Receiving)), cancellationToken).ConfigureAwait(false);
                     AtomicFile.Commit(incomplete, blob);
                     downloaded++;
                     bytes += file.Size;

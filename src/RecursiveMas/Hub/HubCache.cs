@@ -66,11 +66,7 @@ public sealed class HubCache(string directory)
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or PlatformNotSupportedException)
         {
-            AtomicFile.Write(target, output =>
-            {
-                using var input = File.OpenRead(blob);
-                input.CopyTo(output);
-            });
+            AtomicFile.Copy(blob, target);
             return;
         }
         AtomicFile.Commit(temp, target);

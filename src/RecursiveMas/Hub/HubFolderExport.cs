@@ -20,11 +20,7 @@ public static class HubFolderExport
             string target = ContainedPath.Resolve(root, file.Path, $"--to {folder}", file.Path);
             if (HubContentHash.Matches(target, file))
                 continue;
-            AtomicFile.Write(target, output =>
-            {
-                using var input = File.OpenRead(source);
-                input.CopyTo(output);
-            });
+            AtomicFile.Copy(source, target);
         }
         return root;
     }

@@ -1,7 +1,9 @@
 using System.Text.Json;
 using RecursiveMas.Cli;
+using RecursiveMas.Hub;
 using RecursiveMas.Tests.Hub;
 using RecursiveMas.Tests.Support;
+using Spectre.Console;
 
 namespace RecursiveMas.Tests.Cli;
 
@@ -56,6 +58,49 @@ public sealed class PullCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task APresetPullsEachOfItsRepositoriesIntoItsOwnFolder()
+    {
+        var repos = HubPresetRepos.Find("distillation")!;
+        foreach (var preset in repos)
+            hub.AddRepo(preset.RepoId, FakeFile.Text("config.json", $$"""{"role": "{{preset.Role}}"}"""));
+        string to = Path.Combine(root, "models");
+
+        var (code, output) = await Rmas("pull", "distillation", "--endpoint", hub.Endpoint.AbsoluteUri, "--cache-dir", Path.Combine(root, "cache"), "--to", to, "--json");
+
+        Assert.True(code == ExitCodes.Success, output);
+        var summary = JsonDocument.Parse(output).RootElement;
+        Assert.Equal("distillation", summary.GetProperty("preset").GetString());
+        Assert.Equal(repos.Select(r => r.RepoId), summary.GetProperty("repos").EnumerateArray().Select(r => r.GetProperty("repo").GetString()));
+        foreach (var preset in repos)
+        {
+            string name = HubRepoId.Parse(preset.RepoId).Name;
+            Assert.Contains($"\"{preset.Role}\"", File.ReadAllText(Path.Combine(to, name, "config.json")));
+        }
+    }
+
+    [Fact]
+    public async Task OnATerminalEachFileGetsAProgressBar()
+    {
+        var writer = new StringWriter();
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Ansi = AnsiSupport.Yes, // the live display draws only with ANSI
+            ColorSystem = ColorSystemSupport.NoColors,
+            Out = new AnsiConsoleOutput(writer),
+            Interactive = InteractionSupport.Yes,
+        });
+        console.Profile.Width = 200;
+
+        int code = await Task.Run(() => RmasApp.Run(["pull", "test-org/tiny", "--endpoint", hub.Endpoint.AbsoluteUri, "--cache-dir", Path.Combine(root, "cache")], console));
+
+        string output = writer.ToString();
+        Assert.True(code == ExitCodes.Success, output);
+        Assert.Contains("tiny/model.safetensors", output);
+        Assert.Contains("100%", output);
+        Assert.Contains("2 downloaded", output);
+    }
+
+    [Fact]
     public async Task ErrorsFromTheHubAreInputErrorsThatSayWhatToDo()
     {
         hub.RequiredToken = "hf_secret";
@@ -71,9 +116,11 @@ public sealed class PullCommandTests : IAsyncLifetime
     [Theory]
     [InlineData("../x", "neither a Hub repository id")]
     [InlineData("a/b/c", "neither a Hub repository id")]
-    public async Task ABadIdIsAUsageError(string id, string message)
+    [InlineData("test-org/tiny --endpoint ftp://x", "--endpoint must be an http:// or https:// URL")]
+    [InlineData("test-org/tiny --max-size 0", "--max-size must be more than 0")]
+    public async Task ABadCommandLineIsAUsageErrorNamingTheOption(string args, string message)
     {
-        var (code, output) = await Rmas("pull", id, "--endpoint", hub.Endpoint.AbsoluteUri, "--cache-dir", Path.Combine(root, "cache"));
+        var (code, output) = await Rmas(["pull", .. args.Split(' '), "--cache-dir", Path.Combine(root, "cache")]);
 
         Assert.Equal(ExitCodes.Usage, code);
         Assert.Contains(message, output);

@@ -41,6 +41,9 @@ public sealed class FakeHub : IAsyncDisposable
     /// <summary>The next response for this file (repository path) stops after this many bytes and the connection is reset; once.</summary>
     public ConcurrentDictionary<string, int> CutOnce { get; } = new();
 
+    /// <summary>When set, Range headers are ignored: every answer is the whole file with 200, as some servers do.</summary>
+    public bool IgnoreRange { get; set; }
+
     /// <summary>Files (repository paths) served with every byte flipped: same length, wrong content.</summary>
     public ConcurrentDictionary<string, bool> Corrupt { get; } = new();
 
@@ -171,7 +174,7 @@ public sealed class FakeHub : IAsyncDisposable
         byte[] content = Corrupt.ContainsKey(file.Path) ? [.. file.Content.Select(b => (byte)~b)] : file.Content;
         long from = 0;
         string range = context.Request.Headers.Range.ToString();
-        if (range.StartsWith("bytes=", StringComparison.Ordinal) && range.EndsWith('-') && long.TryParse(range[6..^1], out long start))
+        if (!IgnoreRange && range.StartsWith("bytes=", StringComparison.Ordinal) && range.EndsWith('-') && long.TryParse(range[6..^1], out long start))
         {
             if (start >= content.Length)
             {

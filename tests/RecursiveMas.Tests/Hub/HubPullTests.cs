@@ -113,6 +113,34 @@ public sealed class HubPullTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AServerThatIgnoresRangeGetsTheFileFromTheStart()
+    {
+        hub.CutOnce[Weights.Path] = 100_000;
+        await Assert.ThrowsAsync<HubException>(() => Pull());
+        hub.IgnoreRange = true;
+
+        await Pull();
+
+        Assert.Equal(Weights.Content, File.ReadAllBytes(Snapshot(Weights)));
+        Assert.NotNull(hub.RequestsTo("/cdn/")[^1].Range); // asked to resume, was answered with the whole file
+    }
+
+    [Fact]
+    public async Task ABlobAnotherProcessIsDownloadingIsNotWrittenTwice()
+    {
+        string lockPath = new HubCache(CacheDir).LockPath(HubRepoId.Parse(RepoId), new HubFile(Config.Path, Config.Content.Length, Config.BlobId, null));
+        Directory.CreateDirectory(Path.GetDirectoryName(lockPath)!);
+        using var held = new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        using var client = Client();
+
+        var error = await Assert.ThrowsAsync<HubException>(() =>
+            new HubPull(client, new HubCache(CacheDir)) { LockWait = TimeSpan.FromMilliseconds(300) }.PullAsync(HubRepoId.Parse(RepoId), "main"));
+
+        Assert.Contains("another process", error.Message);
+        Assert.Empty(hub.RequestsTo("/resolve/"));
+    }
+
+    [Fact]
     public async Task AnInterruptedDownloadLeavesNoPartialFileInPlace()
     {
         var vocab = new FakeFile("vocab.txt", [.. Enumerable.Range(0, 200_000).Select(i => (byte)('a' + i % 26))]);

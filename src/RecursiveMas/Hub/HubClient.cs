@@ -83,6 +83,10 @@ public sealed class HubClient : IDisposable
             }
             await WriteBodyAsync(response, incompletePath, file, name, have, hash, onBytes, cancellationToken).ConfigureAwait(false);
         }
+        else if (file.Size == 0)
+        {
+            File.Create(incompletePath).Dispose(); // an empty file needs no request, but still a blob
+        }
         Verify(hash, incompletePath, name);
     }
 

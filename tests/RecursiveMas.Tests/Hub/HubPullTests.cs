@@ -72,6 +72,18 @@ public sealed class HubPullTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AnEmptyFileIsPulledToo()
+    {
+        var empty = FakeFile.Text("__init__.py", "");
+        repo = hub.AddRepo(RepoId, Config, empty);
+
+        await Pull();
+
+        Assert.Equal($"../../blobs/{empty.BlobId}", new FileInfo(Snapshot(empty)).LinkTarget);
+        Assert.Empty(File.ReadAllBytes(Snapshot(empty)));
+    }
+
+    [Fact]
     public async Task PullToAFolderCopiesPlainFiles()
     {
         string to = Path.Combine(root, "plain");

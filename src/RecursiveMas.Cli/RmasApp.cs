@@ -67,6 +67,11 @@ public static class RmasApp
                 .WithExample("inspect", "--system", "SYSTEM.json")
                 .WithExample("inspect", "--system", "SYSTEM.json", "--dot", "system.dot", "--png", "system.png")
                 .WithExample("inspect", "--system", "SYSTEM.json", "--json");
+            config.AddCommand<PullCommand>("pull")
+                .WithDescription("Download a Hugging Face Hub repository, or every repository of a released system (preset), into the Hub's cache shared with Python (resumable, hash-checked); --to also copies it to a plain folder.")
+                .WithExample("pull", "Qwen/Qwen3-0.6B")
+                .WithExample("pull", "sequential-light", "--to", "models/sequential-light")
+                .WithExample("pull", "RecursiveMAS/Sequential-Light-Outerlinks", "--revision", "main", "--json");
             config.AddCommand<GenerateCommand>("generate")
                 .WithDescription("Generate text with a Hugging Face model (chat template applied unless --raw).")
                 .WithExample("generate", "--model", "models/qwen3-tiny", "--prompt", "What is 2+3?")

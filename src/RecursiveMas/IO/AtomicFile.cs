@@ -28,6 +28,14 @@ public static partial class AtomicFile
         Commit(temp, finalPath);
     }
 
+    /// <summary>Copies <paramref name="source"/> to <paramref name="destination"/>, atomically (a reader never sees half a copy).</summary>
+    public static void Copy(string source, string destination) =>
+        Write(destination, output =>
+        {
+            using var input = File.OpenRead(source);
+            input.CopyTo(output);
+        });
+
     /// <summary>Writes text (UTF-8, no byte-order mark), atomically.</summary>
     public static void WriteAllText(string path, string text) =>
         WriteAllBytes(Path.GetFullPath(path), new System.Text.UTF8Encoding(false).GetBytes(text));

@@ -1,0 +1,274 @@
+using System.Net;
+using System.Net.Http.Headers;
+using RecursiveMas.IO;
+
+namespace RecursiveMas.Hub;
+
+/// <summary>
+/// The Hub's HTTP protocol, the routes huggingface_hub uses:
+/// <list type="bullet">
+/// <item><c>GET {endpoint}/api/models/{repo}/revision/{revision}?blobs=true</c>: the commit and every file with size and hashes.</item>
+/// <item><c>GET {endpoint}/{repo}/resolve/{commit}/{path}</c>: a file's bytes; LFS files answer with a redirect to a CDN
+/// (the answer carries <c>X-Linked-Etag</c>, the SHA-256, and <c>X-Repo-Commit</c>).</item>
+/// </list>
+/// Redirects are followed here rather than by the handler, so that the <c>Range</c> header of a resumed
+/// download survives them and the token (<c>Authorization: Bearer</c>) is sent only to the endpoint's own
+/// origin, never to the CDN a redirect points at. Non-2xx answers become <see cref="HubException"/>s
+/// that say what to do.
+/// </summary>
+public sealed class HubClient : IDisposable
+{
+    readonly HttpClient http;
+    readonly HubEnvironment environment;
+
+    public HubClient(HubEnvironment environment, HubLimits? limits = null, HttpMessageHandler? handler = null)
+    {
+        this.environment = environment;
+        Limits = limits ?? new HubLimits();
+        http = new HttpClient(handler ?? new SocketsHttpHandler
+        {
+            AllowAutoRedirect = false,
+            AutomaticDecompression = DecompressionMethods.None, // bytes on disk must be the file's bytes, and Range counts them
+            ConnectTimeout = TimeSpan.FromSeconds(30),
+        })
+        {
+            Timeout = Timeout.InfiniteTimeSpan, // a 5 GB file takes long; stalls are caught by IdleTimeout instead
+        };
+        http.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("rmas", typeof(HubClient).Assembly.GetName().Version?.ToString(3) ?? "0"));
+    }
+
+    public HubLimits Limits { get; }
+
+    /// <summary>The longest wait for an answer or for the next bytes of one before the request is given up.</summary>
+    public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    public Uri Endpoint => environment.Endpoint;
+
+    /// <summary>Lists <paramref name="repo"/> at <paramref name="revision"/> (a branch, tag or commit hash).</summary>
+    public async Task<HubRepoListing> ListAsync(HubRepoId repo, string revision, CancellationToken cancellationToken = default)
+    {
+        CheckRevision(revision);
+        var url = Url($"api/models/{repo}/revision/{Uri.EscapeDataString(revision)}?blobs=true");
+        using var response = await SendAsync(url, range: null, cancellationToken).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+            throw StatusError(response, $"{repo} at revision {revision}", what: "repository or revision");
+        byte[] body = await ReadBoundedAsync(response, Limits.MaxListingBytes, $"the Hub's listing of {repo}", cancellationToken).ConfigureAwait(false);
+        return HubRepoListing.Parse(repo, revision, body, Limits);
+    }
+
+    /// <summary>
+    /// Downloads <paramref name="file"/> of <paramref name="repo"/> at <paramref name="commit"/> into
+    /// <paramref name="incompletePath"/>, continuing from the bytes already there (HTTP Range), and checks
+    /// the whole content against the listed hash. On success the file is complete, verified and flushed to
+    /// disk (the caller renames it into place); on a hash mismatch it is deleted and a
+    /// <see cref="HubIntegrityException"/> thrown; on a broken connection it is kept for the next pull to resume.
+    /// <paramref name="onBytes"/> gets the count of bytes on disk as it grows.
+    /// </summary>
+    public async Task DownloadAsync(HubRepoId repo, string commit, HubFile file, string incompletePath, Action<long>? onBytes = null,
+        CancellationToken cancellationToken = default)
+    {
+        string name = $"{repo}/{file.Path}";
+        Directory.CreateDirectory(Path.GetDirectoryName(incompletePath)!);
+        using var hash = HubContentHash.For(file);
+        long have = ResumePoint(incompletePath, file, hash);
+        onBytes?.Invoke(have);
+        if (have < file.Size)
+        {
+            string path = string.Join('/', file.Path.Split('/').Select(Uri.EscapeDataString));
+            using var response = await OpenFileAsync(Url($"{repo}/resolve/{commit}/{path}"), name, file, have, cancellationToken).ConfigureAwait(false);
+            if (have > 0 && response.StatusCode != HttpStatusCode.PartialContent)
+            {
+                have = 0; // the server ignored the range (or could not serve it): start over
+                hash.Restart();
+            }
+            await WriteBodyAsync(response, incompletePath, file, name, have, hash, onBytes, cancellationToken).ConfigureAwait(false);
+        }
+        else if (file.Size == 0)
+        {
+            File.Create(incompletePath).Dispose(); // an empty file needs no request, but still a blob
+        }
+        Verify(hash, incompletePath, name);
+    }
+
+    /// <summary>How many bytes of an earlier attempt can be kept; feeds them to <paramref name="hash"/>.</summary>
+    static long ResumePoint(string incompletePath, HubFile file, HubContentHash hash)
+    {
+        var info = new FileInfo(incompletePath);
+        if (!info.Exists)
+            return 0;
+        if (info.Length > file.Size)
+        {
+            File.Delete(incompletePath); // longer than the file can be: not a prefix of it
+            return 0;
+        }
+        using (var stream = info.OpenRead())
+            hash.Append(stream);
+        return info.Length;
+    }
+
+    async Task<HttpResponseMessage> OpenFileAsync(Uri url, string name, HubFile file, long from, CancellationToken cancellationToken)
+    {
+        for (int hop = 0; ; hop++)
+        {
+            var response = await SendAsync(url, from > 0 ? from : null, cancellationToken).ConfigureAwait(false);
+            if (response.Headers.TryGetValues("X-Linked-Etag", out var linked) && file.IsLfs
+                && NormalizeEtag(linked.First()) is { } etag && etag != file.Sha256)
+            {
+                response.Dispose();
+                throw new HubException($"{name}: the Hub serves a file with sha256 {etag}, but listed {file.Sha256}; the repository changed while pulling, run the pull again");
+            }
+            if ((int)response.StatusCode is >= 300 and < 400 && response.Headers.Location is { } location)
+            {
+                response.Dispose();
+                if (hop >= Limits.MaxRedirects)
+                    throw new HubException($"{name}: more than {Limits.MaxRedirects} redirects");
+                url = location.IsAbsoluteUri ? location : new Uri(url, location);
+                continue;
+            }
+            if (response.StatusCode == HttpStatusCode.RequestedRangeNotSatisfiable && from > 0)
+            {
+                response.Dispose();
+                from = 0; // what we have does not fit the file the server has: fetch it whole
+                continue;
+            }
+            if (!response.IsSuccessStatusCode)
+            {
+                using (response)
+                    throw StatusError(response, name, what: "file");
+            }
+            if (response.StatusCode == HttpStatusCode.PartialContent && response.Content.Headers.ContentRange?.From != from)
+            {
+                response.Dispose();
+                throw new HubException($"{name}: asked for the bytes from {from} on, the server answered with {response.Content.Headers.ContentRange}");
+            }
+            return response;
+        }
+    }
+
+    async Task WriteBodyAsync(HttpResponseMessage response, string incompletePath, HubFile file, string name, long have,
+        HubContentHash hash, Action<long>? onBytes, CancellationToken cancellationToken)
+    {
+        using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var output = new FileStream(incompletePath, have > 0 ? FileMode.Append : FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
+        try
+        {
+            using var input = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            byte[] buffer = new byte[1 << 16];
+            while (true)
+            {
+                idle.CancelAfter(IdleTimeout);
+                int read = await input.ReadAsync(buffer, idle.Token).ConfigureAwait(false);
+                if (read == 0)
+                    break;
+                if (have + read > file.Size)
+                    throw new HubException($"{name}: the server sends more than the {file.Size} bytes the listing gives; refused");
+                await output.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                hash.Append(buffer.AsSpan(0, read));
+                have += read;
+                onBytes?.Invoke(have);
+            }
+        }
+        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new HubException($"{name}: no data for {IdleTimeout.TotalSeconds:0} s after {have} of {file.Size} bytes; run the pull again to resume", inner: e);
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException && e is not HubException)
+        {
+            throw new HubException($"{name}: the download broke off after {have} of {file.Size} bytes ({e.Message}); run the pull again to resume from {incompletePath}", inner: e);
+        }
+        finally
+        {
+            AtomicFile.FlushAndClose(output); // what did arrive is kept, on disk, for the resume
+        }
+        if (have != file.Size)
+            throw new HubException($"{name}: the server sent {have} of {file.Size} bytes; run the pull again to resume");
+    }
+
+    static void Verify(HubContentHash hash, string incompletePath, string name)
+    {
+        string actual = hash.Finish();
+        if (actual == hash.Expected)
+            return;
+        File.Delete(incompletePath);
+        throw new HubIntegrityException(name, hash.Algorithm, hash.Expected, actual);
+    }
+
+    async Task<HttpResponseMessage> SendAsync(Uri url, long? range, CancellationToken cancellationToken)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, url);
+        if (environment.Token is { } token && SameOrigin(url, environment.Endpoint))
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        if (range is { } from)
+            request.Headers.Range = new RangeHeaderValue(from, null);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(IdleTimeout);
+        try
+        {
+            return await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new HubException($"{url.GetLeftPart(UriPartial.Path)}: no answer in {IdleTimeout.TotalSeconds:0} s", inner: e);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new HubException($"{url.GetLeftPart(UriPartial.Path)}: the request failed ({Innermost(e).Message}); check the network and the endpoint " +
+                "(HF_ENDPOINT or --endpoint), then run the pull again: downloads resume where they stopped", inner: e);
+        }
+    }
+
+    async Task<byte[]> ReadBoundedAsync(HttpResponseMessage response, int limit, string what, CancellationToken cancellationToken)
+    {
+        if (response.Content.Headers.ContentLength > limit)
+            throw new HubException($"{what} is {response.Content.Headers.ContentLength} bytes, more than the limit of {limit}");
+        using var input = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        using var buffer = new MemoryStream();
+        byte[] chunk = new byte[1 << 16];
+        int read;
+        while ((read = await input.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            if (buffer.Length + read > limit)
+                throw new HubException($"{what} is longer than the limit of {limit} bytes");
+            buffer.Write(chunk, 0, read);
+        }
+        return buffer.ToArray();
+    }
+
+    HubException StatusError(HttpResponseMessage response, string subject, string what)
+    {
+        int status = (int)response.StatusCode;
+        string code = response.Headers.TryGetValues("X-Error-Code", out var codes) ? codes.First() : "";
+        string tokenState = environment.Token is null ? "no token is set" : "the token in HF_TOKEN was sent";
+        string message = status switch
+        {
+            401 => $"{subject}: the Hub refused access (401 Unauthorized; {tokenState}). Set HF_TOKEN to a token with read access " +
+                   "(private and gated repositories, and ones that do not exist, answer 401 to a request without one)",
+            403 when code == "GatedRepo" => $"{subject}: the repository is gated (403); accept its terms on its Hub page with the account whose token is in HF_TOKEN",
+            403 => $"{subject}: the Hub forbids access (403 Forbidden; {tokenState}); set HF_TOKEN to a token allowed to read this repository",
+            404 when code == "RevisionNotFound" => $"{subject}: no such revision (404); check --revision",
+            404 when code == "EntryNotFound" => $"{subject}: no such file at this revision (404)",
+            404 => $"{subject}: not found on {environment.Endpoint} (404); check the {what}",
+            429 => $"{subject}: the Hub is rate-limiting requests (429); wait and run the pull again",
+            _ => $"{subject}: the Hub answered {status} {response.ReasonPhrase}",
+        };
+        return new HubException(message, status);
+    }
+
+    Uri Url(string relative) => new(environment.Endpoint.AbsoluteUri.TrimEnd('/') + "/" + relative);
+
+    static bool SameOrigin(Uri a, Uri b) =>
+        a.Scheme == b.Scheme && string.Equals(a.Host, b.Host, StringComparison.OrdinalIgnoreCase) && a.Port == b.Port;
+
+    /// <summary>An ETag without its weak marker and quotes, as huggingface_hub stores it.</summary>
+    static string? NormalizeEtag(string? etag) => etag is null ? null : (etag.StartsWith("W/", StringComparison.Ordinal) ? etag[2..] : etag).Trim('"');
+
+    static Exception Innermost(Exception e) => e.InnerException is { } inner ? Innermost(inner) : e;
+
+    static void CheckRevision(string revision)
+    {
+        if (HubFilePath.Problem(revision) is { } problem)
+            throw new ArgumentException($"--revision \"{revision}\" {problem}");
+    }
+
+    public void Dispose() => http.Dispose();
+}

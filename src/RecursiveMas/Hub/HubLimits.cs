@@ -1,0 +1,24 @@
+namespace RecursiveMas.Hub;
+
+/// <summary>
+/// Bounds on what a pull accepts from a server, checked on the listing before anything is downloaded
+/// and again on the bytes as they arrive (a file longer than listed is cut off and refused), so a broken
+/// or hostile endpoint cannot fill the disk or the memory.
+/// </summary>
+public sealed record HubLimits
+{
+    /// <summary>Files in one repository (the largest model repositories hold a few thousand).</summary>
+    public int MaxFiles { get; init; } = 20_000;
+
+    /// <summary>Bytes of one file (the Hub's own limit per file is 50 GB; a margin above it).</summary>
+    public long MaxFileBytes { get; init; } = 100L << 30;
+
+    /// <summary>Bytes of one repository in all (a 200B-parameter model in bfloat16 is about 400 GB).</summary>
+    public long MaxTotalBytes { get; init; } = 512L << 30;
+
+    /// <summary>Bytes of a listing answer (a listing of 20,000 files is a few MB).</summary>
+    public int MaxListingBytes { get; init; } = 32 << 20;
+
+    /// <summary>Redirects followed for one file (the Hub sends one, to its CDN).</summary>
+    public int MaxRedirects { get; init; } = 5;
+}

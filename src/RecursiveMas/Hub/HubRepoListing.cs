@@ -1,0 +1,89 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace RecursiveMas.Hub;
+
+/// <summary>
+/// What a repository holds at a revision: the commit the revision points to and every file with its
+/// size and hashes. Parsed from the Hub's model-info answer with file metadata
+/// (<c>GET /api/models/{repo}/revision/{revision}?blobs=true</c>: <c>sha</c> and
+/// <c>siblings[{rfilename, size, blobId, lfs{sha256}}]</c>). Every value is checked before it is used,
+/// because each becomes a URL, a file name or a number of bytes to write.
+/// </summary>
+public sealed partial record HubRepoListing(HubRepoId Repo, string Revision, string Commit, IReadOnlyList<HubFile> Files)
+{
+    /// <summary>Total bytes of all files.</summary>
+    public long TotalBytes => Files.Sum(f => f.Size);
+
+    /// <summary>Parses the Hub's JSON answer; <see cref="HubException"/> naming the repository and the entry at fault.</summary>
+    public static HubRepoListing Parse(HubRepoId repo, string revision, ReadOnlySpan<byte> json, HubLimits limits)
+    {
+        string where = $"the Hub's listing of {repo} at {revision}";
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(json.ToArray());
+        }
+        catch (JsonException e)
+        {
+            throw new HubException($"{where} is not JSON: {e.Message}", inner: e);
+        }
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+                throw new HubException($"{where} is not a JSON object");
+            string commit = String(root, "sha", where);
+            if (!GitHash().IsMatch(commit))
+                throw new HubException($"{where}: \"sha\" is \"{commit}\", not a 40-digit commit hash");
+            if (!root.TryGetProperty("siblings", out var siblings) || siblings.ValueKind != JsonValueKind.Array)
+                throw new HubException($"{where} has no \"siblings\" array");
+            if (siblings.GetArrayLength() > limits.MaxFiles)
+                throw new HubException($"{where} lists {siblings.GetArrayLength()} files, more than the limit of {limits.MaxFiles}");
+
+            var files = new List<HubFile>();
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var sibling in siblings.EnumerateArray())
+            {
+                string path = String(sibling, "rfilename", where);
+                if (HubFilePath.Problem(path) is { } problem)
+                    throw new HubException($"{where} names the file \"{path}\", which {problem}; refusing to download from this repository");
+                if (!seen.Add(path))
+                    throw new HubException($"{where} lists \"{path}\" twice");
+                string at = $"{where}, file \"{path}\"";
+                if (!sibling.TryGetProperty("size", out var sizeElement) || !sizeElement.TryGetInt64(out long size) || size < 0)
+                    throw new HubException($"{at}: no valid \"size\" (the Hub answers with sizes when asked with blobs=true)");
+                if (size > limits.MaxFileBytes)
+                    throw new HubException($"{at} is {size} bytes, more than the limit of {limits.MaxFileBytes} bytes per file");
+                string blobId = String(sibling, "blobId", at);
+                if (!GitHash().IsMatch(blobId))
+                    throw new HubException($"{at}: \"blobId\" is \"{blobId}\", not a 40-digit git hash");
+                string? sha256 = null;
+                if (sibling.TryGetProperty("lfs", out var lfs) && lfs.ValueKind == JsonValueKind.Object)
+                {
+                    sha256 = String(lfs, "sha256", at + " (lfs)");
+                    if (!Sha256Hash().IsMatch(sha256))
+                        throw new HubException($"{at}: \"lfs.sha256\" is \"{sha256}\", not a 64-digit SHA-256");
+                    if (lfs.TryGetProperty("size", out var lfsSize) && lfsSize.TryGetInt64(out long lfsBytes) && lfsBytes != size)
+                        throw new HubException($"{at}: \"size\" {size} and \"lfs.size\" {lfsBytes} disagree");
+                }
+                files.Add(new HubFile(path, size, blobId, sha256));
+            }
+            long total = files.Sum(f => f.Size);
+            if (total > limits.MaxTotalBytes)
+                throw new HubException($"{where} holds {total} bytes, more than the limit of {limits.MaxTotalBytes} bytes (raise it with --max-size if this is intended)");
+            return new HubRepoListing(repo, revision, commit, files);
+        }
+    }
+
+    static string String(JsonElement element, string name, string where) =>
+        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String && value.GetString() is { Length: > 0 } text
+            ? text
+            : throw new HubException($"{where}: missing or empty \"{name}\"");
+
+    [GeneratedRegex("^[0-9a-f]{40}$")]
+    internal static partial Regex GitHash();
+
+    [GeneratedRegex("^[0-9a-f]{64}$")]
+    private static partial Regex Sha256Hash();
+}

@@ -17,7 +17,7 @@ public static class PaperPrompts
     /// <summary>The system message of every agent but Deliberation's ([C] prompts.py <c>SYSTEM_PROMPT</c>).</summary>
     public const string SystemPrompt = "You are a helpful assistant.";
 
-    /// <summary>The final instruction of a math answer (the decoder's last line).</summary>
+    /// <summary>The final instruction of a math answer in the Mixture, Distillation and Deliberation decoders' prompts (the Sequential solver's differs).</summary>
     public const string BoxedAnswer = "Solve the question and put the final answer inside \\boxed{}, for example \\boxed{1}.";
 
     /// <summary>How the Mixture, Distillation and Deliberation prompts state the question ([C] <c>build_hie_task_context</c>).</summary>
@@ -46,7 +46,8 @@ public static class PaperPrompts
     /// <summary>Solver, every round (its latent feedback rollouts and its final decode read the same prompt).</summary>
     public const string SequentialSolver =
         "You are a solver agent in a multi-agent system.\nHere is the refined plan:\nRefined Plan:\n{from:Critic}\n" +
-        "The question is:\nQuestion:\n{question}\n\n" + BoxedAnswer;
+        "The question is:\nQuestion:\n{question}\n\n" +
+        "Solve the question given information and put the final answer inside \\boxed{}, for example \\boxed{1}.";
 
     // Mixture: math, code and science specialists → summarizer, feedback summarizer → each specialist.
 

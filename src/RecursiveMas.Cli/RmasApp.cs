@@ -72,6 +72,14 @@ public static class RmasApp
                 .WithExample("pull", "Qwen/Qwen3-0.6B")
                 .WithExample("pull", "sequential-light", "--to", "models/sequential-light")
                 .WithExample("pull", "RecursiveMAS/Sequential-Light-Outerlinks", "--revision", "main", "--json");
+            config.AddCommand<SystemsCommand>("systems")
+                .WithDescription("List the five systems the RecursiveMAS authors released (agents, models, hidden sizes, rounds, link keys, Hub repositories).")
+                .WithExample("systems")
+                .WithExample("systems", "--json");
+            config.AddCommand<InitCommand>("init")
+                .WithDescription("Write the SYSTEM.json of a released system (rmas systems) into a folder; its models and links go in models/<repository name> beside it.")
+                .WithExample("init", "Sequential-Light", "--out", "sequential-light")
+                .WithExample("init", "Deliberation", "--out", "deliberation", "--force");
             config.AddCommand<GenerateCommand>("generate")
                 .WithDescription("Generate text with a Hugging Face model (chat template applied unless --raw).")
                 .WithExample("generate", "--model", "models/qwen3-tiny", "--prompt", "What is 2+3?")

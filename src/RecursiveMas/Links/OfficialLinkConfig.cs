@@ -86,7 +86,7 @@ public static class OfficialLinkConfig
             $"or a single \"adapter_type\"; the file has {Keys(config)}");
     }
 
-    static JsonObject ReadObject(string configPath)
+    internal static JsonObject ReadObject(string configPath)
     {
         ArgumentException.ThrowIfNullOrEmpty(configPath);
         if (!File.Exists(configPath))

@@ -3,6 +3,7 @@ using RecursiveMas.Links;
 using RecursiveMas.Models;
 using RecursiveMas.Tokenization;
 using RecursiveMas.Tools;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace RecursiveMas.Systems;
@@ -19,8 +20,10 @@ public sealed class RecursiveSystem : IDisposable
     private readonly Dictionary<string, FusedOuterLinks> _fused = [];
 
     private RecursiveSystem(SystemDescription description, SystemPlan plan, IReadOnlyList<SystemAgent> agents,
-        IReadOnlyDictionary<(string From, string To), OuterLink> outerLinks, List<CausalLM> models, IReadOnlyList<ITool> tools, string linksDirectory)
+        IReadOnlyDictionary<(string From, string To), OuterLink> outerLinks, List<CausalLM> models, IReadOnlyList<ITool> tools, string linksDirectory,
+        IReadOnlySet<string> importedLinkIds)
     {
+        ImportedLinkIds = importedLinkIds;
         Description = description;
         Plan = plan;
         Agents = agents;
@@ -45,6 +48,9 @@ public sealed class RecursiveSystem : IDisposable
 
     /// <summary>The folder links were loaded from (and are saved to by default).</summary>
     public string LinksDirectory { get; }
+
+    /// <summary>Ids of the links imported from the official release's files (<see cref="SystemDescription.ReleasedLinks"/>).</summary>
+    public IReadOnlySet<string> ImportedLinkIds { get; }
 
     /// <summary>The agent called <paramref name="name"/>.</summary>
     public SystemAgent Agent(string name) =>
@@ -96,7 +102,7 @@ public sealed class RecursiveSystem : IDisposable
         // A SYSTEM.json read from a file keeps its models under its own folder (it may come from anyone);
         // a caller's ModelRoot (rmas --models) or a description built in code is trusted to point anywhere.
         string modelRoot = options.ModelRoot is { } chosen ? Path.GetFullPath(chosen)
-            : description.SourcePath is { } file ? ContainedPath.Resolve(description.BaseDirectory, description.ModelRoot, file, "modelRoot")
+            : description.SourcePath is { } systemFile ? ContainedPath.Resolve(description.BaseDirectory, description.ModelRoot, systemFile, "modelRoot")
             : Path.GetFullPath(Path.Combine(description.BaseDirectory, description.ModelRoot));
         string linksDirectory = Path.GetFullPath(options.LinksDirectory ?? Path.Combine(description.BaseDirectory, description.LinksDirectory));
 
@@ -121,6 +127,7 @@ public sealed class RecursiveSystem : IDisposable
         var models = new Dictionary<string, CausalLM>();
         var agents = new List<SystemAgent>();
         var outer = new Dictionary<(string, string), OuterLink>();
+        var imported = new HashSet<string>(StringComparer.Ordinal);
         try
         {
             foreach (var a in description.Agents)
@@ -133,8 +140,10 @@ public sealed class RecursiveSystem : IDisposable
                 if (tokenizer.VocabularySize > model.Config.VocabSize)
                     throw new ModelFileException(tokenizer.SourceFile, "vocab_size",
                         $"the tokenizer has ids up to {tokenizer.VocabularySize - 1} but config.json's vocab_size is {model.Config.VocabSize}");
-                var inner = LoadOrCreate($"inner.{a.Name}", a.Role is { } role && role != a.Name ? $"inner.{role}" : null, linksDirectory, options,
+                var released = ReleasedInner(description, modelRoot, a.Name);
+                var inner = LoadOrCreate($"inner.{a.Name}", a.Role is { } role && role != a.Name ? $"inner.{role}" : null, linksDirectory, options, imported,
                     path => InnerLink.Load(path, a.Name, model.HiddenSize, model.Device),
+                    released is { } file ? () => OnDevice(PyTorchLinkImport.ImportInner(file.Path, a.Name, file.Type, model.HiddenSize), model.Device) : null,
                     generator => new InnerLink(a.Name, model.HiddenSize, description.InnerLink, model.Device, generator), model.Device);
                 agents.Add(new SystemAgent(a, model, tokenizer, (InnerLink)inner, options.PrefixCacheBytes));
             }
@@ -145,12 +154,14 @@ public sealed class RecursiveSystem : IDisposable
                 string? byRole = (fromRole, toRole) != (e.From, e.To) ? OuterLink.IdOf(fromRole, toRole) : null;
                 // On the sender's device: it reads the sender's E (every agent's model sits on options.Model's device).
                 var device = agents.First(x => x.Name == e.From).Model.Device;
-                outer[(e.From, e.To)] = (OuterLink)LoadOrCreate(OuterLink.IdOf(e.From, e.To), byRole, linksDirectory, options,
+                var released = ReleasedOuter(description, modelRoot, e.From, e.To);
+                outer[(e.From, e.To)] = (OuterLink)LoadOrCreate(OuterLink.IdOf(e.From, e.To), byRole, linksDirectory, options, imported,
                     path => OuterLink.Load(path, e.From, e.To, inDim, outDim, device),
+                    released is { } file ? () => OnDevice(PyTorchLinkImport.ImportOuter(file.Path, e.From, e.To, file.Type, inDim, outDim), device) : null,
                     generator => new OuterLink(e.From, e.To, inDim, outDim, description.OuterLink, device, generator), device);
             }
             var tools = description.Pattern.Kind == CollaborationPattern.Deliberation ? ToolsOf(description) : [];
-            return new RecursiveSystem(description, plan, agents, outer, [.. models.Values], tools, linksDirectory);
+            return new RecursiveSystem(description, plan, agents, outer, [.. models.Values], tools, linksDirectory, imported);
         }
         catch
         {
@@ -167,9 +178,13 @@ public sealed class RecursiveSystem : IDisposable
     /// classes carry those roles (<c>[Agent(..., Role = "planner")] class Planner</c>). The name wins
     /// when both files exist; links are always saved under names.
     /// </param>
+    /// <param name="import">
+    /// Imports the link from the official release's file (<see cref="SystemDescription.ReleasedLinks"/>), when the
+    /// description maps one and it is there; tried after the links folder, so links trained or saved here win.
+    /// </param>
     /// <param name="create">A new link drawing its weights from the given generator.</param>
-    static RecursiveLink LoadOrCreate(string id, string? roleId, string directory, SystemLoadOptions options, Func<string, RecursiveLink> load,
-        Func<Generator, RecursiveLink> create, Device device)
+    static RecursiveLink LoadOrCreate(string id, string? roleId, string directory, SystemLoadOptions options, ISet<string> imported, Func<string, RecursiveLink> load,
+        Func<RecursiveLink>? import, Func<Generator, RecursiveLink> create, Device device)
     {
         string basePath = Path.Combine(directory, id);
         RecursiveLink link;
@@ -180,6 +195,11 @@ public sealed class RecursiveSystem : IDisposable
         else if (!options.IgnoreLinkFiles && roleId is not null && File.Exists(Path.Combine(directory, roleId) + ".json"))
         {
             link = load(Path.Combine(directory, roleId));
+        }
+        else if (!options.IgnoreLinkFiles && import is not null)
+        {
+            link = import();
+            imported.Add(id);
         }
         else if (options.AllowUntrainedLinks || options.IgnoreLinkFiles)
         {
@@ -196,6 +216,32 @@ public sealed class RecursiveSystem : IDisposable
         // Inference by default: links train only when a trainer asks for it.
         link.SetTrainable(false);
         return link;
+    }
+
+    /// <summary>An imported link (read on the CPU) moved to <paramref name="device"/>.</summary>
+    static RecursiveLink OnDevice(RecursiveLink link, Device device)
+    {
+        link.to(device);
+        return link;
+    }
+
+    /// <summary>The released inner-link file of <paramref name="agent"/>, when the description maps one and it is there.</summary>
+    static (string Path, string Type)? ReleasedInner(SystemDescription description, string modelRoot, string agent)
+    {
+        if (description.ReleasedLinks is not { } released || released.Inner.FirstOrDefault(i => i.Agent == agent) is not { } entry)
+            return null;
+        int index = released.Inner.ToList().IndexOf(entry);
+        string folder = ContainedPath.Resolve(modelRoot, entry.Folder, description.SourcePath ?? modelRoot, $"releasedLinks.inner[{index}].folder");
+        return ReleasedLinkFiles.FindInner(folder, released.Task);
+    }
+
+    /// <summary>The released outer-link file of edge <paramref name="from"/> → <paramref name="to"/>, when the description maps one and it is there.</summary>
+    static (string Path, string Type)? ReleasedOuter(SystemDescription description, string modelRoot, string from, string to)
+    {
+        if (description.ReleasedLinks is not { } released || released.Outer.FirstOrDefault(o => o.From == from && o.To == to) is not { } entry)
+            return null;
+        string folder = ContainedPath.Resolve(modelRoot, released.OuterFolder, description.SourcePath ?? modelRoot, "releasedLinks.outerFolder");
+        return ReleasedLinkFiles.FindOuter(folder, entry.Key, released.Task);
     }
 
     static long StableHash(string text)

@@ -87,6 +87,33 @@ public sealed record DecodingDescription
 }
 
 /// <summary>
+/// Where the official RecursiveMAS release keeps a system's links (PAPER §1.2), so that
+/// <see cref="RecursiveSystem.Load(SystemDescription, SystemLoadOptions)"/> imports them through
+/// <see cref="PyTorchLinkImport"/> when no link of this library's format is saved under the link's id.
+/// Folders are relative to <see cref="SystemDescription.ModelRoot"/>: each agent's Hub repository
+/// (its inner link <c>adapter.pt</c>, or <c>adapter(TASK).pt</c>, sits beside the model weights) and
+/// the system's <c>…-Outerlinks</c> repository (<c>outerlink_config.json</c> names the file of each key).
+/// </summary>
+/// <param name="Task">
+/// The task whose links a task-scoped release (Sequential, Distillation) provides: <c>math</c> (MATH500,
+/// GPQA, MedQA) or <c>code</c> (MBPP+); null for releases with one set (Mixture, Deliberation).
+/// </param>
+/// <param name="Inner">Agent → the folder of its Hub repository.</param>
+/// <param name="OuterFolder">The folder of the outer-links repository.</param>
+/// <param name="Outer">Released key (<c>outer_12</c>, <c>outer_s1</c>, …) → the edge it serves.</param>
+public sealed record ReleasedLinksDescription(
+    string? Task,
+    IReadOnlyList<ReleasedInnerLink> Inner,
+    string OuterFolder,
+    IReadOnlyList<ReleasedOuterLink> Outer);
+
+/// <summary>An agent's released inner link: the folder of its Hub repository.</summary>
+public sealed record ReleasedInnerLink(string Agent, string Folder);
+
+/// <summary>A released outer link: its key in the release and the edge it serves.</summary>
+public sealed record ReleasedOuterLink(string Key, string From, string To);
+
+/// <summary>
 /// A recursive multi-agent system as data: the runtime's own format, <c>SYSTEM.json</c>. The DSL's
 /// source generator emits the same description for every attributed system, and
 /// <see cref="RecursiveSystem.Load(SystemDescription, SystemLoadOptions)"/> runs either. Relative paths are relative to the file.
@@ -114,6 +141,9 @@ public sealed record SystemDescription
     public LinkArchitecture OuterLink { get; init; } = LinkArchitecture.OuterLayerNormResidual;
 
     public DecodingDescription Decoding { get; init; } = new();
+
+    /// <summary>The official release's link files to import when present (null = none; see <see cref="ReleasedLinksDescription"/>).</summary>
+    public ReleasedLinksDescription? ReleasedLinks { get; init; }
 
     /// <summary>Deliberation: the local corpus file the search tool reads (null = no search tool).</summary>
     public string? ToolCorpus { get; init; }

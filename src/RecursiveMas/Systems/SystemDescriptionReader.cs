@@ -41,6 +41,7 @@ internal sealed class SystemDescriptionReader(string path)
             OuterLink = ReadLinkType(root, "outerLink", outer: true) ?? LinkArchitecture.OuterLayerNormResidual,
             Decoding = decodingNode is null ? new DecodingDescription() : ReadDecoding(Object(decodingNode, "decoding")),
             ToolCorpus = OptionalString(root, "toolCorpus", "toolCorpus"),
+            ReleasedLinks = root["releasedLinks"] is null ? null : ReadReleasedLinks(Object(root["releasedLinks"], "releasedLinks")),
             SingleAgentPrompt = OptionalString(root, "singleAgentPrompt", "singleAgentPrompt") ?? SystemDescription.DefaultSingleAgentPrompt,
             TextMessageTokens = OptionalInt(root, "textMessageTokens", "textMessageTokens") ?? 256,
             SourcePath = path,
@@ -109,6 +110,23 @@ internal sealed class SystemDescriptionReader(string path)
             RequiredString(o, "to", at + ".to"),
             OptionalInt(o, "fromHiddenSize", at + ".fromHiddenSize") ?? 0,
             OptionalInt(o, "toHiddenSize", at + ".toHiddenSize") ?? 0);
+    }
+
+    ReleasedLinksDescription ReadReleasedLinks(JsonObject o)
+    {
+        const string at = "releasedLinks";
+        var inner = RequiredArray(o, "inner", at + ".inner").Select((n, i) =>
+        {
+            var e = Object(n, $"{at}.inner[{i}]");
+            return new ReleasedInnerLink(RequiredString(e, "agent", $"{at}.inner[{i}].agent"), RequiredString(e, "folder", $"{at}.inner[{i}].folder"));
+        }).ToList();
+        var outer = RequiredArray(o, "outer", at + ".outer").Select((n, i) =>
+        {
+            var e = Object(n, $"{at}.outer[{i}]");
+            return new ReleasedOuterLink(RequiredString(e, "key", $"{at}.outer[{i}].key"),
+                RequiredString(e, "from", $"{at}.outer[{i}].from"), RequiredString(e, "to", $"{at}.outer[{i}].to"));
+        }).ToList();
+        return new ReleasedLinksDescription(OptionalString(o, "task", at + ".task"), inner, RequiredString(o, "outerFolder", at + ".outerFolder"), outer);
     }
 
     DecodingDescription ReadDecoding(JsonObject o) => new()

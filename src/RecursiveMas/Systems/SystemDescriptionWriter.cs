@@ -34,8 +34,18 @@ internal static class SystemDescriptionWriter
         };
         if (s.ToolCorpus is not null)
             root["toolCorpus"] = s.ToolCorpus;
+        if (s.ReleasedLinks is { } released)
+            root["releasedLinks"] = ReleasedLinks(released);
         return root;
     }
+
+    static JsonObject ReleasedLinks(ReleasedLinksDescription r) => new()
+    {
+        ["task"] = r.Task,
+        ["inner"] = new JsonArray(r.Inner.Select(i => (JsonNode?)new JsonObject { ["agent"] = i.Agent, ["folder"] = i.Folder }).ToArray()),
+        ["outerFolder"] = r.OuterFolder,
+        ["outer"] = new JsonArray(r.Outer.Select(l => (JsonNode?)new JsonObject { ["key"] = l.Key, ["from"] = l.From, ["to"] = l.To }).ToArray()),
+    };
 
     static JsonObject Pattern(PatternDescription p)
     {

@@ -29,7 +29,7 @@ public sealed record SystemOverview(string Name, string Pattern, int Rounds, str
     public static SystemOverview Of(RecursiveSystem system)
     {
         var plan = system.Plan;
-        bool Trained(string id) => File.Exists(Path.Combine(system.LinksDirectory, id + ".json"));
+        bool Trained(string id) => File.Exists(Path.Combine(system.LinksDirectory, id + ".json")) || system.ImportedLinkIds.Contains(id);
         var agents = plan.Order.Select(system.Agent).Select(a => new AgentOverview(
             a.Name, a.Description.Model, a.Model.Config.ModelType, a.HiddenSize, a.Model.Config.LayerCount,
             a.LatentSteps, a.Name == plan.Decoder, Count(a.Model), Count(a.InnerLink), Trained(a.InnerLink.Id))).ToList();

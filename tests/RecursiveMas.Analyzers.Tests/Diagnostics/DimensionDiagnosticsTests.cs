@@ -92,6 +92,58 @@ public class DimensionDiagnosticsTests
               "vision_config": { "hidden_size": 1152 } }
             """));
 
+    // Shaped like the Hub's gemma-3-4b-it and Qwen3.5-4B: the language model's sizes only in text_config, and a
+    // vision_config with a hidden_size of its own that must not be taken for the agent's.
+    static readonly ConfigFile NestedGemma3 = new("/project/models/Sequential-Scaled-Planner-Gemma3-4B/config.json", """
+        { "architectures": ["Gemma3ForConditionalGeneration"], "model_type": "gemma3",
+          "vision_config": { "model_type": "siglip_vision_model", "hidden_size": 1152 },
+          "text_config": { "model_type": "gemma3_text", "hidden_size": 2560, "num_hidden_layers": 34 } }
+        """);
+
+    static readonly ConfigFile NestedQwen35 = new("/project/models/Sequential-Scaled-Solver-Qwen3.5-4B/config.json", """
+        { "architectures": ["Qwen3_5ForConditionalGeneration"], "model_type": "qwen3_5", "tie_word_embeddings": true,
+          "text_config": { "model_type": "qwen3_5_text", "hidden_size": 2560, "linear_num_key_heads": 16 },
+          "vision_config": { "depth": 24, "hidden_size": 1024 } }
+        """);
+
+    [Fact]
+    public Task RMAS1001_a_wrong_hidden_size_against_a_nested_text_config() => Verify.AnalyzerAsync(
+        """
+        [Agent("Sequential-Scaled-Planner-Gemma3-4B", HiddenSize = {|#0:1152|})]
+        [Prompt("Plan: {question}")]
+        public partial class Planner;
+
+        [Agent("Sequential-Scaled-Solver-Qwen3.5-4B", HiddenSize = {|#1:3072|})]
+        [Prompt("Solve: {question}")]
+        public partial class Solver;
+        """,
+        [NestedGemma3, NestedQwen35],
+        includeHidden: false,
+        Verify.Diagnostic("RMAS1001").WithLocation(0).WithArguments("Planner", "1152", "2560", NestedGemma3.Path),
+        Verify.Diagnostic("RMAS1001").WithLocation(1).WithArguments("Solver", "3072", "2560", NestedQwen35.Path));
+
+    [Fact]
+    public Task RMAS1004_link_width_checked_against_a_size_read_from_text_config() => Verify.AnalyzerAsync(
+        """
+        [Agent("Sequential-Scaled-Planner-Gemma3-4B")]
+        [Prompt("Plan: {question}", When = PromptUse.FirstRound)]
+        [Prompt("Plan again: {question} {feedback}", When = PromptUse.LaterRounds)]
+        public partial class Planner;
+
+        [Agent("Sequential-Scaled-Solver-Qwen3.5-4B")]
+        [Prompt("Plan: {from:Planner} Question: {question}")]
+        public partial class Solver;
+
+        [RecursiveSystem]
+        [Link(typeof(Planner), typeof(Solver), FromHiddenSize = {|#0:3072|}, ToHiddenSize = 2560)]
+        [Link(typeof(Solver), typeof(Planner))]
+        [Decoder(typeof(Solver))]
+        public partial class Team;
+        """,
+        [NestedGemma3, NestedQwen35],
+        includeHidden: false,
+        Verify.Diagnostic("RMAS1004").WithLocation(0).WithArguments("FromHiddenSize", "3072", "Planner", "2560"));
+
     const string LinkedAgents = """
         [Agent("planner", HiddenSize = 2048)]
         [Prompt("Plan: {question}", When = PromptUse.FirstRound)]

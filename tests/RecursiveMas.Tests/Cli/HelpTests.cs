@@ -5,7 +5,7 @@ namespace RecursiveMas.Tests.Cli;
 
 public class HelpTests
 {
-    public static IEnumerable<object[]> Commands() => [["forward"], ["generate"], ["run"], ["bench"], ["serve"], ["inspect"], ["train"], ["pull"]];
+    public static IEnumerable<object[]> Commands() => [["forward"], ["generate"], ["run"], ["bench"], ["serve"], ["inspect"], ["train"], ["pull"], ["systems"], ["init"]];
 
     [Fact]
     public void TopLevelHelpListsTheCommands()

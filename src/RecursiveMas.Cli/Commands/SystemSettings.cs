@@ -6,7 +6,7 @@ using Spectre.Console.Cli;
 
 namespace RecursiveMas.Cli.Commands;
 
-/// <summary>Options of the commands that load a whole system from SYSTEM.json (serve, inspect).</summary>
+/// <summary>Options of the commands that load a whole system from SYSTEM.json (run, serve, inspect, train): one meaning of --system, --models, --links, --untrained and --dtype.</summary>
 public class SystemSettings : CommonSettings
 {
     [CommandOption("--system <FILE>")]

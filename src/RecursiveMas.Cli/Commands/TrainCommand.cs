@@ -14,12 +14,8 @@ namespace RecursiveMas.Cli.Commands;
 /// </summary>
 public sealed class TrainCommand(IAnsiConsole console) : Command<TrainCommand.Settings>
 {
-    public sealed class Settings : CommonSettings
+    public sealed class Settings : SystemSettings
     {
-        [CommandOption("--system <FILE>")]
-        [Description("The system description (SYSTEM.json).")]
-        public string System { get; init; } = "";
-
         [CommandOption("--data <FILE>")]
         [Description("Training data, JSONL: {\"question\": ..., \"roles\": {\"AGENT\": ...}, \"answer\": ...} per line.")]
         public string Data { get; init; } = "";
@@ -138,14 +134,6 @@ public sealed class TrainCommand(IAnsiConsole console) : Command<TrainCommand.Se
         [Description("Continue from the checkpoint in --out.")]
         public bool Resume { get; init; }
 
-        [CommandOption("--models <DIR>")]
-        [Description("Model root overriding the description's.")]
-        public string? Models { get; init; }
-
-        [CommandOption("--links <DIR>")]
-        [Description("Start from the links in this folder (default: the description's; links without a file start untrained).")]
-        public string? Links { get; init; }
-
         public override ValidationResult Validate()
         {
             if (string.IsNullOrWhiteSpace(System))
@@ -171,12 +159,8 @@ public sealed class TrainCommand(IAnsiConsole console) : Command<TrainCommand.Se
         Runtime.ConfigureThreads(settings.Threads);
         var data = TrainingData.Load(settings.Data);
         var evaluation = settings.Eval is null ? null : TrainingData.Load(settings.Eval);
-        using var system = RecursiveSystem.Load(SystemDescription.Load(settings.System), new SystemLoadOptions
-        {
-            ModelRoot = settings.Models,
-            LinksDirectory = settings.Links,
-            AllowUntrainedLinks = true,
-        });
+        // Links without a file start untrained: training is where they come from.
+        using var system = settings.Load(console, quiet: true, allowUntrained: true);
         var options = new TrainingOptions
         {
             Stage = Enum.Parse<TrainingStage>(settings.Stage, ignoreCase: true),

@@ -40,6 +40,19 @@ public sealed class TrainCommandTests(SecretRelay relay) : IClassFixture<SecretR
     }
 
     [Fact]
+    public void TrainsOverBf16ModelsWithTheSharedDtypeOption()
+    {
+        var (system, data, _, output) = Files();
+        var (code, text) = CliRunner.Run("train", "--system", system, "--data", data, "--stage", "outer", "--out", output,
+            "--steps", "2", "--warmup", "0", "--dtype", "bf16", "--json");
+        Assert.True(code == ExitCodes.Success, text);
+        Assert.True(File.Exists(Path.Combine(output, "links", "outer.Expert-Learner.safetensors")));
+        (code, text) = CliRunner.Run("train", "--system", system, "--data", data, "--stage", "outer", "--out", output + "-x", "--dtype", "f64");
+        Assert.Equal(ExitCodes.InvalidInput, code);
+        Assert.Contains("f64", text);
+    }
+
+    [Fact]
     public void TheOptionsBeyondTheReleaseReachTheTrainerAndItsCheckpoints()
     {
         var (system, data, eval, output) = Files();

@@ -1,5 +1,7 @@
 using System.ComponentModel;
 using System.Globalization;
+using RecursiveMas.Answers;
+using RecursiveMas.BenchmarkData;
 using RecursiveMas.Charts;
 using RecursiveMas.Evaluation;
 using RecursiveMas.IO;
@@ -22,8 +24,27 @@ public sealed class EvalCommand(IAnsiConsole console) : Command<EvalCommand.Sett
         public string System { get; init; } = "";
 
         [CommandOption("--data <FILE>")]
-        [Description("Test JSONL ({\"question\", \"roles\", \"answer\"} per line; the answer's \\boxed{} value is the gold answer).")]
+        [Description("Test data: the task JSONL ({\"question\", \"roles\", \"answer\"} per line, the answer's \\boxed{} value is the gold answer; with \"choices\": [..] multiple choice, the gold a letter), or with --benchmark that benchmark's published file (.jsonl, .json array, or .csv for GPQA).")]
         public string Data { get; init; } = "";
+
+        [CommandOption("--benchmark <NAME>")]
+        [Description("Read --data as a published benchmark: math500, aime, gpqa, medqa, mbppplus, livecodebench. Sets the paper's generation length (2000 MATH500, 16000 AIME, 4000 others) and MBPP+'s temperature 0.2 unless --max-new-tokens/--temperature say otherwise; code is run against the tests in a python3 sandbox.")]
+        public string? Benchmark { get; init; }
+
+        [CommandOption("--checker <NAME>")]
+        [Description("strict (exact math equivalence, unparseable choices wrong) or lenient (the official scorer: integer-part matches, unparseable choices count as A). See docs/fidelity.md.")]
+        [DefaultValue("strict")]
+        public string Checker { get; init; } = "strict";
+
+        [CommandOption("--samples <N>")]
+        [Description("Samples per question in each seed run (decoding seeds differ); reports pass@k for k = 1, 2, 4, … N with the unbiased estimator.")]
+        [DefaultValue(1)]
+        public int Samples { get; init; } = 1;
+
+        [CommandOption("--shuffle-seed <N>")]
+        [Description("Seed of the GPQA option order (md5-seeded shuffle per question).")]
+        [DefaultValue(BenchmarkFile.DefaultShuffleSeed)]
+        public int ShuffleSeed { get; init; } = BenchmarkFile.DefaultShuffleSeed;
 
         [CommandOption("--methods <LIST>")]
         [Description("Comma-separated: single, alone:AGENT (e.g. alone:critic), sft, text, untrained, recursive.")]
@@ -75,8 +96,12 @@ public sealed class EvalCommand(IAnsiConsole console) : Command<EvalCommand.Sett
                 return ValidationResult.Error("--system is required");
             if (string.IsNullOrWhiteSpace(Data))
                 return ValidationResult.Error("--data is required");
-            if (Seeds < 1 || Batch < 1 || Limit is < 1 || MaxNewTokens is < 1)
-                return ValidationResult.Error("--seeds, --batch, --limit and --max-new-tokens must be at least 1");
+            if (Seeds < 1 || Batch < 1 || Limit is < 1 || MaxNewTokens is < 1 || Samples < 1)
+                return ValidationResult.Error("--seeds, --batch, --limit, --samples and --max-new-tokens must be at least 1");
+            if (Checker.Trim().ToLowerInvariant() is not ("strict" or "lenient"))
+                return ValidationResult.Error($"--checker takes strict or lenient, not \"{Checker}\"");
+            if (Benchmark is { } b && !BenchmarkInfo.Names.Contains(b.Trim().ToLowerInvariant()))
+                return ValidationResult.Error($"--benchmark takes {string.Join(", ", BenchmarkInfo.Names)}; not \"{b}\"");
             var unknown = MethodList.Where(m => !ComparisonOptions.IsKnown(m)).ToList();
             if (MethodList.Count == 0 || unknown.Count > 0)
                 return ValidationResult.Error($"--methods takes single, alone:AGENT, sft, text, untrained, recursive; not \"{string.Join(",", unknown)}\"");
@@ -120,6 +145,10 @@ public sealed class EvalCommand(IAnsiConsole console) : Command<EvalCommand.Sett
             MaxNewTokens = settings.MaxNewTokens,
             SftModel = settings.SftModel,
             AllowUntrainedLinks = settings.Untrained,
+            Benchmark = settings.Benchmark is null ? null : BenchmarkInfo.Parse(settings.Benchmark),
+            ShuffleSeed = settings.ShuffleSeed,
+            Checker = AnswerCheck.Parse(settings.Checker),
+            Samples = settings.Samples,
         };
         ComparisonResult result = null!;
         if (settings.Json)
@@ -158,16 +187,25 @@ public sealed class EvalCommand(IAnsiConsole console) : Command<EvalCommand.Sett
             console.WriteLine(json);
             return ExitCodes.Success;
         }
-        var table = new Table().AddColumns("method", "n", "accuracy (95% CI)", "generated tokens / question", "seconds / question");
+        static string Format(ConfidenceInterval ci, string format) =>
+            ci.Mean.ToString(format, CultureInfo.InvariantCulture) + " ± " + ci.HalfWidth.ToString(format, CultureInfo.InvariantCulture);
+        string passColumn = $"pass@{settings.Samples} (95% CI)";
+        var table = new Table().AddColumns("method", "n", settings.Samples > 1 ? "pass@1 (95% CI)" : "accuracy (95% CI)");
+        if (settings.Samples > 1)
+            table.AddColumn(passColumn);
+        table.AddColumns("generated tokens / question", "seconds / question");
         foreach (var row in result.Rows)
         {
-            static string Format(ConfidenceInterval ci, string format) =>
-                ci.Mean.ToString(format, CultureInfo.InvariantCulture) + " ± " + ci.HalfWidth.ToString(format, CultureInfo.InvariantCulture);
-            table.AddRow(row.Method, row.Rounds == 0 ? "—" : row.Rounds.ToString(CultureInfo.InvariantCulture),
-                Format(row.Accuracy, "P1"), Format(row.TokensPerQuestion, "F1"), Format(row.SecondsPerQuestion, "F3"));
+            var cells = new List<string> { row.Method, row.Rounds == 0 ? "—" : row.Rounds.ToString(CultureInfo.InvariantCulture), Format(row.Accuracy, "P1") };
+            if (settings.Samples > 1)
+                cells.Add(row.PassAt.TryGetValue(settings.Samples, out var pass) ? Format(pass, "P1") : "—");
+            cells.Add(Format(row.TokensPerQuestion, "F1"));
+            cells.Add(Format(row.SecondsPerQuestion, "F3"));
+            table.AddRow([.. cells]);
         }
         console.Write(table);
-        console.MarkupLine($"{result.Questions} questions · {settings.Seeds} seed(s) · temperature {result.Temperature.ToString(CultureInfo.InvariantCulture)}" +
+        console.MarkupLine($"{result.Questions} questions · {settings.Seeds} seed(s) × {settings.Samples} sample(s) · {result.Checker} checker" +
+            (result.Benchmark is null ? "" : $" · {result.Benchmark}") + $" · temperature {result.Temperature.ToString(CultureInfo.InvariantCulture)}" +
             (settings.Out is null ? "" : $" · written to {Markup.Escape(Path.GetFullPath(settings.Out))}"));
         return ExitCodes.Success;
     }

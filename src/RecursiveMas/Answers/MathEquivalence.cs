@@ -9,8 +9,10 @@ namespace RecursiveMas.Answers;
 /// A strict checker for math answers: two answers are equivalent when, after normalising notation
 /// (spacing commands, <c>\dfrac</c>, <c>\left/\right</c>, trailing units in <c>\text{}</c>, degrees,
 /// percent, thousands separators, a leading "x ="), they are the same string, the same exact
-/// rational number (<c>0.5</c> = <c>\frac{1}{2}</c> = <c>1/2</c>), or tuples/intervals of equivalent
-/// parts. There is deliberately no integer-part comparison: the released scorer counts
+/// rational number (<c>0.5</c> = <c>\frac{1}{2}</c> = <c>1/2</c>), the same exact value of an expression in
+/// rationals, square roots and π (<see cref="ExactExpression"/>: <c>\frac{\sqrt2}{2}</c> = <c>\frac{1}{\sqrt2}</c>),
+/// or tuples/intervals of equivalent parts. A percent sign is dropped, not divided out (<c>50\%</c> = <c>50</c>,
+/// not <c>0.5</c>), as in the released scorer. There is deliberately no integer-part comparison: the released scorer counts
 /// <c>14/3</c> as <c>4</c>, which inflates accuracy (PAPER §7.3, §10.14).
 /// </summary>
 public static partial class MathEquivalence
@@ -27,6 +29,9 @@ public static partial class MathEquivalence
             return true;
         if (TryParseRational(a, out var x) && TryParseRational(b, out var y))
             return x == y;
+        // Exact symbolic values: \frac{\sqrt2}{2} = \frac{1}{\sqrt2}, 2\sqrt{8} = 4\sqrt2, \frac{\pi}{2} = 0.5\pi.
+        if (ExactExpression.TryEvaluate(a) is { } u && ExactExpression.TryEvaluate(b) is { } v)
+            return u.Equals(v);
         if (SplitTuple(a) is { } left && SplitTuple(b) is { } right && left.Open == right.Open && left.Close == right.Close
             && left.Parts.Count == right.Parts.Count)
             return left.Parts.Zip(right.Parts).All(p => AreEquivalent(p.First, p.Second));

@@ -13,6 +13,11 @@ public sealed record ComparisonRow(string Method, int Rounds, IReadOnlyList<Seed
 
     public ConfidenceInterval SecondsPerQuestion => ConfidenceInterval.Of([.. Runs.Select(r => r.SecondsPerQuestion)]);
 
+    /// <summary>k → pass@k over seeds, for the k every seed run reports (none with one sample per question).</summary>
+    public IReadOnlyDictionary<int, ConfidenceInterval> PassAt =>
+        Runs.Select(r => r.PassAt.Keys).Aggregate((IEnumerable<int>)Runs[0].PassAt.Keys, (a, b) => a.Intersect(b)).Order()
+            .ToDictionary(k => k, k => ConfidenceInterval.Of([.. Runs.Select(r => r.PassAt[k])]));
+
     /// <summary>"recursive n=2", or the method alone for single-agent methods.</summary>
     public string Label => Rounds == 0 ? Method : $"{Method} n={Rounds}";
 }
@@ -20,6 +25,12 @@ public sealed record ComparisonRow(string Method, int Rounds, IReadOnlyList<Seed
 /// <summary>The comparison table: rows in the order run, with 95% t-intervals over seeds.</summary>
 public sealed record ComparisonResult(string System, string Data, int Questions, double Temperature, IReadOnlyList<ComparisonRow> Rows)
 {
+    /// <summary>"strict" or "lenient": how answers were graded.</summary>
+    public string Checker { get; init; } = "strict";
+
+    /// <summary>The published benchmark the data was read as; null for the task JSONL.</summary>
+    public string? Benchmark { get; init; }
+
     /// <summary>The seeds of all rows, ascending.</summary>
     public IReadOnlyList<long> Seeds => [.. Rows.SelectMany(r => r.Runs).Select(r => r.Seed).Distinct().Order()];
 
@@ -58,8 +69,15 @@ public sealed record ComparisonResult(string System, string Data, int Questions,
                 {
                     string at = $"{where}.seeds[{j}]";
                     double Number(string key) => Get(seed, key, JsonValueKind.Number, path, at).GetDouble();
+                    // samples and pass_at are absent from files written before --samples: one sample.
+                    int samples = seed.TryGetProperty("samples", out _) ? (int)Get(seed, "samples", JsonValueKind.Number, path, at).GetDouble() : 1;
+                    var passAt = seed.TryGetProperty("pass_at", out _)
+                        ? Get(seed, "pass_at", JsonValueKind.Object, path, at).EnumerateObject().ToDictionary(
+                            p => int.TryParse(p.Name, NumberStyles.None, CultureInfo.InvariantCulture, out int k) ? k : throw new ModelFileException(path, $"{at}.pass_at.{p.Name}", "keys must be k values"),
+                            p => p.Value.ValueKind == JsonValueKind.Number ? p.Value.GetDouble() : throw new ModelFileException(path, $"{at}.pass_at.{p.Name}", "must be a number"))
+                        : new Dictionary<int, double>();
                     return new SeedRun(Get(seed, "seed", JsonValueKind.Number, path, at).GetInt64(), (int)Number("questions"), (int)Number("correct"),
-                        Number("tokens_per_question"), Number("seconds_per_question"));
+                        Number("tokens_per_question"), Number("seconds_per_question")) { Samples = samples, PassAt = passAt };
                 }).ToList();
                 if (runs.Count == 0)
                     throw new ModelFileException(path, where + ".seeds", "no seed runs");
@@ -72,7 +90,11 @@ public sealed record ComparisonResult(string System, string Data, int Questions,
                 Get(root, "data", JsonValueKind.String, path, null).GetString()!,
                 Get(root, "questions", JsonValueKind.Number, path, null).GetInt32(),
                 Get(root, "temperature", JsonValueKind.Number, path, null).GetDouble(),
-                rows);
+                rows)
+            {
+                Checker = root.TryGetProperty("checker", out var checker) && checker.ValueKind == JsonValueKind.String ? checker.GetString()! : "strict",
+                Benchmark = root.TryGetProperty("benchmark", out var benchmark) && benchmark.ValueKind == JsonValueKind.String ? benchmark.GetString() : null,
+            };
         }
     }
 
@@ -95,6 +117,8 @@ public sealed record ComparisonResult(string System, string Data, int Questions,
             ["data"] = Data,
             ["questions"] = Questions,
             ["temperature"] = Temperature,
+            ["checker"] = Checker,
+            ["benchmark"] = Benchmark,
             ["rows"] = new JsonArray([.. Rows.Select(r => (JsonNode)new JsonObject
             {
                 ["method"] = r.Method,
@@ -102,12 +126,15 @@ public sealed record ComparisonResult(string System, string Data, int Questions,
                 ["accuracy"] = Interval(r.Accuracy),
                 ["tokens_per_question"] = Interval(r.TokensPerQuestion),
                 ["seconds_per_question"] = Interval(r.SecondsPerQuestion),
+                ["pass_at"] = new JsonObject([.. r.PassAt.Select(p => KeyValuePair.Create(p.Key.ToString(CultureInfo.InvariantCulture), (JsonNode?)Interval(p.Value)))]),
                 ["seeds"] = new JsonArray([.. r.Runs.Select(s => (JsonNode)new JsonObject
                 {
                     ["seed"] = s.Seed,
                     ["correct"] = s.Correct,
                     ["questions"] = s.Questions,
+                    ["samples"] = s.Samples,
                     ["accuracy"] = s.Accuracy,
+                    ["pass_at"] = new JsonObject([.. s.PassAt.OrderBy(p => p.Key).Select(p => KeyValuePair.Create(p.Key.ToString(CultureInfo.InvariantCulture), (JsonNode?)p.Value))]),
                     ["tokens_per_question"] = s.TokensPerQuestion,
                     ["seconds_per_question"] = s.SecondsPerQuestion,
                 })]),

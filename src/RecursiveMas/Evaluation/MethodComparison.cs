@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using RecursiveMas.Answers;
+using RecursiveMas.BenchmarkData;
 using RecursiveMas.Baselines;
 using RecursiveMas.Serving;
 using RecursiveMas.Systems;
@@ -40,6 +42,22 @@ public sealed record ComparisonOptions
     /// <summary>Run links that have no file from their seeded default initialization.</summary>
     public bool AllowUntrainedLinks { get; init; }
 
+    /// <summary>The published benchmark whose file format <c>dataPath</c> has; null: the task JSONL (<see cref="TaskDataFile"/>).</summary>
+    public Benchmark? Benchmark { get; init; }
+
+    /// <summary>Seed of the GPQA option order (the released run.py's --seed).</summary>
+    public int ShuffleSeed { get; init; } = BenchmarkFile.DefaultShuffleSeed;
+
+    /// <summary>How answers are graded: strict (default) or the official scorer's leniency.</summary>
+    public AnswerChecker Checker { get; init; } = AnswerChecker.Strict;
+
+    /// <summary>
+    /// Samples per question in each seed run (n ≥ 1). Sample 0 decodes with the run's seed, sample j with seed
+    /// <c>seed·1000003 + j</c>; links (and so latents) are the run's. Accuracy is then the mean over all samples
+    /// (pass@1) and pass@k is reported for k = 1, 2, 4, … n with the unbiased estimator (<see cref="PassAtK"/>).
+    /// </summary>
+    public int Samples { get; init; } = 1;
+
     /// <summary>Called after each (method, rounds, seed) run.</summary>
     public Action<string, int, SeedRun>? OnRun { get; init; }
 
@@ -56,16 +74,27 @@ public sealed record ComparisonOptions
     public static bool IsSingleAgent(string method) => method is "single" or "sft" || method.StartsWith(AlonePrefix, StringComparison.Ordinal);
 }
 
-/// <summary>One seed's figures for one (method, rounds): strict accuracy, generated tokens and measured seconds per question.</summary>
+/// <summary>
+/// One seed's figures for one (method, rounds): accuracy, generated tokens and measured seconds per question and
+/// sample. With <see cref="Samples"/> n &gt; 1, <see cref="Correct"/> counts correct samples over all questions and
+/// <see cref="PassAt"/> holds pass@k for the reported k.
+/// </summary>
 public sealed record SeedRun(long Seed, int Questions, int Correct, double TokensPerQuestion, double SecondsPerQuestion)
 {
-    public double Accuracy => Questions == 0 ? 0 : (double)Correct / Questions;
+    /// <summary>Samples per question (1 unless --samples).</summary>
+    public int Samples { get; init; } = 1;
+
+    /// <summary>k → pass@k (unbiased estimator, mean over questions); empty with one sample.</summary>
+    public IReadOnlyDictionary<int, double> PassAt { get; init; } = new Dictionary<int, double>();
+
+    /// <summary>Fraction of correct samples (pass@1).</summary>
+    public double Accuracy => Questions == 0 ? 0 : (double)Correct / (Questions * Samples);
 }
 
 /// <summary>
 /// The analogue of the paper's Table 2 (PAPER §6.3) on a task's test split: every method and round
-/// count over the same questions, several seeds, strict answer checking (<see cref="TaskExample.IsAnsweredBy"/>),
-/// and wall time measured around each batch.
+/// count over the same questions, several seeds, answers graded by the chosen checker (<see cref="IGradedQuestion"/>:
+/// task examples or a published benchmark's questions), and wall time measured around each batch.
 /// </summary>
 public static class MethodComparison
 {
@@ -85,13 +114,18 @@ public static class MethodComparison
             if (!description.Agents.Any(a => a.Name == agent))
                 throw new ArgumentException($"method {method}: system {description.Name} has no agent {agent} (agents: {string.Join(", ", description.Agents.Select(a => a.Name))})");
         }
-        var data = TaskDataFile.Read(dataPath);
+        if (options.Samples < 1)
+            throw new ArgumentException("samples must be at least 1");
+        IReadOnlyList<IGradedQuestion> data = options.Benchmark is { } benchmark
+            ? BenchmarkFile.Read(benchmark, dataPath, options.ShuffleSeed)
+            : TaskDataFile.Read(dataPath);
         if (options.Limit is int limit)
             data = [.. data.Take(limit)];
+        // A benchmark brings the paper's generation length (and MBPP+'s temperature); the options override both.
         var decoding = description.Decoding with
         {
-            Temperature = options.Temperature ?? description.Decoding.Temperature,
-            MaxNewTokens = options.MaxNewTokens ?? description.Decoding.MaxNewTokens,
+            Temperature = options.Temperature ?? options.Benchmark?.Temperature() ?? description.Decoding.Temperature,
+            MaxNewTokens = options.MaxNewTokens ?? options.Benchmark?.MaxNewTokens() ?? description.Decoding.MaxNewTokens,
         };
 
         var rows = new List<ComparisonRow>();
@@ -111,10 +145,14 @@ public static class MethodComparison
                 rows.Add(new ComparisonRow(method, rounds, runs));
             }
         }
-        return new ComparisonResult(description.Name, Path.GetFullPath(dataPath), data.Count, decoding.Temperature, rows);
+        return new ComparisonResult(description.Name, Path.GetFullPath(dataPath), data.Count, decoding.Temperature, rows)
+        {
+            Checker = options.Checker == AnswerChecker.Lenient ? "lenient" : "strict",
+            Benchmark = options.Benchmark?.Name(),
+        };
     }
 
-    static SeedRun RunOne(SystemDescription description, string method, int rounds, long seed, IReadOnlyList<TaskExample> data,
+    static SeedRun RunOne(SystemDescription description, string method, int rounds, long seed, IReadOnlyList<IGradedQuestion> data,
         DecodingDescription decoding, ComparisonOptions options)
     {
         // sft: the fine-tuned model replaces the decoder's; everything else (prompt, decoding) stays.
@@ -129,41 +167,62 @@ public static class MethodComparison
             // Training-free: no link file is read, every link starts from its seeded initialization.
             IgnoreLinkFiles = method == "untrained",
         });
-        var runOptions = new RunOptions { Rounds = rounds == 0 ? null : rounds, Decoding = decoding };
-        int correct = 0;
+        var correctPerQuestion = new int[data.Count];
         long tokens = 0;
         var watch = new Stopwatch();
+        var questions = data.Select(e => e.Prompt).ToList();
+        for (int sample = 0; sample < options.Samples; sample++)
+        {
+            var runOptions = new RunOptions
+            {
+                Rounds = rounds == 0 ? null : rounds,
+                Decoding = decoding with { Seed = sample == 0 ? seed : seed * 1_000_003 + sample },
+            };
+            var answers = Solve(system, method, questions, runOptions, options.BatchSize, watch, ref tokens);
+            for (int i = 0; i < data.Count; i++)
+                if (data[i].IsAnsweredBy(answers[i], options.Checker))
+                    correctPerQuestion[i]++;
+        }
+        int samples = options.Samples, answered = data.Count * samples;
+        return new SeedRun(seed, data.Count, correctPerQuestion.Sum(), (double)tokens / answered, watch.Elapsed.TotalSeconds / answered)
+        {
+            Samples = samples,
+            PassAt = samples == 1 ? new Dictionary<int, double>() : PassAtK.ReportedKs(samples).ToDictionary(k => k, k => PassAtK.Mean(correctPerQuestion, samples, k)),
+        };
+    }
+
+    /// <summary>One answer text per question by <paramref name="method"/>; time is measured around the solving only.</summary>
+    static IReadOnlyList<string?> Solve(RecursiveSystem system, string method, IReadOnlyList<string> questions, RunOptions runOptions, int batchSize,
+        Stopwatch watch, ref long tokens)
+    {
+        var answers = new List<string?>(questions.Count);
         if (method is "recursive" or "untrained")
         {
             // The latent system runs as a continuous batch: a question that finishes early frees its row for the next one.
             watch.Start();
-            var results = ContinuousBatcher.SolveMany(system, [.. data.Select(e => e.Question)], runOptions, options.BatchSize);
+            var results = ContinuousBatcher.SolveMany(system, questions, runOptions, batchSize);
             watch.Stop();
-            for (int i = 0; i < data.Count; i++)
+            foreach (var result in results)
             {
-                tokens += results[i].GeneratedTokens;
-                if (data[i].IsAnsweredBy(results[i].Answers[0].Text))
-                    correct++;
+                tokens += result.GeneratedTokens;
+                answers.Add(result.Answers[0].Text);
             }
-            return new SeedRun(seed, data.Count, correct, (double)tokens / data.Count, watch.Elapsed.TotalSeconds / data.Count);
+            return answers;
         }
-        foreach (var batch in data.Chunk(options.BatchSize))
+        foreach (var batch in questions.Chunk(batchSize))
         {
-            var questions = batch.Select(e => e.Question).ToList();
             watch.Start();
             var result = method switch
             {
-                "single" or "sft" => SingleAgentBaseline.SolveBatch(system, questions, runOptions),
+                "single" or "sft" => SingleAgentBaseline.SolveBatch(system, batch, runOptions),
                 _ when method.StartsWith(ComparisonOptions.AlonePrefix, StringComparison.Ordinal) =>
-                    SingleAgentBaseline.SolveAlone(system, method[ComparisonOptions.AlonePrefix.Length..], questions, runOptions),
-                _ => TextMasBaseline.SolveBatch(system, questions, runOptions),
+                    SingleAgentBaseline.SolveAlone(system, method[ComparisonOptions.AlonePrefix.Length..], batch, runOptions),
+                _ => TextMasBaseline.SolveBatch(system, batch, runOptions),
             };
             watch.Stop();
             tokens += result.GeneratedTokens;
-            for (int i = 0; i < batch.Length; i++)
-                if (batch[i].IsAnsweredBy(result.Answers[i].Text))
-                    correct++;
+            answers.AddRange(result.Answers.Select(a => a.Text));
         }
-        return new SeedRun(seed, data.Count, correct, (double)tokens / data.Count, watch.Elapsed.TotalSeconds / data.Count);
+        return answers;
     }
 }

@@ -254,7 +254,8 @@ public sealed class RecursiveSystem : IDisposable
 
     static IReadOnlyList<ITool> ToolsOf(SystemDescription description)
     {
-        var tools = new List<ITool> { new CalculatorTool() };
+        // The released Tool-Caller has Python and search; the calculator is kept for models trained on it.
+        var tools = new List<ITool> { new CalculatorTool(), new PythonTool() };
         if (description.ToolCorpus is not null)
             tools.Add(new CorpusSearchTool(Path.Combine(description.BaseDirectory, description.ToolCorpus)));
         return tools;

@@ -7,7 +7,7 @@ namespace RecursiveMas.Tasks;
 
 /// <summary>
 /// The training JSONL of the training contract: one <c>{"question", "roles": {agent: text}, "answer"}</c>
-/// object per line, UTF-8, "\n" line ends. Written atomically and byte-for-byte deterministically (roles in
+/// object per line (optionally <c>"choices": [..]</c> for a multiple-choice question whose boxed answer is a letter), UTF-8, "\n" line ends. Written atomically and byte-for-byte deterministically (roles in
 /// the dictionary's order, no escaping of '+', '&lt;' or '\'' so files stay readable).
 /// </summary>
 public static class TaskDataFile
@@ -36,6 +36,13 @@ public static class TaskDataFile
                 json.WriteString(role, text);
             json.WriteEndObject();
             json.WriteString("answer", example.Answer);
+            if (example.Choices is { } choices)
+            {
+                json.WriteStartArray("choices");
+                foreach (var choice in choices)
+                    json.WriteStringValue(choice);
+                json.WriteEndArray();
+            }
             json.WriteEndObject();
         }
         return Encoding.UTF8.GetString(buffer.ToArray());
@@ -64,9 +71,22 @@ public static class TaskDataFile
                     ? role.Value.GetString()!
                     : throw new ModelFileException(path, $"{where}, \"roles.{role.Name}\"", "must be a string");
         }
-        var example = new TaskExample(Text("question"), roles, Text("answer"));
-        if (Answers.AnswerExtractor.LastBoxed(example.Answer) is null)
+        var example = new TaskExample(Text("question"), roles, Text("answer")) { Choices = Choices(root, path, where) };
+        if (Answers.AnswerExtractor.LastBoxed(example.Answer) is not { } gold)
             throw new ModelFileException(path, $"{where}, \"answer\"", "must end with a \\boxed{...} answer");
+        if (example.Choices is { } choices && (gold.Trim().Length != 1 || gold.Trim()[0] is var letter && (letter < 'A' || letter >= 'A' + choices.Count)))
+            throw new ModelFileException(path, $"{where}, \"answer\"", $"a question with {choices.Count} choices needs a boxed letter A–{(char)('A' + choices.Count - 1)}, got \"{gold}\"");
         return example;
+    }
+
+    /// <summary>The optional "choices": an array of 2 to 26 option texts (multiple choice).</summary>
+    static IReadOnlyList<string>? Choices(JsonElement root, string path, string where)
+    {
+        if (!root.TryGetProperty("choices", out var element) || element.ValueKind == JsonValueKind.Null)
+            return null;
+        if (element.ValueKind != JsonValueKind.Array || element.GetArrayLength() is < 2 or > 26
+            || element.EnumerateArray().Any(c => c.ValueKind != JsonValueKind.String))
+            throw new ModelFileException(path, $"{where}, \"choices\"", "must be an array of 2 to 26 option strings");
+        return [.. element.EnumerateArray().Select(c => c.GetString()!)];
     }
 }

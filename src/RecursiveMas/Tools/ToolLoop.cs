@@ -4,14 +4,19 @@ namespace RecursiveMas.Tools;
 
 /// <summary>
 /// The tool protocol of the Deliberation pattern's final decode (PAPER §7.5): decode until a closing
-/// tool tag (<c>&lt;/calculator&gt;</c>, <c>&lt;/search&gt;</c>), run the tool on the text inside the tags,
-/// append <c> &lt;result&gt;…&lt;/result&gt;</c> to the assistant text, and resume — at most
-/// <see cref="MaxToolCalls"/> calls, all segments sharing one token budget.
+/// tool tag (<c>&lt;/calculator&gt;</c>, <c>&lt;/python&gt;</c>, <c>&lt;/search&gt;</c>), run the tool on the text
+/// inside the tags, append <c> &lt;result&gt;…&lt;/result&gt;</c> to the assistant text, and resume — at most
+/// <see cref="MaxToolCalls"/> calls run, all segments sharing one token budget. A call beyond the budget is
+/// not run but still answered (<see cref="BudgetSpentResult"/>), so the model's text stays well-formed and it
+/// can go on to its answer.
 /// </summary>
 public static class ToolLoop
 {
     /// <summary>Tool calls allowed per answer (as upstream).</summary>
     public const int MaxToolCalls = 5;
+
+    /// <summary>The result given to a call after <see cref="MaxToolCalls"/> calls have run.</summary>
+    public const string BudgetSpentResult = "error: the tool budget is spent (at most 5 tool calls per answer); this call was not run. Give the final answer in \\boxed{} now.";
 
     /// <summary>
     /// One decoding segment: given the assistant text so far and the remaining token budget, continue
@@ -33,10 +38,11 @@ public static class ToolLoop
             budget -= segment.TokenIds.Count;
             string text = segment.Text ?? decode(segment.TokenIds);
             var call = segment.Reason == FinishReason.StopString ? Called(text, decode(segment.TokenIds), tools) : null;
-            if (call is null || calls >= MaxToolCalls || budget <= 0)
+            if (call is null || budget <= 0 || segment.TokenIds.Count == 0)
                 return new GeneratedSequence(tokens, assistant + text, segment.Reason);
             var (tool, input) = call.Value;
-            assistant += text + $"</{tool.Name}> <result>\n{tool.Invoke(input)}\n</result>\n";
+            string result = calls < MaxToolCalls ? tool.Invoke(input) : BudgetSpentResult;
+            assistant += text + $"</{tool.Name}> <result>\n{result}\n</result>\n";
             calls++;
         }
     }

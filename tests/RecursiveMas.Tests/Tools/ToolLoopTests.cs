@@ -52,12 +52,16 @@ public sealed class ToolLoopTests(TinySystems zoo) : IClassFixture<TinySystems>
     }
 
     [Fact]
-    public void AtMostFiveCallsAreMade()
+    public void AtMostFiveCallsRunAndLaterCallsAreAnsweredNotCut()
     {
-        var script = new Script(Enumerable.Repeat("<calculator>1+1</calculator>", 7).Append("end").ToArray());
+        var script = new Script(Enumerable.Repeat("<calculator>1+1</calculator>", 7).Append(" \\boxed{2}").ToArray());
         var result = ToolLoop.Run(script.Continue, [new CalculatorTool()], 10_000, Decode);
-        Assert.Equal(ToolLoop.MaxToolCalls + 1, script.Calls.Count);
-        Assert.Equal(ToolLoop.MaxToolCalls, result.Text!.Split("<result>").Length - 1);
+        // Seven calls, each answered; decoding resumes after every one and ends with the answer.
+        Assert.Equal(8, script.Calls.Count);
+        var results = result.Text!.Split("<result>\n").Skip(1).Select(r => r[..r.IndexOf("\n</result>", StringComparison.Ordinal)]).ToList();
+        Assert.Equal([.. Enumerable.Repeat("2", ToolLoop.MaxToolCalls), ToolLoop.BudgetSpentResult, ToolLoop.BudgetSpentResult], results);
+        Assert.Contains("<calculator>1+1</calculator> <result>\n" + ToolLoop.BudgetSpentResult, result.Text);
+        Assert.EndsWith(" \\boxed{2}", result.Text);
     }
 
     [Fact]
@@ -65,7 +69,7 @@ public sealed class ToolLoopTests(TinySystems zoo) : IClassFixture<TinySystems>
     {
         // Random weights never write a tool tag; this runs the real wiring end to end.
         using var system = zoo.Load("deliberation", 2, maxNewTokens: 5);
-        Assert.Equal(["calculator", "search"], system.Tools.Select(t => t.Name));
+        Assert.Equal(["calculator", "python", "search"], system.Tools.Select(t => t.Name));
         var result = RecursiveRunner.Solve(system, "What is 12 plus 30?");
         Assert.Equal("ToolCaller", result.Steps[^1].Agent);
         Assert.InRange(result.Answers[0].GeneratedTokens, 1, 5);

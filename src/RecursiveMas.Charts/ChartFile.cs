@@ -4,13 +4,14 @@ using ScottPlot;
 namespace RecursiveMas.Charts;
 
 /// <summary>
-/// Draws a chart from a file RecursiveMas wrote — <c>rmas eval</c>'s comparison.json or a training
-/// run's train-log.jsonl — recognised by its content, not its name. What <c>rmas plot</c> calls.
+/// Draws a chart from a file RecursiveMas wrote — <c>rmas eval</c>'s comparison.json, a training
+/// run's train-log.jsonl or <c>rmas bench --suite serving</c>'s JSON — recognised by its content, not its
+/// name. What <c>rmas plot</c> calls.
 /// </summary>
 public static class ChartFile
 {
     /// <summary>The kinds of file a chart can be drawn from.</summary>
-    public enum Kind { Comparison, TrainingLog }
+    public enum Kind { Comparison, TrainingLog, Serving }
 
     /// <summary>
     /// Writes the chart of <paramref name="inputPath"/> to <paramref name="pngPath"/> (default: the input
@@ -25,6 +26,9 @@ public static class ChartFile
             case Kind.Comparison:
                 ComparisonChart.WriteFromFile(inputPath, output);
                 break;
+            case Kind.Serving:
+                ServingChart.WriteFromFile(inputPath, output);
+                break;
             default:
                 TrainingChart.WriteFromFile(inputPath, output);
                 break;
@@ -32,7 +36,7 @@ public static class ChartFile
         return output;
     }
 
-    /// <summary>A comparison is one JSON object with "rows"; anything else is read as a training log (JSONL).</summary>
+    /// <summary>The serving bench's JSON says its suite; a comparison is one JSON object with "rows"; anything else is read as a training log (JSONL).</summary>
     public static Kind Detect(string inputPath)
     {
         if (!File.Exists(inputPath))
@@ -41,8 +45,8 @@ public static class ChartFile
         try
         {
             using var document = JsonDocument.Parse(text);
-            return document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("rows", out _)
-                ? Kind.Comparison
+            return ServingChart.IsServingBench(document.RootElement) ? Kind.Serving
+                : document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("rows", out _) ? Kind.Comparison
                 : Kind.TrainingLog;
         }
         catch (JsonException)

@@ -55,7 +55,7 @@ public static class RmasApp
                 .WithExample("train", "--system", "SYSTEM.json", "--data", "train.jsonl", "--eval", "eval.jsonl", "--stage", "both", "--out", "runs/first")
                 .WithExample("train", "--system", "SYSTEM.json", "--data", "train.jsonl", "--stage", "outer", "--message-source", "rollout", "--rounds", "3", "--steps", "200", "--out", "runs/first", "--resume");
             config.AddCommand<PlotCommand>("plot")
-                .WithDescription("Draw the chart of rmas eval's comparison.json or a training run's train-log.jsonl again, as a PNG.")
+                .WithDescription("Draw the chart of rmas eval's comparison.json, a training run's train-log.jsonl or the serving benchmark's JSON again, as a PNG.")
                 .WithExample("plot", "results/comparison.json")
                 .WithExample("plot", "runs/first/train-log.jsonl", "--out", "runs/first/curves.png");
             config.AddCommand<ServeCommand>("serve")

@@ -106,7 +106,12 @@ public sealed class BenchCommand(IAnsiConsole console) : Command<BenchCommand.Se
         }
         string json = result.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
         if (settings.Out is not null)
+        {
             AtomicFile.WriteAllText(settings.Out, json + "\n");
+            // The serving figures as a picture beside their JSON (rmas plot draws it again).
+            if (settings.Suite == "serving")
+                Charts.ServingChart.WriteFromFile(settings.Out, Path.ChangeExtension(settings.Out, ".png"));
+        }
         if (settings.Json)
         {
             console.Profile.Width = Math.Max(console.Profile.Width, 240);

@@ -15,7 +15,7 @@ public sealed class PlotCommand(IAnsiConsole console) : Command<PlotCommand.Sett
     public sealed class Settings : CommonSettings
     {
         [CommandArgument(0, "<FILE>")]
-        [Description("comparison.json (rmas eval --out) or train-log.jsonl (rmas train --out).")]
+        [Description("comparison.json (rmas eval --out), train-log.jsonl (rmas train --out) or the JSON of rmas bench --suite serving --out.")]
         public string File { get; init; } = "";
 
         [CommandOption("--out <PNG>")]
@@ -30,7 +30,7 @@ public sealed class PlotCommand(IAnsiConsole console) : Command<PlotCommand.Sett
         if (settings.Json)
             console.WriteLine(JsonSerializer.Serialize(new { input = settings.File, kind = kind.ToString(), output = written }));
         else
-            console.MarkupLine($"{(kind == ChartFile.Kind.Comparison ? "comparison" : "training curves")} written to {Markup.Escape(Path.GetFullPath(written))}");
+            console.MarkupLine($"{(kind switch { ChartFile.Kind.Comparison => "comparison", ChartFile.Kind.Serving => "serving chart", _ => "training curves" })} written to {Markup.Escape(Path.GetFullPath(written))}");
         return ExitCodes.Success;
     }
 }

@@ -128,12 +128,9 @@ public class ByteLevelBpeTrainerTests
             corpus.Add(text.ToString());
         }
         Assert.True(corpus.Sum(t => t.Length) > 1_000_000);
-        var clock = Stopwatch.StartNew();
+        // A megabyte trains to 3,000 tokens (about a second here; tests assert behaviour, not time).
         var trained = ByteLevelBpeTrainer.Train(corpus, vocabSize: 3000, Specials);
-        clock.Stop();
         Assert.True(trained.Merges.Count >= 2500, $"only {trained.Merges.Count} merges");
-        // Generous bound for a shared 2-core machine; it takes about a second.
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"training took {clock.Elapsed}");
     }
 
     [Fact]

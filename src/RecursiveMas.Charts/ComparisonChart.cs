@@ -13,7 +13,7 @@ namespace RecursiveMas.Charts;
 public static class ComparisonChart
 {
     /// <summary>Size of the written PNG, in pixels.</summary>
-    public const int Width = 1600, Height = 600;
+    public const int Width = 2000, Height = 640;
 
     /// <summary>Method → (colour, legend text), in legend order. Unknown methods are drawn in grey-blue.</summary>
     static readonly (string Method, Color Color, string Name)[] Methods =
@@ -42,11 +42,11 @@ public static class ComparisonChart
         accuracy.Title($"Accuracy\n{run}", size: 15);
         accuracy.YLabel("accuracy (strict answer check)");
         accuracy.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericFixedInterval(0.1) { LabelFormatter = ChartFile.Percent };
-        accuracy.Axes.SetLimitsY(0, Math.Max(1.0, result.Rows.Max(r => r.Accuracy.High)) * 1.02);
+        accuracy.Axes.SetLimitsY(0, Math.Max(1.0, result.Rows.Max(r => r.Accuracy.High)) * 1.06);
         var tokens = Panel(result, r => r.TokensPerQuestion, percent: false);
         tokens.Title("Generated tokens per question\n(the same runs)", size: 15);
         tokens.YLabel("generated tokens per question (all agents)");
-        tokens.Axes.SetLimitsY(0, result.Rows.Max(r => r.TokensPerQuestion.High) * 1.08);
+        tokens.Axes.SetLimitsY(0, result.Rows.Max(r => r.TokensPerQuestion.High) * 1.12);
 
         var legendItems = Methods.Where(m => result.Rows.Any(r => r.Method == m.Method))
             .Select(m => new LegendItem { LabelText = m.Name, FillColor = m.Color })
@@ -66,9 +66,9 @@ public static class ComparisonChart
         figure.AddPlot(tokens);
         figure.AddPlot(legend);
         var layout = new ScottPlot.MultiplotLayouts.CustomGrid();
-        layout.Set(accuracy, new GridCell(0, 0, 1, 10, 1, 4));
-        layout.Set(tokens, new GridCell(0, 4, 1, 10, 1, 4));
-        layout.Set(legend, new GridCell(0, 8, 1, 10, 1, 2));
+        layout.Set(accuracy, new GridCell(0, 0, 1, 12, 1, 5));
+        layout.Set(tokens, new GridCell(0, 5, 1, 12, 1, 5));
+        layout.Set(legend, new GridCell(0, 10, 1, 12, 1, 2));
         figure.Layout = layout;
         return figure;
     }
@@ -113,17 +113,18 @@ public static class ComparisonChart
                 ErrorSize = 0.3,
                 Size = 0.8,
                 Label = percent ? ChartFile.Percent(ci.Mean) : ci.Mean.ToString("F0", CultureInfo.InvariantCulture),
-                CenterLabel = true,
+                // Above the bar (and its whisker's base): a label inside a narrow bar is cut by its edges.
+                CenterLabel = false,
             };
         }).ToArray();
         var barPlot = plot.Add.Bars(bars);
-        barPlot.ValueLabelStyle.FontSize = 12;
-        barPlot.ValueLabelStyle.ForeColor = Colors.White;
+        barPlot.ValueLabelStyle.FontSize = 11;
+        barPlot.ValueLabelStyle.ForeColor = Colors.Black;
         barPlot.ValueLabelStyle.Bold = true;
         plot.Axes.Bottom.SetTicks([.. positions], [.. result.Rows.Select(CategoryLabel)]);
         plot.Axes.Bottom.MajorTickStyle.Length = 0;
-        // Thirteen categories (every agent alone, four methods at three n) share a 700-pixel panel: smaller labels.
-        plot.Axes.Bottom.TickLabelStyle.FontSize = result.Rows.Count > 8 ? 10 : 13;
+        // Thirteen categories (every agent alone, four methods at three n) share an 800-pixel panel: smaller labels.
+        plot.Axes.Bottom.TickLabelStyle.FontSize = result.Rows.Count > 8 ? 11 : 13;
         plot.XLabel("method and rounds n (a single agent has no rounds)");
         plot.Axes.SetLimitsX(-0.7, positions[^1] + 0.7);
         plot.Grid.XAxisStyle.MajorLineStyle.Width = 0;

@@ -117,8 +117,12 @@ public sealed class TrainCommand(IAnsiConsole console) : Command<TrainCommand.Se
         [Description("Outer loop, rollout messages: no graph through the senders' rollouts (links learn from their receivers).")]
         public bool DetachSenders { get; init; }
 
+        [CommandOption("--loss-averaging <HOW>")]
+        [Description("Text losses: per-sample (each sample's mean, then over samples; as released, default) or per-token (over all tokens of the batch).")]
+        public string LossAveraging { get; init; } = "per-sample";
+
         [CommandOption("--teacher-length <K>")]
-        [Description("Teacher messages: first K states of the role text (default: the sender's m).")]
+        [Description("Teacher messages: each sample's first K states of its role text (default 80 as released; 0 = the sender's m).")]
         public int? TeacherLength { get; init; }
 
         [CommandOption("--latent-steps <M>")]
@@ -144,6 +148,8 @@ public sealed class TrainCommand(IAnsiConsole console) : Command<TrainCommand.Se
                 return ValidationResult.Error("--out is required");
             if (Stage is not ("inner" or "outer" or "both"))
                 return ValidationResult.Error($"--stage must be inner, outer or both, not \"{Stage}\"");
+            if (LossAveraging is not ("per-sample" or "per-token"))
+                return ValidationResult.Error($"--loss-averaging must be per-sample or per-token, not \"{LossAveraging}\"");
             if (MessageSource is not ("teacher" or "rollout"))
                 return ValidationResult.Error($"--message-source must be teacher or rollout, not \"{MessageSource}\"");
             if (Steps < 1)
@@ -185,7 +191,8 @@ public sealed class TrainCommand(IAnsiConsole console) : Command<TrainCommand.Se
             InnerConsistencyWeight = settings.ConsistencyWeight,
             ReceiverRoleWeight = settings.ReceiverWeight,
             DetachSenders = settings.DetachSenders,
-            TeacherMessageLength = settings.TeacherLength,
+            LossAveraging = settings.LossAveraging == "per-token" ? Training.LossAveraging.PerToken : Training.LossAveraging.PerSample,
+            TeacherMessageLength = settings.TeacherLength switch { null => TrainingOptions.ReleasedTeacherMessageLength, 0 => null, int k => k },
             LatentSteps = settings.LatentSteps,
             DiagnoseEvery = settings.DiagnoseEvery,
         };

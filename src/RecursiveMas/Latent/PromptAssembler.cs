@@ -37,13 +37,19 @@ public sealed class PromptAssembler(CausalLM model, ModelTokenizer tokenizer)
     /// of the wrong width, is an error naming the slot.
     /// </summary>
     /// <param name="cancellationToken">Checked while the text segments are tokenized.</param>
+    /// <param name="messageLengths">
+    /// Per slot, the real vectors of each row's message when rows carry messages of different lengths
+    /// (teacher messages in training: row b reads the first <c>messageLengths[slot][b]</c> of its [m', d]);
+    /// null = every row reads all m' vectors.
+    /// </param>
     public AssembledPrompt Assemble(
         AgentPrompt prompt,
         IReadOnlyList<string> questions,
         IReadOnlyDictionary<string, Tensor> messages,
         IReadOnlyList<string>? assistantPrefixes = null,
-        CancellationToken cancellationToken = default) =>
-        AssembleFrom(prompt, questions, messages, assistantPrefixes, cancellationToken, splitPrefix: false).Remainder;
+        CancellationToken cancellationToken = default,
+        IReadOnlyDictionary<string, IReadOnlyList<int>>? messageLengths = null) =>
+        AssembleFrom(prompt, questions, messages, assistantPrefixes, cancellationToken, splitPrefix: false, messageLengths).Remainder;
 
     /// <summary>
     /// Like <see cref="Assemble"/>, but the text before the prompt's first slot stays token ids (one list per
@@ -58,7 +64,7 @@ public sealed class PromptAssembler(CausalLM model, ModelTokenizer tokenizer)
     {
         if (prompt.Slots.Count == 0)
             throw new ArgumentException("a prompt without message slots has no prefix before its first slot", nameof(prompt));
-        return AssembleFrom(prompt, questions, messages, null, cancellationToken, splitPrefix: true);
+        return AssembleFrom(prompt, questions, messages, null, cancellationToken, splitPrefix: true, null);
     }
 
     (IReadOnlyList<IReadOnlyList<int>> Prefixes, AssembledPrompt Remainder) AssembleFrom(
@@ -67,7 +73,8 @@ public sealed class PromptAssembler(CausalLM model, ModelTokenizer tokenizer)
         IReadOnlyDictionary<string, Tensor> messages,
         IReadOnlyList<string>? assistantPrefixes,
         CancellationToken cancellationToken,
-        bool splitPrefix)
+        bool splitPrefix,
+        IReadOnlyDictionary<string, IReadOnlyList<int>>? messageLengths)
     {
         if (questions.Count == 0)
             throw new ArgumentException("no questions", nameof(questions));
@@ -79,6 +86,8 @@ public sealed class PromptAssembler(CausalLM model, ModelTokenizer tokenizer)
                 throw new ArgumentException(
                     $"the message for {{{SlotPlaceholder(slot)}}} must be [{questions.Count}, m, {Model.HiddenSize}], got [{string.Join(", ", message.shape)}]",
                     nameof(messages));
+            if (messageLengths?.GetValueOrDefault(slot) is { } slotLengths && (slotLengths.Count != questions.Count || slotLengths.Any(n => n < 1 || n > message.shape[1])))
+                throw new ArgumentException($"the lengths of the message for {{{SlotPlaceholder(slot)}}} must be one per row, each 1..{message.shape[1]}", nameof(messageLengths));
         }
 
         using var scope = NewDisposeScope();
@@ -95,7 +104,10 @@ public sealed class PromptAssembler(CausalLM model, ModelTokenizer tokenizer)
                 if (segment.IsSlot)
                 {
                     beforeFirstSlot = false;
-                    pieces.Add(messages[segment.SlotName!][b].to(Model.DType));
+                    var message = messages[segment.SlotName!][b];
+                    if (messageLengths?.GetValueOrDefault(segment.SlotName!) is { } rowLengths)
+                        message = message.narrow(0, 0, rowLengths[b]);
+                    pieces.Add(message.to(Model.DType));
                     continue;
                 }
                 // Each text segment is tokenized on its own, prefix or not, so both ways read the same ids.

@@ -87,7 +87,7 @@ internal sealed class InnerObjective(RecursiveSystem system, TrainingOptions opt
             // The role text as latent steps: R_in(h_i) stands where token i+1's embedding stood.
             var latent = cat([input.Embeddings.narrow(1, 0, input.PromptLength), predicted.to(input.Embeddings.dtype)], 1);
             var hidden = agent.Model.Forward(new ForwardInput { InputEmbeddings = latent, AttentionMask = input.Mask }).Hidden;
-            loss = loss + options.InnerConsistencyWeight * input.CrossEntropy(agent.Model, hidden);
+            loss = loss + options.InnerConsistencyWeight * input.CrossEntropy(agent.Model, hidden, options.LossAveraging);
         }
         return loss;
     }

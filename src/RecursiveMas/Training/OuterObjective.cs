@@ -7,6 +7,23 @@ namespace RecursiveMas.Training;
 /// <summary>One use of an outer link while unrolling: the round, what it read (detached) and what it sent.</summary>
 internal sealed record LinkUse(OuterLink Link, int Round, Tensor Input, Tensor Output);
 
+/// <summary>
+/// A message while training: vectors [B, K, d] and, for teacher messages, each row's real length
+/// (its own role text's first K states; the rest of the row is padding the receiver never reads).
+/// </summary>
+internal sealed record TrainingMessage(Tensor Vectors, IReadOnlyList<int>? Lengths)
+{
+    public static IReadOnlyDictionary<string, Tensor> VectorsOf(IReadOnlyDictionary<string, TrainingMessage> messages) =>
+        messages.ToDictionary(kv => kv.Key, kv => kv.Value.Vectors);
+
+    /// <summary>The per-row lengths of the slots whose rows differ in length; null when none does.</summary>
+    public static IReadOnlyDictionary<string, IReadOnlyList<int>>? LengthsOf(IReadOnlyDictionary<string, TrainingMessage> messages)
+    {
+        var ragged = messages.Where(kv => kv.Value.Lengths is not null).ToDictionary(kv => kv.Key, kv => kv.Value.Lengths!);
+        return ragged.Count == 0 ? null : ragged;
+    }
+}
+
 /// <summary>The unrolled rounds of one micro-batch.</summary>
 /// <param name="Loss">Final-round decoder loss (+ the earlier-round weight × the mean of earlier rounds' losses, + the receiver weight × every receiving turn's role-text loss).</param>
 /// <param name="RoundLosses">The decoder's loss per round, NaN where not computed.</param>
@@ -80,7 +97,7 @@ internal sealed class OuterObjective(RecursiveSystem system, TrainingOptions opt
         var receivers = new List<Tensor>();
         var uses = new List<LinkUse>();
 
-        var final = TurnLoop.Run<Tensor, Tensor>(system, rounds,
+        var final = TurnLoop.Run<TrainingMessage, Tensor>(system, rounds,
             think: (turn, messages) =>
             {
                 var agent = system.Agent(turn.Agent);
@@ -108,18 +125,20 @@ internal sealed class OuterObjective(RecursiveSystem system, TrainingOptions opt
                     receivers.Add(TextLoss(agent, prompt, questions, messages, [.. batch.Select(e => e.TargetOf(turn.Agent, decoder)!)], Describe));
                 }
                 Tensor embeddings;
+                IReadOnlyList<int>? lengths = null;
                 if (options.MessageSource == MessageSource.Teacher)
-                    embeddings = TeacherEmbeddings(agent, prompt, batch, questions, messages, Describe);
+                    (embeddings, lengths) = TeacherEmbeddings(agent, prompt, batch, questions, messages, Describe);
                 else
                 {
                     using IDisposable? graph = options.DetachSenders ? no_grad() : null;
-                    embeddings = agent.Think(prompt, questions, messages, options.LatentSteps ?? agent.LatentSteps, options.RolloutMode).Thoughts.Embeddings;
+                    embeddings = agent.Think(prompt, questions, TrainingMessage.VectorsOf(messages), options.LatentSteps ?? agent.LatentSteps,
+                        options.RolloutMode).Thoughts.Embeddings;
                 }
                 var (edges, links) = system.Outgoing(turn.Agent, includeFeedback: turn.Outgoing.Any(e => e.IsFeedback));
                 var sent = links.Forward(embeddings);
                 if (keepUses)
                     uses.AddRange(edges.Select((_, i) => new LinkUse(links.Links[i], turn.Round, embeddings.detach(), sent[i])));
-                return edges.Select((edge, i) => (edge, sent[i]));
+                return edges.Select((edge, i) => (edge, new TrainingMessage(sent[i], lengths)));
             },
             decode: (turn, messages) =>
             {
@@ -135,31 +154,36 @@ internal sealed class OuterObjective(RecursiveSystem system, TrainingOptions opt
     }
 
     /// <summary>Cross-entropy of the decoder's answer tokens (and its end-of-turn token) after its decode prompt with the messages.</summary>
-    static Tensor DecoderLoss(SystemAgent agent, int round, IReadOnlyList<string> questions, IReadOnlyDictionary<string, Tensor> messages,
+    Tensor DecoderLoss(SystemAgent agent, int round, IReadOnlyList<string> questions, IReadOnlyDictionary<string, TrainingMessage> messages,
         IReadOnlyList<string> answers, Func<int, string> describe) =>
         TextLoss(agent, agent.PromptFor(round, decode: true), questions, messages, answers, describe);
 
     /// <summary>Cross-entropy of <paramref name="texts"/> (and the agent's end-of-turn token) after <paramref name="prompt"/> with the messages.</summary>
-    static Tensor TextLoss(SystemAgent agent, Latent.AgentPrompt prompt, IReadOnlyList<string> questions, IReadOnlyDictionary<string, Tensor> messages,
+    Tensor TextLoss(SystemAgent agent, Latent.AgentPrompt prompt, IReadOnlyList<string> questions, IReadOnlyDictionary<string, TrainingMessage> messages,
         IReadOnlyList<string> texts, Func<int, string> describe)
     {
-        var input = TeacherForcedInput.Build(agent, prompt, questions, messages, texts, describe, agent.EndOfTurnTokenId);
-        return input.CrossEntropy(agent.Model, input.Hidden(agent.Model));
+        var input = TeacherForcedInput.Build(agent, prompt, questions, TrainingMessage.VectorsOf(messages), texts, describe, agent.EndOfTurnTokenId,
+            TrainingMessage.LengthsOf(messages));
+        return input.CrossEntropy(agent.Model, input.Hidden(agent.Model), options.LossAveraging);
     }
 
     /// <summary>
     /// Teacher messages (the released recipe): the sender reads its prompt (with the messages it
     /// received) followed by its ground-truth role text; the states over the first K role tokens go
-    /// through its inner link. K = the option, else the sender's m, capped by the shortest role text in the batch.
+    /// through its inner link. Each sample keeps its own first K = min(the option — 80 as released, or the
+    /// sender's m when null —, its role text's length) states; shorter rows are padded, and the receivers
+    /// read only each row's own length (as released: one short plan never truncates another sample's message).
     /// </summary>
-    Tensor TeacherEmbeddings(SystemAgent agent, Latent.AgentPrompt prompt, IReadOnlyList<TrainingExample> batch, IReadOnlyList<string> questions,
-        IReadOnlyDictionary<string, Tensor> messages, Func<int, string> describe)
+    (Tensor Embeddings, IReadOnlyList<int> Lengths) TeacherEmbeddings(SystemAgent agent, Latent.AgentPrompt prompt, IReadOnlyList<TrainingExample> batch,
+        IReadOnlyList<string> questions, IReadOnlyDictionary<string, TrainingMessage> messages, Func<int, string> describe)
     {
         var targets = batch.Select((e, b) => e.TargetOf(agent.Name, system.Plan.Decoder)
             ?? throw new ArgumentException($"{describe(b)}: teacher messages need a role target for agent {agent.Name} (\"roles\": {{\"{agent.Name}\": ...}})")).ToList();
-        var input = TeacherForcedInput.Build(agent, prompt, questions, messages, targets, describe);
-        long k = Math.Min(options.TeacherMessageLength ?? agent.LatentSteps, input.TargetLengths.Min());
-        var states = input.TargetStates(input.Hidden(agent.Model), k).to(ScalarType.Float32);
-        return agent.InnerLink.forward(states);
+        var input = TeacherForcedInput.Build(agent, prompt, questions, TrainingMessage.VectorsOf(messages), targets, describe,
+            messageLengths: TrainingMessage.LengthsOf(messages));
+        int k = options.TeacherMessageLength ?? agent.LatentSteps;
+        int[] lengths = [.. input.TargetLengths.Select(n => Math.Min(k, n))];
+        var states = input.TargetStates(input.Hidden(agent.Model), lengths.Max()).to(ScalarType.Float32);
+        return (agent.InnerLink.forward(states), lengths);
     }
 }

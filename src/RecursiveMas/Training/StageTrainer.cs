@@ -224,6 +224,9 @@ internal static class StageTrainer
             ["epsilon"] = N(o.Epsilon),
             ["weight_decay"] = N(o.WeightDecay),
         };
+        // Added with the released per-sample averaging: runs from before averaged per token and carry no key.
+        if (o.LossAveraging != LossAveraging.PerToken)
+            identity["loss_averaging"] = "per_sample";
         if (stage == TrainingStage.Inner)
         {
             identity["cosine_weight"] = N(o.CosineWeight);

@@ -29,8 +29,10 @@ internal sealed record TeacherForcedInput(Tensor Embeddings, Tensor Mask, long P
     /// Builds the input for <paramref name="agent"/>. A target that tokenizes to nothing is an error
     /// naming the example and the agent; <paramref name="stopToken"/> is appended to every target when given.
     /// </summary>
+    /// <param name="messageLengths">Each row's real message length per slot, for messages of different lengths (teacher messages); null = all.</param>
     public static TeacherForcedInput Build(SystemAgent agent, AgentPrompt prompt, IReadOnlyList<string> questions,
-        IReadOnlyDictionary<string, Tensor> messages, IReadOnlyList<string> targets, Func<int, string> describe, int? stopToken = null)
+        IReadOnlyDictionary<string, Tensor> messages, IReadOnlyList<string> targets, Func<int, string> describe, int? stopToken = null,
+        IReadOnlyDictionary<string, IReadOnlyList<int>>? messageLengths = null)
     {
         var model = agent.Model;
         var rows = new List<long[]>(targets.Count);
@@ -52,7 +54,7 @@ internal sealed record TeacherForcedInput(Tensor Embeddings, Tensor Mask, long P
             Array.Fill(real, true, b * longest, rows[b].Length);
         }
 
-        using var assembled = agent.Assembler.Assemble(prompt, questions, messages);
+        using var assembled = agent.Assembler.Assemble(prompt, questions, messages, messageLengths: messageLengths);
         var targetIds = tensor(flat, [rows.Count, longest], device: model.Device);
         var targetMask = tensor(real, [rows.Count, longest], device: model.Device);
         var targetEmbeddings = model.Embed(targetIds);
@@ -72,12 +74,18 @@ internal sealed record TeacherForcedInput(Tensor Embeddings, Tensor Mask, long P
     /// <summary>[B, k, d]: the states over the first <paramref name="k"/> target tokens (positions T … T+k−1).</summary>
     public Tensor TargetStates(Tensor hidden, long k) => hidden.narrow(1, PromptLength, k);
 
-    /// <summary>Mean token cross-entropy of the model's predictions of the target (padding excluded).</summary>
-    public Tensor CrossEntropy(CausalLM model, Tensor hidden)
+    /// <summary>
+    /// Cross-entropy of the model's predictions of the target (padding excluded): each sample's mean over
+    /// its tokens, then the mean over samples (as released), or the mean over all tokens of the batch.
+    /// </summary>
+    public Tensor CrossEntropy(CausalLM model, Tensor hidden, LossAveraging averaging = LossAveraging.PerSample)
     {
         var logits = model.Logits(PredictorStates(hidden)).to(ScalarType.Float32);
-        var perToken = nn.functional.cross_entropy(logits.reshape(-1, logits.shape[^1]), TargetIds.reshape(-1), reduction: nn.Reduction.None);
-        var weights = TargetMask.reshape(-1).to(ScalarType.Float32);
-        return (perToken * weights).sum() / weights.sum();
+        var perToken = nn.functional.cross_entropy(logits.reshape(-1, logits.shape[^1]), TargetIds.reshape(-1), reduction: nn.Reduction.None)
+            .reshape(TargetIds.shape[0], TargetIds.shape[1]);
+        var weights = TargetMask.to(ScalarType.Float32);
+        return averaging == LossAveraging.PerToken
+            ? (perToken * weights).sum() / weights.sum()
+            : ((perToken * weights).sum(1) / weights.sum(1)).mean();
     }
 }

@@ -120,8 +120,20 @@ public sealed record TrainingOptions
     /// </summary>
     public double EarlierRoundWeight { get; init; }
 
-    /// <summary>Teacher messages: the first K states of the role text (upstream max_latent_tokens = 80); null = the sender's m.</summary>
-    public int? TeacherMessageLength { get; init; }
+    /// <summary>
+    /// How text losses (the decoder's answer, receivers' role texts, the inner consistency loss) average
+    /// over a batch: per sample then over samples, as released (default), or over all tokens.
+    /// </summary>
+    public LossAveraging LossAveraging { get; init; } = LossAveraging.PerSample;
+
+    /// <summary>K of the released recipe (upstream max_latent_tokens).</summary>
+    public const int ReleasedTeacherMessageLength = 80;
+
+    /// <summary>
+    /// Teacher messages: each sample's first K states of its role text (fewer when its text is shorter);
+    /// default 80 as released; null = the sender's m.
+    /// </summary>
+    public int? TeacherMessageLength { get; init; } = ReleasedTeacherMessageLength;
 
     /// <summary>Rollout messages (and evaluation): m for every agent; null = each agent's own.</summary>
     public int? LatentSteps { get; init; }

@@ -42,6 +42,8 @@ public static class ZooLinkTraining
             LearningRate = budget.LinkLearningRate,
             Seed = seed + 101,
             DiagnoseEvery = 0,
+            // The shipped links were trained averaging over tokens; keeping it keeps `rmas zoo` reproducing them bit for bit.
+            LossAveraging = LossAveraging.PerToken,
             OnProgress = onProgress is null ? null : p => onProgress(description.Name, p),
         };
         var reports = new Dictionary<string, TrainingReport>

@@ -115,6 +115,33 @@ public sealed class OuterTrainingTests(SecretRelay relay) : IClassFixture<Secret
         }
     }
 
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void TeacherMessagesOfDifferentLengthsInOneBatchAreEachSamplesOwn(int rounds)
+    {
+        // As released: each sample passes its own first K = 80 role-text states; a short plan in the
+        // batch no longer cuts the other sample's message, and the loss averages per sample. So a batch's
+        // loss is the mean of what each sample scores alone.
+        using var system = relay.Load(latentSteps: 4, rounds: rounds);
+        var shortText = new TrainingExample("Ann: 3 3 3", new Dictionary<string, string> { ["Expert"] = "3." }, "\\boxed{3}");
+        var longText = new TrainingExample("Bob: 7 7 7", new Dictionary<string, string>
+        {
+            ["Expert"] = "The code is 7, the code is 7 again, and once more for the learner: the code is 7.",
+        }, "\\boxed{7}");
+        var objective = new OuterObjective(system, new TrainingOptions { MessageSource = MessageSource.Teacher });
+        using var noGrad = no_grad();
+        double Loss(params TrainingExample[] batch) => objective.Unroll(batch, [.. batch.Select((_, i) => i)], keepUses: false).Loss.item<float>();
+        double alone = (Loss(shortText) + Loss(longText)) / 2;
+        Assert.Equal(alone, Loss(shortText, longText), 4);
+        Assert.Equal(alone, Loss(longText, shortText), 4);
+
+        // The old way (K cut to the batch's shortest role text, tokens averaged) scores the pair otherwise.
+        var old = new OuterObjective(system, new TrainingOptions { MessageSource = MessageSource.Teacher, TeacherMessageLength = 2, LossAveraging = LossAveraging.PerToken });
+        double oldPair = old.Unroll([shortText, longText], [0, 1], keepUses: false).Loss.item<float>();
+        Assert.NotEqual(Math.Round(alone, 4), Math.Round(oldPair, 4));
+    }
+
     [Fact]
     public void TrainingReportsGradientPerLinkAndRound()
     {

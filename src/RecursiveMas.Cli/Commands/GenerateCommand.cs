@@ -35,19 +35,16 @@ public sealed class GenerateCommand(IAnsiConsole console) : Command<GenerateComm
         public int MaxNewTokens { get; init; } = 256;
 
         [CommandOption("--temperature <T>")]
-        [Description("0 = greedy (default); > 0 samples.")]
-        [DefaultValue(0.0)]
-        public double Temperature { get; init; }
+        [Description("0 = greedy; > 0 samples (default: the model's generation_config.json, greedy without one).")]
+        public double? Temperature { get; init; }
 
         [CommandOption("--top-p <P>")]
-        [Description("Nucleus sampling threshold in (0, 1]] (1 = off).")]
-        [DefaultValue(1.0)]
-        public double TopP { get; init; } = 1;
+        [Description("Nucleus sampling threshold in (0, 1]] (1 = off; default: generation_config.json's).")]
+        public double? TopP { get; init; }
 
         [CommandOption("--top-k <K>")]
-        [Description("Keep only the K most likely tokens (0 = off).")]
-        [DefaultValue(0)]
-        public int TopK { get; init; }
+        [Description("Keep only the K most likely tokens (0 = off; default: generation_config.json's).")]
+        public int? TopK { get; init; }
 
         [CommandOption("--seed <SEED>")]
         [Description("Seed for sampling (default: random).")]
@@ -67,20 +64,18 @@ public sealed class GenerateCommand(IAnsiConsole console) : Command<GenerateComm
             return ValidationResult.Success();
         }
 
-        public SamplingOptions Sampling => new()
+        /// <summary>The command line's sampling, with the model's generation_config.json for what it leaves out.</summary>
+        public SamplingOptions SamplingWith(GenerationDefaults defaults) => defaults.Apply(new SamplingOptions
         {
-            Temperature = Temperature,
-            TopP = TopP,
-            TopK = TopK,
             Seed = Seed,
             MaxNewTokens = MaxNewTokens,
             StopStrings = Stop,
-        };
+        }, Temperature, TopP, TopK);
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var sampling = settings.Sampling;
+        var sampling = settings.SamplingWith(GenerationDefaults.Read(settings.Model));
         sampling.Validate(); // option errors before the (slow) model load
         Runtime.ConfigureThreads(settings.Threads);
         using var model = CausalLM.FromPretrained(settings.Model, new ModelLoadOptions { DType = ModelLoadOptions.ParseDType(settings.DType) });

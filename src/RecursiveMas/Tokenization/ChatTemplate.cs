@@ -131,7 +131,7 @@ public sealed partial class ChatTemplate
             ChatTemplateKind.ChatMl => template.WithDefaultSystemPrompt(
                 jinjaTemplate.Contains(QwenDefaultSystemPrompt, StringComparison.Ordinal) ? QwenDefaultSystemPrompt
                 : jinjaTemplate.Contains(Qwen2DefaultSystemPrompt, StringComparison.Ordinal) ? Qwen2DefaultSystemPrompt
-                : null),
+                : LiteralDefaultSystemPrompt(jinjaTemplate)),
             ChatTemplateKind.Llama3 => new ChatTemplate(template)
             {
                 LlamaDateHeader = jinjaTemplate.Contains("Cutting Knowledge Date", StringComparison.Ordinal),
@@ -150,6 +150,34 @@ public sealed partial class ChatTemplate
         "mistral" => ChatTemplateKind.Mistral,
         _ => ChatTemplateKind.Plain,
     };
+
+    /// <summary>
+    /// The system message a ChatML template writes itself when the conversation has none, read from its
+    /// string literal <c>'&lt;|im_start|&gt;system\n…&lt;|im_end|&gt;'</c> (Qwen2.5-Math: "Please reason step by step,
+    /// and put your final answer within \boxed{}."), so that turn is not silently dropped; null when the
+    /// template has no such literal or builds it from variables.
+    /// </summary>
+    internal static string? LiteralDefaultSystemPrompt(string jinjaTemplate)
+    {
+        var match = System.Text.RegularExpressions.Regex.Match(jinjaTemplate,
+            @"'<\|im_start\|>system\\n((?:[^'\\]|\\.)*?)<\|im_end\|>", System.Text.RegularExpressions.RegexOptions.None, TimeSpan.FromSeconds(1));
+        if (!match.Success || match.Groups[1].Value.Contains("{{", StringComparison.Ordinal) || match.Groups[1].Value.Length == 0)
+            return null;
+        // Jinja string escapes: \n, \t, \', \\.
+        var text = new System.Text.StringBuilder();
+        string raw = match.Groups[1].Value;
+        for (int i = 0; i < raw.Length; i++)
+        {
+            if (raw[i] == '\\' && i + 1 < raw.Length)
+            {
+                char next = raw[++i];
+                text.Append(next switch { 'n' => '\n', 't' => '\t', _ => next });
+            }
+            else
+                text.Append(raw[i]);
+        }
+        return text.ToString();
+    }
 
     /// <summary>This template with another default system message (null removes it).</summary>
     public ChatTemplate WithDefaultSystemPrompt(string? prompt) => new(this) { DefaultSystemPrompt = prompt };

@@ -213,6 +213,12 @@ public class ChatTemplateTests
         Assert.Equal(ChatTemplate.Qwen2DefaultSystemPrompt,
             ChatTemplate.Detect("<|im_start|>system\nYou are a helpful assistant.<|im_end|>", null).DefaultSystemPrompt);
         Assert.Null(ChatTemplate.Detect("<|im_start|>{{ role }}", null).DefaultSystemPrompt);
+        // Qwen2.5-Math writes its own system turn (a Jinja string literal with escapes): read, not dropped.
+        const string math = "{%- if messages[0]['role'] == 'system' %}{{- '<|im_start|>system\\n' + messages[0]['content'] + '<|im_end|>\\n' }}"
+            + "{%- else %}{{- '<|im_start|>system\\nPlease reason step by step, and put your final answer within \\\\boxed{}.<|im_end|>\\n' }}{%- endif %}";
+        var detected = ChatTemplate.Detect(math, null);
+        Assert.Equal("Please reason step by step, and put your final answer within \\boxed{}.", detected.DefaultSystemPrompt);
+        Assert.StartsWith("<|im_start|>system\nPlease reason step by step", detected.Render([ChatMessage.FromUser("1+1?")], addGenerationPrompt: true));
         Assert.Equal(ChatTemplate.QwenDefaultSystemPrompt, ChatTemplate.Detect(null, "qwen2").DefaultSystemPrompt);
         Assert.True(ChatTemplate.Detect("<|start_header_id|> Cutting Knowledge Date: December 2023", null).LlamaDateHeader);
         Assert.False(ChatTemplate.Detect("<|start_header_id|>{{ role }}<|end_header_id|>", null).LlamaDateHeader);

@@ -25,7 +25,7 @@ public sealed class RunCommand(IAnsiConsole console) : Command<RunCommand.Settin
         public int? LatentSteps { get; init; }
 
         [CommandOption("--method <METHOD>")]
-        [Description("recursive (default), text (Recursive-TextMAS), single (decoder alone), latentmas (training-free, same-model systems).")]
+        [Description("recursive (default), text (Recursive-TextMAS), single (decoder alone), latentmas (training-free, messages in slots, same-model systems), latentmas-kv (LatentMAS as published: KV caches prepended, one pass, m = 10).")]
         [DefaultValue("recursive")]
         public string Method { get; init; } = "recursive";
 
@@ -41,8 +41,8 @@ public sealed class RunCommand(IAnsiConsole console) : Command<RunCommand.Settin
         {
             if (Questions.Length == 0)
                 return ValidationResult.Error("--question is required");
-            if (Method is not ("recursive" or "text" or "single" or "latentmas"))
-                return ValidationResult.Error($"--method must be recursive, text, single or latentmas, not \"{Method}\"");
+            if (Method is not ("recursive" or "text" or "single" or "latentmas" or "latentmas-kv"))
+                return ValidationResult.Error($"--method must be recursive, text, single, latentmas or latentmas-kv, not \"{Method}\"");
             if (Rounds is < 1 or > 64)
                 return ValidationResult.Error("--rounds must be between 1 and 64");
             if (LatentSteps is < 1 or > 4096)
@@ -56,7 +56,7 @@ public sealed class RunCommand(IAnsiConsole console) : Command<RunCommand.Settin
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         Runtime.ConfigureThreads(settings.Threads);
-        using var system = settings.Load(console, quiet: settings.Json, allowUntrained: settings.Method is "text" or "single" or "latentmas");
+        using var system = settings.Load(console, quiet: settings.Json, allowUntrained: settings.Method is "text" or "single" or "latentmas" or "latentmas-kv");
         var description = system.Description;
         var options = new RunOptions
         {
@@ -71,6 +71,7 @@ public sealed class RunCommand(IAnsiConsole console) : Command<RunCommand.Settin
             "text" => TextMasBaseline.SolveBatch(system, settings.Questions, options),
             "single" => SingleAgentBaseline.SolveBatch(system, settings.Questions, options),
             "latentmas" => LatentMasBaseline.SolveBatch(system, settings.Questions, options),
+            "latentmas-kv" => LatentMasKvBaseline.SolveBatch(system, settings.Questions, options),
             _ => RecursiveRunner.SolveBatch(system, settings.Questions, options),
         };
 

@@ -70,6 +70,28 @@ public sealed class BaselineTests(TinySystems zoo) : IClassFixture<TinySystems>
     }
 
     [Fact]
+    public void LatentMasAsPublishedPrependsEachAgentsCacheInOnePass()
+    {
+        using var deliberation = zoo.Load("deliberation", 3, maxNewTokens: 8);
+        var result = LatentMasKvBaseline.SolveBatch(deliberation, Questions);
+        Assert.Equal("latentmas-kv", result.Method);
+        Assert.Equal(1, result.Rounds); // one pass, whatever the system's rounds
+        Assert.Equal([("Reflector", "latent", LatentMasKvBaseline.DefaultLatentSteps), ("ToolCaller", "decode", 0)],
+            result.Steps.Select(s => (s.Agent, s.Kind, s.LatentSteps)));
+        // Each question alone gives the same answer (its own cache); the decoder prefilled only its own
+        // prompt (slots empty) on top of the reflector's cache, which holds the rest.
+        for (int q = 0; q < Questions.Length; q++)
+            Assert.Equal(LatentMasKvBaseline.SolveBatch(deliberation, [Questions[q]]).Answers[0].Text, result.Answers[q].Text);
+        var toolCaller = deliberation.Agent("ToolCaller");
+        Assert.Equal(Questions.Sum(q => toolCaller.Tokenizer.Encode(toolCaller.PromptFor(1, decode: true).RenderWithText(q, _ => "")).Count),
+            result.Steps[^1].PrefillTokens);
+
+        using var sequential = zoo.Load("sequential", 1);
+        var e = Assert.Throws<ArgumentException>(() => LatentMasKvBaseline.SolveBatch(sequential, Questions));
+        Assert.Contains("share one model", e.Message);
+    }
+
+    [Fact]
     public void RidgeRealignmentOfATiedModelKeepsTheDirectionAndSetsTheNorm()
     {
         // With tied embeddings W_out = W_in, the ridge solution is (almost) the identity.

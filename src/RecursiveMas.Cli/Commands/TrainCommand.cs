@@ -121,6 +121,10 @@ public sealed class TrainCommand(IAnsiConsole console) : Command<TrainCommand.Se
         [Description("Text losses: per-sample (each sample's mean, then over samples; as released, default) or per-token (over all tokens of the batch).")]
         public string LossAveraging { get; init; } = "per-sample";
 
+        [CommandOption("--answer-end <END>")]
+        [Description("What scored texts end with: template (the chat template's turn end, as released; default) or eot (the end-of-turn token).")]
+        public string AnswerEnd { get; init; } = "template";
+
         [CommandOption("--teacher-length <K>")]
         [Description("Teacher messages: each sample's first K states of its role text (default 80 as released; 0 = the sender's m).")]
         public int? TeacherLength { get; init; }
@@ -148,6 +152,8 @@ public sealed class TrainCommand(IAnsiConsole console) : Command<TrainCommand.Se
                 return ValidationResult.Error("--out is required");
             if (Stage is not ("inner" or "outer" or "both"))
                 return ValidationResult.Error($"--stage must be inner, outer or both, not \"{Stage}\"");
+            if (AnswerEnd is not ("template" or "eot"))
+                return ValidationResult.Error($"--answer-end must be template or eot, not \"{AnswerEnd}\"");
             if (LossAveraging is not ("per-sample" or "per-token"))
                 return ValidationResult.Error($"--loss-averaging must be per-sample or per-token, not \"{LossAveraging}\"");
             if (MessageSource is not ("teacher" or "rollout"))
@@ -191,6 +197,7 @@ public sealed class TrainCommand(IAnsiConsole console) : Command<TrainCommand.Se
             InnerConsistencyWeight = settings.ConsistencyWeight,
             ReceiverRoleWeight = settings.ReceiverWeight,
             DetachSenders = settings.DetachSenders,
+            AnswerEnd = settings.AnswerEnd == "eot" ? Training.AnswerEnd.EndOfTurnToken : Training.AnswerEnd.TemplateTurnEnd,
             LossAveraging = settings.LossAveraging == "per-token" ? Training.LossAveraging.PerToken : Training.LossAveraging.PerSample,
             TeacherMessageLength = settings.TeacherLength switch { null => TrainingOptions.ReleasedTeacherMessageLength, 0 => null, int k => k },
             LatentSteps = settings.LatentSteps,

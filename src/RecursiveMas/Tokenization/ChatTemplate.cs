@@ -179,6 +179,22 @@ public sealed partial class ChatTemplate
         return text.ToString();
     }
 
+    /// <summary>
+    /// What the template writes after an assistant message's content to close the turn (ChatML
+    /// "&lt;|im_end|&gt;\n", Llama 3 "&lt;|eot_id|&gt;", Gemma "&lt;end_of_turn&gt;\n"): the tokens the released
+    /// training code labels after the answer. Empty for a plain template.
+    /// </summary>
+    public string AssistantTurnEnd
+    {
+        get
+        {
+            const string Marker = "\u0001answer\u0001";
+            string rendered = Render([ChatMessage.FromUser("q"), ChatMessage.FromAssistant(Marker)], addGenerationPrompt: false, enableThinking: false);
+            int at = rendered.LastIndexOf(Marker, StringComparison.Ordinal);
+            return at < 0 ? "" : rendered[(at + Marker.Length)..];
+        }
+    }
+
     /// <summary>This template with another default system message (null removes it).</summary>
     public ChatTemplate WithDefaultSystemPrompt(string? prompt) => new(this) { DefaultSystemPrompt = prompt };
 

@@ -162,8 +162,9 @@ internal sealed class OuterObjective(RecursiveSystem system, TrainingOptions opt
     Tensor TextLoss(SystemAgent agent, Latent.AgentPrompt prompt, IReadOnlyList<string> questions, IReadOnlyDictionary<string, TrainingMessage> messages,
         IReadOnlyList<string> texts, Func<int, string> describe)
     {
+        var end = options.AnswerEnd == AnswerEnd.TemplateTurnEnd ? agent.Tokenizer.Encode(agent.Tokenizer.ChatTemplate.AssistantTurnEnd) : null;
         var input = TeacherForcedInput.Build(agent, prompt, questions, TrainingMessage.VectorsOf(messages), texts, describe, agent.EndOfTurnTokenId,
-            TrainingMessage.LengthsOf(messages));
+            TrainingMessage.LengthsOf(messages), end);
         return input.CrossEntropy(agent.Model, input.Hidden(agent.Model), options.LossAveraging);
     }
 

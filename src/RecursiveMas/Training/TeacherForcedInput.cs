@@ -30,16 +30,19 @@ internal sealed record TeacherForcedInput(Tensor Embeddings, Tensor Mask, long P
     /// naming the example and the agent; <paramref name="stopToken"/> is appended to every target when given.
     /// </summary>
     /// <param name="messageLengths">Each row's real message length per slot, for messages of different lengths (teacher messages); null = all.</param>
+    /// <param name="endIds">Ids appended to every target instead of <paramref name="stopToken"/> (the chat template's turn end), when given.</param>
     public static TeacherForcedInput Build(SystemAgent agent, AgentPrompt prompt, IReadOnlyList<string> questions,
         IReadOnlyDictionary<string, Tensor> messages, IReadOnlyList<string> targets, Func<int, string> describe, int? stopToken = null,
-        IReadOnlyDictionary<string, IReadOnlyList<int>>? messageLengths = null)
+        IReadOnlyDictionary<string, IReadOnlyList<int>>? messageLengths = null, IReadOnlyList<int>? endIds = null)
     {
         var model = agent.Model;
         var rows = new List<long[]>(targets.Count);
         for (int b = 0; b < targets.Count; b++)
         {
             var ids = agent.Tokenizer.Encode(targets[b]).Select(i => (long)i).ToList();
-            if (stopToken is int stop)
+            if (endIds is { Count: > 0 })
+                ids.AddRange(endIds.Select(i => (long)i));
+            else if (stopToken is int stop)
                 ids.Add(stop);
             if (ids.Count == 0)
                 throw new ArgumentException($"{describe(b)}: the target text of agent {agent.Name} is empty");

@@ -126,6 +126,9 @@ public sealed record TrainingOptions
     /// </summary>
     public LossAveraging LossAveraging { get; init; } = LossAveraging.PerSample;
 
+    /// <summary>What scored texts end with: the template's turn end as released (default), or the end-of-turn token.</summary>
+    public AnswerEnd AnswerEnd { get; init; } = AnswerEnd.TemplateTurnEnd;
+
     /// <summary>K of the released recipe (upstream max_latent_tokens).</summary>
     public const int ReleasedTeacherMessageLength = 80;
 

@@ -44,6 +44,7 @@ public static class ZooLinkTraining
             DiagnoseEvery = 0,
             // The shipped links were trained averaging over tokens; keeping it keeps `rmas zoo` reproducing them bit for bit.
             LossAveraging = LossAveraging.PerToken,
+            AnswerEnd = AnswerEnd.EndOfTurnToken,
             OnProgress = onProgress is null ? null : p => onProgress(description.Name, p),
         };
         var reports = new Dictionary<string, TrainingReport>

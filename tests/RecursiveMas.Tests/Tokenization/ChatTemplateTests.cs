@@ -205,6 +205,14 @@ public class ChatTemplateTests
     public void DetectUsesTemplateMarkersThenModelType(string? jinja, string? modelType, ChatTemplateKind expected) =>
         Assert.Equal(expected, ChatTemplate.Detect(jinja, modelType).Kind);
 
+    [Theory]
+    [InlineData(ChatTemplateKind.ChatMl, "<|im_end|>\n")]
+    [InlineData(ChatTemplateKind.Qwen3, "<|im_end|>\n")]
+    [InlineData(ChatTemplateKind.Llama3, "<|eot_id|>")]
+    [InlineData(ChatTemplateKind.Gemma, "<end_of_turn>\n")]
+    public void TheTurnEndIsWhatTheTemplateWritesAfterAnAnswer(ChatTemplateKind kind, string end) =>
+        Assert.Equal(end, ChatTemplate.For(kind).AssistantTurnEnd);
+
     [Fact]
     public void DetectReadsDefaultSystemMessageAndLlamaVariantFromTheTemplate()
     {

@@ -136,6 +136,10 @@ public sealed class OuterTrainingTests(SecretRelay relay) : IClassFixture<Secret
         Assert.Equal(alone, Loss(shortText, longText), 4);
         Assert.Equal(alone, Loss(longText, shortText), 4);
 
+        // Labels as released cover the template's turn end after the answer: another loss than the end-of-turn token alone.
+        var eotOnly = new OuterObjective(system, new TrainingOptions { MessageSource = MessageSource.Teacher, AnswerEnd = AnswerEnd.EndOfTurnToken });
+        Assert.NotEqual(Math.Round(Loss(shortText), 4), Math.Round(eotOnly.Unroll([shortText], [0], keepUses: false).Loss.item<float>(), 4));
+
         // The old way (K cut to the batch's shortest role text, tokens averaged) scores the pair otherwise.
         var old = new OuterObjective(system, new TrainingOptions { MessageSource = MessageSource.Teacher, TeacherMessageLength = 2, LossAveraging = LossAveraging.PerToken });
         double oldPair = old.Unroll([shortText, longText], [0, 1], keepUses: false).Loss.item<float>();

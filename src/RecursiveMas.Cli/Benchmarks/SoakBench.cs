@@ -136,7 +136,7 @@ static class SoakBench
         return text.ToString();
     }
 
-    /// <summary>Resident memory now (VmRSS), after a full collection when <paramref name="settle"/>.</summary>
+    /// <summary>Resident memory now, after a full collection when <paramref name="settle"/>.</summary>
     static long Rss(bool settle)
     {
         if (settle)
@@ -145,10 +145,6 @@ static class SoakBench
             GC.WaitForPendingFinalizers();
             GC.Collect();
         }
-        if (OperatingSystem.IsLinux())
-            foreach (var line in File.ReadLines("/proc/self/status"))
-                if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
-                    return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) * 1024;
-        return Environment.WorkingSet;
+        return RunRecorder.ResidentMemoryBytes();
     }
 }

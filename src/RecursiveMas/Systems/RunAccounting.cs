@@ -114,18 +114,24 @@ public sealed class RunRecorder(Action<AgentStep>? onStep = null)
         Record(agent, round, "latent", work, r => (steps, 0, r.PrefillTokens)).Thoughts;
 
     /// <summary>Peak resident set size of this process (VmHWM on Linux; the working-set peak elsewhere).</summary>
-    public static long PeakMemoryBytes()
+    public static long PeakMemoryBytes() => ProcStatusBytes("VmHWM:") ?? Process.GetCurrentProcess().PeakWorkingSet64;
+
+    /// <summary>Resident set size of this process now (VmRSS on Linux; the working set elsewhere).</summary>
+    public static long ResidentMemoryBytes() => ProcStatusBytes("VmRSS:") ?? Environment.WorkingSet;
+
+    /// <summary>A kB field of /proc/self/status in bytes; null off Linux or when unreadable.</summary>
+    static long? ProcStatusBytes(string field)
     {
         try
         {
             if (OperatingSystem.IsLinux())
                 foreach (var line in File.ReadLines("/proc/self/status"))
-                    if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+                    if (line.StartsWith(field, StringComparison.Ordinal))
                         return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) * 1024;
         }
         catch (IOException)
         {
         }
-        return Process.GetCurrentProcess().PeakWorkingSet64;
+        return null;
     }
 }

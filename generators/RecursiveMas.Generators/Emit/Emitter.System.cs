@@ -244,7 +244,7 @@ internal static partial class Emitter
             {
                 w.Line("// " + turn.Agent + " decodes the answer, reading " + reads + ".");
                 w.Line("var answers = " + stage.Method + "(run, " + Int(turn.Round) + arguments + ");");
-                w.Line("return run.Result(\"recursive\", answers);");
+                w.Line("return run.Result(global::RecursiveMas.Systems.RunMethod.Recursive, answers);");
                 continue;
             }
 

@@ -280,7 +280,7 @@ internal static partial class Emitter
 
             var when = stage.EveryRound ? "every round it thinks in" : Describe(stage.Stage);
             w.Summary(agent.Name + "'s latent rollout in " + when + ": m = " + Int(agent.LatentSteps) + " thoughts (unless the options say otherwise); returns E = R_in(H), [B, m, " + Dim(agent.HiddenSize) + "].");
-            w.Line("private " + Latent + "Latent<" + agent.Type.GlobalName + "> " + stage.Method + "(" + run + parameters + ") =>");
+            w.Line("private " + Latent + "Thoughts<" + agent.Type.GlobalName + "> " + stage.Method + "(" + run + parameters + ") =>");
             w.Line("    new(run.Think(_" + agent.Identifier + ", round, " + stage.PromptField + ", " + messages + ").Embeddings);");
             w.Line();
         }
@@ -297,7 +297,7 @@ internal static partial class Emitter
             var returns = edges.Count == 1 ? types[0] : "(" + Join(types.Select((t, i) => t + " To" + edges[i].To)) + ")";
             var through = edges.Count == 1 ? "its outer link" : "its " + Int(edges.Count) + " outer links fused into one matmul";
             w.Summary(sender.Agent + "'s messages to " + Names(edges.Select(e => e.To)) + ": R_out(E) through " + through + ", reading the rollout's E = R_in(H) directly (H is not mapped again).");
-            w.Line("private " + returns + " " + sender.Method + "(" + Systems + "RunContext run, " + Latent + "Latent<" + from + "> latent, int round)");
+            w.Line("private " + returns + " " + sender.Method + "(" + Systems + "RunContext run, " + Latent + "Thoughts<" + from + "> latent, int round)");
             w.Open();
             w.Line("var sent = run.Send(" + Str(sender.Agent) + ", round, includeFeedback: " + Bool(sender.IncludesFeedback) + ", latent.Embeddings);");
             w.Line(edges.Count == 1

@@ -208,7 +208,13 @@ internal static class SystemPlanner
             }
         }
 
-        stages.Add(new StageSpec(agent.Name, stage, field, method, slots.ToEquatableArray(), stage != PromptStage.FinalDecode && oneThinkingPrompt));
+        var agentIndex = 0;
+        while (system.Agents[agentIndex].FullName != agent.FullName)
+        {
+            agentIndex++;
+        }
+
+        stages.Add(new StageSpec(agentIndex, stage, field, method, slots.ToEquatableArray(), stage != PromptStage.FinalDecode && oneThinkingPrompt));
         return stages.Count - 1;
     }
 

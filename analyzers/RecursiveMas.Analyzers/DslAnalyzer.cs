@@ -39,7 +39,7 @@ public sealed class DslAnalyzer : DiagnosticAnalyzer
             }
 
             var cancellationToken = start.CancellationToken;
-            var configs = new ModelConfigIndex(start.Options.AdditionalFiles.Select(file =>
+            var configs = new ConfigJsonIndex(start.Options.AdditionalFiles.Select(file =>
                 (file.Path, (Func<string?>)(() => file.GetText(cancellationToken)?.ToString()))));
             var extractor = new SpecExtractor(symbols, configs);
             start.RegisterSymbolAction(symbol => AnalyzeType(symbol, extractor), SymbolKind.NamedType);
@@ -126,7 +126,7 @@ public sealed class DslAnalyzer : DiagnosticAnalyzer
             ?? context.Symbol.Locations.FirstOrDefault()
             ?? Location.None;
         var properties = ImmutableDictionary<string, string?>.Empty;
-        if (agent is { Config.Status: ModelConfigStatus.Valid } && problem.Site.Owner == agent.FullName && IsAboutAgentHiddenSize(problem))
+        if (agent is { Config.Status: ConfigJsonStatus.Valid } && problem.Site.Owner == agent.FullName && IsAboutAgentHiddenSize(problem))
         {
             properties = properties.Add(ConfigHiddenSizeProperty, agent.Config.HiddenSize.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }

@@ -50,7 +50,7 @@ try
 
     var result = team.Solve(question, new RunOptions { Decoding = new DecodingDescription { MaxNewTokens = 24 } });
     foreach (var step in result.Steps)
-        Console.WriteLine($"  round {step.Round} {step.Agent,-8} {step.Kind,-6} m={step.LatentSteps,-2}  prefill {step.PrefillTokens,4}  generated {step.GeneratedTokens,3}");
+        Console.WriteLine($"  round {step.Round} {step.Agent,-8} {step.Kind.Name(),-6} m={step.LatentSteps,-2}  prefill {step.PrefillTokens,4}  generated {step.GeneratedTokens,3}");
     Console.WriteLine($"Question: {question}");
     // Random weights and untrained links write noise; real models and trained links write an answer.
     Console.WriteLine($"Text:     {result.Answers[0].Text.ReplaceLineEndings(" ").Trim()}");

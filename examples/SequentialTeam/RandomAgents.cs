@@ -19,31 +19,11 @@ internal static class RandomAgents
     /// <summary>Writes planner/, critic/ and solver/ model folders under <paramref name="root"/>.</summary>
     public static void Write(string root)
     {
-        (string Folder, ModelFamily Family, int Hidden)[] agents =
+        ModelDirectoryBuilder.CreateRandomAgents(root,
         [
-            (Planner.ModelFolder, ModelFamily.Llama, Planner.HiddenSize),
-            (Critic.ModelFolder, ModelFamily.Qwen3, Critic.HiddenSize),
-            (Solver.ModelFolder, ModelFamily.Qwen2, Solver.HiddenSize),
-        ];
-        long seed = 1;
-        foreach (var (folder, family, hidden) in agents)
-        {
-            int heads = hidden / 32;
-            var config = new ModelConfig
-            {
-                Family = family,
-                HiddenSize = hidden,
-                IntermediateSize = hidden * 3,
-                LayerCount = 2,
-                HeadCount = heads,
-                KeyValueHeadCount = heads,
-                HeadDim = 32,
-                VocabSize = 320,
-                TieWordEmbeddings = family != ModelFamily.Llama,
-                QkvBias = family == ModelFamily.Qwen2,
-                QueryKeyNorm = family == ModelFamily.Qwen3,
-            };
-            ModelDirectoryBuilder.CreateRandom(Path.Combine(root, folder), config, Corpus, seed++).Dispose();
-        }
+            (Planner.ModelFolder, ModelDirectoryBuilder.TinyConfig(ModelFamily.Llama, Planner.HiddenSize)),
+            (Critic.ModelFolder, ModelDirectoryBuilder.TinyConfig(ModelFamily.Qwen3, Critic.HiddenSize)),
+            (Solver.ModelFolder, ModelDirectoryBuilder.TinyConfig(ModelFamily.Qwen2, Solver.HiddenSize)),
+        ], Corpus, firstSeed: 1);
     }
 }

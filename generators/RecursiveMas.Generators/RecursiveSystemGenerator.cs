@@ -31,7 +31,7 @@ public sealed class RecursiveSystemGenerator : IIncrementalGenerator
         // The config.json files among AdditionalFiles, as (path, text) values: the hidden sizes the
         // typed links are sized with. Collected once; equal texts keep everything downstream cached.
         var configs = context.AdditionalTextsProvider
-            .Where(static file => ModelConfigIndex.IsConfigFile(file.Path))
+            .Where(static file => ConfigJsonIndex.IsConfigFile(file.Path))
             .Select(static (file, ct) => new ConfigFileText(file.Path, file.GetText(ct)?.ToString()))
             .Collect()
             .Select(static (files, _) => files.OrderBy(f => f.Path, System.StringComparer.Ordinal).ToEquatableArray())

@@ -83,7 +83,8 @@ public static class RmasApp
             config.AddCommand<GenerateCommand>("generate")
                 .WithDescription("Generate text with a Hugging Face model (chat template applied unless --raw).")
                 .WithExample("generate", "--model", "models/qwen3-tiny", "--prompt", "What is 2+3?")
-                .WithExample("generate", "--model", "models/qwen3-tiny", "--prompt", "Once upon", "--raw", "--temperature", "0.7", "--seed", "1");
+                .WithExample("generate", "--model", "models/qwen3-tiny", "--prompt", "Once upon", "--raw", "--temperature", "0.7", "--seed", "1")
+                .WithExample("generate", "--model", "models/qwen3-tiny", "--prompt", "What is 2+3?", "--system-prompt", "Answer with a number only.");
         });
 
         var output = console ?? AnsiConsole.Console;

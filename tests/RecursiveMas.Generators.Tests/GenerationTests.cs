@@ -94,7 +94,7 @@ public sealed class GenerationTests
             static class Misuse
             {
                 // The planner's latents go through the planner's links only: Solver's are a type error.
-                static void Send(SequentialTeam team, global::RecursiveMas.Latent.Latent<Solver> latent) =>
+                static void Send(SequentialTeam team, global::RecursiveMas.Latent.Thoughts<Solver> latent) =>
                     team.PlannerToCritic.Send(latent);
             }
             """;
@@ -103,7 +103,7 @@ public sealed class GenerationTests
 
         var error = Assert.Single(output.Compilation.GetDiagnostics(), d => d.Severity == DiagnosticSeverity.Error);
         Assert.Equal("CS1503", error.Id);
-        Assert.Contains("Latent<MathApp.Solver>", error.GetMessage(CultureInfo.InvariantCulture));
+        Assert.Contains("Thoughts<MathApp.Solver>", error.GetMessage(CultureInfo.InvariantCulture));
     }
 
     [Fact]

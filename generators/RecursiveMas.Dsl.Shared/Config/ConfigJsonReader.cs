@@ -21,7 +21,7 @@ internal static class ConfigJsonReader
     static readonly string[] HiddenSizeNames = { "hidden_size", "n_embd", "d_model" };
 
     /// <summary>Reads <paramref name="json"/>, the content of the file at <paramref name="path"/>.</summary>
-    public static ModelConfig Read(string path, string json)
+    public static ConfigJsonFacts Read(string path, string json)
     {
         var parser = new Parser(json);
         Dictionary<string, object?> root;
@@ -30,19 +30,19 @@ internal static class ConfigJsonReader
             parser.SkipWhitespace();
             if (parser.Peek() != '{')
             {
-                return ModelConfig.Invalid(path, "the file is not a JSON object");
+                return ConfigJsonFacts.Invalid(path, "the file is not a JSON object");
             }
 
             root = parser.ReadObject(depth: 0);
             parser.SkipWhitespace();
             if (!parser.AtEnd)
             {
-                return ModelConfig.Invalid(path, $"unexpected text after the JSON object at offset {parser.Position}");
+                return ConfigJsonFacts.Invalid(path, $"unexpected text after the JSON object at offset {parser.Position}");
             }
         }
         catch (JsonSyntaxException e)
         {
-            return ModelConfig.Invalid(path, e.Message);
+            return ConfigJsonFacts.Invalid(path, e.Message);
         }
 
         var found = FindHiddenSize(root, out var hidden, out var field);
@@ -54,17 +54,17 @@ internal static class ConfigJsonReader
 
         if (!found)
         {
-            return ModelConfig.Invalid(path, "it has no hidden_size field");
+            return ConfigJsonFacts.Invalid(path, "it has no hidden_size field");
         }
 
         if (hidden is not long size || size <= 0 || size > int.MaxValue)
         {
-            return ModelConfig.Invalid(path, $"its {field} is {Describe(hidden)}, not a positive integer");
+            return ConfigJsonFacts.Invalid(path, $"its {field} is {Describe(hidden)}, not a positive integer");
         }
 
         var modelType = root.TryGetValue("model_type", out var type) ? type as string : null;
         var vocab = root.TryGetValue("vocab_size", out var v) && v is long vocabSize and > 0 and <= int.MaxValue ? (int)vocabSize : 0;
-        return new ModelConfig(ModelConfigStatus.Valid, path, (int)size, modelType, vocab, null);
+        return new ConfigJsonFacts(ConfigJsonStatus.Valid, path, (int)size, modelType, vocab, null);
     }
 
     static bool FindHiddenSize(Dictionary<string, object?> obj, out object? value, out string field)

@@ -14,7 +14,7 @@ internal sealed record AgentSpec(
     int AttributeIndex,
     string Model,
     int DeclaredHiddenSize,
-    ModelConfig Config,
+    ConfigJsonFacts Config,
     int LatentSteps,
     string Role,
     EquatableArray<PromptSpec> Prompts)

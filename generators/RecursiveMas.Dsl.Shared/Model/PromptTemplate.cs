@@ -19,9 +19,9 @@ namespace RecursiveMas.Dsl;
 /// it, or two identifiers separated by spaces. Exact slots count wherever they appear.
 /// </remarks>
 /// <param name="Text">The template as written.</param>
-/// <param name="Segments">The template split into literal text and slots, in order; adjacent text is merged.</param>
+/// <param name="Parts">The template split into literal text and slots, in order; adjacent text is merged.</param>
 /// <param name="UnknownPlaceholders">Brace groups (braces included) that look like mistyped slots, in order.</param>
-internal sealed record PromptTemplate(string Text, EquatableArray<PromptSegment> Segments, EquatableArray<string> UnknownPlaceholders)
+internal sealed record PromptTemplate(string Text, EquatableArray<TemplatePart> Parts, EquatableArray<string> UnknownPlaceholders)
 {
     /// <summary>The question slot as written in templates.</summary>
     public const string QuestionPlaceholder = "{question}";
@@ -33,19 +33,19 @@ internal sealed record PromptTemplate(string Text, EquatableArray<PromptSegment>
     public const string FromPrefix = "{from:";
 
     /// <summary>Whether the template has a <c>{feedback}</c> slot.</summary>
-    public bool HasFeedback => Segments.Any(s => s.Kind == PromptSegmentKind.Feedback);
+    public bool HasFeedback => Parts.Any(s => s.Kind == TemplatePartKind.Feedback);
 
     /// <summary>Whether the template has a <c>{question}</c> slot.</summary>
-    public bool HasQuestion => Segments.Any(s => s.Kind == PromptSegmentKind.Question);
+    public bool HasQuestion => Parts.Any(s => s.Kind == TemplatePartKind.Question);
 
     /// <summary>The agent names of the <c>{from:Name}</c> slots, in order, each once.</summary>
     public IEnumerable<string> FromAgents =>
-        Segments.Where(s => s.Kind == PromptSegmentKind.From).Select(s => s.Value).Distinct();
+        Parts.Where(s => s.Kind == TemplatePartKind.From).Select(s => s.Value).Distinct();
 
     /// <summary>Parses <paramref name="text"/>; never fails (anything that is not a slot is text).</summary>
     public static PromptTemplate Parse(string text)
     {
-        var segments = new List<PromptSegment>();
+        var parts = new List<TemplatePart>();
         var unknown = new List<string>();
         var literal = new StringBuilder();
 
@@ -66,11 +66,11 @@ internal sealed record PromptTemplate(string Text, EquatableArray<PromptSegment>
             {
                 if (literal.Length > 0)
                 {
-                    segments.Add(PromptSegment.Text(literal.ToString()));
+                    parts.Add(TemplatePart.Text(literal.ToString()));
                     literal.Clear();
                 }
 
-                segments.Add(slot);
+                parts.Add(slot);
                 i += length;
                 continue;
             }
@@ -103,25 +103,25 @@ internal sealed record PromptTemplate(string Text, EquatableArray<PromptSegment>
 
         if (literal.Length > 0)
         {
-            segments.Add(PromptSegment.Text(literal.ToString()));
+            parts.Add(TemplatePart.Text(literal.ToString()));
         }
 
-        return new PromptTemplate(text, segments.ToEquatableArray(), unknown.ToEquatableArray());
+        return new PromptTemplate(text, parts.ToEquatableArray(), unknown.ToEquatableArray());
     }
 
-    static PromptSegment? MatchSlot(string text, int start, out int length)
+    static TemplatePart? MatchSlot(string text, int start, out int length)
     {
         length = 0;
         if (string.CompareOrdinal(text, start, QuestionPlaceholder, 0, QuestionPlaceholder.Length) == 0)
         {
             length = QuestionPlaceholder.Length;
-            return PromptSegment.Question;
+            return TemplatePart.Question;
         }
 
         if (string.CompareOrdinal(text, start, FeedbackPlaceholder, 0, FeedbackPlaceholder.Length) == 0)
         {
             length = FeedbackPlaceholder.Length;
-            return PromptSegment.Feedback;
+            return TemplatePart.Feedback;
         }
 
         if (string.CompareOrdinal(text, start, FromPrefix, 0, FromPrefix.Length) == 0)
@@ -131,7 +131,7 @@ internal sealed record PromptTemplate(string Text, EquatableArray<PromptSegment>
             if (close > nameStart && IsIdentifier(text, nameStart, close - nameStart))
             {
                 length = close - start + 1;
-                return PromptSegment.From(text.Substring(nameStart, close - nameStart));
+                return TemplatePart.From(text.Substring(nameStart, close - nameStart));
             }
         }
 

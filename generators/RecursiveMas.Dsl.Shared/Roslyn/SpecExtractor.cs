@@ -14,7 +14,7 @@ namespace RecursiveMas.Dsl.Roslyn;
 /// </summary>
 /// <param name="symbols">The DSL's attribute symbols in this compilation.</param>
 /// <param name="configs">The project's config.json files.</param>
-internal sealed class SpecExtractor(DslSymbols symbols, ModelConfigIndex configs)
+internal sealed class SpecExtractor(DslSymbols symbols, ConfigJsonIndex configs)
 {
     /// <summary>Whether <paramref name="type"/> carries <c>[Agent]</c>.</summary>
     public bool IsAgent(INamedTypeSymbol type) => type.GetAttributes().Any(a => DslSymbols.Is(a, symbols.Agent));
@@ -50,7 +50,7 @@ internal sealed class SpecExtractor(DslSymbols symbols, ModelConfigIndex configs
             index,
             model,
             Named(agent, "HiddenSize", 0),
-            string.IsNullOrWhiteSpace(model) ? ModelConfig.NotFound : configs.Find(model),
+            string.IsNullOrWhiteSpace(model) ? ConfigJsonFacts.NotFound : configs.Find(model),
             Named(agent, "LatentSteps", AgentSpec.DefaultLatentSteps),
             Named<string?>(agent, "Role", null) ?? type.Name,
             prompts.ToEquatableArray());

@@ -35,16 +35,16 @@ internal static class AgentValidator
         var config = agent.Config;
         switch (config.Status)
         {
-            case ModelConfigStatus.Invalid:
+            case ConfigJsonStatus.Invalid:
                 yield return Problem.Create(DiagnosticKind.ConfigInvalid, modelArgument, agent.Name, config.Path, config.Error ?? "");
                 break;
-            case ModelConfigStatus.Valid when agent.DeclaredHiddenSize > 0 && agent.DeclaredHiddenSize != config.HiddenSize:
+            case ConfigJsonStatus.Valid when agent.DeclaredHiddenSize > 0 && agent.DeclaredHiddenSize != config.HiddenSize:
                 yield return Problem.Create(DiagnosticKind.HiddenSizeMismatch, hiddenSizeArgument, agent.Name, agent.DeclaredHiddenSize, config.HiddenSize, config.Path);
                 break;
-            case ModelConfigStatus.Valid when agent.DeclaredHiddenSize == 0:
+            case ConfigJsonStatus.Valid when agent.DeclaredHiddenSize == 0:
                 yield return Problem.Create(DiagnosticKind.HiddenSizeFromConfig, modelArgument, agent.Name, config.HiddenSize, config.Path);
                 break;
-            case ModelConfigStatus.NotFound when agent.DeclaredHiddenSize == 0 && !string.IsNullOrWhiteSpace(agent.Model):
+            case ConfigJsonStatus.NotFound when agent.DeclaredHiddenSize == 0 && !string.IsNullOrWhiteSpace(agent.Model):
                 yield return Problem.Create(DiagnosticKind.HiddenSizeUnknown, modelArgument, agent.Name, agent.Model);
                 break;
         }

@@ -161,7 +161,7 @@ internal static partial class Emitter
 
         foreach (var stage in spec.Stages)
         {
-            var agent = "_" + spec.Agents.First(a => a.Name == stage.Agent).Identifier;
+            var agent = "_" + spec.Agents[stage.Agent].Identifier;
             var call = stage.Stage switch
             {
                 PromptStage.FirstRound => ".PromptFor(1, decode: false);",
@@ -189,7 +189,7 @@ internal static partial class Emitter
         w.Line("/// <param name=\"linksDir\">The folder of the trained links.</param>");
         w.Line("/// <param name=\"device\">Where the models and links live; null keeps the options' device (the CPU by default).</param>");
         w.Line("/// <param name=\"options\">Dtype, untrained links for tests and training from scratch, and other load settings.</param>");
-        w.Line("public static " + name + " Load(string modelRoot, string linksDir, " + Torch + "Device? device = null, " + Systems + "SystemLoadOptions? options = null)");
+        w.Signature("public static " + name + " Load", ["string modelRoot", "string linksDir", Torch + "Device? device = null", Systems + "SystemLoadOptions? options = null"]);
         w.Open();
         w.Line("options = (options ?? new " + Systems + "SystemLoadOptions()) with { ModelRoot = modelRoot, LinksDirectory = linksDir };");
         w.Line("if (device is not null)");
@@ -220,7 +220,7 @@ internal static partial class Emitter
         w.Line();
 
         w.Summary("Answers a batch of questions: the " + Int(spec.Rounds) + " declared " + Plural(spec.Rounds, "round", "rounds") + " unrolled below, with the same schedule, fused links and accounting as RecursiveRunner. Options asking for another round count run the runtime's loop instead.");
-        w.Line("public " + Systems + "RunResult SolveBatch(" + Collections + "IReadOnlyList<string> questions, " + Systems + "RunOptions? options = null)");
+        w.Signature("public " + Systems + "RunResult SolveBatch", [Collections + "IReadOnlyList<string> questions", Systems + "RunOptions? options = null"]);
         w.Open();
         w.Line("options ??= new " + Systems + "RunOptions();");
         w.Line("if (options.RoundsFor(_runtime.Description) != Rounds)");
@@ -244,7 +244,7 @@ internal static partial class Emitter
             {
                 w.Line("// " + turn.Agent + " decodes the answer, reading " + reads + ".");
                 w.Line("var answers = " + stage.Method + "(run, " + Int(turn.Round) + arguments + ");");
-                w.Line("return run.Result(\"recursive\", answers);");
+                w.Line("return run.Result(global::RecursiveMas.Systems.RunMethod.Recursive, answers);");
                 continue;
             }
 
@@ -265,14 +265,14 @@ internal static partial class Emitter
     {
         foreach (var stage in spec.Stages)
         {
-            var agent = spec.Agents.First(a => a.Name == stage.Agent);
-            var parameters = string.Concat(stage.Slots.Select(s => ", " + Latent + "Message<" + s.SenderType + ", " + agent.Type.GlobalName + "> " + s.Parameter));
+            var agent = spec.Agents[stage.Agent];
+            var parameters = new[] { Systems + "RunContext run", "int round" }
+                .Concat(stage.Slots.Select(s => Latent + "Message<" + s.SenderType + ", " + agent.Type.GlobalName + "> " + s.Parameter)).ToList();
             var messages = stage.PromptField + ".BySlot(" + Join(stage.Slots.Select(s => s.Parameter + ".Vectors")) + ")";
-            var run = Systems + "RunContext run, int round";
             if (stage.Stage == PromptStage.FinalDecode)
             {
                 w.Summary(agent.Name + "'s final decode, in the last round: its text answer from its decode prompt with the latent messages in their slots.");
-                w.Line("private " + Collections + "IReadOnlyList<global::RecursiveMas.Decoding.GeneratedSequence> " + stage.Method + "(" + run + parameters + ") =>");
+                w.Signature("private " + Collections + "IReadOnlyList<global::RecursiveMas.Decoding.GeneratedSequence> " + stage.Method, parameters, " =>");
                 w.Line("    run.Decode(_" + agent.Identifier + ", round, " + stage.PromptField + ", " + messages + ");");
                 w.Line();
                 continue;
@@ -280,7 +280,7 @@ internal static partial class Emitter
 
             var when = stage.EveryRound ? "every round it thinks in" : Describe(stage.Stage);
             w.Summary(agent.Name + "'s latent rollout in " + when + ": m = " + Int(agent.LatentSteps) + " thoughts (unless the options say otherwise); returns E = R_in(H), [B, m, " + Dim(agent.HiddenSize) + "].");
-            w.Line("private " + Latent + "Latent<" + agent.Type.GlobalName + "> " + stage.Method + "(" + run + parameters + ") =>");
+            w.Signature("private " + Latent + "Thoughts<" + agent.Type.GlobalName + "> " + stage.Method, parameters, " =>");
             w.Line("    new(run.Think(_" + agent.Identifier + ", round, " + stage.PromptField + ", " + messages + ").Embeddings);");
             w.Line();
         }
@@ -297,7 +297,7 @@ internal static partial class Emitter
             var returns = edges.Count == 1 ? types[0] : "(" + Join(types.Select((t, i) => t + " To" + edges[i].To)) + ")";
             var through = edges.Count == 1 ? "its outer link" : "its " + Int(edges.Count) + " outer links fused into one matmul";
             w.Summary(sender.Agent + "'s messages to " + Names(edges.Select(e => e.To)) + ": R_out(E) through " + through + ", reading the rollout's E = R_in(H) directly (H is not mapped again).");
-            w.Line("private " + returns + " " + sender.Method + "(" + Systems + "RunContext run, " + Latent + "Latent<" + from + "> latent, int round)");
+            w.Signature("private " + returns + " " + sender.Method, [Systems + "RunContext run", Latent + "Thoughts<" + from + "> latent", "int round"]);
             w.Open();
             w.Line("var sent = run.Send(" + Str(sender.Agent) + ", round, includeFeedback: " + Bool(sender.IncludesFeedback) + ", latent.Embeddings);");
             w.Line(edges.Count == 1

@@ -6,8 +6,9 @@ namespace RecursiveMas.Generators.Emit;
 internal static partial class Emitter
 {
     const string Training = "global::RecursiveMas.Training.";
+    const string Cancellation = "global::System.Threading.CancellationToken cancellationToken = default";
 
-    // TrainInner / TrainOuter / Train over the runtime's LinkTrainer (PAPER §4), for the declared rounds.
+    // TrainInner / TrainOuter / Train over the runtime's LinkTrainer (RecursiveMAS §4), for the declared rounds.
     static void TrainingMethods(SourceWriter w, SystemGenerationSpec spec)
     {
         var renamed = spec.Agents.Where(a => a.Role != a.Name).ToList();
@@ -20,13 +21,19 @@ internal static partial class Emitter
         };
         foreach (var (method, what) in methods)
         {
-            w.Summary("Trains this system's links by PAPER §4, " + what + ". Runs the declared " + Int(spec.Rounds) + " " + Plural(spec.Rounds, "round", "rounds") + " unless the options say otherwise; the models stay frozen.");
+            w.Summary("Trains this system's links as in " + Paper + " §4, " + what + ". Runs the declared " + Int(spec.Rounds) + " " + Plural(spec.Rounds, "round", "rounds") + " unless the options say otherwise; the models stay frozen.");
             w.Line("/// <param name=\"data\">Questions, role texts keyed by agent (class name" + (renamed.Count == 0 ? "" : " or declared Role") + ") and answers.</param>");
-            w.Line("public " + Training + "TrainingReport " + method + "(" + Collections + "IReadOnlyList<" + Training + "TrainingExample> data, " + Training + "TrainingOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>");
-            w.Line("    " + Training + "LinkTrainer." + method + "(_runtime, " + data + ", (options ?? new " + Training + "TrainingOptions()) with { Rounds = options?.Rounds ?? Rounds }, cancellationToken);");
+            w.Signature("public " + Training + "TrainingReport " + method,
+                [Collections + "IReadOnlyList<" + Training + "TrainingExample> data", Training + "TrainingOptions? options = null", Cancellation],
+                " =>");
+            w.Line("    " + Training + "LinkTrainer." + method + "(");
+            w.Line("        _runtime,");
+            w.Line("        " + data + ",");
+            w.Line("        (options ?? new " + Training + "TrainingOptions()) with { Rounds = options?.Rounds ?? Rounds },");
+            w.Line("        cancellationToken);");
             w.Line();
             w.Summary("As " + method + " over the examples of a training JSONL file (one {\"question\", \"roles\", \"answer\"} object a line).");
-            w.Line("public " + Training + "TrainingReport " + method + "(string jsonlPath, " + Training + "TrainingOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>");
+            w.Signature("public " + Training + "TrainingReport " + method, ["string jsonlPath", Training + "TrainingOptions? options = null", Cancellation], " =>");
             w.Line("    " + method + "(" + Training + "TrainingData.Load(jsonlPath), options, cancellationToken);");
             w.Line();
         }
@@ -38,7 +45,7 @@ internal static partial class Emitter
 
         // Role targets keyed by a declared Role are re-keyed by the agent's name, which the trainer reads.
         w.Line("// Role targets keyed by a declared [Agent(Role = ...)] are re-keyed by the agent's name, which the trainer reads.");
-        w.Line("private static " + Collections + "IReadOnlyList<" + Training + "TrainingExample> ByAgentName(" + Collections + "IReadOnlyList<" + Training + "TrainingExample> data)");
+        w.Signature("private static " + Collections + "IReadOnlyList<" + Training + "TrainingExample> ByAgentName", [Collections + "IReadOnlyList<" + Training + "TrainingExample> data"]);
         w.Open();
         w.Line("var renamed = new " + Training + "TrainingExample[data.Count];");
         w.Line("for (int i = 0; i < data.Count; i++)");

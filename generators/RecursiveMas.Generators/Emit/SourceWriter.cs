@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Text;
 
 namespace RecursiveMas.Generators.Emit;
@@ -45,6 +46,32 @@ internal sealed class SourceWriter
     }
 
     /// <summary>Writes a <c>/// &lt;summary&gt;</c> doc comment (the text is XML-escaped).</summary>
+    /// <summary>
+    /// A member's head and parameter list: on one line when it fits in <see cref="SignatureWidth"/>
+    /// columns, else one parameter per line, indented once more than the head.
+    /// </summary>
+    public SourceWriter Signature(string head, IReadOnlyList<string> parameters, string tail = "")
+    {
+        var oneLine = head + "(" + string.Join(", ", parameters) + ")" + tail;
+        if (indentation * 4 + oneLine.Length <= SignatureWidth || parameters.Count == 0)
+        {
+            return Line(oneLine);
+        }
+
+        Line(head + "(");
+        indentation++;
+        for (var i = 0; i < parameters.Count; i++)
+        {
+            Line(parameters[i] + (i < parameters.Count - 1 ? "," : ")" + tail));
+        }
+
+        indentation--;
+        return this;
+    }
+
+    /// <summary>The widest signature written on one line (columns, indentation included).</summary>
+    public const int SignatureWidth = 120;
+
     public SourceWriter Summary(string summary) => Line("/// <summary>" + Xml(summary) + "</summary>");
 
     /// <summary>Escapes text for an XML doc comment.</summary>

@@ -175,10 +175,10 @@ internal static class SystemPlanner
         }
 
         var slots = new List<SlotSpec>();
-        foreach (var segment in agent.Prompts[promptIndex].Template.Segments)
+        foreach (var segment in agent.Prompts[promptIndex].Template.Parts)
         {
             SlotSpec slot;
-            if (segment.Kind == PromptSegmentKind.Feedback)
+            if (segment.Kind == TemplatePartKind.Feedback)
             {
                 var from = topology.FeedbackInto(agent.FullName).Select(e => byFullName[e.From]).FirstOrDefault();
                 if (from is null)
@@ -188,7 +188,7 @@ internal static class SystemPlanner
 
                 slot = new SlotSpec(true, from.Name, from.Type.GlobalName, "feedback");
             }
-            else if (segment.Kind == PromptSegmentKind.From)
+            else if (segment.Kind == TemplatePartKind.From)
             {
                 if (!byName.TryGetValue(segment.Value, out var from))
                 {
@@ -208,7 +208,13 @@ internal static class SystemPlanner
             }
         }
 
-        stages.Add(new StageSpec(agent.Name, stage, field, method, slots.ToEquatableArray(), stage != PromptStage.FinalDecode && oneThinkingPrompt));
+        var agentIndex = 0;
+        while (system.Agents[agentIndex].FullName != agent.FullName)
+        {
+            agentIndex++;
+        }
+
+        stages.Add(new StageSpec(agentIndex, stage, field, method, slots.ToEquatableArray(), stage != PromptStage.FinalDecode && oneThinkingPrompt));
         return stages.Count - 1;
     }
 

@@ -27,32 +27,13 @@ static class SystemBench
 
     public static SystemDescription Build(string root, bool quick)
     {
-        (string Name, ModelFamily Family, int Hidden)[] agents =
+        int layers = quick ? 2 : 4;
+        ModelDirectoryBuilder.CreateRandomAgents(root,
         [
-            ("Planner", ModelFamily.Llama, quick ? 64 : 256),
-            ("Critic", ModelFamily.Qwen3, quick ? 96 : 384),
-            ("Solver", ModelFamily.Qwen2, quick ? 128 : 512),
-        ];
-        long seed = 11;
-        foreach (var (name, family, hidden) in agents)
-        {
-            int heads = hidden / 32;
-            var config = new ModelConfig
-            {
-                Family = family,
-                HiddenSize = hidden,
-                IntermediateSize = hidden * 3,
-                LayerCount = quick ? 2 : 4,
-                HeadCount = heads,
-                KeyValueHeadCount = family == ModelFamily.Qwen2 ? heads : Math.Max(1, heads / 2),
-                HeadDim = 32,
-                VocabSize = 1024,
-                TieWordEmbeddings = family != ModelFamily.Llama,
-                QkvBias = family == ModelFamily.Qwen2,
-                QueryKeyNorm = family == ModelFamily.Qwen3,
-            };
-            ModelDirectoryBuilder.CreateRandom(Path.Combine(root, name.ToLowerInvariant()), config, Corpus, seed++).Dispose();
-        }
+            ("planner", ModelDirectoryBuilder.TinyConfig(ModelFamily.Llama, quick ? 64 : 256, layers, vocabSize: 1024, groupedQuery: true)),
+            ("critic", ModelDirectoryBuilder.TinyConfig(ModelFamily.Qwen3, quick ? 96 : 384, layers, vocabSize: 1024, groupedQuery: true)),
+            ("solver", ModelDirectoryBuilder.TinyConfig(ModelFamily.Qwen2, quick ? 128 : 512, layers, vocabSize: 1024, groupedQuery: true)),
+        ], Corpus, firstSeed: 11);
         int m = quick ? 4 : 32;
         var description = new SystemDescription
         {

@@ -66,7 +66,7 @@ internal static class ChatCompletionJson
     {
         ["agent"] = step.Agent,
         ["round"] = step.Round,
-        ["kind"] = step.Kind,
+        ["kind"] = step.Kind.Name(),
         ["latent_steps"] = step.LatentSteps,
         ["generated_tokens"] = step.GeneratedTokens,
         ["prefill_tokens"] = step.PrefillTokens,

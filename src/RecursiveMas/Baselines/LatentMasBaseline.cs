@@ -34,6 +34,6 @@ public static class LatentMasBaseline
                 var agent = system.Agent(turn.Agent);
                 return run.Decode(agent, turn.Round, agent.PromptFor(turn.Round, decode: true), messages);
             });
-        return run.Result("latentmas", answers);
+        return run.Result(RunMethod.LatentMas, answers);
     }
 }

@@ -70,8 +70,8 @@ public static class LatentMasKvBaseline
             }
         }
         for (int t = 0; t < turns.Count; t++)
-            recorder.Add(new AgentStep(turns[t].Agent, 1, turns[t].IsFinalDecode ? "decode" : "latent", turns[t].IsFinalDecode ? 0 : steps,
+            recorder.Add(new AgentStep(turns[t].Agent, 1, turns[t].IsFinalDecode ? StepKind.Decode : StepKind.Latent, turns[t].IsFinalDecode ? 0 : steps,
                 generated[t], prefill[t], milliseconds[t]));
-        return RunContext.ResultOf("latentmas-kv", 1, questions, answers, recorder);
+        return RunContext.ResultOf(RunMethod.LatentMasKv, 1, questions, answers, recorder);
     }
 }

@@ -17,7 +17,7 @@ public static class SingleAgentBaseline
         var prompt = new AgentPrompt(system.Description.SingleAgentPrompt, decoder.Tokenizer.ChatTemplate, decoder.Description.SystemPrompt);
         if (prompt.Slots.Count > 0)
             throw new ArgumentException($"the single-agent prompt of system {system.Description.Name} must not have message slots ({string.Join(", ", prompt.Slots)})");
-        return Solve(system, decoder, prompt, "single", questions, options);
+        return Solve(system, decoder, prompt, RunMethod.Single, questions, options);
     }
 
     /// <summary>
@@ -27,10 +27,10 @@ public static class SingleAgentBaseline
     public static RunResult SolveAlone(RecursiveSystem system, string agent, IReadOnlyList<string> questions, RunOptions? options = null)
     {
         var member = system.Agent(agent);
-        return Solve(system, member, member.PromptFor(1, decode: member.Name == system.Plan.Decoder).WithoutMessages(), "alone:" + agent, questions, options);
+        return Solve(system, member, member.PromptFor(1, decode: member.Name == system.Plan.Decoder).WithoutMessages(), RunMethod.Alone, questions, options);
     }
 
-    static RunResult Solve(RecursiveSystem system, SystemAgent decoder, AgentPrompt prompt, string method, IReadOnlyList<string> questions, RunOptions? options)
+    static RunResult Solve(RecursiveSystem system, SystemAgent decoder, AgentPrompt prompt, RunMethod method, IReadOnlyList<string> questions, RunOptions? options)
     {
         using var run = new RunContext(system, questions, options, rounds: 1);
         return run.Result(method, run.Decode(decoder, 1, prompt, prompt.BySlot()));

@@ -29,7 +29,7 @@ public static class TextMasBaseline
                 var agent = system.Agent(turn.Agent);
                 return run.DecodeText(agent, turn.Round, agent.PromptFor(turn.Round, decode: true), TextOf(messages));
             });
-        return run.Result("text", answers, otherTokens);
+        return run.Result(RunMethod.Text, answers, otherTokens);
     }
 
     /// <summary>The text of (question, slot): what the slot's sender wrote for that question, empty when nobody did.</summary>

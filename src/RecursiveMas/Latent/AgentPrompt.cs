@@ -46,8 +46,8 @@ public sealed class AgentPrompt
 
     /// <summary>Names of the slots this prompt has, distinct, in order of first appearance (e.g. "from.Planner", "feedback").</summary>
     public IReadOnlyList<string> Slots =>
-        [.. _template.Segments.Where(s => s.Kind is PromptSegmentKind.From or PromptSegmentKind.Feedback)
-            .Select(s => s.Kind == PromptSegmentKind.Feedback ? FeedbackSlot : FromSlot(s.Value)).Distinct()];
+        [.. _template.Parts.Where(s => s.Kind is TemplatePartKind.From or TemplatePartKind.Feedback)
+            .Select(s => s.Kind == TemplatePartKind.Feedback ? FeedbackSlot : FromSlot(s.Value)).Distinct()];
 
     /// <summary>Whether <paramref name="text"/> holds the reserved start of a slot marker ("&lt;&lt;SLOT:"), which a question may not.</summary>
     public static bool HasSlotMarker(string text) => text.Contains(SlotMarkerStart, StringComparison.Ordinal);
@@ -69,10 +69,10 @@ public sealed class AgentPrompt
     /// (the "each agent alone" baseline).
     /// </summary>
     public AgentPrompt WithoutMessages() => new(
-        string.Concat(_template.Segments.Select(s => s.Kind switch
+        string.Concat(_template.Parts.Select(s => s.Kind switch
         {
-            PromptSegmentKind.Text => s.Value,
-            PromptSegmentKind.Question => "{question}",
+            TemplatePartKind.Text => s.Value,
+            TemplatePartKind.Question => "{question}",
             _ => "",
         })),
         Chat, SystemPrompt, EnableThinking);
@@ -83,14 +83,14 @@ public sealed class AgentPrompt
         if (HasSlotMarker(question))
             throw new ArgumentException($"the question contains the reserved marker \"{SlotMarkerStart}\"", nameof(question));
         var text = new System.Text.StringBuilder();
-        foreach (var segment in _template.Segments)
+        foreach (var segment in _template.Parts)
         {
             text.Append(segment.Kind switch
             {
-                PromptSegmentKind.Text => segment.Value,
-                PromptSegmentKind.Question => question,
-                PromptSegmentKind.From => message(FromSlot(segment.Value)),
-                PromptSegmentKind.Feedback => message(FeedbackSlot),
+                TemplatePartKind.Text => segment.Value,
+                TemplatePartKind.Question => question,
+                TemplatePartKind.From => message(FromSlot(segment.Value)),
+                TemplatePartKind.Feedback => message(FeedbackSlot),
                 _ => throw new InvalidOperationException($"unknown prompt segment {segment.Kind}"),
             });
         }

@@ -4,11 +4,11 @@ using static TorchSharp.torch;
 namespace RecursiveMas.Latent;
 
 /// <summary>
-/// The latent thoughts of agent <typeparamref name="TAgent"/> (an <c>[Agent]</c> class): E = R_in(H),
+/// The latent thoughts of agent <typeparamref name="TAgent"/> (an <c>[Agent]</c> class) as its outer links read them: E = R_in(H),
 /// [B, m, d_agent]. Typed by the agent, so generated code cannot hand one agent's thoughts to a link
 /// of another without a compile error.
 /// </summary>
-public readonly record struct Latent<TAgent>(Tensor Embeddings)
+public readonly record struct Thoughts<TAgent>(Tensor Embeddings)
 {
     public long Steps => Embeddings.shape[1];
 }
@@ -26,5 +26,5 @@ public sealed class TypedOuterLink<TFrom, TTo>(OuterLink link)
     public OuterLink Link { get; } = link;
 
     /// <summary>R_out(E): the sender's latent embeddings mapped into the receiver's space.</summary>
-    public Message<TFrom, TTo> Send(Latent<TFrom> latent) => new(Link.forward(latent.Embeddings));
+    public Message<TFrom, TTo> Send(Thoughts<TFrom> latent) => new(Link.forward(latent.Embeddings));
 }

@@ -84,4 +84,49 @@ public static class ModelDirectoryBuilder
         Write(directory, model, tokenizer);
         return model;
     }
+    /// <summary>
+    /// A tiny decoder of <paramref name="family"/> (Llama, Qwen2 or Qwen3) in its checkpoints' layout:
+    /// heads of 32 dims, an MLP 3 × d wide, untied embeddings for Llama, q/k/v biases for Qwen2, q/k
+    /// norms for Qwen3. For examples, benchmarks and tests that need agents of different families and
+    /// hidden sizes without downloading weights (see <see cref="CreateRandomAgents"/>).
+    /// </summary>
+    /// <param name="hiddenSize">d, a positive multiple of 32.</param>
+    /// <param name="groupedQuery">Half as many key/value heads as query heads (not for Qwen2, whose tiny layout keeps them equal).</param>
+    public static ModelConfig TinyConfig(ModelFamily family, int hiddenSize, int layers = 2, int vocabSize = 320, bool groupedQuery = false)
+    {
+        if (family is not (ModelFamily.Llama or ModelFamily.Qwen2 or ModelFamily.Qwen3))
+            throw new ArgumentException($"tiny configs are made for Llama, Qwen2 and Qwen3, not {family}", nameof(family));
+        if (hiddenSize <= 0 || hiddenSize % TinyHeadDim != 0)
+            throw new ArgumentOutOfRangeException(nameof(hiddenSize), hiddenSize, $"a tiny model's hidden size is a positive multiple of {TinyHeadDim}");
+        int heads = hiddenSize / TinyHeadDim;
+        return new ModelConfig
+        {
+            Family = family,
+            HiddenSize = hiddenSize,
+            IntermediateSize = hiddenSize * 3,
+            LayerCount = layers,
+            HeadCount = heads,
+            KeyValueHeadCount = groupedQuery && family != ModelFamily.Qwen2 ? Math.Max(1, heads / 2) : heads,
+            HeadDim = TinyHeadDim,
+            VocabSize = vocabSize,
+            TieWordEmbeddings = family != ModelFamily.Llama,
+            QkvBias = family == ModelFamily.Qwen2,
+            QueryKeyNorm = family == ModelFamily.Qwen3,
+        };
+    }
+
+    const int TinyHeadDim = 32;
+
+    /// <summary>
+    /// Random-weight agents (<see cref="CreateRandom"/>), each in <c>root/Folder</c>, seeded
+    /// <paramref name="firstSeed"/>, <paramref name="firstSeed"/> + 1, … in order, each with a tokenizer
+    /// learned from <paramref name="tokenizerCorpus"/>.
+    /// </summary>
+    public static void CreateRandomAgents(string root, IEnumerable<(string Folder, ModelConfig Config)> agents, IEnumerable<string> tokenizerCorpus, long firstSeed)
+    {
+        var corpus = tokenizerCorpus as IReadOnlyCollection<string> ?? [.. tokenizerCorpus];
+        long seed = firstSeed;
+        foreach (var (folder, config) in agents)
+            CreateRandom(Path.Combine(root, folder), config, corpus, seed++).Dispose();
+    }
 }

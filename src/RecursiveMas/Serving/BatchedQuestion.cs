@@ -83,7 +83,7 @@ internal sealed class BatchedQuestion
 
     public void Finish(GeneratedSequence answer)
     {
-        if (Completion.TrySetResult(RunContext.ResultOf("recursive", Rounds, [Question], [answer], Recorder)))
+        if (Completion.TrySetResult(RunContext.ResultOf(RunMethod.Recursive, Rounds, [Question], [answer], Recorder)))
             Release();
     }
 

@@ -236,7 +236,7 @@ public sealed class ContinuousBatcher : IDisposable
             for (int r = 0; r < group.Count; r++)
             {
                 var answer = decoded.Texts[r];
-                group[r].Recorder.Add(new AgentStep(agent.Name, turn.Round, "decode", 0, answer.TokenIds.Count, decoded.RowPrefillTokens[r], ms));
+                group[r].Recorder.Add(new AgentStep(agent.Name, turn.Round, StepKind.Decode, 0, answer.TokenIds.Count, decoded.RowPrefillTokens[r], ms));
                 if (answer.Reason == FinishReason.Cancelled)
                     group[r].Cancel();
                 else
@@ -253,7 +253,7 @@ public sealed class ContinuousBatcher : IDisposable
         for (int r = 0; r < group.Count; r++)
         {
             var question = group[r];
-            question.Recorder.Add(new AgentStep(agent.Name, turn.Round, "latent", steps, 0, thought.RowPrefillTokens[r], elapsed));
+            question.Recorder.Add(new AgentStep(agent.Name, turn.Round, StepKind.Latent, steps, 0, thought.RowPrefillTokens[r], elapsed));
             for (int e = 0; e < edges.Count; e++)
                 question.Post(edges[e], turn.Round, vectors[e].narrow(0, r, 1));
             question.Advance(_order++);

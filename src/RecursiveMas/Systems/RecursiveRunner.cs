@@ -33,6 +33,6 @@ public static class RecursiveRunner
                 var agent = system.Agent(turn.Agent);
                 return run.Decode(agent, turn.Round, agent.PromptFor(turn.Round, decode: true), messages);
             });
-        return run.Result("recursive", answers);
+        return run.Result(RunMethod.Recursive, answers);
     }
 }

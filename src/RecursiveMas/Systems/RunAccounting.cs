@@ -7,12 +7,12 @@ namespace RecursiveMas.Systems;
 /// <summary>What one agent did in one round, for a whole batch of questions.</summary>
 /// <param name="Agent">The agent.</param>
 /// <param name="Round">1-based round.</param>
-/// <param name="Kind">"latent" (a latent rollout), "decode" (the final text), or "text" (a text message, Recursive-TextMAS).</param>
+/// <param name="Kind">A latent rollout, the final text, or a text message (Recursive-TextMAS); "latent", "decode" or "text" in JSON.</param>
 /// <param name="LatentSteps">Latent thoughts per question (m), 0 for text steps.</param>
 /// <param name="GeneratedTokens">Text tokens generated, summed over the batch.</param>
 /// <param name="PrefillTokens">Positions read before generating (text tokens and message vectors), summed over the batch.</param>
 /// <param name="Milliseconds">Wall time of the step.</param>
-public sealed record AgentStep(string Agent, int Round, string Kind, int LatentSteps, int GeneratedTokens, int PrefillTokens, double Milliseconds);
+public sealed record AgentStep(string Agent, int Round, StepKind Kind, int LatentSteps, int GeneratedTokens, int PrefillTokens, double Milliseconds);
 
 /// <summary>The answer to one question.</summary>
 /// <param name="Question">The question.</param>
@@ -32,8 +32,8 @@ public sealed record QuestionAnswer(string Question, string Text, string? Answer
 /// </summary>
 public sealed record RunResult
 {
-    /// <summary>recursive, text, single or latentmas.</summary>
-    public required string Method { get; init; }
+    /// <summary>The runner that produced it; "recursive", "text", "single", "alone" or "latentmas" in JSON.</summary>
+    public required RunMethod Method { get; init; }
 
     public required int Rounds { get; init; }
 
@@ -88,7 +88,7 @@ public sealed class RunRecorder(Action<AgentStep>? onStep = null)
     public double ElapsedMilliseconds => _total.Elapsed.TotalMilliseconds;
 
     /// <summary>Times <paramref name="work"/> and records it as a step.</summary>
-    public T Record<T>(string agent, int round, string kind, Func<T> work, Func<T, (int LatentSteps, int Generated, int Prefill)> counts)
+    public T Record<T>(string agent, int round, StepKind kind, Func<T> work, Func<T, (int LatentSteps, int Generated, int Prefill)> counts)
     {
         var watch = Stopwatch.StartNew();
         T result = work();
@@ -105,13 +105,13 @@ public sealed class RunRecorder(Action<AgentStep>? onStep = null)
         onStep?.Invoke(step);
     }
 
-    /// <summary>Records a text step ("decode" or "text"): generated tokens summed over the batch.</summary>
-    public IReadOnlyList<Decoding.GeneratedSequence> Text(string agent, int round, string kind, Func<TextResult> work) =>
+    /// <summary>Records a text step (<see cref="StepKind.Decode"/> or <see cref="StepKind.Text"/>): generated tokens summed over the batch.</summary>
+    public IReadOnlyList<Decoding.GeneratedSequence> Text(string agent, int round, StepKind kind, Func<TextResult> work) =>
         Record(agent, round, kind, work, r => (0, r.Texts.Sum(s => s.TokenIds.Count), r.PrefillTokens)).Texts;
 
     /// <summary>Records a latent rollout of <paramref name="steps"/> thoughts.</summary>
     public Latent.LatentThoughts Latent(string agent, int round, int steps, Func<ThinkResult> work) =>
-        Record(agent, round, "latent", work, r => (steps, 0, r.PrefillTokens)).Thoughts;
+        Record(agent, round, StepKind.Latent, work, r => (steps, 0, r.PrefillTokens)).Thoughts;
 
     /// <summary>Peak resident set size of this process (VmHWM on Linux; the working-set peak elsewhere).</summary>
     public static long PeakMemoryBytes() => ProcStatusBytes("VmHWM:") ?? Process.GetCurrentProcess().PeakWorkingSet64;

@@ -84,7 +84,7 @@ public sealed class RunContext : IDisposable
     public IReadOnlyList<GeneratedSequence> Decode(SystemAgent agent, int round, AgentPrompt prompt, IReadOnlyDictionary<string, Tensor> messages)
     {
         Options.CancellationToken.ThrowIfCancellationRequested();
-        return Recorder.Text(agent.Name, round, "decode",
+        return Recorder.Text(agent.Name, round, StepKind.Decode,
             () => agent.Decode(prompt, Questions, messages, Decoding, System.Tools, Options.OnAnswerText, Options.CancellationToken));
     }
 
@@ -94,7 +94,7 @@ public sealed class RunContext : IDisposable
     {
         Options.CancellationToken.ThrowIfCancellationRequested();
         var sampling = SystemAgent.Sampling(Decoding) with { MaxNewTokens = System.Description.TextMessageTokens };
-        return Recorder.Text(agent.Name, round, "text",
+        return Recorder.Text(agent.Name, round, StepKind.Text,
             () => agent.GenerateText(prompt, Questions, messageText, sampling, cancellationToken: Options.CancellationToken));
     }
 
@@ -102,7 +102,7 @@ public sealed class RunContext : IDisposable
     public IReadOnlyList<GeneratedSequence> DecodeText(SystemAgent agent, int round, AgentPrompt prompt, Func<int, string, string> messageText)
     {
         Options.CancellationToken.ThrowIfCancellationRequested();
-        return Recorder.Text(agent.Name, round, "decode",
+        return Recorder.Text(agent.Name, round, StepKind.Decode,
             () => agent.DecodeText(prompt, Questions, messageText, Decoding, Options.OnAnswerText, Options.CancellationToken));
     }
 
@@ -111,11 +111,11 @@ public sealed class RunContext : IDisposable
     /// Every runner ends with it, generated systems included, so their results and accounting agree.
     /// </summary>
     /// <param name="otherTokens">Text tokens other agents generated for each question (text messages), if any.</param>
-    public RunResult Result(string method, IReadOnlyList<GeneratedSequence> answers, IReadOnlyList<int>? otherTokens = null) =>
+    public RunResult Result(RunMethod method, IReadOnlyList<GeneratedSequence> answers, IReadOnlyList<int>? otherTokens = null) =>
         ResultOf(method, Rounds, Questions, answers, Recorder, otherTokens);
 
     /// <summary>The result of a run of <paramref name="rounds"/> rounds over <paramref name="questions"/>, whose steps <paramref name="recorder"/> holds.</summary>
-    internal static RunResult ResultOf(string method, int rounds, IReadOnlyList<string> questions, IReadOnlyList<GeneratedSequence> answers,
+    internal static RunResult ResultOf(RunMethod method, int rounds, IReadOnlyList<string> questions, IReadOnlyList<GeneratedSequence> answers,
         RunRecorder recorder, IReadOnlyList<int>? otherTokens = null)
     {
         var answered = questions.Select((q, b) =>

@@ -1,5 +1,4 @@
 using RecursiveMas.Dsl;
-using DslModelConfig = RecursiveMas.Dsl.ModelConfig;
 
 namespace RecursiveMas.Systems;
 
@@ -97,8 +96,8 @@ public sealed class SystemPlan
         var agents = d.Agents.Select(a =>
         {
             var config = hiddenSizes is not null && hiddenSizes.TryGetValue(a.Name, out var known)
-                ? new DslModelConfig(ModelConfigStatus.Valid, known.ConfigPath, known.HiddenSize, null, 0, null)
-                : DslModelConfig.NotFound;
+                ? new ConfigJsonFacts(ConfigJsonStatus.Valid, known.ConfigPath, known.HiddenSize, null, 0, null)
+                : ConfigJsonFacts.NotFound;
             var prompts = a.Prompts.Select((p, i) => new PromptSpec((PromptUseKind)(int)p.Use, PromptTemplate.Parse(p.Template), i + 1));
             return new AgentSpec(Type(a.Name), 0, a.Model, a.HiddenSize, config, a.LatentSteps, a.Role ?? a.Name, prompts.ToEquatableArray());
         }).ToList();

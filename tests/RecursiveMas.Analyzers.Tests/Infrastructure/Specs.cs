@@ -33,7 +33,7 @@ internal static class Specs
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary));
         var errors = compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
         Assert.True(errors.Count == 0, string.Join("\n", errors));
-        var configIndex = new ModelConfigIndex(configs.Select(c => (c.Path, (Func<string?>)(() => c.Json))));
+        var configIndex = new ConfigJsonIndex(configs.Select(c => (c.Path, (Func<string?>)(() => c.Json))));
         return (compilation, new SpecExtractor(DslSymbols.Create(compilation)!, configIndex));
     }
 }

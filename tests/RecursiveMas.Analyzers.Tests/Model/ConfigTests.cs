@@ -17,7 +17,7 @@ public class ConfigTests
             }
             """;
 
-        Assert.Equal(new ModelConfig(ModelConfigStatus.Valid, "p", 2048, "qwen3", 151936, null), ConfigJsonReader.Read("p", json));
+        Assert.Equal(new ConfigJsonFacts(ConfigJsonStatus.Valid, "p", 2048, "qwen3", 151936, null), ConfigJsonReader.Read("p", json));
     }
 
     [Theory]
@@ -43,7 +43,7 @@ public class ConfigTests
     {
         var config = ConfigJsonReader.Read("models/x/config.json", json);
 
-        Assert.Equal(ModelConfigStatus.Invalid, config.Status);
+        Assert.Equal(ConfigJsonStatus.Invalid, config.Status);
         Assert.Equal("models/x/config.json", config.Path);
         Assert.Contains(reason, config.Error);
     }
@@ -59,13 +59,13 @@ public class ConfigTests
     [InlineData("/m/Qwen3-1.7B/generation_config.json", "Qwen3-1.7B", false)]
     [InlineData("/m/Qwen3-1.7B/config.json", "", false)]
     public void Matches_config_files_at_a_folder_boundary(string path, string model, bool matches) =>
-        Assert.Equal(matches, ModelConfigIndex.Matches(path, model));
+        Assert.Equal(matches, ConfigJsonIndex.Matches(path, model));
 
     [Fact]
     public void Index_reads_each_file_once_and_prefers_the_first_path()
     {
         var reads = 0;
-        var index = new ModelConfigIndex(
+        var index = new ConfigJsonIndex(
         [
             ("z/m/config.json", () => { reads++; return """{ "hidden_size": 2 }"""; }),
             ("a/m/config.json", () => { reads++; return """{ "hidden_size": 1 }"""; }),
@@ -76,7 +76,7 @@ public class ConfigTests
         Assert.Equal(1, index.Find("m").HiddenSize);
         Assert.Equal(1, index.Find("m").HiddenSize);
         Assert.Equal(1, reads);
-        Assert.Equal(ModelConfigStatus.NotFound, index.Find("other").Status);
+        Assert.Equal(ConfigJsonStatus.NotFound, index.Find("other").Status);
         Assert.Equal("the file cannot be read", index.Find("gone").Error);
     }
 }

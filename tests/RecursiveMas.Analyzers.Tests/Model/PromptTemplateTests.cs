@@ -11,10 +11,10 @@ public class PromptTemplateTests
 
         Assert.Equal(
             [
-                PromptSegment.Text("Q: "), PromptSegment.Question, PromptSegment.Text(" Plan: "),
-                PromptSegment.From("Planner"), PromptSegment.Text(" Fb: "), PromptSegment.Feedback, PromptSegment.Text("."),
+                TemplatePart.Text("Q: "), TemplatePart.Question, TemplatePart.Text(" Plan: "),
+                TemplatePart.From("Planner"), TemplatePart.Text(" Fb: "), TemplatePart.Feedback, TemplatePart.Text("."),
             ],
-            template.Segments);
+            template.Parts);
         Assert.True(template.HasQuestion);
         Assert.True(template.HasFeedback);
         Assert.Equal(["Planner"], template.FromAgents);
@@ -28,7 +28,7 @@ public class PromptTemplateTests
 
         var template = PromptTemplate.Parse(text);
 
-        Assert.Equal([PromptSegment.Text(text)], template.Segments);
+        Assert.Equal([TemplatePart.Text(text)], template.Parts);
         Assert.Empty(template.UnknownPlaceholders);
     }
 
@@ -37,7 +37,7 @@ public class PromptTemplateTests
     {
         var template = PromptTemplate.Parse(@"\text{question}: {question}, \boxed{{question}}");
 
-        Assert.Equal(3, template.Segments.Count(s => s.Kind == PromptSegmentKind.Question));
+        Assert.Equal(3, template.Parts.Count(s => s.Kind == TemplatePartKind.Question));
     }
 
     [Theory]
@@ -54,7 +54,7 @@ public class PromptTemplateTests
         var template = PromptTemplate.Parse("Before " + group + " after");
 
         Assert.Equal([group], template.UnknownPlaceholders);
-        Assert.Equal([PromptSegment.Text("Before " + group + " after")], template.Segments);
+        Assert.Equal([TemplatePart.Text("Before " + group + " after")], template.Parts);
     }
 
     [Theory]
@@ -73,7 +73,7 @@ public class PromptTemplateTests
         var template = PromptTemplate.Parse(text);
 
         Assert.Empty(template.UnknownPlaceholders);
-        Assert.Equal(text, string.Concat(template.Segments.Select(s => s.ToString())));
+        Assert.Equal(text, string.Concat(template.Parts.Select(s => s.ToString())));
     }
 
     [Fact]
@@ -81,7 +81,7 @@ public class PromptTemplateTests
     {
         const string text = @"A {question} B {from:Critic} C {feedback} \boxed{} {Question}";
 
-        Assert.Equal(text, string.Concat(PromptTemplate.Parse(text).Segments.Select(s => s.ToString())));
+        Assert.Equal(text, string.Concat(PromptTemplate.Parse(text).Parts.Select(s => s.ToString())));
     }
 
     [Fact]

@@ -67,7 +67,7 @@ public class SpecEqualityTests
         Assert.Equal(("Team.Agents.Planner", "Planner", "global::Team.Agents.Planner"), (planner.FullName, planner.Name, planner.Type.GlobalName));
         Assert.Equal([new ContainingTypeSpec("Agents", "class", true)], planner.Type.ContainingTypes);
         Assert.Equal((2048, 0, 16, "Planner of plans"), (planner.HiddenSize, planner.DeclaredHiddenSize, planner.LatentSteps, planner.Role));
-        Assert.Equal(("record", 1536, ModelConfigStatus.NotFound, AgentSpec.DefaultLatentSteps, "Solver"), (solver.Type.Keyword, solver.HiddenSize, solver.Config.Status, solver.LatentSteps, solver.Role));
+        Assert.Equal(("record", 1536, ConfigJsonStatus.NotFound, AgentSpec.DefaultLatentSteps, "Solver"), (solver.Type.Keyword, solver.HiddenSize, solver.Config.Status, solver.LatentSteps, solver.Role));
         Assert.Equal([PromptUseKind.FirstRound, PromptUseKind.LaterRounds], planner.Prompts.Select(p => p.Use));
         Assert.Equal(new PatternSpec(PatternKind.Sequential, EquatableArray.Create("Team.Agents.Planner", "Team.Solver"), 1), system.Patterns.Single());
         Assert.Equal(2, system.Rounds);

@@ -16,10 +16,10 @@ public sealed class BaselineTests(TinySystems zoo) : IClassFixture<TinySystems>
         var result = SingleAgentBaseline.SolveBatch(system, Questions);
         var step = Assert.Single(result.Steps);
         Assert.Equal("Solver", step.Agent);
-        Assert.Equal("decode", step.Kind);
+        Assert.Equal(StepKind.Decode, step.Kind);
         Assert.Equal(0, result.LatentThoughts);
         Assert.Equal(2, result.Answers.Count);
-        Assert.Equal("single", result.Method);
+        Assert.Equal(RunMethod.Single, result.Method);
     }
 
     [Theory]
@@ -32,7 +32,7 @@ public sealed class BaselineTests(TinySystems zoo) : IClassFixture<TinySystems>
         var text = TextMasBaseline.SolveBatch(system, Questions);
         // Same turns, in the same order; only the kind of the non-final steps differs.
         Assert.Equal(latent.Steps.Select(s => (s.Agent, s.Round)), text.Steps.Select(s => (s.Agent, s.Round)));
-        Assert.All(text.Steps.SkipLast(1), s => Assert.Equal("text", s.Kind));
+        Assert.All(text.Steps.SkipLast(1), s => Assert.Equal(StepKind.Text, s.Kind));
         Assert.All(text.Steps.SkipLast(1), s => Assert.InRange(s.GeneratedTokens, 1, Questions.Length * system.Description.TextMessageTokens));
         Assert.Equal(0, text.LatentThoughts);
         // Latent messages replace the text: far fewer generated tokens.
@@ -60,7 +60,7 @@ public sealed class BaselineTests(TinySystems zoo) : IClassFixture<TinySystems>
         using var deliberation = zoo.Load("deliberation", 2, maxNewTokens: 4);
         var messages = new List<long[]>();
         var result = LatentMasBaseline.SolveBatch(deliberation, Questions, new RunOptions { OnMessage = m => messages.Add(m.Vectors.shape) });
-        Assert.Equal("latentmas", result.Method);
+        Assert.Equal(RunMethod.LatentMas, result.Method);
         Assert.Equal(3, messages.Count); // Reflector → ToolCaller twice, ToolCaller → Reflector once
         Assert.All(messages, shape => Assert.Equal(96, shape[2]));
 
@@ -74,9 +74,9 @@ public sealed class BaselineTests(TinySystems zoo) : IClassFixture<TinySystems>
     {
         using var deliberation = zoo.Load("deliberation", 3, maxNewTokens: 8);
         var result = LatentMasKvBaseline.SolveBatch(deliberation, Questions);
-        Assert.Equal("latentmas-kv", result.Method);
+        Assert.Equal(RunMethod.LatentMasKv, result.Method);
         Assert.Equal(1, result.Rounds); // one pass, whatever the system's rounds
-        Assert.Equal([("Reflector", "latent", LatentMasKvBaseline.DefaultLatentSteps), ("ToolCaller", "decode", 0)],
+        Assert.Equal([("Reflector", StepKind.Latent, LatentMasKvBaseline.DefaultLatentSteps), ("ToolCaller", StepKind.Decode, 0)],
             result.Steps.Select(s => (s.Agent, s.Kind, s.LatentSteps)));
         // Each question alone gives the same answer (its own cache); the decoder prefilled only its own
         // prompt (slots empty) on top of the reflector's cache, which holds the rest.

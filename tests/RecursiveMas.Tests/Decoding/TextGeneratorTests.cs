@@ -74,6 +74,29 @@ public sealed class TextGeneratorTests : IDisposable
     }
 
     [Fact]
+    public void TheGenerateCommandTakesItsSystemMessageAsSystemPrompt()
+    {
+        using var written = TinyCheckpoints.Write(_dir, TinyCheckpoints.Config("qwen3", 32));
+        const string system = "Answer with a number only.";
+        var (code, output) = CliRunner.Run("generate", "--model", _dir, "--prompt", "What is 12 plus 30?", "--system-prompt", system, "--max-new-tokens", "6", "--no-thinking", "--json");
+        Assert.Equal(ExitCodes.Success, code);
+
+        using var model = CausalLM.FromPretrained(_dir);
+        var generator = new TextGenerator(model, ModelTokenizer.Load(_dir));
+        var sampling = new SamplingOptions { MaxNewTokens = 6 };
+        var expected = generator.Generate(["What is 12 plus 30?"], sampling, new TextGenerator.PromptFormat { EnableThinking = false, SystemPrompt = system }).Single();
+        var without = generator.Generate(["What is 12 plus 30?"], sampling, new TextGenerator.PromptFormat { EnableThinking = false }).Single();
+        Assert.NotEqual(without.TokenIds, expected.TokenIds); // so the comparison below shows the system message was read
+        using var json = System.Text.Json.JsonDocument.Parse(output[output.IndexOf('{')..]);
+        Assert.Equal(expected.TokenIds, json.RootElement.GetProperty("results")[0].GetProperty("token_ids").EnumerateArray().Select(e => e.GetInt32()));
+
+        var (old, oldOutput) = CliRunner.Run("generate", "--model", _dir, "--prompt", "x", "--system", system);
+        Assert.Equal(ExitCodes.Usage, old);
+        Assert.Contains("unknown option(s) --system", oldOutput);
+        Assert.Contains("--system-prompt TEXT", oldOutput);
+    }
+
+    [Fact]
     public void TheGenerateCommandRejectsBadOptionsBeforeLoading()
     {
         var (code, output) = CliRunner.Run("generate", "--model", Path.Combine(_dir, "missing"), "--prompt", "x", "--temperature", "-1");

@@ -30,7 +30,7 @@ public class SharedRulesTests
         AttributeIndex: 0,
         Model: "models/" + name.ToLowerInvariant(),
         DeclaredHiddenSize: 64,
-        Config: Dsl.ModelConfig.NotFound, // the shared one, not RecursiveMas.Models.ModelConfig
+        Config: ConfigJsonFacts.NotFound,
         LatentSteps: AgentSpec.DefaultLatentSteps,
         Role: name,
         Prompts: prompts.Select((p, i) => new PromptSpec(p.Use, PromptTemplate.Parse(p.Text), AttributeIndex: i + 1)).ToEquatableArray());

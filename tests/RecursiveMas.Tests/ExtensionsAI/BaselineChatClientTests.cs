@@ -56,7 +56,7 @@ public sealed class BaselineChatClientTests(TinySystems zoo) : IClassFixture<Tin
 
         Assert.True(pieces.Count > 1, "the answer arrives in several pieces");
         Assert.Equal(whole.Text, string.Concat(pieces));
-        Assert.Equal(method, ((RunResult)whole.RawRepresentation!).Method);
+        Assert.Equal(method, ((RunResult)whole.RawRepresentation!).Method.Name());
     }
 
     [Theory]

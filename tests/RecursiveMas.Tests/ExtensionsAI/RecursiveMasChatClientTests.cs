@@ -112,7 +112,7 @@ public sealed class RecursiveMasChatClientTests(TinySystems zoo) : IClassFixture
         RunResult Record(string q, RunOptions o)
         {
             questions.Add(q);
-            return new RunResult { Method = "test", Rounds = 1, Answers = [new QuestionAnswer(q, "ok", null, 1)], Steps = [], TotalMilliseconds = 0 };
+            return new RunResult { Method = RunMethod.Recursive, Rounds = 1, Answers = [new QuestionAnswer(q, "ok", null, 1)], Steps = [], TotalMilliseconds = 0 };
         }
         ChatMessage[] conversation = [new(ChatRole.System, "Be brief."), new(ChatRole.User, "Hi"), new(ChatRole.Assistant, "Hello"), new(ChatRole.User, Question)];
 
@@ -146,7 +146,7 @@ public sealed class RecursiveMasChatClientTests(TinySystems zoo) : IClassFixture
         // One step update per agent step, before the text of the decode step ends.
         var steps = updates.SelectMany(u => u.Contents.OfType<AgentStepContent>()).Select(c => c.Step).ToList();
         Assert.Equal(["Planner", "Critic", "Solver", "Planner", "Critic", "Solver"], steps.Select(s => s.Agent));
-        Assert.Equal("decode", steps[^1].Kind);
+        Assert.Equal(StepKind.Decode, steps[^1].Kind);
         // The last update carries the usage and the finish reason; all share one response id.
         var usage = updates[^1].Contents.OfType<UsageContent>().Single().Details;
         Assert.Equal(whole.Usage!.InputTokenCount, usage.InputTokenCount);

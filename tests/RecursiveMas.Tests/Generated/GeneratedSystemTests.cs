@@ -91,7 +91,7 @@ public sealed class GeneratedSystemTests(TinySystems zoo) : IClassFixture<TinySy
         var actual = Run(o => generated.Solve("Paris?", o), options);
 
         Assert.Equal(2, actual.Result.Rounds);
-        Assert.All(actual.Result.Steps.Where(s => s.Kind == "latent"), s => Assert.Equal(2, s.LatentSteps));
+        Assert.All(actual.Result.Steps.Where(s => s.Kind == StepKind.Latent), s => Assert.Equal(2, s.LatentSteps));
         AssertSameRun(expected, actual);
     }
 

@@ -25,8 +25,8 @@ public sealed class CrossSiteTests
         options.OnAnswerText?.Invoke(0, "ok");
         return new RunResult
         {
-            Method = "test", Rounds = 1, Answers = [new QuestionAnswer(question, "ok", null, 1) { FinishReason = RecursiveMas.Decoding.FinishReason.EndOfSequence }],
-            Steps = [new AgentStep("Solo", 1, "decode", 0, 1, 3, 1)], TotalMilliseconds = 1,
+            Method = RunMethod.Recursive, Rounds = 1, Answers = [new QuestionAnswer(question, "ok", null, 1) { FinishReason = RecursiveMas.Decoding.FinishReason.EndOfSequence }],
+            Steps = [new AgentStep("Solo", 1, StepKind.Decode, 0, 1, 3, 1)], TotalMilliseconds = 1,
         };
     }
 

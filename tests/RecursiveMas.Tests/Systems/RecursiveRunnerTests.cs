@@ -22,12 +22,12 @@ public sealed class RecursiveRunnerTests(TinySystems zoo) : IClassFixture<TinySy
 
         Assert.Equal(2, result.Answers.Count);
         // Only the decoder decodes, once, in the last round.
-        var decodes = result.Steps.Where(s => s.Kind == "decode").ToList();
+        var decodes = result.Steps.Where(s => s.Kind == StepKind.Decode).ToList();
         Assert.Single(decodes);
         Assert.Equal(plan.Decoder, decodes[0].Agent);
         Assert.Equal(rounds, decodes[0].Round);
         Assert.Same(decodes[0], result.Steps[^1]);
-        Assert.All(result.Steps.Where(s => s.Kind == "latent"), s => Assert.Equal(0, s.GeneratedTokens));
+        Assert.All(result.Steps.Where(s => s.Kind == StepKind.Latent), s => Assert.Equal(0, s.GeneratedTokens));
 
         // Every message has its receiver's hidden size and its sender's latent steps, in float32.
         foreach (var (edge, round, shape, dtype) in messages)
@@ -42,7 +42,7 @@ public sealed class RecursiveRunnerTests(TinySystems zoo) : IClassFixture<TinySy
             var sentIn = messages.Where(m => m.Edge == edge).Select(m => m.Round).ToList();
             Assert.Equal(Enumerable.Range(1, rounds - 1), sentIn);
             foreach (int round in sentIn)
-                Assert.Contains(result.Steps, s => s.Agent == edge.To && s.Round == round + 1 && s.Kind == "latent");
+                Assert.Contains(result.Steps, s => s.Agent == edge.To && s.Round == round + 1 && s.Kind == StepKind.Latent);
         }
         // Forward edges into the decoder carry a message in every round.
         foreach (var edge in plan.Edges.Where(e => !e.IsFeedback && e.To == plan.Decoder))
@@ -161,7 +161,7 @@ public sealed class RecursiveRunnerTests(TinySystems zoo) : IClassFixture<TinySy
         using var system = zoo.Load("distillation", 3);
         var result = RecursiveRunner.Solve(system, "Paris?", new RunOptions { Rounds = 1, LatentSteps = 2 });
         Assert.Equal(1, result.Rounds);
-        Assert.All(result.Steps.Where(s => s.Kind == "latent"), s => Assert.Equal(2, s.LatentSteps));
+        Assert.All(result.Steps.Where(s => s.Kind == StepKind.Latent), s => Assert.Equal(2, s.LatentSteps));
         Assert.Equal(2, result.Steps.Count); // expert thinks, learner decodes
         Assert.Throws<ArgumentOutOfRangeException>(() => RecursiveRunner.Solve(system, "x", new RunOptions { Rounds = 0 }));
     }
@@ -177,5 +177,6 @@ public sealed class RecursiveRunnerTests(TinySystems zoo) : IClassFixture<TinySy
         Assert.Equal(3, doc.RootElement.GetProperty("steps").GetArrayLength());
         Assert.True(doc.RootElement.GetProperty("peak_memory_bytes").GetInt64() > 0);
         Assert.Equal("Planner", doc.RootElement.GetProperty("steps")[0].GetProperty("agent").GetString());
+        Assert.Equal(["latent", "latent", "decode"], doc.RootElement.GetProperty("steps").EnumerateArray().Select(s => s.GetProperty("kind").GetString()));
     }
 }

@@ -19,7 +19,7 @@ public sealed class RunAdmissionTests(TinySystems zoo) : IClassFixture<TinySyste
         var run = RecursiveRunner.Solve(system, question, options);
 
         // Turn by turn: the same agents and rounds, and every prompt as long as the run found it.
-        Assert.Equal(run.Steps.Select(s => (s.Agent, s.Round, s.Kind == "decode", s.PrefillTokens)),
+        Assert.Equal(run.Steps.Select(s => (s.Agent, s.Round, s.Kind == StepKind.Decode, s.PrefillTokens)),
             measured.Select(t => (t.Agent, t.Round, t.IsFinalDecode, t.PromptPositions)));
         Assert.All(measured.Where(t => !t.IsFinalDecode), t => Assert.Equal(3, t.AddedPositions));
         Assert.Equal(system.Description.Decoding.MaxNewTokens, measured[^1].AddedPositions);

@@ -13,15 +13,15 @@ namespace RecursiveMas.Dsl;
 /// files match, the first in ordinal path order wins. Files are read and parsed once, on first use;
 /// the index is safe to share between threads.
 /// </summary>
-internal sealed class ModelConfigIndex
+internal sealed class ConfigJsonIndex
 {
     const string FileName = "config.json";
 
     readonly (string Path, string Normalized, Func<string?> Read)[] files;
-    readonly ConcurrentDictionary<string, ModelConfig> parsed = new(StringComparer.Ordinal);
+    readonly ConcurrentDictionary<string, ConfigJsonFacts> parsed = new(StringComparer.Ordinal);
 
     /// <summary>Indexes the given files; <c>read</c> returns a file's text, or null when it cannot be read.</summary>
-    public ModelConfigIndex(IEnumerable<(string Path, Func<string?> Read)> additionalFiles)
+    public ConfigJsonIndex(IEnumerable<(string Path, Func<string?> Read)> additionalFiles)
     {
         files = additionalFiles
             .Select(f => (f.Path, Normalized: Normalize(f.Path), f.Read))
@@ -56,8 +56,8 @@ internal sealed class ModelConfigIndex
         return normalized == suffix || normalized.EndsWith("/" + suffix, StringComparison.Ordinal);
     }
 
-    /// <summary>The config of <paramref name="model"/>, or <see cref="ModelConfig.NotFound"/>.</summary>
-    public ModelConfig Find(string model)
+    /// <summary>The config of <paramref name="model"/>, or <see cref="ConfigJsonFacts.NotFound"/>.</summary>
+    public ConfigJsonFacts Find(string model)
     {
         foreach (var file in files)
         {
@@ -66,11 +66,11 @@ internal sealed class ModelConfigIndex
                 return parsed.GetOrAdd(file.Path, _ =>
                     file.Read() is { } text
                         ? ConfigJsonReader.Read(file.Path, text)
-                        : ModelConfig.Invalid(file.Path, "the file cannot be read"));
+                        : ConfigJsonFacts.Invalid(file.Path, "the file cannot be read"));
             }
         }
 
-        return ModelConfig.NotFound;
+        return ConfigJsonFacts.NotFound;
     }
 
     static string Normalize(string path) => path.Replace('\\', '/');

@@ -19,10 +19,21 @@ for (int i = 0; i < args.Length; i++)
 {
     switch (args[i])
     {
-        case "--zoo" when i + 1 < args.Length: zoo = args[++i]; break;
-        case "--samples" when i + 1 < args.Length && int.TryParse(args[i + 1], out int n) && n > 0: samples = n; i++; break;
-        case "--fresh" when i + 1 < args.Length && int.TryParse(args[i + 1], out int f) && f > 0: fresh = f; i++; break;
-        case "--seed" when i + 1 < args.Length && long.TryParse(args[i + 1], out long seed): freshSeed = seed; i++; break;
+        case "--zoo" when i + 1 < args.Length:
+            zoo = args[++i];
+            break;
+        case "--samples" when i + 1 < args.Length && int.TryParse(args[i + 1], out int n) && n > 0:
+            samples = n;
+            i++;
+            break;
+        case "--fresh" when i + 1 < args.Length && int.TryParse(args[i + 1], out int f) && f > 0:
+            fresh = f;
+            i++;
+            break;
+        case "--seed" when i + 1 < args.Length && long.TryParse(args[i + 1], out long seed):
+            freshSeed = seed;
+            i++;
+            break;
         case "-h" or "--help":
             Console.WriteLine("usage: SequentialMath [\"question\" ...] [--zoo DIR] [--samples N] [--fresh N [--seed S]]");
             return 0;

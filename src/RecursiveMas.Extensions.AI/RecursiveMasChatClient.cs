@@ -168,7 +168,9 @@ public sealed class RecursiveMasChatClient : IChatClient
         {
             await stop.CancelAsync().ConfigureAwait(false);
             // Observe the run's end so a cancelled or failed run never outlives the enumeration unobserved.
-            try { await run.ConfigureAwait(false); } catch (Exception) when (!run.IsCompletedSuccessfully) { }
+            try
+            { await run.ConfigureAwait(false); }
+            catch (Exception) when (!run.IsCompletedSuccessfully) { }
         }
     }
 

@@ -68,7 +68,12 @@ static class TrainingBench
                     TimeSpan? elapsed = null;
                     LinkTrainer.TrainOuter(system, data, new TrainingOptions
                     {
-                        MessageSource = source, Rounds = 3, Steps = 1, BatchSize = Batch, WarmupSteps = 0, DiagnoseEvery = 0,
+                        MessageSource = source,
+                        Rounds = 3,
+                        Steps = 1,
+                        BatchSize = Batch,
+                        WarmupSteps = 0,
+                        DiagnoseEvery = 0,
                         OnProgress = p => elapsed = p.Elapsed,
                     });
                     peak = Math.Max(peak, RunRecorder.PeakMemoryBytes());
@@ -91,7 +96,12 @@ static class TrainingBench
             {
                 LinkTrainer.TrainOuter(system, data, new TrainingOptions
                 {
-                    MessageSource = source, Rounds = 3, Steps = 1, BatchSize = Batch, WarmupSteps = 0, DiagnoseEvery = 1,
+                    MessageSource = source,
+                    Rounds = 3,
+                    Steps = 1,
+                    BatchSize = Batch,
+                    WarmupSteps = 0,
+                    DiagnoseEvery = 1,
                     OnProgress = p => rounds.AddRange(p.RoundGradients.Select(g => new RoundRow(source.ToString().ToLowerInvariant(), g.Link, g.Round, g.Norm))),
                 });
             }

@@ -52,7 +52,8 @@ public sealed class BenchCommand(IAnsiConsole console) : Command<BenchCommand.Se
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         Runtime.ConfigureThreads(settings.Threads);
-        Action<string> log = settings.Json ? _ => { } : line => console.MarkupLine(Markup.Escape(line));
+        Action<string> log = settings.Json ? _ => { }
+        : line => console.MarkupLine(Markup.Escape(line));
         var result = new JsonObject
         {
             ["suite"] = settings.Suite,

@@ -57,7 +57,8 @@ public static partial class AnswerExtractor
                     i++; // an escaped brace is literal
                     continue;
                 }
-                if (c == '{') depth++;
+                if (c == '{')
+                    depth++;
                 else if (c == '}' && --depth == 0)
                 {
                     found = text[(open + 1)..i].Trim();

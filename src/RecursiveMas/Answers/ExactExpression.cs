@@ -72,9 +72,12 @@ public static class ExactExpression
             var value = Term(depth);
             while (value is not null)
             {
-                if (Accept("+")) value = Term(depth) is { } t ? ExactValue.Add(value, t) : null;
-                else if (Accept("-")) value = Term(depth) is { } t ? ExactValue.Subtract(value, t) : null;
-                else break;
+                if (Accept("+"))
+                    value = Term(depth) is { } t ? ExactValue.Add(value, t) : null;
+                else if (Accept("-"))
+                    value = Term(depth) is { } t ? ExactValue.Subtract(value, t) : null;
+                else
+                    break;
             }
             return value;
         }
@@ -85,8 +88,10 @@ public static class ExactExpression
             var value = Unary(depth);
             while (value is not null)
             {
-                if (Accept("*") || Accept("\\cdot") || Accept("\\times")) value = Unary(depth) is { } f ? ExactValue.Multiply(value, f) : null;
-                else if (Accept("/") || Accept("\\div") || Accept("÷")) value = Unary(depth) is { } d ? ExactValue.Divide(value, d) : null;
+                if (Accept("*") || Accept("\\cdot") || Accept("\\times"))
+                    value = Unary(depth) is { } f ? ExactValue.Multiply(value, f) : null;
+                else if (Accept("/") || Accept("\\div") || Accept("÷"))
+                    value = Unary(depth) is { } d ? ExactValue.Divide(value, d) : null;
                 else if (StartsAtom())
                 {
                     // "2\frac{1}{2}" may mean the mixed number 2½: ambiguous, so not evaluable.
@@ -97,7 +102,8 @@ public static class ExactExpression
                     }
                     value = Power(depth) is { } f ? ExactValue.Multiply(value, f) : null;
                 }
-                else break;
+                else
+                    break;
             }
             return value;
         }
@@ -105,7 +111,8 @@ public static class ExactExpression
         bool StartsAtom()
         {
             SkipSpaces();
-            if (AtEnd) return false;
+            if (AtEnd)
+                return false;
             char c = text[_i];
             return char.IsDigit(c) || c is '(' or '{' or '.' or 'π'
                 || PeekCommand("\\frac") || PeekCommand("\\dfrac") || PeekCommand("\\tfrac") || PeekCommand("\\sqrt") || PeekCommand("\\pi");
@@ -114,9 +121,12 @@ public static class ExactExpression
         // unary := ('-' | '+') unary | power
         ExactValue? Unary(int depth)
         {
-            if (depth > MaxDepth) return null;
-            if (Accept("-")) return Unary(depth + 1) is { } v ? ExactValue.Negate(v) : null;
-            if (Accept("+")) return Unary(depth + 1);
+            if (depth > MaxDepth)
+                return null;
+            if (Accept("-"))
+                return Unary(depth + 1) is { } v ? ExactValue.Negate(v) : null;
+            if (Accept("+"))
+                return Unary(depth + 1);
             return Power(depth);
         }
 
@@ -139,9 +149,12 @@ public static class ExactExpression
         ExactValue? Exponent(int depth)
         {
             SkipSpaces();
-            if (AtEnd) return null;
-            if (text[_i] == '{') return Atom(depth);
-            if (Accept("-")) return Exponent(depth + 1) is { } v ? ExactValue.Negate(v) : null;
+            if (AtEnd)
+                return null;
+            if (text[_i] == '{')
+                return Atom(depth);
+            if (Accept("-"))
+                return Exponent(depth + 1) is { } v ? ExactValue.Negate(v) : null;
             if (char.IsDigit(text[_i]))
             {
                 // TeX reads "2^10" as 2^1 followed by 0; a writer almost surely meant 2^{10}: not evaluable.
@@ -153,9 +166,11 @@ public static class ExactExpression
         ExactValue? Atom(int depth)
         {
             SkipSpaces();
-            if (AtEnd || depth > MaxDepth) return null;
+            if (AtEnd || depth > MaxDepth)
+                return null;
             char c = text[_i];
-            if (char.IsDigit(c) || c == '.') return Number();
+            if (char.IsDigit(c) || c == '.')
+                return Number();
             if (c is '(' or '{')
             {
                 char close = c == '(' ? ')' : '}';
@@ -163,8 +178,10 @@ public static class ExactExpression
                 var inner = Expression(depth + 1);
                 return inner is not null && Accept(close.ToString()) ? inner : null;
             }
-            if (c == 'π') { _i++; return ExactValue.Pi; }
-            if (Accept("\\pi")) return ExactValue.Pi;
+            if (c == 'π')
+            { _i++; return ExactValue.Pi; }
+            if (Accept("\\pi"))
+                return ExactValue.Pi;
             if (Accept("\\frac") || Accept("\\dfrac") || Accept("\\tfrac"))
             {
                 var numerator = Argument(depth + 1);
@@ -174,7 +191,8 @@ public static class ExactExpression
             if (Accept("\\sqrt"))
             {
                 SkipSpaces();
-                if (!AtEnd && text[_i] == '[') return null;           // n-th roots are outside the language
+                if (!AtEnd && text[_i] == '[')
+                    return null;           // n-th roots are outside the language
                 return Argument(depth + 1) is { } radicand ? ExactValue.Sqrt(radicand) : null;
             }
             return null;
@@ -184,10 +202,14 @@ public static class ExactExpression
         ExactValue? Argument(int depth)
         {
             SkipSpaces();
-            if (AtEnd) return null;
-            if (text[_i] == '{') return Atom(depth);
-            if (char.IsDigit(text[_i])) return Digit();
-            if (Accept("\\pi")) return ExactValue.Pi;
+            if (AtEnd)
+                return null;
+            if (text[_i] == '{')
+                return Atom(depth);
+            if (char.IsDigit(text[_i]))
+                return Digit();
+            if (Accept("\\pi"))
+                return ExactValue.Pi;
             return null;
         }
 
@@ -196,12 +218,14 @@ public static class ExactExpression
         ExactValue? Number()
         {
             int start = _i;
-            while (_i < text.Length && char.IsDigit(text[_i])) _i++;
+            while (_i < text.Length && char.IsDigit(text[_i]))
+                _i++;
             string whole = text[start.._i], fraction = "";
             if (_i < text.Length && text[_i] == '.')
             {
                 int dot = ++_i;
-                while (_i < text.Length && char.IsDigit(text[_i])) _i++;
+                while (_i < text.Length && char.IsDigit(text[_i]))
+                    _i++;
                 fraction = text[dot.._i];
             }
             if (whole.Length + fraction.Length == 0 || whole.Length + fraction.Length > 300)

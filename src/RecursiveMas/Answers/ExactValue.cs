@@ -52,8 +52,10 @@ public sealed class ExactValue : IEquatable<ExactValue>
         foreach (var (key, q) in b._terms)
         {
             var sum = terms.TryGetValue(key, out var existing) ? existing + q : q;
-            if (sum.IsZero) terms.Remove(key);
-            else terms[key] = sum;
+            if (sum.IsZero)
+                terms.Remove(key);
+            else
+                terms[key] = sum;
         }
         return Checked(new ExactValue(terms));
     }
@@ -150,7 +152,8 @@ public sealed class ExactValue : IEquatable<ExactValue>
                 count++;
             }
             s *= BigInteger.Pow(f, count / 2);
-            if (count % 2 == 1) m *= f;
+            if (count % 2 == 1)
+                m *= f;
         }
         if (n > 1)
         {
@@ -168,10 +171,13 @@ public sealed class ExactValue : IEquatable<ExactValue>
 
     static BigInteger IntegerSqrt(BigInteger n)
     {
-        if (n < 2) return n;
+        if (n < 2)
+            return n;
         var x = (BigInteger)Math.Sqrt((double)n);
-        while (x * x > n) x--;
-        while ((x + 1) * (x + 1) <= n) x++;
+        while (x * x > n)
+            x--;
+        while ((x + 1) * (x + 1) <= n)
+            x++;
         return x;
     }
 
@@ -199,7 +205,8 @@ public readonly record struct Rational : IComparable<Rational>
         if (denominator.IsZero)
             throw new DivideByZeroException();
         var g = BigInteger.GreatestCommonDivisor(numerator, denominator);
-        if (denominator.Sign < 0) g = -g;
+        if (denominator.Sign < 0)
+            g = -g;
         Numerator = numerator / g;
         Denominator = denominator / g;
     }

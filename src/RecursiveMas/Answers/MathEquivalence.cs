@@ -94,7 +94,8 @@ public static partial class MathEquivalence
             return false;
         var gcd = BigInteger.GreatestCommonDivisor(r.Item1, r.Item2);
         var (num, den) = (r.Item1 / gcd, r.Item2 / gcd);
-        if (den.Sign < 0) (num, den) = (-num, -den);
+        if (den.Sign < 0)
+            (num, den) = (-num, -den);
         value = (negative ? -num : num, den);
         return true;
     }
@@ -123,7 +124,8 @@ public static partial class MathEquivalence
         int depth = 0, start = i;
         for (; i < s.Length; i++)
         {
-            if (s[i] == '{') depth++;
+            if (s[i] == '{')
+                depth++;
             else if (s[i] == '}' && --depth == 0)
             {
                 i++;
@@ -145,15 +147,19 @@ public static partial class MathEquivalence
         for (int i = 1; i < s.Length - 1; i++)
         {
             char c = s[i];
-            if ("([{".IndexOf(c) >= 0) depth++;
-            if (")]}".IndexOf(c) >= 0) depth--;
-            if (depth < 0) return null;
+            if ("([{".IndexOf(c) >= 0)
+                depth++;
+            if (")]}".IndexOf(c) >= 0)
+                depth--;
+            if (depth < 0)
+                return null;
             if (c == ',' && depth == 0)
             {
                 parts.Add(current.ToString());
                 current.Clear();
             }
-            else current.Append(c);
+            else
+                current.Append(c);
         }
         parts.Add(current.ToString());
         return parts.Count < 2 ? null : (s[0], s[^1], parts);

@@ -79,12 +79,12 @@ public static class BenchmarkFile
                 return [.. CsvTable.Read(path).Select((row, i) => new Record(path, $"row {i + 2}",
                     row.ToDictionary(c => c.Key, c => JsonSerializer.SerializeToElement(c.Value))))];
             case ".json":
-            {
-                using var document = ParseJson(path, File.ReadAllText(path), null);
-                if (document.RootElement.ValueKind != JsonValueKind.Array)
-                    throw new ModelFileException(path, null, "a .json benchmark file must hold an array of records (use .jsonl for one record per line)");
-                return [.. document.RootElement.EnumerateArray().Select((e, i) => RecordOf(path, $"record {i}", e))];
-            }
+                {
+                    using var document = ParseJson(path, File.ReadAllText(path), null);
+                    if (document.RootElement.ValueKind != JsonValueKind.Array)
+                        throw new ModelFileException(path, null, "a .json benchmark file must hold an array of records (use .jsonl for one record per line)");
+                    return [.. document.RootElement.EnumerateArray().Select((e, i) => RecordOf(path, $"record {i}", e))];
+                }
             default:
                 return JsonLines.Read(path, "benchmark data", "questions", (e, line) => RecordOf(path, JsonLines.Line(line), e));
         }

@@ -57,18 +57,18 @@ public sealed partial record CodeQuestion(string Id, string Prompt, IReadOnlyLis
             case CodeTestKind.Script:
                 return PythonSandbox.Run(code + "\n\n" + test.Input + "\n", Timeout).Succeeded;
             case CodeTestKind.Stdin:
-            {
-                var run = PythonSandbox.Run(code, Timeout, test.Input, outputLimit: 1 << 20);
-                return run.Succeeded && SameLines(run.Stdout, test.Expected);
-            }
+                {
+                    var run = PythonSandbox.Run(code, Timeout, test.Input, outputLimit: 1 << 20);
+                    return run.Succeeded && SameLines(run.Stdout, test.Expected);
+                }
             default:
-            {
-                string harness = code + "\n\nimport json as _rmas_json, sys as _rmas_sys\n" +
-                    "_rmas_args = [_rmas_json.loads(l) for l in _rmas_sys.stdin.read().split('\\n') if l.strip()]\n" +
-                    $"print(_rmas_json.dumps(Solution().{FunctionName}(*_rmas_args)))\n";
-                var run = PythonSandbox.Run(harness, Timeout, test.Input, outputLimit: 1 << 20);
-                return run.Succeeded && SameJson(run.Stdout, test.Expected);
-            }
+                {
+                    string harness = code + "\n\nimport json as _rmas_json, sys as _rmas_sys\n" +
+                        "_rmas_args = [_rmas_json.loads(l) for l in _rmas_sys.stdin.read().split('\\n') if l.strip()]\n" +
+                        $"print(_rmas_json.dumps(Solution().{FunctionName}(*_rmas_args)))\n";
+                    var run = PythonSandbox.Run(harness, Timeout, test.Input, outputLimit: 1 << 20);
+                    return run.Succeeded && SameJson(run.Stdout, test.Expected);
+                }
         }
     }
 

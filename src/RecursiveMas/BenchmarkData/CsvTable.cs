@@ -44,22 +44,29 @@ public static class CsvTable
             any = true;
             if (quoted)
             {
-                if (c == '"' && i + 1 < text.Length && text[i + 1] == '"') { field.Append('"'); i++; }
-                else if (c == '"') quoted = false;
-                else field.Append(c);
+                if (c == '"' && i + 1 < text.Length && text[i + 1] == '"')
+                { field.Append('"'); i++; }
+                else if (c == '"')
+                    quoted = false;
+                else
+                    field.Append(c);
             }
-            else if (c == '"') quoted = true;
-            else if (c == ',') { row.Add(field.ToString()); field.Clear(); }
+            else if (c == '"')
+                quoted = true;
+            else if (c == ',')
+            { row.Add(field.ToString()); field.Clear(); }
             else if (c is '\n' or '\r')
             {
-                if (c == '\r' && i + 1 < text.Length && text[i + 1] == '\n') i++;
+                if (c == '\r' && i + 1 < text.Length && text[i + 1] == '\n')
+                    i++;
                 row.Add(field.ToString());
                 field.Clear();
                 rows.Add(row);
                 row = [];
                 any = false;
             }
-            else field.Append(c);
+            else
+                field.Append(c);
         }
         if (any)
         {
@@ -86,12 +93,21 @@ public static class PickledString
             byte op = data[i++];
             switch (op)
             {
-                case 0x80: i += 1; break;                                   // PROTO n
-                case 0x95: i += 8; break;                                   // FRAME length
-                case 0x94: break;                                           // MEMOIZE
-                case 0x8c: value = Take(data, ref i, data[i++]); break;     // SHORT_BINUNICODE
-                case (byte)'X': { long n = BitConverter.ToUInt32(data, i); i += 4; value = Take(data, ref i, n); break; }
-                case 0x8d: { long n = (long)BitConverter.ToUInt64(data, i); i += 8; value = Take(data, ref i, n); break; }
+                case 0x80:
+                    i += 1;
+                    break;                                   // PROTO n
+                case 0x95:
+                    i += 8;
+                    break;                                   // FRAME length
+                case 0x94:
+                    break;                                           // MEMOIZE
+                case 0x8c:
+                    value = Take(data, ref i, data[i++]);
+                    break;     // SHORT_BINUNICODE
+                case (byte)'X':
+                    { long n = BitConverter.ToUInt32(data, i); i += 4; value = Take(data, ref i, n); break; }
+                case 0x8d:
+                    { long n = (long)BitConverter.ToUInt64(data, i); i += 8; value = Take(data, ref i, n); break; }
                 case (byte)'.':
                     return value ?? throw new InvalidDataException("the pickle holds no string");
                 default:

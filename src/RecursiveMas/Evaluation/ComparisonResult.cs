@@ -77,7 +77,8 @@ public sealed record ComparisonResult(string System, string Data, int Questions,
                             p => p.Value.ValueKind == JsonValueKind.Number ? p.Value.GetDouble() : throw new ModelFileException(path, $"{at}.pass_at.{p.Name}", "must be a number"))
                         : new Dictionary<int, double>();
                     return new SeedRun(Get(seed, "seed", JsonValueKind.Number, path, at).GetInt64(), (int)Number("questions"), (int)Number("correct"),
-                        Number("tokens_per_question"), Number("seconds_per_question")) { Samples = samples, PassAt = passAt };
+                        Number("tokens_per_question"), Number("seconds_per_question"))
+                    { Samples = samples, PassAt = passAt };
                 }).ToList();
                 if (runs.Count == 0)
                     throw new ModelFileException(path, where + ".seeds", "no seed runs");

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using RecursiveMas.Answers;
-using RecursiveMas.BenchmarkData;
 using RecursiveMas.Baselines;
+using RecursiveMas.BenchmarkData;
 using RecursiveMas.Serving;
 using RecursiveMas.Systems;
 using RecursiveMas.Tasks;

@@ -67,9 +67,11 @@ public static class OfficialLinkConfig
         {
             for (int i = 0; i < adapters.Count; i++)
             {
-                if (adapters[i] is not JsonObject a) continue;
+                if (adapters[i] is not JsonObject a)
+                    continue;
                 bool match = TextOf(a["legacy_key"]) == linkName || TextOf(a["filename"]) == linkName + ".pt";
-                if (!match) continue;
+                if (!match)
+                    continue;
                 string item = $"adapters[{i}].adapter_type";
                 if (a["adapter_type"] is null)
                     throw new ModelFileException(configPath, item, $"the manifest entry of outer link '{linkName}' has no \"adapter_type\"");

@@ -35,14 +35,17 @@ public sealed class KvCache : IDisposable
     public KvCache(int layerCount, int batchSize, Device? device = null, int initialCapacity = 64)
         : this(Enumerable.Repeat(LayerKind.FullAttention, Math.Max(0, layerCount)).ToArray(), null, batchSize, device, initialCapacity)
     {
-        if (layerCount <= 0) throw new ArgumentOutOfRangeException(nameof(layerCount));
+        if (layerCount <= 0)
+            throw new ArgumentOutOfRangeException(nameof(layerCount));
     }
 
     /// <summary>An empty cache for layers of the given kinds; <paramref name="slidingWindow"/> is the window of the sliding layers.</summary>
     public KvCache(IReadOnlyList<LayerKind> layers, int? slidingWindow, int batchSize, Device? device = null, int initialCapacity = 64)
     {
-        if (layers.Count == 0) throw new ArgumentOutOfRangeException(nameof(layers));
-        if (batchSize <= 0) throw new ArgumentOutOfRangeException(nameof(batchSize));
+        if (layers.Count == 0)
+            throw new ArgumentOutOfRangeException(nameof(layers));
+        if (batchSize <= 0)
+            throw new ArgumentOutOfRangeException(nameof(batchSize));
         if (layers.Contains(LayerKind.SlidingAttention) && slidingWindow is not > 0)
             throw new ArgumentException("sliding-window layers need a positive window", nameof(slidingWindow));
         LayerCount = layers.Count;

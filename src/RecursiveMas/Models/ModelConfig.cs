@@ -248,10 +248,14 @@ public sealed record ModelConfig
             text["linear_key_head_dim"] = linear.KeyHeadDim;
             text["linear_value_head_dim"] = linear.ValueHeadDim;
         }
-        if (BosTokenId is int bos) text["bos_token_id"] = bos;
-        if (EosTokenIds.Count == 1) text["eos_token_id"] = EosTokenIds[0];
-        else if (EosTokenIds.Count > 1) text["eos_token_id"] = new JsonArray(EosTokenIds.Select(i => (JsonNode)i).ToArray());
-        if (PadTokenId is int pad) text["pad_token_id"] = pad;
+        if (BosTokenId is int bos)
+            text["bos_token_id"] = bos;
+        if (EosTokenIds.Count == 1)
+            text["eos_token_id"] = EosTokenIds[0];
+        else if (EosTokenIds.Count > 1)
+            text["eos_token_id"] = new JsonArray(EosTokenIds.Select(i => (JsonNode)i).ToArray());
+        if (PadTokenId is int pad)
+            text["pad_token_id"] = pad;
 
         JsonObject o;
         if (Multimodal)

@@ -26,7 +26,8 @@ internal static unsafe class TensorVersion
 
     static delegate* unmanaged<IntPtr, long> Resolve()
     {
-        using (zeros(1, device: CPU)) { } // makes TorchSharp load libtorch first
+        using (zeros(1, device: CPU))
+        { } // makes TorchSharp load libtorch first
         foreach (var name in new[] { "libtorch_cpu.so", "libtorch_cpu.dylib" })
             if (NativeLibrary.TryLoad(name, typeof(Tensor).Assembly, null, out var library)
                 && NativeLibrary.TryGetExport(library, Symbol, out var address))

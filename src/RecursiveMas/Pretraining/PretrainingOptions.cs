@@ -56,13 +56,20 @@ public sealed record PretrainingOptions
     /// <summary>Throws when a value is out of range, naming it.</summary>
     public void Validate()
     {
-        if (Steps < 0) throw new ArgumentOutOfRangeException(nameof(Steps), Steps, "steps must not be negative");
-        if (BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "batch size must be at least 1");
-        if (!(LearningRate > 0)) throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "learning rate must be positive");
-        if (WarmupSteps < 0) throw new ArgumentOutOfRangeException(nameof(WarmupSteps), WarmupSteps, "warm-up steps must not be negative");
-        if (!(NoisyShare >= 0 && NoisyShare <= 1)) throw new ArgumentOutOfRangeException(nameof(NoisyShare), NoisyShare, "the noisy share must be between 0 and 1");
-        if (!(NoiseScale >= 0 && double.IsFinite(NoiseScale))) throw new ArgumentOutOfRangeException(nameof(NoiseScale), NoiseScale, "the noise scale must be finite and not negative");
-        if (MaxLength < 2) throw new ArgumentOutOfRangeException(nameof(MaxLength), MaxLength, "max length must be at least 2");
+        if (Steps < 0)
+            throw new ArgumentOutOfRangeException(nameof(Steps), Steps, "steps must not be negative");
+        if (BatchSize < 1)
+            throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "batch size must be at least 1");
+        if (!(LearningRate > 0))
+            throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "learning rate must be positive");
+        if (WarmupSteps < 0)
+            throw new ArgumentOutOfRangeException(nameof(WarmupSteps), WarmupSteps, "warm-up steps must not be negative");
+        if (!(NoisyShare >= 0 && NoisyShare <= 1))
+            throw new ArgumentOutOfRangeException(nameof(NoisyShare), NoisyShare, "the noisy share must be between 0 and 1");
+        if (!(NoiseScale >= 0 && double.IsFinite(NoiseScale)))
+            throw new ArgumentOutOfRangeException(nameof(NoiseScale), NoiseScale, "the noise scale must be finite and not negative");
+        if (MaxLength < 2)
+            throw new ArgumentOutOfRangeException(nameof(MaxLength), MaxLength, "max length must be at least 2");
         Messages.Validate();
     }
 }

@@ -110,7 +110,9 @@ public static class PythonSandbox
             bool exited = process.WaitForExit(timeout ?? DefaultTimeout);
             if (!exited)
             {
-                try { process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
+                try
+                { process.Kill(entireProcessTree: true); }
+                catch (InvalidOperationException) { }
                 process.WaitForExit();
             }
             // Grandchildren that kept the pipes open cannot hold the caller forever.
@@ -119,7 +121,10 @@ public static class PythonSandbox
         }
         finally
         {
-            try { Directory.Delete(directory, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            try
+            { Directory.Delete(directory, recursive: true); }
+            catch (IOException) { }
+            catch (UnauthorizedAccessException) { }
         }
     }
 

@@ -165,9 +165,12 @@ public sealed class RecursiveSystem : IDisposable
         }
         catch
         {
-            foreach (var a in agents) a.InnerLink.Dispose();
-            foreach (var l in outer.Values) l.Dispose();
-            foreach (var m in models.Values) m.Dispose();
+            foreach (var a in agents)
+                a.InnerLink.Dispose();
+            foreach (var l in outer.Values)
+                l.Dispose();
+            foreach (var m in models.Values)
+                m.Dispose();
             throw;
         }
     }
@@ -303,10 +306,15 @@ public sealed class RecursiveSystem : IDisposable
 
     public void Dispose()
     {
-        foreach (var f in _fused.Values) f.Dispose();
-        foreach (var a in Agents) a.InnerLink.Dispose();
-        foreach (var a in Agents) a.Prefixes?.Dispose();
-        foreach (var l in OuterLinks.Values) l.Dispose();
-        foreach (var m in _models) m.Dispose();
+        foreach (var f in _fused.Values)
+            f.Dispose();
+        foreach (var a in Agents)
+            a.InnerLink.Dispose();
+        foreach (var a in Agents)
+            a.Prefixes?.Dispose();
+        foreach (var l in OuterLinks.Values)
+            l.Dispose();
+        foreach (var m in _models)
+            m.Dispose();
     }
 }

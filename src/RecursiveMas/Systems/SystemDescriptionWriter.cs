@@ -80,8 +80,10 @@ internal static class SystemDescriptionWriter
             ["hiddenSize"] = a.HiddenSize,
             ["latentSteps"] = a.LatentSteps,
         };
-        if (a.Role is not null) o["role"] = a.Role;
-        if (a.SystemPrompt is not null) o["systemPrompt"] = a.SystemPrompt;
+        if (a.Role is not null)
+            o["role"] = a.Role;
+        if (a.SystemPrompt is not null)
+            o["systemPrompt"] = a.SystemPrompt;
         o["prompts"] = new JsonArray(a.Prompts.Select(p => (JsonNode?)new JsonObject
         {
             ["use"] = p.Use switch

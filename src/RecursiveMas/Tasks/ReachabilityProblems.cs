@@ -21,7 +21,8 @@ public static class ReachabilityProblems
     public static TaskExample Draw(Random random)
     {
         var pool = Concepts.OrderBy(_ => random.Next()).ToList();
-        string Take() { var c = pool[^1]; pool.RemoveAt(pool.Count - 1); return c; }
+        string Take()
+        { var c = pool[^1]; pool.RemoveAt(pool.Count - 1); return c; }
 
         int length = random.Next(2, 5);                           // rules on the true path
         var path = Enumerable.Range(0, length + 1).Select(_ => Take()).ToList();

@@ -46,9 +46,12 @@ internal static class ByteLevelAlphabet
     {
         var table = new char[256];
         var direct = new bool[256];
-        for (int b = '!'; b <= '~'; b++) direct[b] = true;
-        for (int b = 0xA1; b <= 0xAC; b++) direct[b] = true;
-        for (int b = 0xAE; b <= 0xFF; b++) direct[b] = true;
+        for (int b = '!'; b <= '~'; b++)
+            direct[b] = true;
+        for (int b = 0xA1; b <= 0xAC; b++)
+            direct[b] = true;
+        for (int b = 0xAE; b <= 0xFF; b++)
+            direct[b] = true;
         int next = 0;
         for (int b = 0; b < 256; b++)
             table[b] = direct[b] ? (char)b : (char)(256 + next++);

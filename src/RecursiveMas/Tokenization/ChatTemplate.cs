@@ -227,12 +227,24 @@ public sealed partial class ChatTemplate
         var output = new StringBuilder();
         switch (Kind)
         {
-            case ChatTemplateKind.ChatMl: RenderChatMl(conversation, addGenerationPrompt, output); break;
-            case ChatTemplateKind.Qwen3: RenderQwen3(conversation, addGenerationPrompt, enableThinking, output); break;
-            case ChatTemplateKind.Llama3: RenderLlama3(conversation, addGenerationPrompt, output); break;
-            case ChatTemplateKind.Mistral: RenderMistral(conversation, output); break;
-            case ChatTemplateKind.Gemma: RenderGemma(conversation, addGenerationPrompt, output); break;
-            default: RenderPlain(conversation, addGenerationPrompt, output); break;
+            case ChatTemplateKind.ChatMl:
+                RenderChatMl(conversation, addGenerationPrompt, output);
+                break;
+            case ChatTemplateKind.Qwen3:
+                RenderQwen3(conversation, addGenerationPrompt, enableThinking, output);
+                break;
+            case ChatTemplateKind.Llama3:
+                RenderLlama3(conversation, addGenerationPrompt, output);
+                break;
+            case ChatTemplateKind.Mistral:
+                RenderMistral(conversation, output);
+                break;
+            case ChatTemplateKind.Gemma:
+                RenderGemma(conversation, addGenerationPrompt, output);
+                break;
+            default:
+                RenderPlain(conversation, addGenerationPrompt, output);
+                break;
         }
         return output.ToString();
     }

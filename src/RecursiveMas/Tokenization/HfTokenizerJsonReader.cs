@@ -164,10 +164,18 @@ internal static class HfTokenizerJsonReader
         string type = JsonFile.ExpectString(path, JsonFile.Required(path, element, "type", field + ".type"), field + ".type");
         switch (type)
         {
-            case "NFC": forms.Add(NormalizationForm.FormC); break;
-            case "NFD": forms.Add(NormalizationForm.FormD); break;
-            case "NFKC": forms.Add(NormalizationForm.FormKC); break;
-            case "NFKD": forms.Add(NormalizationForm.FormKD); break;
+            case "NFC":
+                forms.Add(NormalizationForm.FormC);
+                break;
+            case "NFD":
+                forms.Add(NormalizationForm.FormD);
+                break;
+            case "NFKC":
+                forms.Add(NormalizationForm.FormKC);
+                break;
+            case "NFKD":
+                forms.Add(NormalizationForm.FormKD);
+                break;
             case "Sequence":
                 var list = JsonFile.ExpectArray(path, JsonFile.Required(path, element, "normalizers", field + ".normalizers"), field + ".normalizers");
                 int i = 0;

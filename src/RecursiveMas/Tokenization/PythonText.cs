@@ -20,8 +20,10 @@ internal static class PythonText
     public static string Strip(string text)
     {
         int start = 0, end = text.Length;
-        while (start < end && IsWhiteSpace(text[start])) start++;
-        while (end > start && IsWhiteSpace(text[end - 1])) end--;
+        while (start < end && IsWhiteSpace(text[start]))
+            start++;
+        while (end > start && IsWhiteSpace(text[end - 1]))
+            end--;
         return text[start..end];
     }
 

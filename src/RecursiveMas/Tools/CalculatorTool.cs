@@ -64,7 +64,8 @@ public sealed class CalculatorTool : ITool
 
         public void SkipSpaces()
         {
-            while (!AtEnd && char.IsWhiteSpace(Current)) _pos++;
+            while (!AtEnd && char.IsWhiteSpace(Current))
+                _pos++;
         }
 
         bool Accept(char c)
@@ -97,9 +98,12 @@ public sealed class CalculatorTool : ITool
             double value = ParseTerm(depth);
             while (true)
             {
-                if (Accept('+')) value += ParseTerm(depth);
-                else if (Accept('-') || Accept('−')) value -= ParseTerm(depth);
-                else return value;
+                if (Accept('+'))
+                    value += ParseTerm(depth);
+                else if (Accept('-') || Accept('−'))
+                    value -= ParseTerm(depth);
+                else
+                    return value;
             }
         }
 
@@ -109,28 +113,34 @@ public sealed class CalculatorTool : ITool
             double value = ParseUnary(depth);
             while (true)
             {
-                if (Accept('*') || Accept('×')) value *= ParseUnary(depth);
+                if (Accept('*') || Accept('×'))
+                    value *= ParseUnary(depth);
                 else if (Accept('/') || Accept('÷'))
                 {
                     double divisor = ParseUnary(depth);
-                    if (divisor == 0) throw new CalculatorException("division by zero");
+                    if (divisor == 0)
+                        throw new CalculatorException("division by zero");
                     value /= divisor;
                 }
                 else if (Accept('%'))
                 {
                     double divisor = ParseUnary(depth);
-                    if (divisor == 0) throw new CalculatorException("modulo by zero");
+                    if (divisor == 0)
+                        throw new CalculatorException("modulo by zero");
                     value %= divisor;
                 }
-                else return value;
+                else
+                    return value;
             }
         }
 
         // unary := ('-' | '+') unary | power
         double ParseUnary(int depth)
         {
-            if (Accept('-') || Accept('−')) return -ParseUnary(depth + 1);
-            if (Accept('+')) return ParseUnary(depth + 1);
+            if (Accept('-') || Accept('−'))
+                return -ParseUnary(depth + 1);
+            if (Accept('+'))
+                return ParseUnary(depth + 1);
             return ParsePower(depth);
         }
 
@@ -160,7 +170,8 @@ public sealed class CalculatorTool : ITool
             if (Accept('('))
             {
                 double inner = ParseExpression(depth + 1);
-                if (!Accept(')')) throw new CalculatorException("missing ')'");
+                if (!Accept(')'))
+                    throw new CalculatorException("missing ')'");
                 return inner;
             }
             if (char.IsDigit(Current) || Current == '.')
@@ -179,7 +190,8 @@ public sealed class CalculatorTool : ITool
                 && (char.IsDigit(text[_pos + 1]) || (text[_pos + 1] is '-' or '+' && _pos + 2 < text.Length && char.IsDigit(text[_pos + 2]))))
             {
                 _pos += 2;
-                while (!AtEnd && char.IsDigit(Current)) _pos++;
+                while (!AtEnd && char.IsDigit(Current))
+                    _pos++;
             }
             // No thousands commas: "max(1,234)" must stay two arguments.
             string literal = text[start.._pos].Replace("_", "", StringComparison.Ordinal);
@@ -191,22 +203,27 @@ public sealed class CalculatorTool : ITool
         double ParseName(int depth)
         {
             int start = _pos;
-            while (!AtEnd && (char.IsLetterOrDigit(Current) || Current == '_')) _pos++;
+            while (!AtEnd && (char.IsLetterOrDigit(Current) || Current == '_'))
+                _pos++;
             string raw = text[start.._pos];
             string name = raw.ToLowerInvariant();
             switch (name)
             {
-                case "pi": return Math.PI;
-                case "e": return Math.E;
+                case "pi":
+                    return Math.PI;
+                case "e":
+                    return Math.E;
             }
             if (!Accept('('))
                 throw new CalculatorException($"unknown name '{raw}'");
             var args = new List<double>();
             if (!Accept(')'))
             {
-                do args.Add(ParseExpression(depth + 1));
+                do
+                    args.Add(ParseExpression(depth + 1));
                 while (Accept(','));
-                if (!Accept(')')) throw new CalculatorException($"missing ')' after the arguments of {name}");
+                if (!Accept(')'))
+                    throw new CalculatorException($"missing ')' after the arguments of {name}");
             }
             return Call(name, args);
         }
@@ -215,7 +232,8 @@ public sealed class CalculatorTool : ITool
         {
             double One()
             {
-                if (a.Count != 1) throw new CalculatorException($"{name} takes one argument, got {a.Count}");
+                if (a.Count != 1)
+                    throw new CalculatorException($"{name} takes one argument, got {a.Count}");
                 return a[0];
             }
             return name switch
@@ -245,7 +263,8 @@ public sealed class CalculatorTool : ITool
             if (n < 0 || n != Math.Floor(n) || n > 170)
                 throw new CalculatorException("factorial needs an integer from 0 to 170");
             double r = 1;
-            for (int i = 2; i <= n; i++) r *= i;
+            for (int i = 2; i <= n; i++)
+                r *= i;
             return r;
         }
     }

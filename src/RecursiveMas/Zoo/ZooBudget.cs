@@ -126,8 +126,25 @@ public sealed record ZooBudget
 
     public static ZooBudget Tiny { get; } = new()
     {
-        TrainPerTask = 40, TrainLong = 10, ValidationPerTask = 4, TestPerTask = 6, Steps = 3, BatchSize = 4, Layers = 1, CriticLayers = 1, SolverLayers = 1,
-        VocabSize = 320, TextMessageTokens = 4, InnerSteps = 2, ConsistencySteps = 2, InnerBatchSize = 2, AlignSteps = 2, LinkSteps = 2, LinkBatchSize = 2, LinkExamplesPerTask = 4,
-        LinkEvaluationQuestions = 2, EvaluateEvery = 0,
+        TrainPerTask = 40,
+        TrainLong = 10,
+        ValidationPerTask = 4,
+        TestPerTask = 6,
+        Steps = 3,
+        BatchSize = 4,
+        Layers = 1,
+        CriticLayers = 1,
+        SolverLayers = 1,
+        VocabSize = 320,
+        TextMessageTokens = 4,
+        InnerSteps = 2,
+        ConsistencySteps = 2,
+        InnerBatchSize = 2,
+        AlignSteps = 2,
+        LinkSteps = 2,
+        LinkBatchSize = 2,
+        LinkExamplesPerTask = 4,
+        LinkEvaluationQuestions = 2,
+        EvaluateEvery = 0,
     };
 }

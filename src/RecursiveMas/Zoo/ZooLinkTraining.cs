@@ -80,17 +80,17 @@ public static class ZooLinkTraining
         if (logDirectory is not null)
             WriteAlignmentLog(Path.Combine(logDirectory, "alignment.json"), alignment);
         reports["outer"] = LinkTrainer.TrainOuter(system, data, common with
-            {
-                Steps = budget.LinkSteps,
-                MessageSource = budget.LinkMessages,
-                DetachSenders = budget.LinkMessages == MessageSource.Rollout,
-                ReceiverRoleWeight = budget.ReceiverRoleWeight,
-                EarlierRoundWeight = budget.EarlierRoundWeight,
-                Evaluation = evaluation.Count > 0 ? evaluation : null,
-                EvaluateEvery = budget.EvaluateEvery,
-                DiagnoseEvery = budget.EvaluateEvery,
-                OutputDirectory = logDirectory is null ? null : Path.Combine(logDirectory, "outer"),
-            }, cancellationToken);
+        {
+            Steps = budget.LinkSteps,
+            MessageSource = budget.LinkMessages,
+            DetachSenders = budget.LinkMessages == MessageSource.Rollout,
+            ReceiverRoleWeight = budget.ReceiverRoleWeight,
+            EarlierRoundWeight = budget.EarlierRoundWeight,
+            Evaluation = evaluation.Count > 0 ? evaluation : null,
+            EvaluateEvery = budget.EvaluateEvery,
+            DiagnoseEvery = budget.EvaluateEvery,
+            OutputDirectory = logDirectory is null ? null : Path.Combine(logDirectory, "outer"),
+        }, cancellationToken);
         system.ReplaceLinks(linksDirectory);
         return reports;
     }

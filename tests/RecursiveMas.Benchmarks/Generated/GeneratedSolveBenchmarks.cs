@@ -32,9 +32,17 @@ public class GeneratedSolveBenchmarks
         {
             var config = new ModelConfig
             {
-                Family = family, HiddenSize = hidden, IntermediateSize = hidden * 3, LayerCount = 2, HeadCount = hidden / 32,
-                KeyValueHeadCount = hidden / 32, HeadDim = 32, VocabSize = 320, TieWordEmbeddings = true,
-                QkvBias = family == ModelFamily.Qwen2, QueryKeyNorm = family == ModelFamily.Qwen3,
+                Family = family,
+                HiddenSize = hidden,
+                IntermediateSize = hidden * 3,
+                LayerCount = 2,
+                HeadCount = hidden / 32,
+                KeyValueHeadCount = hidden / 32,
+                HeadDim = 32,
+                VocabSize = 320,
+                TieWordEmbeddings = true,
+                QkvBias = family == ModelFamily.Qwen2,
+                QueryKeyNorm = family == ModelFamily.Qwen3,
             };
             ModelDirectoryBuilder.CreateRandom(Path.Combine(_root, folder), config, Corpus, seed++).Dispose();
         }

@@ -51,7 +51,8 @@ public static class LoadMemoryProbe
 
     static int Child(string dir)
     {
-        using (ones(1)) { } // load the native library before taking the baseline
+        using (ones(1))
+        { } // load the native library before taking the baseline
         long before = PeakResidentBytes();
         var watch = Stopwatch.StartNew();
         using var model = CausalLM.FromPretrained(dir);

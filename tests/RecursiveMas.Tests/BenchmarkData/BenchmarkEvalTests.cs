@@ -52,8 +52,12 @@ public sealed class BenchmarkEvalTests(TinySystems zoo) : IClassFixture<TinySyst
     string MbppFile() => Write(Folder, "mbppplus.jsonl",
         Line(new
         {
-            task_id = 2, code = "def add(a, b):\n    return a + b", prompt = "Write a function to add two numbers.", source_file = "Benchmark Questions Verification V2.ipynb",
-            test_imports = new[] { "import math" }, test_list = new[] { "assert add(1, 2) == 3", "assert add(0, 0) == 0" },
+            task_id = 2,
+            code = "def add(a, b):\n    return a + b",
+            prompt = "Write a function to add two numbers.",
+            source_file = "Benchmark Questions Verification V2.ipynb",
+            test_imports = new[] { "import math" },
+            test_list = new[] { "assert add(1, 2) == 3", "assert add(0, 0) == 0" },
             test = "inputs = [[1, 2], [3, 4], [-1, 1]]\nresults = [3, 7, 0]\nfor inp, exp in zip(inputs, results):\n    assert add(*inp) == exp\n",
         }) + "\n");
 
@@ -68,16 +72,28 @@ public sealed class BenchmarkEvalTests(TinySystems zoo) : IClassFixture<TinySyst
     string LiveCodeBenchFile() => Write(Folder, "livecodebench.jsonl",
         Line(new
         {
-            question_title = "Double", question_content = "Read n and print 2n.", platform = "atcoder", question_id = "abc001_a", contest_id = "abc001",
-            contest_date = "2024-08-01T00:00:00", starter_code = "", difficulty = "easy",
+            question_title = "Double",
+            question_content = "Read n and print 2n.",
+            platform = "atcoder",
+            question_id = "abc001_a",
+            contest_id = "abc001",
+            contest_date = "2024-08-01T00:00:00",
+            starter_code = "",
+            difficulty = "easy",
             public_test_cases = JsonSerializer.Serialize(new[] { new { input = "3\n", output = "6\n", testtype = "stdin" } }),
             private_test_cases = PrivateTests(JsonSerializer.Serialize(new[] { new { input = "21\n", output = "42\n", testtype = "stdin" } })),
             metadata = "{}",
         }) + "\n" +
         Line(new
         {
-            question_title = "Sum", question_content = "Return the sum of nums.", platform = "leetcode", question_id = "9001", contest_id = "weekly-1",
-            contest_date = "2024-08-02T00:00:00", starter_code = "class Solution:\n    def total(self, nums: List[int]) -> int:\n        ", difficulty = "easy",
+            question_title = "Sum",
+            question_content = "Return the sum of nums.",
+            platform = "leetcode",
+            question_id = "9001",
+            contest_id = "weekly-1",
+            contest_date = "2024-08-02T00:00:00",
+            starter_code = "class Solution:\n    def total(self, nums: List[int]) -> int:\n        ",
+            difficulty = "easy",
             public_test_cases = JsonSerializer.Serialize(new[] { new { input = "[1, 2, 3]", output = "6", testtype = "functional" } }),
             private_test_cases = JsonSerializer.Serialize(new[] { new { input = "[]", output = "0", testtype = "functional" } }),
             metadata = "{\"func_name\": \"total\"}",

@@ -1,5 +1,6 @@
 using TorchSharp;
 namespace RecursiveMas.Tests.Build;
+
 public class NativeLibraryTests
 {
     [Fact]

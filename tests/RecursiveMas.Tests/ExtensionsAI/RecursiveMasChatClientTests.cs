@@ -73,7 +73,10 @@ public sealed class RecursiveMasChatClientTests(TinySystems zoo) : IClassFixture
         // The same seed samples the same text; the values arrive as JSON would give them, too.
         var again = await client.GetResponseAsync(Question, new ChatOptions
         {
-            Temperature = 0.7f, TopP = 0.9f, MaxOutputTokens = 5, Seed = 11,
+            Temperature = 0.7f,
+            TopP = 0.9f,
+            MaxOutputTokens = 5,
+            Seed = 11,
             AdditionalProperties = new() { ["rounds"] = System.Text.Json.JsonDocument.Parse("2").RootElement, ["latent_steps"] = "3" },
         });
         Assert.Equal(response.Text, again.Text);

@@ -27,7 +27,8 @@ public sealed class PyTorchLinkImportTests : IDisposable
     {
         using (no_grad())
             foreach (var (name, p) in link.named_parameters())
-                if (name.Contains("ln")) p.add_(randn(p.shape) * 0.3);
+                if (name.Contains("ln"))
+                    p.add_(randn(p.shape) * 0.3);
         return link;
     }
 
@@ -38,7 +39,8 @@ public sealed class PyTorchLinkImportTests : IDisposable
     static void SaveWithPyBridge(string path, List<(string Name, Tensor Value)> stateDict)
     {
         var table = new Hashtable();
-        foreach (var (name, value) in stateDict) table[name] = value;
+        foreach (var (name, value) in stateDict)
+            table[name] = value;
         PyTorchPickler.PickleStateDict(path, table);
     }
 
@@ -195,7 +197,8 @@ public sealed class PyTorchLinkImportTests : IDisposable
         using var inner = new InnerLink("Planner", 16);
         string good = PathOf("adapter-good.pt");
         SaveWithPyBridge(good, StateDict(inner, ScalarType.Float64));
-        using (var imported = PyTorchLinkImport.ImportInner(good, "Planner", "ln_res_adapter", 16)) { }
+        using (var imported = PyTorchLinkImport.ImportInner(good, "Planner", "ln_res_adapter", 16))
+        { }
 
         // A storage record declaring far more than a 16→16 link can hold (zeros compress to nothing:
         // the file is small, the inflated size is not) is named before anything is inflated.
@@ -308,22 +311,23 @@ public sealed class PyTorchLinkImportTests : IDisposable
                 File.WriteAllBytes(path, [.. "PK\x03\x04"u8, .. new byte[60]]);
                 break;
             case "truncated-record":
-            {
-                using var link = new InnerLink("A", 8);
-                string whole = PathOf("whole.pt");
-                TorchSaveFormat.Write(whole, StateDict(link, ScalarType.BFloat16), InnerPrefixes);
-                using var source = ZipFile.OpenRead(whole);
-                using var zip = ZipFile.Open(path, ZipArchiveMode.Create);
-                foreach (var entry in source.Entries)
                 {
-                    using var data = new MemoryStream();
-                    using (var s = entry.Open()) s.CopyTo(data);
-                    byte[] bytes = entry.FullName == "archive/data/2" ? data.ToArray()[..10] : data.ToArray();
-                    using var o = zip.CreateEntry(entry.FullName).Open();
-                    o.Write(bytes);
+                    using var link = new InnerLink("A", 8);
+                    string whole = PathOf("whole.pt");
+                    TorchSaveFormat.Write(whole, StateDict(link, ScalarType.BFloat16), InnerPrefixes);
+                    using var source = ZipFile.OpenRead(whole);
+                    using var zip = ZipFile.Open(path, ZipArchiveMode.Create);
+                    foreach (var entry in source.Entries)
+                    {
+                        using var data = new MemoryStream();
+                        using (var s = entry.Open())
+                            s.CopyTo(data);
+                        byte[] bytes = entry.FullName == "archive/data/2" ? data.ToArray()[..10] : data.ToArray();
+                        using var o = zip.CreateEntry(entry.FullName).Open();
+                        o.Write(bytes);
+                    }
+                    break;
                 }
-                break;
-            }
             case "not-a-dict":
                 using (var zip = ZipFile.Open(path, ZipArchiveMode.Create))
                 using (var s = zip.CreateEntry("archive/data.pkl").Open())

@@ -49,7 +49,8 @@ public sealed class RecursiveLinkTests : IDisposable
         // Perturb the norms so a forgotten affine shows.
         using (no_grad())
             foreach (var (name, p) in link.named_parameters())
-                if (name.Contains("ln")) p.add_(randn(p.shape) * 0.3);
+                if (name.Contains("ln"))
+                    p.add_(randn(p.shape) * 0.3);
         var x = randn(2, 5, 24);
         TensorAssert.Close(Formula(link, x), link.forward(x), 1e-6);
         Assert.Equal(LinkArchitectures.TryParse(architecture.ConfigName(), architecture.IsOuter(), out var parsed) ? parsed : (LinkArchitecture?)null, architecture);
@@ -127,7 +128,8 @@ public sealed class RecursiveLinkTests : IDisposable
         using (no_grad())
             foreach (var link in links)
                 foreach (var (name, p) in link.named_parameters())
-                    if (name.Contains("ln")) p.add_(randn(p.shape) * 0.3);
+                    if (name.Contains("ln"))
+                        p.add_(randn(p.shape) * 0.3);
         using var fused = new FusedOuterLinks(links);
         var x = randn(2, 7, 32);
 
@@ -140,14 +142,16 @@ public sealed class RecursiveLinkTests : IDisposable
         var weights = links.Select(_ => randn(2, 7, 1)).ToArray();
         separate.Select((y, i) => (y * weights[i]).sum()).Aggregate((a, b) => a + b).backward();
         var expectedGrads = links.SelectMany(l => l.parameters()).Select(p => p.grad!.clone()).ToArray();
-        foreach (var l in links) l.zero_grad();
+        foreach (var l in links)
+            l.zero_grad();
         fused.Forward(x).Select((y, i) => (y * weights[i]).sum()).Aggregate((a, b) => a + b).backward();
         var fusedGrads = links.SelectMany(l => l.parameters()).Select(p => p.grad!).ToArray();
         for (int i = 0; i < expectedGrads.Length; i++)
             TensorAssert.Close(expectedGrads[i], fusedGrads[i], 1e-4, $"gradient {i}");
 
         // Frozen: the folded weights are cached and still exact.
-        foreach (var l in links) l.SetTrainable(false);
+        foreach (var l in links)
+            l.SetTrainable(false);
         using (no_grad())
         {
             var first = fused.Forward(x);
@@ -158,14 +162,16 @@ public sealed class RecursiveLinkTests : IDisposable
                 TensorAssert.Close(first[i], second[i], 0);
             }
         }
-        foreach (var l in links) l.Dispose();
+        foreach (var l in links)
+            l.Dispose();
     }
 
     [Fact]
     public void FrozenFusedLinksRefoldAfterAnyWriteToALink()
     {
         var links = new[] { new OuterLink("S", "E1", 16, 12), new OuterLink("S", "E2", 16, 8) };
-        foreach (var l in links) l.SetTrainable(false);
+        foreach (var l in links)
+            l.SetTrainable(false);
         using var fused = new FusedOuterLinks(links);
         using var noGrad = no_grad();
         var x = randn(2, 3, 16);
@@ -180,6 +186,7 @@ public sealed class RecursiveLinkTests : IDisposable
         for (int i = 0; i < links.Length; i++)
             TensorAssert.Close(links[i].forward(x), after[i], 1e-5, links[i].Id);
         Assert.True((before[0] - after[0]).abs().max().item<float>() > 1e-3, "the first link's output changed");
-        foreach (var l in links) l.Dispose();
+        foreach (var l in links)
+            l.Dispose();
     }
 }

@@ -150,7 +150,8 @@ public sealed class TinyScaledPresetTests(TinyScaledSystem tiny) : IClassFixture
         }
         finally
         {
-            foreach (var l in originals) l.Dispose();
+            foreach (var l in originals)
+                l.Dispose();
             foreach (var agent in preset.Agents)
             {
                 File.Delete(Path.Combine(tiny.ModelDirectory(agent.Name), "adapter(math).pt"));

@@ -117,7 +117,8 @@ public sealed class PretrainingTests
         int Trailing(string text, string marker)
         {
             int n = 0;
-            while (text.EndsWith(marker, StringComparison.Ordinal)) { text = text[..^marker.Length]; n++; }
+            while (text.EndsWith(marker, StringComparison.Ordinal))
+            { text = text[..^marker.Length]; n++; }
             return n;
         }
         var plain = RoleCorpus.Build(Systems, TaskRoles.Critic, chat, "<E>", Data, 3, new MessageFilling { ForwardOdds = 1 });

@@ -50,7 +50,10 @@ public sealed class BatchedServingTests(TinySystems zoo) : IClassFixture<TinySys
         await app.StartAsync();
         return new Server
         {
-            System = system, Batcher = batcher, Client = client, App = app,
+            System = system,
+            Batcher = batcher,
+            Client = client,
+            App = app,
             Http = new HttpClient { BaseAddress = new Uri(app.Urls.Single()), Timeout = TimeSpan.FromMinutes(3) },
         };
     }

@@ -25,8 +25,11 @@ public sealed class CrossSiteTests
         options.OnAnswerText?.Invoke(0, "ok");
         return new RunResult
         {
-            Method = RunMethod.Recursive, Rounds = 1, Answers = [new QuestionAnswer(question, "ok", null, 1) { FinishReason = RecursiveMas.Decoding.FinishReason.EndOfSequence }],
-            Steps = [new AgentStep("Solo", 1, StepKind.Decode, 0, 1, 3, 1)], TotalMilliseconds = 1,
+            Method = RunMethod.Recursive,
+            Rounds = 1,
+            Answers = [new QuestionAnswer(question, "ok", null, 1) { FinishReason = RecursiveMas.Decoding.FinishReason.EndOfSequence }],
+            Steps = [new AgentStep("Solo", 1, StepKind.Decode, 0, 1, 3, 1)],
+            TotalMilliseconds = 1,
         };
     }
 
@@ -192,7 +195,9 @@ public sealed class CrossSiteTests
             };
             await using var server = await Server.Start(new RmasServerOptions
             {
-                Urls = ["https://127.0.0.1:0"], CertificatePath = pfx, CertificatePassword = "pw",
+                Urls = ["https://127.0.0.1:0"],
+                CertificatePath = pfx,
+                CertificatePassword = "pw",
             }, handler);
 
             Assert.Equal("https", server.Url.Scheme);
@@ -210,7 +215,9 @@ public sealed class CrossSiteTests
     {
         await using var server = await Server.Start(new RmasServerOptions
         {
-            Urls = ["http://127.0.0.1:0"], RequestHeadersTimeout = TimeSpan.FromSeconds(1), MaxConnections = 17,
+            Urls = ["http://127.0.0.1:0"],
+            RequestHeadersTimeout = TimeSpan.FromSeconds(1),
+            MaxConnections = 17,
         });
         var limits = server.App.Services.GetRequiredService<IOptions<KestrelServerOptions>>().Value.Limits;
         Assert.Equal(17, limits.MaxConcurrentConnections);

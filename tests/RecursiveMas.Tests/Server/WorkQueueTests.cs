@@ -16,8 +16,11 @@ public sealed class WorkQueueTests
 {
     static RunResult Answer(string question, string text) => new()
     {
-        Method = RunMethod.Recursive, Rounds = 1, Answers = [new QuestionAnswer(question, text, null, 1) { FinishReason = RecursiveMas.Decoding.FinishReason.EndOfSequence }],
-        Steps = [new AgentStep("Solo", 1, StepKind.Decode, 0, 1, 3, 1)], TotalMilliseconds = 1,
+        Method = RunMethod.Recursive,
+        Rounds = 1,
+        Answers = [new QuestionAnswer(question, text, null, 1) { FinishReason = RecursiveMas.Decoding.FinishReason.EndOfSequence }],
+        Steps = [new AgentStep("Solo", 1, StepKind.Decode, 0, 1, 3, 1)],
+        TotalMilliseconds = 1,
     };
 
     static StringContent Body(string question, bool stream = false) => new(
@@ -31,7 +34,8 @@ public sealed class WorkQueueTests
         var order = new List<string>();
         using var client = new RecursiveMasChatClient((question, options) =>
         {
-            lock (order) order.Add(question);
+            lock (order)
+                order.Add(question);
             running.Release();
             release.Wait(TimeSpan.FromMinutes(1));
             if (question == "fail")

@@ -41,16 +41,20 @@ public sealed class NaiveDecoder
             for (int t = 0; t < T; t++)
             {
                 var o = _c.SandwichNorms ? Norm(mixed[t], W(p + "post_attention_layernorm.weight")) : mixed[t];
-                for (int i = 0; i < d; i++) x[t][i] += o[i];
+                for (int i = 0; i < d; i++)
+                    x[t][i] += o[i];
                 var h2 = _c.SandwichNorms ? Norm(x[t], W(p + "pre_feedforward_layernorm.weight")) : Norm(x[t], W(p + "post_attention_layernorm.weight"));
                 int ff = _c.IntermediateSize;
                 var gate = Linear(h2, W(p + "mlp.gate_proj.weight"), B(p + "mlp.gate_proj.bias"), ff);
                 var up = Linear(h2, W(p + "mlp.up_proj.weight"), B(p + "mlp.up_proj.bias"), ff);
                 var act = new double[ff];
-                for (int i = 0; i < ff; i++) act[i] = Activation(gate[i]) * up[i];
+                for (int i = 0; i < ff; i++)
+                    act[i] = Activation(gate[i]) * up[i];
                 var down = Linear(act, W(p + "mlp.down_proj.weight"), B(p + "mlp.down_proj.bias"), d);
-                if (_c.SandwichNorms) down = Norm(down, W(p + "post_feedforward_layernorm.weight"));
-                for (int i = 0; i < d; i++) x[t][i] += down[i];
+                if (_c.SandwichNorms)
+                    down = Norm(down, W(p + "post_feedforward_layernorm.weight"));
+                for (int i = 0; i < d; i++)
+                    x[t][i] += down[i];
             }
         }
         return x.Select(r => Norm(r, W("model.norm.weight"))).ToArray();
@@ -96,12 +100,14 @@ public sealed class NaiveDecoder
         {
             for (int head = 0; head < H; head++)
             {
-                if (_c.QueryKeyNorm) NormSlice(q[t], head * hd, hd, W(p + "q_norm.weight"));
+                if (_c.QueryKeyNorm)
+                    NormSlice(q[t], head * hd, hd, W(p + "q_norm.weight"));
                 Rotate(q[t], head * hd, positions[t], inv);
             }
             for (int head = 0; head < KV; head++)
             {
-                if (_c.QueryKeyNorm) NormSlice(k[t], head * hd, hd, W(p + "k_norm.weight"));
+                if (_c.QueryKeyNorm)
+                    NormSlice(k[t], head * hd, hd, W(p + "k_norm.weight"));
                 Rotate(k[t], head * hd, positions[t], inv);
             }
         }
@@ -116,11 +122,14 @@ public sealed class NaiveDecoder
                 var scores = new List<(int j, double s)>();
                 for (int j = 0; j <= t; j++)
                 {
-                    if (sliding && j <= t - _c.SlidingWindow!.Value) continue;
+                    if (sliding && j <= t - _c.SlidingWindow!.Value)
+                        continue;
                     double s = 0;
-                    for (int i = 0; i < hd; i++) s += q[t][head * hd + i] * k[j][kvHead * hd + i];
+                    for (int i = 0; i < hd; i++)
+                        s += q[t][head * hd + i] * k[j][kvHead * hd + i];
                     s *= scale;
-                    if (_c.AttentionLogitSoftcap is double cap) s = cap * Math.Tanh(s / cap);
+                    if (_c.AttentionLogitSoftcap is double cap)
+                        s = cap * Math.Tanh(s / cap);
                     scores.Add((j, s));
                 }
                 double max = scores.Max(e => e.s);
@@ -128,11 +137,13 @@ public sealed class NaiveDecoder
                 foreach (var (j, s) in scores)
                 {
                     double a = Math.Exp(s - max) / z;
-                    for (int i = 0; i < hd; i++) attn[t][head * hd + i] += a * v[j][kvHead * hd + i];
+                    for (int i = 0; i < hd; i++)
+                        attn[t][head * hd + i] += a * v[j][kvHead * hd + i];
                 }
             }
             if (_c.AttentionOutputGate)
-                for (int i = 0; i < H * hd; i++) attn[t][i] *= 1 / (1 + Math.Exp(-gate[t][i]));
+                for (int i = 0; i < H * hd; i++)
+                    attn[t][i] *= 1 / (1 + Math.Exp(-gate[t][i]));
         }
         return attn.Select(a => Linear(a, W(p + "o_proj.weight"), B(p + "o_proj.bias"), _c.HiddenSize)).ToArray();
     }
@@ -159,7 +170,8 @@ public sealed class NaiveDecoder
                 for (int j = 0; j < K; j++)
                 {
                     int src = t - (K - 1) + j;
-                    if (src >= 0) acc += conv[c * K + j] * qkv[src][c];
+                    if (src >= 0)
+                        acc += conv[c * K + j] * qkv[src][c];
                 }
                 mixed[c] = acc / (1 + Math.Exp(-acc));
             }
@@ -173,16 +185,22 @@ public sealed class NaiveDecoder
                 double beta = 1 / (1 + Math.Exp(-bIn[t][hv]));
                 double g = -Math.Exp(aLog[hv]) * Softplus(aIn[t][hv] + dtBias[hv]);
                 double decay = Math.Exp(g);
-                for (int i = 0; i < dk; i++) for (int j = 0; j < dv; j++) state[hv, i, j] *= decay;
+                for (int i = 0; i < dk; i++)
+                    for (int j = 0; j < dv; j++)
+                        state[hv, i, j] *= decay;
                 for (int j = 0; j < dv; j++)
                 {
                     double predicted = 0;
-                    for (int i = 0; i < dk; i++) predicted += state[hv, i, j] * k[i];
+                    for (int i = 0; i < dk; i++)
+                        predicted += state[hv, i, j] * k[i];
                     double delta = (v[j] - predicted) * beta;
-                    for (int i = 0; i < dk; i++) state[hv, i, j] += k[i] * delta;
+                    for (int i = 0; i < dk; i++)
+                        state[hv, i, j] += k[i] * delta;
                 }
                 var o = new double[dv];
-                for (int j = 0; j < dv; j++) for (int i = 0; i < dk; i++) o[j] += state[hv, i, j] * q[i];
+                for (int j = 0; j < dv; j++)
+                    for (int i = 0; i < dk; i++)
+                        o[j] += state[hv, i, j] * q[i];
                 // Gated RMSNorm per value head: w · o / rms(o) · silu(z).
                 double ms = o.Sum(e => e * e) / dv;
                 double r = 1 / Math.Sqrt(ms + _c.RmsNormEps);
@@ -225,7 +243,8 @@ public sealed class NaiveDecoder
     {
         int dim = _c.RotaryDim, half = dim / 2;
         var inv = new double[half];
-        for (int i = 0; i < half; i++) inv[i] = 1.0 / Math.Pow(theta, (2.0 * i) / dim);
+        for (int i = 0; i < half; i++)
+            inv[i] = 1.0 / Math.Pow(theta, (2.0 * i) / dim);
         if (s.Kind == RopeScalingKind.Llama3)
         {
             // transformers.modeling_rope_utils._compute_llama3_parameters
@@ -243,7 +262,8 @@ public sealed class NaiveDecoder
         }
         else if (s.Kind == RopeScalingKind.Linear)
         {
-            for (int i = 0; i < half; i++) inv[i] /= s.Factor;
+            for (int i = 0; i < half; i++)
+                inv[i] /= s.Factor;
         }
         return inv;
     }
@@ -283,7 +303,8 @@ public sealed class NaiveDecoder
         for (int o = 0; o < outFeatures; o++)
         {
             double s = b?[o] ?? 0;
-            for (int i = 0; i < n; i++) s += w[o * n + i] * x[i];
+            for (int i = 0; i < n; i++)
+                s += w[o * n + i] * x[i];
             y[o] = s;
         }
         return y;

@@ -68,8 +68,12 @@ public static class TorchSaveFormat
         IReadOnlyDictionary<string, (Tensor Storage, long Offset)>? views = null)
     {
         var w = new PickleWriter();
-        w.Op(0x80); w.Op(2);                                      // PROTO 2
-        w.Global("collections", "OrderedDict"); w.Op(')'); w.Op('R'); w.Put();
+        w.Op(0x80);
+        w.Op(2);                                      // PROTO 2
+        w.Global("collections", "OrderedDict");
+        w.Op(')');
+        w.Op('R');
+        w.Put();
         w.BatchSetItems(stateDict.Count, i =>
         {
             var (name, t) = stateDict[i];
@@ -83,24 +87,35 @@ public static class TorchSaveFormat
             w.Str(i.ToString(System.Globalization.CultureInfo.InvariantCulture), memoByValue: false);
             w.Str("cpu");
             w.Int(storage.numel());
-            w.Op('t'); w.Put();
+            w.Op('t');
+            w.Put();
             w.Op('Q');                                            // BINPERSID
             w.Int(offset);                                        // storage_offset
             w.SmallTuple(t.shape);
             w.SmallTuple(t.stride());
             w.Op(0x89);                                           // requires_grad: NEWFALSE
-            w.Global("collections", "OrderedDict"); w.Op(')'); w.Op('R'); w.Put(); // backward_hooks
-            w.Op('t'); w.Put();
-            w.Op('R'); w.Put();
+            w.Global("collections", "OrderedDict");
+            w.Op(')');
+            w.Op('R');
+            w.Put(); // backward_hooks
+            w.Op('t');
+            w.Put();
+            w.Op('R');
+            w.Put();
         });
         // BUILD state: {'_metadata': OrderedDict((prefix, {'version': 1}) ...)}
-        w.Op('}'); w.Put();
+        w.Op('}');
+        w.Put();
         w.Str("_metadata");
-        w.Global("collections", "OrderedDict"); w.Op(')'); w.Op('R'); w.Put();
+        w.Global("collections", "OrderedDict");
+        w.Op(')');
+        w.Op('R');
+        w.Put();
         w.BatchSetItems(modulePrefixes.Count, i =>
         {
             w.Str(modulePrefixes[i]);
-            w.Op('}'); w.Put();
+            w.Op('}');
+            w.Put();
             w.Str("version");
             w.Int(1);
             w.Op('s');                                            // SETITEM
@@ -138,20 +153,25 @@ public static class TorchSaveFormat
         public int Put()
         {
             int slot = _next++;
-            if (slot < 256) { Op('q'); Op(slot); }
-            else { Op('r'); Span<byte> b = stackalloc byte[4]; BinaryPrimitives.WriteInt32LittleEndian(b, slot); Raw(b); }
+            if (slot < 256)
+            { Op('q'); Op(slot); }
+            else
+            { Op('r'); Span<byte> b = stackalloc byte[4]; BinaryPrimitives.WriteInt32LittleEndian(b, slot); Raw(b); }
             return slot;
         }
 
         void Get(int slot)
         {
-            if (slot < 256) { Op('h'); Op(slot); }
-            else { Op('j'); Span<byte> b = stackalloc byte[4]; BinaryPrimitives.WriteInt32LittleEndian(b, slot); Raw(b); }
+            if (slot < 256)
+            { Op('h'); Op(slot); }
+            else
+            { Op('j'); Span<byte> b = stackalloc byte[4]; BinaryPrimitives.WriteInt32LittleEndian(b, slot); Raw(b); }
         }
 
         bool TryGet(string key)
         {
-            if (!_memo.TryGetValue(key, out int slot)) return false;
+            if (!_memo.TryGetValue(key, out int slot))
+                return false;
             Get(slot);
             return true;
         }
@@ -159,7 +179,8 @@ public static class TorchSaveFormat
         /// <summary>BINUNICODE; a string CPython would hold as one object ('storage', 'cpu', 'version') is memoized by value.</summary>
         public void Str(string s, bool memoByValue = true)
         {
-            if (memoByValue && TryGet("s:" + s)) return;
+            if (memoByValue && TryGet("s:" + s))
+                return;
             var bytes = Encoding.UTF8.GetBytes(s);
             Op('X');
             Span<byte> len = stackalloc byte[4];
@@ -167,12 +188,14 @@ public static class TorchSaveFormat
             Raw(len);
             Raw(bytes);
             int slot = Put();
-            if (memoByValue) _memo["s:" + s] = slot;
+            if (memoByValue)
+                _memo["s:" + s] = slot;
         }
 
         public void Global(string module, string name)
         {
-            if (TryGet($"g:{module}.{name}")) return;
+            if (TryGet($"g:{module}.{name}"))
+                return;
             Op('c');
             Raw(Encoding.ASCII.GetBytes($"{module}\n{name}\n"));
             _memo[$"g:{module}.{name}"] = Put();
@@ -181,18 +204,25 @@ public static class TorchSaveFormat
         /// <summary>BININT1 / BININT2 / BININT as CPython's save_long picks them.</summary>
         public void Int(long v)
         {
-            if (v is >= 0 and <= 0xff) { Op('K'); Op((int)v); }
-            else if (v is >= 0 and <= 0xffff) { Op('M'); Span<byte> b = stackalloc byte[2]; BinaryPrimitives.WriteUInt16LittleEndian(b, (ushort)v); Raw(b); }
-            else if (v is >= int.MinValue and <= int.MaxValue) { Op('J'); Span<byte> b = stackalloc byte[4]; BinaryPrimitives.WriteInt32LittleEndian(b, (int)v); Raw(b); }
-            else throw new ArgumentOutOfRangeException(nameof(v), "LONG1 not needed here");
+            if (v is >= 0 and <= 0xff)
+            { Op('K'); Op((int)v); }
+            else if (v is >= 0 and <= 0xffff)
+            { Op('M'); Span<byte> b = stackalloc byte[2]; BinaryPrimitives.WriteUInt16LittleEndian(b, (ushort)v); Raw(b); }
+            else if (v is >= int.MinValue and <= int.MaxValue)
+            { Op('J'); Span<byte> b = stackalloc byte[4]; BinaryPrimitives.WriteInt32LittleEndian(b, (int)v); Raw(b); }
+            else
+                throw new ArgumentOutOfRangeException(nameof(v), "LONG1 not needed here");
         }
 
         /// <summary>A size or stride tuple: EMPTY_TUPLE, or TUPLE1/2/3 then a memo put.</summary>
         public void SmallTuple(long[] items)
         {
-            if (items.Length == 0) { Op(')'); return; }
-            if (items.Length > 3) throw new ArgumentOutOfRangeException(nameof(items));
-            foreach (var i in items) Int(i);
+            if (items.Length == 0)
+            { Op(')'); return; }
+            if (items.Length > 3)
+                throw new ArgumentOutOfRangeException(nameof(items));
+            foreach (var i in items)
+                Int(i);
             Op(0x84 + items.Length);
             Put();
         }
@@ -203,8 +233,10 @@ public static class TorchSaveFormat
             for (int start = 0; start < count; start += 1000)
             {
                 int n = Math.Min(1000, count - start);
-                if (n > 1) Op('(');
-                for (int i = start; i < start + n; i++) writePair(i);
+                if (n > 1)
+                    Op('(');
+                for (int i = start; i < start + n; i++)
+                    writePair(i);
                 Op(n > 1 ? 'u' : 's');
             }
         }
@@ -236,9 +268,13 @@ public static class TorchSaveFormat
             bw.Write((ushort)nameBytes.Length);
             bw.Write((ushort)(padding + 4));
             bw.Write(nameBytes);
-            bw.Write((byte)'F'); bw.Write((byte)'B'); bw.Write((ushort)padding);
-            for (int i = 0; i < padding; i++) bw.Write((byte)'Z');
-            if (zip.Position % 64 != 0) throw new InvalidOperationException("misaligned record");
+            bw.Write((byte)'F');
+            bw.Write((byte)'B');
+            bw.Write((ushort)padding);
+            for (int i = 0; i < padding; i++)
+                bw.Write((byte)'Z');
+            if (zip.Position % 64 != 0)
+                throw new InvalidOperationException("misaligned record");
             bw.Write(data);
 
             cw.Write(0x02014b50u);
@@ -293,14 +329,16 @@ public static class TorchSaveFormat
     static readonly uint[] CrcTable = Enumerable.Range(0, 256).Select(n =>
     {
         uint c = (uint)n;
-        for (int k = 0; k < 8; k++) c = (c & 1) != 0 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+        for (int k = 0; k < 8; k++)
+            c = (c & 1) != 0 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
         return c;
     }).ToArray();
 
     static uint Crc32(byte[] data)
     {
         uint c = 0xFFFFFFFFu;
-        foreach (byte b in data) c = CrcTable[(c ^ b) & 0xff] ^ (c >> 8);
+        foreach (byte b in data)
+            c = CrcTable[(c ^ b) & 0xff] ^ (c >> 8);
         return c ^ 0xFFFFFFFFu;
     }
 }

@@ -40,7 +40,9 @@ public class RunKindsTests
     {
         var result = new RunResult
         {
-            Method = RunMethod.LatentMas, Rounds = 1, Answers = [new QuestionAnswer("q", "a", null, 1)],
+            Method = RunMethod.LatentMas,
+            Rounds = 1,
+            Answers = [new QuestionAnswer("q", "a", null, 1)],
             Steps = [new AgentStep("Solo", 1, StepKind.Latent, 4, 0, 3, 1), new AgentStep("Solo", 1, StepKind.Decode, 0, 1, 3, 1)],
             TotalMilliseconds = 2,
         };

@@ -69,8 +69,13 @@ internal static class TinyTokenizerJson
 
     static JsonObject Added(int id, string content, bool special) => new()
     {
-        ["id"] = id, ["content"] = content, ["single_word"] = false, ["lstrip"] = false,
-        ["rstrip"] = false, ["normalized"] = false, ["special"] = special,
+        ["id"] = id,
+        ["content"] = content,
+        ["single_word"] = false,
+        ["lstrip"] = false,
+        ["rstrip"] = false,
+        ["normalized"] = false,
+        ["special"] = special,
     };
 
     /// <summary>GPT-2's byte-to-character table.</summary>

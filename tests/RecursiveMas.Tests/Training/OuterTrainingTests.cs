@@ -153,7 +153,11 @@ public sealed class OuterTrainingTests(SecretRelay relay) : IClassFixture<Secret
         var steps = new List<TrainingProgress>();
         var report = LinkTrainer.TrainOuter(system, SecretRelay.Examples(8, 0), new TrainingOptions
         {
-            Steps = 2, WarmupSteps = 0, Rounds = 2, MessageSource = MessageSource.Rollout, OnProgress = steps.Add,
+            Steps = 2,
+            WarmupSteps = 0,
+            Rounds = 2,
+            MessageSource = MessageSource.Rollout,
+            OnProgress = steps.Add,
         });
         Assert.Equal([1, 2], steps.Select(s => s.Step));
         Assert.All(steps, s => Assert.Equal(
@@ -173,7 +177,10 @@ public sealed class OuterTrainingTests(SecretRelay relay) : IClassFixture<Secret
         var outerBefore = system.Plan.Edges.Select(e => system.Link(e.From, e.To)).SelectMany(l => l.parameters()).Select(p => p.clone()).ToList();
         var report = LinkTrainer.TrainInner(system, SecretRelay.Examples(16, 0), new TrainingOptions
         {
-            Steps = 30, BatchSize = 4, LearningRate = 1e-2, WarmupSteps = 0,
+            Steps = 30,
+            BatchSize = 4,
+            LearningRate = 1e-2,
+            WarmupSteps = 0,
         });
         var stage = report.Stages.Single();
         Assert.Equal(["Expert", "Learner"], stage.FinalAgentLosses.Keys.Order());
@@ -190,8 +197,13 @@ public sealed class OuterTrainingTests(SecretRelay relay) : IClassFixture<Secret
         string models = ModelHash(system);
         var options = new TrainingOptions
         {
-            Steps = 30, BatchSize = 4, LearningRate = 1e-2, WarmupSteps = 0,
-            InnerReadsRoleMessages = true, InnerTokenWeight = 1, InnerConsistencyWeight = 1,
+            Steps = 30,
+            BatchSize = 4,
+            LearningRate = 1e-2,
+            WarmupSteps = 0,
+            InnerReadsRoleMessages = true,
+            InnerTokenWeight = 1,
+            InnerConsistencyWeight = 1,
         };
         var report = LinkTrainer.TrainInner(system, SecretRelay.Examples(16, 0), options);
         var stage = report.Stages.Single();
@@ -221,7 +233,10 @@ public sealed class OuterTrainingTests(SecretRelay relay) : IClassFixture<Secret
         {
             var options = new TrainingOptions
             {
-                MessageSource = MessageSource.Rollout, Rounds = 2, DetachSenders = true, ReceiverRoleWeight = receiverWeight,
+                MessageSource = MessageSource.Rollout,
+                Rounds = 2,
+                DetachSenders = true,
+                ReceiverRoleWeight = receiverWeight,
             };
             using var gradients = new GradientBuffer();
             new OuterObjective(system, options).Accumulate(batch, [0, 1], gradients, 1.0, null);
@@ -272,7 +287,11 @@ public sealed class OuterTrainingTests(SecretRelay relay) : IClassFixture<Secret
         string log = Path.Combine(Path.GetTempPath(), "rmas-nan-" + Guid.NewGuid().ToString("N"));
         var report = LinkTrainer.TrainInner(system, SecretRelay.Examples(4, 0), new TrainingOptions
         {
-            Steps = 3, BatchSize = 2, LearningRate = 1e-2, WarmupSteps = 0, OutputDirectory = log,
+            Steps = 3,
+            BatchSize = 2,
+            LearningRate = 1e-2,
+            WarmupSteps = 0,
+            OutputDirectory = log,
         });
 
         var stage = report.Stages.Single();

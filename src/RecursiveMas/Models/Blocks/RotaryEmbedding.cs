@@ -40,7 +40,8 @@ public sealed class RotaryEmbedding : IDisposable
         switch (scaling.Kind)
         {
             case RopeScalingKind.Linear:
-                for (int i = 0; i < inv.Length; i++) inv[i] /= scaling.Factor;
+                for (int i = 0; i < inv.Length; i++)
+                    inv[i] /= scaling.Factor;
                 break;
             case RopeScalingKind.Llama3:
                 double oldContext = scaling.OriginalMaxPositions;

@@ -1,9 +1,8 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Text.Json;
-using TorchSharp;
-
 using RecursiveMas.IO;
+using TorchSharp;
 
 namespace RecursiveMas.Models.SafeTensors;
 

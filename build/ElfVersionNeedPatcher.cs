@@ -121,23 +121,28 @@ namespace RecursiveMas.Build
                 ulong need = sectionOffset;
                 for (uint n = 0; n < needCount; n++)
                 {
-                    if (need + 16 > end) throw Bad(path, "Elf64_Verneed entry runs past .gnu.version_r");
+                    if (need + 16 > end)
+                        throw Bad(path, "Elf64_Verneed entry runs past .gnu.version_r");
                     ushort auxCount = ReadU16(image, (int)need + 2);
                     uint auxOffset = ReadU32(image, (int)need + 8);
                     uint nextNeed = ReadU32(image, (int)need + 12);
                     ulong aux = need + auxOffset;
                     for (int a = 0; a < auxCount; a++)
                     {
-                        if (aux + 16 > end) throw Bad(path, "Elf64_Vernaux entry runs past .gnu.version_r");
+                        if (aux + 16 > end)
+                            throw Bad(path, "Elf64_Vernaux entry runs past .gnu.version_r");
                         uint nameOffset = ReadU32(image, (int)aux + 8);
-                        if (nameOffset >= stringsSize) throw Bad(path, "Elf64_Vernaux name lies outside the string table");
+                        if (nameOffset >= stringsSize)
+                            throw Bad(path, "Elf64_Vernaux name lies outside the string table");
                         if (NameEquals(image, (int)(stringsOffset + nameOffset), versionName))
                             return (int)aux + 4;
                         uint nextAux = ReadU32(image, (int)aux + 12);
-                        if (nextAux == 0) break;
+                        if (nextAux == 0)
+                            break;
                         aux += nextAux;
                     }
-                    if (nextNeed == 0) break;
+                    if (nextNeed == 0)
+                        break;
                     need += nextNeed;
                 }
                 return -1;
@@ -148,7 +153,8 @@ namespace RecursiveMas.Build
         static bool NameEquals(byte[] image, int offset, string name)
         {
             for (int i = 0; i < name.Length; i++)
-                if (offset + i >= image.Length || image[offset + i] != (byte)name[i]) return false;
+                if (offset + i >= image.Length || image[offset + i] != (byte)name[i])
+                    return false;
             return offset + name.Length < image.Length && image[offset + name.Length] == 0;
         }
 
@@ -156,10 +162,13 @@ namespace RecursiveMas.Build
         {
             for (int i = 0; i + needle.Length <= haystack.Length; i++)
             {
-                if (haystack[i] != needle[0]) continue;
+                if (haystack[i] != needle[0])
+                    continue;
                 int j = 1;
-                while (j < needle.Length && haystack[i + j] == needle[j]) j++;
-                if (j == needle.Length) return i;
+                while (j < needle.Length && haystack[i + j] == needle[j])
+                    j++;
+                if (j == needle.Length)
+                    return i;
             }
             return -1;
         }

@@ -48,11 +48,8 @@ static class RolloutBench
     public static IReadOnlyList<Row> Run(bool quick, Action<string> log)
     {
         var config = Model(quick);
-        using var model = new CausalLM(config);
-        model.InitializeRandom(7);
-        using var seeded = new Generator(7);
-        using var inner = new InnerLink("bench", config.HiddenSize, generator: seeded);
-        inner.SetTrainable(false);
+        using var model = CreateModel(config);
+        using var inner = CreateInner(config);
         using var noGrad = no_grad();
         var prompt = model.Embed(randint(5, config.VocabSize, [1, 64])).DetachFromDisposeScope();
         log($"model: {config.ParameterCount:N0} parameters (d={config.HiddenSize}, {config.LayerCount} layers), prompt 64 tokens, threads {get_num_threads()}");
@@ -77,15 +74,29 @@ static class RolloutBench
         return rows;
     }
 
+    /// <summary>The bench's random-weight model (seed 7).</summary>
+    static CausalLM CreateModel(ModelConfig config)
+    {
+        var model = new CausalLM(config);
+        model.InitializeRandom(7);
+        return model;
+    }
+
+    /// <summary>A frozen inner link of the model's width (seed 7).</summary>
+    static InnerLink CreateInner(ModelConfig config)
+    {
+        using var seeded = new Generator(7);
+        var inner = new InnerLink("bench", config.HiddenSize, generator: seeded);
+        inner.SetTrainable(false);
+        return inner;
+    }
+
     /// <summary>The roofline figures of the same model (see the class summary).</summary>
     public static Roofline MeasureRoofline(bool quick, Action<string> log)
     {
         var config = Model(quick);
-        using var model = new CausalLM(config);
-        model.InitializeRandom(7);
-        using var seeded = new Generator(7);
-        using var inner = new InnerLink("bench", config.HiddenSize, generator: seeded);
-        inner.SetTrainable(false);
+        using var model = CreateModel(config);
+        using var inner = CreateInner(config);
         using var noGrad = no_grad();
         const int PromptLength = 64;
         int shortM = quick ? 4 : 16, longM = quick ? 12 : 48;

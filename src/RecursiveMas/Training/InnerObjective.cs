@@ -56,7 +56,8 @@ internal sealed class InnerObjective(RecursiveSystem system, TrainingOptions opt
         using (no_grad())
         {
             input = TeacherForcedInput.Build(agent, prompt, [.. examples.Select(e => e.Question)], messages,
-                [.. examples.Select(e => e.TargetOf(agent.Name, system.Plan.Decoder)!)], b => examples[b].Describe(indices[b]), stop);
+                [.. examples.Select(e => e.TargetOf(agent.Name, system.Plan.Decoder)!)], b => examples[b].Describe(indices[b]), stop,
+                maxTokens: options.MaxInputTokens);
             var hidden = input.Hidden(agent.Model);
             states = input.PredictorStates(hidden).to(ScalarType.Float32);
             targets = input.TargetEmbeddings.to(ScalarType.Float32);

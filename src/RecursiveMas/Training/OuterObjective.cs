@@ -164,7 +164,7 @@ internal sealed class OuterObjective(RecursiveSystem system, TrainingOptions opt
     {
         var end = options.AnswerEnd == AnswerEnd.TemplateTurnEnd ? agent.Tokenizer.Encode(agent.Tokenizer.ChatTemplate.AssistantTurnEnd) : null;
         var input = TeacherForcedInput.Build(agent, prompt, questions, TrainingMessage.VectorsOf(messages), texts, describe, agent.EndOfTurnTokenId,
-            TrainingMessage.LengthsOf(messages), end);
+            TrainingMessage.LengthsOf(messages), end, options.MaxInputTokens);
         return input.CrossEntropy(agent.Model, input.Hidden(agent.Model), options.LossAveraging);
     }
 
@@ -181,7 +181,7 @@ internal sealed class OuterObjective(RecursiveSystem system, TrainingOptions opt
         var targets = batch.Select((e, b) => e.TargetOf(agent.Name, system.Plan.Decoder)
             ?? throw new ArgumentException($"{describe(b)}: teacher messages need a role target for agent {agent.Name} (\"roles\": {{\"{agent.Name}\": ...}})")).ToList();
         var input = TeacherForcedInput.Build(agent, prompt, questions, TrainingMessage.VectorsOf(messages), targets, describe,
-            messageLengths: TrainingMessage.LengthsOf(messages));
+            messageLengths: TrainingMessage.LengthsOf(messages), maxTokens: options.MaxInputTokens);
         int k = options.TeacherMessageLength ?? agent.LatentSteps;
         int[] lengths = [.. input.TargetLengths.Select(n => Math.Min(k, n))];
         var states = input.TargetStates(input.Hidden(agent.Model), lengths.Max()).to(ScalarType.Float32);

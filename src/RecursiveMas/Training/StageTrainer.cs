@@ -227,6 +227,8 @@ internal static class StageTrainer
         // Added with the released per-sample averaging: runs from before averaged per token and carry no key.
         if (o.LossAveraging != LossAveraging.PerToken)
             identity["loss_averaging"] = "per_sample";
+        if (o.MaxInputTokens != TrainingOptions.ReleasedMaxInputTokens)
+            identity["max_input_tokens"] = o.MaxInputTokens?.ToString(CultureInfo.InvariantCulture) ?? "none";
         if (o.AnswerEnd == AnswerEnd.TemplateTurnEnd && stage != TrainingStage.Inner)
             identity["answer_end"] = "template";
         if (stage == TrainingStage.Inner)

@@ -31,9 +31,14 @@ internal sealed record TeacherForcedInput(Tensor Embeddings, Tensor Mask, long P
     /// </summary>
     /// <param name="messageLengths">Each row's real message length per slot, for messages of different lengths (teacher messages); null = all.</param>
     /// <param name="endIds">Ids appended to every target instead of <paramref name="stopToken"/> (the chat template's turn end), when given.</param>
+    /// <param name="maxTokens">
+    /// The longest row (prompt and target) a forward reads, as released (max_length, left truncation): a longer
+    /// row loses the start of its prompt (those positions become padding the mask hides, so positions and
+    /// the rest are as if they were never there); the target and one prompt position always stay.
+    /// </param>
     public static TeacherForcedInput Build(SystemAgent agent, AgentPrompt prompt, IReadOnlyList<string> questions,
         IReadOnlyDictionary<string, Tensor> messages, IReadOnlyList<string> targets, Func<int, string> describe, int? stopToken = null,
-        IReadOnlyDictionary<string, IReadOnlyList<int>>? messageLengths = null, IReadOnlyList<int>? endIds = null)
+        IReadOnlyDictionary<string, IReadOnlyList<int>>? messageLengths = null, IReadOnlyList<int>? endIds = null, int? maxTokens = null)
     {
         var model = agent.Model;
         var rows = new List<long[]>(targets.Count);
@@ -63,6 +68,14 @@ internal sealed record TeacherForcedInput(Tensor Embeddings, Tensor Mask, long P
         var targetEmbeddings = model.Embed(targetIds);
         var embeddings = cat([assembled.Embeddings, targetEmbeddings.to(model.DType)], 1);
         var mask = cat([assembled.Mask, targetMask], 1);
+        long promptWidth = assembled.Embeddings.shape[1];
+        for (int b = 0; b < rows.Count && maxTokens is int max; b++)
+        {
+            int promptReal = assembled.Lengths[b];
+            int drop = Math.Min(promptReal + rows[b].Length - max, promptReal - 1);
+            if (drop > 0)
+                mask[b].narrow(0, promptWidth - promptReal, drop).fill_(false);
+        }
         return new TeacherForcedInput(embeddings, mask, assembled.Embeddings.shape[1], targetIds, targetMask, targetEmbeddings,
             [.. rows.Select(r => r.Length)]);
     }

@@ -129,6 +129,15 @@ public sealed record TrainingOptions
     /// <summary>What scored texts end with: the template's turn end as released (default), or the end-of-turn token.</summary>
     public AnswerEnd AnswerEnd { get; init; } = AnswerEnd.TemplateTurnEnd;
 
+    /// <summary>The released max_length: the longest prompt + target a training forward reads.</summary>
+    public const int ReleasedMaxInputTokens = 4096;
+
+    /// <summary>
+    /// Longest prompt + target a training forward reads; longer rows lose the start of their prompt (left
+    /// truncation, as released); null = no limit.
+    /// </summary>
+    public int? MaxInputTokens { get; init; } = ReleasedMaxInputTokens;
+
     /// <summary>K of the released recipe (upstream max_latent_tokens).</summary>
     public const int ReleasedTeacherMessageLength = 80;
 
@@ -172,6 +181,7 @@ public sealed record TrainingOptions
         Require(ReceiverRoleWeight >= 0 && double.IsFinite(ReceiverRoleWeight), nameof(ReceiverRoleWeight), ReceiverRoleWeight, "cannot be negative");
         Require(EarlierRoundWeight >= 0, nameof(EarlierRoundWeight), EarlierRoundWeight, "cannot be negative");
         Require(TeacherMessageLength is null or >= 1, nameof(TeacherMessageLength), TeacherMessageLength, "a message has at least one vector");
+        Require(MaxInputTokens is null or >= 2, nameof(MaxInputTokens), MaxInputTokens, "a training row reads at least a prompt position and a target token");
         Require(LatentSteps is null or >= 1, nameof(LatentSteps), LatentSteps, "an agent thinks at least one latent step");
         Require(DiagnoseEvery >= 0, nameof(DiagnoseEvery), DiagnoseEvery, "cannot be negative");
         if (Resume && OutputDirectory is null)

@@ -147,6 +147,33 @@ public sealed class OuterTrainingTests(SecretRelay relay) : IClassFixture<Secret
     }
 
     [Fact]
+    public void LongRowsLoseTheStartOfTheirPromptAsReleased()
+    {
+        using var system = relay.Load(latentSteps: 4);
+        var learner = system.Agent("Learner");
+        var prompt = learner.PromptFor(1, decode: true);
+        var messages = new Dictionary<string, Tensor> { [prompt.Slots[0]] = zeros(2, 4, learner.HiddenSize) };
+        string[] answers = ["\\boxed{3}", "The code is 7 and the answer is \\boxed{7}."];
+        using var noGrad = no_grad();
+        TeacherForcedInput Build(int? max) => TeacherForcedInput.Build(learner, prompt, ["Ann: 3 3 3", "Bob: 7 7 7"], messages, answers, b => $"row {b}",
+            learner.EndOfTurnTokenId, maxTokens: max);
+
+        var whole = Build(null);
+        var real = whole.Mask.sum(1).data<long>().ToArray();
+        // A limit every row fits reads every position; a tighter one cuts each longer row to it, from the left.
+        Assert.Equal(real, Build(4096).Mask.sum(1).data<long>().ToArray());
+        int max = (int)real.Min() - 3;
+        var cut = Build(max);
+        Assert.All(cut.Mask.sum(1).data<long>().ToArray(), n => Assert.Equal(max, n));
+        Assert.Equal(whole.TargetMask.data<bool>().ToArray(), cut.TargetMask.data<bool>().ToArray()); // targets are never cut
+        long width = whole.Mask.shape[1];
+        Assert.Equal(whole.Mask.narrow(1, width - 4, 4).data<bool>().ToArray(), cut.Mask.narrow(1, width - 4, 4).data<bool>().ToArray()); // the end stays
+        Assert.NotEqual(whole.CrossEntropy(learner.Model, whole.Hidden(learner.Model)).item<float>(),
+            cut.CrossEntropy(learner.Model, cut.Hidden(learner.Model)).item<float>());
+        Assert.Throws<ArgumentOutOfRangeException>(() => new TrainingOptions { MaxInputTokens = 1 }.Validate());
+    }
+
+    [Fact]
     public void TrainingReportsGradientPerLinkAndRound()
     {
         using var system = relay.Load(latentSteps: 2, rounds: 2);

@@ -236,7 +236,7 @@ public sealed class ContinuousBatcher : IDisposable
             for (int r = 0; r < group.Count; r++)
             {
                 var answer = decoded.Texts[r];
-                group[r].Recorder.Add(new AgentStep(agent.Name, turn.Round, StepKind.Decode, 0, answer.TokenIds.Count, decoded.RowPrefillTokens[r], ms));
+                group[r].Recorder.Add(new AgentStep(agent.Name, group[r].Turn.Round, StepKind.Decode, 0, answer.TokenIds.Count, decoded.RowPrefillTokens[r], ms));
                 if (answer.Reason == FinishReason.Cancelled)
                     group[r].Cancel();
                 else
@@ -253,9 +253,11 @@ public sealed class ContinuousBatcher : IDisposable
         for (int r = 0; r < group.Count; r++)
         {
             var question = group[r];
-            question.Recorder.Add(new AgentStep(agent.Name, turn.Round, StepKind.Latent, steps, 0, thought.RowPrefillTokens[r], elapsed));
+            // Rows may be at different rounds (the turn's key does not include it): each posts in its own.
+            int round = question.Turn.Round;
+            question.Recorder.Add(new AgentStep(agent.Name, round, StepKind.Latent, steps, 0, thought.RowPrefillTokens[r], elapsed));
             for (int e = 0; e < edges.Count; e++)
-                question.Post(edges[e], turn.Round, vectors[e].narrow(0, r, 1));
+                question.Post(edges[e], round, vectors[e].narrow(0, r, 1));
             question.Advance(_order++);
         }
     }

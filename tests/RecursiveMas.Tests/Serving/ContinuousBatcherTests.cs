@@ -69,6 +69,29 @@ public sealed class ContinuousBatcherTests(TinySystems zoo) : IClassFixture<Tiny
     }
 
     [Fact]
+    public async Task QuestionsAtDifferentRoundsShareATurnAndKeepTheirOwnRounds()
+    {
+        // The critic's prompt is the same in every round, so a newcomer's round-1 critic turn and a leader's
+        // round-2 critic turn run as one batch; each must post its messages and record its step in its own round.
+        using var system = zoo.Load("sequential", 2, maxNewTokens: 10);
+        using var batcher = new ContinuousBatcher(system, new BatcherOptions { MaxBatchSize = 4 });
+        Task<RunResult>? newcomer = null;
+        var leader = batcher.Submit(Questions[0], new RunOptions
+        {
+            OnStep = step =>
+            {
+                if (step.Agent == "Planner" && step.Round == 2)
+                    newcomer ??= batcher.Submit(Questions[2]); // the leader now waits at round 2's critic
+            },
+        });
+        var led = await leader.WaitAsync(TimeSpan.FromMinutes(3));
+        var joined = await newcomer!.WaitAsync(TimeSpan.FromMinutes(3));
+        AssertSameAnswer(Alone(system, Questions[0], new RunOptions()), led, "leader");
+        AssertSameAnswer(Alone(system, Questions[2], new RunOptions()), joined, "newcomer");
+        Assert.True(batcher.RowsRun > batcher.TurnsRun, "the two rounds' critic turns did not share a batch");
+    }
+
+    [Fact]
     public async Task SeededSamplingGivesEachQuestionItsOwnDrawWhateverShareItsBatch()
     {
         using var system = zoo.Load("sequential", 2, maxNewTokens: 12);

@@ -1,57 +1,39 @@
-using Microsoft.AspNetCore.Builder;
-using RecursiveMas.Extensions.AI;
 using RecursiveMas.Server;
-using RecursiveMas.Serving;
 using RecursiveMas.Systems;
 
 namespace RecursiveMas.Cli.Benchmarks;
 
-/// <summary>
-/// The server <c>rmas serve</c> runs, started in this process on a free loopback port for the HTTP
-/// suites: a chat client over a <see cref="ContinuousBatcher"/>, one queue worker per batch row.
-/// </summary>
+/// <summary>The server <c>rmas serve</c> runs (<see cref="BatchedServer"/>), started on a free loopback port, and a client of it, for the HTTP suites.</summary>
 sealed class BenchServer : IAsyncDisposable
 {
-    private BenchServer(ContinuousBatcher batcher, RecursiveMasChatClient client, WebApplication app)
+    private readonly BatchedServer _server;
+
+    private BenchServer(BatchedServer server)
     {
-        Batcher = batcher;
-        Client = client;
-        App = app;
-        Http = new HttpClient { BaseAddress = new Uri(app.Urls.First()), Timeout = TimeSpan.FromHours(1) };
+        _server = server;
+        Http = new HttpClient { BaseAddress = new Uri(server.App.Urls.First()), Timeout = TimeSpan.FromHours(1) };
     }
 
-    public ContinuousBatcher Batcher { get; }
-
-    public RecursiveMasChatClient Client { get; }
-
-    public WebApplication App { get; }
+    public Serving.ContinuousBatcher Batcher => _server.Batcher;
 
     public HttpClient Http { get; }
 
-    public static async Task<BenchServer> Start(RecursiveSystem system, int maxBatch, int maxQueue, int maxPromptTokens = int.MaxValue)
+    public static async Task<BenchServer> Start(RecursiveSystem system, int maxBatch, int maxQueue)
     {
-        var batcher = new ContinuousBatcher(system, new BatcherOptions { MaxBatchSize = maxBatch });
-        var client = new RecursiveMasChatClient(batcher, new RecursiveMasChatClientOptions
-        {
-            MaxPromptTokens = maxPromptTokens == int.MaxValue ? null : maxPromptTokens,
-        });
-        var app = RmasServer.Create(client, SystemOverview.Of(system), new RmasServerOptions
+        var server = BatchedServer.Create(system, maxBatch, server: new RmasServerOptions
         {
             Urls = ["http://127.0.0.1:0"],
-            MaxConcurrentRequests = maxBatch,
             MaxQueuedRequests = maxQueue,
             RequestTimeout = null,
         });
-        await app.StartAsync();
-        return new BenchServer(batcher, client, app);
+        await server.App.StartAsync();
+        return new BenchServer(server);
     }
 
     public async ValueTask DisposeAsync()
     {
         Http.Dispose();
-        await App.StopAsync();
-        await App.DisposeAsync();
-        Client.Dispose();
-        Batcher.Dispose();
+        await _server.App.StopAsync();
+        await _server.DisposeAsync();
     }
 }

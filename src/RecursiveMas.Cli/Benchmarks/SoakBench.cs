@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using RecursiveMas.Server.OpenAi;
 using RecursiveMas.Systems;
 
 namespace RecursiveMas.Cli.Benchmarks;
@@ -65,7 +66,7 @@ static class SoakBench
                         continue;
                     }
                     if (probe.Good)
-                        answers.Add((probe.Question!, AnswerText(body)));
+                        answers.Add((probe.Question!, ChatCompletionText.Of(body)));
                     if ((i + 1) % 500 == 0)
                         log($"{i + 1} of {probes.Count} requests");
                 }
@@ -121,20 +122,6 @@ static class SoakBench
     {
         Content = new StringContent(body, Encoding.UTF8, new MediaTypeHeaderValue("application/json")),
     };
-
-    static string AnswerText(string body)
-    {
-        if (!body.StartsWith("data:", StringComparison.Ordinal))
-            return JsonDocument.Parse(body).RootElement.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString()!;
-        var text = new StringBuilder();
-        foreach (var line in body.Split('\n').Where(l => l.StartsWith("data: {", StringComparison.Ordinal)))
-        {
-            var choices = JsonDocument.Parse(line["data: ".Length..]).RootElement.GetProperty("choices");
-            if (choices.GetArrayLength() > 0 && choices[0].GetProperty("delta").TryGetProperty("content", out var content) && content.ValueKind == JsonValueKind.String)
-                text.Append(content.GetString());
-        }
-        return text.ToString();
-    }
 
     /// <summary>Resident memory now, after a full collection when <paramref name="settle"/>.</summary>
     static long Rss(bool settle)

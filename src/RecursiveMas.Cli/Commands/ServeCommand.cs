@@ -6,7 +6,6 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 using RecursiveMas.Extensions.AI;
 using RecursiveMas.Server;
-using RecursiveMas.Serving;
 using RecursiveMas.Systems;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -101,22 +100,19 @@ public sealed class ServeCommand(IAnsiConsole console) : AsyncCommand<ServeComma
     {
         Runtime.ConfigureThreads(settings.Threads);
         using var system = settings.Load(console, settings.Json);
-        // The batcher's thread runs every request; it stops (failing what is left) before the system is disposed.
-        using var batcher = new ContinuousBatcher(system, new BatcherOptions { MaxBatchSize = settings.MaxBatch, MaxWaiting = settings.MaxQueue + settings.MaxBatch });
-        using var client = new RecursiveMasChatClient(batcher, new RecursiveMasChatClientOptions
+        static IReadOnlyList<string> List(string? value) => value?.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
+        // Disposed before the system: the application, the client, then the batcher's thread (failing what is left).
+        await using var served = BatchedServer.Create(system, settings.MaxBatch, new RecursiveMasChatClientOptions
         {
             MaxOutputTokens = settings.MaxTokens,
             MaxRounds = settings.MaxRounds,
             MaxLatentSteps = settings.MaxLatentSteps,
             MaxPromptTokens = settings.MaxPromptTokens,
-        });
-        static IReadOnlyList<string> List(string? value) => value?.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
-        await using var app = RmasServer.Create(client, SystemOverview.Of(system), new RmasServerOptions
+        }, new RmasServerOptions
         {
             Urls = settings.UrlList,
             MaxRequestBodyBytes = settings.MaxBodyBytes,
             MaxQueuedRequests = settings.MaxQueue,
-            MaxConcurrentRequests = settings.MaxBatch,
             RequestTimeout = settings.RequestTimeout > 0 ? TimeSpan.FromSeconds(settings.RequestTimeout) : null,
             AllowedHosts = List(settings.AllowedHosts),
             AllowedOrigins = List(settings.AllowedOrigins),
@@ -128,6 +124,7 @@ public sealed class ServeCommand(IAnsiConsole console) : AsyncCommand<ServeComma
             Logging = logging => logging.AddSimpleConsole(o => o.SingleLine = true).AddFilter("Microsoft", LogLevel.Warning)
                 .Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace),
         });
+        var (app, client) = (served.App, served.Client);
         await app.StartAsync(cancellationToken);
         if (settings.Json)
         {
@@ -146,8 +143,8 @@ public sealed class ServeCommand(IAnsiConsole console) : AsyncCommand<ServeComma
         // Bounded: connections still open after 30 s are cut rather than keeping the process alive.
         using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         await app.StopAsync(grace.Token);
-        // Disposal order (app, client, batcher, system): the batcher's thread has stopped before the
-        // models are disposed.
+        // Disposal order (the served application, client and batcher, then the system): the batcher's
+        // thread has stopped before the models are disposed.
         return ExitCodes.Success;
     }
 }

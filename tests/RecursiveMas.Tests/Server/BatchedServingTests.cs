@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using RecursiveMas.Extensions.AI;
 using RecursiveMas.Server;
+using RecursiveMas.Server.OpenAi;
 using RecursiveMas.Serving;
 using RecursiveMas.Systems;
 using RecursiveMas.Tests.Support;
@@ -18,21 +19,17 @@ public sealed class BatchedServingTests(TinySystems zoo) : IClassFixture<TinySys
 {
     const int Rows = 4;
 
-    sealed class Server : IAsyncDisposable
+    sealed class Server(RecursiveSystem system, BatchedServer served) : IAsyncDisposable
     {
-        public required RecursiveSystem System { get; init; }
-        public required ContinuousBatcher Batcher { get; init; }
-        public required RecursiveMasChatClient Client { get; init; }
-        public required Microsoft.AspNetCore.Builder.WebApplication App { get; init; }
-        public required HttpClient Http { get; init; }
+        public RecursiveSystem System { get; } = system;
+        public ContinuousBatcher Batcher => served.Batcher;
+        public HttpClient Http { get; } = new() { BaseAddress = new Uri(served.App.Urls.Single()), Timeout = TimeSpan.FromMinutes(3) };
 
         public async ValueTask DisposeAsync()
         {
             Http.Dispose();
-            await App.StopAsync();
-            await App.DisposeAsync();
-            Client.Dispose();
-            Batcher.Dispose();
+            await served.App.StopAsync();
+            await served.DisposeAsync();
             System.Dispose();
         }
     }
@@ -40,22 +37,10 @@ public sealed class BatchedServingTests(TinySystems zoo) : IClassFixture<TinySys
     async Task<Server> Start(int maxNewTokens)
     {
         var system = zoo.Load("sequential", 2, maxNewTokens);
-        var batcher = new ContinuousBatcher(system, new BatcherOptions { MaxBatchSize = Rows });
-        var client = new RecursiveMasChatClient(batcher, new RecursiveMasChatClientOptions { MaxOutputTokens = 64 });
-        var app = RmasServer.Create(client, SystemOverview.Of(system), new RmasServerOptions
-        {
-            Urls = ["http://127.0.0.1:0"],
-            MaxConcurrentRequests = Rows,
-        });
-        await app.StartAsync();
-        return new Server
-        {
-            System = system,
-            Batcher = batcher,
-            Client = client,
-            App = app,
-            Http = new HttpClient { BaseAddress = new Uri(app.Urls.Single()), Timeout = TimeSpan.FromMinutes(3) },
-        };
+        var served = BatchedServer.Create(system, Rows, new RecursiveMasChatClientOptions { MaxOutputTokens = 64 },
+            new RmasServerOptions { Urls = ["http://127.0.0.1:0"] });
+        await served.App.StartAsync();
+        return new Server(system, served);
     }
 
     static StringContent Body(string question, bool stream, float? temperature = null, long? seed = null) => new(
@@ -68,20 +53,10 @@ public sealed class BatchedServingTests(TinySystems zoo) : IClassFixture<TinySys
         }.Where(kv => kv.Value is not null).ToDictionary()), Encoding.UTF8, new MediaTypeHeaderValue("application/json"));
 
     /// <summary>The answer text of a plain response, or the concatenated deltas of a stream.</summary>
-    static async Task<string> AnswerOf(HttpResponseMessage response, bool stream)
+    static async Task<string> AnswerOf(HttpResponseMessage response)
     {
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        string body = await response.Content.ReadAsStringAsync();
-        if (!stream)
-            return JsonDocument.Parse(body).RootElement.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString()!;
-        var text = new StringBuilder();
-        foreach (var line in body.Split('\n').Where(l => l.StartsWith("data: {", StringComparison.Ordinal)))
-        {
-            var choices = JsonDocument.Parse(line["data: ".Length..]).RootElement.GetProperty("choices");
-            if (choices.GetArrayLength() > 0 && choices[0].GetProperty("delta").TryGetProperty("content", out var content) && content.ValueKind == JsonValueKind.String)
-                text.Append(content.GetString());
-        }
-        return text.ToString();
+        return ChatCompletionText.Of(await response.Content.ReadAsStringAsync());
     }
 
     [Fact]
@@ -96,7 +71,7 @@ public sealed class BatchedServingTests(TinySystems zoo) : IClassFixture<TinySys
             return (Question: q, Stream: stream, Temperature: sample ? 0.8f : (float?)null, Seed: sample ? 50 + i : (long?)null);
         }).ToList();
         var responses = await Task.WhenAll(requests.Select(async r =>
-            await AnswerOf(await server.Http.PostAsync("/v1/chat/completions", Body(r.Question, r.Stream, r.Temperature, r.Seed)), r.Stream)));
+            await AnswerOf(await server.Http.PostAsync("/v1/chat/completions", Body(r.Question, r.Stream, r.Temperature, r.Seed)))));
 
         for (int i = 0; i < requests.Count; i++)
         {
@@ -123,7 +98,7 @@ public sealed class BatchedServingTests(TinySystems zoo) : IClassFixture<TinySys
                     await leave.CancelAsync();
         });
         string[] others = ["What is 12 plus 30?", "Paris?", "Berlin?"];
-        var answers = others.Select(async q => await AnswerOf(await server.Http.PostAsync("/v1/chat/completions", Body(q, stream: false)), false)).ToList();
+        var answers = others.Select(async q => await AnswerOf(await server.Http.PostAsync("/v1/chat/completions", Body(q, stream: false)))).ToList();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => leaving);
         var texts = await Task.WhenAll(answers);

@@ -63,6 +63,9 @@ public static class DiagnosticDescriptors
     /// <summary>RMAS0013 (Error): Pattern without [RecursiveSystem].</summary>
     public const string PatternWithoutSystemId = "RMAS0013";
 
+    /// <summary>RMAS0014 (Error): Member name is taken by generated code.</summary>
+    public const string MemberNameClashId = "RMAS0014";
+
     /// <summary>RMAS1001 (Error): HiddenSize does not match config.json.</summary>
     public const string HiddenSizeMismatchId = "RMAS1001";
 
@@ -271,6 +274,17 @@ public static class DiagnosticDescriptors
         isEnabledByDefault: true,
         description: Description(DiagnosticKind.PatternWithoutSystem),
         helpLinkUri: HelpLinkBase + PatternWithoutSystemId + ".md");
+
+    /// <summary>RMAS0014: <c>'{1}' declares '{0}', but the generator adds {2} under that name to '{1}': rename the member</c></summary>
+    public static readonly DiagnosticDescriptor MemberNameClash = new(
+        id: MemberNameClashId,
+        title: Title(DiagnosticKind.MemberNameClash),
+        messageFormat: MessageFormat(DiagnosticKind.MemberNameClash),
+        category: "RecursiveMas.Declaration",
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: Description(DiagnosticKind.MemberNameClash),
+        helpLinkUri: HelpLinkBase + MemberNameClashId + ".md");
 
     /// <summary>RMAS1001: <c>Agent '{0}' declares HiddenSize = {1}, but {3} says hidden_size = {2}</c></summary>
     public static readonly DiagnosticDescriptor HiddenSizeMismatch = new(
@@ -529,6 +543,7 @@ public static class DiagnosticDescriptors
         EmptyModel,
         AmbiguousAgentName,
         PatternWithoutSystem,
+        MemberNameClash,
         HiddenSizeMismatch,
         HiddenSizeUnknown,
         ConfigInvalid,

@@ -52,7 +52,9 @@ public sealed class DslAnalyzer : DiagnosticAnalyzer
         ReportNotPartialContainer(context, extractor, type);
         if (extractor.ExtractAgent(type, context.CancellationToken) is { } agent)
         {
-            foreach (var problem in AgentValidator.Validate(agent).Where(p => p.Site.Kind != SiteKind.ContainingDeclaration))
+            var problems = AgentValidator.Validate(agent).Where(p => p.Site.Kind != SiteKind.ContainingDeclaration)
+                .Concat(MemberNameRules.CheckAgent(agent, UserMemberNames(type, context.CancellationToken)));
+            foreach (var problem in problems)
             {
                 Report(context, problem, type, agent, fallback: null);
             }
@@ -72,7 +74,20 @@ public sealed class DslAnalyzer : DiagnosticAnalyzer
             var fallback = mention is null ? null : SiteLocator.Locate(mention, type, context.CancellationToken);
             Report(context, problem, owner, system.FindAgent(problem.Site.Owner), fallback);
         }
+
+        foreach (var problem in MemberNameRules.CheckSystem(system, UserMemberNames(type, context.CancellationToken)))
+        {
+            Report(context, problem, type, agent: null, fallback: null);
+        }
     }
+
+    // The names of the members declared in the user's own code (not in generated sources), nested types
+    // included: the ones that can clash with what the generator adds. Implicit members (a record's
+    // synthesized ones, the default constructor) have no declaration and are left out.
+    static IEnumerable<string> UserMemberNames(INamedTypeSymbol type, System.Threading.CancellationToken cancellationToken) =>
+        type.GetMembers()
+            .Where(m => !m.IsImplicitlyDeclared && m.CanBeReferencedByName && SiteLocator.UserDeclaration(m, cancellationToken) is not null)
+            .Select(m => m.Name);
 
     // A non-partial type that contains an agent or system is reported from its own symbol action, so
     // that the diagnostic is local to the declaration the code fix changes (and reported once).

@@ -3,6 +3,10 @@ namespace RecursiveMas.Generators.Tests;
 /// <summary>One declaration per pattern, as users write them (each compiles on its own with <c>using RecursiveMas;</c>).</summary>
 internal static class Declarations
 {
+    /// <summary>The names of the declarations below, for theories over every pattern.</summary>
+    public static TheoryData<string> Patterns { get; } =
+        [nameof(Sequential), nameof(Mixture), nameof(Distillation), nameof(Deliberation), nameof(Custom)];
+
     /// <summary>The paper's Sequential style: planner → critic → solver, the solver's feedback back to the planner.</summary>
     public const string Sequential = """
         namespace MathApp;

@@ -10,7 +10,7 @@ namespace RecursiveMas.Generators.Tests;
 public sealed class SnapshotTests
 {
     // The hidden sizes the tiny test models have; given as config.json files so the links get static dims.
-    static readonly AdditionalText[] Configs =
+    internal static readonly AdditionalText[] Configs =
     [
         GeneratorHarness.Config("llama-64", 64),
         GeneratorHarness.Config("qwen3-96", 96),
@@ -20,11 +20,7 @@ public sealed class SnapshotTests
     ];
 
     [Theory]
-    [InlineData(nameof(Declarations.Sequential))]
-    [InlineData(nameof(Declarations.Mixture))]
-    [InlineData(nameof(Declarations.Distillation))]
-    [InlineData(nameof(Declarations.Deliberation))]
-    [InlineData(nameof(Declarations.Custom))]
+    [MemberData(nameof(Declarations.Patterns), MemberType = typeof(Declarations))]
     public void GeneratedCodeMatchesTheBaselineAndCompiles(string pattern)
     {
         var source = (string)typeof(Declarations).GetField(pattern)!.GetValue(null)!;

@@ -14,6 +14,9 @@ internal enum SiteKind
 
     /// <summary>An argument of the attribute at <see cref="Site.Index"/>: positional <see cref="Site.Position"/> (for a <c>params</c> array, the element's position), or named <see cref="Site.Name"/>.</summary>
     Argument,
+
+    /// <summary>The first declaration, written by the user, of the member named <see cref="Site.Name"/>.</summary>
+    Member,
 }
 
 /// <summary>
@@ -42,4 +45,7 @@ internal sealed record Site(string Owner, SiteKind Kind, int Index = -1, int Pos
 
     /// <summary>A named argument (a property such as <c>HiddenSize</c>).</summary>
     public static Site Named(string owner, int attribute, string name) => new(owner, SiteKind.Argument, attribute, -1, name);
+
+    /// <summary>A member of the type, by name (its first declaration in the user's code).</summary>
+    public static Site Member(string owner, string name) => new(owner, SiteKind.Member, -1, -1, name);
 }

@@ -118,10 +118,10 @@ internal static partial class Emitter
     {
         var name = spec.Type.Name;
         w.Line("// The loaded runtime system (models, tokenizers, links); everything below reads it through typed fields.");
-        w.Line("private readonly " + Systems + "RecursiveSystem _runtime;");
+        w.Line("private readonly " + Systems + "RecursiveSystem " + GeneratedNames.RuntimeField + ";");
         foreach (var agent in spec.Agents)
         {
-            w.Line("private readonly " + Systems + "SystemAgent _" + agent.Identifier + ";");
+            w.Line("private readonly " + Systems + "SystemAgent " + GeneratedNames.AgentField(agent.Name) + ";");
         }
 
         w.Line();
@@ -136,7 +136,7 @@ internal static partial class Emitter
         foreach (var agent in spec.Agents)
         {
             w.Summary(agent.Name + "'s inner link R_in, " + Dim(agent.HiddenSize) + " → " + Dim(agent.HiddenSize) + ": its last hidden state becomes its next input embedding.");
-            w.Line("public " + Links + "InnerLink " + agent.Name + "InnerLink { get; }");
+            w.Line("public " + Links + "InnerLink " + GeneratedNames.InnerLink(agent.Name) + " { get; }");
             w.Line();
         }
 
@@ -156,12 +156,12 @@ internal static partial class Emitter
         w.Line("_runtime = runtime;");
         foreach (var agent in spec.Agents)
         {
-            w.Line("_" + agent.Identifier + " = runtime.Agent(" + Str(agent.Name) + ");");
+            w.Line(GeneratedNames.AgentField(agent.Name) + " = runtime.Agent(" + Str(agent.Name) + ");");
         }
 
         foreach (var stage in spec.Stages)
         {
-            var agent = "_" + spec.Agents[stage.Agent].Identifier;
+            var agent = GeneratedNames.AgentField(spec.Agents[stage.Agent].Name);
             var call = stage.Stage switch
             {
                 PromptStage.FirstRound => ".PromptFor(1, decode: false);",
@@ -173,7 +173,7 @@ internal static partial class Emitter
 
         foreach (var agent in spec.Agents)
         {
-            w.Line(agent.Name + "InnerLink = _" + agent.Identifier + ".InnerLink;");
+            w.Line(GeneratedNames.InnerLink(agent.Name) + " = " + GeneratedNames.AgentField(agent.Name) + ".InnerLink;");
         }
 
         foreach (var edge in spec.Edges)
@@ -273,7 +273,7 @@ internal static partial class Emitter
             {
                 w.Summary(agent.Name + "'s final decode, in the last round: its text answer from its decode prompt with the latent messages in their slots.");
                 w.Signature("private " + Collections + "IReadOnlyList<global::RecursiveMas.Decoding.GeneratedSequence> " + stage.Method, parameters, " =>");
-                w.Line("    run.Decode(_" + agent.Identifier + ", round, " + stage.PromptField + ", " + messages + ");");
+                w.Line("    run.Decode(" + GeneratedNames.AgentField(agent.Name) + ", round, " + stage.PromptField + ", " + messages + ");");
                 w.Line();
                 continue;
             }
@@ -281,7 +281,7 @@ internal static partial class Emitter
             var when = stage.EveryRound ? "every round it thinks in" : Describe(stage.Stage);
             w.Summary(agent.Name + "'s latent rollout in " + when + ": m = " + Int(agent.LatentSteps) + " thoughts (unless the options say otherwise); returns E = R_in(H), [B, m, " + Dim(agent.HiddenSize) + "].");
             w.Signature("private " + Latent + "Thoughts<" + agent.Type.GlobalName + "> " + stage.Method, parameters, " =>");
-            w.Line("    new(run.Think(_" + agent.Identifier + ", round, " + stage.PromptField + ", " + messages + ").Embeddings);");
+            w.Line("    new(run.Think(" + GeneratedNames.AgentField(agent.Name) + ", round, " + stage.PromptField + ", " + messages + ").Embeddings);");
             w.Line();
         }
     }

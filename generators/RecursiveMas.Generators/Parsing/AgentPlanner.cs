@@ -16,7 +16,7 @@ internal static class AgentPlanner
         agent.LatentSteps,
         agent.Role,
         agent.Prompts.Select(p => new PromptGenerationSpec(p.Use, p.Template.Text)).ToEquatableArray(),
-        Identifier(agent.Name),
+        GeneratedNames.Identifier(agent.Name),
         CanExtend(agent.Type));
 
     /// <summary>
@@ -25,8 +25,4 @@ internal static class AgentPlanner
     /// </summary>
     public static bool CanExtend(TypeRef type) =>
         type.IsInSource && type.IsPartial && type.ContainingTypes.All(t => t.IsPartial) && type.FullName.IndexOf('<') < 0;
-
-    /// <summary>The camelCase form of a class name, for locals and fields (<c>Planner</c> → <c>planner</c>).</summary>
-    public static string Identifier(string name) =>
-        name.Length == 0 ? name : char.ToLowerInvariant(name[0]) + name.Substring(1);
 }

@@ -47,7 +47,7 @@ internal static class SystemPlanner
             e.IsFeedback,
             byFullName[e.From].HiddenSize,
             byFullName[e.To].HiddenSize,
-            NameOf(e.From) + "To" + NameOf(e.To))).ToList();
+            GeneratedNames.OuterLink(NameOf(e.From), NameOf(e.To)))).ToList();
 
         var unrolled = Unroll(system, topology, byFullName, byName, edges);
         if (unrolled is null)
@@ -121,7 +121,7 @@ internal static class SystemPlanner
             }
 
             var sender = SenderOf(agent, turn.Outgoing.Any(e => e.IsFeedback), edges, senders);
-            var identifier = AgentPlanner.Identifier(agent.Name);
+            var identifier = GeneratedNames.Identifier(agent.Name);
             var outputs = new List<string>();
             foreach (var index in senders[sender].Edges)
             {
@@ -159,15 +159,8 @@ internal static class SystemPlanner
 
         // Rollouts that read the same prompt in every round share one stage (one method, one field);
         // the final decode always has its own.
-        var identifier = AgentPlanner.Identifier(agent.Name);
         var oneThinkingPrompt = plan.FirstRound < 0 || plan.LaterRounds < 0 || plan.FirstRound == plan.LaterRounds;
-        var (field, method) = stage switch
-        {
-            PromptStage.FinalDecode => ("_" + identifier + "Decode", "Decode" + agent.Name),
-            _ when oneThinkingPrompt => ("_" + identifier + "Prompt", "Think" + agent.Name),
-            PromptStage.FirstRound => ("_" + identifier + "FirstRound", "Think" + agent.Name + "FirstRound"),
-            _ => ("_" + identifier + "LaterRounds", "Think" + agent.Name + "LaterRounds"),
-        };
+        var (field, method) = GeneratedNames.Stage(agent.Name, stage, oneThinkingPrompt);
         var existing = stages.FindIndex(s => s.Method == method);
         if (existing >= 0)
         {
@@ -228,12 +221,12 @@ internal static class SystemPlanner
         }
 
         var indices = Enumerable.Range(0, edges.Count).Where(i => edges[i].From == agent.Name && (includesFeedback || !edges[i].IsFeedback));
-        var suffix = includesFeedback && edges.Any(e => e.From == agent.Name && e.IsFeedback) ? "WithFeedback" : "";
+        var withFeedback = includesFeedback && edges.Any(e => e.From == agent.Name && e.IsFeedback);
         senders.Add(new SenderSpec(
             agent.Name,
             includesFeedback,
             indices.ToEquatableArray(),
-            "SendFrom" + agent.Name + suffix));
+            GeneratedNames.Sender(agent.Name, withFeedback)));
         return senders.Count - 1;
     }
 }

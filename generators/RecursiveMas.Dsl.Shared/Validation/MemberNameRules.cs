@@ -1,0 +1,41 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+
+namespace RecursiveMas.Dsl;
+
+/// <summary>
+/// RMAS0014: a member the user writes in a <c>[RecursiveSystem]</c> or <c>[Agent]</c> class must not take a
+/// name the generator gives a member of that class (<see cref="GeneratedNames"/>). Overloads count too:
+/// a user <c>Solve(string)</c> would take the calls meant for the generated <c>Solve(string, RunOptions?)</c>.
+/// </summary>
+internal static class MemberNameRules
+{
+    /// <summary>The clashes of <paramref name="userMembers"/> (names declared in the user's code) with <paramref name="system"/>'s generated members.</summary>
+    public static IEnumerable<Problem> CheckSystem(SystemSpec system, IEnumerable<string> userMembers) =>
+        Check(system.Type.FullName, system.Name, GeneratedNames.OfSystem(system), userMembers);
+
+    /// <summary>The clashes of <paramref name="userMembers"/> with <paramref name="agent"/>'s generated constants.</summary>
+    public static IEnumerable<Problem> CheckAgent(AgentSpec agent, IEnumerable<string> userMembers) =>
+        Check(agent.FullName, agent.Name, GeneratedNames.AgentConstants, userMembers);
+
+    static IEnumerable<Problem> Check(string owner, string typeName, IEnumerable<(string Name, string What)> generated, IEnumerable<string> userMembers)
+    {
+        var reserved = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (name, what) in generated)
+        {
+            if (!reserved.ContainsKey(name))
+            {
+                reserved.Add(name, what);
+            }
+        }
+
+        foreach (var member in userMembers.Distinct(StringComparer.Ordinal))
+        {
+            if (reserved.TryGetValue(member, out var what))
+            {
+                yield return Problem.Create(DiagnosticKind.MemberNameClash, Site.Member(owner, member), member, typeName, what);
+            }
+        }
+    }
+}

@@ -92,7 +92,7 @@ internal static class Declarations
             public partial class ToolCaller;
 
             [RecursiveSystem(Rounds = 1)]
-            [Deliberation(typeof(Reflector), typeof(ToolCaller))]
+            [Deliberation(typeof(Reflector), typeof(ToolCaller), SearchCorpus = "corpus.txt")]
             public partial class DeliberationTeam;
         }
         """;

@@ -27,7 +27,8 @@ internal enum PatternKind
 /// argument position used in <see cref="Site"/>s.
 /// </param>
 /// <param name="AttributeIndex">The position of the attribute among the system type's attributes.</param>
-internal sealed record PatternSpec(PatternKind Kind, EquatableArray<string> Agents, int AttributeIndex);
+/// <param name="SearchCorpus"><c>[Deliberation(SearchCorpus = ...)]</c>: the search tool's corpus, relative to the model root; null when not set (and for other patterns).</param>
+internal sealed record PatternSpec(PatternKind Kind, EquatableArray<string> Agents, int AttributeIndex, string? SearchCorpus = null);
 
 /// <summary>A <c>[Link(from, to)]</c> of a custom graph.</summary>
 /// <param name="From">The sending agent's full name (empty when unresolvable).</param>

@@ -91,7 +91,8 @@ internal sealed class SpecExtractor(DslSymbols symbols, ConfigJsonIndex configs)
             var arguments = Flatten(attribute.ConstructorArguments);
             if (symbols.PatternOf(attribute) is { } kind)
             {
-                patterns.Add(new PatternSpec(kind, arguments.Select(NameOf).ToEquatableArray(), i));
+                var corpus = kind == PatternKind.Deliberation ? Named<string?>(attribute, "SearchCorpus", null) : null;
+                patterns.Add(new PatternSpec(kind, arguments.Select(NameOf).ToEquatableArray(), i, corpus));
             }
             else if (DslSymbols.Is(attribute, symbols.Link) && arguments.Count == 2)
             {

@@ -61,6 +61,12 @@ internal static partial class Emitter
         w.Line("Rounds = Rounds,");
         w.Line("ModelRoot = modelRoot,");
         w.Line("LinksDirectory = linksDir,");
+        if (spec.SearchCorpus is { } corpus)
+        {
+            w.Line("// [Deliberation(SearchCorpus = ...)]: the search tool's corpus, beside the models.");
+            w.Line("ToolCorpus = global::System.IO.Path.Combine(modelRoot, " + Str(corpus) + "),");
+        }
+
         if (spec.Pattern == PatternKind.Custom)
         {
             w.Line("Pattern = new()");

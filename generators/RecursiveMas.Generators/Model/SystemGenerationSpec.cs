@@ -19,6 +19,7 @@ namespace RecursiveMas.Generators.Model;
 /// <param name="Senders">The fused link groups the turns use.</param>
 /// <param name="Stages">The agents' stages that the turns use.</param>
 /// <param name="Turns">The unrolled run of <see cref="Rounds"/> rounds.</param>
+/// <param name="SearchCorpus">The Deliberation search tool's corpus, relative to the model root; null for none.</param>
 internal sealed record SystemGenerationSpec(
     TypeRef Type,
     string HintName,
@@ -31,4 +32,5 @@ internal sealed record SystemGenerationSpec(
     EquatableArray<EdgeGenerationSpec> Edges,
     EquatableArray<SenderSpec> Senders,
     EquatableArray<StageSpec> Stages,
-    EquatableArray<TurnGenerationSpec> Turns);
+    EquatableArray<TurnGenerationSpec> Turns,
+    string? SearchCorpus);

@@ -68,7 +68,8 @@ internal static class SystemPlanner
             edges.ToEquatableArray(),
             senders.ToEquatableArray(),
             stages.ToEquatableArray(),
-            turns.ToEquatableArray());
+            turns.ToEquatableArray(),
+            system.HasCustomGraph ? null : system.Patterns[0].SearchCorpus);
     }
 
     // Walks the shared schedule, naming each turn's latent and messages, and collecting the stages and

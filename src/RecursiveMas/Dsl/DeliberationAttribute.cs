@@ -26,4 +26,12 @@ public sealed class DeliberationAttribute : Attribute
 
     /// <summary>The agent that acts with tools and decodes the answer.</summary>
     public Type ToolCaller { get; }
+
+    /// <summary>
+    /// The local corpus the tool caller's <c>&lt;search&gt;</c> tool reads (the runtime's <c>toolCorpus</c>),
+    /// relative to the model root given at load time, or absolute; null (the default) offers no search tool.
+    /// One document per blank-line-separated block, its first line the title; or JSONL with
+    /// <c>title</c> and <c>text</c> (see <c>CorpusSearchTool</c>).
+    /// </summary>
+    public string? SearchCorpus { get; set; }
 }

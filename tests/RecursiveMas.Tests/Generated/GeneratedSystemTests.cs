@@ -81,6 +81,24 @@ public sealed class GeneratedSystemTests(TinySystems zoo) : IClassFixture<TinySy
     }
 
     [Fact]
+    public void AGeneratedDeliberationSearchesTheCorpusItDeclares()
+    {
+        using var runtime = zoo.Load("deliberation", 2, maxNewTokens: 4);
+        using var generated = DeliberationTeam.Load(zoo.Root, LinksOf(runtime));
+
+        // [Deliberation(SearchCorpus = "corpus.txt")] resolves against the model root, as SYSTEM.json's toolCorpus does against its folder.
+        Assert.Equal(Path.Combine(zoo.Root, "corpus.txt"), DeliberationTeam.Describe(zoo.Root).ToolCorpus);
+        Assert.Equal(runtime.Tools.Select(t => t.Name), generated.Runtime.Tools.Select(t => t.Name));
+        var search = generated.Runtime.Tools.Single(t => t.Name == "search");
+        Assert.Contains("forty-two", search.Invoke("twelve plus thirty"));
+
+        var options = new RunOptions { Decoding = runtime.Description.Decoding };
+        var expected = Run(o => RecursiveRunner.Solve(runtime, "What is 12 plus 30?", o), options);
+        var actual = Run(o => generated.Solve("What is 12 plus 30?", o), options);
+        AssertSameRun(expected, actual);
+    }
+
+    [Fact]
     public void AnotherRoundCountRunsTheRuntimeLoop()
     {
         using var runtime = zoo.Load("sequential", 3, maxNewTokens: 4);

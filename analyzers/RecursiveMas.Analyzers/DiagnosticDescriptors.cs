@@ -21,7 +21,10 @@ namespace RecursiveMas.Analyzers;
 /// </remarks>
 public static class DiagnosticDescriptors
 {
-    /// <summary>Where the pages of <c>docs/diagnostics/</c> are published; one place to change when the repository moves.</summary>
+    /// <summary>
+    /// Where the pages of <c>docs/diagnostics/</c> are published; one place to change when the repository moves.
+    /// A build that names the package's own copy of the pages links to those instead (<see cref="HelpLinks"/>).
+    /// </summary>
     public const string HelpLinkBase = "https://github.com/recursivemas/recursivemas/blob/main/docs/diagnostics/";
 
     /// <summary>RMAS0001 (Error): Type is not an agent.</summary>

@@ -42,21 +42,22 @@ public sealed class DslAnalyzer : DiagnosticAnalyzer
             var configs = new ConfigJsonIndex(start.Options.AdditionalFiles.Select(file =>
                 (file.Path, (Func<string?>)(() => file.GetText(cancellationToken)?.ToString()))));
             var extractor = new SpecExtractor(symbols, configs);
-            start.RegisterSymbolAction(symbol => AnalyzeType(symbol, extractor), SymbolKind.NamedType);
+            var helpLinks = HelpLinks.From(start.Options);
+            start.RegisterSymbolAction(symbol => AnalyzeType(symbol, extractor, helpLinks), SymbolKind.NamedType);
         });
     }
 
-    static void AnalyzeType(SymbolAnalysisContext context, SpecExtractor extractor)
+    static void AnalyzeType(SymbolAnalysisContext context, SpecExtractor extractor, HelpLinks helpLinks)
     {
         var type = (INamedTypeSymbol)context.Symbol;
-        ReportNotPartialContainer(context, extractor, type);
+        ReportNotPartialContainer(context, extractor, helpLinks, type);
         if (extractor.ExtractAgent(type, context.CancellationToken) is { } agent)
         {
             var problems = AgentValidator.Validate(agent).Where(p => p.Site.Kind != SiteKind.ContainingDeclaration)
                 .Concat(MemberNameRules.CheckAgent(agent, UserMemberNames(type, context.CancellationToken)));
             foreach (var problem in problems)
             {
-                Report(context, problem, type, agent, fallback: null);
+                Report(context, helpLinks, problem, type, agent, fallback: null);
             }
         }
 
@@ -72,12 +73,12 @@ public sealed class DslAnalyzer : DiagnosticAnalyzer
             // An agent from a referenced assembly has no source: point at where the system names it.
             var mention = system.Mentions().FirstOrDefault(m => m.Type == problem.Site.Owner).Site;
             var fallback = mention is null ? null : SiteLocator.Locate(mention, type, context.CancellationToken);
-            Report(context, problem, owner, system.FindAgent(problem.Site.Owner), fallback);
+            Report(context, helpLinks, problem, owner, system.FindAgent(problem.Site.Owner), fallback);
         }
 
         foreach (var problem in MemberNameRules.CheckSystem(system, UserMemberNames(type, context.CancellationToken)))
         {
-            Report(context, problem, type, agent: null, fallback: null);
+            Report(context, helpLinks, problem, type, agent: null, fallback: null);
         }
     }
 
@@ -91,7 +92,7 @@ public sealed class DslAnalyzer : DiagnosticAnalyzer
 
     // A non-partial type that contains an agent or system is reported from its own symbol action, so
     // that the diagnostic is local to the declaration the code fix changes (and reported once).
-    static void ReportNotPartialContainer(SymbolAnalysisContext context, SpecExtractor extractor, INamedTypeSymbol type)
+    static void ReportNotPartialContainer(SymbolAnalysisContext context, SpecExtractor extractor, HelpLinks helpLinks, INamedTypeSymbol type)
     {
         if (FirstNestedDslType(type, extractor) is not { } nested
             || type.DeclaringSyntaxReferences.Length == 0
@@ -111,7 +112,7 @@ public sealed class DslAnalyzer : DiagnosticAnalyzer
             .FirstOrDefault(p => p.Site.Kind == SiteKind.ContainingDeclaration && p.Site.Index == depth);
         if (problem is not null)
         {
-            Report(context, problem, nested, agent: null, fallback: null);
+            Report(context, helpLinks, problem, nested, agent: null, fallback: null);
         }
     }
 
@@ -133,7 +134,7 @@ public sealed class DslAnalyzer : DiagnosticAnalyzer
         return null;
     }
 
-    static void Report(SymbolAnalysisContext context, Problem problem, INamedTypeSymbol owner, AgentSpec? agent, Location? fallback)
+    static void Report(SymbolAnalysisContext context, HelpLinks helpLinks, Problem problem, INamedTypeSymbol owner, AgentSpec? agent, Location? fallback)
     {
         // A type of another project can have source (the IDE holds it) that is not part of this compilation.
         var location = new[] { SiteLocator.Locate(problem.Site, owner, context.CancellationToken), fallback }
@@ -147,7 +148,7 @@ public sealed class DslAnalyzer : DiagnosticAnalyzer
         }
 
         context.ReportDiagnostic(Diagnostic.Create(
-            DiagnosticDescriptors.For(problem.Kind),
+            helpLinks.Localize(DiagnosticDescriptors.For(problem.Kind)),
             location,
             properties,
             problem.Arguments.Cast<object>().ToArray()));

@@ -11,9 +11,9 @@ namespace RecursiveMas.BenchmarkData;
 /// <summary>
 /// Reads a benchmark's published file into graded questions. Formats by extension: <c>.jsonl</c> (one record per
 /// line, as the Hub's JSONL exports and <c>datasets.to_json</c> write them), <c>.json</c> (an array of records, as
-/// the released <c>dataset/medqa.json</c>), <c>.csv</c> (GPQA's distributed <c>gpqa_diamond.csv</c>). Parquet is not
-/// supported: convert with <c>datasets.load_dataset(...).to_json("FILE.jsonl")</c>. Every error names the file,
-/// the record and the field.
+/// the released <c>dataset/medqa.json</c>), <c>.csv</c> (GPQA's distributed <c>gpqa_diamond.csv</c>), <c>.parquet</c>
+/// (the Hub's files, e.g. AIME's and MBPP+'s <c>test-00000-of-00001.parquet</c>; <see cref="ParquetTable"/>). Every
+/// error names the file, the record and the field.
 /// </summary>
 public static class BenchmarkFile
 {
@@ -73,8 +73,7 @@ public static class BenchmarkFile
         switch (extension)
         {
             case ".parquet":
-                throw new ModelFileException(path, null,
-                    "parquet is not supported; convert it to JSON Lines first, e.g. python3 -c \"import datasets; datasets.load_dataset('parquet', data_files='FILE.parquet')['train'].to_json('FILE.jsonl')\"");
+                return [.. ParquetTable.Read(path).Select((row, i) => new Record(path, $"row {i + 1}", row))];
             case ".csv":
                 return [.. CsvTable.Read(path).Select((row, i) => new Record(path, $"row {i + 2}",
                     row.ToDictionary(c => c.Key, c => JsonSerializer.SerializeToElement(c.Value))))];

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using RecursiveMas.Answers;
 using RecursiveMas.BenchmarkData;
 using RecursiveMas.Cli;
@@ -137,6 +138,80 @@ public sealed class BenchmarkEvalTests(TinySystems zoo) : IClassFixture<TinySyst
         Assert.Equal(BenchmarkFile.ShuffledOrder(4, "42:Which planet is largest?"), BenchmarkFile.ShuffledOrder(4, "42:Which planet is largest?"));
     }
 
+    // Rows as the Hub's parquet files hold them (column names as published; a null cell is an absent field).
+    sealed class AimeRow
+    {
+        [JsonPropertyName("id")] public long Id { get; set; }
+        [JsonPropertyName("problem")] public string? Problem { get; set; }
+        [JsonPropertyName("solution")] public string? Solution { get; set; }
+        [JsonPropertyName("answer")] public string? Answer { get; set; }
+        [JsonPropertyName("url")] public string? Url { get; set; }
+    }
+
+    sealed class MbppRow
+    {
+        [JsonPropertyName("task_id")] public long TaskId { get; set; }
+        [JsonPropertyName("code")] public string Code { get; set; } = "";
+        [JsonPropertyName("prompt")] public string Prompt { get; set; } = "";
+        [JsonPropertyName("source_file")] public string SourceFile { get; set; } = "";
+        [JsonPropertyName("test_imports")] public List<string> TestImports { get; set; } = [];
+        [JsonPropertyName("test_list")] public List<string> TestList { get; set; } = [];
+        [JsonPropertyName("test")] public string Test { get; set; } = "";
+    }
+
+    string WriteParquet<T>(string name, IReadOnlyList<T> rows)
+    {
+        Directory.CreateDirectory(Folder);
+        string path = Path.Combine(Folder, name);
+        using (var stream = File.Create(path))
+            Parquet.Serialization.ParquetSerializer.SerializeAsync(rows, stream).GetAwaiter().GetResult();
+        return path;
+    }
+
+    string AimeParquet() => WriteParquet("aime-test-00000-of-00001.parquet", new[]
+    {
+        new AimeRow { Id = 60, Problem = "Find the remainder when $2^{10}$ is divided by $1000$.", Solution = "1024", Answer = "24", Url = "https://example.org" },
+        new AimeRow { Id = 61, Problem = "How many primes are below 10?", Answer = "4" },
+    });
+
+    string MbppParquet() => WriteParquet("mbppplus-test-00000-of-00001.parquet", new[]
+    {
+        new MbppRow
+        {
+            TaskId = 2,
+            Code = "def add(a, b):\n    return a + b",
+            Prompt = "Write a function to add two numbers.",
+            SourceFile = "Benchmark Questions Verification V2.ipynb",
+            TestImports = ["import math"],
+            TestList = ["assert add(1, 2) == 3", "assert add(0, 0) == 0"],
+            Test = "inputs = [[1, 2], [3, 4], [-1, 1]]\nresults = [3, 7, 0]\nfor inp, exp in zip(inputs, results):\n    assert add(*inp) == exp\n",
+        },
+    });
+
+    [Fact]
+    public void ParquetFilesReadAsTheirJsonLinesExports()
+    {
+        var fromParquet = BenchmarkFile.Read(Benchmark.Aime, AimeParquet()).Cast<MathQuestion>().ToList();
+        Assert.Equal(["60", "61"], fromParquet.Select(q => q.Id));
+        Assert.Equal(["24", "4"], fromParquet.Select(q => q.Gold));
+        Assert.Equal("How many primes are below 10?", fromParquet[1].Prompt);
+
+        // MBPP+'s list columns (test_list, test_imports) read as the JSONL export's arrays: the same question.
+        var parquet = (CodeQuestion)BenchmarkFile.Read(Benchmark.MbppPlus, MbppParquet())[0];
+        var jsonl = (CodeQuestion)BenchmarkFile.Read(Benchmark.MbppPlus, MbppFile())[0];
+        Assert.Equal(jsonl.Id, parquet.Id);
+        Assert.Equal(jsonl.Prompt, parquet.Prompt);
+        Assert.Equal(jsonl.Tests, parquet.Tests);
+        Assert.Contains("assert add(0, 0) == 0", parquet.Prompt);
+    }
+
+    [Fact]
+    public void AParquetFileRunsThroughEval()
+    {
+        var (_, root) = Eval("--data", AimeParquet(), "--benchmark", "aime");
+        Assert.Equal(2, root.GetProperty("questions").GetInt32());
+    }
+
     [Fact]
     public void MedQaReadsTheReleasedJsonWithOrWithoutAnswerIdx()
     {
@@ -153,7 +228,11 @@ public sealed class BenchmarkEvalTests(TinySystems zoo) : IClassFixture<TinySyst
         Assert.Contains("row 2, \"Incorrect Answer 1\"", e.Message);
         string parquet = Write(Folder, "test-00000-of-00001.parquet", "PAR1");
         e = Assert.Throws<ModelFileException>(() => BenchmarkFile.Read(Benchmark.Math500, parquet));
-        Assert.Contains("parquet is not supported", e.Message);
+        Assert.Contains("not a readable Parquet file", e.Message);
+        Assert.Contains(parquet, e.Message);
+        string noProblem = WriteParquet("no-problem.parquet", [new AimeRow { Id = 1, Problem = null, Answer = "3" }]);
+        e = Assert.Throws<ModelFileException>(() => BenchmarkFile.Read(Benchmark.Aime, noProblem));
+        Assert.Contains("row 1, \"problem\" or \"question\"", e.Message);
         string noAnswer = Write(Folder, "bad-math.jsonl", Line(new { problem = "1+1?" }) + "\n");
         e = Assert.Throws<ModelFileException>(() => BenchmarkFile.Read(Benchmark.Math500, noAnswer));
         Assert.Contains("line 1, \"answer\"", e.Message);

@@ -142,7 +142,7 @@ public static class PaperPresets
         Repo("Deliberation-Outerlinks"), [new("outer_rt", "Reflector", "ToolCaller"), new("outer_tr", "ToolCaller", "Reflector")],
         TaskScopedLinks: false, DeliberationSystemPrompt, Rounds: 3, Sampling(2000),
         [OuterFileNote,
-         "the release's tools are a Python interpreter and Tavily web search; this runtime offers <calculator> and, with toolCorpus set, <search> over a local corpus"]);
+         "the release's tools are a Python interpreter and Tavily web search; this runtime offers <python> (a sandboxed local python3), <calculator> and, with toolCorpus set, <search> over a local corpus"]);
 
     /// <summary>The five presets in PAPER §1.2's order.</summary>
     public static IReadOnlyList<PaperPreset> All { get; } = [SequentialLight, SequentialScaled, Mixture, Distillation, Deliberation];

@@ -123,8 +123,8 @@ public static class PaperPrompts
 
     /// <summary>
     /// The system message of both Deliberation agents ([C] reflector_tool_notes.py). It names the release's
-    /// tools, a Wikipedia search and a Python interpreter; this library's tool loop offers <c>&lt;search&gt;</c>
-    /// over a local corpus and <c>&lt;calculator&gt;</c> instead (no Python, nothing online).
+    /// tools, a Wikipedia search and a Python interpreter; this library's tool loop offers <c>&lt;python&gt;</c> (a
+    /// sandboxed local python3), <c>&lt;search&gt;</c> over a local corpus (nothing online) and <c>&lt;calculator&gt;</c>.
     /// </summary>
     public const string DeliberationSystemPrompt =
         "You are a helpful assistant that can solve the given question step by step with the help of the wikipedia search tool and python interpreter tool. " +

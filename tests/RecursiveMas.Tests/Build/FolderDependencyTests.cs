@@ -20,7 +20,10 @@ public sealed partial class FolderDependencyTests
     /// <summary>Folder → the other folders its sources name.</summary>
     static Dictionary<string, SortedSet<string>> FromSources()
     {
-        var folders = Directory.GetDirectories(Library).Select(Path.GetFileName).Where(f => f is not ("bin" or "obj")).ToHashSet()!;
+        // Folders of code: packaging assets (buildTransitive/) hold no sources and are not a stage of the flow.
+        var folders = Directory.GetDirectories(Library)
+            .Where(d => Directory.EnumerateFiles(d, "*.cs", SearchOption.AllDirectories).Any())
+            .Select(Path.GetFileName).Where(f => f is not ("bin" or "obj")).ToHashSet()!;
         var uses = folders.ToDictionary(f => f!, _ => new SortedSet<string>(StringComparer.Ordinal));
         foreach (var folder in folders)
             foreach (var file in Directory.EnumerateFiles(Path.Combine(Library, folder!), "*.cs", SearchOption.AllDirectories))

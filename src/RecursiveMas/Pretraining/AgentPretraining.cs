@@ -68,7 +68,8 @@ public static class AgentPretraining
     /// Trains LoRA adapters (<paramref name="lora"/>; A seeded by <see cref="PretrainingOptions.Seed"/>, B zero) on the
     /// frozen model in <paramref name="modelDirectory"/> with the same data, optimizer and schedule as
     /// <see cref="FineTune"/>, and writes a PEFT adapter directory (<c>adapter_config.json</c>,
-    /// <c>adapter_model.safetensors</c>) to <paramref name="outputDirectory"/>; the model directory is not copied.
+    /// <c>adapter_model.safetensors</c>) to <paramref name="outputDirectory"/>; the model directory is not copied, its
+    /// path is recorded as given (<c>base_model_name_or_path</c>, informational as in PEFT).
     /// </summary>
     public static PretrainingReport FineTuneLora(string modelDirectory, IReadOnlyList<RoleConversation> conversations, string outputDirectory,
         PretrainingOptions options, LoraConfig lora, CancellationToken cancellationToken = default)
@@ -81,7 +82,7 @@ public static class AgentPretraining
         return Staged(outputDirectory, staging =>
         {
             var report = CausalLmTrainer.TrainAdapter(model, adapter, tokenizer, conversations, options, cancellationToken);
-            adapter.Save(staging, Path.GetFullPath(modelDirectory));
+            adapter.Save(staging, baseModel: modelDirectory);
             return report;
         });
     }

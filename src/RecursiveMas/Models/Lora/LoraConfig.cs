@@ -134,7 +134,7 @@ public sealed record LoraConfig
 
         int rank = root["r"] is JsonValue r && r.GetValueKind() == JsonValueKind.Number && r.TryGetValue(out int rv) && rv >= 1 ? rv
             : throw new ModelFileException(path, "r", "the rank must be a positive integer");
-        double alpha = root["lora_alpha"] is JsonValue a && a.GetValueKind() == JsonValueKind.Number ? a.GetValue<double>() : rank;
+        double alpha = root["lora_alpha"] is JsonValue a && a.GetValueKind() == JsonValueKind.Number ? a.GetValue<double>() : new LoraConfig().Alpha; // PEFT's default when absent
         double dropout = root["lora_dropout"] is JsonValue d && d.GetValueKind() == JsonValueKind.Number ? d.GetValue<double>() : 0;
         IReadOnlyList<string>? modules = null;
         string? pattern = null;

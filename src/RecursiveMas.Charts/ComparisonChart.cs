@@ -20,6 +20,7 @@ public static class ComparisonChart
     [
         ("single", Color.FromHex("#8C8C8C"), "single agent"),
         ("sft", Color.FromHex("#A6761D"), "single agent, fine-tuned (SFT)"),
+        ("lora", Color.FromHex("#CC79A7"), "single agent, LoRA adapter"),
         ("text", Color.FromHex("#E69F00"), "Recursive-TextMAS (text messages)"),
         ("recursive", Color.FromHex("#0072B2"), "RecursiveMAS (latent messages)"),
     ];

@@ -41,14 +41,15 @@ public static class RmasApp
                 .WithDescription("Write train/val/test JSONL splits of a synthetic reasoning task (arithmetic or reachability) from a seed.")
                 .WithExample("tasks", "--task", "arithmetic", "--seed", "7", "--train", "2000", "--val", "100", "--test", "200", "--out", "data/arithmetic");
             config.AddCommand<PretrainCommand>("pretrain")
-                .WithDescription("Pre-train a tiny decoder from scratch for one agent on a task's role texts, or fine-tune one on the single-agent prompt (--from, the SFT baseline).")
+                .WithDescription("Pre-train a tiny decoder from scratch for one agent on a task's role texts, or fine-tune one on the single-agent prompt (--from, the SFT baseline; with --lora-rank, LoRA adapters: the LoRA baseline).")
                 .WithExample("pretrain", "--system", "examples/zoo/sequential.SYSTEM.json", "--agent", "solver", "--data", "examples/zoo/data/arithmetic/train.jsonl", "--family", "llama", "--hidden", "128", "--out", "solver")
-                .WithExample("pretrain", "--system", "examples/zoo/sequential.SYSTEM.json", "--from", "examples/zoo/models/solver-llama-128", "--data", "examples/zoo/data/arithmetic/train.jsonl", "--steps", "200", "--out", "sft-solver");
+                .WithExample("pretrain", "--system", "examples/zoo/sequential.SYSTEM.json", "--from", "examples/zoo/models/solver-llama-64", "--data", "examples/zoo/data/arithmetic/train.jsonl", "--steps", "200", "--out", "sft-solver")
+                .WithExample("pretrain", "--system", "examples/zoo/sequential.SYSTEM.json", "--from", "examples/zoo/models/solver-llama-64", "--data", "examples/zoo/data/arithmetic/train.jsonl", "--steps", "200", "--lora-rank", "8", "--out", "lora-solver");
             config.AddCommand<ZooCommand>("zoo")
                 .WithDescription("Regenerate the embedded agent zoo (task data, SYSTEM.json files, three pre-trained agents) bit for bit from a seed.")
                 .WithExample("zoo", "--seed", "7", "--out", "examples/zoo");
             config.AddCommand<EvalCommand>("eval")
-                .WithDescription("Compare methods (single, sft, text, recursive) over round counts and seeds on a test set: accuracy, generated tokens and wall time, with 95% intervals; JSON and a chart (PNG) with --out.")
+                .WithDescription("Compare methods (single, sft, lora, text, recursive) over round counts and seeds on a test set: accuracy, generated tokens and wall time, with 95% intervals; JSON and a chart (PNG) with --out.")
                 .WithExample("eval", "--system", "examples/zoo/sequential.SYSTEM.json", "--data", "examples/zoo/data/arithmetic/test.jsonl", "--methods", "single,text,recursive", "--rounds", "1,2,3", "--seeds", "3", "--out", "results");
             config.AddCommand<TrainCommand>("train")
                 .WithDescription("Train a system's links by the inner-outer loop from JSONL data (checkpoints, --resume, held-out evaluation).")

@@ -47,7 +47,7 @@ public sealed class EvalCommand(IAnsiConsole console) : Command<EvalCommand.Sett
         public int ShuffleSeed { get; init; } = BenchmarkFile.DefaultShuffleSeed;
 
         [CommandOption("--methods <LIST>")]
-        [Description("Comma-separated: single, alone:AGENT (e.g. alone:critic), sft, text, untrained, recursive.")]
+        [Description("Comma-separated: single, alone:AGENT (e.g. alone:critic), sft, lora, text, untrained, recursive.")]
         [DefaultValue("single,text,recursive")]
         public string Methods { get; init; } = "single,text,recursive";
 
@@ -82,6 +82,10 @@ public sealed class EvalCommand(IAnsiConsole console) : Command<EvalCommand.Sett
         [Description("Fine-tuned decoder for method sft (rmas pretrain --from ...).")]
         public string? SftModel { get; init; }
 
+        [CommandOption("--lora-adapter <DIR>")]
+        [Description("The decoder's LoRA adapter (PEFT layout) for method lora (rmas pretrain --from ... --lora-rank R).")]
+        public string? LoraAdapter { get; init; }
+
         [CommandOption("--untrained")]
         [Description("Run links that have no file from their seeded default initialization.")]
         public bool Untrained { get; init; }
@@ -104,11 +108,13 @@ public sealed class EvalCommand(IAnsiConsole console) : Command<EvalCommand.Sett
                 return ValidationResult.Error($"--benchmark takes {string.Join(", ", BenchmarkInfo.Names)}; not \"{b}\"");
             var unknown = MethodList.Where(m => !ComparisonOptions.IsKnown(m)).ToList();
             if (MethodList.Count == 0 || unknown.Count > 0)
-                return ValidationResult.Error($"--methods takes single, alone:AGENT, sft, text, untrained, recursive; not \"{string.Join(",", unknown)}\"");
+                return ValidationResult.Error($"--methods takes single, alone:AGENT, sft, lora, text, untrained, recursive; not \"{string.Join(",", unknown)}\"");
             if (RoundList is null)
                 return ValidationResult.Error("--rounds must be comma-separated counts between 1 and 64");
             if (MethodList.Contains("sft") && SftModel is null)
                 return ValidationResult.Error("method sft needs --sft-model");
+            if (MethodList.Contains("lora") && LoraAdapter is null)
+                return ValidationResult.Error("method lora needs --lora-adapter");
             return base.Validate();
         }
 
@@ -144,6 +150,7 @@ public sealed class EvalCommand(IAnsiConsole console) : Command<EvalCommand.Sett
             Temperature = settings.Temperature,
             MaxNewTokens = settings.MaxNewTokens,
             SftModel = settings.SftModel,
+            LoraAdapter = settings.LoraAdapter,
             AllowUntrainedLinks = settings.Untrained,
             Benchmark = settings.Benchmark is null ? null : BenchmarkInfo.Parse(settings.Benchmark),
             ShuffleSeed = settings.ShuffleSeed,

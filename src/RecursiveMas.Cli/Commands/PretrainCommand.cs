@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using RecursiveMas.Models;
+using RecursiveMas.Models.Lora;
 using RecursiveMas.Pretraining;
 using RecursiveMas.Systems;
 using RecursiveMas.Tasks;
@@ -10,7 +11,8 @@ namespace RecursiveMas.Cli.Commands;
 
 /// <summary>
 /// <c>rmas pretrain</c>: pre-trains a tiny decoder from scratch for one agent of one or more systems on a
-/// task's role texts, or (with --from) fine-tunes an existing model on the single-agent prompt (the SFT baseline).
+/// task's role texts, or (with --from) fine-tunes an existing model on the single-agent prompt (the SFT baseline),
+/// or (with --from and --lora-rank) trains LoRA adapters on it and writes a PEFT adapter directory (the LoRA baseline).
 /// </summary>
 public sealed class PretrainCommand(IAnsiConsole console) : Command<PretrainCommand.Settings>
 {
@@ -52,6 +54,24 @@ public sealed class PretrainCommand(IAnsiConsole console) : Command<PretrainComm
         [Description("Fine-tune this model directory on the single-agent prompt instead (SFT baseline); --agent, --family, --hidden, --layers, --vocab are ignored.")]
         public string? From { get; init; }
 
+        [CommandOption("--lora-rank <R>")]
+        [Description("With --from: train LoRA adapters of rank R on the frozen model instead of every weight, and write a PEFT adapter directory (adapter_config.json, adapter_model.safetensors).")]
+        public int? LoraRank { get; init; }
+
+        [CommandOption("--lora-alpha <A>")]
+        [Description("LoRA alpha (the update is scaled by alpha / r); default 8, PEFT's.")]
+        [DefaultValue(8.0)]
+        public double LoraAlpha { get; init; } = 8;
+
+        [CommandOption("--lora-dropout <P>")]
+        [Description("Dropout on the adapters' inputs while training.")]
+        [DefaultValue(0.0)]
+        public double LoraDropout { get; init; }
+
+        [CommandOption("--lora-targets <LIST>")]
+        [Description("Comma-separated projection names (q_proj,v_proj,...); default: every linear projection of the decoder layers (PEFT's all-linear).")]
+        public string? LoraTargets { get; init; }
+
         [CommandOption("--steps <N>")]
         [DefaultValue(800)]
         public int Steps { get; init; } = 800;
@@ -70,7 +90,7 @@ public sealed class PretrainCommand(IAnsiConsole console) : Command<PretrainComm
         public long Seed { get; init; } = 7;
 
         [CommandOption("--out <DIR>")]
-        [Description("Model directory to write (config.json, model.safetensors, tokenizer.json, tokenizer_config.json).")]
+        [Description("Model directory to write (config.json, model.safetensors, tokenizer.json, tokenizer_config.json); with --lora-rank, the adapter directory.")]
         public string Out { get; init; } = "";
 
         public override ValidationResult Validate()
@@ -85,6 +105,10 @@ public sealed class PretrainCommand(IAnsiConsole console) : Command<PretrainComm
                 return ValidationResult.Error("--agent is required (or --from to fine-tune)");
             if (Family is not ("llama" or "qwen2" or "qwen3" or "mistral"))
                 return ValidationResult.Error($"--family must be llama, qwen2, qwen3 or mistral, not \"{Family}\"");
+            if (LoraRank is not null && From is null)
+                return ValidationResult.Error("--lora-rank trains adapters on an existing model: give --from");
+            if (LoraRank is < 1 || !(LoraAlpha > 0) || LoraDropout is < 0 or >= 1)
+                return ValidationResult.Error("--lora-rank must be ≥ 1, --lora-alpha > 0, --lora-dropout in [0, 1)");
             if (Steps < 0 || Batch < 1 || Layers < 1 || !(LearningRate > 0))
                 return ValidationResult.Error("--steps must be ≥ 0, --batch and --layers ≥ 1, --lr > 0");
             return base.Validate();
@@ -103,12 +127,23 @@ public sealed class PretrainCommand(IAnsiConsole console) : Command<PretrainComm
             LearningRate = settings.LearningRate,
             Seed = settings.Seed,
         };
-        string what = settings.From is null ? "pre-training" : "fine-tuning";
+        string what = settings.From is null ? "pre-training" : settings.LoraRank is null ? "fine-tuning" : "LoRA training";
         PretrainingReport Train(PretrainingOptions options)
         {
             if (settings.From is { } from)
             {
                 var conversations = AgentPretraining.SingleAgentConversations(systems[0], from, data);
+                if (settings.LoraRank is int rank)
+                {
+                    var lora = new LoraConfig
+                    {
+                        Rank = rank,
+                        Alpha = settings.LoraAlpha,
+                        Dropout = settings.LoraDropout,
+                        TargetModules = settings.LoraTargets is { } targets ? [.. targets.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)] : null,
+                    };
+                    return AgentPretraining.FineTuneLora(from, conversations, settings.Out, options, lora, cancellationToken);
+                }
                 return AgentPretraining.FineTune(from, conversations, settings.Out, options, cancellationToken);
             }
             var family = Enum.Parse<ModelFamily>(settings.Family, ignoreCase: true);

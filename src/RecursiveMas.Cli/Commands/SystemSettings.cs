@@ -6,7 +6,7 @@ using Spectre.Console.Cli;
 
 namespace RecursiveMas.Cli.Commands;
 
-/// <summary>Options of the commands that load a whole system from SYSTEM.json (run, serve, inspect, train): one meaning of --system, --models, --links, --untrained and --dtype.</summary>
+/// <summary>Options of the commands that load a whole system from SYSTEM.json (run, serve, inspect, train): one meaning of --system, --models, --links, --untrained, --dtype and --adapter.</summary>
 public class SystemSettings : CommonSettings
 {
     [CommandOption("--system <FILE>")]
@@ -30,8 +30,34 @@ public class SystemSettings : CommonSettings
     [DefaultValue("f32")]
     public string DType { get; init; } = "f32";
 
-    public override ValidationResult Validate() =>
-        string.IsNullOrWhiteSpace(System) ? ValidationResult.Error("--system is required") : base.Validate();
+    [CommandOption("--adapter <AGENT=DIR>")]
+    [Description("A LoRA adapter (PEFT layout, e.g. from rmas pretrain --lora-rank) merged into that agent's model at load; repeat for several agents.")]
+    public string[] Adapter { get; init; } = [];
+
+    public override ValidationResult Validate()
+    {
+        if (string.IsNullOrWhiteSpace(System))
+            return ValidationResult.Error("--system is required");
+        if (AdapterMap is null)
+            return ValidationResult.Error("--adapter takes AGENT=DIR, once per agent");
+        return base.Validate();
+    }
+
+    /// <summary>--adapter as agent → directory; null when one is malformed or an agent is named twice.</summary>
+    public IReadOnlyDictionary<string, string>? AdapterMap
+    {
+        get
+        {
+            var map = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var entry in Adapter)
+            {
+                int eq = entry.IndexOf('=');
+                if (eq <= 0 || eq == entry.Length - 1 || !map.TryAdd(entry[..eq].Trim(), entry[(eq + 1)..].Trim()))
+                    return null;
+            }
+            return map;
+        }
+    }
 
     /// <summary>
     /// Loads the system, with a progress display on an interactive terminal (loading models is the long
@@ -46,6 +72,7 @@ public class SystemSettings : CommonSettings
             ModelRoot = Models,
             LinksDirectory = Links,
             AllowUntrainedLinks = Untrained || allowUntrained,
+            Adapters = AdapterMap is { Count: > 0 } adapters ? adapters : null,
         };
         if (quiet || !console.Profile.Capabilities.Interactive)
             return RecursiveSystem.Load(description, options);

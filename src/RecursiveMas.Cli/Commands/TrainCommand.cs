@@ -138,6 +138,11 @@ public sealed class TrainCommand(IAnsiConsole console) : Command<TrainCommand.Se
         [DefaultValue(1)]
         public int DiagnoseEvery { get; init; } = 1;
 
+        [CommandOption("--link-dtype <DTYPE>")]
+        [Description("Dtype the links train in: f32 (default) or bf16 (as released: parameters, gradients and AdamW state in bf16; links saved in bf16). --dtype sets the models'.")]
+        [DefaultValue("f32")]
+        public string LinkDType { get; init; } = "f32";
+
         [CommandOption("--resume")]
         [Description("Continue from the checkpoint in --out.")]
         public bool Resume { get; init; }
@@ -158,6 +163,8 @@ public sealed class TrainCommand(IAnsiConsole console) : Command<TrainCommand.Se
                 return ValidationResult.Error($"--loss-averaging must be per-sample or per-token, not \"{LossAveraging}\"");
             if (MessageSource is not ("teacher" or "rollout"))
                 return ValidationResult.Error($"--message-source must be teacher or rollout, not \"{MessageSource}\"");
+            if (LinkDType.Trim().ToLowerInvariant() is not ("f32" or "float32" or "fp32" or "bf16" or "bfloat16"))
+                return ValidationResult.Error($"--link-dtype must be f32 or bf16, not \"{LinkDType}\"");
             if (Steps < 1)
                 return ValidationResult.Error("--steps must be at least 1");
             if (Rounds is < 1 or > 64)
@@ -202,6 +209,7 @@ public sealed class TrainCommand(IAnsiConsole console) : Command<TrainCommand.Se
             TeacherMessageLength = settings.TeacherLength switch { null => TrainingOptions.ReleasedTeacherMessageLength, 0 => null, int k => k },
             LatentSteps = settings.LatentSteps,
             DiagnoseEvery = settings.DiagnoseEvery,
+            LinkDType = ModelLoadOptions.ParseDType(settings.LinkDType),
         };
 
         TrainingReport report;

@@ -13,7 +13,8 @@ public sealed record ComparisonOptions
 {
     /// <summary>
     /// Methods: <c>single</c> (decoder alone, single-agent prompt), <c>alone:AGENT</c> (that agent alone with its own
-    /// prompt and no messages), <c>sft</c> (fine-tuned decoder alone), <c>text</c> (Recursive-TextMAS),
+    /// prompt and no messages), <c>sft</c> (fine-tuned decoder alone), <c>lora</c> (the decoder with a LoRA adapter
+    /// alone, single-agent prompt), <c>text</c> (Recursive-TextMAS),
     /// <c>untrained</c> (RecursiveMAS with every link at its seeded initialization: training-free), <c>recursive</c> (RecursiveMAS).
     /// </summary>
     public IReadOnlyList<string> Methods { get; init; } = ["single", "text", "recursive"];
@@ -39,6 +40,9 @@ public sealed record ComparisonOptions
     /// <summary>Model directory of the fine-tuned decoder for method <c>sft</c>.</summary>
     public string? SftModel { get; init; }
 
+    /// <summary>PEFT adapter directory of the decoder's LoRA adapter for method <c>lora</c> (merged into the decoder at load).</summary>
+    public string? LoraAdapter { get; init; }
+
     /// <summary>Run links that have no file from their seeded default initialization.</summary>
     public bool AllowUntrainedLinks { get; init; }
 
@@ -61,17 +65,17 @@ public sealed record ComparisonOptions
     /// <summary>Called after each (method, rounds, seed) run.</summary>
     public Action<string, int, SeedRun>? OnRun { get; init; }
 
-    public static readonly IReadOnlyList<string> KnownMethods = ["single", "alone:AGENT", "sft", "text", "untrained", "recursive"];
+    public static readonly IReadOnlyList<string> KnownMethods = ["single", "alone:AGENT", "sft", "lora", "text", "untrained", "recursive"];
 
     /// <summary>The prefix of the "each agent alone" methods.</summary>
     public const string AlonePrefix = "alone:";
 
     /// <summary>Whether <paramref name="method"/> is one of <see cref="KnownMethods"/> (<c>alone:</c> with any agent name).</summary>
     public static bool IsKnown(string method) =>
-        method is "single" or "sft" or "text" or "untrained" or "recursive" || (method.StartsWith(AlonePrefix, StringComparison.Ordinal) && method.Length > AlonePrefix.Length);
+        method is "single" or "sft" or "lora" or "text" or "untrained" or "recursive" || (method.StartsWith(AlonePrefix, StringComparison.Ordinal) && method.Length > AlonePrefix.Length);
 
     /// <summary>Whether <paramref name="method"/> runs once regardless of rounds.</summary>
-    public static bool IsSingleAgent(string method) => method is "single" or "sft" || method.StartsWith(AlonePrefix, StringComparison.Ordinal);
+    public static bool IsSingleAgent(string method) => method is "single" or "sft" or "lora" || method.StartsWith(AlonePrefix, StringComparison.Ordinal);
 }
 
 /// <summary>
@@ -105,6 +109,8 @@ public static class MethodComparison
             throw new ArgumentException($"unknown method(s) {string.Join(", ", unknown)}; known: {string.Join(", ", ComparisonOptions.KnownMethods)}");
         if (options.Methods.Contains("sft") && options.SftModel is null)
             throw new ArgumentException("method sft needs the fine-tuned model directory (--sft-model)");
+        if (options.Methods.Contains("lora") && options.LoraAdapter is null)
+            throw new ArgumentException("method lora needs the decoder's LoRA adapter directory (--lora-adapter)");
         if (options.Seeds < 1 || options.BatchSize < 1 || options.Rounds.Count == 0 || options.Rounds.Any(r => r < 1))
             throw new ArgumentException("seeds and batch size must be at least 1, and rounds a non-empty list of counts ≥ 1");
         var description = SystemDescription.Load(systemPath);
@@ -155,15 +161,17 @@ public static class MethodComparison
     static SeedRun RunOne(SystemDescription description, string method, int rounds, long seed, IReadOnlyList<IGradedQuestion> data,
         DecodingDescription decoding, ComparisonOptions options)
     {
-        // sft: the fine-tuned model replaces the decoder's; everything else (prompt, decoding) stays.
-        var models = method == "sft"
-            ? new Dictionary<string, string> { [SystemPlan.Build(description).Decoder] = Path.GetFullPath(options.SftModel!) }
-            : null;
+        // sft: the fine-tuned model replaces the decoder's; lora: the adapter is merged into the decoder's;
+        // everything else (prompt, decoding) stays.
+        string decoder = SystemPlan.Build(description).Decoder;
+        var models = method == "sft" ? new Dictionary<string, string> { [decoder] = Path.GetFullPath(options.SftModel!) } : null;
+        var adapters = method == "lora" ? new Dictionary<string, string> { [decoder] = Path.GetFullPath(options.LoraAdapter!) } : null;
         using var system = RecursiveSystem.Load(description, new SystemLoadOptions
         {
             AllowUntrainedLinks = options.AllowUntrainedLinks || method != "recursive",
             UntrainedLinkSeed = seed,
             ModelOverrides = models,
+            Adapters = adapters,
             // Training-free: no link file is read, every link starts from its seeded initialization.
             IgnoreLinkFiles = method == "untrained",
         });
@@ -214,7 +222,7 @@ public static class MethodComparison
             watch.Start();
             var result = method switch
             {
-                "single" or "sft" => SingleAgentBaseline.SolveBatch(system, batch, runOptions),
+                "single" or "sft" or "lora" => SingleAgentBaseline.SolveBatch(system, batch, runOptions),
                 _ when method.StartsWith(ComparisonOptions.AlonePrefix, StringComparison.Ordinal) =>
                     SingleAgentBaseline.SolveAlone(system, method[ComparisonOptions.AlonePrefix.Length..], batch, runOptions),
                 _ => TextMasBaseline.SolveBatch(system, batch, runOptions),

@@ -146,6 +146,23 @@ public abstract class RecursiveLink : nn.Module<Tensor, Tensor>
         return y.MoveToOuterDisposeScope();
     }
 
+    /// <summary>The dtype of the parameters (and of the link's computation): float32 unless converted (<see cref="ConvertTo"/>).</summary>
+    public ScalarType DType => proj1.weight!.dtype;
+
+    /// <summary>
+    /// Converts every parameter to <paramref name="dtype"/> (e.g. bfloat16, to train as released); the link then
+    /// computes in it, reading and returning its callers' dtype. Parameters are replaced, so references taken
+    /// before (optimizer state, gradients) no longer belong to the link.
+    /// </summary>
+    public void ConvertTo(ScalarType dtype)
+    {
+        if (DType == dtype)
+            return;
+        bool trainable = parameters().Any(p => p.requires_grad);
+        this.to(dtype);
+        SetTrainable(trainable);
+    }
+
     /// <summary>Freezes or unfreezes every parameter.</summary>
     public void SetTrainable(bool trainable)
     {
@@ -153,11 +170,15 @@ public abstract class RecursiveLink : nn.Module<Tensor, Tensor>
             p.requires_grad = trainable;
     }
 
-    /// <summary>Writes <c>{basePath}.safetensors</c> (float32) and <c>{basePath}.json</c>, each atomically.</summary>
+    /// <summary>
+    /// Writes <c>{basePath}.safetensors</c> in the link's dtype (float32, or bfloat16 for links trained in it, as the
+    /// release's link files are) and <c>{basePath}.json</c>, each atomically. <see cref="LoadWeights"/> reads either
+    /// into float32 (bfloat16 → float32 is exact).
+    /// </summary>
     public void Save(string basePath)
     {
         using var scope = NewDisposeScope();
-        var tensors = named_parameters().Select(p => new KeyValuePair<string, Tensor>(p.name, p.parameter.detach().to(ScalarType.Float32))).ToList();
+        var tensors = named_parameters().Select(p => new KeyValuePair<string, Tensor>(p.name, p.parameter.detach())).ToList();
         SafeTensorsWriter.Write(basePath + ".safetensors", tensors, new Dictionary<string, string>
         {
             ["format"] = "pt",

@@ -1,5 +1,6 @@
 using RecursiveMas.IO;
 using RecursiveMas.Models;
+using RecursiveMas.Models.Lora;
 using RecursiveMas.Systems;
 using RecursiveMas.Tasks;
 using RecursiveMas.Tokenization;
@@ -10,7 +11,8 @@ namespace RecursiveMas.Pretraining;
 /// Pre-trains one agent of a system from scratch into a Hugging Face model directory (config.json,
 /// model.safetensors, tokenizer.json, tokenizer_config.json): a byte-level BPE learned from the agent's
 /// role conversations, seeded random weights, full-parameter training, then the directory written in a
-/// staging folder and renamed into place. And fine-tunes an existing directory the same way (SFT).
+/// staging folder and renamed into place. And fine-tunes an existing directory the same way (full SFT), or
+/// trains LoRA adapters on its frozen weights (the LoRA baseline), written as a PEFT adapter directory.
 /// </summary>
 public static class AgentPretraining
 {
@@ -63,7 +65,30 @@ public static class AgentPretraining
     }
 
     /// <summary>
-    /// The SFT baseline's data (PAPER §6.2): the system's single-agent prompt with each example's answer,
+    /// Trains LoRA adapters (<paramref name="lora"/>; A seeded by <see cref="PretrainingOptions.Seed"/>, B zero) on the
+    /// frozen model in <paramref name="modelDirectory"/> with the same data, optimizer and schedule as
+    /// <see cref="FineTune"/>, and writes a PEFT adapter directory (<c>adapter_config.json</c>,
+    /// <c>adapter_model.safetensors</c>) to <paramref name="outputDirectory"/>; the model directory is not copied, its
+    /// path is recorded as given (<c>base_model_name_or_path</c>, informational as in PEFT).
+    /// </summary>
+    public static PretrainingReport FineTuneLora(string modelDirectory, IReadOnlyList<RoleConversation> conversations, string outputDirectory,
+        PretrainingOptions options, LoraConfig lora, CancellationToken cancellationToken = default)
+    {
+        options.Validate();
+        lora.Validate();
+        var tokenizer = ModelTokenizer.Load(modelDirectory);
+        using var model = CausalLM.FromPretrained(modelDirectory);
+        using var adapter = LoraAdapter.Create(model, lora, options.Seed);
+        return Staged(outputDirectory, staging =>
+        {
+            var report = CausalLmTrainer.TrainAdapter(model, adapter, tokenizer, conversations, options, cancellationToken);
+            adapter.Save(staging, baseModel: modelDirectory);
+            return report;
+        });
+    }
+
+    /// <summary>
+    /// The SFT and LoRA baselines' data (PAPER §6.2): the system's single-agent prompt with each example's answer,
     /// in the chat format of the model in <paramref name="modelDirectory"/>.
     /// </summary>
     public static IReadOnlyList<RoleConversation> SingleAgentConversations(SystemDescription system, string modelDirectory, IReadOnlyList<TaskExample> data)

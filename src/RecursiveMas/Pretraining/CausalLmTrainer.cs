@@ -1,4 +1,5 @@
 using RecursiveMas.Models;
+using RecursiveMas.Models.Lora;
 using RecursiveMas.Tokenization;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -6,10 +7,12 @@ using static TorchSharp.torch;
 namespace RecursiveMas.Pretraining;
 
 /// <summary>
-/// Full-parameter next-token training of a <see cref="CausalLM"/> on role conversations, loss on the
-/// assistant tokens only. Used to pre-train the zoo's tiny agents from scratch and to fine-tune one
-/// agent alone (the SFT baseline, PAPER §6.2). AdamW over <see cref="CausalLM.WeightStorage"/> (the fused
-/// q/k/v and gate/up matrices, not their views), linear warm-up then cosine decay, global-norm clipping.
+/// Next-token training of a <see cref="CausalLM"/> on role conversations, loss on the assistant tokens
+/// only: of every weight (pre-training the zoo's tiny agents from scratch; fine-tuning one agent alone,
+/// the full-SFT baseline of PAPER §6.2) or of LoRA adapters on the frozen weights (<see cref="TrainAdapter"/>,
+/// the LoRA baseline). AdamW over what trains — <see cref="CausalLM.WeightStorage"/> (the fused q/k/v and
+/// gate/up matrices, not their views) or the adapters' A and B — linear warm-up then cosine decay,
+/// global-norm clipping; the same data, optimizer and schedule either way.
 /// </summary>
 /// <remarks>
 /// Deterministic on CPU: weights come from the caller, batches from a seeded <see cref="Random"/>, and
@@ -22,7 +25,19 @@ public static class CausalLmTrainer
 
     /// <summary>Trains <paramref name="model"/> in place; its weights are frozen again afterwards.</summary>
     public static PretrainingReport Train(CausalLM model, ModelTokenizer tokenizer, IReadOnlyList<RoleConversation> conversations,
-        PretrainingOptions options, CancellationToken cancellationToken = default)
+        PretrainingOptions options, CancellationToken cancellationToken = default) =>
+        Run(model, adapter: null, tokenizer, conversations, options, cancellationToken);
+
+    /// <summary>
+    /// Trains only <paramref name="adapter"/>'s A and B (attached to <paramref name="model"/>); the model's own
+    /// weights stay frozen and bit-identical. The report counts the adapter's parameters.
+    /// </summary>
+    public static PretrainingReport TrainAdapter(CausalLM model, LoraAdapter adapter, ModelTokenizer tokenizer, IReadOnlyList<RoleConversation> conversations,
+        PretrainingOptions options, CancellationToken cancellationToken = default) =>
+        Run(model, adapter ?? throw new ArgumentNullException(nameof(adapter)), tokenizer, conversations, options, cancellationToken);
+
+    static PretrainingReport Run(CausalLM model, LoraAdapter? adapter, ModelTokenizer tokenizer, IReadOnlyList<RoleConversation> conversations,
+        PretrainingOptions options, CancellationToken cancellationToken)
     {
         options.Validate();
         if (conversations.Count == 0)
@@ -33,7 +48,7 @@ public static class CausalLmTrainer
         if (rows.Count == 0)
             throw new ArgumentException($"every conversation's prompt is at least {options.MaxLength} tokens long: no target tokens remain; raise MaxLength", nameof(conversations));
         long pad = tokenizer.PadTokenId ?? 0;
-        var storage = model.WeightStorage().Select(s => s.Tensor).ToList();
+        var storage = adapter is null ? model.WeightStorage().Select(s => s.Tensor).ToList() : adapter.Parameters.Select(p => p.Tensor).ToList();
         var random = new Random(unchecked((int)(options.Seed ^ (options.Seed >> 32))) ^ 0x5eed);
         using var noiseGenerator = new Generator((ulong)(options.Seed ^ 0x6e015e));
         var order = new List<int>();
@@ -41,7 +56,7 @@ public static class CausalLmTrainer
         var watch = System.Diagnostics.Stopwatch.StartNew();
         long tokensSeen = 0;
 
-        model.SetWeightsTrainable(true);
+        SetTrainable(model, adapter, true);
         model.train();
         try
         {
@@ -79,14 +94,25 @@ public static class CausalLmTrainer
         finally
         {
             model.eval();
-            model.SetWeightsTrainable(false);
+            SetTrainable(model, adapter, false);
             foreach (var tensor in storage)
                 tensor.grad?.Dispose();
         }
-        return new PretrainingReport(options.Steps, conversations.Count, tokensSeen, model.Config.ParameterCount,
+        return new PretrainingReport(options.Steps, conversations.Count, tokensSeen, adapter?.ParameterCount ?? model.Config.ParameterCount,
             losses.Count > 0 ? losses.Take(10).Average() : double.NaN,
             losses.Count > 0 ? losses.TakeLast(10).Average() : double.NaN,
             watch.Elapsed.TotalSeconds);
+    }
+
+    static void SetTrainable(CausalLM model, LoraAdapter? adapter, bool trainable)
+    {
+        if (adapter is null)
+        {
+            model.SetWeightsTrainable(trainable);
+            return;
+        }
+        adapter.SetTrainable(trainable);
+        adapter.Training = trainable;
     }
 
     /// <summary>

@@ -1,6 +1,7 @@
 using RecursiveMas.IO;
 using RecursiveMas.Links;
 using RecursiveMas.Models;
+using RecursiveMas.Models.Lora;
 using RecursiveMas.Tokenization;
 using RecursiveMas.Tools;
 using TorchSharp;
@@ -124,6 +125,10 @@ public sealed class RecursiveSystem : IDisposable
         var sizes = configs.ToDictionary(kv => kv.Key, kv => (kv.Value.HiddenSize, Path.Combine(modelDirs[kv.Key], "config.json")));
         var plan = SystemPlan.Build(description, sizes);
 
+        foreach (var named in (options.Adapters?.Keys ?? []).Where(n => description.Agents.All(a => a.Name != n)))
+            throw new ArgumentException($"a LoRA adapter is given for {named}, which is not an agent of system {description.Name} (agents: {string.Join(", ", description.Agents.Select(a => a.Name))})");
+
+        // Keyed by folder and adapter: agents on the same folder share one model unless one of them is adapted.
         var models = new Dictionary<string, CausalLM>();
         var agents = new List<SystemAgent>();
         var outer = new Dictionary<(string, string), OuterLink>();
@@ -133,8 +138,17 @@ public sealed class RecursiveSystem : IDisposable
             foreach (var a in description.Agents)
             {
                 string dir = modelDirs[a.Name];
-                if (!models.TryGetValue(dir, out var model))
-                    models[dir] = model = CausalLM.FromPretrained(dir, options.Model);
+                string? adapterDir = options.Adapters?.TryGetValue(a.Name, out var adapterChosen) == true ? Path.GetFullPath(adapterChosen) : null;
+                string modelKey = adapterDir is null ? dir : dir + "\u0000" + adapterDir;
+                if (!models.TryGetValue(modelKey, out var model))
+                {
+                    models[modelKey] = model = CausalLM.FromPretrained(dir, options.Model);
+                    if (adapterDir is not null)
+                    {
+                        using var adapter = LoraAdapter.Load(adapterDir, model);
+                        adapter.Merge();
+                    }
+                }
                 var tokenizer = ModelTokenizer.Load(dir);
                 // An id past the embedding matrix would index outside it at the first forward.
                 if (tokenizer.VocabularySize > model.Config.VocabSize)

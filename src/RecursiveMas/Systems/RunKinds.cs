@@ -21,10 +21,11 @@ public enum StepKind
 
 /// <summary>
 /// Which runner produced a <see cref="RunResult"/>. In JSON (and <see cref="RunKinds.Name(RunMethod)"/>)
-/// the lowercase names. The comparison methods of <c>rmas eval</c> (<c>alone:AGENT</c>, <c>sft</c>,
+/// the lowercase names. The comparison methods of <c>rmas eval</c> (<c>alone:AGENT</c>, <c>sft</c>, <c>lora</c>,
 /// <c>untrained</c>) are strings of <c>Evaluation.ComparisonOptions</c>: they name a system and a
 /// runner together, and each run's result says only its runner (<c>alone:planner</c> runs
-/// <see cref="Alone"/>, <c>sft</c> <see cref="Single"/>, <c>untrained</c> <see cref="Recursive"/>).
+/// <see cref="Alone"/>, <c>sft</c> and <c>lora</c> <see cref="Single"/> over a fine-tuned or adapted decoder,
+/// <c>untrained</c> <see cref="Recursive"/>).
 /// </summary>
 [JsonConverter(typeof(JsonStringEnumConverter<RunMethod>))]
 public enum RunMethod

@@ -18,6 +18,14 @@ public sealed record SystemLoadOptions
     /// </summary>
     public IReadOnlyDictionary<string, string>? ModelOverrides { get; init; }
 
+    /// <summary>
+    /// LoRA adapters chosen by the caller (agent name → PEFT adapter directory, e.g. from <c>rmas pretrain
+    /// --lora-rank</c>): each is merged into that agent's model weights at load (W += scale · B A), so the agent
+    /// runs the adapted model at no extra cost — the LoRA baseline. Applied over the agent's model, whether
+    /// the description's or a <see cref="ModelOverrides"/> one; a model another agent shares stays unadapted.
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? Adapters { get; init; }
+
     /// <summary>Overrides the description's links folder.</summary>
     public string? LinksDirectory { get; init; }
 

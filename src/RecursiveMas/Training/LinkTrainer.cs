@@ -43,6 +43,10 @@ public static class LinkTrainer
             log?.Reset();
         }
 
+        // Links train (and are checkpointed and saved) in LinkDType; a resumed run converts before its checkpoint is read.
+        foreach (var link in system.AllLinks)
+            link.ConvertTo(options.LinkDType);
+
         var reports = new List<StageReport>();
         foreach (var stage in stages)
         {

@@ -229,6 +229,8 @@ internal static class StageTrainer
             identity["loss_averaging"] = "per_sample";
         if (o.MaxInputTokens != TrainingOptions.ReleasedMaxInputTokens)
             identity["max_input_tokens"] = o.MaxInputTokens?.ToString(CultureInfo.InvariantCulture) ?? "none";
+        if (o.LinkDType != ScalarType.Float32)
+            identity["link_dtype"] = o.LinkDType.ToString().ToLowerInvariant();
         if (o.AnswerEnd == AnswerEnd.TemplateTurnEnd && stage != TrainingStage.Inner)
             identity["answer_end"] = "template";
         if (stage == TrainingStage.Inner)

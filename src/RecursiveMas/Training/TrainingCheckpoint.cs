@@ -9,7 +9,7 @@ namespace RecursiveMas.Training;
 
 /// <summary>
 /// One file per stage, <c>checkpoint-{stage}.safetensors</c>, holding everything a resumed run needs:
-/// every link's weights (<c>link.ID.PARAM</c>), the optimizer's moments and step counts
+/// every link's weights in the dtype they train in (<c>link.ID.PARAM</c>), the optimizer's moments and step counts
 /// (<c>adam.*</c>), and in the metadata the step, the run's
 /// identity (system, links, data, schedule, seed, options) and a SHA-256 of all tensor bytes.
 /// It is written completely to a temporary file and renamed over the previous one, so an interrupted
@@ -32,7 +32,7 @@ internal static class TrainingCheckpoint
         var tensors = new SortedDictionary<string, Tensor>(StringComparer.Ordinal);
         foreach (var link in system.AllLinks)
             foreach (var (name, parameter) in link.named_parameters())
-                tensors[$"link.{link.Id}.{name}"] = parameter.detach().to(ScalarType.Float32).contiguous();
+                tensors[$"link.{link.Id}.{name}"] = parameter.detach().contiguous();
         foreach (var (name, value) in optimizer.State())
             tensors[name] = value.detach().contiguous();
 
@@ -95,7 +95,7 @@ internal static class TrainingCheckpoint
         // Every tensor is checked before anything is copied: a bad checkpoint leaves the links and the
         // optimizer as they were, never half restored.
         var links = system.AllLinks
-            .SelectMany(link => link.named_parameters().Select(p => (Parameter: p.parameter, Source: Need($"link.{link.Id}.{p.name}", p.parameter.shape, ScalarType.Float32))))
+            .SelectMany(link => link.named_parameters().Select(p => (Parameter: p.parameter, Source: Need($"link.{link.Id}.{p.name}", p.parameter.shape, p.parameter.dtype))))
             .ToList();
         var moments = new List<(string Key, Tensor M, Tensor V, long Step)>();
         foreach (var (key, parameter) in optimizer.Parameters)

@@ -1,5 +1,6 @@
 using RecursiveMas.Latent;
 using RecursiveMas.Systems;
+using static TorchSharp.torch;
 
 namespace RecursiveMas.Training;
 
@@ -153,6 +154,14 @@ public sealed record TrainingOptions
     /// <summary>How rollouts are computed while training and evaluating.</summary>
     public RolloutMode RolloutMode { get; init; } = RolloutMode.Cached;
 
+    /// <summary>
+    /// The dtype links train in: float32 (default), or bfloat16 as released ("bf16 models and links", PAPER §4.3).
+    /// Every link of the system is converted before the first stage, so parameters, gradients and AdamW moments
+    /// are all in it (plain bf16 training, as torch's AdamW does over bf16 parameters), the link computes in it,
+    /// checkpoints hold it, and the trained links are saved in it. The models keep their own dtype.
+    /// </summary>
+    public ScalarType LinkDType { get; init; } = ScalarType.Float32;
+
     /// <summary>Measure the gradient reaching each outer link from each round every N steps; 0 = never.</summary>
     public int DiagnoseEvery { get; init; } = 1;
 
@@ -184,6 +193,7 @@ public sealed record TrainingOptions
         Require(MaxInputTokens is null or >= 2, nameof(MaxInputTokens), MaxInputTokens, "a training row reads at least a prompt position and a target token");
         Require(LatentSteps is null or >= 1, nameof(LatentSteps), LatentSteps, "an agent thinks at least one latent step");
         Require(DiagnoseEvery >= 0, nameof(DiagnoseEvery), DiagnoseEvery, "cannot be negative");
+        Require(LinkDType is ScalarType.Float32 or ScalarType.BFloat16, nameof(LinkDType), LinkDType, "links train in float32 or bfloat16");
         if (Resume && OutputDirectory is null)
             throw new ArgumentException("resuming needs the output directory that holds the checkpoint", nameof(Resume));
     }

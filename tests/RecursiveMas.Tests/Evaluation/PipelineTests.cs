@@ -9,7 +9,7 @@ namespace RecursiveMas.Tests.Evaluation;
 
 /// <summary>
 /// The whole pipeline at CI size, through the command line: a tiny zoo (tasks, pre-trained agents, trained links),
-/// the SFT baseline fine-tuned from its solver, then the comparison of every method over two round
+/// the SFT and LoRA baselines trained from its solver, then the comparison of every method over two round
 /// counts and two seeds, written as JSON and PNG.
 /// </summary>
 public sealed class PipelineTests
@@ -23,19 +23,21 @@ public sealed class PipelineTests
         Assert.True(code == ExitCodes.Success, output);
         string system = Path.Combine(zoo, AgentZoo.SequentialFile);
         string train = Path.Combine(zoo, "data", "arithmetic", "train.jsonl"), test = Path.Combine(zoo, "data", "arithmetic", "test.jsonl");
-        string sft = Path.Combine(dir.Path, "sft");
-        (code, output) = CliRunner.Run("pretrain", "--system", system, "--from", Path.Combine(zoo, AgentZoo.Agents(ZooBudget.Tiny).Single(a => a.Name == "solver").ModelFolder),
-            "--data", train, "--steps", "2", "--batch", "2", "--out", sft);
+        string sft = Path.Combine(dir.Path, "sft"), lora = Path.Combine(dir.Path, "lora");
+        string solver = Path.Combine(zoo, AgentZoo.Agents(ZooBudget.Tiny).Single(a => a.Name == "solver").ModelFolder);
+        (code, output) = CliRunner.Run("pretrain", "--system", system, "--from", solver, "--data", train, "--steps", "2", "--batch", "2", "--out", sft);
+        Assert.True(code == ExitCodes.Success, output);
+        (code, output) = CliRunner.Run("pretrain", "--system", system, "--from", solver, "--data", train, "--steps", "2", "--batch", "2", "--lora-rank", "4", "--out", lora);
         Assert.True(code == ExitCodes.Success, output);
 
         string results = Path.Combine(dir.Path, "results");
-        (code, output) = CliRunner.Run("eval", "--system", system, "--data", test, "--methods", "single,alone:critic,sft,text,untrained,recursive", "--rounds", "1,2",
-            "--seeds", "2", "--limit", "2", "--batch", "2", "--max-new-tokens", "4", "--sft-model", sft, "--json", "--out", results);
+        (code, output) = CliRunner.Run("eval", "--system", system, "--data", test, "--methods", "single,alone:critic,sft,lora,text,untrained,recursive", "--rounds", "1,2",
+            "--seeds", "2", "--limit", "2", "--batch", "2", "--max-new-tokens", "4", "--sft-model", sft, "--lora-adapter", lora, "--json", "--out", results);
         Assert.True(code == ExitCodes.Success, output);
         using var json = JsonDocument.Parse(output);
         var rows = json.RootElement.GetProperty("rows").EnumerateArray().ToList();
-        Assert.Equal(["single", "alone:critic", "sft", "text", "text", "untrained", "untrained", "recursive", "recursive"], rows.Select(r => r.GetProperty("method").GetString()));
-        Assert.Equal([null, null, null, 1, 2, 1, 2, 1, 2], rows.Select(r => r.GetProperty("rounds").ValueKind == JsonValueKind.Null ? (int?)null : r.GetProperty("rounds").GetInt32()));
+        Assert.Equal(["single", "alone:critic", "sft", "lora", "text", "text", "untrained", "untrained", "recursive", "recursive"], rows.Select(r => r.GetProperty("method").GetString()));
+        Assert.Equal([null, null, null, null, 1, 2, 1, 2, 1, 2], rows.Select(r => r.GetProperty("rounds").ValueKind == JsonValueKind.Null ? (int?)null : r.GetProperty("rounds").GetInt32()));
         foreach (var row in rows)
         {
             var seeds = row.GetProperty("seeds").EnumerateArray().ToList();
@@ -50,12 +52,15 @@ public sealed class PipelineTests
         }
         // Text messages are generated tokens too: Recursive-TextMAS writes more than the decoder alone.
         double Tokens(int i) => rows[i].GetProperty("tokens_per_question").GetProperty("mean").GetDouble();
-        Assert.True(Tokens(4) > Tokens(0));
+        Assert.True(Tokens(5) > Tokens(0));
         Assert.Equal(output.Trim(), File.ReadAllText(Path.Combine(results, "comparison.json")).Trim());
         Assert.Equal((ComparisonChart.Width, ComparisonChart.Height), PngHeader.SizeOf(Path.Combine(results, "comparison.png")));
 
         (code, output) = CliRunner.Run("eval", "--system", system, "--data", test, "--methods", "sft");
         Assert.Equal(ExitCodes.Usage, code);
         Assert.Contains("--sft-model", output);
+        (code, output) = CliRunner.Run("eval", "--system", system, "--data", test, "--methods", "lora");
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("--lora-adapter", output);
     }
 }

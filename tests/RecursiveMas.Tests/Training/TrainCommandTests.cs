@@ -53,6 +53,27 @@ public sealed class TrainCommandTests(SecretRelay relay) : IClassFixture<SecretR
     }
 
     [Fact]
+    public void TrainsBf16LinksOverBf16ModelsAsReleasedAndTheLinksRun()
+    {
+        var (system, data, _, output) = Files();
+        var (code, text) = CliRunner.Run("train", "--system", system, "--data", data, "--stage", "both", "--out", output,
+            "--steps", "2", "--warmup", "0", "--dtype", "bf16", "--link-dtype", "bf16", "--json");
+        Assert.True(code == ExitCodes.Success, text);
+        string links = Path.Combine(output, "links");
+        foreach (var path in Directory.EnumerateFiles(links, "*.safetensors"))
+        {
+            using var file = RecursiveMas.Models.SafeTensors.SafeTensorsFile.Open(path);
+            Assert.All(file.Tensors, t => Assert.Equal(RecursiveMas.Models.SafeTensors.SafeTensorsDType.BF16, t.DType));
+        }
+        (code, text) = CliRunner.Run("run", "--system", system, "--links", links, "--question", "Ann: 3 3 3", "--json");
+        Assert.True(code == ExitCodes.Success, text);
+
+        (code, text) = CliRunner.Run("train", "--system", system, "--data", data, "--out", output + "-x", "--link-dtype", "f16");
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("--link-dtype", text);
+    }
+
+    [Fact]
     public void TheOptionsBeyondTheReleaseReachTheTrainerAndItsCheckpoints()
     {
         var (system, data, eval, output) = Files();

@@ -37,6 +37,8 @@ public sealed class FusedProjection : IDisposable
     /// <summary>A <see cref="Projection"/> named <paramref name="name"/> whose parameters are part <paramref name="index"/> of the fused storage.</summary>
     public Projection Part(string name, int index)
     {
+        if (index != _parts.Count)
+            throw new ArgumentException($"parts are taken in order: expected part {_parts.Count}, got {index}", nameof(index));
         long start = _widths.Take(index).Sum();
         var weight = _weight.narrow(0, start, _widths[index]);
         var bias = _bias?.narrow(0, start, _widths[index]);
@@ -51,8 +53,25 @@ public sealed class FusedProjection : IDisposable
     /// <summary>The checkpoint-named views handed out by <see cref="Part"/>.</summary>
     public IReadOnlyList<Projection> Parts => _parts;
 
-    /// <summary>All parts at once: x [..., in] → one tensor per part [..., out_i].</summary>
-    public Tensor[] Forward(Tensor x) => nn.functional.linear(x, _weight, _bias).split(_widths, -1);
+    /// <summary>All parts at once: x [..., in] → one tensor per part [..., out_i] (each plus its part's LoRA update, if any).</summary>
+    public Tensor[] Forward(Tensor x)
+    {
+        var fused = nn.functional.linear(x, _weight, _bias);
+        long start = 0;
+        for (int i = 0; i < _parts.Count; i++)
+        {
+            // Added in place into the part's slice, so the parts stay views of one output with the layout
+            // they have without adapters (a zero update then changes no bit downstream).
+            if (_parts[i].Lora is { } lora)
+            {
+                using var delta = lora.Delta(x);
+                using var slice = fused.narrow(-1, start, _widths[i]);
+                slice.add_(delta);
+            }
+            start += _widths[i];
+        }
+        return fused.split(_widths, -1);
+    }
 
     public void Dispose()
     {

@@ -1,3 +1,4 @@
+using RecursiveMas.Models.Lora;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -42,5 +43,25 @@ public sealed class Projection : nn.Module
     /// <summary>The [out] bias, or null.</summary>
     public Parameter? Bias => bias;
 
-    public Tensor Forward(Tensor x) => nn.functional.linear(x, weight, bias);
+    /// <summary>
+    /// A LoRA update added to this projection's output (<see cref="LoraAdapter"/> attaches and removes it);
+    /// null = none. Not a registered component: the state dict is the checkpoint's either way.
+    /// </summary>
+    public LoraLayer? Lora { get; internal set; }
+
+    /// <summary>x [..., in] → x Wᵀ + b (+ the LoRA update when one is attached).</summary>
+    public Tensor Forward(Tensor x)
+    {
+        var y = nn.functional.linear(x, weight, bias);
+        return Lora is { } lora ? AddTo(y, lora, x) : y;
+    }
+
+    /// <summary>y + the LoRA update of x, disposing y's temporary.</summary>
+    internal static Tensor AddTo(Tensor y, LoraLayer lora, Tensor x)
+    {
+        using var delta = lora.Delta(x);
+        var sum = y + delta;
+        y.Dispose();
+        return sum;
+    }
 }

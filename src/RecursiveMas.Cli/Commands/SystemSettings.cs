@@ -33,6 +33,15 @@ public class SystemSettings : CommonSettings
     public override ValidationResult Validate() =>
         string.IsNullOrWhiteSpace(System) ? ValidationResult.Error("--system is required") : base.Validate();
 
+    /// <summary>How --models, --links, --untrained and --dtype load the system.</summary>
+    public SystemLoadOptions LoadOptions(bool allowUntrained = false) => new()
+    {
+        Model = new ModelLoadOptions { DType = ModelLoadOptions.ParseDType(DType) },
+        ModelRoot = Models,
+        LinksDirectory = Links,
+        AllowUntrainedLinks = Untrained || allowUntrained,
+    };
+
     /// <summary>
     /// Loads the system, with a progress display on an interactive terminal (loading models is the long
     /// step); <paramref name="quiet"/> (JSON output) shows nothing.
@@ -40,13 +49,7 @@ public class SystemSettings : CommonSettings
     public RecursiveSystem Load(IAnsiConsole console, bool quiet, bool allowUntrained = false)
     {
         var description = SystemDescription.Load(System);
-        var options = new SystemLoadOptions
-        {
-            Model = new ModelLoadOptions { DType = ModelLoadOptions.ParseDType(DType) },
-            ModelRoot = Models,
-            LinksDirectory = Links,
-            AllowUntrainedLinks = Untrained || allowUntrained,
-        };
+        var options = LoadOptions(allowUntrained);
         if (quiet || !console.Profile.Capabilities.Interactive)
             return RecursiveSystem.Load(description, options);
         return console.Progress()

@@ -39,15 +39,17 @@ public sealed record ClusterAnswer(string Question, string Text, IReadOnlyList<i
 /// error naming the silo, the agent and the round.
 /// </para>
 /// </summary>
-public sealed class ClusterRunner
+public sealed class ClusterRunner : IAsyncDisposable
 {
     private readonly IClusterClient _client;
+    private readonly SiloWatch _watch;
     private readonly ConcurrentDictionary<string, string> _failedSilos = new(StringComparer.Ordinal);
 
     private ClusterRunner(IClusterClient client, SystemDescription description, SystemPlan plan, IReadOnlyList<SiloInfo> silos,
         IReadOnlyList<IReadOnlyDictionary<string, string>> routes)
     {
         _client = client;
+        _watch = new SiloWatch(client, silos.Select(s => s.Silo));
         Description = description;
         Plan = plan;
         Silos = silos;
@@ -166,9 +168,17 @@ public sealed class ClusterRunner
         cancellationToken.ThrowIfCancellationRequested();
         string silo = route[turn.Agent];
         var request = new TurnRequest { System = Description.Name, Question = question, Round = turn.Round, Settings = settings, Messages = new(messages) };
+        var siloGone = _watch.TokenFor(silo);
+        using var either = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, siloGone);
         try
         {
-            return await call(_client.GetGrain<IAgentGrain>(AgentKey.Of(silo, turn.Agent)), request).WaitAsync(cancellationToken).ConfigureAwait(false);
+            return await call(_client.GetGrain<IAgentGrain>(AgentKey.Of(silo, turn.Agent)), request).WaitAsync(either.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException e) when (siloGone.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            string what = turn.IsFinalDecode ? "final decode" : "turn";
+            throw new ClusterTurnFailure(silo, siloDown: true,
+                $"question \"{Clip(question)}\": agent {turn.Agent}'s {what} in round {turn.Round} on silo {silo} failed: silo {silo} left the cluster (it died or was stopped)", e);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -183,6 +193,8 @@ public sealed class ClusterRunner
     internal static bool IsSiloDown(Exception e) => e is SiloUnavailableException or SiloNotFoundException or OrleansMessageRejectionException or TimeoutException
         || e.GetType().Name is "ConnectionFailedException" or "ConnectionAbortedException"
         || (e.InnerException is { } inner && IsSiloDown(inner));
+
+    public ValueTask DisposeAsync() => _watch.DisposeAsync();
 
     static string Clip(string text) => text.Length <= 60 ? text : text[..57] + "...";
 

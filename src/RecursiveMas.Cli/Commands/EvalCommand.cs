@@ -247,7 +247,7 @@ public sealed class EvalCommand(IAnsiConsole console) : Command<EvalCommand.Sett
     {
         var address = ClusterAddress.Parse(settings.Cluster!);
         await using var connection = await ClusterConnection.ConnectAsync(address, settings.ClusterId, cancellationToken);
-        var runner = await ClusterRunner.CreateAsync(connection.Client, settings.System, cancellationToken);
+        await using var runner = await ClusterRunner.CreateAsync(connection.Client, settings.System, cancellationToken);
         string journal = settings.Journal ?? Path.Combine(settings.Out!, "journal.jsonl");
         if (!settings.Json)
             console.MarkupLine($"cluster {Markup.Escape(address.ToString())}: {runner.Silos.Count} silo(s) ({Markup.Escape(string.Join("; ", runner.Silos.Select(s => $"{s.Silo}: {string.Join(", ", s.Agents)}")))}), {runner.Routes.Count} route(s)");

@@ -27,7 +27,7 @@ public sealed class ClusterAnswerTests(TinySystems systems) : IClassFixture<Tiny
         using var cluster = TinyCluster.Start(description.SourcePath!, silos);
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(4));
         await using var connection = await ClusterConnection.ConnectAsync(cluster.Address, cancellationToken: timeout.Token);
-        var runner = await ClusterRunner.CreateAsync(connection.Client, description.SourcePath!, timeout.Token);
+        await using var runner = await ClusterRunner.CreateAsync(connection.Client, description.SourcePath!, timeout.Token);
         Assert.Equal(silos.Select(s => s.Name).Order(StringComparer.Ordinal), runner.Silos.Select(s => s.Silo));
         Assert.Single(runner.Routes);
 

@@ -16,8 +16,13 @@ public sealed class TinyCluster : IDisposable
     private readonly (string Name, string Agents)[] _assignments;
     private readonly int[] _ports;
 
-    private TinyCluster(string systemPath, (string Name, string Agents)[] assignments)
+    private readonly string? _redis;
+    private readonly string _clusterId;
+
+    private TinyCluster(string systemPath, (string Name, string Agents)[] assignments, string? redis = null, string clusterId = ClusterConnection.DefaultClusterId)
     {
+        _redis = redis;
+        _clusterId = clusterId;
         SystemPath = systemPath;
         _assignments = assignments;
         _silos = new RmasProcess?[assignments.Length];
@@ -31,16 +36,24 @@ public sealed class TinyCluster : IDisposable
     public int GatewayPort(int i) => _ports[2 * i + 1];
 
     /// <summary>The client's address: every silo's gateway.</summary>
-    public ClusterAddress Address => new() { Ports = [.. Enumerable.Range(0, _silos.Length).Select(GatewayPort)] };
+    public ClusterAddress Address => _redis is { } redis ? new() { Redis = redis } : new() { Ports = [.. Enumerable.Range(0, _silos.Length).Select(GatewayPort)] };
+
+    public string ClusterId => _clusterId;
 
     public string AddressText => Address.ToString();
 
     public RmasProcess Silo(int i) => _silos[i] ?? throw new InvalidOperationException($"silo {i} is not running");
 
     /// <summary>Starts the silos (the primary first) and waits until each has joined.</summary>
-    public static TinyCluster Start(string systemPath, params (string Name, string Agents)[] silos)
+    public static TinyCluster Start(string systemPath, params (string Name, string Agents)[] silos) => Start(new TinyCluster(systemPath, silos));
+
+    /// <summary>Silos whose membership is in the Redis at <paramref name="redis"/> (<c>HOST:PORT</c>), under <paramref name="clusterId"/>.</summary>
+    public static TinyCluster StartWithRedis(string redis, string clusterId, string systemPath, params (string Name, string Agents)[] silos) =>
+        Start(new TinyCluster(systemPath, silos, redis, clusterId));
+
+    static TinyCluster Start(TinyCluster cluster)
     {
-        var cluster = new TinyCluster(systemPath, silos);
+        var silos = cluster._assignments;
         try
         {
             cluster.StartSilo(0);
@@ -67,9 +80,10 @@ public sealed class TinyCluster : IDisposable
     RmasProcess Launch(int i)
     {
         _silos[i]?.Dispose();
-        string cluster = i == 0 ? "localhost" : "localhost:" + SiloPort(0).ToString(CultureInfo.InvariantCulture);
+        string cluster = _redis is { } redis ? "redis://" + redis
+            : i == 0 ? "localhost" : "localhost:" + SiloPort(0).ToString(CultureInfo.InvariantCulture);
         var silo = RmasProcess.Start("silo", "--system", SystemPath, "--agents", _assignments[i].Agents, "--name", _assignments[i].Name,
-            "--untrained", "--link-seed", "1", "--cluster", cluster,
+            "--untrained", "--link-seed", "1", "--cluster", cluster, "--cluster-id", _clusterId,
             "--silo-port", SiloPort(i).ToString(CultureInfo.InvariantCulture), "--gateway-port", GatewayPort(i).ToString(CultureInfo.InvariantCulture), "--json");
         _silos[i] = silo;
         return silo;

@@ -31,12 +31,13 @@ public static class RmasApp
                 .WithExample("run", "--system", "SYSTEM.json", "--question", "What is 12 plus 30?")
                 .WithExample("run", "--system", "SYSTEM.json", "--question", "What is 12 plus 30?", "--method", "text", "--rounds", "2", "--json");
             config.AddCommand<BenchCommand>("bench")
-                .WithDescription("Measure RecursiveMas's speedups side by side: the KV-cached latent rollout (rollout) or RecursiveMAS vs Recursive-TextMAS (system), outer-loop training step vs frozen forward+backward (training), throughput and latency of rmas serve under 1-32 concurrent clients (serving), thousands of good and bad requests against it (soak).")
+                .WithDescription("Measure RecursiveMas's speedups side by side: the KV-cached latent rollout (rollout) or RecursiveMAS vs Recursive-TextMAS (system), outer-loop training step vs frozen forward+backward (training), throughput and latency of rmas serve under 1-32 concurrent clients (serving), thousands of good and bad requests against it (soak), a latent message's hop between silo processes vs an agent turn and eval throughput on 1-3 silos (cluster).")
                 .WithExample("bench", "--suite", "rollout", "--json")
                 .WithExample("bench", "--suite", "system", "--out", "bench-system.json")
                 .WithExample("bench", "--suite", "training", "--json")
                 .WithExample("bench", "--suite", "serving", "--json", "--out", "bench-serving.json")
-                .WithExample("bench", "--suite", "soak", "--requests", "2000", "--concurrency", "16", "--out", "bench-soak.json");
+                .WithExample("bench", "--suite", "soak", "--requests", "2000", "--concurrency", "16", "--out", "bench-soak.json")
+                .WithExample("bench", "--suite", "cluster", "--json", "--out", "bench-cluster.json");
             config.AddCommand<TasksCommand>("tasks")
                 .WithDescription("Write train/val/test JSONL splits of a synthetic reasoning task (arithmetic or reachability) from a seed.")
                 .WithExample("tasks", "--task", "arithmetic", "--seed", "7", "--train", "2000", "--val", "100", "--test", "200", "--out", "data/arithmetic");

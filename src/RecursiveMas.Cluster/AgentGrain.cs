@@ -25,4 +25,6 @@ internal sealed class AgentGrain(SiloAgents agents) : Grain, IAgentGrain
 internal sealed class SiloInfoGrain(SiloAgents agents) : Grain, ISiloInfoGrain
 {
     public Task<SiloInfo> Describe() => Task.FromResult(agents.Info);
+
+    public Task<int> Receive(LatentPayload payload) => Task.FromResult(payload.Bytes.Length);
 }

@@ -8,8 +8,9 @@ using RecursiveMas.Systems;
 namespace RecursiveMas.Cluster;
 
 /// <summary>One question answered on the cluster.</summary>
+/// <param name="CallMilliseconds">For each step, the turn's call as the client saw it (queueing on the silo, the messages' way there and back included).</param>
 public sealed record ClusterAnswer(string Question, string Text, IReadOnlyList<int> TokenIds, FinishReason Reason, IReadOnlyList<TurnStep> Steps,
-    double Milliseconds, int Attempts)
+    IReadOnlyList<double> CallMilliseconds, double Milliseconds, int Attempts)
 {
     /// <summary>The silos the question's turns ran on, in order of first use.</summary>
     public IReadOnlyList<string> Silos => [.. Steps.Select(s => s.Silo).Distinct()];
@@ -139,21 +140,26 @@ public sealed class ClusterRunner : IAsyncDisposable
     {
         var watch = Stopwatch.StartNew();
         var steps = new List<TurnStep>();
+        var calls = new List<double>();
         var reply = await TurnLoop.RunAsync<LatentPayload, DecodeReply>(Plan, Description.Name, settings.Rounds,
             think: async (turn, messages) =>
             {
+                long start = Stopwatch.GetTimestamp();
                 var result = await Call(route, turn, question, messages, settings, (grain, request) => grain.Think(request), cancellationToken).ConfigureAwait(false);
+                calls.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
                 Record(steps, result.Step, options);
                 return result.Sent.Select(s => (s.Edge, s.Vectors));
             },
             decode: async (turn, messages) =>
             {
+                long start = Stopwatch.GetTimestamp();
                 var result = await Call(route, turn, question, messages, settings, (grain, request) => grain.Decode(request), cancellationToken).ConfigureAwait(false);
+                calls.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
                 Record(steps, result.Step, options);
                 return result;
             }).ConfigureAwait(false);
         options.OnAnswerText?.Invoke(0, reply.Text);
-        return new ClusterAnswer(question, reply.Text, reply.TokenIds, reply.Reason, steps, watch.Elapsed.TotalMilliseconds, attempts);
+        return new ClusterAnswer(question, reply.Text, reply.TokenIds, reply.Reason, steps, calls, watch.Elapsed.TotalMilliseconds, attempts);
     }
 
     static void Record(List<TurnStep> steps, TurnStep step, RunOptions options)

@@ -19,6 +19,9 @@ public interface IAgentGrain : IGrainWithStringKey
 public interface ISiloInfoGrain : IGrainWithStringKey
 {
     Task<SiloInfo> Describe();
+
+    /// <summary>Takes a payload and returns its byte count: a hop's cost without the turn (<c>rmas bench --suite cluster</c>).</summary>
+    Task<int> Receive(LatentPayload payload);
 }
 
 /// <summary>Grain keys: <c>SILO/AGENT</c> for agents, <c>SILO</c> for a silo's description.</summary>

@@ -50,6 +50,12 @@ public static class SiloHost
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(settings.LogLevel);
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+        if (settings.LogLevel >= LogLevel.Warning)
+        {
+            // Start-up advice about server GC, and a watchdog that reads the machine's uptime as a stall on its first check.
+            builder.Logging.AddFilter("Orleans.Runtime.Silo", LogLevel.Error);
+            builder.Logging.AddFilter("Orleans.Runtime.Watchdog", LogLevel.Error);
+        }
         builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.UseOrleans(silo =>
         {

@@ -105,6 +105,24 @@ public sealed class ClusterRunner : IAsyncDisposable
         return [.. Enumerable.Range(0, count).Select(k => (IReadOnlyDictionary<string, string>)hosts.ToDictionary(h => h.Key, h => h.Value[k % h.Value.Count]))];
     }
 
+    /// <summary>
+    /// What the served system is, for the page of <c>rmas serve --cluster</c>: agents, edges and hidden sizes as the
+    /// description states them (0 where it leaves them to config.json); the models live on the silos, so no
+    /// parameter counts or families, and links are shown as trained only when the description's links folder is
+    /// visible here.
+    /// </summary>
+    public SystemOverview Overview()
+    {
+        string links = Path.Combine(Description.BaseDirectory, Description.LinksDirectory);
+        bool Trained(string id) => File.Exists(Path.Combine(links, id + ".json"));
+        var agents = Plan.Order.Select(Description.Agent).Select(a => new AgentOverview(a.Name, a.Model, "on " + string.Join(", ",
+            Silos.Where(s => s.Agents.Contains(a.Name)).Select(s => s.Silo)), a.HiddenSize, 0, a.LatentSteps, a.Name == Plan.Decoder, 0, 0,
+            Trained("inner." + a.Name))).ToList();
+        var edges = Plan.Edges.Select(e => new LinkOverview(e.From, e.To, e.IsFeedback, Description.Agent(e.From).HiddenSize, Description.Agent(e.To).HiddenSize, 0,
+            Trained(Links.OuterLink.IdOf(e.From, e.To)))).ToList();
+        return new SystemOverview(Description.Name, Description.Pattern.Kind.ToString().ToLowerInvariant(), Plan.Rounds, Plan.Decoder, agents, edges);
+    }
+
     /// <summary>Answers <paramref name="question"/>, starting on route <paramref name="route"/> (mod the route count).</summary>
     public async Task<ClusterAnswer> SolveAsync(string question, RunOptions? options = null, int route = 0, CancellationToken cancellationToken = default)
     {

@@ -25,7 +25,7 @@ public sealed class EvalCommand(IAnsiConsole console) : Command<EvalCommand.Sett
         public string System { get; init; } = "";
 
         [CommandOption("--data <FILE>")]
-        [Description("Test data: the task JSONL ({\"question\", \"roles\", \"answer\"} per line, the answer's \\boxed{} value is the gold answer; with \"choices\": [..] multiple choice, the gold a letter), or with --benchmark that benchmark's published file (.jsonl, .json array, or .csv for GPQA).")]
+        [Description("Test data: the task JSONL ({\"question\", \"roles\", \"answer\"} per line, the answer's \\boxed{} value is the gold answer; with \"choices\": [[..]] multiple choice, the gold a letter), or with --benchmark that benchmark's published file (.jsonl, .json array, or .csv for GPQA).")]
         public string Data { get; init; } = "";
 
         [CommandOption("--benchmark <NAME>")]
@@ -60,7 +60,7 @@ public sealed class EvalCommand(IAnsiConsole console) : Command<EvalCommand.Sett
         public int? Seeds { get; init; }
 
         [CommandOption("--cluster <ADDRESS>")]
-        [Description("Answer on an Orleans cluster of `rmas silo` processes: localhost:GATEWAY[,GATEWAY…] or redis://HOST:PORT. Runs the recursive method for one round count and seed, journals each finished question (--journal) and resumes from the journal.")]
+        [Description("Answer on an Orleans cluster of `rmas silo` processes: localhost:GATEWAY[[,GATEWAY…]] or redis://HOST:PORT. Runs the recursive method for one round count and seed, journals each finished question (--journal) and resumes from the journal.")]
         public string? Cluster { get; init; }
 
         [CommandOption("--cluster-id <ID>")]

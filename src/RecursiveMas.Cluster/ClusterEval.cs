@@ -4,8 +4,8 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using RecursiveMas.Answers;
 using RecursiveMas.BenchmarkData;
+using RecursiveMas.Evaluation;
 using RecursiveMas.Systems;
-using RecursiveMas.Tasks;
 
 namespace RecursiveMas.Cluster;
 
@@ -77,17 +77,8 @@ public static class ClusterEval
         CancellationToken cancellationToken = default)
     {
         var description = runner.Description;
-        IReadOnlyList<IGradedQuestion> data = options.Benchmark is { } benchmark
-            ? BenchmarkFile.Read(benchmark, dataPath, options.ShuffleSeed)
-            : TaskDataFile.Read(dataPath);
-        if (options.Limit is int limit)
-            data = [.. data.Take(limit)];
-        var decoding = description.Decoding with
-        {
-            Temperature = options.Temperature ?? options.Benchmark?.Temperature() ?? description.Decoding.Temperature,
-            MaxNewTokens = options.MaxNewTokens ?? options.Benchmark?.MaxNewTokens() ?? description.Decoding.MaxNewTokens,
-            Seed = options.Seed,
-        };
+        var data = MethodComparison.ReadData(dataPath, options.Benchmark, options.ShuffleSeed, options.Limit);
+        var decoding = MethodComparison.DecodingFor(description, options.Benchmark, options.Temperature, options.MaxNewTokens) with { Seed = options.Seed };
         var runOptions = new RunOptions { Rounds = options.Rounds, Decoding = decoding };
         int rounds = runOptions.RoundsFor(description);
         var identity = new JournalIdentity

@@ -129,7 +129,7 @@ public sealed class ClusterRunner : IAsyncDisposable
         options ??= new RunOptions();
         var settings = TurnSettings.Of(Description, options);
         ClusterTurnFailure? last = null;
-        int attempts = 0;
+        int attempts = 0, interruptions = 0;
         for (int k = 0; k < Routes.Count; k++)
         {
             var chosen = Routes[(route + k) % Routes.Count];
@@ -141,6 +141,13 @@ public sealed class ClusterRunner : IAsyncDisposable
             try
             {
                 return await SolveOnRoute(question, settings, chosen, attempts, options, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ClusterInterruption interruption)
+            {
+                if (++interruptions > MaxInterruptions)
+                    throw new ClusterException($"{interruption.Message} ({interruptions} times; the cluster keeps losing silos)", interruption);
+                // This route's silos are alive; the call may have been lost with a departed gateway: again, same route.
+                k--;
             }
             catch (ClusterTurnFailure failure) when (failure.SiloDown)
             {
@@ -193,7 +200,8 @@ public sealed class ClusterRunner : IAsyncDisposable
         string silo = route[turn.Agent];
         var request = new TurnRequest { System = Description.Name, Question = question, Round = turn.Round, Settings = settings, Messages = new(messages) };
         var siloGone = _watch.TokenFor(silo);
-        using var either = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, siloGone);
+        var anyGone = _watch.AnyDeparture;
+        using var either = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, siloGone, anyGone);
         try
         {
             return await call(_client.GetGrain<IAgentGrain>(AgentKey.Of(silo, turn.Agent)), request).WaitAsync(either.Token).ConfigureAwait(false);
@@ -203,6 +211,10 @@ public sealed class ClusterRunner : IAsyncDisposable
             string what = turn.IsFinalDecode ? "final decode" : "turn";
             throw new ClusterTurnFailure(silo, siloDown: true,
                 $"question \"{Clip(question)}\": agent {turn.Agent}'s {what} in round {turn.Round} on silo {silo} failed: silo {silo} left the cluster (it died or was stopped)", e);
+        }
+        catch (OperationCanceledException e) when (anyGone.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new ClusterInterruption($"question \"{Clip(question)}\": agent {turn.Agent}'s turn in round {turn.Round} on silo {silo} was interrupted: another silo left the cluster", e);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -219,6 +231,9 @@ public sealed class ClusterRunner : IAsyncDisposable
         || (e.InnerException is { } inner && IsSiloDown(inner));
 
     public ValueTask DisposeAsync() => _watch.DisposeAsync();
+
+    /// <summary>How often one question is started again on its route because another silo left mid-call.</summary>
+    const int MaxInterruptions = 3;
 
     static string Clip(string text) => text.Length <= 60 ? text : text[..57] + "...";
 
@@ -268,6 +283,9 @@ public sealed class ClusterRunner : IAsyncDisposable
         return [.. answers.Select(a => a!)];
     }
 }
+
+/// <summary>A turn abandoned because some other silo left the cluster (its call may have gone through it).</summary>
+internal sealed class ClusterInterruption(string message, Exception inner) : Exception(message, inner);
 
 /// <summary>A turn that failed on a silo; <see cref="SiloDown"/> when the silo itself is gone.</summary>
 internal sealed class ClusterTurnFailure(string silo, bool siloDown, string message, Exception inner) : Exception(message, inner)

@@ -7,7 +7,9 @@ namespace RecursiveMas.Cluster;
 /// The client's view of which silos are alive, from the cluster's membership (polled every second through
 /// the management grain). A call waiting on a silo that leaves the membership — killed, declared dead by the
 /// others — is abandoned at once through <see cref="TokenFor"/>, instead of waiting out Orleans' response
-/// timeout (a request forwarded by a gateway silo has no other way to learn that its target died).
+/// timeout (a request forwarded by a gateway silo has no other way to learn that its target died). A
+/// departure also cancels <see cref="AnyDeparture"/>: a call to a live silo may have gone (or be coming back)
+/// through the departed one as its gateway, and would then never be answered either.
 /// </summary>
 internal sealed class SiloWatch : IAsyncDisposable
 {
@@ -16,6 +18,7 @@ internal sealed class SiloWatch : IAsyncDisposable
     private readonly IClusterClient _client;
     private readonly ConcurrentDictionary<string, CancellationTokenSource> _alive = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stop = new();
+    private CancellationTokenSource _departure = new();
     private readonly Task _loop;
 
     public SiloWatch(IClusterClient client, IEnumerable<string> active)
@@ -25,6 +28,9 @@ internal sealed class SiloWatch : IAsyncDisposable
             _alive[silo] = new CancellationTokenSource();
         _loop = Task.Run(Loop);
     }
+
+    /// <summary>Cancelled at the next departure of any silo (take it before the call it guards).</summary>
+    public CancellationToken AnyDeparture => Volatile.Read(ref _departure).Token;
 
     /// <summary>Cancelled when <paramref name="silo"/> leaves the cluster (already cancelled when it is not in it).</summary>
     public CancellationToken TokenFor(string silo) =>
@@ -40,11 +46,17 @@ internal sealed class SiloWatch : IAsyncDisposable
                 await Task.Delay(Period, _stop.Token).ConfigureAwait(false);
                 var hosts = await management.GetDetailedHosts(onlyActive: true).WaitAsync(TimeSpan.FromSeconds(10), _stop.Token).ConfigureAwait(false);
                 var active = hosts.Where(h => h.Status == SiloStatus.Active).Select(h => h.SiloName).ToHashSet(StringComparer.Ordinal);
+                bool departed = false;
                 foreach (var (silo, cts) in _alive)
                 {
                     if (!active.Contains(silo) && !cts.IsCancellationRequested)
+                    {
                         await cts.CancelAsync().ConfigureAwait(false);
+                        departed = true;
+                    }
                 }
+                if (departed)
+                    await Interlocked.Exchange(ref _departure, new CancellationTokenSource()).CancelAsync().ConfigureAwait(false);
                 // A silo back under its name (restarted) gets a fresh token.
                 foreach (var silo in active)
                 {

@@ -1,10 +1,10 @@
 using System.ComponentModel;
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
-using Microsoft.AspNetCore.Builder;
 using RecursiveMas.Cluster;
 using RecursiveMas.Extensions.AI;
 using RecursiveMas.Server;
@@ -154,19 +154,19 @@ public sealed class ServeCommand(IAnsiConsole console) : AsyncCommand<ServeComma
         static IReadOnlyList<string> List(string? value) => value?.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
         return new RmasServerOptions
         {
-                Urls = settings.UrlList,
-                MaxRequestBodyBytes = settings.MaxBodyBytes,
-                MaxQueuedRequests = settings.MaxQueue,
-                RequestTimeout = settings.RequestTimeout > 0 ? TimeSpan.FromSeconds(settings.RequestTimeout) : null,
-                AllowedHosts = List(settings.AllowedHosts),
-                AllowedOrigins = List(settings.AllowedOrigins),
-                ApiKey = settings.ApiKey ?? (Environment.GetEnvironmentVariable("RMAS_API_KEY") is { Length: > 0 } key ? key : null),
-                CertificatePath = settings.Certificate,
-                CertificateKeyPath = settings.CertificateKey,
-                CertificatePassword = settings.CertificatePassword,
-                // Errors (with their request id) to stderr, so stdout stays the one line --json promises.
-                Logging = logging => logging.AddSimpleConsole(o => o.SingleLine = true).AddFilter("Microsoft", LogLevel.Warning)
-                    .Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace),
+            Urls = settings.UrlList,
+            MaxRequestBodyBytes = settings.MaxBodyBytes,
+            MaxQueuedRequests = settings.MaxQueue,
+            RequestTimeout = settings.RequestTimeout > 0 ? TimeSpan.FromSeconds(settings.RequestTimeout) : null,
+            AllowedHosts = List(settings.AllowedHosts),
+            AllowedOrigins = List(settings.AllowedOrigins),
+            ApiKey = settings.ApiKey ?? (Environment.GetEnvironmentVariable("RMAS_API_KEY") is { Length: > 0 } key ? key : null),
+            CertificatePath = settings.Certificate,
+            CertificateKeyPath = settings.CertificateKey,
+            CertificatePassword = settings.CertificatePassword,
+            // Errors (with their request id) to stderr, so stdout stays the one line --json promises.
+            Logging = logging => logging.AddSimpleConsole(o => o.SingleLine = true).AddFilter("Microsoft", LogLevel.Warning)
+                .Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace),
         };
     }
 

@@ -17,6 +17,9 @@ public sealed class ClusterConnection : IAsyncDisposable
     /// <summary>How long a turn may take, queueing on its silo included.</summary>
     public static readonly TimeSpan TurnTimeout = TimeSpan.FromMinutes(10);
 
+    /// <summary>How long a client tries to reach the cluster before giving up.</summary>
+    public static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(20);
+
     private readonly IHost _host;
 
     private ClusterConnection(IHost host, ClusterAddress address)
@@ -36,6 +39,8 @@ public sealed class ClusterConnection : IAsyncDisposable
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Error);
+        // A failed start is reported once, by the exception the caller gets.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting", LogLevel.None);
         builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.UseOrleansClient(client =>
         {
@@ -58,9 +63,17 @@ public sealed class ClusterConnection : IAsyncDisposable
         var host = builder.Build();
         try
         {
-            await host.StartAsync(cancellationToken).ConfigureAwait(false);
+            // Orleans keeps trying to reach a gateway for minutes; a cluster that is not there is an error now.
+            using var connect = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            connect.CancelAfter(ConnectTimeout);
+            await host.StartAsync(connect.Token).ConfigureAwait(false);
         }
-        catch (Exception e)
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            host.Dispose();
+            throw new ClusterException($"could not connect to the cluster at {address} (cluster id {clusterId}) in {ConnectTimeout.TotalSeconds:F0} s: is a silo running with that gateway port / membership address and cluster id?");
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
         {
             host.Dispose();
             throw new ClusterException($"could not connect to the cluster at {address} (cluster id {clusterId}): {e.Message}", e);

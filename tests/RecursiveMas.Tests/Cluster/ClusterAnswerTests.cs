@@ -57,5 +57,11 @@ public sealed class ClusterAnswerTests(TinySystems systems) : IClassFixture<Tiny
         // Sampling was in effect (else the second pass proved nothing new).
         Assert.NotEqual(texts.Take(Questions.Length), texts.Skip(Questions.Length));
         Assert.All(Enumerable.Range(0, silos.Length), i => Assert.False(cluster.Silo(i).HasExited, cluster.Output));
+
+        // A client with another SYSTEM.json is told which silo serves what.
+        var other = systems.Describe(pattern == "mixture" ? "sequential" : "mixture", rounds: 2);
+        var e = await Assert.ThrowsAsync<ClusterException>(() => ClusterRunner.CreateAsync(connection.Client, other.SourcePath!, timeout.Token));
+        Assert.Contains($"silo {silos.Select(s => s.Name).Order(StringComparer.Ordinal).First()} serves system {description.Name}", e.Message);
+        Assert.Contains(other.Name, e.Message);
     }
 }

@@ -133,7 +133,8 @@ public sealed class ClusterRunner : IAsyncDisposable
         for (int k = 0; k < Routes.Count; k++)
         {
             var chosen = Routes[(route + k) % Routes.Count];
-            if (chosen.Values.Any(_failedSilos.ContainsKey) && k < Routes.Count - 1)
+            // Routes through a silo that left are skipped (but the last is tried: it may have come back).
+            if (chosen.Values.Any(s => !_watch.IsAlive(s)) && k < Routes.Count - 1)
                 continue;
             if (last is not null && chosen.Values.Contains(last.Silo))
                 continue;

@@ -29,6 +29,9 @@ internal sealed class SiloWatch : IAsyncDisposable
         _loop = Task.Run(Loop);
     }
 
+    /// <summary>Whether <paramref name="silo"/> is in the cluster as last seen (a silo back under its name is again).</summary>
+    public bool IsAlive(string silo) => _alive.TryGetValue(silo, out var cts) && !cts.IsCancellationRequested;
+
     /// <summary>Cancelled at the next departure of any silo (take it before the call it guards).</summary>
     public CancellationToken AnyDeparture => Volatile.Read(ref _departure).Token;
 

@@ -6,8 +6,8 @@ using RecursiveMas.Tests.Support;
 namespace RecursiveMas.Tests.Cluster;
 
 /// <summary>
-/// Faults with real processes: a silo killed mid-eval fails the eval with an error naming it, the journal keeps
-/// what was finished, the same command resumes once the silo is back, and the final results are complete and
+/// Faults with real processes: a killed eval and a silo killed mid-eval (which fails the eval with an error naming
+/// it) lose nothing journaled, the same command resumes once the silo is back, and the final results are complete and
 /// identical to the single-process runner's; with replicas, a killed replica's questions are retried on the other.
 /// </summary>
 public sealed class ClusterFaultTests(TinySystems systems) : IClassFixture<TinySystems>
@@ -25,17 +25,26 @@ public sealed class ClusterFaultTests(TinySystems systems) : IClassFixture<TinyS
         string[] eval = ["eval", "--system", description.SourcePath!, "--data", data, "--cluster", cluster.AddressText,
             "--journal", journal, "--out", output, "--in-flight", "1", "--json"];
 
+        // The eval itself killed (SIGKILL, maybe mid-line): what it journaled stays.
+        int finishedBeforeEvalKill;
+        using (var killed = RmasProcess.Start(eval))
+        {
+            WaitFor(() => JournalEntries(journal) >= 1, killed, cluster);
+            killed.Kill();
+            finishedBeforeEvalKill = JournalEntries(journal);
+        }
+
         int finishedBeforeKill;
         using (var first = RmasProcess.Start(eval))
         {
-            WaitFor(() => JournalEntries(journal) >= 2, first, cluster);
+            WaitFor(() => JournalEntries(journal) >= finishedBeforeEvalKill + 2, first, cluster);
             cluster.Kill(1);
             int code = first.WaitForExit(EvalTimeout);
             Assert.True(code == 3, $"exit code {code}:\n{first.Output}\n{cluster.Output}");
             Assert.Contains("silo b", first.Output);
             Assert.Contains("Solver", first.Output);
             finishedBeforeKill = JournalEntries(journal);
-            Assert.InRange(finishedBeforeKill, 2, QuestionCount - 1);
+            Assert.InRange(finishedBeforeKill, finishedBeforeEvalKill + 2, QuestionCount - 1);
         }
 
         cluster.StartSilo(1);
@@ -82,7 +91,7 @@ public sealed class ClusterFaultTests(TinySystems systems) : IClassFixture<TinyS
         return path;
     }
 
-    /// <summary>Lines of the journal past its identity line (whole lines only).</summary>
+    /// <summary>Lines of the journal past its identity line (whole lines only; a line cut short by a kill is dropped on resume).</summary>
     static int JournalEntries(string journal)
     {
         if (!File.Exists(journal))

@@ -12,6 +12,9 @@ public static class ExitCodes
     /// <summary>The command line itself is wrong (unknown command or option, missing value).</summary>
     public const int Usage = 2;
 
+    /// <summary>The cluster failed a question (a silo died with no replica left, no silo serves an agent, silos serve another system); the message names the silo.</summary>
+    public const int ClusterFailure = 3;
+
     /// <summary>Interrupted (Ctrl+C).</summary>
     public const int Cancelled = 130;
 

@@ -31,12 +31,13 @@ public static class RmasApp
                 .WithExample("run", "--system", "SYSTEM.json", "--question", "What is 12 plus 30?")
                 .WithExample("run", "--system", "SYSTEM.json", "--question", "What is 12 plus 30?", "--method", "text", "--rounds", "2", "--json");
             config.AddCommand<BenchCommand>("bench")
-                .WithDescription("Measure RecursiveMas's speedups side by side: the KV-cached latent rollout (rollout) or RecursiveMAS vs Recursive-TextMAS (system), outer-loop training step vs frozen forward+backward (training), throughput and latency of rmas serve under 1-32 concurrent clients (serving), thousands of good and bad requests against it (soak).")
+                .WithDescription("Measure RecursiveMas's speedups side by side: the KV-cached latent rollout (rollout) or RecursiveMAS vs Recursive-TextMAS (system), outer-loop training step vs frozen forward+backward (training), throughput and latency of rmas serve under 1-32 concurrent clients (serving), thousands of good and bad requests against it (soak), a latent message's hop between silo processes vs an agent turn and eval throughput on 1-3 silos (cluster).")
                 .WithExample("bench", "--suite", "rollout", "--json")
                 .WithExample("bench", "--suite", "system", "--out", "bench-system.json")
                 .WithExample("bench", "--suite", "training", "--json")
                 .WithExample("bench", "--suite", "serving", "--json", "--out", "bench-serving.json")
-                .WithExample("bench", "--suite", "soak", "--requests", "2000", "--concurrency", "16", "--out", "bench-soak.json");
+                .WithExample("bench", "--suite", "soak", "--requests", "2000", "--concurrency", "16", "--out", "bench-soak.json")
+                .WithExample("bench", "--suite", "cluster", "--json", "--out", "bench-cluster.json");
             config.AddCommand<TasksCommand>("tasks")
                 .WithDescription("Write train/val/test JSONL splits of a synthetic reasoning task (arithmetic or reachability) from a seed.")
                 .WithExample("tasks", "--task", "arithmetic", "--seed", "7", "--train", "2000", "--val", "100", "--test", "200", "--out", "data/arithmetic");
@@ -50,7 +51,8 @@ public static class RmasApp
                 .WithExample("zoo", "--seed", "7", "--out", "examples/zoo");
             config.AddCommand<EvalCommand>("eval")
                 .WithDescription("Compare methods (single, sft, lora, text, recursive) over round counts and seeds on a test set: accuracy, generated tokens and wall time, with 95% intervals; JSON and a chart (PNG) with --out.")
-                .WithExample("eval", "--system", "examples/zoo/sequential.SYSTEM.json", "--data", "examples/zoo/data/arithmetic/test.jsonl", "--methods", "single,text,recursive", "--rounds", "1,2,3", "--seeds", "3", "--out", "results");
+                .WithExample("eval", "--system", "examples/zoo/sequential.SYSTEM.json", "--data", "examples/zoo/data/arithmetic/test.jsonl", "--methods", "single,text,recursive", "--rounds", "1,2,3", "--seeds", "3", "--out", "results")
+                .WithExample("eval", "--system", "SYSTEM.json", "--data", "test.jsonl", "--cluster", "localhost:30000,30001,30002", "--rounds", "2", "--out", "results");
             config.AddCommand<TrainCommand>("train")
                 .WithDescription("Train a system's links by the inner-outer loop from JSONL data (checkpoints, --resume, held-out evaluation).")
                 .WithExample("train", "--system", "SYSTEM.json", "--data", "train.jsonl", "--eval", "eval.jsonl", "--stage", "both", "--out", "runs/first")
@@ -59,6 +61,11 @@ public static class RmasApp
                 .WithDescription("Draw the chart of rmas eval's comparison.json, a training run's train-log.jsonl or the serving benchmark's JSON again, as a PNG.")
                 .WithExample("plot", "results/comparison.json")
                 .WithExample("plot", "runs/first/train-log.jsonl", "--out", "runs/first/curves.png");
+            config.AddCommand<SiloCommand>("silo")
+                .WithDescription("Start an Orleans silo serving some agents of a system (their models and links) to rmas eval --cluster; several silos make a cluster (pipeline: agents on different silos; replicas: whole systems on several).")
+                .WithExample("silo", "--system", "SYSTEM.json", "--agents", "planner,critic", "--name", "a")
+                .WithExample("silo", "--system", "SYSTEM.json", "--agents", "solver", "--name", "b", "--cluster", "localhost:11111", "--silo-port", "11112", "--gateway-port", "30001")
+                .WithExample("silo", "--system", "SYSTEM.json", "--name", "replica-1", "--cluster", "redis://10.0.0.5:6379", "--advertise", "10.0.0.7");
             config.AddCommand<ServeCommand>("serve")
                 .WithDescription("Serve a system over HTTP: OpenAI-compatible /v1/chat/completions (plain and SSE) and /v1/models, and a live page at /.")
                 .WithExample("serve", "--system", "SYSTEM.json")
@@ -105,6 +112,10 @@ public static class RmasApp
         catch (OperationCanceledException e)
         {
             return Fail(output, ExitCodes.Cancelled, "cancelled", e, verbose);
+        }
+        catch (RecursiveMas.Cluster.ClusterException e)
+        {
+            return Fail(output, ExitCodes.ClusterFailure, e.Message, e, verbose);
         }
         catch (Exception e) when (IsInputError(e))
         {

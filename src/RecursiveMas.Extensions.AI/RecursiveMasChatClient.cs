@@ -32,7 +32,7 @@ public sealed class RecursiveMasChatClient : IChatClient
     private readonly SystemRunner _runner;
     private readonly RecursiveMasChatClientOptions _settings;
     private readonly DecodingDescription? _baseDecoding;
-    private readonly SemaphoreSlim _oneRunAtATime = new(1, 1);
+    private readonly SemaphoreSlim _runs;
     private readonly ContinuousBatcher? _batcher;
     private int _disposed;
     private readonly Action<IReadOnlyList<ChatMessage>, ChatRequest, CancellationToken>? _admit;
@@ -73,8 +73,10 @@ public sealed class RecursiveMasChatClient : IChatClient
     RecursiveMasChatClient(SystemRunner runner, RecursiveMasChatClientOptions settings, DecodingDescription? baseDecoding)
     {
         ArgumentNullException.ThrowIfNull(runner);
+        ArgumentOutOfRangeException.ThrowIfLessThan(settings.ConcurrentRuns, 1);
         _runner = runner;
         _settings = settings;
+        _runs = new SemaphoreSlim(settings.ConcurrentRuns, settings.ConcurrentRuns);
         _baseDecoding = baseDecoding;
         Metadata = new ChatClientMetadata("RecursiveMas", defaultModelId: ModelId);
     }
@@ -212,7 +214,7 @@ public sealed class RecursiveMasChatClient : IChatClient
         };
         if (_batcher is not null)
             return await _batcher.Submit(request.Question, options).ConfigureAwait(false);
-        await _oneRunAtATime.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await _runs.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             // A long-running thread: the run is synchronous TorchSharp work of seconds to minutes.
@@ -221,7 +223,7 @@ public sealed class RecursiveMasChatClient : IChatClient
         }
         finally
         {
-            _oneRunAtATime.Release();
+            _runs.Release();
         }
     }
 
@@ -254,14 +256,15 @@ public sealed class RecursiveMasChatClient : IChatClient
     }
 
     /// <summary>
-    /// Waits for a run in progress to end (cancel its request first to make that quick), then releases the
+    /// Waits for the runs in progress to end (cancel its request first to make that quick), then releases the
     /// client's lock; the system is the caller's to dispose, safely once this returns.
     /// </summary>
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
             return;
-        _oneRunAtATime.Wait();
-        _oneRunAtATime.Dispose();
+        for (int i = 0; i < _settings.ConcurrentRuns; i++)
+            _runs.Wait();
+        _runs.Dispose();
     }
 }

@@ -36,4 +36,11 @@ public sealed record RecursiveMasChatClientOptions
     /// system's own prompts (which its links were trained with) frame a single question.
     /// </summary>
     public bool IncludeHistory { get; init; }
+
+    /// <summary>
+    /// Runs of a client over a <see cref="SystemRunner"/> in progress at once (default 1: a loaded system is not
+    /// thread-safe). More only for a runner that is safe to call concurrently, such as one that sends each
+    /// question to a cluster (<c>rmas serve --cluster</c>).
+    /// </summary>
+    public int ConcurrentRuns { get; init; } = 1;
 }

@@ -20,7 +20,7 @@ public sealed class BenchCommand(IAnsiConsole console) : Command<BenchCommand.Se
     public sealed class Settings : CommonSettings
     {
         [CommandOption("--suite <SUITE>")]
-        [Description("rollout, system, training, serving or soak.")]
+        [Description("rollout, system, training, serving, soak or cluster.")]
         public string Suite { get; init; } = "";
 
         [CommandOption("--requests <N>")]
@@ -44,7 +44,7 @@ public sealed class BenchCommand(IAnsiConsole console) : Command<BenchCommand.Se
         public string? Out { get; init; }
 
         public override ValidationResult Validate() =>
-            Suite is not ("rollout" or "system" or "training" or "serving" or "soak") ? ValidationResult.Error("--suite must be rollout, system, training, serving or soak")
+            Suite is not ("rollout" or "system" or "training" or "serving" or "soak" or "cluster") ? ValidationResult.Error("--suite must be rollout, system, training, serving, soak or cluster")
             : Requests is < 1 || Concurrency is < 1 ? ValidationResult.Error("--requests and --concurrency must be at least 1")
             : base.Validate();
     }
@@ -90,6 +90,15 @@ public sealed class BenchCommand(IAnsiConsole console) : Command<BenchCommand.Se
             result["machine_load_average"] = LoadAverage();
             result["result"] = JsonSerializer.SerializeToNode(soak, JsonOptions);
         }
+        else if (settings.Suite == "cluster")
+        {
+            string zoo = ZooSystem(settings) ?? throw new FileNotFoundException($"--system: the cluster suite needs a system with task data; {ShippedZoo} is not here");
+            var questions = TaskDataFile.Read(ServingBench.TestData(zoo)).Select(e => e.Question).ToList();
+            var cluster = ClusterBench.Run(zoo, questions, settings.Quick, log);
+            result["system"] = Path.GetFileName(zoo);
+            result["machine_load_average"] = LoadAverage();
+            result["result"] = JsonSerializer.SerializeToNode(cluster, JsonOptions);
+        }
         else if (settings.Suite == "serving")
         {
             var rows = ServingBench.Run(ZooSystem(settings), settings.Quick, log);
@@ -115,7 +124,7 @@ public sealed class BenchCommand(IAnsiConsole console) : Command<BenchCommand.Se
         }
         if (settings.Json)
         {
-            console.Profile.Width = Math.Max(console.Profile.Width, 240);
+            console.Profile.Width = 100_000; // never wrap inside a JSON string
             console.WriteLine(json);
         }
         return ExitCodes.Success;

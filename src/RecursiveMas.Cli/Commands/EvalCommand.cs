@@ -3,6 +3,7 @@ using System.Globalization;
 using RecursiveMas.Answers;
 using RecursiveMas.BenchmarkData;
 using RecursiveMas.Charts;
+using RecursiveMas.Cluster;
 using RecursiveMas.Evaluation;
 using RecursiveMas.IO;
 using Spectre.Console;
@@ -24,7 +25,7 @@ public sealed class EvalCommand(IAnsiConsole console) : Command<EvalCommand.Sett
         public string System { get; init; } = "";
 
         [CommandOption("--data <FILE>")]
-        [Description("Test data: the task JSONL ({\"question\", \"roles\", \"answer\"} per line, the answer's \\boxed{} value is the gold answer; with \"choices\": [..] multiple choice, the gold a letter), or with --benchmark that benchmark's published file (.jsonl, .json array, or .csv for GPQA).")]
+        [Description("Test data: the task JSONL ({\"question\", \"roles\", \"answer\"} per line, the answer's \\boxed{} value is the gold answer; with \"choices\": [[..]] multiple choice, the gold a letter), or with --benchmark that benchmark's published file (.jsonl, .json array, or .csv for GPQA).")]
         public string Data { get; init; } = "";
 
         [CommandOption("--benchmark <NAME>")]
@@ -47,19 +48,33 @@ public sealed class EvalCommand(IAnsiConsole console) : Command<EvalCommand.Sett
         public int ShuffleSeed { get; init; } = BenchmarkFile.DefaultShuffleSeed;
 
         [CommandOption("--methods <LIST>")]
-        [Description("Comma-separated: single, alone:AGENT (e.g. alone:critic), sft, lora, text, untrained, recursive.")]
-        [DefaultValue("single,text,recursive")]
-        public string Methods { get; init; } = "single,text,recursive";
+        [Description("Comma-separated: single, alone:AGENT (e.g. alone:critic), sft, lora, text, untrained, recursive. Default: single,text,recursive (recursive with --cluster).")]
+        public string? Methods { get; init; }
 
         [CommandOption("--rounds <LIST>")]
-        [Description("Comma-separated round counts for text and recursive.")]
-        [DefaultValue("1,2,3")]
-        public string Rounds { get; init; } = "1,2,3";
+        [Description("Comma-separated round counts for text and recursive. Default: 1,2,3 (the system's with --cluster, which takes one count).")]
+        public string? Rounds { get; init; }
 
         [CommandOption("--seeds <N>")]
-        [Description("Seeds 1..N (decoding seed when sampling; initialization of links without a file).")]
-        [DefaultValue(3)]
-        public int Seeds { get; init; } = 3;
+        [Description("Seeds 1..N (decoding seed when sampling; initialization of links without a file). Default: 3 (1 with --cluster, which runs one seed).")]
+        public int? Seeds { get; init; }
+
+        [CommandOption("--cluster <ADDRESS>")]
+        [Description("Answer on an Orleans cluster of `rmas silo` processes: localhost:GATEWAY[[,GATEWAY…]] or redis://HOST:PORT. Runs the recursive method for one round count and seed, journals each finished question (--journal) and resumes from the journal.")]
+        public string? Cluster { get; init; }
+
+        [CommandOption("--cluster-id <ID>")]
+        [Description("Orleans cluster id of --cluster.")]
+        [DefaultValue(ClusterConnection.DefaultClusterId)]
+        public string ClusterId { get; init; } = ClusterConnection.DefaultClusterId;
+
+        [CommandOption("--journal <FILE>")]
+        [Description("Results journal of --cluster (default OUT/journal.jsonl): one line per finished question; the same command run again resumes from it.")]
+        public string? Journal { get; init; }
+
+        [CommandOption("--in-flight <N>")]
+        [Description("Questions in progress at once on the cluster (default: two per silo).")]
+        public int? InFlight { get; init; }
 
         [CommandOption("--limit <N>")]
         [Description("Only the first N questions.")]
@@ -100,7 +115,20 @@ public sealed class EvalCommand(IAnsiConsole console) : Command<EvalCommand.Sett
                 return ValidationResult.Error("--system is required");
             if (string.IsNullOrWhiteSpace(Data))
                 return ValidationResult.Error("--data is required");
-            if (Seeds < 1 || Batch < 1 || Limit is < 1 || MaxNewTokens is < 1 || Samples < 1)
+            if (Cluster is not null)
+            {
+                if (MethodList is not ["recursive"])
+                    return ValidationResult.Error("--cluster runs the recursive method only (--methods recursive)");
+                if (Rounds is not null && RoundList is not [_])
+                    return ValidationResult.Error("--cluster runs one round count (--rounds N)");
+                if (Seeds is not (null or 1))
+                    return ValidationResult.Error("--cluster runs one seed (--seeds 1)");
+                if (Journal is null && Out is null)
+                    return ValidationResult.Error("--cluster needs --journal FILE or --out DIR (the journal is OUT/journal.jsonl)");
+                if (InFlight is < 1)
+                    return ValidationResult.Error("--in-flight must be at least 1");
+            }
+            if (SeedCount < 1 || Batch < 1 || Limit is < 1 || MaxNewTokens is < 1 || Samples < 1)
                 return ValidationResult.Error("--seeds, --batch, --limit, --samples and --max-new-tokens must be at least 1");
             if (Checker.Trim().ToLowerInvariant() is not ("strict" or "lenient"))
                 return ValidationResult.Error($"--checker takes strict or lenient, not \"{Checker}\"");
@@ -118,13 +146,15 @@ public sealed class EvalCommand(IAnsiConsole console) : Command<EvalCommand.Sett
             return base.Validate();
         }
 
-        public IReadOnlyList<string> MethodList => [.. Methods.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
+        public int SeedCount => Seeds ?? (Cluster is null ? 3 : 1);
+
+        public IReadOnlyList<string> MethodList => [.. (Methods ?? (Cluster is null ? "single,text,recursive" : "recursive")).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
 
         public IReadOnlyList<int>? RoundList
         {
             get
             {
-                var parts = Rounds.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                var parts = (Rounds ?? "1,2,3").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
                 var counts = new List<int>();
                 foreach (var p in parts)
                 {
@@ -140,11 +170,13 @@ public sealed class EvalCommand(IAnsiConsole console) : Command<EvalCommand.Sett
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         Runtime.ConfigureThreads(settings.Threads);
+        if (settings.Cluster is not null)
+            return EvalOnCluster(settings, cancellationToken).GetAwaiter().GetResult();
         var options = new ComparisonOptions
         {
             Methods = settings.MethodList,
             Rounds = settings.RoundList!,
-            Seeds = settings.Seeds,
+            Seeds = settings.SeedCount,
             BatchSize = settings.Batch,
             Limit = settings.Limit,
             Temperature = settings.Temperature,
@@ -165,7 +197,7 @@ public sealed class EvalCommand(IAnsiConsole console) : Command<EvalCommand.Sett
         else
         {
             // One unit per (method, round count, seed) run: single-agent methods have no round count.
-            int runs = settings.MethodList.Sum(m => ComparisonOptions.IsSingleAgent(m) ? 1 : options.Rounds.Count) * settings.Seeds;
+            int runs = settings.MethodList.Sum(m => ComparisonOptions.IsSingleAgent(m) ? 1 : options.Rounds.Count) * settings.SeedCount;
             StepProgress.For(console)
                 .Start(progress =>
                 {
@@ -211,9 +243,50 @@ public sealed class EvalCommand(IAnsiConsole console) : Command<EvalCommand.Sett
             table.AddRow([.. cells]);
         }
         console.Write(table);
-        console.MarkupLine($"{result.Questions} questions · {settings.Seeds} seed(s) × {settings.Samples} sample(s) · {result.Checker} checker" +
+        console.MarkupLine($"{result.Questions} questions · {settings.SeedCount} seed(s) × {settings.Samples} sample(s) · {result.Checker} checker" +
             (result.Benchmark is null ? "" : $" · {result.Benchmark}") + $" · temperature {result.Temperature.ToString(CultureInfo.InvariantCulture)}" +
             (settings.Out is null ? "" : $" · written to {Markup.Escape(Path.GetFullPath(settings.Out))}"));
+        return ExitCodes.Success;
+    }
+
+    /// <summary>rmas eval --cluster: the recursive method on the cluster, journaled and resumable; writes OUT/cluster-results.json.</summary>
+    async Task<int> EvalOnCluster(Settings settings, CancellationToken cancellationToken)
+    {
+        var address = ClusterAddress.Parse(settings.Cluster!);
+        await using var connection = await ClusterConnection.ConnectAsync(address, settings.ClusterId, cancellationToken);
+        await using var runner = await ClusterRunner.CreateAsync(connection.Client, settings.System, cancellationToken);
+        string journal = settings.Journal ?? Path.Combine(settings.Out!, "journal.jsonl");
+        if (!settings.Json)
+            console.MarkupLine($"cluster {Markup.Escape(address.ToString())}: {runner.Silos.Count} silo(s) ({Markup.Escape(string.Join("; ", runner.Silos.Select(s => $"{s.Silo}: {string.Join(", ", s.Agents)}")))}), {runner.Routes.Count} route(s)");
+        var result = await ClusterEval.RunAsync(runner, settings.System, settings.Data, new ClusterEvalOptions
+        {
+            Rounds = settings.Rounds is null ? null : settings.RoundList![0],
+            Seed = 1,
+            Limit = settings.Limit,
+            Temperature = settings.Temperature,
+            MaxNewTokens = settings.MaxNewTokens,
+            Checker = AnswerCheck.Parse(settings.Checker),
+            Benchmark = settings.Benchmark is null ? null : BenchmarkInfo.Parse(settings.Benchmark),
+            ShuffleSeed = settings.ShuffleSeed,
+            InFlight = settings.InFlight,
+            JournalPath = journal,
+            OnAnswered = settings.Json ? null : e => console.MarkupLine(Markup.Escape(
+                $"question {e.Index}: {(e.Correct ? "correct" : "wrong")} ({e.Answer ?? "no answer"}) on {string.Join(", ", e.Silos)} in {e.Milliseconds / 1000:F2} s")),
+        }, cancellationToken);
+        string json = result.ToJson();
+        if (settings.Out is { } outDir)
+        {
+            Directory.CreateDirectory(outDir);
+            AtomicFile.WriteAllText(Path.Combine(outDir, "cluster-results.json"), json + "\n");
+        }
+        if (settings.Json)
+        {
+            console.Profile.Width = 100_000;
+            console.WriteLine(json);
+            return ExitCodes.Success;
+        }
+        console.MarkupLine(Markup.Escape($"{result.Correct}/{result.Questions} correct ({result.Accuracy:P1}) · {result.Computed} computed now, {result.Resumed} from the journal {result.Journal} · " +
+            $"{result.QuestionsPerSecond:F2} questions/s on {result.Silos.Count} silo(s)"));
         return ExitCodes.Success;
     }
 }

@@ -1,9 +1,11 @@
 using System.ComponentModel;
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
+using RecursiveMas.Cluster;
 using RecursiveMas.Extensions.AI;
 using RecursiveMas.Server;
 using RecursiveMas.Systems;
@@ -80,6 +82,15 @@ public sealed class ServeCommand(IAnsiConsole console) : AsyncCommand<ServeComma
         [Description("Password of the .pfx file or encrypted PEM key.")]
         public string? CertificatePassword { get; init; }
 
+        [CommandOption("--cluster <ADDRESS>")]
+        [Description("Answer on an Orleans cluster of `rmas silo` processes instead of loading the system here: localhost:GATEWAY[[,GATEWAY…]] or redis://HOST:PORT. --max-batch questions at once, spread over the cluster's routes.")]
+        public string? Cluster { get; init; }
+
+        [CommandOption("--cluster-id <ID>")]
+        [Description("Orleans cluster id of --cluster.")]
+        [DefaultValue(ClusterConnection.DefaultClusterId)]
+        public string ClusterId { get; init; } = ClusterConnection.DefaultClusterId;
+
         public IReadOnlyList<string> UrlList => Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
         public override ValidationResult Validate()
@@ -99,16 +110,49 @@ public sealed class ServeCommand(IAnsiConsole console) : AsyncCommand<ServeComma
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         Runtime.ConfigureThreads(settings.Threads);
+        if (settings.Cluster is not null)
+            return await ServeFromCluster(settings, cancellationToken);
         using var system = settings.Load(console, settings.Json);
-        static IReadOnlyList<string> List(string? value) => value?.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
-        // Disposed before the system: the application, the client, then the batcher's thread (failing what is left).
-        await using var served = BatchedServer.Create(system, settings.MaxBatch, new RecursiveMasChatClientOptions
+        // Disposed before the system: the application, the client, then the batcher's thread (failing what is
+        // left), so the batcher's thread has stopped before the models are disposed.
+        await using var served = BatchedServer.Create(system, settings.MaxBatch, ChatOptions(settings), ServerOptions(settings));
+        return await Serve(served.App, served.Client, settings, cancellationToken);
+    }
+
+    /// <summary>
+    /// rmas serve --cluster: the same endpoints and page, each request a question answered on the cluster
+    /// (up to --max-batch at once, spread over its routes); this process loads no model.
+    /// </summary>
+    async Task<int> ServeFromCluster(Settings settings, CancellationToken cancellationToken)
+    {
+        var address = ClusterAddress.Parse(settings.Cluster!);
+        await using var connection = await ClusterConnection.ConnectAsync(address, settings.ClusterId, cancellationToken);
+        await using var runner = await ClusterRunner.CreateAsync(connection.Client, settings.System, cancellationToken);
+        int next = -1;
+        SystemRunner run = (question, options) => runner.SolveAsync(question, options, Interlocked.Increment(ref next), options.CancellationToken)
+            .GetAwaiter().GetResult().ToRunResult(options.RoundsFor(runner.Description));
+        using var client = new RecursiveMasChatClient(run, ChatOptions(settings) with
         {
-            MaxOutputTokens = settings.MaxTokens,
-            MaxRounds = settings.MaxRounds,
-            MaxLatentSteps = settings.MaxLatentSteps,
-            MaxPromptTokens = settings.MaxPromptTokens,
-        }, new RmasServerOptions
+            ModelId = runner.Description.Name,
+            Decoding = runner.Description.Decoding,
+            ConcurrentRuns = settings.MaxBatch,
+        });
+        await using var app = RmasServer.Create(client, runner.Overview(), ServerOptions(settings) with { MaxConcurrentRequests = settings.MaxBatch });
+        return await Serve(app, client, settings, cancellationToken);
+    }
+
+    static RecursiveMasChatClientOptions ChatOptions(Settings settings) => new()
+    {
+        MaxOutputTokens = settings.MaxTokens,
+        MaxRounds = settings.MaxRounds,
+        MaxLatentSteps = settings.MaxLatentSteps,
+        MaxPromptTokens = settings.MaxPromptTokens,
+    };
+
+    static RmasServerOptions ServerOptions(Settings settings)
+    {
+        static IReadOnlyList<string> List(string? value) => value?.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
+        return new RmasServerOptions
         {
             Urls = settings.UrlList,
             MaxRequestBodyBytes = settings.MaxBodyBytes,
@@ -123,8 +167,12 @@ public sealed class ServeCommand(IAnsiConsole console) : AsyncCommand<ServeComma
             // Errors (with their request id) to stderr, so stdout stays the one line --json promises.
             Logging = logging => logging.AddSimpleConsole(o => o.SingleLine = true).AddFilter("Microsoft", LogLevel.Warning)
                 .Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace),
-        });
-        var (app, client) = (served.App, served.Client);
+        };
+    }
+
+    /// <summary>Starts <paramref name="app"/>, says where it listens, and runs until stopped.</summary>
+    async Task<int> Serve(WebApplication app, RecursiveMasChatClient client, Settings settings, CancellationToken cancellationToken)
+    {
         await app.StartAsync(cancellationToken);
         if (settings.Json)
         {
@@ -143,8 +191,6 @@ public sealed class ServeCommand(IAnsiConsole console) : AsyncCommand<ServeComma
         // Bounded: connections still open after 30 s are cut rather than keeping the process alive.
         using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         await app.StopAsync(grace.Token);
-        // Disposal order (the served application, client and batcher, then the system): the batcher's
-        // thread has stopped before the models are disposed.
         return ExitCodes.Success;
     }
 }

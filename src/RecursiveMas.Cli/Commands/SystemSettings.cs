@@ -59,6 +59,16 @@ public class SystemSettings : CommonSettings
         }
     }
 
+    /// <summary>How --models, --links, --untrained and --dtype load the system.</summary>
+    public SystemLoadOptions LoadOptions(bool allowUntrained = false) => new()
+    {
+        Model = new ModelLoadOptions { DType = ModelLoadOptions.ParseDType(DType) },
+        ModelRoot = Models,
+        LinksDirectory = Links,
+        AllowUntrainedLinks = Untrained || allowUntrained,
+        Adapters = AdapterMap is { Count: > 0 } adapters ? adapters : null,
+    };
+
     /// <summary>
     /// Loads the system, with a progress display on an interactive terminal (loading models is the long
     /// step); <paramref name="quiet"/> (JSON output) shows nothing.
@@ -66,14 +76,7 @@ public class SystemSettings : CommonSettings
     public RecursiveSystem Load(IAnsiConsole console, bool quiet, bool allowUntrained = false)
     {
         var description = SystemDescription.Load(System);
-        var options = new SystemLoadOptions
-        {
-            Model = new ModelLoadOptions { DType = ModelLoadOptions.ParseDType(DType) },
-            ModelRoot = Models,
-            LinksDirectory = Links,
-            AllowUntrainedLinks = Untrained || allowUntrained,
-            Adapters = AdapterMap is { Count: > 0 } adapters ? adapters : null,
-        };
+        var options = LoadOptions(allowUntrained);
         if (quiet || !console.Profile.Capabilities.Interactive)
             return RecursiveSystem.Load(description, options);
         return console.Progress()

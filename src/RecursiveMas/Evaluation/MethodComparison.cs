@@ -122,17 +122,8 @@ public static class MethodComparison
         }
         if (options.Samples < 1)
             throw new ArgumentException("samples must be at least 1");
-        IReadOnlyList<IGradedQuestion> data = options.Benchmark is { } benchmark
-            ? BenchmarkFile.Read(benchmark, dataPath, options.ShuffleSeed)
-            : TaskDataFile.Read(dataPath);
-        if (options.Limit is int limit)
-            data = [.. data.Take(limit)];
-        // A benchmark brings the paper's generation length (and MBPP+'s temperature); the options override both.
-        var decoding = description.Decoding with
-        {
-            Temperature = options.Temperature ?? options.Benchmark?.Temperature() ?? description.Decoding.Temperature,
-            MaxNewTokens = options.MaxNewTokens ?? options.Benchmark?.MaxNewTokens() ?? description.Decoding.MaxNewTokens,
-        };
+        var data = ReadData(dataPath, options.Benchmark, options.ShuffleSeed, options.Limit);
+        var decoding = DecodingFor(description, options.Benchmark, options.Temperature, options.MaxNewTokens);
 
         var rows = new List<ComparisonRow>();
         foreach (var method in options.Methods)
@@ -157,6 +148,24 @@ public static class MethodComparison
             Benchmark = options.Benchmark?.Name(),
         };
     }
+
+    /// <summary>The test questions: a task JSONL, or a published benchmark's file; the first <paramref name="limit"/> when given.</summary>
+    public static IReadOnlyList<IGradedQuestion> ReadData(string dataPath, Benchmark? benchmark, int shuffleSeed = BenchmarkFile.DefaultShuffleSeed, int? limit = null)
+    {
+        IReadOnlyList<IGradedQuestion> data = benchmark is { } b ? BenchmarkFile.Read(b, dataPath, shuffleSeed) : TaskDataFile.Read(dataPath);
+        return limit is int n ? [.. data.Take(n)] : data;
+    }
+
+    /// <summary>
+    /// The final decode's settings of an evaluation: the system's, with a benchmark's generation length (and
+    /// MBPP+'s temperature), both overridden by the caller's.
+    /// </summary>
+    public static DecodingDescription DecodingFor(SystemDescription description, Benchmark? benchmark, double? temperature, int? maxNewTokens) =>
+        description.Decoding with
+        {
+            Temperature = temperature ?? benchmark?.Temperature() ?? description.Decoding.Temperature,
+            MaxNewTokens = maxNewTokens ?? benchmark?.MaxNewTokens() ?? description.Decoding.MaxNewTokens,
+        };
 
     static SeedRun RunOne(SystemDescription description, string method, int rounds, long seed, IReadOnlyList<IGradedQuestion> data,
         DecodingDescription decoding, ComparisonOptions options)

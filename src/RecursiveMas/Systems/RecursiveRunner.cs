@@ -21,18 +21,8 @@ public static class RecursiveRunner
     {
         using var run = new RunContext(system, questions, options);
         var answers = TurnLoop.Run<Tensor, IReadOnlyList<GeneratedSequence>>(system, run.Rounds,
-            think: (turn, messages) =>
-            {
-                var agent = system.Agent(turn.Agent);
-                var thoughts = run.Think(agent, turn.Round, agent.PromptFor(turn.Round, decode: false), messages);
-                return run.Send(turn.Agent, turn.Round, includeFeedback: turn.Outgoing.Any(e => e.IsFeedback), thoughts.Embeddings)
-                    .Select(m => (m.Edge, m.Vectors));
-            },
-            decode: (turn, messages) =>
-            {
-                var agent = system.Agent(turn.Agent);
-                return run.Decode(agent, turn.Round, agent.PromptFor(turn.Round, decode: true), messages);
-            });
+            think: (turn, messages) => run.LatentTurn(turn, messages).Select(m => (m.Edge, m.Vectors)),
+            decode: run.DecodeTurn);
         return run.Result(RunMethod.Recursive, answers);
     }
 }

@@ -38,10 +38,10 @@ public sealed class RecursiveSystem : IDisposable
 
     public SystemPlan Plan { get; }
 
-    /// <summary>Agents in description order.</summary>
+    /// <summary>Agents in description order (only those loaded, with <see cref="SystemLoadOptions.Agents"/>).</summary>
     public IReadOnlyList<SystemAgent> Agents { get; }
 
-    /// <summary>The outer link of every edge.</summary>
+    /// <summary>The outer link of every edge (of every edge leaving a loaded agent, with <see cref="SystemLoadOptions.Agents"/>).</summary>
     public IReadOnlyDictionary<(string From, string To), OuterLink> OuterLinks { get; }
 
     /// <summary>Tools of the decoder's final decode (Deliberation only).</summary>
@@ -55,14 +55,17 @@ public sealed class RecursiveSystem : IDisposable
 
     /// <summary>The agent called <paramref name="name"/>.</summary>
     public SystemAgent Agent(string name) =>
-        Agents.FirstOrDefault(a => a.Name == name) ?? throw new KeyNotFoundException($"system {Description.Name} has no agent {name}");
+        Agents.FirstOrDefault(a => a.Name == name) ?? throw new KeyNotFoundException(Description.Agents.Any(a => a.Name == name)
+            ? $"agent {name} of system {Description.Name} is not loaded here (loaded: {string.Join(", ", Agents.Select(a => a.Name))})"
+            : $"system {Description.Name} has no agent {name}");
 
     /// <summary>The outer link of edge <paramref name="from"/> → <paramref name="to"/>.</summary>
     public OuterLink Link(string from, string to) =>
         OuterLinks.TryGetValue((from, to), out var link) ? link : throw new KeyNotFoundException($"system {Description.Name} has no edge {from} → {to}");
 
     /// <summary>Every trainable link: inner links first (description order), then outer links (edge order).</summary>
-    public IEnumerable<RecursiveLink> AllLinks => Agents.Select(a => (RecursiveLink)a.InnerLink).Concat(Plan.Edges.Select(e => (RecursiveLink)Link(e.From, e.To)));
+    public IEnumerable<RecursiveLink> AllLinks => Agents.Select(a => (RecursiveLink)a.InnerLink)
+        .Concat(Plan.Edges.Where(e => OuterLinks.ContainsKey((e.From, e.To))).Select(e => (RecursiveLink)Link(e.From, e.To)));
 
     /// <summary>
     /// The outer links leaving <paramref name="agent"/> (in <see cref="SystemPlan.Edges"/> order, feedback
@@ -124,6 +127,9 @@ public sealed class RecursiveSystem : IDisposable
         var configs = description.Agents.ToDictionary(a => a.Name, a => ModelConfig.Load(modelDirs[a.Name]));
         var sizes = configs.ToDictionary(kv => kv.Key, kv => (kv.Value.HiddenSize, Path.Combine(modelDirs[kv.Key], "config.json")));
         var plan = SystemPlan.Build(description, sizes);
+        var loaded = options.Agents is { } chosenAgents ? new HashSet<string>(chosenAgents, StringComparer.Ordinal) : null;
+        if (loaded?.FirstOrDefault(a => !description.Agents.Any(x => x.Name == a)) is { } unknownAgent)
+            throw new ArgumentException($"system {description.Name} has no agent {unknownAgent} (agents: {string.Join(", ", description.Agents.Select(a => a.Name))})");
 
         foreach (var named in (options.Adapters?.Keys ?? []).Where(n => description.Agents.All(a => a.Name != n)))
             throw new ArgumentException($"a LoRA adapter is given for {named}, which is not an agent of system {description.Name} (agents: {string.Join(", ", description.Agents.Select(a => a.Name))})");
@@ -135,7 +141,7 @@ public sealed class RecursiveSystem : IDisposable
         var imported = new HashSet<string>(StringComparer.Ordinal);
         try
         {
-            foreach (var a in description.Agents)
+            foreach (var a in description.Agents.Where(a => loaded?.Contains(a.Name) != false))
             {
                 string dir = modelDirs[a.Name];
                 string? adapterDir = options.Adapters?.TryGetValue(a.Name, out var adapterChosen) == true ? Path.GetFullPath(adapterChosen) : null;
@@ -161,7 +167,7 @@ public sealed class RecursiveSystem : IDisposable
                     generator => new InnerLink(a.Name, model.HiddenSize, description.InnerLink, model.Device, generator), model.Device);
                 agents.Add(new SystemAgent(a, model, tokenizer, (InnerLink)inner, options.PrefixCacheBytes));
             }
-            foreach (var e in plan.Edges)
+            foreach (var e in plan.Edges.Where(e => loaded?.Contains(e.From) != false))
             {
                 int inDim = configs[e.From].HiddenSize, outDim = configs[e.To].HiddenSize;
                 string fromRole = description.Agent(e.From).Role ?? e.From, toRole = description.Agent(e.To).Role ?? e.To;

@@ -88,6 +88,25 @@ public sealed class RunContext : IDisposable
             () => agent.Decode(prompt, Questions, messages, Decoding, System.Tools, Options.OnAnswerText, Options.CancellationToken));
     }
 
+    /// <summary>
+    /// A thinking turn of the latent system as <see cref="RecursiveRunner"/> runs it: the agent reads its
+    /// round's prompt with <paramref name="messages"/>, thinks m steps, and sends R_out(E) along the turn's
+    /// edges (loop-closing ones when the turn has any). The cluster's agents run their turns through it too.
+    /// </summary>
+    public IReadOnlyList<SentMessage> LatentTurn(AgentTurn turn, IReadOnlyDictionary<string, Tensor> messages)
+    {
+        var agent = System.Agent(turn.Agent);
+        var thoughts = Think(agent, turn.Round, agent.PromptFor(turn.Round, decode: false), messages);
+        return Send(turn.Agent, turn.Round, includeFeedback: turn.Outgoing.Any(e => e.IsFeedback), thoughts.Embeddings);
+    }
+
+    /// <summary>The decoder's final turn of the latent system as <see cref="RecursiveRunner"/> runs it.</summary>
+    public IReadOnlyList<GeneratedSequence> DecodeTurn(AgentTurn turn, IReadOnlyDictionary<string, Tensor> messages)
+    {
+        var agent = System.Agent(turn.Agent);
+        return Decode(agent, turn.Round, agent.PromptFor(turn.Round, decode: true), messages);
+    }
+
     /// <summary>A text message of at most <see cref="SystemDescription.TextMessageTokens"/> tokens (Recursive-TextMAS), sampled like the final decode.</summary>
     /// <param name="messageText">The text of (question index, slot) this agent reads.</param>
     public IReadOnlyList<GeneratedSequence> WriteText(SystemAgent agent, int round, AgentPrompt prompt, Func<int, string, string> messageText)

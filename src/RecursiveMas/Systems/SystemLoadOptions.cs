@@ -26,6 +26,14 @@ public sealed record SystemLoadOptions
     /// </summary>
     public IReadOnlyDictionary<string, string>? Adapters { get; init; }
 
+    /// <summary>
+    /// Only these agents (by name) are loaded — their models, tokenizers and inner links — with the outer
+    /// links of the edges they send along; null = every agent. The plan still covers the whole system (every
+    /// agent's config.json is read). A part of a system serves the agents of one machine of a cluster; it
+    /// runs those agents' turns only (<see cref="RecursiveSystem.Agent"/> names the agents it lacks).
+    /// </summary>
+    public IReadOnlyCollection<string>? Agents { get; init; }
+
     /// <summary>Overrides the description's links folder.</summary>
     public string? LinksDirectory { get; init; }
 

@@ -18,15 +18,32 @@ public static class TurnLoop
         Func<AgentTurn, IReadOnlyDictionary<string, TMessage>, IEnumerable<(SystemEdge Edge, TMessage Message)>> think,
         Func<AgentTurn, IReadOnlyDictionary<string, TMessage>, TAnswer> decode)
     {
+        // Every turn completes synchronously, so this runs on the caller's thread from start to end
+        // (torch's no-grad and autograd state are per thread).
+        var run = RunAsync<TMessage, TAnswer>(system.Plan, system.Description.Name, rounds,
+            (turn, messages) => ValueTask.FromResult(think(turn, messages)),
+            (turn, messages) => ValueTask.FromResult(decode(turn, messages)));
+        return run.IsCompletedSuccessfully ? run.Result : run.AsTask().GetAwaiter().GetResult();
+    }
+
+    /// <summary>
+    /// The same loop with turns that complete later: a turn run elsewhere (an agent on another machine of a
+    /// cluster) is awaited before the next one reads its messages. Needs only the plan, not the loaded agents.
+    /// </summary>
+    /// <param name="systemName">For the error when the decoder never runs.</param>
+    public static async ValueTask<TAnswer> RunAsync<TMessage, TAnswer>(SystemPlan plan, string systemName, int rounds,
+        Func<AgentTurn, IReadOnlyDictionary<string, TMessage>, ValueTask<IEnumerable<(SystemEdge Edge, TMessage Message)>>> think,
+        Func<AgentTurn, IReadOnlyDictionary<string, TMessage>, ValueTask<TAnswer>> decode)
+    {
         var board = new MessageBoard<TMessage>();
-        foreach (var turn in RoundSchedule.Turns(system.Plan, rounds))
+        foreach (var turn in RoundSchedule.Turns(plan, rounds))
         {
             var messages = board.For(turn.Agent, turn.Round);
             if (turn.IsFinalDecode)
-                return decode(turn, messages);
-            foreach (var (edge, message) in think(turn, messages))
+                return await decode(turn, messages).ConfigureAwait(false);
+            foreach (var (edge, message) in await think(turn, messages).ConfigureAwait(false))
                 board.Post(edge, turn.Round, message);
         }
-        throw new InvalidOperationException($"system {system.Description.Name}: the decoder {system.Plan.Decoder} never ran");
+        throw new InvalidOperationException($"system {systemName}: the decoder {plan.Decoder} never ran");
     }
 }

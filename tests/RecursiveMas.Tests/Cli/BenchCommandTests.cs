@@ -24,6 +24,32 @@ public class BenchCommandTests
     }
 
     [Fact]
+    public void TheClusterSuiteMeasuresAHopAgainstATurnAndThroughputOnOneToThreeSiloProcesses()
+    {
+        string zoo = Path.Combine(RepositoryRoot.Path, "examples", "zoo", "sequential.SYSTEM.json");
+        var (code, output) = CliRunner.Run("bench", "--suite", "cluster", "--quick", "--json", "--system", zoo);
+        Assert.Equal(ExitCodes.Success, code);
+        using var json = JsonDocument.Parse(output);
+        var result = json.RootElement.GetProperty("result");
+        var hops = result.GetProperty("hops").EnumerateArray().ToList();
+        var paper = hops.Single(h => h.GetProperty("message").GetString() == "paper 32×2560 bf16");
+        Assert.Equal(32 * 2560 * 2, paper.GetProperty("bytes").GetInt64());
+        Assert.All(hops, h => Assert.True(h.GetProperty("per_hop_ms").GetDouble() > 0));
+        var turns = result.GetProperty("turns");
+        Assert.True(turns.GetProperty("latent_turn_compute_ms").GetDouble() > 0);
+        Assert.Equal(["planner", "critic", "solver"], turns.GetProperty("compute_ms_per_question_by_agent").EnumerateObject().Select(p => p.Name));
+        var rows = result.GetProperty("throughput").EnumerateArray().ToList();
+        Assert.Equal([("replicas", 1), ("replicas", 2), ("replicas", 3), ("pipeline", 3)],
+            rows.Select(r => (r.GetProperty("layout").GetString(), r.GetProperty("silos").GetInt32())));
+        Assert.All(rows, r =>
+        {
+            Assert.True(r.GetProperty("questions_per_second").GetDouble() > 0);
+            Assert.True(r.GetProperty("expected_questions_per_second").GetDouble() <= r.GetProperty("expected_without_core_limit").GetDouble() + 1e-9);
+        });
+        Assert.Contains("core", result.GetProperty("caveat").GetString());
+    }
+
+    [Fact]
     public void TheServingSuiteMeasuresClientsOverHttpOnTheBenchAgentsAndTheZoo()
     {
         string zoo = Path.Combine(RepositoryRoot.Path, "examples", "zoo", "sequential.SYSTEM.json");

@@ -5,7 +5,7 @@ namespace RecursiveMas.Tests.Cli;
 
 public class HelpTests
 {
-    public static IEnumerable<object[]> Commands() => [["forward"], ["generate"], ["run"], ["bench"], ["serve"], ["inspect"], ["train"], ["pull"], ["systems"], ["init"]];
+    public static IEnumerable<object[]> Commands() => [["forward"], ["generate"], ["run"], ["bench"], ["serve"], ["inspect"], ["train"], ["pull"], ["systems"], ["init"], ["eval"], ["silo"]];
 
     [Fact]
     public void TopLevelHelpListsTheCommands()

@@ -1,0 +1,130 @@
+using System.Security.Cryptography;
+using RecursiveMas.Systems;
+using static TorchSharp.torch;
+
+namespace RecursiveMas.Cluster;
+
+/// <summary>
+/// The part of a system one silo serves: the agents its configuration assigns to it (models, tokenizers,
+/// inner links, the outer links of the edges they send along), loaded once. Every turn runs through the
+/// same <see cref="RunContext"/> operations as the single-process runner (<see cref="RunContext.LatentTurn"/>,
+/// <see cref="RunContext.DecodeTurn"/>), one at a time: a loaded system is not thread-safe, and a silo's
+/// cores are its agents' to share.
+/// </summary>
+public sealed class SiloAgents : IDisposable
+{
+    private readonly SemaphoreSlim _gate = new(1, 1);
+
+    private SiloAgents(string siloName, RecursiveSystem system, string digest)
+    {
+        SiloName = siloName;
+        System = system;
+        SystemDigest = digest;
+    }
+
+    public string SiloName { get; }
+
+    public RecursiveSystem System { get; }
+
+    /// <summary>SHA-256 of the SYSTEM.json bytes, so a client can tell that every silo serves the same system.</summary>
+    public string SystemDigest { get; }
+
+    /// <summary>Loads <paramref name="agents"/> of the system at <paramref name="systemPath"/> for the silo <paramref name="siloName"/>.</summary>
+    public static SiloAgents Load(string siloName, string systemPath, IReadOnlyCollection<string> agents, SystemLoadOptions? options = null)
+    {
+        if (agents.Count == 0)
+            throw new ArgumentException($"silo {siloName}: no agents to serve (--agents)");
+        var description = SystemDescription.Load(systemPath);
+        var system = RecursiveSystem.Load(description, (options ?? new SystemLoadOptions()) with { Agents = agents });
+        return new SiloAgents(siloName, system, DigestOf(systemPath));
+    }
+
+    /// <summary>SHA-256 (hex) of a SYSTEM.json's bytes.</summary>
+    public static string DigestOf(string systemPath) => Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(systemPath)));
+
+    public SiloInfo Info => new()
+    {
+        Silo = SiloName,
+        System = System.Description.Name,
+        SystemDigest = SystemDigest,
+        Agents = [.. System.Agents.Select(a => a.Name)],
+        ProcessId = Environment.ProcessId,
+    };
+
+    /// <summary>A thinking turn of <paramref name="agent"/>, after the turns already queued on this silo.</summary>
+    public Task<ThinkReply> ThinkAsync(string agent, TurnRequest request) => Serialized(() => Think(agent, request));
+
+    /// <summary>The final decode of <paramref name="agent"/>, after the turns already queued on this silo.</summary>
+    public Task<DecodeReply> DecodeAsync(string agent, TurnRequest request) => Serialized(() => Decode(agent, request));
+
+    async Task<T> Serialized<T>(Func<T> turn)
+    {
+        await _gate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            // Off the grain scheduler's thread: a turn is seconds of CPU work.
+            return await Task.Run(turn).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>A thinking turn, now, on the calling thread.</summary>
+    public ThinkReply Think(string agent, TurnRequest request)
+    {
+        var turn = TurnOf(agent, request, decode: false);
+        using var run = new RunContext(System, [request.Question], request.Settings.ToRunOptions(), request.Settings.Rounds);
+        var sent = run.LatentTurn(turn, MessagesOf(agent, request));
+        return new ThinkReply
+        {
+            Sent = [.. sent.Select(s => new EdgePayload { From = s.Edge.From, To = s.Edge.To, IsFeedback = s.Edge.IsFeedback, Vectors = LatentPayload.From(s.Vectors) })],
+            Step = TurnStep.Of(run.Recorder.Steps.Single(), SiloName),
+        };
+    }
+
+    /// <summary>The final decode, now, on the calling thread.</summary>
+    public DecodeReply Decode(string agent, TurnRequest request)
+    {
+        var turn = TurnOf(agent, request, decode: true);
+        using var run = new RunContext(System, [request.Question], request.Settings.ToRunOptions(), request.Settings.Rounds);
+        var text = run.DecodeTurn(turn, MessagesOf(agent, request)).Single();
+        return new DecodeReply
+        {
+            Text = text.Text ?? "",
+            TokenIds = [.. text.TokenIds],
+            Reason = text.Reason,
+            Step = TurnStep.Of(run.Recorder.Steps.Single(), SiloName),
+        };
+    }
+
+    /// <summary>The turn of the schedule this request is for; checks system, agent and round.</summary>
+    AgentTurn TurnOf(string agent, TurnRequest request, bool decode)
+    {
+        if (request.System != System.Description.Name)
+            throw new ArgumentException($"silo {SiloName} serves system {System.Description.Name}, not {request.System}");
+        if (!System.Agents.Any(a => a.Name == agent))
+            throw new ArgumentException($"silo {SiloName} does not serve agent {agent} of system {System.Description.Name} (it serves {string.Join(", ", System.Agents.Select(a => a.Name))})");
+        if (request.Settings.Rounds < 1)
+            throw new ArgumentException($"silo {SiloName}: a run has at least one round, not {request.Settings.Rounds}");
+        var turn = RoundSchedule.Turns(System.Plan, request.Settings.Rounds).FirstOrDefault(t => t.Agent == agent && t.Round == request.Round)
+            ?? throw new ArgumentException($"silo {SiloName}: agent {agent} has no turn in round {request.Round} of {request.Settings.Rounds}");
+        if (turn.IsFinalDecode != decode)
+            throw new ArgumentException($"silo {SiloName}: agent {agent}'s turn in round {request.Round} is {(turn.IsFinalDecode ? "the final decode" : "a thinking turn")}");
+        return turn;
+    }
+
+    /// <summary>The request's messages as tensors on the agent's device (freed with the run's dispose scope).</summary>
+    Dictionary<string, Tensor> MessagesOf(string agent, TurnRequest request)
+    {
+        var device = System.Agent(agent).Model.Device;
+        return request.Messages.ToDictionary(kv => kv.Key, kv => kv.Value.ToTensor(device));
+    }
+
+    public void Dispose()
+    {
+        System.Dispose();
+        _gate.Dispose();
+    }
+}

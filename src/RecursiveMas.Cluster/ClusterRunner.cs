@@ -209,9 +209,8 @@ public sealed class ClusterRunner : IAsyncDisposable
         }
         catch (OperationCanceledException e) when (siloGone.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            string what = turn.IsFinalDecode ? "final decode" : "turn";
-            throw new ClusterTurnFailure(silo, siloDown: true,
-                $"question \"{Clip(question)}\": agent {turn.Agent}'s {what} in round {turn.Round} on silo {silo} failed: silo {silo} left the cluster (it died or was stopped)", e);
+            throw new ClusterTurnFailure(silo, siloDown: true, Where(turn, silo),
+                $"question \"{Clip(question)}\": {Where(turn, silo)} failed: silo {silo} left the cluster (it died or was stopped)", e);
         }
         catch (OperationCanceledException e) when (anyGone.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
@@ -220,10 +219,23 @@ public sealed class ClusterRunner : IAsyncDisposable
         catch (Exception e) when (e is not OperationCanceledException)
         {
             bool down = IsSiloDown(e);
-            string what = turn.IsFinalDecode ? "final decode" : "turn";
-            throw new ClusterTurnFailure(silo, down,
-                $"question \"{Clip(question)}\": agent {turn.Agent}'s {what} in round {turn.Round} on silo {silo} failed{(down ? " (the silo is down)" : "")}: {e.Message}", e);
+            throw new ClusterTurnFailure(silo, down, Where(turn, silo),
+                $"question \"{Clip(question)}\": {Where(turn, silo)} failed{(down ? " (the silo is down)" : "")}: {e.Message}", e);
         }
+    }
+
+    static string Where(AgentTurn turn, string silo) => $"agent {turn.Agent}'s {(turn.IsFinalDecode ? "final decode" : "turn")} in round {turn.Round} on silo {silo}";
+
+    /// <summary>
+    /// The turn a failure of <see cref="SolveAsync"/> happened in — "agent A's turn in round R on silo S" — when it is a turn's
+    /// failure (a grain threw, or its silo left); null for others. Words of this runner's own, never the silo's error.
+    /// </summary>
+    public static string? FailedTurn(Exception e)
+    {
+        for (Exception? at = e; at is not null; at = at.InnerException)
+            if (at is ClusterTurnFailure failure)
+                return failure.Where;
+        return null;
     }
 
     /// <summary>Whether <paramref name="e"/> says the silo is gone rather than that the turn itself failed.</summary>
@@ -289,9 +301,12 @@ public sealed class ClusterRunner : IAsyncDisposable
 internal sealed class ClusterInterruption(string message, Exception inner) : Exception(message, inner);
 
 /// <summary>A turn that failed on a silo; <see cref="SiloDown"/> when the silo itself is gone.</summary>
-internal sealed class ClusterTurnFailure(string silo, bool siloDown, string message, Exception inner) : Exception(message, inner)
+internal sealed class ClusterTurnFailure(string silo, bool siloDown, string where, string message, Exception inner) : Exception(message, inner)
 {
     public string Silo { get; } = silo;
+
+    /// <summary>The agent, turn, round and silo.</summary>
+    public string Where { get; } = where;
 
     public bool SiloDown { get; } = siloDown;
 }

@@ -45,11 +45,20 @@ public sealed class RecursiveMasChatClient : IChatClient
     /// (<see cref="PromptTooLongException"/>).
     /// </summary>
     public RecursiveMasChatClient(RecursiveSystem system, RecursiveMasChatClientOptions? options = null)
-        : this((question, run) => RecursiveRunner.Solve(system, question, run),
-            (options ?? new()) with { ModelId = options?.ModelId ?? system.Description.Name },
-            options?.Decoding ?? system.Description.Decoding)
+        : this((question, run) => RecursiveRunner.Solve(system, question, run), system.Prompts, options)
     {
-        _admit = (messages, request, cancellationToken) => Admit(system, messages, request, options?.MaxPromptTokens, cancellationToken);
+    }
+
+    /// <summary>
+    /// A client over a runner of the system <paramref name="prompts"/> describe, run elsewhere (on a cluster):
+    /// requests are checked against the prompts as the system's client checks them, before the runner sees
+    /// them. The model id and decoding default to the description's.
+    /// </summary>
+    public RecursiveMasChatClient(SystemRunner runner, SystemPrompts prompts, RecursiveMasChatClientOptions? options = null)
+        : this(runner, (options ?? new()) with { ModelId = options?.ModelId ?? prompts.Description.Name },
+            options?.Decoding ?? prompts.Description.Decoding)
+    {
+        _admit = (messages, request, cancellationToken) => Admit(prompts, messages, request, options?.MaxPromptTokens, cancellationToken);
     }
 
     /// <summary>
@@ -188,7 +197,7 @@ public sealed class RecursiveMasChatClient : IChatClient
     }
 
     /// <summary>The checks of <see cref="RunAdmission"/>: control text (naming the message it is in), then prompt lengths.</summary>
-    static void Admit(RecursiveSystem system, IReadOnlyList<ChatMessage> messages, ChatRequest request, int? maxPromptTokens,
+    static void Admit(SystemPrompts system, IReadOnlyList<ChatMessage> messages, ChatRequest request, int? maxPromptTokens,
         CancellationToken cancellationToken)
     {
         if (RunAdmission.ControlText(system, request.Question) is { } why)

@@ -8,6 +8,7 @@ using Microsoft.Extensions.Logging.Console;
 using RecursiveMas.Cluster;
 using RecursiveMas.Extensions.AI;
 using RecursiveMas.Server;
+using RecursiveMas.Server.OpenAi;
 using RecursiveMas.Systems;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -121,7 +122,10 @@ public sealed class ServeCommand(IAnsiConsole console) : AsyncCommand<ServeComma
 
     /// <summary>
     /// rmas serve --cluster: the same endpoints and page, each request a question answered on the cluster
-    /// (up to --max-batch at once, spread over its routes); this process loads no model.
+    /// (up to --max-batch at once, spread over its routes); this process loads no model. Requests are checked
+    /// as one process checks them (control text, prompt lengths: 400 before any silo works) against the
+    /// agents' tokenizers and config.json files, read here without weights; a question the cluster fails
+    /// to answer is a 502 naming the agent, round and silo at fault.
     /// </summary>
     async Task<int> ServeFromCluster(Settings settings, CancellationToken cancellationToken)
     {
@@ -129,17 +133,51 @@ public sealed class ServeCommand(IAnsiConsole console) : AsyncCommand<ServeComma
         await using var connection = await ClusterConnection.ConnectAsync(address, settings.ClusterId, cancellationToken);
         await using var runner = await ClusterRunner.CreateAsync(connection.Client, settings.System, cancellationToken);
         int next = -1;
-        SystemRunner run = (question, options) => runner.SolveAsync(question, options, Interlocked.Increment(ref next), options.CancellationToken)
-            .GetAwaiter().GetResult().ToRunResult(options.RoundsFor(runner.Description));
-        using var client = new RecursiveMasChatClient(run, ChatOptions(settings) with
+        SystemRunner run = (question, options) =>
         {
-            ModelId = runner.Description.Name,
-            Decoding = runner.Description.Decoding,
-            ConcurrentRuns = settings.MaxBatch,
-        });
+            try
+            {
+                return runner.SolveAsync(question, options, Interlocked.Increment(ref next), options.CancellationToken)
+                    .GetAwaiter().GetResult().ToRunResult(options.RoundsFor(runner.Description));
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                throw ClusterFailed(e);
+            }
+        };
+        var chat = ChatOptions(settings) with { ConcurrentRuns = settings.MaxBatch };
+        using var client = Prompts(runner.Description, settings) is { } prompts
+            ? new RecursiveMasChatClient(run, prompts, chat)
+            : new RecursiveMasChatClient(run, chat with { ModelId = runner.Description.Name, Decoding = runner.Description.Decoding });
         await using var app = RmasServer.Create(client, runner.Overview(), ServerOptions(settings) with { MaxConcurrentRequests = settings.MaxBatch });
         return await Serve(app, client, settings, cancellationToken);
     }
+
+    /// <summary>
+    /// The agents' prompts, tokenizers and context sizes, for checking requests here; null (said on stderr) when this
+    /// machine lacks the model folders' tokenizer or config.json files: requests then go to the silos unchecked.
+    /// </summary>
+    static SystemPrompts? Prompts(SystemDescription description, Settings settings)
+    {
+        try
+        {
+            return SystemPrompts.Load(description, settings.LoadOptions());
+        }
+        catch (ModelFileException e)
+        {
+            Console.Error.WriteLine($"warning: requests are not checked here (prompt lengths, control text) before the silos run them: {e.Message}");
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// A question the cluster failed to answer (a silo's turn threw, or no route was left) as a clear JSON error: 502
+    /// naming the agent, round and silo at fault. As for any failure inside a run (docs/security.md), what the silo said
+    /// and its stack trace go only to the server's log, under the response's x-request-id.
+    /// </summary>
+    static ApiError ClusterFailed(Exception e) =>
+        new(502, $"The cluster failed to answer this request{(ClusterRunner.FailedTurn(e) is { } turn ? $": {turn} failed" : "")}; " +
+            "the details are in the server's log under this response's x-request-id.", code: "cluster_error", type: "server_error", cause: e);
 
     static RecursiveMasChatClientOptions ChatOptions(Settings settings) => new()
     {

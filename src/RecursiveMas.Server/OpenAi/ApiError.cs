@@ -7,8 +7,10 @@ namespace RecursiveMas.Server.OpenAi;
 /// A request the server refuses, with what OpenAI's API answers in that case:
 /// <c>{"error": {"message", "type", "param", "code"}}</c> and an HTTP status.
 /// </summary>
-public sealed class ApiError(int status, string message, string? param = null, string? code = null, string type = "invalid_request_error")
-    : Exception(message)
+/// <param name="cause">The failure behind a server error, logged (with its stack trace) but never sent.</param>
+public sealed class ApiError(int status, string message, string? param = null, string? code = null, string type = "invalid_request_error",
+    Exception? cause = null)
+    : Exception(message, cause)
 {
     public int Status { get; } = status;
 

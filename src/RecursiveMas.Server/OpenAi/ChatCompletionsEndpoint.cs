@@ -173,16 +173,20 @@ internal sealed class ChatCompletionsEndpoint(RecursiveMasChatClient client, Cha
 
     /// <summary>
     /// The error to report for a request that failed; null when the client went away or Kestrel cut it
-    /// off (nothing to write). A refusal (<see cref="ApiError"/>) passes as it is; anything else — an
-    /// <see cref="ArgumentException"/> from inside a run included — is this server's fault: a generic 500
-    /// with the request id, the exception in the log.
+    /// off (nothing to write). A refusal (<see cref="ApiError"/>) passes as it is (its cause, if any, to the
+    /// log); anything else — an <see cref="ArgumentException"/> from inside a run included — is this server's
+    /// fault: a generic 500 with the request id, the exception in the log.
     /// </summary>
     ApiError? Failure(Exception e, HttpContext http)
     {
         if (e is ChannelClosedException { InnerException: { } inner })
             e = inner;
         if (e is ApiError refusal)
+        {
+            if (refusal.InnerException is { } cause)
+                logger.LogError(cause, "request {RequestId} failed: {Error}", http.TraceIdentifier, refusal.Message);
             return refusal;
+        }
         if (http.RequestAborted.IsCancellationRequested && e is OperationCanceledException || e is BadHttpRequestException or IOException)
             return null;
         logger.LogError(e, "request {RequestId} failed", http.TraceIdentifier);

@@ -32,6 +32,7 @@ public sealed class RecursiveSystem : IDisposable
         _models = models;
         Tools = tools;
         LinksDirectory = linksDirectory;
+        Prompts = new SystemPrompts(description, plan, [.. agents.Select(a => a.Prompts)]);
     }
 
     public SystemDescription Description { get; }
@@ -53,11 +54,12 @@ public sealed class RecursiveSystem : IDisposable
     /// <summary>Ids of the links imported from the official release's files (<see cref="SystemDescription.ReleasedLinks"/>).</summary>
     public IReadOnlySet<string> ImportedLinkIds { get; }
 
+    /// <summary>The loaded agents' prompts, tokenizers and context sizes: what requests are checked against (<see cref="RunAdmission"/>).</summary>
+    public SystemPrompts Prompts { get; }
+
     /// <summary>The agent called <paramref name="name"/>.</summary>
     public SystemAgent Agent(string name) =>
-        Agents.FirstOrDefault(a => a.Name == name) ?? throw new KeyNotFoundException(Description.Agents.Any(a => a.Name == name)
-            ? $"agent {name} of system {Description.Name} is not loaded here (loaded: {string.Join(", ", Agents.Select(a => a.Name))})"
-            : $"system {Description.Name} has no agent {name}");
+        Agents.FirstOrDefault(a => a.Name == name) ?? throw SystemPrompts.MissingAgent(Description, name, Agents.Select(a => a.Name));
 
     /// <summary>The outer link of edge <paramref name="from"/> → <paramref name="to"/>.</summary>
     public OuterLink Link(string from, string to) =>
@@ -103,30 +105,8 @@ public sealed class RecursiveSystem : IDisposable
     public static RecursiveSystem Load(SystemDescription description, SystemLoadOptions? options = null)
     {
         options ??= new SystemLoadOptions();
-        // A SYSTEM.json read from a file keeps its models under its own folder (it may come from anyone);
-        // a caller's ModelRoot (rmas --models) or a description built in code is trusted to point anywhere.
-        string modelRoot = options.ModelRoot is { } chosen ? Path.GetFullPath(chosen)
-            : description.SourcePath is { } systemFile ? ContainedPath.Resolve(description.BaseDirectory, description.ModelRoot, systemFile, "modelRoot")
-            : Path.GetFullPath(Path.Combine(description.BaseDirectory, description.ModelRoot));
+        var (modelRoot, modelDirs, configs, plan) = Resolve(description, options);
         string linksDirectory = Path.GetFullPath(options.LinksDirectory ?? Path.Combine(description.BaseDirectory, description.LinksDirectory));
-
-        // Every folder and file a description names stays inside its folder: agents' model folders inside
-        // modelRoot, link files (named after agents and roles) inside the links folder.
-        string source = description.SourcePath ?? modelRoot;
-        var modelDirs = description.Agents.Select((a, i) =>
-        {
-            ContainedPath.FileName(a.Name, source, $"agents[{i}].name");
-            if (a.Role is { } role)
-                ContainedPath.FileName(role, source, $"agents[{i}].role");
-            return (a.Name, Dir: options.ModelOverrides?.TryGetValue(a.Name, out var chosen) == true
-                ? Path.GetFullPath(chosen)
-                : ContainedPath.Resolve(modelRoot, a.Model, source, $"agents[{i}].model"));
-        }).ToDictionary(p => p.Name, p => p.Dir);
-
-        // Configs first: they are cheap, and the plan's dimension checks need them.
-        var configs = description.Agents.ToDictionary(a => a.Name, a => ModelConfig.Load(modelDirs[a.Name]));
-        var sizes = configs.ToDictionary(kv => kv.Key, kv => (kv.Value.HiddenSize, Path.Combine(modelDirs[kv.Key], "config.json")));
-        var plan = SystemPlan.Build(description, sizes);
         var loaded = options.Agents is { } chosenAgents ? new HashSet<string>(chosenAgents, StringComparer.Ordinal) : null;
         if (loaded?.FirstOrDefault(a => !description.Agents.Any(x => x.Name == a)) is { } unknownAgent)
             throw new ArgumentException($"system {description.Name} has no agent {unknownAgent} (agents: {string.Join(", ", description.Agents.Select(a => a.Name))})");
@@ -193,6 +173,38 @@ public sealed class RecursiveSystem : IDisposable
                 m.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// The model root, each agent's model folder and config.json, and the plan they check: what a load reads
+    /// before any weights (<see cref="SystemPrompts.Load"/> stops there).
+    /// </summary>
+    internal static (string ModelRoot, Dictionary<string, string> ModelDirectories, Dictionary<string, ModelConfig> Configs, SystemPlan Plan) Resolve(
+        SystemDescription description, SystemLoadOptions options)
+    {
+        // A SYSTEM.json read from a file keeps its models under its own folder (it may come from anyone);
+        // a caller's ModelRoot (rmas --models) or a description built in code is trusted to point anywhere.
+        string modelRoot = options.ModelRoot is { } chosen ? Path.GetFullPath(chosen)
+            : description.SourcePath is { } systemFile ? ContainedPath.Resolve(description.BaseDirectory, description.ModelRoot, systemFile, "modelRoot")
+            : Path.GetFullPath(Path.Combine(description.BaseDirectory, description.ModelRoot));
+
+        // Every folder and file a description names stays inside its folder: agents' model folders inside
+        // modelRoot, link files (named after agents and roles) inside the links folder.
+        string source = description.SourcePath ?? modelRoot;
+        var modelDirs = description.Agents.Select((a, i) =>
+        {
+            ContainedPath.FileName(a.Name, source, $"agents[{i}].name");
+            if (a.Role is { } role)
+                ContainedPath.FileName(role, source, $"agents[{i}].role");
+            return (a.Name, Dir: options.ModelOverrides?.TryGetValue(a.Name, out var chosen) == true
+                ? Path.GetFullPath(chosen)
+                : ContainedPath.Resolve(modelRoot, a.Model, source, $"agents[{i}].model"));
+        }).ToDictionary(p => p.Name, p => p.Dir);
+
+        // Configs first: they are cheap, and the plan's dimension checks need them.
+        var configs = description.Agents.ToDictionary(a => a.Name, a => ModelConfig.Load(modelDirs[a.Name]));
+        var sizes = configs.ToDictionary(kv => kv.Key, kv => (kv.Value.HiddenSize, Path.Combine(modelDirs[kv.Key], "config.json")));
+        return (modelRoot, modelDirs, configs, SystemPlan.Build(description, sizes));
     }
 
     /// <param name="roleId">

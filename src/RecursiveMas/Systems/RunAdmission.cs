@@ -27,9 +27,11 @@ public sealed class PromptTooLongException(string message, TurnPositions turn, i
 }
 
 /// <summary>
-/// Checks a question against a loaded system before a run, with no forward pass: text that would
-/// turn into control tokens or slots, and prompts longer than a model holds or a caller allows. What a
-/// server runs before it queues a request, so bad ones never reach the worker.
+/// Checks a question against a system before a run, with no forward pass: text that would turn into
+/// control tokens or slots, and prompts longer than a model holds or a caller allows. What a server runs
+/// before it queues a request, so bad ones never reach the worker. Needs only the agents' prompts,
+/// tokenizers and context sizes (<see cref="SystemPrompts"/>): a loaded system's, or those a client of a
+/// cluster reads without any weights.
 /// </summary>
 public static class RunAdmission
 {
@@ -38,7 +40,7 @@ public static class RunAdmission
     /// text — a slot marker, or a string some agent's tokenizer turns into an added or special token —
     /// with a sentence saying so; null when there is none.
     /// </summary>
-    public static string? ControlText(RecursiveSystem system, string text)
+    public static string? ControlText(SystemPrompts system, string text)
     {
         ArgumentNullException.ThrowIfNull(system);
         ArgumentNullException.ThrowIfNull(text);
@@ -56,7 +58,7 @@ public static class RunAdmission
     /// distinct prompt of an agent is tokenized once.
     /// </summary>
     /// <param name="cancellationToken">Checked while the prompts are tokenized.</param>
-    public static IReadOnlyList<TurnPositions> Measure(RecursiveSystem system, string question, RunOptions? options = null,
+    public static IReadOnlyList<TurnPositions> Measure(SystemPrompts system, string question, RunOptions? options = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(system);
@@ -81,7 +83,7 @@ public static class RunAdmission
             int vectors = segments.Where(s => s.IsSlot).Sum(s => messages.GetValueOrDefault(s.SlotName!));
             int steps = options.LatentSteps ?? agent.LatentSteps;
             turns.Add(new TurnPositions(turn.Agent, turn.Round, turn.IsFinalDecode, text + vectors,
-                turn.IsFinalDecode ? decoding.MaxNewTokens : steps, agent.Model.Config.MaxPositionEmbeddings));
+                turn.IsFinalDecode ? decoding.MaxNewTokens : steps, agent.MaxPositions));
             foreach (var edge in turn.Outgoing)
                 board.Post(edge, turn.Round, steps);
         }
@@ -93,7 +95,7 @@ public static class RunAdmission
     /// <paramref name="maxPromptTokens"/> (when given), or whose prompt plus latent steps or token budget
     /// is more than its model's <c>max_position_embeddings</c>.
     /// </summary>
-    public static void CheckLength(RecursiveSystem system, string question, RunOptions? options = null, int? maxPromptTokens = null,
+    public static void CheckLength(SystemPrompts system, string question, RunOptions? options = null, int? maxPromptTokens = null,
         CancellationToken cancellationToken = default)
     {
         foreach (var turn in Measure(system, question, options, cancellationToken))

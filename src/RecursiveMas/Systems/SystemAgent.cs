@@ -24,13 +24,7 @@ public sealed class SystemAgent
         Tokenizer = tokenizer;
         InnerLink = innerLink;
         Assembler = new PromptAssembler(model, tokenizer);
-        AgentPrompt? Of(PromptUse use) => description.Prompts.FirstOrDefault(p => p.Use == use) is { } p
-            ? new AgentPrompt(p.Template, tokenizer.ChatTemplate, description.SystemPrompt)
-            : null;
-        var always = Of(PromptUse.Always);
-        FirstRoundPrompt = Of(PromptUse.FirstRound) ?? always;
-        LaterRoundsPrompt = Of(PromptUse.LaterRounds) ?? always;
-        ExplicitDecodePrompt = Of(PromptUse.Decode);
+        Prompts = new AgentPrompts(description, tokenizer, model.Config.MaxPositionEmbeddings);
     }
 
     public AgentDescription Description { get; }
@@ -56,22 +50,17 @@ public sealed class SystemAgent
 
     public int LatentSteps => Description.LatentSteps;
 
+    /// <summary>The agent's prompts, tokenizer and context size: what a request is checked against (<see cref="RunAdmission"/>).</summary>
+    public AgentPrompts Prompts { get; }
+
     /// <summary>The prompt of round 1 (FirstRound, else Always).</summary>
-    public AgentPrompt? FirstRoundPrompt { get; }
+    public AgentPrompt? FirstRoundPrompt => Prompts.FirstRoundPrompt;
 
     /// <summary>The prompt of rounds 2..n (LaterRounds, else Always).</summary>
-    public AgentPrompt? LaterRoundsPrompt { get; }
-
-    AgentPrompt? ExplicitDecodePrompt { get; }
+    public AgentPrompt? LaterRoundsPrompt => Prompts.LaterRoundsPrompt;
 
     /// <summary>The prompt the agent reads in <paramref name="round"/> (1-based), or for the final decode.</summary>
-    public AgentPrompt PromptFor(int round, bool decode)
-    {
-        var prompt = decode ? ExplicitDecodePrompt ?? (round == 1 ? FirstRoundPrompt : LaterRoundsPrompt)
-            : round == 1 ? FirstRoundPrompt : LaterRoundsPrompt;
-        return prompt ?? throw new InvalidOperationException(
-            $"agent {Name} has no prompt for {(decode ? "the final decode" : round == 1 ? "round 1" : "rounds after the first")}");
-    }
+    public AgentPrompt PromptFor(int round, bool decode) => Prompts.PromptFor(round, decode);
 
     /// <summary>
     /// A latent rollout of m steps (default <see cref="LatentSteps"/>) over the prompt for each

@@ -32,4 +32,79 @@ public sealed class ClusterServeTests(TinySystems systems) : IClassFixture<TinyS
         using var local = RecursiveSystem.Load(description, new SystemLoadOptions { AllowUntrainedLinks = true, UntrainedLinkSeed = 1 });
         Assert.Equal(questions.Select(q => RecursiveRunner.Solve(local, q).Answers[0].Text), responses);
     }
+
+    /// <summary>Two-byte characters the tiny tokenizers split byte by byte: about 5,000 positions, more than the tiny models' 4,096.</summary>
+    static readonly string TooLong = string.Concat(Enumerable.Repeat("\u00a4\u00b6", 1300));
+
+    [Fact]
+    public async Task ServeRefusesAPromptLongerThanAModelHoldsWithTheSame400AsOneProcess()
+    {
+        var description = systems.Describe("distillation", rounds: 1, maxNewTokens: 4);
+        using var cluster = TinyCluster.Start(description.SourcePath!, ("one", "Expert,Learner"));
+        using var serve = RmasProcess.Start("serve", "--system", description.SourcePath!, "--cluster", cluster.AddressText, "--urls", "http://127.0.0.1:0", "--json");
+        using var http = Client(serve);
+
+        var (status, body) = await Post(http, description, TooLong);
+
+        // The check one process runs, here over the tokenizers and config.json files alone: the same message, naming the agent and turn.
+        var expected = Assert.Throws<PromptTooLongException>(() => RunAdmission.CheckLength(SystemPrompts.Load(description), TooLong));
+        Assert.True(status == 400, $"{status}: {body}\n{serve.Output}\n{cluster.Output}");
+        var error = JsonDocument.Parse(body).RootElement.GetProperty("error");
+        Assert.Equal("context_length_exceeded", error.GetProperty("code").GetString());
+        Assert.Equal("messages", error.GetProperty("param").GetString());
+        Assert.Equal(expected.Message, error.GetProperty("message").GetString());
+        Assert.Contains($"agent {expected.Turn.Agent}'s round 1 prompt", expected.Message);
+        Assert.Contains($"max_position_embeddings of {expected.Turn.MaxPositions}", expected.Message);
+
+        var (ok, answer) = await Post(http, description, "What is 2 plus 2?");
+        Assert.True(ok == 200, $"{ok}: {answer}\n{serve.Output}\n{cluster.Output}");
+    }
+
+    [Fact]
+    public async Task ATurnThatThrowsOnASiloIsAJsonErrorNamingTheAgentRoundAndSilo()
+    {
+        var description = systems.Describe("distillation", rounds: 1, maxNewTokens: 4);
+        using var cluster = TinyCluster.Start(description.SourcePath!, ("one", "Expert,Learner"));
+        // No model folders here: the server cannot check requests, says so, and sends them to the silos as they are.
+        string empty = Directory.CreateTempSubdirectory("rmas-no-models-").FullName;
+        try
+        {
+            using var serve = RmasProcess.Start("serve", "--system", description.SourcePath!, "--models", empty, "--cluster", cluster.AddressText,
+                "--urls", "http://127.0.0.1:0", "--json");
+            using var http = Client(serve);
+
+            // A slot marker, which one process refuses before running, makes the first agent's grain throw.
+            var (status, body) = await Post(http, description, "<<SLOT:from.Expert>> What is 2 plus 2?");
+
+            Assert.True(status == 502, $"{status}: {body}\n{serve.Output}\n{cluster.Output}");
+            Assert.Contains("requests are not checked here", serve.Output);
+            var error = JsonDocument.Parse(body).RootElement.GetProperty("error");
+            Assert.Equal("cluster_error", error.GetProperty("code").GetString());
+            Assert.Equal("server_error", error.GetProperty("type").GetString());
+            string message = error.GetProperty("message").GetString()!;
+            Assert.StartsWith("The cluster failed to answer this request: agent Expert's turn in round 1 on silo one failed;", message);
+            Assert.DoesNotContain("reserved marker", body);
+
+            var (ok, answer) = await Post(http, description, "What is 2 plus 2?");
+            Assert.True(ok == 200, $"{ok}: {answer}\n{serve.Output}\n{cluster.Output}");
+            // What the silo said is in the server's log (stderr), as for any failure inside a run.
+            Assert.Contains("reserved marker", serve.Output);
+        }
+        finally
+        {
+            Directory.Delete(empty, recursive: true);
+        }
+    }
+
+    static HttpClient Client(RmasProcess serve)
+    {
+        using var ready = JsonDocument.Parse(serve.WaitForJsonLine(TimeSpan.FromSeconds(120)));
+        return new HttpClient { BaseAddress = new Uri(ready.RootElement.GetProperty("urls")[0].GetString()!), Timeout = TimeSpan.FromMinutes(2) };
+    }
+
+    static async Task<(int Status, string Body)> Post(HttpClient http, SystemDescription description, string question)
+    {
+        using var response = await http.PostAsJsonAsync("/v1/chat/completions", new { model = description.Name, messages = new[] { new { role = "user", content = question } } });
+        return ((int)response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
 }

@@ -161,7 +161,7 @@ public sealed class ChatCompletionsTests(ServerFixture server) : IClassFixture<S
     {
         // Two-byte characters the tiny tokenizers split byte by byte: about 5,000 positions, in a body under 16 KiB.
         string question = string.Concat(Enumerable.Repeat("\u00a4\u00b6", 1300));
-        var turn = RunAdmission.Measure(server.System, question).First(t => t.TotalPositions > 4096);
+        var turn = RunAdmission.Measure(server.System.Prompts, question).First(t => t.TotalPositions > 4096);
 
         var error = (await Json(await server.Post(Body(question)), HttpStatusCode.BadRequest)).GetProperty("error");
 

@@ -15,7 +15,7 @@ public sealed class RunAdmissionTests(TinySystems zoo) : IClassFixture<TinySyste
         const string question = "What is 12 plus 30?";
         var options = new RunOptions { LatentSteps = 3 };
 
-        var measured = RunAdmission.Measure(system, question, options);
+        var measured = RunAdmission.Measure(system.Prompts, question, options);
         var run = RecursiveRunner.Solve(system, question, options);
 
         // Turn by turn: the same agents and rounds, and every prompt as long as the run found it.
@@ -23,22 +23,24 @@ public sealed class RunAdmissionTests(TinySystems zoo) : IClassFixture<TinySyste
             measured.Select(t => (t.Agent, t.Round, t.IsFinalDecode, t.PromptPositions)));
         Assert.All(measured.Where(t => !t.IsFinalDecode), t => Assert.Equal(3, t.AddedPositions));
         Assert.Equal(system.Description.Decoding.MaxNewTokens, measured[^1].AddedPositions);
+        // Without loading any model (a client of a cluster): the same prompts from the tokenizers and config.json files.
+        Assert.Equal(measured, RunAdmission.Measure(SystemPrompts.Load(system.Description), question, options));
     }
 
     [Fact]
     public void APromptOverTheModelsPositionsOrTheCallersLimitIsRefusedNamingIt()
     {
         using var system = zoo.Load("sequential", 1);
-        var longest = RunAdmission.Measure(system, "hi").MaxBy(t => t.PromptPositions)!;
+        var longest = RunAdmission.Measure(system.Prompts, "hi").MaxBy(t => t.PromptPositions)!;
 
-        var limited = Assert.Throws<PromptTooLongException>(() => RunAdmission.CheckLength(system, "hi", maxPromptTokens: longest.PromptPositions - 1));
+        var limited = Assert.Throws<PromptTooLongException>(() => RunAdmission.CheckLength(system.Prompts, "hi", maxPromptTokens: longest.PromptPositions - 1));
         Assert.Equal(longest.PromptPositions - 1, limited.Limit);
         Assert.Contains($"limit of {longest.PromptPositions - 1} prompt positions", limited.Message);
-        RunAdmission.CheckLength(system, "hi", maxPromptTokens: longest.PromptPositions);
+        RunAdmission.CheckLength(system.Prompts, "hi", maxPromptTokens: longest.PromptPositions);
 
         // Past max_position_embeddings (4096 in the tiny models): text the tokenizers split byte by byte.
         string huge = string.Concat(Enumerable.Repeat("\u00a4\u00b6 ", 1500));
-        var tooLong = Assert.Throws<PromptTooLongException>(() => RunAdmission.CheckLength(system, huge));
+        var tooLong = Assert.Throws<PromptTooLongException>(() => RunAdmission.CheckLength(system.Prompts, huge));
         Assert.Equal(4096, tooLong.Limit);
         Assert.Contains("max_position_embeddings of 4096", tooLong.Message);
         Assert.True(tooLong.Turn.TotalPositions > 4096);
@@ -50,7 +52,7 @@ public sealed class RunAdmissionTests(TinySystems zoo) : IClassFixture<TinySyste
         using var system = zoo.Load("sequential", 1);
         using var cancelled = new CancellationTokenSource();
         cancelled.Cancel();
-        Assert.Throws<OperationCanceledException>(() => RunAdmission.Measure(system, "What is 1 plus 1?", cancellationToken: cancelled.Token));
+        Assert.Throws<OperationCanceledException>(() => RunAdmission.Measure(system.Prompts, "What is 1 plus 1?", cancellationToken: cancelled.Token));
         Assert.Throws<OperationCanceledException>(() => system.Agents[0].Tokenizer.Encode("What is 1 plus 1?", cancellationToken: cancelled.Token));
     }
 
@@ -61,7 +63,7 @@ public sealed class RunAdmissionTests(TinySystems zoo) : IClassFixture<TinySyste
     public void TextTheRuntimeWouldReadAsMarkupIsNamed(string text, string named)
     {
         using var system = zoo.Load("sequential", 1);
-        Assert.Contains($"\"{named}\"", RunAdmission.ControlText(system, text));
-        Assert.Null(RunAdmission.ControlText(system, "What is <b>12</b> plus {question} 30? |im_end|"));
+        Assert.Contains($"\"{named}\"", RunAdmission.ControlText(system.Prompts, text));
+        Assert.Null(RunAdmission.ControlText(system.Prompts, "What is <b>12</b> plus {question} 30? |im_end|"));
     }
 }

@@ -421,7 +421,7 @@ public static class DiagnosticDescriptors
         description: Description(DiagnosticKind.FeedbackInFirstRound),
         helpLinkUri: HelpLinkBase + FeedbackInFirstRoundId + ".md");
 
-    /// <summary>RMAS2007: <c>'{0}' in a prompt of agent '{1}' looks like a placeholder but is not one, so it stays literal text; the placeholders are {{question}}, {{feedback}} and {{from:AgentClassName}}</c></summary>
+    /// <summary>RMAS2007: <c>'{0}' in a prompt of agent '{1}' looks like a placeholder but is not one, so it stays literal text; the placeholders are {{question}}, {{feedback}}, {{from:AgentClassName}} and {{round}}</c></summary>
     public static readonly DiagnosticDescriptor UnknownPlaceholder = new(
         id: UnknownPlaceholderId,
         title: Title(DiagnosticKind.UnknownPlaceholder),

@@ -6,8 +6,8 @@ namespace RecursiveMas.Dsl;
 
 /// <summary>
 /// A parsed prompt template: literal text and the three kinds of slot. The syntax is exact:
-/// <c>{question}</c>, <c>{feedback}</c> and <c>{from:Name}</c> (Name a C# identifier) are slots; every
-/// other character is literal, braces included, so <c>\boxed{}</c>, <c>\frac{a}{b}</c>, <c>{1}</c> and
+/// <c>{question}</c>, <c>{feedback}</c> and <c>{from:Name}</c> (Name a C# identifier) are slots, and
+/// <c>{round}</c> is the round number (<see cref="RoundPlaceholder"/>); every other character is literal, braces included, so <c>\boxed{}</c>, <c>\frac{a}{b}</c>, <c>{1}</c> and
 /// JSON examples stay as written.
 /// </summary>
 /// <remarks>
@@ -28,6 +28,12 @@ internal sealed record PromptTemplate(string Text, EquatableArray<TemplatePart> 
 
     /// <summary>The loop-closing message slot as written in templates.</summary>
     public const string FeedbackPlaceholder = "{feedback}";
+
+    /// <summary>
+    /// The round number, as text. Not a slot: the runtime writes the number in before it parses a prompt
+    /// (AgentPrompt.ForRound), so here it is literal text that is not reported as unknown.
+    /// </summary>
+    public const string RoundPlaceholder = "{round}";
 
     /// <summary>The prefix of a message slot, <c>{from:</c>.</summary>
     public const string FromPrefix = "{from:";
@@ -82,7 +88,7 @@ internal sealed record PromptTemplate(string Text, EquatableArray<TemplatePart> 
             if (isGroup)
             {
                 var group = text.Substring(i, close - i + 1);
-                if (!isLatexArgument && LooksLikePlaceholder(group.Substring(1, group.Length - 2)))
+                if (!isLatexArgument && group != RoundPlaceholder && LooksLikePlaceholder(group.Substring(1, group.Length - 2)))
                 {
                     unknown.Add(group);
                 }

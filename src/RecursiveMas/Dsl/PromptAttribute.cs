@@ -16,6 +16,8 @@ namespace RecursiveMas;
 /// <item><term><c>{feedback}</c></term><description>the loop-closing message that arrives from the
 /// previous round; only in prompts used in rounds 2 and later (<see cref="PromptUse.LaterRounds"/>) of
 /// an agent that receives one.</description></item>
+/// <item><term><c>{round}</c></term><description>the number of the round the prompt is read in (1, 2, …),
+/// as text: the released prompts say "This is round 2." to later rounds.</description></item>
 /// </list>
 /// <para>
 /// Every other character is literal, braces included: <c>"put the final answer in \boxed{}"</c> stays
@@ -30,7 +32,7 @@ namespace RecursiveMas;
 public sealed class PromptAttribute : Attribute
 {
     /// <summary>Declares a prompt template.</summary>
-    /// <param name="template">The template text with <c>{question}</c>, <c>{from:Agent}</c> and <c>{feedback}</c> placeholders.</param>
+    /// <param name="template">The template text with <c>{question}</c>, <c>{from:Agent}</c>, <c>{feedback}</c> and <c>{round}</c> placeholders.</param>
     public PromptAttribute(string template) => Template = template;
 
     /// <summary>The template text.</summary>

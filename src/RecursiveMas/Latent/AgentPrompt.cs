@@ -7,8 +7,9 @@ namespace RecursiveMas.Latent;
 /// <summary>
 /// One prompt template of one agent (e.g. the Critic's round prompt), bound to that agent's chat
 /// format. Placeholders are the DSL's: <c>{question}</c>, <c>{from:Agent}</c> (a latent message from
-/// that agent) and <c>{feedback}</c> (the loop-closing message); all other text is literal, braces
-/// included. Rendering puts the question text in place and turns the message placeholders into slots
+/// that agent), <c>{feedback}</c> (the loop-closing message) and <c>{round}</c> (the 1-based round
+/// number, filled by <see cref="ForRound"/>: the released prompts tell later rounds which round they
+/// are); all other text is literal, braces included. Rendering puts the question text in place and turns the message placeholders into slots
 /// of the chat-formatted prompt, where <see cref="PromptAssembler"/> splices the vectors.
 /// </summary>
 public sealed class AgentPrompt
@@ -20,6 +21,12 @@ public sealed class AgentPrompt
     public const string FeedbackSlot = "feedback";
 
     const string SlotMarkerStart = "<<SLOT:";
+
+    /// <summary>The placeholder <see cref="ForRound"/> fills with the round number.</summary>
+    public const string RoundPlaceholder = "{round}";
+
+    // One instance per round, so a prompt's identity (batching keys, prefix caches) is stable per round.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<int, AgentPrompt> _rounds = new();
 
     private readonly PromptTemplate _template;
 
@@ -43,6 +50,21 @@ public sealed class AgentPrompt
 
     /// <summary>Qwen3 thinking mode; RecursiveMAS renders with it off, as the released code does.</summary>
     public bool EnableThinking { get; }
+
+    /// <summary>
+    /// This prompt as it reads in <paramref name="round"/> (1-based): <c>{round}</c> replaced by the number.
+    /// A prompt without the placeholder is returned as it is, so calling this again changes nothing.
+    /// </summary>
+    public AgentPrompt ForRound(int round)
+    {
+        if (!Template.Contains(RoundPlaceholder, StringComparison.Ordinal))
+            return this;
+        if (round < 1)
+            throw new ArgumentOutOfRangeException(nameof(round), round, "rounds count from 1");
+        return _rounds.GetOrAdd(round, r => new AgentPrompt(
+            Template.Replace(RoundPlaceholder, r.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal),
+            Chat, SystemPrompt, EnableThinking));
+    }
 
     /// <summary>Names of the slots this prompt has, distinct, in order of first appearance (e.g. "from.Planner", "feedback").</summary>
     public IReadOnlyList<string> Slots =>

@@ -48,7 +48,7 @@ public sealed class RunContext : IDisposable
 
     /// <summary>
     /// <paramref name="agent"/>'s latent rollout in <paramref name="round"/> over <paramref name="prompt"/>
-    /// with its messages: m = the options' latent steps, else the agent's. Returns E = R_in(H) with H.
+    /// (its <c>{round}</c> filled, as in every turn here) with its messages: m = the options' latent steps, else the agent's. Returns E = R_in(H) with H.
     /// </summary>
     /// <param name="inner">The map h → e; null = the agent's inner link.</param>
     public LatentThoughts Think(SystemAgent agent, int round, AgentPrompt prompt, IReadOnlyDictionary<string, Tensor> messages,
@@ -57,7 +57,7 @@ public sealed class RunContext : IDisposable
         Options.CancellationToken.ThrowIfCancellationRequested();
         int steps = Options.LatentSteps ?? agent.LatentSteps;
         return Recorder.Latent(agent.Name, round, steps,
-            () => agent.Think(prompt, Questions, messages, steps, Options.RolloutMode, Options.CancellationToken, inner));
+            () => agent.Think(prompt.ForRound(round), Questions, messages, steps, Options.RolloutMode, Options.CancellationToken, inner));
     }
 
     /// <summary>
@@ -85,7 +85,7 @@ public sealed class RunContext : IDisposable
     {
         Options.CancellationToken.ThrowIfCancellationRequested();
         return Recorder.Text(agent.Name, round, StepKind.Decode,
-            () => agent.Decode(prompt, Questions, messages, Decoding, System.Tools, Options.OnAnswerText, Options.CancellationToken));
+            () => agent.Decode(prompt.ForRound(round), Questions, messages, Decoding, System.Tools, Options.OnAnswerText, Options.CancellationToken));
     }
 
     /// <summary>
@@ -114,7 +114,7 @@ public sealed class RunContext : IDisposable
         Options.CancellationToken.ThrowIfCancellationRequested();
         var sampling = SystemAgent.Sampling(Decoding) with { MaxNewTokens = System.Description.TextMessageTokens };
         return Recorder.Text(agent.Name, round, StepKind.Text,
-            () => agent.GenerateText(prompt, Questions, messageText, sampling, cancellationToken: Options.CancellationToken));
+            () => agent.GenerateText(prompt.ForRound(round), Questions, messageText, sampling, cancellationToken: Options.CancellationToken));
     }
 
     /// <summary>The decoder's final text with text messages in its slots (Recursive-TextMAS), streamed.</summary>
@@ -122,7 +122,7 @@ public sealed class RunContext : IDisposable
     {
         Options.CancellationToken.ThrowIfCancellationRequested();
         return Recorder.Text(agent.Name, round, StepKind.Decode,
-            () => agent.DecodeText(prompt, Questions, messageText, Decoding, Options.OnAnswerText, Options.CancellationToken));
+            () => agent.DecodeText(prompt.ForRound(round), Questions, messageText, Decoding, Options.OnAnswerText, Options.CancellationToken));
     }
 
     /// <summary>

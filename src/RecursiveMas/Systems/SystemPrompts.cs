@@ -45,12 +45,12 @@ public sealed class AgentPrompts
 
     AgentPrompt? ExplicitDecodePrompt { get; }
 
-    /// <summary>The prompt the agent reads in <paramref name="round"/> (1-based), or for the final decode.</summary>
+    /// <summary>The prompt the agent reads in <paramref name="round"/> (1-based, its <c>{round}</c> filled), or for the final decode.</summary>
     public AgentPrompt PromptFor(int round, bool decode)
     {
         var prompt = decode ? ExplicitDecodePrompt ?? (round == 1 ? FirstRoundPrompt : LaterRoundsPrompt)
             : round == 1 ? FirstRoundPrompt : LaterRoundsPrompt;
-        return prompt ?? throw new InvalidOperationException(
+        return prompt?.ForRound(round) ?? throw new InvalidOperationException(
             $"agent {Name} has no prompt for {(decode ? "the final decode" : round == 1 ? "round 1" : "rounds after the first")}");
     }
 }

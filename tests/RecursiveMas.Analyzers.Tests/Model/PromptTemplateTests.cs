@@ -68,6 +68,7 @@ public class PromptTemplateTests
     [InlineData("{k: v for k in d}")]
     [InlineData("{a b c}")]
     [InlineData("unclosed {question")]
+    [InlineData("This is round {round}.")]
     public void Does_not_report_ordinary_braces(string text)
     {
         var template = PromptTemplate.Parse(text);

@@ -12,7 +12,7 @@ public sealed class TasksCommand(IAnsiConsole console) : Command<TasksCommand.Se
     public sealed class Settings : CommonSettings
     {
         [CommandOption("--task <TASK>")]
-        [Description("arithmetic (multi-step word problems) or reachability (ProsQA-like rules).")]
+        [Description("arithmetic (word problems, 2–4 dependent operations), arithmetic-long (5–8) or reachability (ProsQA-like rules).")]
         public string Task { get; init; } = "";
 
         [CommandOption("--seed <SEED>")]
@@ -35,6 +35,10 @@ public sealed class TasksCommand(IAnsiConsole console) : Command<TasksCommand.Se
         [DefaultValue(200)]
         public int Test { get; init; } = 200;
 
+        [CommandOption("--ops-per-round <N>")]
+        [Description("Arithmetic: role texts cover at most N operations a round, later rounds continuing from where the last ended (\"later_rounds\" in the JSONL). Default: the whole chain in round 1.")]
+        public int? OperationsPerRound { get; init; }
+
         [CommandOption("--out <DIR>")]
         [Description("Folder for train.jsonl, val.jsonl and test.jsonl.")]
         public string Out { get; init; } = "";
@@ -42,9 +46,13 @@ public sealed class TasksCommand(IAnsiConsole console) : Command<TasksCommand.Se
         public override ValidationResult Validate()
         {
             if (string.IsNullOrWhiteSpace(Task))
-                return ValidationResult.Error("--task is required (arithmetic or reachability)");
-            if (Task is not ("arithmetic" or "reachability"))
-                return ValidationResult.Error($"--task must be arithmetic or reachability, not \"{Task}\"");
+                return ValidationResult.Error("--task is required (arithmetic, arithmetic-long or reachability)");
+            if (Task is not ("arithmetic" or "arithmetic-long" or "reachability"))
+                return ValidationResult.Error($"--task must be arithmetic, arithmetic-long or reachability, not \"{Task}\"");
+            if (OperationsPerRound is not null && Task == "reachability")
+                return ValidationResult.Error("--ops-per-round applies to the arithmetic tasks, not reachability");
+            if (OperationsPerRound < 1)
+                return ValidationResult.Error($"--ops-per-round must be at least 1, not {OperationsPerRound}");
             if (string.IsNullOrWhiteSpace(Out))
                 return ValidationResult.Error("--out is required");
             if (Train < 0 || Validation < 0 || Test < 0)
@@ -55,7 +63,7 @@ public sealed class TasksCommand(IAnsiConsole console) : Command<TasksCommand.Se
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var splits = TaskSplits.Generate(TaskKinds.Parse(settings.Task), settings.Seed, settings.Train, settings.Validation, settings.Test);
+        var splits = TaskSplits.Generate(TaskKinds.Parse(settings.Task), settings.Seed, settings.Train, settings.Validation, settings.Test, settings.OperationsPerRound);
         splits.Write(settings.Out);
         if (settings.Json)
         {

@@ -102,12 +102,24 @@ public sealed record MessageFilling
     /// <summary>Whether the decoder also learns the system's single-agent prompt (question alone → its role text).</summary>
     public bool SingleAgentPrompt { get; init; } = true;
 
+    /// <summary>
+    /// Where an example's roles change by round (<see cref="Tasks.TaskExample.LaterRounds"/>): how often a
+    /// prompt used in several rounds stands for the last listed round, which every round after it repeats
+    /// (for the arithmetic task: the chain is done and the round only restates the result). The other
+    /// rounds share the rest evenly. Null = every round evenly, the last included. Lower odds keep an agent's
+    /// training on the rounds with work in them (a critic drawing the restating round half the time got half
+    /// the arithmetic practice).
+    /// </summary>
+    public double? LastRoundOdds { get; init; }
+
     internal void Validate()
     {
         if (ForwardOdds is < 0 or > 1 || double.IsNaN(ForwardOdds))
             throw new ArgumentOutOfRangeException(nameof(ForwardOdds), ForwardOdds, "a probability in [0, 1]");
         if (FeedbackOdds is < 0 or > 1 || double.IsNaN(FeedbackOdds))
             throw new ArgumentOutOfRangeException(nameof(FeedbackOdds), FeedbackOdds, "a probability in [0, 1]");
+        if (LastRoundOdds is double last && (last is < 0 or > 1 || double.IsNaN(last)))
+            throw new ArgumentOutOfRangeException(nameof(LastRoundOdds), last, "a probability in [0, 1]");
         if (EndOfTurnPadding is < 0 or > 256)
             throw new ArgumentOutOfRangeException(nameof(EndOfTurnPadding), EndOfTurnPadding, "between 0 and 256 extra end-of-turn markers");
     }

@@ -12,7 +12,9 @@ namespace RecursiveMas.Pretraining;
 /// default) either with the sender's role text (the teacher's message, as Recursive-TextMAS would send
 /// it) or with nothing — so the agent learns both to use a message and to do its job alone, unless its
 /// odds say it always reads one. By default the decoder also learns the single-agent prompt, so the
-/// single-agent baseline asks it something it has seen.
+/// single-agent baseline asks it something it has seen. Where an example's roles change by round, each
+/// conversation stands for one round: the prompt reads that round's number, the agent writes that round's
+/// text, and the feedback slot holds what its sender wrote the round before.
 /// </summary>
 public static class RoleCorpus
 {
@@ -29,14 +31,14 @@ public static class RoleCorpus
     {
         filling ??= new MessageFilling();
         filling.Validate();
-        var prompts = new List<(AgentPrompt Prompt, SystemPlan Plan)>();
+        var prompts = new List<(AgentPrompt Prompt, SystemPlan Plan, PromptUse Use)>();
         var singles = new List<AgentPrompt>();
         foreach (var system in systems.Where(s => s.Agents.Any(a => a.Name == agent)))
         {
             var description = system.Agent(agent);
             var plan = SystemPlan.Build(system);
-            foreach (var template in description.Prompts.Select(p => p.Template).Distinct(StringComparer.Ordinal))
-                prompts.Add((new AgentPrompt(template, chat, description.SystemPrompt), plan));
+            foreach (var prompt in description.Prompts.DistinctBy(p => p.Template, StringComparer.Ordinal))
+                prompts.Add((new AgentPrompt(prompt.Template, chat, description.SystemPrompt), plan, prompt.Use));
             if (plan.Decoder == agent && filling.SingleAgentPrompt)
                 singles.Add(new AgentPrompt(system.SingleAgentPrompt, chat, description.SystemPrompt));
         }
@@ -49,8 +51,9 @@ public static class RoleCorpus
         for (int i = 0; i < examples.Count; i++)
         {
             var example = examples[i];
-            string target = RoleText(example, agent, i) + Padding(1);
-            var (prompt, plan) = prompts[random.Next(prompts.Count)];
+            var (prompt, plan, use) = prompts[random.Next(prompts.Count)];
+            int round = Round(use, example, random, filling);
+            string target = RoleText(example, round, agent, i) + Padding(1);
             var filled = prompt.Slots.ToDictionary(s => s,
                 s => random.NextDouble() < (s == AgentPrompt.FeedbackSlot ? filling.FeedbackOdds : filling.ForwardOdds));
             string Message(string slot)
@@ -59,22 +62,41 @@ public static class RoleCorpus
                     return "";
                 string sender = plan.SenderOf(agent, slot)
                     ?? throw new InvalidOperationException($"agent {agent} reads {slot} but no agent sends it");
-                return RoleText(example, sender, i) + Padding(0);
+                // The loop-closing message was written in the round before.
+                return RoleText(example, slot == AgentPrompt.FeedbackSlot ? round - 1 : round, sender, i) + Padding(0);
             }
             string Padding(int least) => filling.EndOfTurnPadding == 0
                 ? string.Concat(Enumerable.Repeat(endOfTurn, least))
                 : string.Concat(Enumerable.Repeat(endOfTurn, least + random.Next(filling.EndOfTurnPadding + 1)));
-            conversations.Add(new RoleConversation(prompt.RenderWithText(example.Question, Message), target));
+            conversations.Add(new RoleConversation(prompt.ForRound(round).RenderWithText(example.Question, Message), target));
             if (single.Count > 0)
                 conversations.Add(new RoleConversation(single[random.Next(single.Count)].RenderWithText(example.Question, _ => ""), target));
         }
         return conversations;
     }
 
-    static string RoleText(TaskExample example, string agent, int index) =>
-        example.Roles.TryGetValue(agent, out var text) ? text
-            : throw new ArgumentException($"example {index + 1} (\"{Shorten(example.Question)}\") has no role text for agent {agent}; " +
-                $"its roles are {string.Join(", ", example.Roles.Keys)}");
+    /// <summary>
+    /// The round a conversation stands for: a first-round prompt's is 1, a later-rounds prompt's 2; where the
+    /// example's roles change by round (<see cref="TaskExample.LaterRounds"/>), a prompt used in several
+    /// rounds draws one of them, the last listed one (which stands for every round after it) with
+    /// <see cref="MessageFilling.LastRoundOdds"/>, so the agent learns every round's part.
+    /// </summary>
+    static int Round(PromptUse use, TaskExample example, Random random, MessageFilling filling)
+    {
+        if (example.LaterRounds.Count == 0)
+            return use == PromptUse.LaterRounds ? 2 : 1;
+        if (use == PromptUse.FirstRound)
+            return 1;
+        int first = use == PromptUse.LaterRounds ? 2 : 1, last = example.LaterRounds.Count + 1;
+        if (filling.LastRoundOdds is not double odds || first == last)
+            return random.Next(first, last + 1);
+        return random.NextDouble() < odds ? last : random.Next(first, last);
+    }
+
+    static string RoleText(TaskExample example, int round, string agent, int index) =>
+        example.RolesIn(round).TryGetValue(agent, out var text) ? text
+            : throw new ArgumentException($"example {index + 1} (\"{Shorten(example.Question)}\") has no role text for agent {agent} in round {Math.Max(1, round)}; " +
+                $"its roles are {string.Join(", ", example.RolesIn(round).Keys)}");
 
     static string Shorten(string s) => s.Length <= 40 ? s : s[..40] + "…";
 }

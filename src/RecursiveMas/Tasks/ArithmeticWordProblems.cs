@@ -9,6 +9,17 @@ namespace RecursiveMas.Tasks;
 /// by step ("7 + 5 = 12. 12 * 2 = 24."), the solver states the result ("The answer is \boxed{24}.").
 /// <see cref="TaskExample.Answer"/> is the whole worked answer (chain, then the boxed result): what a
 /// single agent fine-tuned on the full task is trained to write.
+/// <para>
+/// With <c>operationsPerRound</c> set, the roles work through at most that many operations a round
+/// (<see cref="TaskExample.LaterRounds"/>): round r's plan
+/// starts from the value the operations before its window reached (the solver's result of round r − 1,
+/// which the planner reads as feedback) and lists the window's operations; the critic executes them and
+/// the solver states where they end. At 4, a chain of up to four operations is finished in round 1
+/// (later rounds restate the result: "Start with 24." → "24." → the boxed 24) and a long chain needs two
+/// rounds: roles that give a recursive system's later rounds work to do. The planner's prompt must say
+/// which round it is (<c>{round}</c>) to know where its window starts. Without it (the default, and the
+/// zoo's data) round 1's roles cover the whole chain.
+/// </para>
 /// </summary>
 public static class ArithmeticWordProblems
 {
@@ -26,11 +37,16 @@ public static class ArithmeticWordProblems
 
     enum Operation { Add, Subtract, Double, Triple }
 
-    /// <summary>One problem with <paramref name="operations"/> (inclusive range) operations drawn from <paramref name="random"/>.</summary>
-    public static TaskExample Draw(Random random, (int Min, int Max) operations)
+    /// <summary>
+    /// One problem with <paramref name="operations"/> (inclusive range) operations drawn from <paramref name="random"/>;
+    /// its roles cover at most <paramref name="operationsPerRound"/> operations a round (null: the whole chain in round 1).
+    /// </summary>
+    public static TaskExample Draw(Random random, (int Min, int Max) operations, int? operationsPerRound = null)
     {
         if (operations.Min < 1 || operations.Max < operations.Min)
             throw new ArgumentOutOfRangeException(nameof(operations), operations, "need 1 ≤ min ≤ max operations");
+        if (operationsPerRound < 1)
+            throw new ArgumentOutOfRangeException(nameof(operationsPerRound), operationsPerRound, "a round covers at least one operation");
         string name = Names[random.Next(Names.Length)];
         string item = Items[random.Next(Items.Length)];
         int value = random.Next(2, 13);
@@ -38,6 +54,7 @@ public static class ArithmeticWordProblems
         var question = new List<string> { $"{name} has {value} {item}." };
         var plan = new List<string> { $"Start with {value}." };
         var refined = new List<string>();
+        var values = new List<int> { value };
         for (int s = 0; s < steps; s++)
         {
             var (op, amount) = PickOperation(random, value);
@@ -67,16 +84,35 @@ public static class ArithmeticWordProblems
             int operand = op switch { Operation.Double => 2, Operation.Triple => 3, _ => amount };
             refined.Add($"{value} {symbol} {operand} = {next}.");
             value = next;
+            values.Add(value);
         }
         question.Add($"How many {item} does {name} have now?");
         string chain = string.Join(" ", refined);
         string result = $"The answer is \\boxed{{{value.ToString(CultureInfo.InvariantCulture)}}}.";
-        return new TaskExample(string.Join(" ", question), new Dictionary<string, string>
+        // Rounds 2, 3, … until the first with nothing left to do, which every later round repeats.
+        int window = operationsPerRound ?? steps;
+        var later = new List<IReadOnlyDictionary<string, string>>();
+        for (int round = 2; operationsPerRound is not null && (round - 2) * window < steps; round++)
+            later.Add(RoundRoles(round, window, plan, refined, values));
+        return new TaskExample(string.Join(" ", question), RoundRoles(1, window, plan, refined, values), $"{chain} {result}") { LaterRounds = later };
+    }
+
+    /// <summary>The three roles' texts in <paramref name="round"/>: the operations of its window, from the value before it.</summary>
+    static Dictionary<string, string> RoundRoles(int round, int operationsPerRound, List<string> plan, List<string> refined, List<int> values)
+    {
+        int steps = refined.Count;
+        int first = Math.Min((round - 1) * operationsPerRound, steps);
+        int end = Math.Min(first + operationsPerRound, steps);
+        string Number(int v) => v.ToString(CultureInfo.InvariantCulture);
+        var window = Enumerable.Range(first, end - first).ToList();
+        return new Dictionary<string, string>
         {
-            [TaskRoles.Planner] = string.Join(" ", plan),
-            [TaskRoles.Critic] = chain,
-            [TaskRoles.Solver] = result,
-        }, $"{chain} {result}");
+            // plan[0] is "Start with …" of the question; operation s is plan[s + 1].
+            [TaskRoles.Planner] = string.Join(" ", window.Select(s => plan[s + 1]).Prepend($"Start with {Number(values[first])}.")),
+            // A window with nothing left restates the value, so the solver always reads its result off the last number.
+            [TaskRoles.Critic] = window.Count == 0 ? $"{Number(values[first])}." : string.Join(" ", window.Select(s => refined[s])),
+            [TaskRoles.Solver] = $"The answer is \\boxed{{{Number(values[end])}}}.",
+        };
     }
 
     static (Operation Op, int Amount) PickOperation(Random random, int value)

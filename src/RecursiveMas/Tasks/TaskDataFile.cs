@@ -7,7 +7,8 @@ namespace RecursiveMas.Tasks;
 
 /// <summary>
 /// The training JSONL of the training contract: one <c>{"question", "roles": {agent: text}, "answer"}</c>
-/// object per line (optionally <c>"choices": [..]</c> for a multiple-choice question whose boxed answer is a letter), UTF-8, "\n" line ends. Written atomically and byte-for-byte deterministically (roles in
+/// object per line (optionally <c>"later_rounds": [{agent: text}, …]</c> when the roles change by round — see
+/// <see cref="RoleTextsJson"/> — and <c>"choices": [..]</c> for a multiple-choice question whose boxed answer is a letter), UTF-8, "\n" line ends. Written atomically and byte-for-byte deterministically (roles in
 /// the dictionary's order, no escaping of '+', '&lt;' or '\'' so files stay readable).
 /// </summary>
 public static class TaskDataFile
@@ -31,10 +32,7 @@ public static class TaskDataFile
         {
             json.WriteStartObject();
             json.WriteString("question", example.Question);
-            json.WriteStartObject("roles");
-            foreach (var (role, text) in example.Roles)
-                json.WriteString(role, text);
-            json.WriteEndObject();
+            RoleTextsJson.Write(json, example.Roles, example.LaterRounds);
             json.WriteString("answer", example.Answer);
             if (example.Choices is { } choices)
             {
@@ -61,17 +59,8 @@ public static class TaskDataFile
             root.TryGetProperty(field, out var value) && value.ValueKind == JsonValueKind.String
                 ? value.GetString()!
                 : throw new ModelFileException(path, $"{where}, \"{field}\"", "missing or not a string");
-        var roles = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (root.TryGetProperty("roles", out var rolesElement))
-        {
-            if (rolesElement.ValueKind != JsonValueKind.Object)
-                throw new ModelFileException(path, $"{where}, \"roles\"", "must be an object of agent name → text");
-            foreach (var role in rolesElement.EnumerateObject())
-                roles[role.Name] = role.Value.ValueKind == JsonValueKind.String
-                    ? role.Value.GetString()!
-                    : throw new ModelFileException(path, $"{where}, \"roles.{role.Name}\"", "must be a string");
-        }
-        var example = new TaskExample(Text("question"), roles, Text("answer")) { Choices = Choices(root, path, where) };
+        var (roles, later) = RoleTextsJson.Read(root, path, where);
+        var example = new TaskExample(Text("question"), roles, Text("answer")) { Choices = Choices(root, path, where), LaterRounds = later };
         if (Answers.AnswerExtractor.LastBoxed(example.Answer) is not { } gold)
             throw new ModelFileException(path, $"{where}, \"answer\"", "must end with a \\boxed{...} answer");
         if (example.Choices is { } choices && (gold.Trim().Length != 1 || gold.Trim()[0] is var letter && (letter < 'A' || letter >= 'A' + choices.Count)))

@@ -11,6 +11,17 @@ namespace RecursiveMas.Tasks;
 /// </summary>
 public sealed record TaskExample(string Question, IReadOnlyDictionary<string, string> Roles, string Answer) : IGradedQuestion
 {
+    /// <summary>
+    /// The role texts of rounds 2, 3, … where an agent's part changes from round to round (a long chain
+    /// worked through a few operations a round); a round past the list reads its last entry. Empty = every
+    /// round's texts are <see cref="Roles"/>.
+    /// </summary>
+    public IReadOnlyList<IReadOnlyDictionary<string, string>> LaterRounds { get; init; } = [];
+
+    /// <summary>What each role writes in <paramref name="round"/> (1-based).</summary>
+    public IReadOnlyDictionary<string, string> RolesIn(int round) =>
+        round <= 1 || LaterRounds.Count == 0 ? Roles : LaterRounds[Math.Min(round, LaterRounds.Count + 1) - 2];
+
     /// <summary>The options of a multiple-choice question (A, B, … in order); null for a free-form answer.</summary>
     public IReadOnlyList<string>? Choices { get; init; }
 

@@ -32,11 +32,16 @@ public static class TaskKinds
         _ => kind.ToString().ToLowerInvariant(),
     };
 
-    /// <summary>Draws one example of <paramref name="kind"/> from <paramref name="random"/>.</summary>
-    public static TaskExample Draw(this TaskKind kind, Random random) => kind switch
+    /// <summary>
+    /// Draws one example of <paramref name="kind"/> from <paramref name="random"/>; an arithmetic example's roles
+    /// cover at most <paramref name="operationsPerRound"/> operations a round (see <see cref="ArithmeticWordProblems"/>).
+    /// </summary>
+    public static TaskExample Draw(this TaskKind kind, Random random, int? operationsPerRound = null) => kind switch
     {
-        TaskKind.Arithmetic => ArithmeticWordProblems.Draw(random, ArithmeticWordProblems.ShortChains),
-        TaskKind.ArithmeticLong => ArithmeticWordProblems.Draw(random, ArithmeticWordProblems.LongChains),
+        TaskKind.Arithmetic => ArithmeticWordProblems.Draw(random, ArithmeticWordProblems.ShortChains, operationsPerRound),
+        TaskKind.ArithmeticLong => ArithmeticWordProblems.Draw(random, ArithmeticWordProblems.LongChains, operationsPerRound),
+        TaskKind.Reachability when operationsPerRound is not null =>
+            throw new ArgumentException("reachability has no operations to spread over rounds", nameof(operationsPerRound)),
         TaskKind.Reachability => ReachabilityProblems.Draw(random),
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };

@@ -10,8 +10,11 @@ public sealed record TaskSplits(TaskKind Kind, long Seed, IReadOnlyList<TaskExam
     /// <summary>File names inside the output folder.</summary>
     public const string TrainFile = "train.jsonl", ValidationFile = "val.jsonl", TestFile = "test.jsonl";
 
-    /// <summary>Draws the three splits; fails if the task cannot supply that many distinct questions.</summary>
-    public static TaskSplits Generate(TaskKind kind, long seed, int train, int validation, int test)
+    /// <summary>
+    /// Draws the three splits; fails if the task cannot supply that many distinct questions.
+    /// <paramref name="operationsPerRound"/> spreads an arithmetic example's roles over rounds (<see cref="TaskKinds.Draw"/>).
+    /// </summary>
+    public static TaskSplits Generate(TaskKind kind, long seed, int train, int validation, int test, int? operationsPerRound = null)
     {
         if (train < 0 || validation < 0 || test < 0)
             throw new ArgumentOutOfRangeException(nameof(train), "split sizes must not be negative");
@@ -27,7 +30,7 @@ public sealed record TaskSplits(TaskKind Kind, long Seed, IReadOnlyList<TaskExam
             {
                 if (++attempts > 50 * (count + 10))
                     throw new InvalidOperationException($"task {kind.Name()}: could not draw {count} distinct {split} questions");
-                var example = kind.Draw(random);
+                var example = kind.Draw(random, operationsPerRound);
                 if (seen.Add(example.Question))
                     drawn.Add(example);
             }

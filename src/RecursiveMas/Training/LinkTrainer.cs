@@ -74,11 +74,15 @@ public static class LinkTrainer
         var agents = system.Agents.Select(a => a.Name).ToHashSet(StringComparer.Ordinal);
         for (int i = 0; i < data.Count; i++)
         {
-            foreach (var name in data[i].RoleTargets.Keys)
+            var rounds = data[i].LaterRoundTargets.Select((targets, r) => ($"\"later_rounds\"[{r}]", targets)).Prepend(("\"roles\"", data[i].RoleTargets));
+            foreach (var (field, targets) in rounds)
             {
-                if (!agents.Contains(name))
-                    throw new ArgumentException(
-                        $"{data[i].Describe(i)}: \"roles\" names {name}, which is not an agent of system {system.Description.Name} (agents: {string.Join(", ", agents)})");
+                foreach (var name in targets.Keys)
+                {
+                    if (!agents.Contains(name))
+                        throw new ArgumentException(
+                            $"{data[i].Describe(i)}: {field} names {name}, which is not an agent of system {system.Description.Name} (agents: {string.Join(", ", agents)})");
+                }
             }
         }
     }

@@ -90,7 +90,7 @@ internal sealed class OuterObjective(RecursiveSystem system, TrainingOptions opt
         int rounds = Rounds;
         string decoder = system.Plan.Decoder;
         var questions = batch.Select(e => e.Question).ToList();
-        var answers = batch.Select(e => e.Answer).ToList();
+        IReadOnlyList<string> Answers(int round) => [.. batch.Select(e => e.AnswerIn(round, decoder))];
         string Describe(int b) => batch[b].Describe(indices[b]);
         var roundLosses = Enumerable.Repeat(double.NaN, rounds).ToArray();
         var earlier = new List<Tensor>();
@@ -107,27 +107,28 @@ internal sealed class OuterObjective(RecursiveSystem system, TrainingOptions opt
                     // trained only with a weight, and otherwise measured without a graph on diagnostic steps.
                     if (options.EarlierRoundWeight > 0)
                     {
-                        var loss = DecoderLoss(agent, turn.Round, questions, messages, answers, Describe);
+                        var loss = DecoderLoss(agent, turn.Round, questions, messages, Answers(turn.Round), Describe);
                         earlier.Add(loss);
                         roundLosses[turn.Round - 1] = loss.item<float>();
                     }
                     else if (keepUses)
                     {
                         using var noGrad = no_grad();
-                        roundLosses[turn.Round - 1] = DecoderLoss(agent, turn.Round, questions, messages, answers, Describe).item<float>();
+                        roundLosses[turn.Round - 1] = DecoderLoss(agent, turn.Round, questions, messages, Answers(turn.Round), Describe).item<float>();
                     }
                 }
 
                 var prompt = agent.PromptFor(turn.Round, decode: false);
                 if (options.ReceiverRoleWeight > 0 && turn.Agent != decoder && messages.Count > 0
-                    && batch.All(e => e.TargetOf(turn.Agent, decoder) is not null))
+                    && batch.All(e => e.TargetOf(turn.Agent, decoder, turn.Round) is not null))
                 {
-                    receivers.Add(TextLoss(agent, prompt, questions, messages, [.. batch.Select(e => e.TargetOf(turn.Agent, decoder)!)], Describe));
+                    var loss = TextLoss(agent, prompt, questions, messages, [.. batch.Select(e => e.TargetOf(turn.Agent, decoder, turn.Round)!)], Describe);
+                    receivers.Add(turn.Round == 1 ? loss : loss * options.LaterRoundReceiverWeight);
                 }
                 Tensor embeddings;
                 IReadOnlyList<int>? lengths = null;
                 if (options.MessageSource == MessageSource.Teacher)
-                    (embeddings, lengths) = TeacherEmbeddings(agent, prompt, batch, questions, messages, Describe);
+                    (embeddings, lengths) = TeacherEmbeddings(agent, turn.Round, prompt, batch, questions, messages, Describe);
                 else
                 {
                     using IDisposable? graph = options.DetachSenders ? no_grad() : null;
@@ -142,7 +143,7 @@ internal sealed class OuterObjective(RecursiveSystem system, TrainingOptions opt
             },
             decode: (turn, messages) =>
             {
-                var loss = DecoderLoss(system.Agent(turn.Agent), turn.Round, questions, messages, answers, Describe);
+                var loss = DecoderLoss(system.Agent(turn.Agent), turn.Round, questions, messages, Answers(turn.Round), Describe);
                 roundLosses[turn.Round - 1] = loss.item<float>();
                 return loss;
             });
@@ -175,10 +176,10 @@ internal sealed class OuterObjective(RecursiveSystem system, TrainingOptions opt
     /// sender's m when null —, its role text's length) states; shorter rows are padded, and the receivers
     /// read only each row's own length (as released: one short plan never truncates another sample's message).
     /// </summary>
-    (Tensor Embeddings, IReadOnlyList<int> Lengths) TeacherEmbeddings(SystemAgent agent, Latent.AgentPrompt prompt, IReadOnlyList<TrainingExample> batch,
+    (Tensor Embeddings, IReadOnlyList<int> Lengths) TeacherEmbeddings(SystemAgent agent, int round, Latent.AgentPrompt prompt, IReadOnlyList<TrainingExample> batch,
         IReadOnlyList<string> questions, IReadOnlyDictionary<string, TrainingMessage> messages, Func<int, string> describe)
     {
-        var targets = batch.Select((e, b) => e.TargetOf(agent.Name, system.Plan.Decoder)
+        var targets = batch.Select((e, b) => e.TargetOf(agent.Name, system.Plan.Decoder, round)
             ?? throw new ArgumentException($"{describe(b)}: teacher messages need a role target for agent {agent.Name} (\"roles\": {{\"{agent.Name}\": ...}})")).ToList();
         var input = TeacherForcedInput.Build(agent, prompt, questions, TrainingMessage.VectorsOf(messages), targets, describe,
             messageLengths: TrainingMessage.LengthsOf(messages), maxTokens: options.MaxInputTokens);

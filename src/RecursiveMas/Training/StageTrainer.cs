@@ -268,6 +268,12 @@ internal static class StageTrainer
             hash.AppendData(Encoding.UTF8.GetBytes(e.Question + "\u0000" + e.Answer + "\u0000"));
             foreach (var (agent, target) in e.RoleTargets.OrderBy(kv => kv.Key, StringComparer.Ordinal))
                 hash.AppendData(Encoding.UTF8.GetBytes(agent + "\u0001" + target + "\u0000"));
+            // Later rounds' targets only when there are any, so data without them keeps its fingerprint.
+            for (int r = 0; r < e.LaterRoundTargets.Count; r++)
+            {
+                foreach (var (agent, target) in e.LaterRoundTargets[r].OrderBy(kv => kv.Key, StringComparer.Ordinal))
+                    hash.AppendData(Encoding.UTF8.GetBytes($"{r + 2}\u0002{agent}\u0001{target}\u0000"));
+            }
         }
         return $"{data.Count} examples, sha256 {Convert.ToHexStringLower(hash.GetCurrentHash())[..16]}";
     }

@@ -5,7 +5,8 @@ namespace RecursiveMas.Training;
 
 /// <summary>
 /// Reads training data as JSONL, one example per line:
-/// <c>{"question": "...", "roles": {"Planner": "...", "Critic": "..."}, "answer": "..."}</c>.
+/// <c>{"question": "...", "roles": {"Planner": "...", "Critic": "..."}, "answer": "..."}</c>, optionally
+/// with <c>"later_rounds"</c> (<see cref="RoleTextsJson"/>).
 /// Blank lines are skipped; anything else malformed is an error naming the file and the line.
 /// </summary>
 public static class TrainingData
@@ -31,22 +32,11 @@ public static class TrainingData
             return value.GetString()!;
         }
 
-        var roles = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (root.TryGetProperty("roles", out var rolesElement))
-        {
-            if (rolesElement.ValueKind != JsonValueKind.Object)
-                throw new ModelFileException(path, where, "\"roles\" must be an object mapping agent names to their target texts");
-            foreach (var role in rolesElement.EnumerateObject())
-            {
-                if (role.Value.ValueKind != JsonValueKind.String)
-                    throw new ModelFileException(path, where, $"\"roles\".\"{role.Name}\" must be a string");
-                roles[role.Name] = role.Value.GetString()!;
-            }
-        }
+        var (roles, later) = RoleTextsJson.Read(root, path, where);
         string question = Text("question");
         string answer = Text("answer");
         if (answer.Length == 0)
             throw new ModelFileException(path, where, "\"answer\" is empty");
-        return new TrainingExample(question, roles, answer) { Source = $"{path}:{number}" };
+        return new TrainingExample(question, roles, answer) { Source = $"{path}:{number}", LaterRoundTargets = later };
     }
 }

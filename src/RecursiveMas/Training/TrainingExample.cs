@@ -16,9 +16,26 @@ public sealed record TrainingExample(string Question, IReadOnlyDictionary<string
     /// <summary>Where the example came from (file:line), for error messages; null when built in code.</summary>
     public string? Source { get; init; }
 
-    /// <summary>The target text of <paramref name="agent"/>; the decoder falls back to <see cref="Answer"/>.</summary>
-    internal string? TargetOf(string agent, string decoder) =>
-        RoleTargets.TryGetValue(agent, out var target) ? target : agent == decoder ? Answer : null;
+    /// <summary>
+    /// Target texts of rounds 2, 3, … where an agent's part changes by round (JSONL <c>"later_rounds"</c>);
+    /// a round past the list reads its last entry. Empty = <see cref="RoleTargets"/> in every round.
+    /// </summary>
+    public IReadOnlyList<IReadOnlyDictionary<string, string>> LaterRoundTargets { get; init; } = [];
+
+    /// <summary>The role targets of <paramref name="round"/> (1-based).</summary>
+    internal IReadOnlyDictionary<string, string> TargetsIn(int round) =>
+        round <= 1 || LaterRoundTargets.Count == 0 ? RoleTargets : LaterRoundTargets[Math.Min(round, LaterRoundTargets.Count + 1) - 2];
+
+    /// <summary>The target text of <paramref name="agent"/> in <paramref name="round"/>; the decoder falls back to <see cref="Answer"/>.</summary>
+    internal string? TargetOf(string agent, string decoder, int round = 1) =>
+        TargetsIn(round).TryGetValue(agent, out var target) ? target : agent == decoder ? Answer : null;
+
+    /// <summary>
+    /// What the decoder is scored on when it answers in <paramref name="round"/>: <see cref="Answer"/>,
+    /// unless the rounds' targets give the decoder a text of that round (what it can know by then).
+    /// </summary>
+    internal string AnswerIn(int round, string decoder) =>
+        LaterRoundTargets.Count > 0 && TargetsIn(round).TryGetValue(decoder, out var target) ? target : Answer;
 
     internal string Describe(int index) => Source ?? $"example {index + 1}";
 }

@@ -109,6 +109,13 @@ public sealed record TrainingOptions
     public double ReceiverRoleWeight { get; init; }
 
     /// <summary>
+    /// Multiplies <see cref="ReceiverRoleWeight"/> for turns after round 1 (1 = every round alike). Where the
+    /// roles change by round, a later round can ask a link for something its first-round use does not (the
+    /// zoo's critic restating a finished chain): a smaller weight keeps that from overriding round 1.
+    /// </summary>
+    public double LaterRoundReceiverWeight { get; init; } = 1.0;
+
+    /// <summary>
     /// Rollout messages: compute each sender's rollout without a graph, so a link's gradient comes from its
     /// receivers only. Backpropagating through a 32-step latent rollout of a frozen model reached gradient
     /// norms of 1e5 in the zoo; with <see cref="ReceiverRoleWeight"/> every link still has a direct signal.
@@ -188,6 +195,7 @@ public sealed record TrainingOptions
         Require(InnerTokenWeight >= 0 && double.IsFinite(InnerTokenWeight), nameof(InnerTokenWeight), InnerTokenWeight, "cannot be negative");
         Require(InnerConsistencyWeight >= 0 && double.IsFinite(InnerConsistencyWeight), nameof(InnerConsistencyWeight), InnerConsistencyWeight, "cannot be negative");
         Require(ReceiverRoleWeight >= 0 && double.IsFinite(ReceiverRoleWeight), nameof(ReceiverRoleWeight), ReceiverRoleWeight, "cannot be negative");
+        Require(LaterRoundReceiverWeight >= 0 && double.IsFinite(LaterRoundReceiverWeight), nameof(LaterRoundReceiverWeight), LaterRoundReceiverWeight, "cannot be negative");
         Require(EarlierRoundWeight >= 0, nameof(EarlierRoundWeight), EarlierRoundWeight, "cannot be negative");
         Require(TeacherMessageLength is null or >= 1, nameof(TeacherMessageLength), TeacherMessageLength, "a message has at least one vector");
         Require(MaxInputTokens is null or >= 2, nameof(MaxInputTokens), MaxInputTokens, "a training row reads at least a prompt position and a target token");

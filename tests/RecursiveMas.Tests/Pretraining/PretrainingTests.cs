@@ -178,6 +178,48 @@ public sealed class PretrainingTests
         Assert.Throws<ArgumentException>(() => RoleCorpus.Build(Systems, "judge", chat, "", Data, 3));
     }
 
+    /// <summary>
+    /// Where an example's roles change by round, each conversation stands for one round: the prompt says
+    /// which, the agent writes that round's text, and the feedback is what the solver wrote the round before.
+    /// </summary>
+    [Fact]
+    public void EachRoundIsLearnedWithItsNumberItsTextAndTheRoundBeforesFeedback()
+    {
+        var chat = ChatTemplate.For(ChatTemplateKind.ChatMl);
+        var chains = TaskSplits.Generate(TaskKind.ArithmeticLong, 1, 60, 0, 0, operationsPerRound: 4).Train;
+        // The zoo's system with a planner told which round it is (its window of operations starts there).
+        var zoo = Systems[0];
+        SystemDescription[] systems = [zoo with
+        {
+            Agents = zoo.Agents.Select(a => a.Name != TaskRoles.Planner ? a : a with
+            {
+                Prompts = a.Prompts.Select(p => p.Use != PromptUse.LaterRounds ? p
+                    : p with { Template = p.Template.Replace(" Give a plan.", " This is round {round}. Give a plan.", StringComparison.Ordinal) }).ToList(),
+            }).ToList(),
+        }];
+        Assert.Contains(systems[0].Agents, a => a.Prompts.Any(p => p.Template.Contains("{round}")));
+        var planner = RoleCorpus.Build(systems, TaskRoles.Planner, chat, "<E>", chains, 3,
+            new MessageFilling { FeedbackOdds = 1, SingleAgentPrompt = false });
+        Assert.Equal(chains.Count, planner.Count);
+        var rounds = new HashSet<int>();
+        for (int i = 0; i < chains.Count; i++)
+        {
+            var (e, c) = (chains[i], planner[i]);
+            Assert.DoesNotContain("{round}", c.Prompt);
+            int round = c.Prompt.Contains("This is round 2.") ? 2 : c.Prompt.Contains("This is round 3.") ? 3 : 1;
+            rounds.Add(round);
+            Assert.Equal(e.RolesIn(round)[TaskRoles.Planner] + "<E>", c.Target);
+            if (round > 1)
+                Assert.Contains($"Feedback from the previous round: {e.RolesIn(round - 1)[TaskRoles.Solver]} This is round {round}.", c.Prompt);
+        }
+        Assert.Equal([1, 2, 3], rounds.Order());
+        // The critic's "always" prompt learns every round's window too, each with that round's plan.
+        var critic = RoleCorpus.Build(systems, TaskRoles.Critic, chat, "<E>", chains, 3, new MessageFilling { ForwardOdds = 1 });
+        var criticRounds = critic.Select((c, i) => Enumerable.Range(1, 3).First(r =>
+            c.Target == chains[i].RolesIn(r)[TaskRoles.Critic] + "<E>" && c.Prompt.Contains($"Plan: {chains[i].RolesIn(r)[TaskRoles.Planner]} Carry out")));
+        Assert.Equal([1, 2, 3], criticRounds.Distinct().Order());
+    }
+
     [Fact]
     public void TheCommandPretrainsAndFineTunesTheSftBaseline()
     {

@@ -38,14 +38,15 @@ public sealed partial class TaskGenerationTests
         var seen = new HashSet<int>();
         foreach (var e in TaskSplits.Generate(kind, 11, 300, 0, 0).Train)
         {
-            // Recompute every step of the refined plan from the question's numbers.
-            var steps = StepPattern().Matches(e.Roles[TaskRoles.Critic]);
+            // Recompute every step of the refined plan (the answer's chain) from the question's numbers.
+            var steps = StepPattern().Matches(e.Answer);
             Assert.InRange(steps.Count, fewest, most);
             seen.Add(steps.Count);
             // Each role holds one part: the planner no results, the solver only the result, the answer both.
+            var last = e.RolesIn(int.MaxValue);
             Assert.DoesNotContain("=", e.Roles[TaskRoles.Planner]);
-            Assert.Equal($"The answer is \\boxed{{{e.Gold}}}.", e.Roles[TaskRoles.Solver]);
-            Assert.Equal($"{e.Roles[TaskRoles.Critic]} {e.Roles[TaskRoles.Solver]}", e.Answer);
+            Assert.Equal($"The answer is \\boxed{{{e.Gold}}}.", last[TaskRoles.Solver]);
+            Assert.EndsWith($" {last[TaskRoles.Solver]}", e.Answer);
             int value = int.Parse(NumberPattern().Match(e.Question).Value);
             foreach (Match step in steps)
             {
@@ -58,6 +59,67 @@ public sealed partial class TaskGenerationTests
             Assert.Equal(value.ToString(), e.Gold);
         }
         Assert.Equal(Enumerable.Range(fewest, most - fewest + 1), seen.Order());
+    }
+
+    /// <summary>
+    /// With a window of operations a round, each round's plan starts where the solver of the round before
+    /// ended, the critics' windows joined are the whole chain, and once it is done every later round
+    /// restates the result. So at four a chain of up to four operations is finished in round 1 and a long
+    /// one needs exactly two rounds.
+    /// </summary>
+    [Theory]
+    [InlineData(TaskKind.Arithmetic, 4)]
+    [InlineData(TaskKind.ArithmeticLong, 4)]
+    [InlineData(TaskKind.ArithmeticLong, 3)]
+    public void RolesWorkThroughAWindowOfOperationsARoundFromWhereTheLastRoundEnded(TaskKind kind, int perRound)
+    {
+        foreach (var e in TaskSplits.Generate(kind, 12, 200, 0, 0, perRound).Train)
+        {
+            int operations = StepPattern().Matches(e.Answer).Count;
+            int needed = (operations + perRound - 1) / perRound;
+            Assert.Equal(needed, e.LaterRounds.Count);
+            var windows = new List<string>();
+            string start = NumberPattern().Match(e.Question).Value;
+            for (int round = 1; round <= needed + 2; round++)
+            {
+                var roles = e.RolesIn(round);
+                Assert.StartsWith($"Start with {start}.", roles[TaskRoles.Planner]);
+                int window = StepPattern().Matches(roles[TaskRoles.Critic]).Count;
+                Assert.InRange(window, 0, perRound);
+                Assert.Equal(window, roles[TaskRoles.Planner].Split('.', StringSplitOptions.RemoveEmptyEntries).Length - 1);
+                string end = Regex.Match(roles[TaskRoles.Solver], @"\\boxed\{(\d+)\}").Groups[1].Value;
+                if (round <= needed)
+                {
+                    Assert.True(window > 0, $"round {round} of \"{e.Question}\" has nothing to do");
+                    windows.Add(roles[TaskRoles.Critic]);
+                    Assert.EndsWith($"= {end}.", roles[TaskRoles.Critic]);
+                }
+                else
+                {
+                    // Done: the rounds after restate the result, and the solver boxes the gold answer.
+                    Assert.Equal($"Start with {e.Gold}.", roles[TaskRoles.Planner]);
+                    Assert.Equal($"{e.Gold}.", roles[TaskRoles.Critic]);
+                    Assert.Equal(e.Gold, end);
+                }
+                start = end;
+            }
+            Assert.Equal(e.Answer, $"{string.Join(" ", windows)} {e.RolesIn(needed)[TaskRoles.Solver]}");
+        }
+    }
+
+    /// <summary>Without a window (the zoo's data) round 1's roles cover the whole chain and there are no later rounds.</summary>
+    [Fact]
+    public void WithoutAWindowRoundOneHoldsTheWholeChain()
+    {
+        var windowless = TaskSplits.Generate(TaskKind.ArithmeticLong, 12, 50, 0, 0).Train;
+        var wide = TaskSplits.Generate(TaskKind.ArithmeticLong, 12, 50, 0, 0, operationsPerRound: 8).Train;
+        Assert.All(windowless, e => Assert.Empty(e.LaterRounds));
+        Assert.All(windowless, e => Assert.Equal(e.Answer, $"{e.Roles[TaskRoles.Critic]} {e.Roles[TaskRoles.Solver]}"));
+        // A window as wide as the longest chain draws the same questions and round-1 roles, then one round restating the result.
+        Assert.Equal(windowless.Select(e => e with { LaterRounds = [] }).Select(TaskDataFile.ToJsonLine), wide.Select(e => e with { LaterRounds = [] }).Select(TaskDataFile.ToJsonLine));
+        Assert.All(wide, e => Assert.Equal($"Start with {e.Gold}.", Assert.Single(e.LaterRounds)[TaskRoles.Planner]));
+        Assert.Throws<ArgumentException>(() => TaskSplits.Generate(TaskKind.Reachability, 1, 1, 0, 0, operationsPerRound: 4));
+        Assert.Throws<ArgumentOutOfRangeException>(() => TaskSplits.Generate(TaskKind.Arithmetic, 1, 1, 0, 0, operationsPerRound: 0));
     }
 
     [Fact]
@@ -117,6 +179,37 @@ public sealed partial class TaskGenerationTests
     }
 
     [Fact]
+    public void LaterRoundsReadBackFromBothReadersAndBadOnesNameTheirField()
+    {
+        using var dir = new TempDirectory();
+        string path = Path.Combine(dir.Path, "long.jsonl");
+        var written = TaskSplits.Generate(TaskKind.ArithmeticLong, 5, 6, 0, 0, operationsPerRound: 4).Train;
+        TaskDataFile.Write(path, written);
+        var read = TaskDataFile.Read(path);
+        Assert.Equal(written.Select(TaskDataFile.ToJsonLine), read.Select(TaskDataFile.ToJsonLine));
+        Assert.Equal(written[0].RolesIn(3), read[0].RolesIn(3));
+        Assert.Contains("\"later_rounds\":[{\"planner\":\"Start with", File.ReadLines(path).First());
+        // The training reader sees the same rounds.
+        var training = RecursiveMas.Training.TrainingData.Load(path);
+        Assert.Equal(read.Select(e => e.LaterRounds.Count), training.Select(e => e.LaterRoundTargets.Count));
+        Assert.Equal(read[0].LaterRounds[0], training[0].LaterRoundTargets[0]);
+        // rmas tasks writes the same files.
+        string folder = Path.Combine(dir.Path, "cli");
+        var (code, output) = CliRunner.Run("tasks", "--task", "arithmetic-long", "--ops-per-round", "4", "--seed", "5", "--train", "6", "--val", "0", "--test", "0", "--out", folder);
+        Assert.True(code == ExitCodes.Success, output);
+        Assert.Equal(File.ReadAllText(path), File.ReadAllText(Path.Combine(folder, TaskSplits.TrainFile)));
+
+        File.WriteAllText(path, "{\"question\":\"q\",\"roles\":{\"a\":\"x\"},\"later_rounds\":[{\"a\":\"y\"},{\"a\":3}],\"answer\":\"\\\\boxed{1}\"}\n");
+        foreach (var error in new[] { Assert.Throws<ModelFileException>(() => TaskDataFile.Read(path)), Assert.Throws<ModelFileException>(() => RecursiveMas.Training.TrainingData.Load(path)) })
+        {
+            Assert.Contains("long.jsonl", error.Message);
+            Assert.Contains("later_rounds[1].a", error.Message);
+        }
+        File.WriteAllText(path, "{\"question\":\"q\",\"later_rounds\":{},\"answer\":\"\\\\boxed{1}\"}\n");
+        Assert.Contains("\"later_rounds\"", Assert.Throws<ModelFileException>(() => TaskDataFile.Read(path)).Message);
+    }
+
+    [Fact]
     public void BadDataNamesTheFileAndLine()
     {
         using var dir = new TempDirectory();
@@ -129,7 +222,10 @@ public sealed partial class TaskGenerationTests
         Assert.Contains("line 1", Assert.Throws<ModelFileException>(() => TaskDataFile.Read(path)).Message);
         var (code, output) = CliRunner.Run("tasks", "--task", "sorting", "--out", dir.Path);
         Assert.Equal(ExitCodes.Usage, code);
-        Assert.Contains("arithmetic or reachability", output);
+        Assert.Contains("arithmetic, arithmetic-long or reachability", output);
+        (code, output) = CliRunner.Run("tasks", "--task", "reachability", "--ops-per-round", "4", "--out", dir.Path);
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("--ops-per-round", output);
     }
 
     [GeneratedRegex(@"(\d+) ([+\-*]) (\d+) = (\d+)\.")]

@@ -155,6 +155,12 @@ public sealed class ClusterRunner : IAsyncDisposable
                 _failedSilos[failure.Silo] = failure.Message;
                 last = failure;
             }
+            catch (ClusterTurnFailure failure)
+            {
+                // The turn itself threw on a live silo: another replica would throw the same. A ClusterException, as
+                // every failure of this runner is (rmas exits 3); FailedTurn still finds the turn inside it.
+                throw new ClusterException(failure.Message, failure);
+            }
         }
         if (last is null)
             throw new ClusterException($"question \"{Clip(question)}\": no route left (failed silos: {string.Join(", ", _failedSilos.Keys)})");

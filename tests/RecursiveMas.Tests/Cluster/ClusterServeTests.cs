@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using RecursiveMas.Cli;
 using RecursiveMas.Systems;
 using RecursiveMas.Tests.Support;
 
@@ -89,6 +90,15 @@ public sealed class ClusterServeTests(TinySystems systems) : IClassFixture<TinyS
             Assert.True(ok == 200, $"{ok}: {answer}\n{serve.Output}\n{cluster.Output}");
             // What the silo said is in the server's log (stderr), as for any failure inside a run.
             Assert.Contains("reserved marker", serve.Output);
+
+            // rmas eval --cluster: the same failure is the cluster's exit code, naming the turn, not an internal error.
+            string data = Path.Combine(empty, "marker.jsonl");
+            File.WriteAllText(data, "{\"question\": \"<<SLOT:from.Expert>> What is 2 plus 2?\", \"answer\": \"\\\\boxed{4}\"}\n");
+            var (code, output) = CliRunner.Run("eval", "--system", description.SourcePath!, "--data", data, "--cluster", cluster.AddressText,
+                "--journal", Path.Combine(empty, "journal.jsonl"));
+            Assert.True(code == ExitCodes.ClusterFailure, $"exit code {code}: {output}");
+            Assert.Contains("agent Expert's turn in round 1 on silo one failed", output);
+            Assert.DoesNotContain("internal error", output);
         }
         finally
         {

@@ -47,8 +47,10 @@ public static class TrainingChart
         string stageText = string.Join(", ", stages.Select(s => $"{s} {entries.Where(e => e.Stage == s).Max(e => e.Step)} steps"));
 
         var loss = PerStage(entries, stages, e => e.Loss, lines: true);
+        // The validation curve: each stage's loss on the held-out set, in its stage's colour, dashed with markers.
+        AddPerStage(loss, entries, stages, e => e.EvaluationLoss, "held-out", LinePattern.Dashed, markerSize: 7);
         loss.Title($"{title} ({stageText}): loss", size: 15);
-        loss.YLabel("loss (inner: 1 − cos; outer: decoder cross-entropy)");
+        loss.YLabel("loss (training; dashed: held-out)");
 
         var accuracy = PerStage(entries, stages, e => e.EvaluationAccuracy, lines: true);
         accuracy.Title("held-out accuracy (strict answer check)", size: 15);
@@ -87,19 +89,27 @@ public static class TrainingChart
     static Plot PerStage(IReadOnlyList<TrainingLogEntry> entries, IReadOnlyList<string> stages, Func<TrainingLogEntry, double?> value, bool lines)
     {
         var plot = ChartFile.NewPlot();
+        AddPerStage(plot, entries, stages, value, null, LinePattern.Solid, markerSize: null, lineWidth: lines ? 2 : 0);
+        plot.XLabel("optimizer step (within its stage)");
+        plot.ShowLegend(Alignment.UpperRight);
+        return plot;
+    }
+
+    /// <summary>One series per stage of <paramref name="value"/> where logged, in the stage's colour; markers where points are few (or of <paramref name="markerSize"/>).</summary>
+    static void AddPerStage(Plot plot, IReadOnlyList<TrainingLogEntry> entries, IReadOnlyList<string> stages, Func<TrainingLogEntry, double?> value,
+        string? label, LinePattern pattern, int? markerSize, int lineWidth = 2)
+    {
         foreach (var (stage, i) in stages.Select((s, i) => (s, i)))
         {
             var points = entries.Where(e => e.Stage == stage && value(e) is not null).Select(e => (X: (double)e.Step, Y: value(e)!.Value)).ToArray();
             if (points.Length == 0)
                 continue;
             var scatter = plot.Add.Scatter(points.Select(p => p.X).ToArray(), points.Select(p => p.Y).ToArray(), Palette[i % Palette.Length]);
-            scatter.LegendText = $"{stage} stage";
-            scatter.LineWidth = lines ? 2 : 0;
-            scatter.MarkerSize = points.Length <= 30 ? 6 : 0;
+            scatter.LegendText = label is null ? $"{stage} stage" : $"{stage} stage, {label}";
+            scatter.LineWidth = lineWidth;
+            scatter.LinePattern = pattern;
+            scatter.MarkerSize = markerSize ?? (points.Length <= 30 ? 6 : 0);
         }
-        plot.XLabel("optimizer step (within its stage)");
-        plot.ShowLegend(Alignment.UpperRight);
-        return plot;
     }
 
     static Plot GradientNorms(IReadOnlyList<TrainingLogEntry> entries)

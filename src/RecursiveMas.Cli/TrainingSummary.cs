@@ -10,10 +10,12 @@ static class TrainingSummary
     {
         static string Number(double v) => double.IsFinite(v) ? v.ToString("F4") : "-";
         static string Percent(double? v) => v is double a ? a.ToString("P1") : "-";
-        var stages = new Table().AddColumns("stage", "steps", "resumed at", "first loss", "final loss", "eval before", "eval after", "seconds");
+        static string Loss(double? v) => v is double l ? Number(l) : "-";
+        var stages = new Table().AddColumns("stage", "steps", "resumed at", "first loss", "final loss", "eval before", "eval after", "held-out loss", "seconds");
         foreach (var s in report.Stages)
             stages.AddRow(s.Stage.ToString().ToLowerInvariant(), s.Steps.ToString(), s.ResumedFromStep.ToString(), Number(s.FirstLoss), Number(s.FinalLoss),
-                Percent(s.InitialEvaluationAccuracy), Percent(s.EvaluationAccuracy), s.Seconds.ToString("F1"));
+                Percent(s.InitialEvaluationAccuracy), Percent(s.EvaluationAccuracy),
+                s.InitialEvaluationLoss is null && s.EvaluationLoss is null ? "-" : $"{Loss(s.InitialEvaluationLoss)} → {Loss(s.EvaluationLoss)}", s.Seconds.ToString("F1"));
         console.Write(stages);
 
         var gradients = report.Stages.SelectMany(s => s.RoundGradients).ToList();

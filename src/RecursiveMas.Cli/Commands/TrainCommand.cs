@@ -21,7 +21,7 @@ public sealed class TrainCommand(IAnsiConsole console) : Command<TrainCommand.Se
         public string Data { get; init; } = "";
 
         [CommandOption("--eval <FILE>")]
-        [Description("Held-out JSONL scored with the strict checker before, during (--eval-every) and after training.")]
+        [Description("Held-out JSONL scored with the strict checker, and with the stage's loss (eval_loss in the log), before, during (--eval-every) and after training.")]
         public string? Eval { get; init; }
 
         [CommandOption("--stage <STAGE>")]

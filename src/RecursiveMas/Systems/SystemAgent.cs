@@ -46,6 +46,14 @@ public sealed class SystemAgent
     /// </summary>
     public PromptPrefixCache? Prefixes { get; }
 
+    /// <summary>
+    /// Whether turns read prompt prefixes from <see cref="Prefixes"/>. Link training turns it off for its
+    /// stages: a prefix read from the store is computed in another forward than the rest of the prompt,
+    /// which rounds differently in the last bits, so trained links would depend on what the store held when
+    /// (a resumed run starts with it empty) and on whether the version that trained them had one.
+    /// </summary>
+    internal bool ReusePrefixes { get; set; } = true;
+
     public int HiddenSize => Model.HiddenSize;
 
     public int LatentSteps => Description.LatentSteps;
@@ -169,7 +177,7 @@ public sealed class SystemAgent
         IReadOnlyDictionary<string, Tensor> messages, int extra, CancellationToken cancellationToken)
     {
         // Training reads prompts with autograd on (gradients reach the links through the messages): keep that path as it is.
-        if (Prefixes is null || prompt.Slots.Count == 0 || is_grad_enabled())
+        if (Prefixes is null || !ReusePrefixes || prompt.Slots.Count == 0 || is_grad_enabled())
             return null;
         // A sliding window counts cache positions: padding between prefix and rest would move it (KvCache.Stack).
         if (questions.Count > 1 && Enumerable.Range(0, Model.Config.LayerCount).Any(i => Model.Config.KindOf(i) == LayerKind.SlidingAttention))

@@ -40,6 +40,31 @@ internal sealed class InnerObjective(RecursiveSystem system, TrainingOptions opt
         return losses;
     }
 
+    /// <summary>
+    /// The loss on held-out <paramref name="examples"/> without a graph: each agent's over the examples with its role
+    /// target, in batches, then the mean over agents as a step's loss is; null when no agent has an example to score.
+    /// </summary>
+    public double? HeldOutLoss(IReadOnlyList<SystemAgent> agents, IReadOnlyList<TrainingExample> examples, int batchSize)
+    {
+        string decoder = system.Plan.Decoder;
+        using var noGrad = no_grad();
+        var losses = new List<double>();
+        foreach (var agent in agents)
+        {
+            var rows = Enumerable.Range(0, examples.Count).Where(i => examples[i].TargetOf(agent.Name, decoder) is not null).ToList();
+            if (rows.Count == 0)
+                continue;
+            double sum = 0;
+            foreach (var chunk in rows.Chunk(batchSize))
+            {
+                using var scope = NewDisposeScope();
+                sum += Loss(agent, [.. chunk.Select(i => examples[i])], chunk).item<float>() * chunk.Length;
+            }
+            losses.Add(sum / rows.Count);
+        }
+        return losses.Count == 0 ? null : losses.Average();
+    }
+
     /// <summary>The inner loss of <paramref name="agent"/> on examples that all have its role target.</summary>
     internal Tensor Loss(SystemAgent agent, IReadOnlyList<TrainingExample> examples, IReadOnlyList<int> indices)
     {

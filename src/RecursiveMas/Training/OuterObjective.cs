@@ -84,6 +84,26 @@ internal sealed class OuterObjective(RecursiveSystem system, TrainingOptions opt
 
     internal static string RoundKey(string linkId, int round) => $"{linkId}@{round}";
 
+    /// <summary>
+    /// The objective on held-out <paramref name="examples"/> without a graph, in batches of <paramref name="batchSize"/>,
+    /// averaged over examples; null when teacher messages need a role text some example lacks.
+    /// </summary>
+    public double? HeldOutLoss(IReadOnlyList<TrainingExample> examples, int batchSize)
+    {
+        string decoder = system.Plan.Decoder;
+        if (options.MessageSource == MessageSource.Teacher && !examples.All(e => system.Agents.All(a => e.TargetOf(a.Name, decoder) is not null)))
+            return null;
+        using var noGrad = no_grad();
+        double sum = 0;
+        for (int start = 0; start < examples.Count; start += batchSize)
+        {
+            using var scope = NewDisposeScope();
+            var batch = examples.Skip(start).Take(batchSize).ToList();
+            sum += Unroll(batch, [.. Enumerable.Range(start, batch.Count)], keepUses: false).Loss.item<float>() * batch.Count;
+        }
+        return sum / examples.Count;
+    }
+
     /// <summary>Runs the n rounds with the graph kept; see <see cref="UnrolledRounds"/>.</summary>
     internal UnrolledRounds Unroll(IReadOnlyList<TrainingExample> batch, IReadOnlyList<int> indices, bool keepUses)
     {

@@ -50,6 +50,9 @@ internal static class StageTrainer
             link.SetTrainable(false);
         foreach (var link in trained)
             link.SetTrainable(true);
+        // Every forward of a stage reads its whole prompt, so steps do not depend on a prefix store's history.
+        foreach (var agent in system.Agents)
+            agent.ReusePrefixes = false;
         try
         {
             using var optimizer = new LinkAdamW(parameters, o.Beta1, o.Beta2, o.Epsilon, o.WeightDecay);
@@ -69,13 +72,18 @@ internal static class StageTrainer
             var runOptions = new RunOptions { Rounds = rounds, LatentSteps = o.LatentSteps, RolloutMode = o.RolloutMode, Decoding = o.EvaluationDecoding };
             bool evaluate = o.Evaluation is { Count: > 0 };
             double? Evaluate() => evaluate ? HeldOutEvaluation.Accuracy(system, o.Evaluation!, runOptions, o.EvaluationBatchSize) : null;
+            // The validation curve: this stage's own loss on the held-out examples, without a graph.
+            double? HeldOutLoss() => !evaluate ? null
+                : inner is not null ? inner.HeldOutLoss(agents, o.Evaluation!, o.BatchSize)
+                : outer!.HeldOutLoss(o.Evaluation!, o.BatchSize);
 
-            double? initialAccuracy = null, accuracy = null;
+            double? initialAccuracy = null, accuracy = null, initialLoss = null, heldOutLoss = null;
             if (evaluate && start == 0)
             {
                 accuracy = initialAccuracy = Evaluate();
+                heldOutLoss = initialLoss = HeldOutLoss();
                 o.OnProgress?.Invoke(new TrainingProgress(stage, 0, o.Steps, double.NaN, 0, double.NaN, [], [], new Dictionary<string, double>(),
-                    initialAccuracy, watch.Elapsed, null));
+                    initialAccuracy, watch.Elapsed, null) { EvaluationLoss = initialLoss });
             }
 
             var sampler = new ExampleSampler(data.Count, o.BatchSize, o.Seed);
@@ -156,8 +164,11 @@ internal static class StageTrainer
                     firstLoss = stepLoss;
                 bool evaluateNow = evaluate && ((o.EvaluateEvery > 0 && done % o.EvaluateEvery == 0) || done == o.Steps);
                 double? stepAccuracy = evaluateNow ? Evaluate() : null;
+                double? stepHeldOutLoss = evaluateNow ? HeldOutLoss() : null;
                 if (stepAccuracy is not null)
                     accuracy = stepAccuracy;
+                if (stepHeldOutLoss is not null)
+                    heldOutLoss = stepHeldOutLoss;
                 var elapsed = watch.Elapsed;
                 last = new TrainingProgress(stage, done, o.Steps, stepLoss, lr, gradientNorm,
                     [.. Enumerable.Range(0, rounds).Select(r => roundCounts[r] == 0 ? double.NaN : roundSums[r] / roundCounts[r])],
@@ -166,6 +177,7 @@ internal static class StageTrainer
                     stepAccuracy, elapsed, elapsed / (done - start) * (o.Steps - done))
                 {
                     SkippedSteps = skipped,
+                    EvaluationLoss = stepHeldOutLoss,
                 };
                 log?.Append(last);
                 o.OnProgress?.Invoke(last);
@@ -188,6 +200,8 @@ internal static class StageTrainer
                     .Select(kv => new RoundGradientSummary(kv.Key.Link, kv.Key.Round, kv.Value.Average(), kv.Value.Min(), kv.Value.Max(), kv.Value[^1], kv.Value.Count))],
                 InitialEvaluationAccuracy = initialAccuracy,
                 EvaluationAccuracy = accuracy,
+                InitialEvaluationLoss = initialLoss,
+                EvaluationLoss = heldOutLoss,
                 Seconds = watch.Elapsed.TotalSeconds,
                 CheckpointPath = checkpointPath is not null && File.Exists(checkpointPath) ? checkpointPath : null,
             };
@@ -196,6 +210,8 @@ internal static class StageTrainer
         {
             foreach (var link in trained)
                 link.SetTrainable(false);
+            foreach (var agent in system.Agents)
+                agent.ReusePrefixes = true;
         }
     }
 

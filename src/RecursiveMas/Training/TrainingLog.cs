@@ -62,6 +62,7 @@ internal sealed class TrainingLog(string path)
             })]),
             ["agent_losses"] = new JsonObject(progress.AgentLosses.Select(kv => KeyValuePair.Create(kv.Key, Number(kv.Value)))),
             ["eval_accuracy"] = progress.EvaluationAccuracy,
+            ["eval_loss"] = progress.EvaluationLoss is double heldOut ? Number(heldOut) : null,
             ["elapsed_s"] = Math.Round(progress.Elapsed.TotalSeconds, 3),
         };
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);

@@ -12,6 +12,7 @@ namespace RecursiveMas.Training;
 /// <param name="Step">1-based step within <paramref name="Stage"/>.</param>
 /// <param name="RoundGradients">Outer, on diagnostic steps: each link's gradient from each round (null norms dropped).</param>
 /// <param name="EvaluationAccuracy">Held-out accuracy when measured at this step.</param>
+/// <param name="EvaluationLoss">The stage's loss on the held-out set when measured at this step (absent in older logs).</param>
 public sealed record TrainingLogEntry(
     string Stage,
     int Step,
@@ -20,7 +21,8 @@ public sealed record TrainingLogEntry(
     double LearningRate,
     double? GradientNorm,
     IReadOnlyList<RoundGradient> RoundGradients,
-    double? EvaluationAccuracy)
+    double? EvaluationAccuracy,
+    double? EvaluationLoss = null)
 {
     /// <summary>The log's name in a training run's output folder.</summary>
     public const string FileName = "train-log.jsonl";
@@ -64,6 +66,7 @@ public sealed record TrainingLogEntry(
             Field(root, "lr", false).GetDouble(),
             Optional(Field(root, "grad_norm", true)),
             gradients,
-            root.TryGetProperty("eval_accuracy", out var accuracy) && accuracy.ValueKind == JsonValueKind.Number ? accuracy.GetDouble() : null);
+            root.TryGetProperty("eval_accuracy", out var accuracy) && accuracy.ValueKind == JsonValueKind.Number ? accuracy.GetDouble() : null,
+            root.TryGetProperty("eval_loss", out var heldOut) && heldOut.ValueKind == JsonValueKind.Number ? heldOut.GetDouble() : null);
     }
 }

@@ -35,4 +35,10 @@ public sealed record TrainingProgress(
 {
     /// <summary>Steps of this stage (this process) skipped so far because their loss or gradient was NaN or infinite.</summary>
     public int SkippedSteps { get; init; }
+
+    /// <summary>
+    /// The stage's own loss on the held-out set, measured with <see cref="EvaluationAccuracy"/> (the validation curve
+    /// beside the training loss); null when not measured, or when the held-out examples lack what the loss reads.
+    /// </summary>
+    public double? EvaluationLoss { get; init; }
 }

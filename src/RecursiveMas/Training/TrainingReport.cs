@@ -41,6 +41,12 @@ public sealed record StageReport
     /// <summary>Held-out accuracy after the last step (outer only).</summary>
     public double? EvaluationAccuracy { get; init; }
 
+    /// <summary>The stage's loss on the held-out set before its first step and after its last (null where not measured).</summary>
+    public double? InitialEvaluationLoss { get; init; }
+
+    /// <inheritdoc cref="InitialEvaluationLoss"/>
+    public double? EvaluationLoss { get; init; }
+
     /// <summary>Wall time of this process's part of the stage.</summary>
     public double Seconds { get; init; }
 

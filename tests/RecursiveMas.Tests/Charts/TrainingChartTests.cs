@@ -11,7 +11,7 @@ public sealed class TrainingChartTests
 {
     /// <summary>
     /// A log written by the trainer's own writer: 3 inner steps, then 4 outer steps whose per-round
-    /// gradients for two links are 10^-(round) and 10^-(round+1); held-out accuracy at outer step 4.
+    /// gradients for two links are 10^-(round) and 10^-(round+1); held-out accuracy and loss at outer step 4.
     /// </summary>
     static string WriteLog(string folder)
     {
@@ -22,7 +22,8 @@ public sealed class TrainingChartTests
         for (int step = 1; step <= 4; step++)
             log.Append(new TrainingProgress(TrainingStage.Outer, step, 4, 2.0 / step, 5e-4, step == 2 ? double.NaN : 0.7, [1.0, 0.5],
                 [new RoundGradient("outer.A-B", 1, 0.1), new RoundGradient("outer.A-B", 2, 0.01), new RoundGradient("outer.B-C", 1, 0.01), new RoundGradient("outer.B-C", 2, 0.001)],
-                new Dictionary<string, double>(), step == 4 ? 0.75 : null, TimeSpan.FromSeconds(step), null));
+                new Dictionary<string, double>(), step == 4 ? 0.75 : null, TimeSpan.FromSeconds(step), null)
+            { EvaluationLoss = step == 4 ? 0.9 : null });
         return log.Path;
     }
 
@@ -37,6 +38,8 @@ public sealed class TrainingChartTests
         Assert.Equal(2e-3, entries[1].LearningRate);
         Assert.Null(entries[4].GradientNorm); // NaN is logged as null
         Assert.Equal(0.75, entries[6].EvaluationAccuracy);
+        Assert.Equal(0.9, entries[6].EvaluationLoss);
+        Assert.Null(entries[5].EvaluationLoss);
         Assert.Equal(new RoundGradient("outer.B-C", 2, 0.001), entries[5].RoundGradients[3]);
     }
 
@@ -61,7 +64,9 @@ public sealed class TrainingChartTests
             [.. plot.GetPlottables<ScottPlot.Plottables.Scatter>().Select(s =>
                 (s.LegendText, s.Data.GetScatterPoints().Select(p => p.X).ToArray(), s.Data.GetScatterPoints().Select(p => p.Y).ToArray()))];
         var losses = Series(loss);
-        Assert.Equal(["inner stage", "outer stage"], losses.Select(s => s.Label));
+        Assert.Equal(["inner stage", "outer stage", "outer stage, held-out"], losses.Select(s => s.Label));
+        Assert.Equal([4.0], losses[2].Xs);
+        Assert.Equal([0.9], losses[2].Ys);
         Assert.Equal([1.0, 0.5, 1.0 / 3], losses[0].Ys);
         Assert.Equal([1.0, 2.0, 3.0, 4.0], losses[1].Xs);
         var accuracies = Assert.Single(Series(accuracy));

@@ -48,6 +48,11 @@ public sealed class OuterTrainingTests(SecretRelay relay) : IClassFixture<Secret
         Assert.True(stage.InitialEvaluationAccuracy <= 0.25, $"untrained links already answer {stage.InitialEvaluationAccuracy:P0}");
         Assert.True(stage.EvaluationAccuracy >= 0.5, $"after training: {stage.EvaluationAccuracy:P0} (chance 25%)");
         Assert.True(stage.FinalLoss < stage.FirstLoss / 2, $"loss {stage.FirstLoss} → {stage.FinalLoss}");
+        // The validation curve: the same objective on the held-out names falls too, and the log has it where accuracy was measured.
+        Assert.True(stage.EvaluationLoss < stage.InitialEvaluationLoss, $"held-out loss {stage.InitialEvaluationLoss} → {stage.EvaluationLoss}");
+        var logged = TrainingLogEntry.Read(report.LogPath!);
+        Assert.Equal(logged.Where(e => e.EvaluationAccuracy is not null).Select(e => e.Step), logged.Where(e => e.EvaluationLoss is not null).Select(e => e.Step));
+        Assert.Equal(stage.EvaluationLoss, logged[^1].EvaluationLoss);
         Assert.Equal(before, ModelHash(system));
 
         // The saved links reproduce the trained system's accuracy.
@@ -194,6 +199,34 @@ public sealed class OuterTrainingTests(SecretRelay relay) : IClassFixture<Secret
         Assert.Equal(3, summary.Count);
         Assert.All(summary, g => Assert.True(g.Samples == 2 && g.Min > 0 && g.Max >= g.Mean));
         Assert.Contains("\"round_gradients\"", report.ToJson());
+    }
+
+    /// <summary>
+    /// Training reads every prompt whole: a prefix from the agents' store is computed in another forward and rounds
+    /// differently, so links would depend on the store's history (a resumed run starts it empty). Afterwards the store
+    /// serves inference again.
+    /// </summary>
+    [Fact]
+    public void TrainingNeverReadsPromptPrefixesFromTheStoreAndLeavesItOnForInference()
+    {
+        using var system = relay.Load(latentSteps: 2, rounds: 2);
+        Assert.All(system.Agents, a => Assert.NotNull(a.Prefixes));
+        LinkTrainer.TrainOuter(system, SecretRelay.Examples(4, 0), new TrainingOptions
+        {
+            Steps = 2,
+            BatchSize = 2,
+            WarmupSteps = 0,
+            Rounds = 2,
+            MessageSource = MessageSource.Rollout,
+            DetachSenders = true, // rollouts without a graph: the path that could read the store
+            ReceiverRoleWeight = 1,
+            Evaluation = SecretRelay.Examples(2, 100),
+            EvaluateEvery = 1,
+        });
+        Assert.All(system.Agents, a => Assert.Equal((0L, 0L), (a.Prefixes!.Misses, a.Prefixes.Hits)));
+        Assert.All(system.Agents, a => Assert.True(a.ReusePrefixes));
+        RecursiveRunner.Solve(system, "Ann: 3 3 3", new RunOptions { Rounds = 2 });
+        Assert.Contains(system.Agents, a => a.Prefixes!.Misses > 0);
     }
 
     [Fact]

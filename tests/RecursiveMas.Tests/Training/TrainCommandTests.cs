@@ -29,6 +29,8 @@ public sealed class TrainCommandTests(SecretRelay relay) : IClassFixture<SecretR
         using var json = JsonDocument.Parse(text);
         var stages = json.RootElement.GetProperty("stages");
         Assert.Equal(["inner", "outer"], stages.EnumerateArray().Select(s => s.GetProperty("stage").GetString()));
+        // Each stage's own loss on the --eval examples, before and after: the validation curve's ends.
+        Assert.All(stages.EnumerateArray(), s => Assert.True(s.GetProperty("evaluation_loss").GetDouble() > 0 && s.GetProperty("initial_evaluation_loss").GetDouble() > 0, s.ToString()));
         Assert.True(File.Exists(Path.Combine(output, "links", "outer.Expert-Learner.safetensors")));
         Assert.True(File.Exists(Path.Combine(output, "checkpoint-outer.safetensors")));
         Assert.Equal(4, File.ReadLines(Path.Combine(output, "train-log.jsonl")).Count());

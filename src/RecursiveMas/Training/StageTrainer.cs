@@ -83,7 +83,8 @@ internal static class StageTrainer
                 accuracy = initialAccuracy = Evaluate();
                 heldOutLoss = initialLoss = HeldOutLoss();
                 o.OnProgress?.Invoke(new TrainingProgress(stage, 0, o.Steps, double.NaN, 0, double.NaN, [], [], new Dictionary<string, double>(),
-                    initialAccuracy, watch.Elapsed, null) { EvaluationLoss = initialLoss });
+                    initialAccuracy, watch.Elapsed, null)
+                { EvaluationLoss = initialLoss });
             }
 
             var sampler = new ExampleSampler(data.Count, o.BatchSize, o.Seed);

@@ -29,10 +29,11 @@ public class LatentRolloutTests
     [InlineData("qwen3_5", 64)] // DeltaNet layers: chunked prefill, then one recurrent step per latent
     public void CachedRolloutEqualsTheReferenceRollout(string family, int steps)
     {
-        // Realistically scaled weights (transformers' init std): the float32 comparison the issue asks for.
+        // Realistically scaled weights (transformers' init std), float32, at the tolerance the test had before it
+        // was loosened to hide the seeding race (each link now draws from its own generator).
         using var model = TinyModels.Create(TinyModels.ByName(family), std: 0.02);
         using var link = Link(model, 3);
-        AssertCachedEqualsReference(model, link, steps, tolerance: 1e-4);
+        AssertCachedEqualsReference(model, link, steps, tolerance: 1e-5);
     }
 
     [Theory]

@@ -46,11 +46,19 @@ public static class TrainingChart
         var stages = entries.Select(e => e.Stage).Distinct().ToList();
         string stageText = string.Join(", ", stages.Select(s => $"{s} {entries.Where(e => e.Stage == s).Max(e => e.Step)} steps"));
 
-        var loss = PerStage(entries, stages, e => e.Loss, lines: true);
-        // The validation curve: each stage's loss on the held-out set, in its stage's colour, dashed with markers.
-        AddPerStage(loss, entries, stages, e => e.EvaluationLoss, "held-out", LinePattern.Dashed, markerSize: 7);
-        loss.Title($"{title} ({stageText}): loss", size: 15);
+        // Losses that fall by more than a factor of LogScaleSpan (an inner stage starts near 10 and ends near 0.1)
+        // are drawn on a log scale, so the end of training — where the held-out curve matters — is not a flat line.
+        var losses = entries.SelectMany(e => new[] { e.Loss, e.EvaluationLoss }).OfType<double>().Where(double.IsFinite).ToList();
+        bool logLoss = losses.Count > 0 && losses.Min() > 0 && losses.Max() / losses.Min() > LogScaleSpan;
+        Func<double?, double?> scaled = logLoss ? v => v is double x && x > 0 ? Math.Log10(x) : null : v => v;
+        var loss = PerStage(entries, stages, e => scaled(e.Loss), lines: true);
+        // The validation curve: each stage's loss on the held-out set, dashed with markers, in a colour that stands out
+        // from the training curve it lies on.
+        AddPerStage(loss, entries, stages, e => scaled(e.EvaluationLoss), "held-out", LinePattern.Dashed, markerSize: 7, colorOffset: 4);
+        loss.Title($"{title} ({stageText}): loss{(logLoss ? " (log scale)" : "")}", size: 15);
         loss.YLabel("loss (training; dashed: held-out)");
+        if (logLoss)
+            LogTicks(loss);
 
         var accuracy = PerStage(entries, stages, e => e.EvaluationAccuracy, lines: true);
         accuracy.Title("held-out accuracy (strict answer check)", size: 15);
@@ -97,14 +105,14 @@ public static class TrainingChart
 
     /// <summary>One series per stage of <paramref name="value"/> where logged, in the stage's colour; markers where points are few (or of <paramref name="markerSize"/>).</summary>
     static void AddPerStage(Plot plot, IReadOnlyList<TrainingLogEntry> entries, IReadOnlyList<string> stages, Func<TrainingLogEntry, double?> value,
-        string? label, LinePattern pattern, int? markerSize, int lineWidth = 2)
+        string? label, LinePattern pattern, int? markerSize, int lineWidth = 2, int colorOffset = 0)
     {
         foreach (var (stage, i) in stages.Select((s, i) => (s, i)))
         {
             var points = entries.Where(e => e.Stage == stage && value(e) is not null).Select(e => (X: (double)e.Step, Y: value(e)!.Value)).ToArray();
             if (points.Length == 0)
                 continue;
-            var scatter = plot.Add.Scatter(points.Select(p => p.X).ToArray(), points.Select(p => p.Y).ToArray(), Palette[i % Palette.Length]);
+            var scatter = plot.Add.Scatter(points.Select(p => p.X).ToArray(), points.Select(p => p.Y).ToArray(), Palette[(i + colorOffset) % Palette.Length]);
             scatter.LegendText = label is null ? $"{stage} stage" : $"{stage} stage, {label}";
             scatter.LineWidth = lineWidth;
             scatter.LinePattern = pattern;
@@ -130,12 +138,7 @@ public static class TrainingChart
             scatter.MarkerSize = points.Length <= 30 ? 5 : 0;
             scatter.LegendText = $"{group.Key.Link}, round {group.Key.Round}";
         }
-        plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic
-        {
-            IntegerTicksOnly = true,
-            MinorTickGenerator = new ScottPlot.TickGenerators.LogMinorTickGenerator(),
-            LabelFormatter = v => Math.Pow(10, v).ToString("G3", CultureInfo.InvariantCulture),
-        };
+        LogTicks(plot);
         plot.XLabel("optimizer step (outer stage)");
         if (series.Count == 0)
             Note(plot, "no per-round gradients in this log (outer stage, --diagnose-every > 0)");
@@ -143,6 +146,17 @@ public static class TrainingChart
             plot.ShowLegend(Edge.Right); // one line per link and round: beside the panel, never over the curves
         return plot;
     }
+
+    /// <summary>Ratio of the largest to the smallest loss above which the loss panel is drawn on a log scale.</summary>
+    public const double LogScaleSpan = 20;
+
+    /// <summary>Ticks for values plotted as log10: at whole powers of ten, labelled back in plain numbers, with log minor ticks.</summary>
+    static void LogTicks(Plot plot) => plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic
+    {
+        IntegerTicksOnly = true,
+        MinorTickGenerator = new ScottPlot.TickGenerators.LogMinorTickGenerator(),
+        LabelFormatter = v => Math.Pow(10, v).ToString("G3", CultureInfo.InvariantCulture),
+    };
 
     static void Note(Plot plot, string text)
     {

@@ -122,6 +122,12 @@ public sealed record ZooBudget
     /// <summary>Evaluate the held-out questions every N outer steps; 0 = only before and after.</summary>
     public int EvaluateEvery { get; init; } = 40;
 
+    /// <summary>
+    /// Evaluate them every N steps of the inner and consistency stages too (their held-out loss is those stages'
+    /// validation curve; the accuracy there is the system's with outer links not yet trained); 0 = before and after.
+    /// </summary>
+    public int InnerEvaluateEvery { get; init; } = 100;
+
     public static ZooBudget Shipped { get; } = new();
 
     public static ZooBudget Tiny { get; } = new()
@@ -146,5 +152,6 @@ public sealed record ZooBudget
         LinkExamplesPerTask = 4,
         LinkEvaluationQuestions = 2,
         EvaluateEvery = 0,
+        InnerEvaluateEvery = 0,
     };
 }

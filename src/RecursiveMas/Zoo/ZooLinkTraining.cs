@@ -56,6 +56,8 @@ public static class ZooLinkTraining
                 LearningRate = budget.InnerLearningRate,
                 InnerTokenWeight = budget.InnerTokenWeight,
                 InnerReadsRoleMessages = budget.InnerTokenWeight > 0 || budget.InnerConsistencyWeight > 0,
+                Evaluation = evaluation.Count > 0 ? evaluation : null,
+                EvaluateEvery = budget.InnerEvaluateEvery,
                 OutputDirectory = logDirectory is null ? null : Path.Combine(logDirectory, "inner"),
             }, cancellationToken),
         };
@@ -69,6 +71,8 @@ public static class ZooLinkTraining
                 InnerConsistencyWeight = budget.InnerConsistencyWeight,
                 InnerReadsRoleMessages = true,
                 Seed = seed + 303,
+                Evaluation = evaluation.Count > 0 ? evaluation : null,
+                EvaluateEvery = budget.InnerEvaluateEvery,
                 OutputDirectory = logDirectory is null ? null : Path.Combine(logDirectory, "consistency"),
             }, cancellationToken);
         var aligning = new OuterAlignmentOptions { Steps = budget.AlignSteps, BatchSize = budget.LinkBatchSize, Seed = seed + 202 };

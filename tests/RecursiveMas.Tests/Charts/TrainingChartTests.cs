@@ -85,6 +85,23 @@ public sealed class TrainingChartTests
         Assert.Contains("outer.B-C, round 2", gradients.GetSvgXml(900, 500));
     }
 
+    /// <summary>A loss that falls from 10 to 0.1 is drawn as log10 (labels in plain numbers), so its end is not a flat line.</summary>
+    [Fact]
+    public void ALossThatFallsByDecadesIsDrawnOnALogScale()
+    {
+        using var dir = new TempDirectory();
+        var log = new TrainingLog(Path.Combine(dir.Path, TrainingLogEntry.FileName));
+        foreach (var (step, value) in new[] { (1, 10.0), (2, 1.0), (3, 0.1) })
+            log.Append(new TrainingProgress(TrainingStage.Inner, step, 3, value, 1e-3, 0.5, [], [], new Dictionary<string, double>(), null, TimeSpan.Zero, null)
+            { EvaluationLoss = step == 3 ? 0.2 : null });
+        var loss = TrainingChart.Build(TrainingLogEntry.Read(log.Path), "t").GetPlots()[0];
+        Assert.Contains("log scale", loss.Axes.Title.Label.Text);
+        var series = loss.GetPlottables<ScottPlot.Plottables.Scatter>().ToList();
+        Assert.Equal([1.0, 0.0, -1.0], series[0].Data.GetScatterPoints().Select(p => Math.Round(p.Y, 12)));
+        Assert.Equal(Math.Log10(0.2), Assert.Single(series[1].Data.GetScatterPoints()).Y, 12);
+        Assert.Equal("0.1", Assert.IsType<ScottPlot.TickGenerators.NumericAutomatic>(loss.Axes.Left.TickGenerator).LabelFormatter(-1));
+    }
+
     [Fact]
     public void RmasPlotDrawsTheLogAsAPngOfTheChartsSize()
     {

@@ -21,6 +21,9 @@ public static class RmasApp
             if (console is not null)
                 config.ConfigureConsole(console);
             config.PropagateExceptions();
+            // An option a command does not know is an error, not a setting silently dropped (`eval --limt 5`
+            // would otherwise run the whole data set).
+            config.UseStrictParsing();
             config.ValidateExamples();
 
             config.AddCommand<ForwardCommand>("forward")
@@ -103,7 +106,9 @@ public static class RmasApp
         }
         catch (CommandParseException e)
         {
-            return Fail(output, ExitCodes.Usage, e.Message, e, verbose, hint: "run 'rmas --help' for usage");
+            return Fail(output, ExitCodes.Usage, e.Message, e, verbose, hint: args is ["generate", ..] && args.Contains("--system")
+                ? "the system message is --system-prompt TEXT (--system names a SYSTEM.json in other commands)"
+                : "run 'rmas --help' for usage");
         }
         catch (CommandRuntimeException e)
         {

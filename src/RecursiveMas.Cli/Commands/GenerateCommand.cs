@@ -75,15 +75,6 @@ public sealed class GenerateCommand(IAnsiConsole console) : Command<GenerateComm
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        if (context.Remaining.Parsed.Count > 0 || context.Remaining.Raw.Count > 0)
-        {
-            // Spectre passes unknown options on rather than failing; here one would be a setting silently lost.
-            var unknown = context.Remaining.Parsed.Select(o => o.Key).Concat(context.Remaining.Raw);
-            console.MarkupLine($"[red]error:[/] unknown option(s) {Markup.Escape(string.Join(" ", unknown))}");
-            if (context.Remaining.Parsed.Contains("--system"))
-                console.MarkupLine("[grey]the system message is --system-prompt TEXT (--system names a SYSTEM.json in other commands)[/]");
-            return ExitCodes.Usage;
-        }
         var sampling = settings.SamplingWith(GenerationDefaults.Read(settings.Model));
         sampling.Validate(); // option errors before the (slow) model load
         Runtime.ConfigureThreads(settings.Threads);

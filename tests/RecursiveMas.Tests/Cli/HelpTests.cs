@@ -25,4 +25,14 @@ public class HelpTests
         Assert.Contains("EXAMPLES:", output);
         Assert.DoesNotContain("error:", output);
     }
+
+    /// <summary>An option a command does not know is a usage error naming it, before anything runs — not a setting dropped.</summary>
+    [Theory]
+    [MemberData(nameof(Commands))]
+    public void AnUnknownOptionIsAUsageErrorNamingIt(string command)
+    {
+        var (code, output) = CliRunner.Run(command, "--no-such-option", "1");
+        Assert.True(code == ExitCodes.Usage, $"{command}: exit {code}\n{output}");
+        Assert.Contains("Unknown option 'no-such-option'", output);
+    }
 }

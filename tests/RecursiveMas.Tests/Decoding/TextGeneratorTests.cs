@@ -92,7 +92,7 @@ public sealed class TextGeneratorTests : IDisposable
 
         var (old, oldOutput) = CliRunner.Run("generate", "--model", _dir, "--prompt", "x", "--system", system);
         Assert.Equal(ExitCodes.Usage, old);
-        Assert.Contains("unknown option(s) --system", oldOutput);
+        Assert.Contains("Unknown option 'system'", oldOutput);
         Assert.Contains("--system-prompt TEXT", oldOutput);
     }
 

@@ -14,6 +14,14 @@ public static class RoleTextsJson
     /// <summary>The field of the later rounds' texts.</summary>
     public const string LaterRoundsField = "later_rounds";
 
+    /// <summary>
+    /// The texts of <paramref name="round"/> (1-based): <paramref name="first"/> in round 1 or when there are no later
+    /// rounds, else the round's entry of <paramref name="later"/>, the last one standing for every round after it.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> InRound(IReadOnlyDictionary<string, string> first,
+        IReadOnlyList<IReadOnlyDictionary<string, string>> later, int round) =>
+        round <= 1 || later.Count == 0 ? first : later[Math.Min(round, later.Count + 1) - 2];
+
     /// <summary>Reads both fields of <paramref name="root"/> (each optional); errors name the file, the line and the field.</summary>
     public static (Dictionary<string, string> Roles, IReadOnlyList<IReadOnlyDictionary<string, string>> LaterRounds) Read(
         JsonElement root, string path, string where)

@@ -19,8 +19,7 @@ public sealed record TaskExample(string Question, IReadOnlyDictionary<string, st
     public IReadOnlyList<IReadOnlyDictionary<string, string>> LaterRounds { get; init; } = [];
 
     /// <summary>What each role writes in <paramref name="round"/> (1-based).</summary>
-    public IReadOnlyDictionary<string, string> RolesIn(int round) =>
-        round <= 1 || LaterRounds.Count == 0 ? Roles : LaterRounds[Math.Min(round, LaterRounds.Count + 1) - 2];
+    public IReadOnlyDictionary<string, string> RolesIn(int round) => IO.RoleTextsJson.InRound(Roles, LaterRounds, round);
 
     /// <summary>The options of a multiple-choice question (A, B, … in order); null for a free-form answer.</summary>
     public IReadOnlyList<string>? Choices { get; init; }

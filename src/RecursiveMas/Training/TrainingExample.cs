@@ -23,8 +23,7 @@ public sealed record TrainingExample(string Question, IReadOnlyDictionary<string
     public IReadOnlyList<IReadOnlyDictionary<string, string>> LaterRoundTargets { get; init; } = [];
 
     /// <summary>The role targets of <paramref name="round"/> (1-based).</summary>
-    internal IReadOnlyDictionary<string, string> TargetsIn(int round) =>
-        round <= 1 || LaterRoundTargets.Count == 0 ? RoleTargets : LaterRoundTargets[Math.Min(round, LaterRoundTargets.Count + 1) - 2];
+    internal IReadOnlyDictionary<string, string> TargetsIn(int round) => IO.RoleTextsJson.InRound(RoleTargets, LaterRoundTargets, round);
 
     /// <summary>The target text of <paramref name="agent"/> in <paramref name="round"/>; the decoder falls back to <see cref="Answer"/>.</summary>
     internal string? TargetOf(string agent, string decoder, int round = 1) =>

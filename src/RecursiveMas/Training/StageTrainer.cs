@@ -271,6 +271,9 @@ internal static class StageTrainer
             identity["latent_steps"] = o.LatentSteps?.ToString(CultureInfo.InvariantCulture) ?? "m";
             if (o.ReceiverRoleWeight > 0)
                 identity["receiver_role_weight"] = N(o.ReceiverRoleWeight);
+            // Only when set, so checkpoints written before the option existed still resume.
+            if (o.ReceiverRoleWeight > 0 && o.LaterRoundReceiverWeight != 1)
+                identity["later_round_receiver_weight"] = N(o.LaterRoundReceiverWeight);
             if (o.DetachSenders)
                 identity["detach_senders"] = "true";
         }

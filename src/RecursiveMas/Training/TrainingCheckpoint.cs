@@ -71,6 +71,13 @@ internal static class TrainingCheckpoint
                 throw new ModelFileException(path, key,
                     $"the checkpoint was written with {key} = {saved} but this run has {key} = {expected}; resume with the same settings or start a new output directory");
         }
+        // A setting recorded only when it is used (e.g. a receiver weight) that this run leaves off differs too.
+        foreach (var (key, saved) in metadata)
+        {
+            if (key is not ("format" or "step" or "sha256") && !identity.ContainsKey(key))
+                throw new ModelFileException(path, key,
+                    $"the checkpoint was written with {key} = {saved} but this run does not set it; resume with the same settings or start a new output directory");
+        }
         if (!metadata.TryGetValue("step", out var stepText) || !int.TryParse(stepText, System.Globalization.CultureInfo.InvariantCulture, out int step) || step < 0)
             throw new ModelFileException(path, "step", $"the checkpoint's step \"{stepText}\" is not a non-negative integer");
 

@@ -110,8 +110,9 @@ public sealed record TrainingOptions
 
     /// <summary>
     /// Multiplies <see cref="ReceiverRoleWeight"/> for turns after round 1 (1 = every round alike). Where the
-    /// roles change by round, a later round can ask a link for something its first-round use does not (the
-    /// zoo's critic restating a finished chain): a smaller weight keeps that from overriding round 1.
+    /// roles change by round, a later round can ask a link for something its first-round use does not (a critic
+    /// restating a finished chain), and a smaller weight limits how much that pulls on round 1 — though in the
+    /// windowed zoo attempt 0.25 and 0 did not save round 1 either (examples/zoo/README.md).
     /// </summary>
     public double LaterRoundReceiverWeight { get; init; } = 1.0;
 

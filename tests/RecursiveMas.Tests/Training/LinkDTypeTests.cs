@@ -62,9 +62,9 @@ public sealed class LinkDTypeTests(SecretRelay relay) : IClassFixture<SecretRela
             Assert.All(pair.First.parameters().Zip(pair.Second.parameters()), p => Assert.True(p.First.to(ScalarType.Float32).equal(p.Second).all().item<bool>()));
         });
 
-        // A float32 run cannot continue a bf16 checkpoint, and says which tensor's dtype differs.
+        // A float32 run cannot continue a bf16 checkpoint, and says which setting differs.
         var error = Assert.Throws<ModelFileException>(() => LinkTrainer.Train(reloaded, Data, Options(output, ScalarType.Float32, steps: 30) with { Resume = true }));
-        Assert.Contains("BFloat16", error.Message);
+        Assert.Contains("link_dtype = bfloat16", error.Message);
     }
 
     [Fact]

@@ -229,6 +229,37 @@ public sealed class OuterTrainingTests(SecretRelay relay) : IClassFixture<Secret
         Assert.Contains(system.Agents, a => a.Prefixes!.Misses > 0);
     }
 
+    /// <summary>The later rounds' receiver weight is a setting of the checkpoint (a resume with another is refused); left at 1 it is not written.</summary>
+    [Fact]
+    public void TheLaterRoundReceiverWeightIsPartOfTheCheckpointOnlyWhenSet()
+    {
+        string output = Path.Combine(relay.Root, "later-" + Guid.NewGuid().ToString("N")[..8]);
+        using var system = relay.Load(latentSteps: 2, rounds: 2);
+        var options = new TrainingOptions
+        {
+            Steps = 1,
+            BatchSize = 2,
+            WarmupSteps = 0,
+            Rounds = 2,
+            MessageSource = MessageSource.Rollout,
+            DetachSenders = true,
+            ReceiverRoleWeight = 1,
+            LaterRoundReceiverWeight = 0.25,
+            OutputDirectory = output,
+        };
+        LinkTrainer.TrainOuter(system, SecretRelay.Examples(2, 0), options);
+        string checkpoint = TrainingCheckpoint.PathFor(output, TrainingStage.Outer);
+        using (var file = RecursiveMas.Models.SafeTensors.SafeTensorsFile.Open(checkpoint))
+            Assert.Equal("0.25", file.Metadata["later_round_receiver_weight"]);
+        var error = Assert.ThrowsAny<Exception>(() => LinkTrainer.TrainOuter(system, SecretRelay.Examples(2, 0),
+            options with { LaterRoundReceiverWeight = 1, Resume = true }));
+        Assert.Contains("later_round_receiver_weight = 0.25", error.Message);
+
+        LinkTrainer.TrainOuter(system, SecretRelay.Examples(2, 0), options with { LaterRoundReceiverWeight = 1, OutputDirectory = output + "-default" });
+        using var defaults = RecursiveMas.Models.SafeTensors.SafeTensorsFile.Open(TrainingCheckpoint.PathFor(output + "-default", TrainingStage.Outer));
+        Assert.False(defaults.Metadata.ContainsKey("later_round_receiver_weight"));
+    }
+
     [Fact]
     public void InnerTrainingLowersTheInnerLossAndTouchesOnlyInnerLinks()
     {

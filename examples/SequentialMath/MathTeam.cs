@@ -17,11 +17,11 @@ namespace SequentialMath;
 [Prompt("Question: {question} Feedback from the previous round: {feedback} Give a plan.", When = PromptUse.LaterRounds)]
 public partial class Planner;
 
-[Agent("models/critic-qwen2-128", HiddenSize = 128, LatentSteps = 32, Role = "critic")]
+[Agent("models/critic-qwen2-128", HiddenSize = 128, LatentSteps = 36, Role = "critic")]
 [Prompt("Question: {question} Plan: {from:Planner} Carry out the plan step by step.")]
 public partial class Critic;
 
-[Agent("models/solver-llama-64", HiddenSize = 64, LatentSteps = 8, Role = "solver")]
+[Agent("models/solver-llama-96", HiddenSize = 96, LatentSteps = 8, Role = "solver")]
 [Prompt("Worked steps: {from:Critic} Question: {question} Put the final answer in \\boxed{}.")]
 public partial class Solver;
 

@@ -47,8 +47,8 @@ public static class RmasApp
             config.AddCommand<PretrainCommand>("pretrain")
                 .WithDescription("Pre-train a tiny decoder from scratch for one agent on a task's role texts, or fine-tune one on the single-agent prompt (--from, the SFT baseline; with --lora-rank, LoRA adapters: the LoRA baseline).")
                 .WithExample("pretrain", "--system", "examples/zoo/sequential.SYSTEM.json", "--agent", "solver", "--data", "examples/zoo/data/arithmetic/train.jsonl", "--family", "llama", "--hidden", "128", "--out", "solver")
-                .WithExample("pretrain", "--system", "examples/zoo/sequential.SYSTEM.json", "--from", "examples/zoo/models/solver-llama-64", "--data", "examples/zoo/data/arithmetic/train.jsonl", "--steps", "200", "--out", "sft-solver")
-                .WithExample("pretrain", "--system", "examples/zoo/sequential.SYSTEM.json", "--from", "examples/zoo/models/solver-llama-64", "--data", "examples/zoo/data/arithmetic/train.jsonl", "--steps", "200", "--lora-rank", "8", "--out", "lora-solver");
+                .WithExample("pretrain", "--system", "examples/zoo/sequential.SYSTEM.json", "--from", "examples/zoo/models/solver-llama-96", "--data", "examples/zoo/data/arithmetic/train.jsonl", "--steps", "200", "--out", "sft-solver")
+                .WithExample("pretrain", "--system", "examples/zoo/sequential.SYSTEM.json", "--from", "examples/zoo/models/solver-llama-96", "--data", "examples/zoo/data/arithmetic/train.jsonl", "--steps", "200", "--lora-rank", "8", "--out", "lora-solver");
             config.AddCommand<ZooCommand>("zoo")
                 .WithDescription("Regenerate the embedded agent zoo (task data, SYSTEM.json files, three pre-trained agents) bit for bit from a seed.")
                 .WithExample("zoo", "--seed", "7", "--out", "examples/zoo");

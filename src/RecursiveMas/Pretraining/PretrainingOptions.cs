@@ -99,6 +99,15 @@ public sealed record MessageFilling
     /// </summary>
     public int EndOfTurnPadding { get; init; }
 
+    /// <summary>
+    /// Probability that a filled message, after its end-of-turn markers, goes on with a fragment of the same
+    /// sender's text from another example and more markers (the fragment never reaches the agent's own
+    /// target). A latent sender that ran out of text now and then "says" such a fragment among its end-of-turn
+    /// steps (<c>… 18.&lt;|im_end|&gt;8 + 8 = 26.</c>); a reader trained this way takes the number before the
+    /// first end-of-turn, not the last number it sees. 0 = messages end at their markers.
+    /// </summary>
+    public double TrailingFragmentOdds { get; init; }
+
     /// <summary>Whether the decoder also learns the system's single-agent prompt (question alone → its role text).</summary>
     public bool SingleAgentPrompt { get; init; } = true;
 
@@ -122,5 +131,7 @@ public sealed record MessageFilling
             throw new ArgumentOutOfRangeException(nameof(LastRoundOdds), last, "a probability in [0, 1]");
         if (EndOfTurnPadding is < 0 or > 256)
             throw new ArgumentOutOfRangeException(nameof(EndOfTurnPadding), EndOfTurnPadding, "between 0 and 256 extra end-of-turn markers");
+        if (TrailingFragmentOdds is < 0 or > 1 || double.IsNaN(TrailingFragmentOdds))
+            throw new ArgumentOutOfRangeException(nameof(TrailingFragmentOdds), TrailingFragmentOdds, "a probability in [0, 1]");
     }
 }

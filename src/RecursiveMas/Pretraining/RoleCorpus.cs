@@ -63,7 +63,12 @@ public static class RoleCorpus
                 string sender = plan.SenderOf(agent, slot)
                     ?? throw new InvalidOperationException($"agent {agent} reads {slot} but no agent sends it");
                 // The loop-closing message was written in the round before.
-                return RoleText(example, slot == AgentPrompt.FeedbackSlot ? round - 1 : round, sender, i) + Padding(0);
+                int sent = slot == AgentPrompt.FeedbackSlot ? round - 1 : round;
+                string message = RoleText(example, sent, sender, i) + Padding(0);
+                // Drawn only when asked for, so a corpus without fragments draws what it always drew.
+                if (filling.TrailingFragmentOdds > 0 && random.NextDouble() < filling.TrailingFragmentOdds)
+                    message += endOfTurn + TrailingFragment(examples, sent, sender, random) + Padding(0);
+                return message;
             }
             string Padding(int least) => filling.EndOfTurnPadding == 0
                 ? string.Concat(Enumerable.Repeat(endOfTurn, least))
@@ -91,6 +96,14 @@ public static class RoleCorpus
         if (filling.LastRoundOdds is not double odds || first == last)
             return random.Next(first, last + 1);
         return random.NextDouble() < odds ? last : random.Next(first, last);
+    }
+
+    /// <summary>The tail of the sender's text of a random example, from a random word on.</summary>
+    static string TrailingFragment(IReadOnlyList<TaskExample> examples, int round, string sender, Random random)
+    {
+        int index = random.Next(examples.Count);
+        string[] words = RoleText(examples[index], round, sender, index).Split(' ');
+        return string.Join(' ', words[random.Next(words.Length)..]);
     }
 
     static string RoleText(TaskExample example, int round, string agent, int index) =>

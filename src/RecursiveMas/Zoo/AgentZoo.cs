@@ -10,7 +10,7 @@ namespace RecursiveMas.Zoo;
 /// The embedded default: three tiny heterogeneous agents pre-trained here from scratch, each on one
 /// part of the arithmetic word problems (<see cref="ArithmeticWordProblems"/>): a Qwen3-style planner
 /// (d=96) that turns the story into operations, a Qwen2-style critic (d=128, the widest and deepest)
-/// that executes a plan step by step, and a Llama-style solver (d=64) that states the result in
+/// that executes a plan step by step, and a Llama-style solver (d=96) that states the result in
 /// <c>\boxed{}</c>. No agent is trained on the whole task: the critic and the solver always read their
 /// sender's text in pre-training, so the system has to carry it. <see cref="Build"/> writes task splits,
 /// SYSTEM.json and model directories; with the same seed and budget the bytes are the same on every
@@ -28,8 +28,8 @@ public static class AgentZoo
     public static IReadOnlyList<ZooAgent> Agents(ZooBudget budget) =>
     [
         Agent(TaskRoles.Planner, ModelFamily.Qwen3, 96, budget.Layers, budget, latentSteps: 24, stepShare: 0.7),
-        Agent(TaskRoles.Critic, ModelFamily.Qwen2, 128, budget.CriticLayers, budget, latentSteps: 32, stepShare: 1.0),
-        Agent(TaskRoles.Solver, ModelFamily.Llama, 64, budget.SolverLayers, budget, latentSteps: 8, stepShare: 1.0),
+        Agent(TaskRoles.Critic, ModelFamily.Qwen2, 128, budget.CriticLayers, budget, latentSteps: 36, stepShare: 1.0),
+        Agent(TaskRoles.Solver, ModelFamily.Llama, 96, budget.SolverLayers, budget, latentSteps: 8, stepShare: 1.0),
     ];
 
     static ZooAgent Agent(string role, ModelFamily family, int hidden, int layers, ZooBudget budget, int latentSteps, double stepShare) =>
@@ -72,9 +72,12 @@ public static class AgentZoo
     /// solver always reads worked steps (each learns its own step, never the whole task); the planner
     /// reads the solver's feedback half of the time. The solver never learns the single-agent prompt.
     /// </summary>
-    public static MessageFilling Filling(string agent, ZooBudget budget) => agent == TaskRoles.Planner
-        ? new MessageFilling { FeedbackOdds = 0.5, SingleAgentPrompt = false, EndOfTurnPadding = budget.EndOfTurnPadding }
-        : new MessageFilling { ForwardOdds = 1.0, FeedbackOdds = 0.5, SingleAgentPrompt = false, EndOfTurnPadding = budget.EndOfTurnPadding };
+    public static MessageFilling Filling(string agent, ZooBudget budget) => agent switch
+    {
+        TaskRoles.Planner => new MessageFilling { FeedbackOdds = 0.5, SingleAgentPrompt = false, EndOfTurnPadding = budget.EndOfTurnPadding, TrailingFragmentOdds = budget.TrailingFragmentOdds },
+        TaskRoles.Solver => new MessageFilling { ForwardOdds = 1.0, FeedbackOdds = 0.5, SingleAgentPrompt = false, EndOfTurnPadding = budget.SolverEndOfTurnPadding },
+        _ => new MessageFilling { ForwardOdds = 1.0, FeedbackOdds = 0.5, SingleAgentPrompt = false, EndOfTurnPadding = budget.EndOfTurnPadding, TrailingFragmentOdds = budget.TrailingFragmentOdds },
+    };
 
     /// <summary>
     /// Writes the zoo into <paramref name="directory"/>: data/&lt;task&gt;/{train,val,test}.jsonl, the SYSTEM.json

@@ -134,6 +134,28 @@ public sealed class PretrainingTests
     }
 
     [Fact]
+    public void TrailingFragmentsFollowMessagesButNeverTargets()
+    {
+        var chat = ChatTemplate.Detect(null, "qwen2");
+        var plans = Data.Select(e => e.Roles[TaskRoles.Planner]).ToList();
+        var plain = RoleCorpus.Build(Systems, TaskRoles.Critic, chat, "<E>", Data, 3, new MessageFilling { ForwardOdds = 1 });
+        var tailed = RoleCorpus.Build(Systems, TaskRoles.Critic, chat, "<E>", Data, 3, new MessageFilling { ForwardOdds = 1, TrailingFragmentOdds = 1 });
+        // Targets are untouched: the critic's own text and one marker, as without fragments.
+        Assert.Equal(plain.Select(c => c.Target), tailed.Select(c => c.Target));
+        foreach (var conversation in tailed)
+        {
+            // The plan, a marker, then the tail of some example's plan (whole words) and the rest of the template.
+            int marker = conversation.Prompt.IndexOf("<E>", StringComparison.Ordinal);
+            Assert.True(marker > 0, conversation.Prompt);
+            string after = conversation.Prompt[(marker + 3)..];
+            string fragment = after[..after.IndexOf(" Carry out", StringComparison.Ordinal)];
+            Assert.NotEmpty(fragment);
+            Assert.Contains(plans, p => p.EndsWith(fragment, StringComparison.Ordinal) && (p.Length == fragment.Length || p[^(fragment.Length + 1)] == ' '));
+        }
+        Assert.Throws<ArgumentOutOfRangeException>(() => RoleCorpus.Build(Systems, TaskRoles.Critic, chat, "<E>", Data, 3, new MessageFilling { TrailingFragmentOdds = 1.5 }));
+    }
+
+    [Fact]
     public void LossFallsOnARepeatedCorpus()
     {
         using var dir = new TempDirectory();

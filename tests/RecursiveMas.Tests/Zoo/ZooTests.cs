@@ -30,7 +30,7 @@ public sealed class ZooTests
         Assert.Equal(first.Keys.Order(), second.Keys.Order());
         foreach (var (file, bytes) in first)
             Assert.True(bytes.AsSpan().SequenceEqual(second[file]), $"{file} differs between two runs with the same seed");
-        Assert.Contains("models/solver-llama-64/model.safetensors", first.Keys);
+        Assert.Contains("models/solver-llama-96/model.safetensors", first.Keys);
         Assert.Contains("models/planner-qwen3-96/tokenizer.json", first.Keys);
         Assert.Contains("models/critic-qwen2-128/config.json", first.Keys);
         Assert.Contains("data/arithmetic/test.jsonl", first.Keys);
@@ -42,17 +42,17 @@ public sealed class ZooTests
         Assert.Contains("links/sequential/inner.solver.json", first.Keys);
 
         var other = Build("c", "6");
-        Assert.False(first["models/solver-llama-64/model.safetensors"].AsSpan().SequenceEqual(other["models/solver-llama-64/model.safetensors"]));
+        Assert.False(first["models/solver-llama-96/model.safetensors"].AsSpan().SequenceEqual(other["models/solver-llama-96/model.safetensors"]));
 
         // One agent rebuilt alone over a copy of the first build comes out as it did in the full build
         // (links off, so only that agent's folder is rewritten), and an unknown agent is named.
         string copy = Path.Combine(dir.Path, "d");
         var (copied, _) = CliProcess.Run("zoo", "--seed", "5", "--out", copy, "--tiny", "--link-steps", "0");
         Assert.Equal(ExitCodes.Success, copied);
-        File.WriteAllBytes(Path.Combine(copy, "models/solver-llama-64/model.safetensors"), []);
+        File.WriteAllBytes(Path.Combine(copy, "models/solver-llama-96/model.safetensors"), []);
         var (code, text) = CliProcess.Run("zoo", "--seed", "5", "--out", copy, "--tiny", "--link-steps", "0", "--agent", "solver");
         Assert.True(code == ExitCodes.Success, text);
-        Assert.True(first["models/solver-llama-64/model.safetensors"].AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(copy, "models/solver-llama-64/model.safetensors"))));
+        Assert.True(first["models/solver-llama-96/model.safetensors"].AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(copy, "models/solver-llama-96/model.safetensors"))));
         var (bad, message) = CliProcess.Run("zoo", "--seed", "5", "--out", copy, "--tiny", "--link-steps", "0", "--agent", "judge");
         Assert.NotEqual(ExitCodes.Success, bad);
         Assert.Contains("no agent judge", message);
@@ -65,7 +65,7 @@ public sealed class ZooTests
     {
         Assert.Equal(AgentZoo.Sequential(ZooBudget.Shipped).ToJson() + "\n", File.ReadAllText(Path.Combine(Shipped, AgentZoo.SequentialFile)));
         var configs = AgentZoo.Agents(ZooBudget.Shipped).Select(a => RecursiveMas.Models.ModelConfig.Load(Path.Combine(Shipped, a.ModelFolder))).ToList();
-        Assert.Equal([96, 128, 64], configs.Select(c => c.HiddenSize));
+        Assert.Equal([96, 128, 96], configs.Select(c => c.HiddenSize)); // three families, two widths: the solver reads better at 96 (examples/zoo/README.md)
         Assert.Equal([3, 5, 4], configs.Select(c => c.LayerCount));
         Assert.Equal(["qwen3", "qwen2", "llama"], configs.Select(c => c.ModelType));
         // Every digit is its own token, in every agent's tokenizer.

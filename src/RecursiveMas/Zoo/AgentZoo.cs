@@ -70,7 +70,8 @@ public static class AgentZoo
     /// <summary>
     /// How each agent's pre-training fills its message slots: the critic always reads a plan and the
     /// solver always reads worked steps (each learns its own step, never the whole task); the planner
-    /// reads the solver's feedback half of the time. The solver never learns the single-agent prompt.
+    /// reads the solver's feedback half of the time. The solver never learns the single-agent prompt, and it
+    /// reads with its own, shorter end-of-turn padding and no trailing fragments (<see cref="ZooBudget.SolverEndOfTurnPadding"/>).
     /// </summary>
     public static MessageFilling Filling(string agent, ZooBudget budget) => agent switch
     {

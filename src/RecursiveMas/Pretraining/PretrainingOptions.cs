@@ -103,8 +103,8 @@ public sealed record MessageFilling
     /// Probability that a filled message, after its end-of-turn markers, goes on with a fragment of the same
     /// sender's text from another example and more markers (the fragment never reaches the agent's own
     /// target). A latent sender that ran out of text now and then "says" such a fragment among its end-of-turn
-    /// steps (<c>… 18.&lt;|im_end|&gt;8 + 8 = 26.</c>); a reader trained this way takes the number before the
-    /// first end-of-turn, not the last number it sees. 0 = messages end at their markers.
+    /// steps (<c>… 18.&lt;|im_end|&gt;8 + 8 = 26.</c>); a reader trained this way sees that a message ends at
+    /// its first end-of-turn, whatever follows. 0 = messages end at their markers.
     /// </summary>
     public double TrailingFragmentOdds { get; init; }
 

@@ -39,7 +39,7 @@ public sealed record ZooBudget
     /// <summary>
     /// Extra end-of-turn markers after role texts and messages in pre-training (<see cref="Pretraining.MessageFilling.EndOfTurnPadding"/>).
     /// As many as the longest gap between a short text and its agent's m: with 12, the critic's rollout of a
-    /// 2-operation chain (≈ 16 tokens of m = 36) ran past the markers it had learned and invented more steps.
+    /// 2-operation chain (≈ 16 tokens of m = 32) ran past the markers it had learned and invented more steps.
     /// </summary>
     public int EndOfTurnPadding { get; init; } = 24;
 

@@ -1,4 +1,5 @@
 using RecursiveMas.Models.Blocks;
+using RecursiveMas.Models.Kernels;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -62,7 +63,7 @@ public sealed partial class CausalLM : nn.Module
     /// <summary>Logits of hidden states [..., hidden] → [..., vocab] (soft-capped when the config says so).</summary>
     public Tensor Logits(Tensor hidden)
     {
-        var logits = nn.functional.linear(hidden, OutputMatrix);
+        var logits = CpuLinear.TryForward(hidden, OutputMatrix, null) ?? nn.functional.linear(hidden, OutputMatrix);
         if (Config.FinalLogitSoftcap is not double cap)
             return logits;
         using var scope = NewDisposeScope();

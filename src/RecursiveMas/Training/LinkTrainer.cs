@@ -1,3 +1,4 @@
+using RecursiveMas.Models.Kernels;
 using RecursiveMas.Systems;
 
 namespace RecursiveMas.Training;
@@ -47,6 +48,10 @@ public static class LinkTrainer
         foreach (var link in system.AllLinks)
             link.ConvertTo(options.LinkDType);
 
+        // Graph-free rollouts (rollout messages, held-out evaluation) use libtorch's kernels, not the
+        // one-position kernel inference uses where the CPU has AVX-512: what a training run writes then does
+        // not depend on that kernel being there, and runs from before it (the shipped zoo) reproduce bit for bit.
+        using var libtorch = CpuLinear.UseLibtorch();
         var reports = new List<StageReport>();
         foreach (var stage in stages)
         {

@@ -1,3 +1,4 @@
+using RecursiveMas.Models.Kernels;
 using RecursiveMas.Systems;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -47,6 +48,7 @@ public static class OuterLinkAlignment
             throw new ArgumentException("no examples to align on", nameof(data));
         if (options.Steps < 0 || options.BatchSize < 1 || !(options.LearningRate > 0))
             throw new ArgumentOutOfRangeException(nameof(options), "steps ≥ 0, batch size ≥ 1 and a positive learning rate");
+        using var libtorch = CpuLinear.UseLibtorch(); // as LinkTrainer: training keeps libtorch's kernels
         var results = new Dictionary<string, (double, double)>();
         foreach (var ((from, to), link) in system.OuterLinks.OrderBy(l => l.Value.Id, StringComparer.Ordinal))
         {

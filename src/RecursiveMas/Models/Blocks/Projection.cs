@@ -1,3 +1,4 @@
+using RecursiveMas.Models.Kernels;
 using RecursiveMas.Models.Lora;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -52,7 +53,7 @@ public sealed class Projection : nn.Module
     /// <summary>x [..., in] → x Wᵀ + b (+ the LoRA update when one is attached).</summary>
     public Tensor Forward(Tensor x)
     {
-        var y = nn.functional.linear(x, weight, bias);
+        var y = CpuLinear.TryForward(x, weight, bias) ?? nn.functional.linear(x, weight, bias);
         return Lora is { } lora ? AddTo(y, lora, x) : y;
     }
 

@@ -1,0 +1,81 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace RecursiveMas.Models.Kernels;
+
+/// <summary>
+/// y = x Wᵀ + b for the decoders' projections and LM head at inference on the CPU, with two AVX-512
+/// kernels instead of libtorch's: <see cref="RowDotKernel"/> for one-position steps (latent steps,
+/// decoding: x [B, 1, in]), which stream weights at close to the memory's speed where libtorch's one-row
+/// kernel reads at a third of it; and <see cref="PanelGemmKernel"/> for prefills (x [B, T, in], T &gt; 1),
+/// which runs at close to the FMA units' peak where libtorch's matrix product (MKL, which takes its AVX2
+/// path on this AMD CPU) reaches about half.
+/// </summary>
+/// <remarks>
+/// <para>
+/// <b>Batch-invariant by construction.</b> Each output y[r, j] is one dot product of row r with weight
+/// row j, accumulated in an order fixed by the kernel alone — never by the number of rows, the thread
+/// that computes it, or where the row sits in the batch. So a question gets the same bits alone and in
+/// any batch, which is what lets the continuous batcher promise every answer equals the question's
+/// answer alone. (A step and a prefill accumulate in different orders; a row takes the same path alone
+/// and batched, since the path depends on its own number of positions.)
+/// </para>
+/// <para>
+/// Used where both paths of a projection would be: float32 on the CPU, no autograd (anything with a
+/// graph goes through libtorch, and link training keeps libtorch throughout, see
+/// <see cref="UseLibtorch"/>), a weight below 2 GiB, and AVX-512 available; elsewhere libtorch runs.
+/// </para>
+/// </remarks>
+public static unsafe class CpuLinear
+{
+    // Flows into tasks and threads started inside the scope (a trainer's helpers), unlike a thread-static.
+    static readonly AsyncLocal<bool> s_libtorch = new();
+
+    /// <summary>Whether this CPU runs the kernels (AVX-512); elsewhere every projection runs libtorch's.</summary>
+    public static bool Available => Vector512.IsHardwareAccelerated;
+
+    /// <summary>
+    /// Runs libtorch's kernels for the projections of the calling code (this thread and what it starts)
+    /// until disposed: link training does, and <c>rmas bench --suite rollout</c> compares the two side by
+    /// side. Results then differ from the kernels' in the last bits, so never mix the two within one
+    /// comparison of batched and single answers.
+    /// </summary>
+    public static IDisposable UseLibtorch() => new LibtorchScope();
+
+    sealed class LibtorchScope : IDisposable
+    {
+        readonly bool _before = s_libtorch.Value;
+
+        public LibtorchScope() => s_libtorch.Value = true;
+
+        public void Dispose() => s_libtorch.Value = _before;
+    }
+
+    /// <summary>x Wᵀ + b through a kernel when x [B, T, in] is one they handle; null otherwise (the caller runs libtorch).</summary>
+    internal static Tensor? TryForward(Tensor x, Tensor weight, Tensor? bias)
+    {
+        if (!Available || s_libtorch.Value || x.dim() != 3 || !Handles(x) || !Handles(weight) || (bias is not null && !Handles(bias))
+            || weight.dim() != 2 || !weight.is_contiguous() || x.shape[2] != weight.shape[1]
+            || weight.numel() * sizeof(float) > int.MaxValue || x.numel() * sizeof(float) > int.MaxValue)
+            return null;
+        int rows = (int)(x.shape[0] * x.shape[1]), inFeatures = (int)weight.shape[1], outFeatures = (int)weight.shape[0];
+        var output = empty(x.shape[0], x.shape[1], outFeatures, ScalarType.Float32, x.device);
+        if (rows == 0 || outFeatures == 0)
+            return output;
+        using var input = x.contiguous();
+        using var biasValues = bias?.contiguous();
+        float* px = First(input), pw = First(weight), pb = biasValues is null ? null : First(biasValues), py = First(output);
+        if (x.shape[1] == 1)
+            RowDotKernel.Run(px, rows, inFeatures, pw, pb, outFeatures, py);
+        else
+            PanelGemmKernel.Run(px, rows, inFeatures, pw, pb, outFeatures, py);
+        return output;
+    }
+
+    static bool Handles(Tensor t) =>
+        t.dtype == ScalarType.Float32 && t.device_type == DeviceType.CPU && !t.requires_grad;
+
+    static float* First(Tensor t) => (float*)Unsafe.AsPointer(ref t.bytes[0]);
+}

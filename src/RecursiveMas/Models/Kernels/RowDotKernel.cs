@@ -1,0 +1,101 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace RecursiveMas.Models.Kernels;
+
+/// <summary>
+/// y = x Wᵀ + b for one-position steps (<see cref="CpuLinear"/>): a step reads every weight once and does
+/// two FLOPs per weight per row, so it is bound by how fast weights stream from memory. Threads split W's
+/// rows; blocks of 8 weight rows stay in cache while every row of x passes over them, each output one dot
+/// product accumulated in 16 lanes over the input in order, then across the lanes, then the tail.
+/// </summary>
+internal static unsafe class RowDotKernel
+{
+    const int Lanes = 16;
+
+    // Below this many weight bytes a second thread costs more to wake than it saves.
+    const long ParallelBytes = 256 * 1024;
+
+    struct Job
+    {
+        public float* X, W, Bias, Y;
+        public int Rows, In, Out, Parts, Per;
+    }
+
+    public static void Run(float* x, int rows, int inFeatures, float* w, float* bias, int outFeatures, float* y)
+    {
+        int parts = (long)outFeatures * inFeatures * sizeof(float) < ParallelBytes ? 1 : OpenMpTeam.Parts(outFeatures / 8);
+        var job = new Job { X = x, Rows = rows, In = inFeatures, W = w, Bias = bias, Out = outFeatures, Y = y, Parts = parts, Per = (outFeatures / parts + 7) & ~7 };
+        OpenMpTeam.Run(&Part, &job, parts);
+    }
+
+    static void Part(void* state, int part)
+    {
+        var job = (Job*)state;
+        int first = Math.Min(job->Out, part * job->Per);
+        int end = part == job->Parts - 1 ? job->Out : Math.Min(job->Out, first + job->Per);
+        Columns(job->X, job->Rows, job->In, job->W, job->Bias, job->Out, job->Y, first, end);
+    }
+
+    /// <summary>Outputs [first, end) of every row.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static void Columns(float* x, int rows, int n, float* w, float* bias, int outFeatures, float* y, int first, int end)
+    {
+        int j = first;
+        for (; j + 8 <= end; j += 8)
+            for (int r = 0; r < rows; r++)
+                EightDots(x + (long)r * n, n, w + (long)j * n, bias is null ? null : bias + j, y + (long)r * outFeatures + j);
+        for (; j < end; j++)
+            for (int r = 0; r < rows; r++)
+                y[(long)r * outFeatures + j] = Dot(x + (long)r * n, w + (long)j * n, n) + (bias is null ? 0f : bias[j]);
+    }
+
+    /// <summary>The one summation order every output shares: chunks in sequence, then the lanes, then the tail.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static float Finish(Vector512<float> sum, float* x, float* w, int k, int n)
+    {
+        float s = Vector512.Sum(sum);
+        for (; k < n; k++)
+            s = MathF.FusedMultiplyAdd(x[k], w[k], s);
+        return s;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static float Dot(float* x, float* w, int n)
+    {
+        var sum = Vector512<float>.Zero;
+        int k = 0;
+        for (; k + Lanes <= n; k += Lanes)
+            sum = Vector512.FusedMultiplyAdd(Vector512.Load(x + k), Vector512.Load(w + k), sum);
+        return Finish(sum, x, w, k, n);
+    }
+
+    /// <summary>Eight dot products of one row with eight consecutive weight rows: eight independent sums keep the FMA units busy.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static void EightDots(float* x, int n, float* w, float* bias, float* y)
+    {
+        Vector512<float> s0 = default, s1 = default, s2 = default, s3 = default, s4 = default, s5 = default, s6 = default, s7 = default;
+        float* w0 = w, w1 = w + n, w2 = w1 + n, w3 = w2 + n, w4 = w3 + n, w5 = w4 + n, w6 = w5 + n, w7 = w6 + n;
+        int k = 0;
+        for (; k + Lanes <= n; k += Lanes)
+        {
+            var xk = Vector512.Load(x + k);
+            s0 = Vector512.FusedMultiplyAdd(xk, Vector512.Load(w0 + k), s0);
+            s1 = Vector512.FusedMultiplyAdd(xk, Vector512.Load(w1 + k), s1);
+            s2 = Vector512.FusedMultiplyAdd(xk, Vector512.Load(w2 + k), s2);
+            s3 = Vector512.FusedMultiplyAdd(xk, Vector512.Load(w3 + k), s3);
+            s4 = Vector512.FusedMultiplyAdd(xk, Vector512.Load(w4 + k), s4);
+            s5 = Vector512.FusedMultiplyAdd(xk, Vector512.Load(w5 + k), s5);
+            s6 = Vector512.FusedMultiplyAdd(xk, Vector512.Load(w6 + k), s6);
+            s7 = Vector512.FusedMultiplyAdd(xk, Vector512.Load(w7 + k), s7);
+        }
+        y[0] = Finish(s0, x, w0, k, n) + (bias is null ? 0f : bias[0]);
+        y[1] = Finish(s1, x, w1, k, n) + (bias is null ? 0f : bias[1]);
+        y[2] = Finish(s2, x, w2, k, n) + (bias is null ? 0f : bias[2]);
+        y[3] = Finish(s3, x, w3, k, n) + (bias is null ? 0f : bias[3]);
+        y[4] = Finish(s4, x, w4, k, n) + (bias is null ? 0f : bias[4]);
+        y[5] = Finish(s5, x, w5, k, n) + (bias is null ? 0f : bias[5]);
+        y[6] = Finish(s6, x, w6, k, n) + (bias is null ? 0f : bias[6]);
+        y[7] = Finish(s7, x, w7, k, n) + (bias is null ? 0f : bias[7]);
+    }
+}

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -25,7 +24,7 @@ namespace RecursiveMas.Models.Kernels;
 /// <para>
 /// Used where both paths of a projection would be: float32 on the CPU, no autograd (anything with a
 /// graph goes through libtorch, and link training keeps libtorch throughout, see
-/// <see cref="UseLibtorch"/>), a weight below 2 GiB, and AVX-512 available; elsewhere libtorch runs.
+/// <see cref="UseLibtorch"/>), and AVX-512 available; elsewhere libtorch runs.
 /// </para>
 /// </remarks>
 public static unsafe class CpuLinear
@@ -34,7 +33,10 @@ public static unsafe class CpuLinear
     static readonly AsyncLocal<bool> s_libtorch = new();
 
     /// <summary>Whether this CPU runs the kernels (AVX-512); elsewhere every projection runs libtorch's.</summary>
-    public static bool Available => Vector512.IsHardwareAccelerated;
+    public static bool Available => Vector512.IsHardwareAccelerated && TensorData.Available;
+
+    /// <summary>Whether the calling code runs the kernels now: available, and not inside <see cref="UseLibtorch"/>.</summary>
+    internal static bool Runs => Available && !s_libtorch.Value;
 
     /// <summary>
     /// Runs libtorch's kernels for the projections of the calling code (this thread and what it starts)
@@ -56,9 +58,9 @@ public static unsafe class CpuLinear
     /// <summary>x Wᵀ + b through a kernel when x [B, T, in] is one they handle; null otherwise (the caller runs libtorch).</summary>
     internal static Tensor? TryForward(Tensor x, Tensor weight, Tensor? bias)
     {
-        if (!Available || s_libtorch.Value || x.dim() != 3 || !Handles(x) || !Handles(weight) || (bias is not null && !Handles(bias))
+        if (!Runs || x.dim() != 3 || !Handles(x) || !Handles(weight) || (bias is not null && !Handles(bias))
             || weight.dim() != 2 || !weight.is_contiguous() || x.shape[2] != weight.shape[1]
-            || weight.numel() * sizeof(float) > int.MaxValue || x.numel() * sizeof(float) > int.MaxValue)
+            || weight.shape[0] > int.MaxValue || x.shape[0] * x.shape[1] > int.MaxValue)
             return null;
         int rows = (int)(x.shape[0] * x.shape[1]), inFeatures = (int)weight.shape[1], outFeatures = (int)weight.shape[0];
         var output = empty(x.shape[0], x.shape[1], outFeatures, ScalarType.Float32, x.device);
@@ -66,7 +68,8 @@ public static unsafe class CpuLinear
             return output;
         using var input = x.contiguous();
         using var biasValues = bias?.contiguous();
-        float* px = First(input), pw = First(weight), pb = biasValues is null ? null : First(biasValues), py = First(output);
+        float* px = TensorData.Floats(input), pw = TensorData.Floats(weight), py = TensorData.Floats(output);
+        float* pb = biasValues is null ? null : TensorData.Floats(biasValues);
         if (x.shape[1] == 1)
             RowDotKernel.Run(px, rows, inFeatures, pw, pb, outFeatures, py);
         else
@@ -76,6 +79,4 @@ public static unsafe class CpuLinear
 
     static bool Handles(Tensor t) =>
         t.dtype == ScalarType.Float32 && t.device_type == DeviceType.CPU && !t.requires_grad;
-
-    static float* First(Tensor t) => (float*)Unsafe.AsPointer(ref t.bytes[0]);
 }

@@ -77,6 +77,7 @@ public static unsafe class CpuLinear
         return output;
     }
 
-    static bool Handles(Tensor t) =>
+    /// <summary>A tensor the kernels read: float32 on the CPU, outside autograd.</summary>
+    internal static bool Handles(Tensor t) =>
         t.dtype == ScalarType.Float32 && t.device_type == DeviceType.CPU && !t.requires_grad;
 }

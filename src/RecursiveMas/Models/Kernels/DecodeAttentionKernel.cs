@@ -34,7 +34,7 @@ internal static unsafe class DecodeAttentionKernel
     /// <summary>q [B, KV, G, hd] (G query heads per KV head, one position each), keys/values [B, KV, S, hd], mask [B, 1, G or 1, S] → [B, KV, G, hd]; null when not handled.</summary>
     public static Tensor? TryRun(Tensor q, Tensor keys, Tensor values, Tensor? mask)
     {
-        if (!CpuLinear.Runs || q.dim() != 4 || keys.dim() != 4 || values.dim() != 4 || !Handles(q) || !Handles(keys) || !Handles(values))
+        if (!CpuLinear.Runs || q.dim() != 4 || keys.dim() != 4 || values.dim() != 4 || !CpuLinear.Handles(q) || !CpuLinear.Handles(keys) || !CpuLinear.Handles(values))
             return null;
         long b = q.shape[0], heads = q.shape[1], group = q.shape[2], headDim = q.shape[3], positions = keys.shape[2];
         if (headDim % Lanes != 0 || positions < 1 || positions > MaxPositions
@@ -75,9 +75,6 @@ internal static unsafe class DecodeAttentionKernel
         OpenMpTeam.Run(&Part, &job, job.Parts);
         return output;
     }
-
-    static bool Handles(Tensor t) =>
-        t.dtype == ScalarType.Float32 && t.device_type == TorchSharp.DeviceType.CPU && !t.requires_grad;
 
     static void Part(void* state, int part)
     {

@@ -48,9 +48,9 @@ public static class LinkTrainer
         foreach (var link in system.AllLinks)
             link.ConvertTo(options.LinkDType);
 
-        // Graph-free rollouts (rollout messages, held-out evaluation) use libtorch's kernels, not the
-        // one-position kernel inference uses where the CPU has AVX-512: what a training run writes then does
-        // not depend on that kernel being there, and runs from before it (the shipped zoo) reproduce bit for bit.
+        // Graph-free rollouts (rollout messages, held-out evaluation) use libtorch's kernels, not the CPU
+        // kernels inference uses where the CPU has AVX-512: what a training run writes then does not depend
+        // on them being there, and runs from before them (the shipped zoo) reproduce bit for bit.
         using var libtorch = CpuLinear.UseLibtorch();
         var reports = new List<StageReport>();
         foreach (var stage in stages)

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using static TorchSharp.torch;
 
 namespace RecursiveMas.Models;
@@ -24,14 +23,8 @@ internal static unsafe class TensorVersion
     /// <summary>The version of <paramref name="tensor"/>, or null where versions cannot be read.</summary>
     public static long? Of(Tensor tensor) => Call == null ? null : Call(tensor.Handle);
 
-    static delegate* unmanaged<IntPtr, long> Resolve()
-    {
-        using (zeros(1, device: CPU))
-        { } // makes TorchSharp load libtorch first
-        foreach (var name in new[] { "libtorch_cpu.so", "libtorch_cpu.dylib" })
-            if (NativeLibrary.TryLoad(name, typeof(Tensor).Assembly, null, out var library)
-                && NativeLibrary.TryGetExport(library, Symbol, out var address))
-                return (delegate* unmanaged<IntPtr, long>)address;
-        return null;
-    }
+    static delegate* unmanaged<IntPtr, long> Resolve() =>
+        NativeExports.Find(["libtorch_cpu.so", "libtorch_cpu.dylib"], Symbol) is [var address]
+            ? (delegate* unmanaged<IntPtr, long>)address
+            : null;
 }

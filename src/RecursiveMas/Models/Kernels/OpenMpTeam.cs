@@ -18,12 +18,8 @@ internal static unsafe class OpenMpTeam
 
     static OpenMpTeam()
     {
-        using (zeros(1))
-        { } // makes TorchSharp load libtorch (and its OpenMP) first
-        if (NativeLibrary.TryLoad("libtorch_cpu.so", typeof(Tensor).Assembly, null, out var library)
-            && NativeLibrary.TryGetExport(library, "GOMP_parallel", out var parallel)
-            && NativeLibrary.TryGetExport(library, "omp_get_thread_num", out var number)
-            && NativeLibrary.TryGetExport(library, "omp_get_num_threads", out var size))
+        // GNU OpenMP's symbols resolve through libtorch_cpu, which links it.
+        if (NativeExports.Find(["libtorch_cpu.so"], "GOMP_parallel", "omp_get_thread_num", "omp_get_num_threads") is [var parallel, var number, var size])
         {
             Parallel = (delegate* unmanaged<delegate* unmanaged<void*, void>, void*, uint, uint, void>)parallel;
             ThreadNumber = (delegate* unmanaged<int>)number;

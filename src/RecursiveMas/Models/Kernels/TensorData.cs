@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using static TorchSharp.torch;
 
 namespace RecursiveMas.Models.Kernels;
@@ -21,14 +20,8 @@ internal static unsafe class TensorData
     /// <summary>The first element of a bool CPU tensor (one byte each, nonzero = true).</summary>
     public static byte* Bools(Tensor tensor) => (byte*)DataOf(tensor.Handle);
 
-    static delegate* unmanaged<IntPtr, void*> Resolve()
-    {
-        using (zeros(1))
-        { } // makes TorchSharp load its native library first
-        foreach (var name in new[] { "libLibTorchSharp.so", "libLibTorchSharp.dylib", "LibTorchSharp" })
-            if (NativeLibrary.TryLoad(name, typeof(Tensor).Assembly, null, out var library)
-                && NativeLibrary.TryGetExport(library, "THSTensor_data", out var address))
-                return (delegate* unmanaged<IntPtr, void*>)address;
-        return null;
-    }
+    static delegate* unmanaged<IntPtr, void*> Resolve() =>
+        NativeExports.Find(["libLibTorchSharp.so", "libLibTorchSharp.dylib", "LibTorchSharp"], "THSTensor_data") is [var address]
+            ? (delegate* unmanaged<IntPtr, void*>)address
+            : null;
 }

@@ -57,6 +57,10 @@ public sealed class ZooCommand(IAnsiConsole console) : Command<ZooCommand.Settin
         [Description("Also write the link-training step logs (loss, held-out accuracy, gradient norms) here, as inner/ and outer/train-log.jsonl.")]
         public string? LogDir { get; init; }
 
+        [CommandOption("--windowed")]
+        [Description("The windowed recipe (examples/zoo/README.md, \"What was tried for long chains\"): four operations a round, the feedback link trained alone on later rounds.")]
+        public bool Windowed { get; init; }
+
         [CommandOption("--tiny")]
         [Description("A seconds-long budget for tests and smoke runs (tiny data, one layer, 3 steps).")]
         public bool Tiny { get; init; }
@@ -96,6 +100,15 @@ public sealed class ZooCommand(IAnsiConsole console) : Command<ZooCommand.Settin
     int Build(Settings settings, CancellationToken cancellationToken)
     {
         var budget = settings.Tiny ? ZooBudget.Tiny : ZooBudget.Shipped;
+        if (settings.Windowed)
+            budget = budget with
+            {
+                OperationsPerRound = ZooBudget.Windowed.OperationsPerRound,
+                TrainLong = settings.Tiny ? budget.TrainLong : ZooBudget.Windowed.TrainLong,
+                PlannerTrainLong = settings.Tiny ? budget.TrainLong * 3 : ZooBudget.Windowed.PlannerTrainLong,
+                PlannerStepShare = ZooBudget.Windowed.PlannerStepShare,
+                LastRoundOdds = ZooBudget.Windowed.LastRoundOdds,
+            };
         if (settings.Steps is int steps)
             budget = budget with { Steps = steps };
         if (settings.Train is int train)

@@ -42,10 +42,35 @@ internal sealed class OuterObjective(RecursiveSystem system, TrainingOptions opt
 {
     private int Rounds => options.Rounds ?? system.Description.Rounds;
 
-    /// <summary>Outer-link parameters by key, in edge order.</summary>
+    /// <summary>The edges whose links train (<see cref="TrainingOptions.OuterLinks"/>), in edge order.</summary>
+    readonly IReadOnlyList<SystemEdge> trainedEdges = TrainedEdges(system, options);
+
+    /// <summary>Parameters of the trained outer links by key, in edge order.</summary>
     public IReadOnlyList<(string Key, OuterLink Link, string Name, Tensor Parameter)> Parameters { get; } =
-        [.. system.Plan.Edges.Select(e => system.Link(e.From, e.To))
+        [.. TrainedEdges(system, options).Select(e => system.Link(e.From, e.To))
             .SelectMany(l => l.named_parameters().Select(p => ($"{l.Id}.{p.name}", l, p.name, (Tensor)p.parameter)))];
+
+    static IReadOnlyList<SystemEdge> TrainedEdges(RecursiveSystem system, TrainingOptions options)
+    {
+        var edges = system.Plan.Edges;
+        if (options.OuterLinks is not { } chosen)
+            return edges;
+        var ids = edges.Select(e => OuterLink.IdOf(e.From, e.To)).ToList();
+        if (chosen.FirstOrDefault(id => !ids.Contains(id)) is string unknown)
+            throw new ArgumentException($"system {system.Description.Name} has no outer link {unknown}; its links are {string.Join(", ", ids)}", nameof(options));
+        int rounds = options.Rounds ?? system.Description.Rounds;
+        var trained = edges.Where(e => chosen.Contains(OuterLink.IdOf(e.From, e.To))).ToList();
+        if (rounds == 1 && trained.FirstOrDefault(e => e.IsFeedback) is { } feedback)
+            throw new ArgumentException($"{OuterLink.IdOf(feedback.From, feedback.To)} is a feedback link, which carries a message only from round 2 on; train it with at least 2 rounds", nameof(options));
+        return trained;
+    }
+
+    /// <summary>
+    /// Whether a loss at <paramref name="turn"/> can reach a trained link. With detached senders a link's gradient comes
+    /// only from the turns that read its message; without, every later turn may depend on it.
+    /// </summary>
+    bool Reaches(AgentTurn turn) => options.OuterLinks is null || !options.DetachSenders
+        || trainedEdges.Any(e => e.To == turn.Agent && (turn.Round > 1 || !e.IsFeedback));
 
     /// <summary>
     /// Adds <paramref name="scale"/> × ∂loss/∂θ of every outer link to <paramref name="gradients"/>;
@@ -121,7 +146,7 @@ internal sealed class OuterObjective(RecursiveSystem system, TrainingOptions opt
             think: (turn, messages) =>
             {
                 var agent = system.Agent(turn.Agent);
-                if (turn.Agent == decoder)
+                if (turn.Agent == decoder && Reaches(turn))
                 {
                     // The decoder also thinks in earlier rounds (to send feedback); its loss there is
                     // trained only with a weight, and otherwise measured without a graph on diagnostic steps.
@@ -139,7 +164,7 @@ internal sealed class OuterObjective(RecursiveSystem system, TrainingOptions opt
                 }
 
                 var prompt = agent.PromptFor(turn.Round, decode: false);
-                if (options.ReceiverRoleWeight > 0 && turn.Agent != decoder && messages.Count > 0
+                if (options.ReceiverRoleWeight > 0 && turn.Agent != decoder && messages.Count > 0 && Reaches(turn)
                     && batch.All(e => e.TargetOf(turn.Agent, decoder, turn.Round) is not null))
                 {
                     var loss = TextLoss(agent, prompt, questions, messages, [.. batch.Select(e => e.TargetOf(turn.Agent, decoder, turn.Round)!)], Describe);
@@ -158,11 +183,14 @@ internal sealed class OuterObjective(RecursiveSystem system, TrainingOptions opt
                 var (edges, links) = system.Outgoing(turn.Agent, includeFeedback: turn.Outgoing.Any(e => e.IsFeedback));
                 var sent = links.Forward(embeddings);
                 if (keepUses)
-                    uses.AddRange(edges.Select((_, i) => new LinkUse(links.Links[i], turn.Round, embeddings.detach(), sent[i])));
+                    uses.AddRange(edges.Select((edge, i) => (edge, i)).Where(x => trainedEdges.Contains(x.edge))
+                        .Select(x => new LinkUse(links.Links[x.i], turn.Round, embeddings.detach(), sent[x.i])));
                 return edges.Select((edge, i) => (edge, new TrainingMessage(sent[i], lengths)));
             },
             decode: (turn, messages) =>
             {
+                if (!Reaches(turn))
+                    return zeros(1);
                 var loss = DecoderLoss(system.Agent(turn.Agent), turn.Round, questions, messages, Answers(turn.Round), Describe);
                 roundLosses[turn.Round - 1] = loss.item<float>();
                 return loss;

@@ -42,7 +42,7 @@ internal static class StageTrainer
                 throw new ArgumentException($"system {system.Description.Name} has no outer links to train");
             parameters.AddRange(outer.Parameters.Select(p => (p.Key, p.Parameter)));
             groups.Add(("outer", [.. outer.Parameters.Select(p => p.Key)]));
-            trained.AddRange(system.Plan.Edges.Select(e => system.Link(e.From, e.To)));
+            trained.AddRange(outer.Parameters.Select(p => (RecursiveLink)p.Link).Distinct());
         }
 
         // Only the links of this stage train; everything else (models, the other links) stays frozen.
@@ -276,6 +276,8 @@ internal static class StageTrainer
                 identity["later_round_receiver_weight"] = N(o.LaterRoundReceiverWeight);
             if (o.DetachSenders)
                 identity["detach_senders"] = "true";
+            if (o.OuterLinks is not null)
+                identity["outer_links"] = string.Join(",", o.OuterLinks.Order(StringComparer.Ordinal));
         }
         return identity;
     }

@@ -117,6 +117,14 @@ public sealed record TrainingOptions
     public double LaterRoundReceiverWeight { get; init; } = 1.0;
 
     /// <summary>
+    /// Outer loop: the ids of the outer links that train (<c>outer.FROM-TO</c>, e.g. <c>outer.solver-planner</c>);
+    /// the others keep their weights. Null = every outer link. With <see cref="DetachSenders"/> only the losses
+    /// of turns that read a trained link's message are computed, since no other loss reaches it. The zoo trains
+    /// its feedback link alone this way, on later rounds, after the forward links learned round 1.
+    /// </summary>
+    public IReadOnlyList<string>? OuterLinks { get; init; }
+
+    /// <summary>
     /// Rollout messages: compute each sender's rollout without a graph, so a link's gradient comes from its
     /// receivers only. Backpropagating through a 32-step latent rollout of a frozen model reached gradient
     /// norms of 1e5 in the zoo; with <see cref="ReceiverRoleWeight"/> every link still has a direct signal.
@@ -198,6 +206,7 @@ public sealed record TrainingOptions
         Require(ReceiverRoleWeight >= 0 && double.IsFinite(ReceiverRoleWeight), nameof(ReceiverRoleWeight), ReceiverRoleWeight, "cannot be negative");
         Require(LaterRoundReceiverWeight >= 0 && double.IsFinite(LaterRoundReceiverWeight), nameof(LaterRoundReceiverWeight), LaterRoundReceiverWeight, "cannot be negative");
         Require(EarlierRoundWeight >= 0, nameof(EarlierRoundWeight), EarlierRoundWeight, "cannot be negative");
+        Require(OuterLinks is null || OuterLinks.Count > 0, nameof(OuterLinks), OuterLinks, "name at least one outer link to train (null = every link)");
         Require(TeacherMessageLength is null or >= 1, nameof(TeacherMessageLength), TeacherMessageLength, "a message has at least one vector");
         Require(MaxInputTokens is null or >= 2, nameof(MaxInputTokens), MaxInputTokens, "a training row reads at least a prompt position and a target token");
         Require(LatentSteps is null or >= 1, nameof(LatentSteps), LatentSteps, "an agent thinks at least one latent step");

@@ -27,7 +27,7 @@ public static class AgentZoo
     /// <summary>The agents and their architectures for <paramref name="budget"/>.</summary>
     public static IReadOnlyList<ZooAgent> Agents(ZooBudget budget) =>
     [
-        Agent(TaskRoles.Planner, ModelFamily.Qwen3, 96, budget.Layers, budget, latentSteps: 24, stepShare: 0.7),
+        Agent(TaskRoles.Planner, ModelFamily.Qwen3, 96, budget.Layers, budget, latentSteps: 24, stepShare: budget.PlannerStepShare),
         Agent(TaskRoles.Critic, ModelFamily.Qwen2, 128, budget.CriticLayers, budget, latentSteps: 36, stepShare: 1.0),
         Agent(TaskRoles.Solver, ModelFamily.Llama, 96, budget.SolverLayers, budget, latentSteps: 8, stepShare: 1.0),
     ];
@@ -39,6 +39,8 @@ public static class AgentZoo
     // A link learns to speak into one prompt: these are what the links are trained with, word for word.
     const string PlannerFirst = "Give a plan for the question. Question: {question}";
     const string PlannerLater = "Question: {question} Feedback from the previous round: {feedback} Give a plan.";
+    // Where rounds differ, the later rounds' planner must know which operations its round covers: the prompt says the round.
+    const string PlannerLaterWindowed = "Round {round}. " + PlannerLater;
     const string Critic = "Question: {question} Plan: {from:planner} Carry out the plan step by step.";
     const string Solver = "Worked steps: {from:critic} Question: {question} Put the final answer in \\boxed{}.";
 
@@ -57,7 +59,8 @@ public static class AgentZoo
             Pattern = new PatternDescription { Kind = CollaborationPattern.Sequential, Agents = [TaskRoles.Planner, TaskRoles.Critic, TaskRoles.Solver] },
             Agents =
             [
-                Describe(TaskRoles.Planner, new PromptDescription(PromptUse.FirstRound, PlannerFirst), new PromptDescription(PromptUse.LaterRounds, PlannerLater)),
+                Describe(TaskRoles.Planner, new PromptDescription(PromptUse.FirstRound, PlannerFirst),
+                    new PromptDescription(PromptUse.LaterRounds, budget.OperationsPerRound is null ? PlannerLater : PlannerLaterWindowed)),
                 Describe(TaskRoles.Critic, new PromptDescription(PromptUse.Always, Critic)),
                 Describe(TaskRoles.Solver, new PromptDescription(PromptUse.Always, Solver)),
             ],
@@ -70,14 +73,37 @@ public static class AgentZoo
     /// <summary>
     /// How each agent's pre-training fills its message slots: the critic always reads a plan and the
     /// solver always reads worked steps (each learns its own step, never the whole task); the planner
-    /// reads the solver's feedback half of the time. The solver never learns the single-agent prompt, and it
+    /// reads the solver's feedback half of the time (always where rounds differ: it plans from the value there).
+    /// The solver never learns the single-agent prompt, and it
     /// reads with its own, shorter end-of-turn padding and no trailing fragments (<see cref="ZooBudget.SolverEndOfTurnPadding"/>).
     /// </summary>
     public static MessageFilling Filling(string agent, ZooBudget budget) => agent switch
     {
-        TaskRoles.Planner => new MessageFilling { FeedbackOdds = 0.5, SingleAgentPrompt = false, EndOfTurnPadding = budget.EndOfTurnPadding, TrailingFragmentOdds = budget.TrailingFragmentOdds },
-        TaskRoles.Solver => new MessageFilling { ForwardOdds = 1.0, FeedbackOdds = 0.5, SingleAgentPrompt = false, EndOfTurnPadding = budget.SolverEndOfTurnPadding },
-        _ => new MessageFilling { ForwardOdds = 1.0, FeedbackOdds = 0.5, SingleAgentPrompt = false, EndOfTurnPadding = budget.EndOfTurnPadding, TrailingFragmentOdds = budget.TrailingFragmentOdds },
+        TaskRoles.Planner => new MessageFilling
+        {
+            FeedbackOdds = budget.OperationsPerRound is null ? 0.5 : 1.0,
+            SingleAgentPrompt = false,
+            EndOfTurnPadding = budget.EndOfTurnPadding,
+            TrailingFragmentOdds = budget.TrailingFragmentOdds,
+            LastRoundOdds = budget.LastRoundOdds,
+        },
+        TaskRoles.Solver => new MessageFilling
+        {
+            ForwardOdds = 1.0,
+            FeedbackOdds = 0.5,
+            SingleAgentPrompt = false,
+            EndOfTurnPadding = budget.SolverEndOfTurnPadding,
+            LastRoundOdds = budget.LastRoundOdds,
+        },
+        _ => new MessageFilling
+        {
+            ForwardOdds = 1.0,
+            FeedbackOdds = 0.5,
+            SingleAgentPrompt = false,
+            EndOfTurnPadding = budget.EndOfTurnPadding,
+            TrailingFragmentOdds = budget.TrailingFragmentOdds,
+            LastRoundOdds = budget.LastRoundOdds,
+        },
     };
 
     /// <summary>
@@ -92,11 +118,14 @@ public static class AgentZoo
         IReadOnlyCollection<string>? only = null)
     {
         Directory.CreateDirectory(directory);
-        var standard = TaskSplits.Generate(TaskKind.Arithmetic, seed, budget.TrainPerTask, budget.ValidationPerTask, budget.TestPerTask);
-        var longChains = TaskSplits.Generate(TaskKind.ArithmeticLong, seed + 1000, budget.TrainLong, budget.ValidationPerTask, budget.TestPerTask);
+        var standard = TaskSplits.Generate(TaskKind.Arithmetic, seed, budget.TrainPerTask, budget.ValidationPerTask, budget.TestPerTask, budget.OperationsPerRound);
+        // Training examples are drawn after test and validation, so the first TrainLong are the same however many follow.
+        var longChains = TaskSplits.Generate(TaskKind.ArithmeticLong, seed + 1000, Math.Max(budget.TrainLong, budget.PlannerTrainLong ?? 0),
+            budget.ValidationPerTask, budget.TestPerTask, budget.OperationsPerRound);
         standard.Write(Path.Combine(directory, "data", TaskKind.Arithmetic.Name()));
         longChains.Write(Path.Combine(directory, "data", TaskKind.ArithmeticLong.Name()));
-        var mixed = Interleave(standard.Train, longChains.Train);
+        var mixed = Interleave(standard.Train, [.. longChains.Train.Take(budget.TrainLong)]);
+        var plannerMixed = budget.PlannerTrainLong is null ? mixed : Interleave(standard.Train, longChains.Train);
         var system = Sequential(budget);
         system.Save(Path.Combine(directory, SequentialFile));
 
@@ -124,7 +153,7 @@ public static class AgentZoo
                 Seed = seed + 17 * (i + 1),
                 OnProgress = onProgress is null ? null : p => onProgress(agent.Name, p),
             };
-            reports[agent.Name] = AgentPretraining.Pretrain([system], agent.Name, mixed, agent.Shape, Path.Combine(directory, agent.ModelFolder), options, cancellationToken);
+            reports[agent.Name] = AgentPretraining.Pretrain([system], agent.Name, agent.Name == TaskRoles.Planner ? plannerMixed : mixed, agent.Shape, Path.Combine(directory, agent.ModelFolder), options, cancellationToken);
         }
         return reports;
     }

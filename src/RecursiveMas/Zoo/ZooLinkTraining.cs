@@ -10,7 +10,9 @@ namespace RecursiveMas.Zoo;
 /// token loss), a second inner stage adding latent consistency, a token-alignment warm start of every outer
 /// link (<see cref="OuterLinkAlignment"/>), then the outer loop on the budget's message source (rollouts,
 /// detached, every receiver's role text scored, by default) with the earlier round's decoder loss weighted
-/// in, so one round alone also answers. examples/zoo/README.md says why each departs from the release.
+/// in, so one round alone also answers. Where rounds differ (<see cref="ZooBudget.OperationsPerRound"/>) the outer
+/// loop trains round 1 only and a last stage trains the feedback link alone on round 2 (<see cref="TrainingOptions.OuterLinks"/>).
+/// examples/zoo/README.md says why each departs from the release.
 /// The solver's target is its role text (the boxed result); the held-out questions of both splits are
 /// scored along the way so the log has accuracy next to loss.
 /// </summary>
@@ -83,7 +85,7 @@ public static class ZooLinkTraining
         }, cancellationToken);
         if (logDirectory is not null)
             WriteAlignmentLog(Path.Combine(logDirectory, "alignment.json"), alignment);
-        reports["outer"] = LinkTrainer.TrainOuter(system, data, common with
+        var outer = common with
         {
             Steps = budget.LinkSteps,
             MessageSource = budget.LinkMessages,
@@ -94,15 +96,35 @@ public static class ZooLinkTraining
             EvaluateEvery = budget.EvaluateEvery,
             DiagnoseEvery = budget.EvaluateEvery,
             OutputDirectory = logDirectory is null ? null : Path.Combine(logDirectory, "outer"),
-        }, cancellationToken);
+        };
+        // Where rounds differ, round 1 first (every link but feedback, which round 1 never uses), then the feedback link alone.
+        bool byRound = budget.OperationsPerRound is not null && budget.FeedbackSteps > 0 && description.Rounds > 1;
+        reports["outer"] = LinkTrainer.TrainOuter(system, data, byRound ? outer with { Rounds = 1 } : outer, cancellationToken);
+        if (byRound)
+        {
+            var feedback = system.Plan.Edges.Where(e => e.IsFeedback).Select(e => Links.OuterLink.IdOf(e.From, e.To)).ToList();
+            reports["feedback"] = LinkTrainer.TrainOuter(system, data, outer with
+            {
+                Steps = budget.FeedbackSteps,
+                OuterLinks = feedback,
+                Seed = seed + 404,
+                OutputDirectory = logDirectory is null ? null : Path.Combine(logDirectory, "feedback"),
+            }, cancellationToken);
+        }
         system.ReplaceLinks(linksDirectory);
         return reports;
     }
 
-    /// <summary>A split as training examples whose decoder target is the solver's role text (the boxed result).</summary>
+    /// <summary>
+    /// A split as training examples whose decoder target is the solver's role text (the boxed result) of each round;
+    /// the reference answer is the solver's text of the last round (where rounds differ, round 1's is a chain's first window).
+    /// </summary>
     static IEnumerable<TrainingExample> Read(string directory, TaskKind kind, string file) =>
         TaskDataFile.Read(Path.Combine(directory, "data", kind.Name(), file))
-            .Select(e => new TrainingExample(e.Question, e.Roles, e.Roles.GetValueOrDefault(TaskRoles.Solver) ?? e.Answer));
+            .Select(e => new TrainingExample(e.Question, e.Roles, e.RolesIn(e.LaterRounds.Count + 1).GetValueOrDefault(TaskRoles.Solver) ?? e.Answer)
+            {
+                LaterRoundTargets = e.LaterRounds,
+            });
 
     static void WriteAlignmentLog(string path, IReadOnlyDictionary<string, (double First, double Last)> alignment)
     {

@@ -349,6 +349,69 @@ public sealed class OuterTrainingTests(SecretRelay relay) : IClassFixture<Secret
         }
     }
 
+    /// <summary>
+    /// Training only the feedback link leaves the forward link's weights as they were, and with detached senders the
+    /// feedback link gets exactly the gradient it gets when every link trains: the losses skipped never reach it.
+    /// </summary>
+    [Fact]
+    public void TrainingNamedOuterLinksChangesOnlyThemWithTheSameGradient()
+    {
+        using var system = relay.Load(latentSteps: 2, rounds: 2);
+        var batch = SecretRelay.Examples(2, 0);
+        var options = new TrainingOptions
+        {
+            Steps = 2,
+            BatchSize = 2,
+            WarmupSteps = 0,
+            Rounds = 2,
+            MessageSource = MessageSource.Rollout,
+            DetachSenders = true,
+            ReceiverRoleWeight = 1,
+        };
+        var outer = system.Plan.Edges.Select(e => system.Link(e.From, e.To)).ToList();
+        Tensor Gradient(TrainingOptions o, string id)
+        {
+            using var gradients = new GradientBuffer();
+            new OuterObjective(system, o).Accumulate(batch, [0, 1], gradients, 1.0, null);
+            var link = outer.Single(l => l.Id == id);
+            return cat([.. link.named_parameters().Select(p => gradients.Sums[$"{id}.{p.name}"].flatten())], 0).detach().clone();
+        }
+        foreach (var link in outer)
+            link.SetTrainable(true);
+        try
+        {
+            using var all = Gradient(options, "outer.Learner-Expert");
+            using var alone = Gradient(options with { OuterLinks = ["outer.Learner-Expert"] }, "outer.Learner-Expert");
+            Assert.True(all.norm().item<float>() > 0);
+            Assert.True(alone.allclose(all, rtol: 1e-5, atol: 1e-8), $"alone {alone.norm().item<float>()}, with every link {all.norm().item<float>()}");
+        }
+        finally
+        {
+            foreach (var link in outer)
+                link.SetTrainable(false);
+        }
+
+        string Weights(string id) => Convert.ToHexString(SHA256.HashData([.. outer.Single(l => l.Id == id).parameters().SelectMany(p => p.contiguous().bytes.ToArray())]));
+        string forward = Weights("outer.Expert-Learner"), feedback = Weights("outer.Learner-Expert");
+        var report = LinkTrainer.TrainOuter(system, SecretRelay.Examples(4, 0), options with { OuterLinks = ["outer.Learner-Expert"] });
+        Assert.True(double.IsFinite(report.Stages.Single().FinalLoss));
+        Assert.Equal(forward, Weights("outer.Expert-Learner"));
+        Assert.NotEqual(feedback, Weights("outer.Learner-Expert"));
+    }
+
+    [Fact]
+    public void OuterLinksThatCannotTrainAreNamed()
+    {
+        using var system = relay.Load(latentSteps: 2, rounds: 2);
+        var options = new TrainingOptions { MessageSource = MessageSource.Rollout, Rounds = 2 };
+        var unknown = Assert.Throws<ArgumentException>(() => new OuterObjective(system, options with { OuterLinks = ["outer.Expert-Nobody"] }));
+        Assert.Contains("outer.Expert-Nobody", unknown.Message);
+        Assert.Contains("outer.Learner-Expert", unknown.Message);
+        var oneRound = Assert.Throws<ArgumentException>(() => new OuterObjective(system, options with { Rounds = 1, OuterLinks = ["outer.Learner-Expert"] }));
+        Assert.Contains("feedback", oneRound.Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => (options with { OuterLinks = [] }).Validate());
+    }
+
     [Fact]
     public void ReplacingLinksSwapsTheWholeFolderAndLeavesNothingBeside()
     {

@@ -58,6 +58,36 @@ public sealed class ZooTests
         Assert.Contains("no agent judge", message);
     }
 
+    /// <summary>
+    /// The windowed recipe: data whose roles change by round, a planner that reads the round, the planner's own
+    /// larger share of long chains, and a last link stage that trains the feedback link alone — byte for byte again.
+    /// </summary>
+    [Fact]
+    public void TheWindowedRecipeSpreadsChainsOverRoundsAndTrainsTheFeedbackLinkAlone()
+    {
+        using var dir = new TempDirectory();
+        Dictionary<string, byte[]> Build(string name)
+        {
+            string output = Path.Combine(dir.Path, name);
+            var (code, text) = CliProcess.Run("zoo", "--seed", "5", "--out", output, "--tiny", "--windowed", "--log-dir", output + "-log");
+            Assert.True(code == ExitCodes.Success, text);
+            Assert.Contains("links feedback", text);
+            return Files(output);
+        }
+        var first = Build("a");
+        var second = Build("b");
+        Assert.Equal(first.Keys.Order(), second.Keys.Order());
+        foreach (var (file, bytes) in first)
+            Assert.True(bytes.AsSpan().SequenceEqual(second[file]), $"{file} differs between two runs with the same seed");
+
+        var description = SystemDescription.Load(Path.Combine(dir.Path, "a", AgentZoo.SequentialFile));
+        Assert.Contains(description.Agent(TaskRoles.Planner).Prompts, p => p.Use == PromptUse.LaterRounds && p.Template.StartsWith("Round {round}. ", StringComparison.Ordinal));
+        var longTrain = TaskDataFile.Read(Path.Combine(dir.Path, "a", "data", "arithmetic-long", TaskSplits.TrainFile));
+        Assert.Equal(ZooBudget.Tiny.TrainLong * 3, longTrain.Count);
+        Assert.All(longTrain, e => Assert.NotEmpty(e.LaterRounds));
+        Assert.True(File.Exists(Path.Combine(dir.Path, "a-log", "feedback", "train-log.jsonl")));
+    }
+
     static string Shipped => Path.Combine(RepositoryRoot.Path, "examples", "zoo");
 
     [Fact]

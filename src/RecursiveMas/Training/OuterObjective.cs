@@ -46,9 +46,11 @@ internal sealed class OuterObjective(RecursiveSystem system, TrainingOptions opt
     readonly IReadOnlyList<SystemEdge> trainedEdges = TrainedEdges(system, options);
 
     /// <summary>Parameters of the trained outer links by key, in edge order.</summary>
-    public IReadOnlyList<(string Key, OuterLink Link, string Name, Tensor Parameter)> Parameters { get; } =
-        [.. TrainedEdges(system, options).Select(e => system.Link(e.From, e.To))
+    public IReadOnlyList<(string Key, OuterLink Link, string Name, Tensor Parameter)> Parameters =>
+        parameters ??= [.. trainedEdges.Select(e => system.Link(e.From, e.To))
             .SelectMany(l => l.named_parameters().Select(p => ($"{l.Id}.{p.name}", l, p.name, (Tensor)p.parameter)))];
+
+    IReadOnlyList<(string Key, OuterLink Link, string Name, Tensor Parameter)>? parameters;
 
     static IReadOnlyList<SystemEdge> TrainedEdges(RecursiveSystem system, TrainingOptions options)
     {

@@ -1,3 +1,4 @@
+using RecursiveMas.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -21,7 +22,7 @@ public sealed class RidgeRealignment : nn.Module<Tensor, Tensor>
         var wOut = outputMatrix.to(ScalarType.Float64);
         var wIn = inputMatrix.to(ScalarType.Float64);
         long d = wOut.shape[1];
-        var gram = wOut.t().matmul(wOut) + eye(d, dtype: ScalarType.Float64) * lambda;
+        var gram = wOut.t().matmul(wOut).Plus(eye(d, dtype: ScalarType.Float64).Times(lambda));
         var map = linalg.solve(gram, wOut.t().matmul(wIn));
         _map = map.to(ScalarType.Float32).DetachFromDisposeScope();
         _targetNorm = inputMatrix.to(ScalarType.Float32).norm(1).mean().item<float>();
@@ -34,7 +35,8 @@ public sealed class RidgeRealignment : nn.Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         var aligned = hidden.to(ScalarType.Float32).matmul(_map);
-        var scaled = aligned * (_targetNorm / aligned.norm(-1, keepdim: true).clamp_min(1e-12));
+        using var floor = 1e-12.ToScalar();
+        var scaled = aligned * aligned.norm(-1, keepdim: true).clamp_min(floor).reciprocal().Times(_targetNorm);
         return scaled.to(hidden.dtype).MoveToOuterDisposeScope();
     }
 

@@ -1,3 +1,4 @@
+using RecursiveMas.Models;
 using static TorchSharp.torch;
 
 namespace RecursiveMas.Decoding;
@@ -32,13 +33,13 @@ public sealed class TokenSampler : IDisposable
         if (!_options.IsSampling)
             return scores.argmax(-1).MoveToOuterDisposeScope();
 
-        scores = scores / _options.Temperature;
+        scores = scores.Over(_options.Temperature);
         long vocab = scores.shape[^1];
         if (_options.TopK > 0 && _options.TopK < vocab)
         {
             var (top, _) = scores.topk(_options.TopK, dim: -1);
             var kth = top.narrow(-1, _options.TopK - 1, 1);
-            scores = scores.masked_fill(scores.lt(kth), float.NegativeInfinity);
+            scores = scores.Filled(scores.lt(kth), double.NegativeInfinity);
         }
         if (_options.TopP < 1)
         {
@@ -46,9 +47,9 @@ public sealed class TokenSampler : IDisposable
             var probs = sorted.softmax(-1);
             // Drop a token when the tokens ranked above it already reach top-p; the best one always stays.
             var before = probs.cumsum(-1) - probs;
-            var drop = before.gt(_options.TopP);
+            var drop = before.AboveMask(_options.TopP);
             var dropInVocabOrder = zeros_like(drop).scatter(-1, order, drop);
-            scores = scores.masked_fill(dropInVocabOrder, float.NegativeInfinity);
+            scores = scores.Filled(dropInVocabOrder, double.NegativeInfinity);
         }
         var probabilities = scores.softmax(-1);
         var generators = Generators((int)probabilities.shape[0]);

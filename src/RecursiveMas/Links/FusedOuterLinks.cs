@@ -67,7 +67,7 @@ public sealed class FusedOuterLinks : IDisposable
             var link = _links[i];
             var y = link.SecondProjection is null ? firsts[i] : link.SecondProjection.forward(nn.functional.gelu(firsts[i]));
             if (residuals is not null)
-                y = y + residuals[i];
+                y = y.Plus(residuals[i]);
             if (link.TargetNorm is { } target)
                 y = target.forward(y);
             outputs[i] = (y.dtype == x.dtype ? y : y.to(x.dtype)).MoveToOuterDisposeScope();
@@ -95,7 +95,7 @@ public sealed class FusedOuterLinks : IDisposable
                 if (link.SourceNorm is { } norm)
                 {
                     weights.Add(w1 * norm.weight!.unsqueeze(0));
-                    biases.Add(w1.matmul(norm.bias!) + c1);
+                    biases.Add(w1.matmul(norm.bias!).Plus(c1));
                 }
                 else
                 {

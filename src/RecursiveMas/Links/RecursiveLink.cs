@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using RecursiveMas.IO;
+using RecursiveMas.Models;
 using RecursiveMas.Models.SafeTensors;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -138,7 +139,7 @@ public abstract class RecursiveLink : nn.Module<Tensor, Tensor>
         var h = SourceNorm is { } norm ? norm.forward(input) : input;
         var y = proj2 is null ? proj1.forward(h) : proj2.forward(nn.functional.gelu(proj1.forward(h)));
         if (Architecture.HasResidual())
-            y = residual_proj is not null ? y + residual_proj.forward(input) : y + input;
+            y = residual_proj is not null ? y.Plus(residual_proj.forward(input)) : y.Plus(input);
         if (TargetNorm is { } target)
             y = target.forward(y);
         if (y.dtype != x.dtype)

@@ -67,7 +67,7 @@ public sealed partial class CausalLM : nn.Module
         if (Config.FinalLogitSoftcap is not double cap)
             return logits;
         using var scope = NewDisposeScope();
-        var capped = (logits / cap).tanh() * cap;
+        var capped = logits.Over(cap).tanh().Times(cap);
         logits.Dispose();
         return capped.MoveToOuterDisposeScope();
     }
@@ -193,10 +193,10 @@ public sealed partial class CausalLM : nn.Module
     /// <summary>Row-wise: next cached position + (number of real tokens so far in this call) − 1.</summary>
     static Tensor DerivePositions(Tensor mask, KvCache? cache)
     {
-        var counted = mask.to(ScalarType.Int64).cumsum(1) - 1;
+        var counted = mask.to(ScalarType.Int64).cumsum(1).Minus(1);
         if (cache is not null)
-            counted = counted + cache.NextPosition.unsqueeze(1);
-        return counted.clamp(min: 0);
+            counted = counted.Plus(cache.NextPosition.unsqueeze(1));
+        return counted.AtLeast(0);
     }
 
     /// <summary>
@@ -215,8 +215,8 @@ public sealed partial class CausalLM : nn.Module
         if (t == 1 && !padding)
             return (null, null);
 
-        var queryIndex = arange(past, s, ScalarType.Int64, mask.device).unsqueeze(1); // [T, 1]
-        var keyIndex = arange(0, s, ScalarType.Int64, mask.device).unsqueeze(0);      // [1, S]
+        var queryIndex = KeptScalars.Range(past, s, mask.device).unsqueeze(1); // [T, 1]
+        var keyIndex = KeptScalars.Range(0, s, mask.device).unsqueeze(0);      // [1, S]
         var causal = keyIndex.le(queryIndex);
         var keyMask = cache is null || past == 0 ? mask : cat([cache.KeyMask, mask], 1); // [B, S]
         var self = keyIndex.eq(queryIndex).unsqueeze(0).unsqueeze(0);
@@ -225,7 +225,7 @@ public sealed partial class CausalLM : nn.Module
         var full = Allowed(causal);
         Tensor? sliding = null;
         if (anySliding)
-            sliding = Allowed(causal.logical_and(keyIndex.gt(queryIndex - Config.SlidingWindow!.Value)));
+            sliding = Allowed(causal.logical_and(keyIndex.gt(queryIndex.Minus(Config.SlidingWindow!.Value))));
         return (full, sliding);
     }
 
@@ -251,7 +251,10 @@ public sealed partial class CausalLM : nn.Module
         foreach (var (_, parameter) in named_parameters())
         {
             if (identity.TryGetValue(parameter.Handle, out double value))
-                parameter.fill_(value);
+            {
+                using var scalar = value.ToScalar();
+                parameter.fill_(scalar);
+            }
             else
                 parameter.normal_(0, std, generator);
         }

@@ -140,7 +140,7 @@ public sealed class KvCache : IDisposable
         {
             _keyMask.narrow(1, Length, t).copy_(mask);
             _positions.narrow(1, Length, t).copy_(positions);
-            var newest = positions.masked_fill(mask.logical_not(), -1).max(1).values + 1;
+            var newest = positions.Filled(mask.logical_not(), -1L).max(1).values.Plus(1);
             _nextPosition.copy_(_nextPosition.maximum(newest));
             if (!_hasPadding && !allReal)
                 _hasPadding = !HostReads.AllReal(mask);
@@ -203,7 +203,7 @@ public sealed class KvCache : IDisposable
             var mask = KeyMask;
             var newest = length == 0
                 ? zeros(BatchSize, ScalarType.Int64, Device)
-                : Positions.masked_fill(mask.logical_not(), -1).max(1).values + 1;
+                : Positions.Filled(mask.logical_not(), -1L).max(1).values.Plus(1);
             _nextPosition.copy_(newest);
             _hasPadding = length > 0 && !HostReads.AllReal(mask);
         }

@@ -44,7 +44,7 @@ public sealed record LeftPaddedBatch(Tensor Values, Tensor Mask) : IDisposable
         var padded = rows.Select(r => r.shape[0] == width
             ? r.unsqueeze(0)
             : cat([zeros([width - r.shape[0], d], r.dtype, r.device), r], 0).unsqueeze(0)).ToList();
-        var mask = stack(rows.Select(r => arange(width, device: r.device).ge(width - r.shape[0])).ToList(), 0);
+        var mask = stack(rows.Select(r => KeptScalars.Range(0, width, r.device).AtLeastMask(width - r.shape[0])).ToList(), 0);
         return new LeftPaddedBatch(cat(padded, 0).MoveToOuterDisposeScope(), mask.MoveToOuterDisposeScope());
     }
 

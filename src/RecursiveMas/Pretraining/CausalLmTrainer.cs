@@ -127,10 +127,10 @@ public static class CausalLmTrainer
         var scales = new float[rows];
         for (int b = 0; b < rows; b++)
             scales[b] = random.NextDouble() < options.NoisyShare ? (float)(random.NextDouble() * options.NoiseScale) : 0f;
-        var rms = embeddings.detach().pow(2).mean([-1], keepdim: true).sqrt();
+        var rms = embeddings.detach().Power(2).mean([-1], keepdim: true).sqrt();
         var noise = randn(embeddings.shape, dtype: embeddings.dtype, device: embeddings.device, generator: generator);
         var scale = tensor(scales, [rows, 1, 1], device: embeddings.device).to(embeddings.dtype);
-        return embeddings + noise * rms * scale;
+        return embeddings.Plus(noise * rms * scale);
     }
 
     /// <summary>Linear warm-up to the peak, then cosine decay to a tenth of it at the last step.</summary>

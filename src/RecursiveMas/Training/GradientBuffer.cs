@@ -1,3 +1,5 @@
+using RecursiveMas.Models;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace RecursiveMas.Training;
@@ -20,7 +22,7 @@ internal sealed class GradientBuffer : IDisposable
             return;
         using var noGrad = no_grad();
         if (_sums.TryGetValue(key, out var sum))
-            sum.add_(gradient);
+            sum.PlusInPlace(gradient);
         else
             _sums[key] = gradient.detach().clone().DetachFromDisposeScope();
     }
@@ -32,7 +34,7 @@ internal sealed class GradientBuffer : IDisposable
         double total = 0;
         foreach (var key in keys ?? _sums.Keys)
             if (_sums.TryGetValue(key, out var g))
-                total += g.to(ScalarType.Float64).pow(2).sum().item<double>();
+                total += g.to(ScalarType.Float64).Power(2).sum().item<double>();
         return Math.Sqrt(total);
     }
 
@@ -41,7 +43,10 @@ internal sealed class GradientBuffer : IDisposable
     {
         foreach (var key in keys)
             if (_sums.TryGetValue(key, out var g))
-                g.mul_(factor);
+            {
+                using var scalar = factor.ToScalar();
+                g.mul_(scalar);
+            }
     }
 
     /// <summary>autograd.grad with allow_unused answers an unused input with null or a tensor without a handle.</summary>

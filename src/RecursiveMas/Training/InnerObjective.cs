@@ -32,7 +32,7 @@ internal sealed class InnerObjective(RecursiveSystem system, TrainingOptions opt
             using var scope = NewDisposeScope();
             var loss = Loss(agent, [.. rows.Select(b => batch[b])], [.. rows.Select(b => indices[b])]);
             var parameters = agent.InnerLink.named_parameters().ToList();
-            var grads = autograd.grad([loss * scale], [.. parameters.Select(p => (Tensor)p.parameter)], allow_unused: true);
+            var grads = autograd.grad([loss.Times(scale)], [.. parameters.Select(p => (Tensor)p.parameter)], allow_unused: true);
             for (int i = 0; i < parameters.Count; i++)
                 gradients.Add($"{agent.InnerLink.Id}.{parameters[i].name}", grads[i]);
             losses[agent.Name] = loss.item<float>();
@@ -94,26 +94,26 @@ internal sealed class InnerObjective(RecursiveSystem system, TrainingOptions opt
         if (options.CosineWeight > 0)
         {
             var cosine = nn.functional.cosine_similarity(predicted, targets, dim: -1, eps: 1e-8);
-            loss = loss + options.CosineWeight * ((1 - cosine) * mask).sum() / count;
+            loss = loss.Plus((cosine.From(1) * mask).sum().Times(options.CosineWeight) / count);
         }
         if (options.MseWeight > 0)
         {
-            var squared = (predicted - targets).pow(2).mean([-1]);
-            loss = loss + options.MseWeight * (squared * mask).sum() / count;
+            var squared = (predicted - targets).Power(2).mean([-1]);
+            loss = loss.Plus((squared * mask).sum().Times(options.MseWeight) / count);
         }
         if (options.InnerTokenWeight > 0)
         {
             var vocabulary = nn.functional.normalize(agent.Model.EmbeddingMatrix.detach().to(ScalarType.Float32), dim: -1);
-            var similarity = matmul(nn.functional.normalize(predicted, dim: -1), vocabulary.t()) / TokenTemperature;
+            var similarity = matmul(nn.functional.normalize(predicted, dim: -1), vocabulary.t()).Over(TokenTemperature);
             var perToken = nn.functional.cross_entropy(similarity.reshape(-1, similarity.shape[^1]), input.TargetIds.reshape(-1), reduction: nn.Reduction.None);
-            loss = loss + options.InnerTokenWeight * (perToken * mask.reshape(-1)).sum() / count;
+            loss = loss.Plus((perToken * mask.reshape(-1)).sum().Times(options.InnerTokenWeight) / count);
         }
         if (options.InnerConsistencyWeight > 0)
         {
             // The role text as latent steps: R_in(h_i) stands where token i+1's embedding stood.
             var latent = cat([input.Embeddings.narrow(1, 0, input.PromptLength), predicted.to(input.Embeddings.dtype)], 1);
             var hidden = agent.Model.Forward(new ForwardInput { InputEmbeddings = latent, AttentionMask = input.Mask }).Hidden;
-            loss = loss + options.InnerConsistencyWeight * input.CrossEntropy(agent.Model, hidden, options.LossAveraging);
+            loss = loss.Plus(input.CrossEntropy(agent.Model, hidden, options.LossAveraging).Times(options.InnerConsistencyWeight));
         }
         return loss;
     }

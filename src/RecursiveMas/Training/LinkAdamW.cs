@@ -1,3 +1,5 @@
+using RecursiveMas.Models;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace RecursiveMas.Training;
@@ -29,14 +31,24 @@ internal sealed class LinkAdamW(IReadOnlyList<(string Key, Tensor Parameter)> pa
             if (!_moments.TryGetValue(key, out var state))
                 _moments[key] = state = (zeros_like(p).DetachFromDisposeScope(), zeros_like(p).DetachFromDisposeScope());
             long t = _steps[key] = _steps.GetValueOrDefault(key) + 1;
+            // Every number as a Scalar held until the op returns (KeptScalars says why).
             if (weightDecay != 0)
-                p.mul_(1 - lr * weightDecay);
-            state.M.mul_(beta1).add_(g, alpha: 1 - beta1);
-            state.V.mul_(beta2).addcmul_(g, g, value: 1 - beta2);
+            {
+                using var decay = (1 - lr * weightDecay).ToScalar();
+                p.mul_(decay);
+            }
             double correction1 = 1 - Math.Pow(beta1, t);
             double correction2 = 1 - Math.Pow(beta2, t);
-            var denominator = (state.V.sqrt() / Math.Sqrt(correction2)).add_(epsilon);
-            p.addcdiv_(state.M, denominator, value: -lr / correction1);
+            using var b1 = beta1.ToScalar();
+            using var b2 = beta2.ToScalar();
+            using var rest1 = (1 - beta1).ToScalar();
+            using var rest2 = (1 - beta2).ToScalar();
+            using var eps = epsilon.ToScalar();
+            using var stepSize = (-lr / correction1).ToScalar();
+            state.M.mul_(b1).add_(g, alpha: rest1);
+            state.V.mul_(b2).addcmul_(g, g, value: rest2);
+            var denominator = state.V.sqrt().Over(Math.Sqrt(correction2)).add_(eps, KeptScalars.One);
+            p.addcdiv_(state.M, denominator, value: stepSize);
         }
     }
 

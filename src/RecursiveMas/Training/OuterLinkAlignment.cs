@@ -1,3 +1,4 @@
+using RecursiveMas.Models;
 using RecursiveMas.Models.Kernels;
 using RecursiveMas.Systems;
 using TorchSharp;
@@ -131,11 +132,11 @@ public static class OuterLinkAlignment
             mask = (input.TargetMask.to(device) & tensor(known, shape, device: device)).to(ScalarType.Float32);
         }
         var predicted = link.forward(inputs.to(receiver.Model.Device));
-        var count = mask.sum().clamp_min(1);
+        var count = mask.sum().AtLeast(1);
         var cosine = nn.functional.cosine_similarity(predicted, targets, dim: -1, eps: 1e-8);
-        var loss = ((1 - cosine) * mask).sum() / count;
+        var loss = (cosine.From(1) * mask).sum() / count;
         if (mseWeight > 0)
-            loss = loss + mseWeight * ((predicted - targets).pow(2).mean([-1]) * mask).sum() / count;
+            loss = loss.Plus(((predicted - targets).Power(2).mean([-1]) * mask).sum().Times(mseWeight) / count);
         return loss;
     }
 }

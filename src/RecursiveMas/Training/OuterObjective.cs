@@ -1,4 +1,5 @@
 using RecursiveMas.Links;
+using RecursiveMas.Models;
 using RecursiveMas.Systems;
 using static TorchSharp.torch;
 
@@ -85,7 +86,7 @@ internal sealed class OuterObjective(RecursiveSystem system, TrainingOptions opt
         bool diagnose = roundShares is not null;
         var unrolled = Unroll(batch, indices, diagnose);
         var targets = Parameters.Select(p => p.Parameter).Concat(unrolled.Uses.Select(u => u.Output)).ToList();
-        var grads = autograd.grad([unrolled.Loss * scale], targets, allow_unused: true);
+        var grads = autograd.grad([unrolled.Loss.Times(scale)], targets, allow_unused: true);
         for (int i = 0; i < Parameters.Count; i++)
             gradients.Add(Parameters[i].Key, grads[i]);
         if (roundShares is not null)
@@ -170,7 +171,7 @@ internal sealed class OuterObjective(RecursiveSystem system, TrainingOptions opt
                     && batch.All(e => e.TargetOf(turn.Agent, decoder, turn.Round) is not null))
                 {
                     var loss = TextLoss(agent, prompt, questions, messages, [.. batch.Select(e => e.TargetOf(turn.Agent, decoder, turn.Round)!)], Describe);
-                    receivers.Add(turn.Round == 1 ? loss : loss * options.LaterRoundReceiverWeight);
+                    receivers.Add(turn.Round == 1 ? loss : loss.Times(options.LaterRoundReceiverWeight));
                 }
                 Tensor embeddings;
                 IReadOnlyList<int>? lengths = null;
@@ -198,9 +199,9 @@ internal sealed class OuterObjective(RecursiveSystem system, TrainingOptions opt
                 return loss;
             });
 
-        var total = earlier.Count > 0 ? final + options.EarlierRoundWeight * stack(earlier).mean() : final;
+        var total = earlier.Count > 0 ? final.Plus(stack(earlier).mean().Times(options.EarlierRoundWeight)) : final;
         if (receivers.Count > 0)
-            total = total + options.ReceiverRoleWeight * stack(receivers).sum();
+            total = total.Plus(stack(receivers).sum().Times(options.ReceiverRoleWeight));
         return new UnrolledRounds(total, roundLosses, uses);
     }
 

@@ -1,6 +1,7 @@
 using RecursiveMas.Latent;
 using RecursiveMas.Models;
 using RecursiveMas.Systems;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace RecursiveMas.Training;
@@ -69,12 +70,13 @@ internal sealed record TeacherForcedInput(Tensor Embeddings, Tensor Mask, long P
         var embeddings = cat([assembled.Embeddings, targetEmbeddings.to(model.DType)], 1);
         var mask = cat([assembled.Mask, targetMask], 1);
         long promptWidth = assembled.Embeddings.shape[1];
+        using var hidden = false.ToScalar();
         for (int b = 0; b < rows.Count && maxTokens is int max; b++)
         {
             int promptReal = assembled.Lengths[b];
             int drop = Math.Min(promptReal + rows[b].Length - max, promptReal - 1);
             if (drop > 0)
-                mask[b].narrow(0, promptWidth - promptReal, drop).fill_(false);
+                mask[b].narrow(0, promptWidth - promptReal, drop).fill_(hidden);
         }
         return new TeacherForcedInput(embeddings, mask, assembled.Embeddings.shape[1], targetIds, targetMask, targetEmbeddings,
             [.. rows.Select(r => r.Length)]);

@@ -50,15 +50,15 @@ public sealed class CausalConv1d : nn.Module
             // Move each row's real inputs to the front (state entries count as real), convolve, read back.
             long length = history + t;
             var isReal = cat([ones(b, history, ScalarType.Bool, x.device), real], 1);   // [B, L]
-            var rank = isReal.to(ScalarType.Int64).cumsum(1) - 1;                          // index among real entries
+            var rank = isReal.to(ScalarType.Int64).cumsum(1).Minus(1);                          // index among real entries
             var count = isReal.to(ScalarType.Int64).sum(1, keepdim: true);                 // [B, 1]
             // Padding entries go to the last slot, which only a row without padding fills with a real entry.
-            var target = rank.where(isReal, full_like(rank, length - 1));
-            var compact = zeros_like(extended).scatter(2, target.unsqueeze(1).expand(b, c, length), extended.masked_fill(isReal.logical_not().unsqueeze(1), 0));
+            var target = rank.where(isReal, KeptScalars.FullLike(rank, length - 1));
+            var compact = zeros_like(extended).scatter(2, target.unsqueeze(1).expand(b, c, length), extended.Filled(isReal.logical_not().unsqueeze(1), 0L));
             var convolved = nn.functional.conv1d(compact, weight, groups: c);             // [B, C, T]: compact index j ↦ j − (K−1)
-            var readBack = (rank.narrow(1, history, t) - history).clamp(min: 0);
+            var readBack = rank.narrow(1, history, t).Minus(history).AtLeast(0);
             output = convolved.gather(2, readBack.unsqueeze(1).expand(b, c, t));
-            var last = (count - history + arange(history, ScalarType.Int64, x.device).unsqueeze(0)).clamp(min: 0); // [B, K−1]
+            var last = count.Minus(history).Plus(KeptScalars.Range(0, history, x.device).unsqueeze(0)).AtLeast(0); // [B, K−1]
             newState = compact.gather(2, last.unsqueeze(1).expand(b, c, history));
         }
         return (output.MoveToOuterDisposeScope(), newState.contiguous().MoveToOuterDisposeScope());

@@ -48,13 +48,13 @@ public sealed class DecoderLayer : nn.Module
         Tensor y;
         if (pre_feedforward_layernorm is null)
         {
-            var h = x + mixed;
-            y = h + mlp.Forward(post_attention_layernorm.Forward(h));
+            var h = x.Plus(mixed);
+            y = h.Plus(mlp.Forward(post_attention_layernorm.Forward(h)));
         }
         else
         {
-            var h = x + post_attention_layernorm.Forward(mixed);
-            y = h + post_feedforward_layernorm!.Forward(mlp.Forward(pre_feedforward_layernorm.Forward(h)));
+            var h = x.Plus(post_attention_layernorm.Forward(mixed));
+            y = h.Plus(post_feedforward_layernorm!.Forward(mlp.Forward(pre_feedforward_layernorm.Forward(h))));
         }
         return y.MoveToOuterDisposeScope();
     }

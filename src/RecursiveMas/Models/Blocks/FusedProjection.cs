@@ -67,7 +67,7 @@ public sealed class FusedProjection : IDisposable
             {
                 using var delta = lora.Delta(x);
                 using var slice = fused.narrow(-1, start, _widths[i]);
-                slice.add_(delta);
+                slice.PlusInPlace(delta);
             }
             start += _widths[i];
         }

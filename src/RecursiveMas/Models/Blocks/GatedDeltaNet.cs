@@ -71,7 +71,7 @@ public sealed class GatedDeltaNet : nn.Module
         // The rule runs in float32 as transformers' does (float64 models keep float64).
         var rule = RmsNorm.ComputeType(x.dtype);
         var beta = parts[2].sigmoid().to(rule);                                              // [B, T, Hv]
-        var g = -A_log.to(rule).exp() * nn.functional.softplus(parts[3].to(rule) + dt_bias.to(rule));
+        var g = -A_log.to(rule).exp() * nn.functional.softplus(parts[3].to(rule).Plus(dt_bias.to(rule)));
         if (real is not null)
         {
             var keep = real.to(rule).unsqueeze(-1);
@@ -82,7 +82,7 @@ public sealed class GatedDeltaNet : nn.Module
         int repeat = s.ValueHeads / s.KeyHeads;
         q = Heads(q, repeat, rule);
         k = Heads(k, repeat, rule);
-        q = GatedDeltaRule.L2Normalize(q) * (1 / Math.Sqrt(s.KeyHeadDim));
+        q = GatedDeltaRule.L2Normalize(q).Times(1 / Math.Sqrt(s.KeyHeadDim));
         k = GatedDeltaRule.L2Normalize(k);
         var vh = v.transpose(1, 2).to(rule);
         var gh = g.transpose(1, 2);

@@ -30,7 +30,7 @@ public static class GatedDeltaRule
             s = s * g.select(2, i).exp().unsqueeze(-1).unsqueeze(-1);
             var predicted = ki.matmul(s);                            // [B, H, 1, dv]
             var delta = (vi - predicted) * beta.select(2, i).unsqueeze(-1).unsqueeze(-1);
-            s = s + ki.transpose(-2, -1).matmul(delta);             // rank-1 write along k
+            s = s.Plus(ki.transpose(-2, -1).matmul(delta));             // rank-1 write along k
             outputs.Add(qi.matmul(s));
         }
         var output = cat(outputs, 2);
@@ -65,14 +65,14 @@ public static class GatedDeltaRule
 
         // decayBetween[i, j] = exp(logDecay_i − logDecay_j) for j ≤ i, 0 above the diagonal.
         var above = ones(chunkSize, chunkSize, ScalarType.Bool, q.device).triu(1);
-        var decayBetween = (logDecay.unsqueeze(-1) - logDecay.unsqueeze(-2)).masked_fill(above, double.NegativeInfinity).exp();
+        var decayBetween = (logDecay.unsqueeze(-1) - logDecay.unsqueeze(-2)).Filled(above, double.NegativeInfinity).exp();
 
         var kBeta = kc * betaC;
         var vBeta = vc * betaC;
         // Strictly-lower system A[i, j] = β_i k_i·k_j decay(j→i); (I + A) W = [vβ | kβ·decay-from-start].
         var below = ones(chunkSize, chunkSize, ScalarType.Bool, q.device).tril(-1);
-        var system = (kBeta.matmul(kc.transpose(-2, -1)) * decayBetween).masked_fill(below.logical_not(), 0)
-            + eye(chunkSize, dtype: q.dtype, device: q.device);
+        var system = (kBeta.matmul(kc.transpose(-2, -1)) * decayBetween).Filled(below.logical_not(), 0L)
+            .Plus(eye(chunkSize, dtype: q.dtype, device: q.device));
         var newValues = linalg.solve_triangular(system, vBeta, upper: false, unitriangular: true);                      // [.., C, dv]
         var keysReadingState = linalg.solve_triangular(system, kBeta * logDecay.exp().unsqueeze(-1), upper: false, unitriangular: true); // [.., C, dk]
         var withinBlock = (qc.matmul(kc.transpose(-2, -1)) * decayBetween);   // causal, diagonal included
@@ -85,13 +85,13 @@ public static class GatedDeltaRule
         for (long i = 0; i < n; i++)
         {
             var correction = newValues.select(2, i) - keysReadingState.select(2, i).matmul(s);   // [B, H, C, dv]
-            outputs.Add(queriesDecayed.select(2, i).matmul(s) + withinBlock.select(2, i).matmul(correction));
-            s = s * blockDecay.select(2, i).exp().unsqueeze(-1) + keysToEnd.select(2, i).transpose(-2, -1).matmul(correction);
+            outputs.Add(queriesDecayed.select(2, i).matmul(s).Plus(withinBlock.select(2, i).matmul(correction)));
+            s = (s * blockDecay.select(2, i).exp().unsqueeze(-1)).Plus(keysToEnd.select(2, i).transpose(-2, -1).matmul(correction));
         }
         var output = cat(outputs, 2).narrow(2, 0, t);
         return (output.MoveToOuterDisposeScope(), s.MoveToOuterDisposeScope());
     }
 
     /// <summary>x / sqrt(Σx² + 10⁻⁶) over the last dimension (the fla kernels' L2 norm).</summary>
-    public static Tensor L2Normalize(Tensor x) => x * (x.pow(2).sum([-1], keepdim: true) + 1e-6).rsqrt();
+    public static Tensor L2Normalize(Tensor x) => x * x.Power(2).sum([-1], keepdim: true).Plus(1e-6).rsqrt();
 }

@@ -61,7 +61,7 @@ public sealed class Projection : nn.Module
     internal static Tensor AddTo(Tensor y, LoraLayer lora, Tensor x)
     {
         using var delta = lora.Delta(x);
-        var sum = y + delta;
+        var sum = y.Plus(delta);
         y.Dispose();
         return sum;
     }

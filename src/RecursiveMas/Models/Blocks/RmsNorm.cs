@@ -44,7 +44,7 @@ public sealed class RmsNorm : nn.Module
         using var scope = NewDisposeScope();
         var normalized = Normalize(x, _eps);
         Tensor y = _zeroCentered
-            ? (normalized * (weight.to(normalized.dtype) + 1)).to(x.dtype)
+            ? (normalized * weight.to(normalized.dtype).Plus(1)).to(x.dtype)
             : weight * (x.dtype == normalized.dtype ? normalized : normalized.to(x.dtype));
         return y.MoveToOuterDisposeScope();
     }
@@ -54,7 +54,7 @@ public sealed class RmsNorm : nn.Module
     {
         var compute = ComputeType(x.dtype);
         var input = x.dtype == compute ? x : x.to(compute);
-        var variance = input.pow(2).mean([-1], keepdim: true);
-        return input * (variance + eps).rsqrt();
+        var variance = input.Power(2).mean([-1], keepdim: true);
+        return input * variance.Plus(eps).rsqrt();
     }
 }

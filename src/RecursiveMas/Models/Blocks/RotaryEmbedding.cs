@@ -89,7 +89,7 @@ public sealed class RotaryEmbedding : IDisposable
         var first = part.narrow(-1, 0, half);
         var second = part.narrow(-1, half, half);
         var rotated = cat([-second, first], -1);
-        var result = part * cos + rotated * sin;
+        var result = (part * cos).Plus(rotated * sin);
         if (dim != x.shape[^1])
             result = cat([result, x.narrow(-1, dim, x.shape[^1] - dim)], -1);
         return result.MoveToOuterDisposeScope();

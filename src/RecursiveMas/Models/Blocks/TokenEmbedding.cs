@@ -50,6 +50,6 @@ public sealed class TokenEmbedding : nn.Module
         if (_scale is not double scale)
             return rows;
         using var scope = NewDisposeScope();
-        return (rows * scale).MoveToOuterDisposeScope();
+        return rows.Times(scale).MoveToOuterDisposeScope();
     }
 }

@@ -177,7 +177,7 @@ public sealed class LoraAdapter : IDisposable
             {
                 using var scope = NewDisposeScope();
                 var weight = target.Weight;
-                weight.copy_((weight.to(ScalarType.Float32) + layer.WeightDelta()).to(weight.dtype));
+                weight.copy_(weight.to(ScalarType.Float32).Plus(layer.WeightDelta()).to(weight.dtype));
             }
         }
         Detach();

@@ -48,12 +48,12 @@ public sealed class LoraLayer : IDisposable
         var input = x.dtype == A.dtype ? x : x.to(A.dtype);
         if (Training && Dropout > 0)
             input = nn.functional.dropout(input, Dropout, training: true);
-        var delta = nn.functional.linear(nn.functional.linear(input, A), B) * Scale;
+        var delta = nn.functional.linear(nn.functional.linear(input, A), B).Times(Scale);
         return (delta.dtype == x.dtype ? delta : delta.to(x.dtype)).MoveToOuterDisposeScope();
     }
 
     /// <summary>The update as a weight matrix scale · B A [out, in], in float32.</summary>
-    public Tensor WeightDelta() => B.detach().matmul(A.detach()) * Scale;
+    public Tensor WeightDelta() => B.detach().matmul(A.detach()).Times(Scale);
 
     internal static string Shape(Tensor t) => $"[{string.Join(", ", t.shape)}]";
 

@@ -1,3 +1,4 @@
+using RecursiveMas.Models.Kernels;
 using static TorchSharp.torch;
 
 namespace RecursiveMas.Models.Blocks;
@@ -82,6 +83,8 @@ public sealed class RotaryEmbedding : IDisposable
     /// </summary>
     public static Tensor Apply(Tensor x, Tensor cos, Tensor sin)
     {
+        if (RotaryKernel.TryRun(x, cos, sin) is { } rotatedByKernel)
+            return rotatedByKernel;
         using var scope = NewDisposeScope();
         long dim = cos.shape[^1];
         var part = dim == x.shape[^1] ? x : x.narrow(-1, 0, dim);

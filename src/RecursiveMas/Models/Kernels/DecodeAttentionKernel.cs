@@ -134,8 +134,21 @@ internal static unsafe class DecodeAttentionKernel
             denominator += scores[s];
         }
 
+        // 64 channels at a time, their sums in registers: a store and a reload of the output between positions
+        // made every position wait for the one before it. Each channel still sums over the positions in order.
+        for (int d = 0; d < headDim; d += 4 * Lanes)
+            WeighValues(scores, v + d, vRow, positions, Math.Min(4 * Lanes, headDim - d), output + d);
+        var inverse = Vector512.Create(1f / denominator);
         for (int d = 0; d < headDim; d += Lanes)
-            Vector512<float>.Zero.Store(output + d);
+            (Vector512.Load(output + d) * inverse).Store(output + d);
+    }
+
+    /// <summary>output = Σ_s weight_s · v_s over the positions in order for up to 64 channels, one multiply-add per position and lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static void WeighValues(float* scores, float* v, long vRow, int positions, int channels, float* output)
+    {
+        Vector512<float> o0 = default, o1 = default, o2 = default, o3 = default;
+        int vectors = channels / Lanes;
         for (int s = 0; s < positions; s++)
         {
             float weight = scores[s];
@@ -143,11 +156,20 @@ internal static unsafe class DecodeAttentionKernel
                 continue; // masked (or vanishing): adds nothing
             var w = Vector512.Create(weight);
             float* value = v + s * vRow;
-            for (int d = 0; d < headDim; d += Lanes)
-                Vector512.FusedMultiplyAdd(w, Vector512.Load(value + d), Vector512.Load(output + d)).Store(output + d);
+            o0 = Vector512.FusedMultiplyAdd(w, Vector512.Load(value), o0);
+            if (vectors > 1)
+                o1 = Vector512.FusedMultiplyAdd(w, Vector512.Load(value + Lanes), o1);
+            if (vectors > 2)
+                o2 = Vector512.FusedMultiplyAdd(w, Vector512.Load(value + 2 * Lanes), o2);
+            if (vectors > 3)
+                o3 = Vector512.FusedMultiplyAdd(w, Vector512.Load(value + 3 * Lanes), o3);
         }
-        var inverse = Vector512.Create(1f / denominator);
-        for (int d = 0; d < headDim; d += Lanes)
-            (Vector512.Load(output + d) * inverse).Store(output + d);
+        o0.Store(output);
+        if (vectors > 1)
+            o1.Store(output + Lanes);
+        if (vectors > 2)
+            o2.Store(output + 2 * Lanes);
+        if (vectors > 3)
+            o3.Store(output + 3 * Lanes);
     }
 }

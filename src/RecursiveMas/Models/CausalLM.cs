@@ -81,7 +81,8 @@ public sealed partial class CausalLM : nn.Module
     {
         using var scope = NewDisposeScope();
         var embeddings = InputEmbeddingsOf(input);
-        long b = embeddings.shape[0], t = embeddings.shape[1];
+        long[] shape = embeddings.shape;
+        long b = shape[0], t = shape[1];
         var cache = input.Cache;
         if (cache is not null && cache.BatchSize != b)
             throw new ArgumentException($"the cache holds {cache.BatchSize} rows but the input has {b}", nameof(input));
@@ -170,10 +171,11 @@ public sealed partial class CausalLM : nn.Module
             return Embed(ids.to(ScalarType.Int64));
         }
         var e = input.InputEmbeddings!;
-        if (e.dim() != 3 || e.shape[2] != HiddenSize)
+        long[] shape = e.shape;
+        if (shape.Length != 3 || shape[2] != HiddenSize)
             throw new ArgumentException(
-                $"InputEmbeddings must be [batch, length, {HiddenSize}] for this model, got [{string.Join(", ", e.shape)}]", nameof(input));
-        if (e.shape[1] == 0)
+                $"InputEmbeddings must be [batch, length, {HiddenSize}] for this model, got [{string.Join(", ", shape)}]", nameof(input));
+        if (shape[1] == 0)
             throw new ArgumentException("InputEmbeddings has no positions", nameof(input));
         return e.dtype == DType ? e : e.to(DType);
     }

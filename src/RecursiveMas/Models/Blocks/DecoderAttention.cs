@@ -65,7 +65,8 @@ public sealed class DecoderAttention : nn.Module
     public Tensor Forward(Tensor x, AttentionContext context)
     {
         using var scope = NewDisposeScope();
-        long b = x.shape[0], t = x.shape[1];
+        long[] shape = x.shape;
+        long b = shape[0], t = shape[1];
         var qkv = _qkv.Forward(x);
         Tensor q, gate = null!;
         if (_outputGate)

@@ -58,19 +58,22 @@ public static unsafe class CpuLinear
     /// <summary>x Wᵀ + b through a kernel when x [B, T, in] is one they handle; null otherwise (the caller runs libtorch).</summary>
     internal static Tensor? TryForward(Tensor x, Tensor weight, Tensor? bias)
     {
-        if (!Runs || x.dim() != 3 || !Handles(x) || !Handles(weight) || (bias is not null && !Handles(bias))
-            || weight.dim() != 2 || !weight.is_contiguous() || x.shape[2] != weight.shape[1]
-            || weight.shape[0] > int.MaxValue || x.shape[0] * x.shape[1] > int.MaxValue)
+        if (!Runs || !Handles(x) || !Handles(weight) || (bias is not null && !Handles(bias)))
             return null;
-        int rows = (int)(x.shape[0] * x.shape[1]), inFeatures = (int)weight.shape[1], outFeatures = (int)weight.shape[0];
-        var output = empty(x.shape[0], x.shape[1], outFeatures, ScalarType.Float32, x.device);
+        // Each read of Tensor.shape is a native call per dimension and an array: read them once.
+        long[] xs = x.shape, ws = weight.shape;
+        if (xs.Length != 3 || ws.Length != 2 || !weight.is_contiguous() || xs[2] != ws[1]
+            || ws[0] > int.MaxValue || xs[0] * xs[1] > int.MaxValue)
+            return null;
+        int rows = (int)(xs[0] * xs[1]), inFeatures = (int)ws[1], outFeatures = (int)ws[0];
+        var output = empty(xs[0], xs[1], outFeatures, ScalarType.Float32, x.device);
         if (rows == 0 || outFeatures == 0)
             return output;
         using var input = x.contiguous();
         using var biasValues = bias?.contiguous();
         float* px = TensorData.Floats(input), pw = TensorData.Floats(weight), py = TensorData.Floats(output);
         float* pb = biasValues is null ? null : TensorData.Floats(biasValues);
-        if (x.shape[1] == 1)
+        if (xs[1] == 1)
             RowDotKernel.Run(px, rows, inFeatures, pw, pb, outFeatures, py);
         else
             PanelGemmKernel.Run(px, rows, inFeatures, pw, pb, outFeatures, py);

@@ -34,15 +34,20 @@ internal static unsafe class DecodeAttentionKernel
     /// <summary>q [B, KV, G, hd] (G query heads per KV head, one position each), keys/values [B, KV, S, hd], mask [B, 1, G or 1, S] → [B, KV, G, hd]; null when not handled.</summary>
     public static Tensor? TryRun(Tensor q, Tensor keys, Tensor values, Tensor? mask)
     {
-        if (!CpuLinear.Runs || q.dim() != 4 || keys.dim() != 4 || values.dim() != 4 || !CpuLinear.Handles(q) || !CpuLinear.Handles(keys) || !CpuLinear.Handles(values))
+        if (!CpuLinear.Runs || !CpuLinear.Handles(q) || !CpuLinear.Handles(keys) || !CpuLinear.Handles(values))
             return null;
-        long b = q.shape[0], heads = q.shape[1], group = q.shape[2], headDim = q.shape[3], positions = keys.shape[2];
+        // Each read of Tensor.shape or stride is a native call per dimension and an array: read them once.
+        long[] qs = q.shape, ks = keys.shape, vs = values.shape, kStrides = keys.stride(), vStrides = values.stride();
+        long[]? ms = mask?.shape;
+        if (qs.Length != 4 || ks.Length != 4 || vs.Length != 4)
+            return null;
+        long b = qs[0], heads = qs[1], group = qs[2], headDim = qs[3], positions = ks[2];
         if (headDim % Lanes != 0 || positions < 1 || positions > MaxPositions
-            || keys.shape[0] != b || keys.shape[1] != heads || keys.shape[3] != headDim || keys.stride(3) != 1
-            || values.shape[0] != b || values.shape[1] != heads || values.shape[2] != positions || values.shape[3] != headDim || values.stride(3) != 1)
+            || ks[0] != b || ks[1] != heads || ks[3] != headDim || kStrides[3] != 1
+            || vs[0] != b || vs[1] != heads || vs[2] != positions || vs[3] != headDim || vStrides[3] != 1)
             return null;
-        if (mask is not null && (mask.dtype != ScalarType.Bool || mask.device_type != TorchSharp.DeviceType.CPU || mask.dim() != 4
-            || mask.shape[0] != b || mask.shape[1] != 1 || (mask.shape[2] != group && mask.shape[2] != 1) || mask.shape[3] != positions))
+        if (mask is not null && (mask.dtype != ScalarType.Bool || mask.device_type != TorchSharp.DeviceType.CPU || ms!.Length != 4
+            || ms[0] != b || ms[1] != 1 || (ms[2] != group && ms[2] != 1) || ms[3] != positions))
             return null;
 
         using var query = q.contiguous();
@@ -55,14 +60,14 @@ internal static unsafe class DecodeAttentionKernel
             V = TensorData.Floats(values),
             Out = TensorData.Floats(output),
             Mask = visible is null ? null : TensorData.Bools(visible),
-            KRow = keys.stride(2),
-            KHead = keys.stride(1),
-            KBatch = keys.stride(0),
-            VRow = values.stride(2),
-            VHead = values.stride(1),
-            VBatch = values.stride(0),
+            KRow = kStrides[2],
+            KHead = kStrides[1],
+            KBatch = kStrides[0],
+            VRow = vStrides[2],
+            VHead = vStrides[1],
+            VBatch = vStrides[0],
             MaskBatch = visible is null ? 0 : visible.stride(0),
-            MaskGroup = visible is null || visible.shape[2] == 1 ? 0 : visible.stride(2),
+            MaskGroup = visible is null || ms![2] == 1 ? 0 : visible.stride(2),
             Heads = (int)heads,
             Group = (int)group,
             Positions = (int)positions,

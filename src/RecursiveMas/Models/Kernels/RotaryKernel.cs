@@ -22,22 +22,26 @@ internal static unsafe class RotaryKernel
     /// <summary>x [B, H, T, hd] (any strides but the last), cos and sin [B, 1, T, hd] → a new [B, H, T, hd]; null when not handled.</summary>
     public static Tensor? TryRun(Tensor x, Tensor cos, Tensor sin)
     {
-        if (!CpuLinear.Runs || x.dim() != 4 || cos.dim() != 4 || !CpuLinear.Handles(x) || !CpuLinear.Handles(cos) || !CpuLinear.Handles(sin))
+        if (!CpuLinear.Runs || !CpuLinear.Handles(x) || !CpuLinear.Handles(cos) || !CpuLinear.Handles(sin))
             return null;
-        long b = x.shape[0], heads = x.shape[1], t = x.shape[2], headDim = x.shape[3];
-        if (headDim % (2 * Lanes) != 0 || x.stride(3) != 1 || !cos.is_contiguous() || !sin.is_contiguous()
-            || !cos.shape.SequenceEqual(new[] { b, 1, t, headDim }) || !sin.shape.SequenceEqual(new[] { b, 1, t, headDim }))
+        long[] shape = x.shape, strides = x.stride();
+        if (shape.Length != 4)
+            return null;
+        long b = shape[0], heads = shape[1], t = shape[2], headDim = shape[3];
+        long[] table = [b, 1, t, headDim];
+        if (headDim % (2 * Lanes) != 0 || strides[3] != 1 || !cos.is_contiguous() || !sin.is_contiguous()
+            || !cos.shape.SequenceEqual(table) || !sin.shape.SequenceEqual(table))
             return null;
         var output = empty(b, heads, t, headDim, ScalarType.Float32, x.device);
         float* px = TensorData.Floats(x), pc = TensorData.Floats(cos), ps = TensorData.Floats(sin), py = TensorData.Floats(output);
-        long sb = x.stride(0), sh = x.stride(1), st = x.stride(2);
+        long sb = strides[0], sh = strides[1], st = strides[2];
         int half = (int)headDim / 2;
         for (long row = 0; row < b; row++)
             for (long head = 0; head < heads; head++)
                 for (long position = 0; position < t; position++)
                 {
-                    long table = (row * t + position) * headDim;
-                    Rotate(px + row * sb + head * sh + position * st, pc + table, ps + table, py + ((row * heads + head) * t + position) * headDim, half);
+                    long at = (row * t + position) * headDim;
+                    Rotate(px + row * sb + head * sh + position * st, pc + at, ps + at, py + ((row * heads + head) * t + position) * headDim, half);
                 }
         return output;
     }

@@ -67,8 +67,9 @@ public sealed class ContinuousBatcher : IDisposable
 
     /// <summary>
     /// Queues a question; the task completes with its result (one answer), is cancelled by
-    /// <see cref="RunOptions.CancellationToken"/>, or fails with the run's exception. Bad options throw
-    /// here; a full queue throws <see cref="BatcherFullException"/>.
+    /// <see cref="RunOptions.CancellationToken"/>, or fails with the run's exception. Bad options, and a
+    /// question whose prompts would be longer than their agents' models hold (<see cref="PromptTooLongException"/>),
+    /// throw here; a full queue throws <see cref="BatcherFullException"/>.
     /// </summary>
     /// <remarks>
     /// <see cref="RunOptions.OnStep"/>, <see cref="RunOptions.OnMessage"/> and <see cref="RunOptions.OnAnswerText"/> (row 0)
@@ -77,6 +78,8 @@ public sealed class ContinuousBatcher : IDisposable
     public Task<RunResult> Submit(string question, RunOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(question);
+        // A prompt longer than its model holds is refused here, before it takes a row (a server checks earlier, with its own limit too).
+        RunAdmission.CheckLength(_system.Prompts, question, options, cancellationToken: options?.CancellationToken ?? default);
         var pending = new BatchedQuestion(_system, question, options ?? new RunOptions());
         lock (_gate)
         {
@@ -96,6 +99,7 @@ public sealed class ContinuousBatcher : IDisposable
     public static IReadOnlyList<RunResult> SolveMany(RecursiveSystem system, IReadOnlyList<string> questions, RunOptions? options = null,
         int maxBatchSize = 16)
     {
+        RunAdmission.CheckEach(system.Prompts, questions, options);
         using var batcher = new ContinuousBatcher(system, new BatcherOptions { MaxBatchSize = maxBatchSize, MaxWaiting = int.MaxValue });
         var tasks = questions.Select(q => batcher.Submit(q, options)).ToList();
         try

@@ -17,8 +17,10 @@ public static class RecursiveRunner
         SolveBatch(system, [question], options);
 
     /// <summary>Answers a batch of questions together (left-padded; each row gets what it gets alone).</summary>
+    /// <exception cref="PromptTooLongException">A question makes a prompt longer than its agent's model holds (<see cref="RunAdmission.CheckLength"/>), checked before any forward.</exception>
     public static RunResult SolveBatch(RecursiveSystem system, IReadOnlyList<string> questions, RunOptions? options = null)
     {
+        RunAdmission.CheckEach(system.Prompts, questions, options);
         using var run = new RunContext(system, questions, options);
         var answers = TurnLoop.Run<Tensor, IReadOnlyList<GeneratedSequence>>(system, run.Rounds,
             think: (turn, messages) => run.LatentTurn(turn, messages).Select(m => (m.Edge, m.Vectors)),

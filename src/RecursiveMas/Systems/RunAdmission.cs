@@ -91,6 +91,26 @@ public static class RunAdmission
     }
 
     /// <summary>
+    /// <see cref="CheckLength"/> for each of <paramref name="questions"/>; with more than one, the message
+    /// also says which question (1-based) is too long.
+    /// </summary>
+    public static void CheckEach(SystemPrompts system, IReadOnlyList<string> questions, RunOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(questions);
+        for (int i = 0; i < questions.Count; i++)
+        {
+            try
+            {
+                CheckLength(system, questions[i], options, cancellationToken: options?.CancellationToken ?? default);
+            }
+            catch (PromptTooLongException e) when (questions.Count > 1)
+            {
+                throw new PromptTooLongException($"question {i + 1} of {questions.Count}: {e.Message}", e.Turn, e.Limit);
+            }
+        }
+    }
+
+    /// <summary>
     /// Throws <see cref="PromptTooLongException"/> naming the first turn whose prompt is longer than
     /// <paramref name="maxPromptTokens"/> (when given), or whose prompt plus latent steps or token budget
     /// is more than its model's <c>max_position_embeddings</c>.

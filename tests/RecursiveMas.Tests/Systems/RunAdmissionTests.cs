@@ -47,6 +47,28 @@ public sealed class RunAdmissionTests(TinySystems zoo) : IClassFixture<TinySyste
     }
 
     [Fact]
+    public void OneProcessRunsRefuseAPromptTheModelCannotHoldBeforeAnyForward()
+    {
+        using var system = zoo.Load("sequential", 1);
+        string huge = string.Concat(Enumerable.Repeat("\u00a4\u00b6 ", 1500));
+
+        var alone = Assert.Throws<PromptTooLongException>(() => RecursiveRunner.Solve(system, huge));
+        Assert.Contains("max_position_embeddings of 4096", alone.Message);
+        Assert.Equal(0, system.Agents.Sum(a => a.Prefixes?.Misses ?? 0)); // refused before any prefill
+
+        // In a batch (rmas run with several questions, rmas eval): the message says which question.
+        var batched = Assert.Throws<PromptTooLongException>(() => RecursiveRunner.SolveBatch(system, ["What is 1 plus 1?", huge]));
+        Assert.StartsWith("question 2 of 2: ", batched.Message);
+        var many = Assert.Throws<PromptTooLongException>(() => RecursiveMas.Serving.ContinuousBatcher.SolveMany(system, [huge, "What is 1 plus 1?"]));
+        Assert.StartsWith("question 1 of 2: ", many.Message);
+
+        // The batcher refuses it at Submit, so it never takes a row.
+        using var batcher = new RecursiveMas.Serving.ContinuousBatcher(system);
+        Assert.Throws<PromptTooLongException>(() => { _ = batcher.Submit(huge); });
+        Assert.Equal(0, batcher.Waiting + batcher.Active);
+    }
+
+    [Fact]
     public void TokenizationStopsWhenCancelled()
     {
         using var system = zoo.Load("sequential", 1);

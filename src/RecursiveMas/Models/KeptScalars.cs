@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -94,6 +95,33 @@ internal static class KeptScalars
     /// <summary>A tensor shaped like <paramref name="like"/> filled with <paramref name="value"/> (an integer Scalar).</summary>
     public static Tensor FullLike(Tensor like, long value) =>
         Holding(value.ToScalar(), scalar => full_like(like, scalar));
+
+    static readonly unsafe delegate* unmanaged<IntPtr, IntPtr, IntPtr, IntPtr> SoftplusOp =
+        NativeExports.Find(["libLibTorchSharp.so", "libLibTorchSharp.dylib", "LibTorchSharp"], "THSTensor_softplus") is [var address]
+            ? (delegate* unmanaged<IntPtr, IntPtr, IntPtr, IntPtr>)address
+            : null;
+
+    /// <summary>
+    /// softplus(a) = log(1 + exp(β·a)) / β (a where β·a is above the threshold). TorchSharp's own passes β and
+    /// the threshold as Scalars it lets go before the op reads them; this calls the same native op with
+    /// Scalars held until it returns (TorchSharp's, where the entry point cannot be found).
+    /// </summary>
+    public static unsafe Tensor Softplus(this Tensor a, double beta = 1, double threshold = 20)
+    {
+        if (SoftplusOp == null)
+            return a.softplus(beta, threshold);
+        using var b = beta.ToScalar();
+        using var t = threshold.ToScalar();
+        var handle = SoftplusOp(a.Handle, HandleOf(b), HandleOf(t));
+        GC.KeepAlive(a);
+        if (handle == IntPtr.Zero)
+            CheckForErrors();
+        return Tensor.UnsafeCreateTensor(handle);
+    }
+
+    // TorchSharp keeps a Scalar's native handle internal.
+    [UnsafeAccessor(UnsafeAccessorKind.Field, Name = "handle")]
+    static extern ref IntPtr HandleOf(Scalar scalar);
 
     /// <summary>[start, stop) as int64 on <paramref name="device"/>.</summary>
     public static Tensor Range(long start, long stop, Device? device)

@@ -41,6 +41,15 @@ public class ScalarLifetimeTests
         }
     }
 
+    [Fact]
+    public void SoftplusWithHeldScalarsIsTorchSharpsOp()
+    {
+        using var scope = NewDisposeScope();
+        var x = randn(3, 7) * 10;
+        Assert.True(x.Softplus().equal(nn.functional.softplus(x)).all().item<bool>());
+        Assert.True(x.Softplus(2, 5).equal(x.softplus(2, 5)).all().item<bool>());
+    }
+
     [Theory]
     [InlineData("qwen3")]
     [InlineData("gemma3")]

@@ -71,7 +71,7 @@ public sealed class GatedDeltaNet : nn.Module
         // The rule runs in float32 as transformers' does (float64 models keep float64).
         var rule = RmsNorm.ComputeType(x.dtype);
         var beta = parts[2].sigmoid().to(rule);                                              // [B, T, Hv]
-        var g = -A_log.to(rule).exp() * nn.functional.softplus(parts[3].to(rule).Plus(dt_bias.to(rule)));
+        var g = -A_log.to(rule).exp() * parts[3].to(rule).Plus(dt_bias.to(rule)).Softplus();
         if (real is not null)
         {
             var keep = real.to(rule).unsqueeze(-1);

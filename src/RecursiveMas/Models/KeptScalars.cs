@@ -52,13 +52,18 @@ internal static class KeptScalars
     public static Tensor Minus(this Tensor a, double value) =>
         Holding(value.ToScalar(), scalar => a.sub(scalar));
 
-    /// <summary>value − a (an integer Scalar).</summary>
-    public static Tensor From(this Tensor a, long value) =>
-        Holding(value.ToScalar(), scalar => a.neg().add(scalar, One));
+    /// <summary>value − a (an integer Scalar): −a + value, as TorchSharp's operator computes it.</summary>
+    public static Tensor From(this Tensor a, long value) => Negated(a, value.ToScalar());
 
-    /// <summary>value − a.</summary>
-    public static Tensor From(this Tensor a, double value) =>
-        Holding(value.ToScalar(), scalar => a.neg().add(scalar, One));
+    /// <summary>value − a: −a + value, as TorchSharp's operator computes it.</summary>
+    public static Tensor From(this Tensor a, double value) => Negated(a, value.ToScalar());
+
+    static Tensor Negated(Tensor a, Scalar value)
+    {
+        // The temporary is held and freed here too: outside a dispose scope nothing else refers to it.
+        using var negated = a.neg();
+        return Holding(value, scalar => negated.add(scalar, One));
+    }
 
     /// <summary>a · value.</summary>
     public static Tensor Times(this Tensor a, double value) =>

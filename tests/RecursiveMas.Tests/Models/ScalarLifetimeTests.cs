@@ -7,12 +7,17 @@ using static TorchSharp.torch;
 
 namespace RecursiveMas.Tests.Models;
 
+/// <summary>Tests that collect garbage without pause run alone: beside them, any other test's own <c>x * 2.0</c> would be exposed.</summary>
+[CollectionDefinition(nameof(CollectingCollection), DisableParallelization = true)]
+public sealed class CollectingCollection;
+
 /// <summary>
 /// TorchSharp frees the Scalar of a number passed to an op (and the hidden alpha of <c>a + b</c>) in its
 /// finalizer, which a collection on another thread can run while libtorch still reads it
 /// (<see cref="KeptScalars"/>). With one thread collecting without pause, the old code failed within a
 /// second; what inference runs must survive several.
 /// </summary>
+[Collection(nameof(CollectingCollection))]
 public class ScalarLifetimeTests
 {
     static void WhileCollecting(Action work, TimeSpan duration)

@@ -80,6 +80,12 @@ public sealed class ContinuousBatcher : IDisposable
         ArgumentNullException.ThrowIfNull(question);
         // A prompt longer than its model holds is refused here, before it takes a row (a server checks earlier, with its own limit too).
         RunAdmission.CheckLength(_system.Prompts, question, options, cancellationToken: options?.CancellationToken ?? default);
+        return Enqueue(question, options);
+    }
+
+    /// <summary><see cref="Submit"/> for a question whose length was checked already.</summary>
+    Task<RunResult> Enqueue(string question, RunOptions? options)
+    {
         var pending = new BatchedQuestion(_system, question, options ?? new RunOptions());
         lock (_gate)
         {
@@ -99,9 +105,9 @@ public sealed class ContinuousBatcher : IDisposable
     public static IReadOnlyList<RunResult> SolveMany(RecursiveSystem system, IReadOnlyList<string> questions, RunOptions? options = null,
         int maxBatchSize = 16)
     {
-        RunAdmission.CheckEach(system.Prompts, questions, options);
+        RunAdmission.CheckEach(system.Prompts, questions, options); // once, naming the question at fault
         using var batcher = new ContinuousBatcher(system, new BatcherOptions { MaxBatchSize = maxBatchSize, MaxWaiting = int.MaxValue });
-        var tasks = questions.Select(q => batcher.Submit(q, options)).ToList();
+        var tasks = questions.Select(q => batcher.Enqueue(q, options)).ToList();
         try
         {
             Task.WaitAll(tasks);

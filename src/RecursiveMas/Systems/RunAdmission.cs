@@ -24,6 +24,9 @@ public sealed class PromptTooLongException(string message, TurnPositions turn, i
 
     /// <summary>The limit it is over.</summary>
     public int Limit { get; } = limit;
+
+    /// <summary>The message without the parameter name <see cref="ArgumentException.Message"/> appends.</summary>
+    public string Reason { get; } = message;
 }
 
 /// <summary>
@@ -105,7 +108,7 @@ public static class RunAdmission
             }
             catch (PromptTooLongException e) when (questions.Count > 1)
             {
-                throw new PromptTooLongException($"question {i + 1} of {questions.Count}: {e.Message}", e.Turn, e.Limit);
+                throw new PromptTooLongException($"question {i + 1} of {questions.Count}: {e.Reason}", e.Turn, e.Limit);
             }
         }
     }

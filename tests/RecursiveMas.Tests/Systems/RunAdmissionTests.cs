@@ -59,6 +59,7 @@ public sealed class RunAdmissionTests(TinySystems zoo) : IClassFixture<TinySyste
         // In a batch (rmas run with several questions, rmas eval): the message says which question.
         var batched = Assert.Throws<PromptTooLongException>(() => RecursiveRunner.SolveBatch(system, ["What is 1 plus 1?", huge]));
         Assert.StartsWith("question 2 of 2: ", batched.Message);
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(batched.Message, "Parameter 'question'"));
         var many = Assert.Throws<PromptTooLongException>(() => RecursiveMas.Serving.ContinuousBatcher.SolveMany(system, [huge, "What is 1 plus 1?"]));
         Assert.StartsWith("question 1 of 2: ", many.Message);
 

@@ -122,6 +122,11 @@ public static class RmasApp
         {
             return Fail(output, ExitCodes.ClusterFailure, e.Message, e, verbose);
         }
+        catch (RecursiveMas.Systems.PromptTooLongException e)
+        {
+            // Reason: the message without ArgumentException's "(Parameter 'question')".
+            return Fail(output, ExitCodes.InvalidInput, e.Reason, e, verbose);
+        }
         catch (Exception e) when (IsInputError(e))
         {
             return Fail(output, ExitCodes.InvalidInput, e.Message, e, verbose);

@@ -33,6 +33,7 @@ public static class SingleAgentBaseline
     static RunResult Solve(RecursiveSystem system, SystemAgent decoder, AgentPrompt prompt, RunMethod method, IReadOnlyList<string> questions, RunOptions? options)
     {
         using var run = new RunContext(system, questions, options, rounds: 1);
+        run.CheckTextPrompts(decoder, 1, decode: true, prompt, (_, _) => "", run.Decoding.MaxNewTokens);
         return run.Result(method, run.Decode(decoder, 1, prompt, prompt.BySlot()));
     }
 }

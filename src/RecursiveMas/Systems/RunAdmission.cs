@@ -11,6 +11,9 @@ namespace RecursiveMas.Systems;
 /// <param name="MaxPositions">The agent's model's <c>max_position_embeddings</c>.</param>
 public sealed record TurnPositions(string Agent, int Round, bool IsFinalDecode, int PromptPositions, int AddedPositions, int MaxPositions)
 {
+    /// <summary>A Recursive-TextMAS message turn: <see cref="AddedPositions"/> is its token budget, not latent steps.</summary>
+    public bool WritesText { get; init; }
+
     /// <summary>Every position the turn's cache holds.</summary>
     public int TotalPositions => PromptPositions + AddedPositions;
 }
@@ -27,6 +30,9 @@ public sealed class PromptTooLongException(string message, TurnPositions turn, i
 
     /// <summary>The message without the parameter name <see cref="ArgumentException.Message"/> appends.</summary>
     public string Reason { get; } = message;
+
+    /// <summary>The same refusal, saying which question of a batch it is about (0-based <paramref name="index"/>).</summary>
+    public PromptTooLongException InQuestion(int index, int count) => new($"question {index + 1} of {count}: {Reason}", Turn, Limit);
 }
 
 /// <summary>
@@ -108,7 +114,7 @@ public static class RunAdmission
             }
             catch (PromptTooLongException e) when (questions.Count > 1)
             {
-                throw new PromptTooLongException($"question {i + 1} of {questions.Count}: {e.Reason}", e.Turn, e.Limit);
+                throw e.InQuestion(i, questions.Count);
             }
         }
     }
@@ -122,18 +128,27 @@ public static class RunAdmission
         CancellationToken cancellationToken = default)
     {
         foreach (var turn in Measure(system, question, options, cancellationToken))
-        {
-            string where = $"agent {turn.Agent}'s {(turn.IsFinalDecode ? "decode" : "round " + turn.Round)} prompt";
-            if (turn.PromptPositions > maxPromptTokens)
-                throw new PromptTooLongException(
-                    $"the request is too long: {where} would be {turn.PromptPositions} positions, over the limit of {maxPromptTokens} prompt positions",
-                    turn, maxPromptTokens.Value);
-            if (turn.TotalPositions > turn.MaxPositions)
-                throw new PromptTooLongException(
-                    $"the request is too long: {where} would be {turn.PromptPositions} positions and {turn.AddedPositions} more " +
-                    $"{(turn.IsFinalDecode ? "for the answer's tokens" : "for its latent steps")}, {turn.TotalPositions} in all, " +
-                    $"over its model's max_position_embeddings of {turn.MaxPositions}",
-                    turn, turn.MaxPositions);
-        }
+            Check(turn, maxPromptTokens);
+    }
+
+    /// <summary>
+    /// Throws <see cref="PromptTooLongException"/> when <paramref name="turn"/>'s prompt is longer than
+    /// <paramref name="maxPromptTokens"/> (when given) or its prompt plus what it adds is more than its model holds.
+    /// The one rule behind <see cref="CheckLength"/> and the text baselines' per-turn check (<see cref="RunContext"/>).
+    /// </summary>
+    public static void Check(TurnPositions turn, int? maxPromptTokens = null)
+    {
+        ArgumentNullException.ThrowIfNull(turn);
+        string where = $"agent {turn.Agent}'s {(turn.IsFinalDecode ? "decode" : "round " + turn.Round)} prompt";
+        if (turn.PromptPositions > maxPromptTokens)
+            throw new PromptTooLongException(
+                $"the request is too long: {where} would be {turn.PromptPositions} positions, over the limit of {maxPromptTokens} prompt positions",
+                turn, maxPromptTokens.Value);
+        if (turn.TotalPositions > turn.MaxPositions)
+            throw new PromptTooLongException(
+                $"the request is too long: {where} would be {turn.PromptPositions} positions and {turn.AddedPositions} more " +
+                $"{(turn.IsFinalDecode ? "for the answer's tokens" : turn.WritesText ? "for its text message's tokens" : "for its latent steps")}, " +
+                $"{turn.TotalPositions} in all, over its model's max_position_embeddings of {turn.MaxPositions}",
+                turn, turn.MaxPositions);
     }
 }

@@ -113,6 +113,7 @@ public sealed class RunContext : IDisposable
     {
         Options.CancellationToken.ThrowIfCancellationRequested();
         var sampling = SystemAgent.Sampling(Decoding) with { MaxNewTokens = System.Description.TextMessageTokens };
+        CheckTextPrompts(agent, round, decode: false, prompt, messageText, sampling.MaxNewTokens);
         return Recorder.Text(agent.Name, round, StepKind.Text,
             () => agent.GenerateText(prompt.ForRound(round), Questions, messageText, sampling, cancellationToken: Options.CancellationToken));
     }
@@ -121,8 +122,37 @@ public sealed class RunContext : IDisposable
     public IReadOnlyList<GeneratedSequence> DecodeText(SystemAgent agent, int round, AgentPrompt prompt, Func<int, string, string> messageText)
     {
         Options.CancellationToken.ThrowIfCancellationRequested();
+        CheckTextPrompts(agent, round, decode: true, prompt, messageText, Decoding.MaxNewTokens);
         return Recorder.Text(agent.Name, round, StepKind.Decode,
             () => agent.DecodeText(prompt.ForRound(round), Questions, messageText, Decoding, Options.OnAnswerText, Options.CancellationToken));
+    }
+
+    /// <summary>
+    /// Refuses, before the turn's forward, a question whose text prompt (messages included) and token budget are more
+    /// than the agent's model holds — what <see cref="RunAdmission.CheckEach"/> does for a latent run before it starts;
+    /// a text run's prompts are known only turn by turn, since they hold what the senders wrote.
+    /// </summary>
+    /// <param name="messageText">The text of (question index, slot) the agent reads; empty for a prompt without slots.</param>
+    public void CheckTextPrompts(SystemAgent agent, int round, bool decode, AgentPrompt prompt, Func<int, string, string> messageText, int budget)
+    {
+        ArgumentNullException.ThrowIfNull(agent);
+        ArgumentNullException.ThrowIfNull(prompt);
+        ArgumentNullException.ThrowIfNull(messageText);
+        var rendered = prompt.ForRound(round);
+        for (int b = 0; b < Questions.Count; b++)
+        {
+            int row = b;
+            int positions = agent.Tokenizer.Encode(rendered.RenderWithText(Questions[b], slot => messageText(row, slot)),
+                cancellationToken: Options.CancellationToken).Count;
+            try
+            {
+                RunAdmission.Check(new TurnPositions(agent.Name, round, decode, positions, budget, agent.Model.Config.MaxPositionEmbeddings) { WritesText = !decode });
+            }
+            catch (PromptTooLongException e) when (Questions.Count > 1)
+            {
+                throw e.InQuestion(b, Questions.Count);
+            }
+        }
     }
 
     /// <summary>

@@ -34,6 +34,22 @@ public sealed class RunCommandTests(TinySystems zoo) : IClassFixture<TinySystems
         Assert.All(json.RootElement.GetProperty("answers").EnumerateArray(), a => Assert.InRange(a.GetProperty("generated_tokens").GetInt32(), 1, 3 + (method == "text" ? 512 : 0)));
     }
 
+    [Theory]
+    [InlineData("recursive", "for its latent steps")]
+    [InlineData("text", "for its text message's tokens")]
+    [InlineData("single", "for the answer's tokens")]
+    public void AQuestionTheModelsCannotHoldIsRefusedByEveryMethod(string method, string added)
+    {
+        var d = zoo.Describe("sequential", 1);
+        string huge = string.Concat(Enumerable.Repeat("\u00a4\u00b6 ", 1500));
+        var (code, output) = CliRunner.Run("run", "--system", d.SourcePath!, "--question", huge, "--untrained", "--method", method);
+        Assert.Equal(ExitCodes.InvalidInput, code);
+        string flat = string.Join(" ", output.Split((char[])['\n', '\r', ' '], StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("max_position_embeddings of 4096", flat);
+        Assert.Contains(added, flat);
+        Assert.DoesNotContain("Parameter", flat); // the reason alone, not ArgumentException's parameter name
+    }
+
     [Fact]
     public void MissingLinksInvalidSystemsAndBadOptionsAreReadableErrors()
     {

@@ -70,6 +70,32 @@ public sealed class RunAdmissionTests(TinySystems zoo) : IClassFixture<TinySyste
     }
 
     [Fact]
+    public void TextBaselinesRefuseAPromptTheModelCannotHoldNamingTheAgent()
+    {
+        using var system = zoo.Load("sequential", 2);
+        string huge = string.Concat(Enumerable.Repeat("\u00a4\u00b6 ", 1500));
+        string first = system.Plan.Order[0];
+
+        // Recursive-TextMAS: refused at the first turn, before its forward (nothing generated, no step recorded).
+        var text = Assert.Throws<PromptTooLongException>(() => RecursiveMas.Baselines.TextMasBaseline.SolveBatch(system, ["What is 1 plus 1?", huge]));
+        Assert.StartsWith($"question 2 of 2: the request is too long: agent {first}'s round 1 prompt", text.Message);
+        Assert.Contains("for its text message's tokens", text.Message);
+        Assert.True(text.Turn.WritesText);
+        Assert.Equal(system.Description.TextMessageTokens, text.Turn.AddedPositions);
+        Assert.Equal(4096, text.Limit);
+
+        // The decoder alone and each agent alone: the decode prompt and the answer's budget.
+        var single = Assert.Throws<PromptTooLongException>(() => RecursiveMas.Baselines.SingleAgentBaseline.SolveBatch(system, [huge]));
+        Assert.Equal((system.Plan.Decoder, true), (single.Turn.Agent, single.Turn.IsFinalDecode));
+        Assert.Equal(system.Description.Decoding.MaxNewTokens, single.Turn.AddedPositions);
+        var alone = Assert.Throws<PromptTooLongException>(() => RecursiveMas.Baselines.SingleAgentBaseline.SolveAlone(system, first, [huge]));
+        Assert.Equal(first, alone.Turn.Agent);
+
+        // Questions that fit still run.
+        Assert.Single(RecursiveMas.Baselines.TextMasBaseline.SolveBatch(system, ["What is 1 plus 1?"], new RunOptions { Rounds = 1 }).Answers);
+    }
+
+    [Fact]
     public void TokenizationStopsWhenCancelled()
     {
         using var system = zoo.Load("sequential", 1);

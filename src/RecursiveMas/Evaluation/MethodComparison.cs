@@ -226,16 +226,27 @@ public static class MethodComparison
             }
             return answers;
         }
+        int offset = 0;
         foreach (var batch in questions.Chunk(batchSize))
         {
             watch.Start();
-            var result = method switch
+            RunResult result;
+            try
             {
-                "single" or "sft" or "lora" => SingleAgentBaseline.SolveBatch(system, batch, runOptions),
-                _ when method.StartsWith(ComparisonOptions.AlonePrefix, StringComparison.Ordinal) =>
-                    SingleAgentBaseline.SolveAlone(system, method[ComparisonOptions.AlonePrefix.Length..], batch, runOptions),
-                _ => TextMasBaseline.SolveBatch(system, batch, runOptions),
-            };
+                result = method switch
+                {
+                    "single" or "sft" or "lora" => SingleAgentBaseline.SolveBatch(system, batch, runOptions),
+                    _ when method.StartsWith(ComparisonOptions.AlonePrefix, StringComparison.Ordinal) =>
+                        SingleAgentBaseline.SolveAlone(system, method[ComparisonOptions.AlonePrefix.Length..], batch, runOptions),
+                    _ => TextMasBaseline.SolveBatch(system, batch, runOptions),
+                };
+            }
+            catch (PromptTooLongException e)
+            {
+                // Its place in the data, not in the batch of batchSize it ran in.
+                throw e.InQuestion(offset + (e.Question ?? 0), questions.Count);
+            }
+            offset += batch.Length;
             watch.Stop();
             tokens += result.GeneratedTokens;
             answers.AddRange(result.Answers.Select(a => a.Text));

@@ -31,8 +31,18 @@ public sealed class PromptTooLongException(string message, TurnPositions turn, i
     /// <summary>The message without the parameter name <see cref="ArgumentException.Message"/> appends.</summary>
     public string Reason { get; } = message;
 
-    /// <summary>The same refusal, saying which question of a batch it is about (0-based <paramref name="index"/>).</summary>
-    public PromptTooLongException InQuestion(int index, int count) => new($"question {index + 1} of {count}: {Reason}", Turn, Limit);
+    /// <summary>Which question of the batch it was checked in (0-based); null when it was checked alone.</summary>
+    public int? Question { get; private init; }
+
+    /// <summary>What is too long, without the question's place in a batch.</summary>
+    public string TurnReason { get; private init; } = message;
+
+    /// <summary>
+    /// The same refusal, saying which question of a batch it is about (0-based <paramref name="index"/>): a caller
+    /// that split a list into batches says the place in its list (batch offset + <see cref="Question"/>).
+    /// </summary>
+    public PromptTooLongException InQuestion(int index, int count) =>
+        new($"question {index + 1} of {count}: {TurnReason}", Turn, Limit) { Question = index, TurnReason = TurnReason };
 }
 
 /// <summary>

@@ -62,5 +62,21 @@ public sealed class PipelineTests
         (code, output) = CliRunner.Run("eval", "--system", system, "--data", test, "--methods", "lora");
         Assert.Equal(ExitCodes.Usage, code);
         Assert.Contains("--lora-adapter", output);
+
+        // A question the agents cannot hold is named by its place in the data, also where batches split it off.
+        var lines = File.ReadLines(test).Take(3).ToList();
+        var third = System.Text.Json.Nodes.JsonNode.Parse(lines[2])!.AsObject();
+        third["question"] = string.Concat(Enumerable.Repeat("\u00a4\u00b6 ", 1500));
+        lines[2] = third.ToJsonString();
+        string tooLong = Path.Combine(dir.Path, "too-long.jsonl");
+        File.WriteAllLines(tooLong, lines);
+        foreach (string method in new[] { "text", "single", "recursive" })
+        {
+            (code, output) = CliRunner.Run("eval", "--system", system, "--data", tooLong, "--methods", method, "--rounds", "1", "--batch", "2");
+            Assert.Equal(ExitCodes.InvalidInput, code);
+            string flat = string.Join(" ", output.Split((char[])['\n', '\r', ' '], StringSplitOptions.RemoveEmptyEntries));
+            Assert.Contains("question 3 of 3: the request is too long", flat);
+            Assert.Contains("max_position_embeddings", flat);
+        }
     }
 }

@@ -1,4 +1,5 @@
 using RecursiveMas.Links;
+using RecursiveMas.Models;
 using static TorchSharp.torch;
 
 namespace RecursiveMas.Latent;
@@ -10,7 +11,7 @@ namespace RecursiveMas.Latent;
 /// </summary>
 public readonly record struct Thoughts<TAgent>(Tensor Embeddings)
 {
-    public long Steps => Embeddings.shape[1];
+    public long Steps => Embeddings.Sizes()[1];
 }
 
 /// <summary>

@@ -81,7 +81,7 @@ public sealed partial class CausalLM : nn.Module
     {
         using var scope = NewDisposeScope();
         var embeddings = InputEmbeddingsOf(input);
-        long[] shape = embeddings.shape;
+        long[] shape = embeddings.Sizes();
         long b = shape[0], t = shape[1];
         var cache = input.Cache;
         if (cache is not null && cache.BatchSize != b)
@@ -136,7 +136,7 @@ public sealed partial class CausalLM : nn.Module
         if (chunkLength < 1)
             throw new ArgumentOutOfRangeException(nameof(chunkLength), chunkLength, "a prefill piece needs at least one position");
         cancellationToken.ThrowIfCancellationRequested();
-        long t = (input.InputIds ?? input.InputEmbeddings ?? throw new ArgumentException("give exactly one of InputIds and InputEmbeddings", nameof(input))).shape[1];
+        long t = (input.InputIds ?? input.InputEmbeddings ?? throw new ArgumentException("give exactly one of InputIds and InputEmbeddings", nameof(input))).Sizes()[1];
         if (t <= chunkLength)
             return Forward(input);
         for (long start = 0; ; start += chunkLength)
@@ -165,13 +165,13 @@ public sealed partial class CausalLM : nn.Module
         if (input.InputIds is { } ids)
         {
             if (ids.dim() != 2)
-                throw new ArgumentException($"InputIds must be [batch, length], got [{string.Join(", ", ids.shape)}]", nameof(input));
-            if (ids.shape[1] == 0)
+                throw new ArgumentException($"InputIds must be [batch, length], got [{string.Join(", ", ids.Sizes())}]", nameof(input));
+            if (ids.Sizes()[1] == 0)
                 throw new ArgumentException("InputIds has no positions", nameof(input));
             return Embed(ids.to(ScalarType.Int64));
         }
         var e = input.InputEmbeddings!;
-        long[] shape = e.shape;
+        long[] shape = e.Sizes();
         if (shape.Length != 3 || shape[2] != HiddenSize)
             throw new ArgumentException(
                 $"InputEmbeddings must be [batch, length, {HiddenSize}] for this model, got [{string.Join(", ", shape)}]", nameof(input));
@@ -187,8 +187,8 @@ public sealed partial class CausalLM : nn.Module
 
     static Tensor CheckShape(Tensor x, long b, long t, string what)
     {
-        if (x.dim() != 2 || x.shape[0] != b || x.shape[1] != t)
-            throw new ArgumentException($"{what} must be [{b}, {t}], got [{string.Join(", ", x.shape)}]");
+        if (x.dim() != 2 || x.Sizes()[0] != b || x.Sizes()[1] != t)
+            throw new ArgumentException($"{what} must be [{b}, {t}], got [{string.Join(", ", x.Sizes())}]");
         return x;
     }
 

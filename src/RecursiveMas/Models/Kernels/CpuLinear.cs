@@ -60,8 +60,8 @@ public static unsafe class CpuLinear
     {
         if (!Runs || !Handles(x) || !Handles(weight) || (bias is not null && !Handles(bias)))
             return null;
-        // Each read of Tensor.shape is a native call per dimension and an array: read them once.
-        long[] xs = x.shape, ws = weight.shape;
+        // Shapes read once per call, one dimension at a time (ShapeReads).
+        long[] xs = x.Sizes(), ws = weight.Sizes();
         if (xs.Length != 3 || ws.Length != 2 || !weight.is_contiguous() || xs[2] != ws[1]
             || ws[0] > int.MaxValue || xs[0] * xs[1] > int.MaxValue)
             return null;

@@ -36,9 +36,9 @@ internal static unsafe class DecodeAttentionKernel
     {
         if (!CpuLinear.Runs || !CpuLinear.Handles(q) || !CpuLinear.Handles(keys) || !CpuLinear.Handles(values))
             return null;
-        // Each read of Tensor.shape or stride is a native call per dimension and an array: read them once.
-        long[] qs = q.shape, ks = keys.shape, vs = values.shape, kStrides = keys.stride(), vStrides = values.stride();
-        long[]? ms = mask?.shape;
+        // Shapes and strides read once per call, one dimension at a time (ShapeReads).
+        long[] qs = q.Sizes(), ks = keys.Sizes(), vs = values.Sizes(), kStrides = keys.Strides(), vStrides = values.Strides();
+        long[]? ms = mask?.Sizes();
         if (qs.Length != 4 || ks.Length != 4 || vs.Length != 4)
             return null;
         long b = qs[0], heads = qs[1], group = qs[2], headDim = qs[3], positions = ks[2];

@@ -24,13 +24,13 @@ internal static unsafe class RotaryKernel
     {
         if (!CpuLinear.Runs || !CpuLinear.Handles(x) || !CpuLinear.Handles(cos) || !CpuLinear.Handles(sin))
             return null;
-        long[] shape = x.shape, strides = x.stride();
+        long[] shape = x.Sizes(), strides = x.Strides();
         if (shape.Length != 4)
             return null;
         long b = shape[0], heads = shape[1], t = shape[2], headDim = shape[3];
         long[] table = [b, 1, t, headDim];
         if (headDim % (2 * Lanes) != 0 || strides[3] != 1 || !cos.is_contiguous() || !sin.is_contiguous()
-            || !cos.shape.SequenceEqual(table) || !sin.shape.SequenceEqual(table))
+            || !cos.Sizes().SequenceEqual(table) || !sin.Sizes().SequenceEqual(table))
             return null;
         var output = empty(b, heads, t, headDim, ScalarType.Float32, x.device);
         float* px = TensorData.Floats(x), pc = TensorData.Floats(cos), ps = TensorData.Floats(sin), py = TensorData.Floats(output);

@@ -1,3 +1,4 @@
+using RecursiveMas.Models.Kernels;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -38,12 +39,16 @@ public sealed class RmsNorm : nn.Module
     /// </summary>
     internal static ScalarType ComputeType(ScalarType dtype) => dtype == ScalarType.Float64 ? ScalarType.Float64 : ScalarType.Float32;
 
-    /// <summary>Normalises over the last dimension.</summary>
-    public Tensor Forward(Tensor x)
+    /// <summary>Normalises over the last dimension (one kernel call where <see cref="RmsNormKernel"/> runs, with libtorch's bits).</summary>
+    public Tensor Forward(Tensor x) =>
+        RmsNormKernel.TryRun(x, weight, _eps, _zeroCentered) ?? ByLibtorch(x, weight, _eps, _zeroCentered);
+
+    /// <summary>The norm as libtorch's ops: what the kernel reproduces, and what runs where it does not.</summary>
+    internal static Tensor ByLibtorch(Tensor x, Tensor weight, double eps, bool zeroCentered)
     {
         using var scope = NewDisposeScope();
-        var normalized = Normalize(x, _eps);
-        Tensor y = _zeroCentered
+        var normalized = Normalize(x, eps);
+        Tensor y = zeroCentered
             ? (normalized * weight.to(normalized.dtype).Plus(1)).to(x.dtype)
             : weight * (x.dtype == normalized.dtype ? normalized : normalized.to(x.dtype));
         return y.MoveToOuterDisposeScope();

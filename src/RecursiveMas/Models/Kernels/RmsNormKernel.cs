@@ -1,0 +1,221 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using static TorchSharp.torch;
+
+namespace RecursiveMas.Models.Kernels;
+
+/// <summary>
+/// The RMSNorm of <see cref="Blocks.RmsNorm"/> — w · x / √(mean(x²) + ε), or (1 + w) · … for zero-centred
+/// norms — in one pass on the CPU. libtorch runs it as six ops (square, mean, add, rsqrt and two products),
+/// each a call and a temporary; a latent step of a decoder runs two or four norms per layer, so on the
+/// small agents a step is mostly such calls.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Gives libtorch's bits. Every op but the mean rounds one element at a time (x·x, v + ε, 1 / √, the two
+/// products), so the kernel does the same operations in the same order; libtorch's mean over a contiguous
+/// last dimension is a sum divided by its length, and the sum is ATen's cascade over vectors of its CPU
+/// capability's width (<see cref="CascadeSum"/> reproduces it for AVX2's 8). The width is not something libtorch
+/// reports, so the first call checks the kernel against libtorch on a probe and the kernel runs only where every bit
+/// agreed (<see cref="Agrees"/>); elsewhere libtorch runs, as on a CPU without AVX-512.
+/// </para>
+/// <para>
+/// Takes only what it handles — float32 on the CPU without autograd, up to 4 dimensions with the last one
+/// contiguous, a contiguous [d] weight — and returns null otherwise. Batch-invariant: each row alone.
+/// </para>
+/// </remarks>
+internal static unsafe class RmsNormKernel
+{
+    const int Lanes = 16;
+    const int SumLanes = 8;
+
+    static readonly Lazy<bool> s_agrees = new(CheckAgainstLibtorch);
+
+    /// <summary>Whether the kernel gave libtorch's bits on the probe (checked once, on first use).</summary>
+    public static bool Agrees => s_agrees.Value;
+
+    /// <summary>x [..., d], weight [d] → a new contiguous [..., d]; null when not handled.</summary>
+    public static Tensor? TryRun(Tensor x, Tensor weight, double eps, bool zeroCentered)
+    {
+        if (!CpuLinear.Runs || !CpuLinear.Handles(x) || !CpuLinear.Handles(weight) || !Agrees)
+            return null;
+        return Run(x, weight, eps, zeroCentered);
+    }
+
+    /// <summary>The kernel without the probe's verdict (the probe and tests call it).</summary>
+    internal static Tensor? Run(Tensor x, Tensor weight, double eps, bool zeroCentered)
+    {
+        long[] shape = x.Sizes(), strides = x.Strides();
+        if (shape.Length is 0 or > 4 || strides[^1] != 1 || !weight.is_contiguous() || weight.Sizes() is not [var size] || size != shape[^1]
+            || size < 1 || size > int.MaxValue)
+            return null;
+        var output = empty(shape, ScalarType.Float32, x.device);
+        if (output.numel() == 0)
+            return output;
+        // Leading dimensions padded to three, outermost first.
+        long[] dims = [1, 1, 1], steps = [0, 0, 0];
+        for (int i = 0; i < shape.Length - 1; i++)
+        {
+            dims[3 - (shape.Length - 1) + i] = shape[i];
+            steps[3 - (shape.Length - 1) + i] = strides[i];
+        }
+        float* px = TensorData.Floats(x), pw = TensorData.Floats(weight), py = TensorData.Floats(output);
+        int d = (int)size;
+        float epsilon = (float)eps;
+        float[]? shifted = null;
+        if (zeroCentered)
+        {
+            // (1 + w) is its own op in libtorch: rounded once, before the product.
+            shifted = new float[d];
+            for (int i = 0; i < d; i++)
+                shifted[i] = pw[i] + 1f;
+        }
+        fixed (float* pShifted = shifted)
+        {
+            float* w = zeroCentered ? pShifted : pw;
+            long row = 0;
+            for (long a = 0; a < dims[0]; a++)
+                for (long b = 0; b < dims[1]; b++)
+                    for (long c = 0; c < dims[2]; c++, row++)
+                        Normalize(px + a * steps[0] + b * steps[1] + c * steps[2], w, d, epsilon, py + row * d);
+        }
+        return output;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static void Normalize(float* x, float* w, int d, float eps, float* y)
+    {
+        // mean(x²): libtorch's sum, then a division by the length; + ε, then 1 / √ — each rounded as its op.
+        float inverse = 1f / MathF.Sqrt(CascadeSum(x, d) / d + eps);
+        int i = 0;
+        var scale = Vector512.Create(inverse);
+        for (; i + Lanes <= d; i += Lanes)
+            Vector512.Multiply(Vector512.Load(w + i), Vector512.Multiply(Vector512.Load(x + i), scale)).Store(y + i);
+        for (; i < d; i++)
+            y[i] = w[i] * (x[i] * inverse);
+    }
+
+    /// <summary>
+    /// Σ x² in the order of ATen's inner sum (SumKernel.cpp) with its AVX2 vectors of 8, the width libtorch's
+    /// CPU build dispatches to here (measured: its sums agree with this order bit for bit at every length
+    /// tried, and with no other width): the row read as vectors V[0..n), n = d / 8; four interleaved
+    /// accumulators (vector i goes to i mod 4) summed in cascading blocks of 2^p of their rows
+    /// (p = max(4, ⌈log₂(n / 4)⌉ / 4), four levels), the leftover vectors into the first accumulator, the four
+    /// into one; then the d mod 8 trailing squares one by one from zero, and the eight lanes added onto that
+    /// in order. Rows shorter than 8 take ATen's scalar path: the same cascade over single elements.
+    /// </summary>
+    internal static float CascadeSum(float* x, int d)
+    {
+        if (d < SumLanes)
+            return ScalarCascade(x, d);
+        int vectors = d / SumLanes;
+        int rows = vectors / 4;
+        var acc = stackalloc Vector256<float>[16]; // [level, accumulator]
+        for (int k = 0; k < 16; k++)
+            acc[k] = Vector256<float>.Zero;
+        int power = Math.Max(4, CeilLog2(rows) / 4);
+        int step = 1 << power, mask = step - 1;
+        int r = 0;
+        while (r + step <= rows)
+        {
+            for (int j = 0; j < step; j++, r++)
+                for (int k = 0; k < 4; k++)
+                    acc[k] += Square(x + (r * 4 + k) * SumLanes);
+            for (int level = 1; level < 4; level++)
+            {
+                for (int k = 0; k < 4; k++)
+                {
+                    acc[level * 4 + k] += acc[(level - 1) * 4 + k];
+                    acc[(level - 1) * 4 + k] = Vector256<float>.Zero;
+                }
+                if ((r & (mask << (level * power))) != 0)
+                    break;
+            }
+        }
+        for (; r < rows; r++)
+            for (int k = 0; k < 4; k++)
+                acc[k] += Square(x + (r * 4 + k) * SumLanes);
+        for (int level = 1; level < 4; level++)
+            for (int k = 0; k < 4; k++)
+                acc[k] += acc[level * 4 + k];
+        var total = acc[0];
+        for (int v = rows * 4; v < vectors; v++)
+            total += Square(x + v * SumLanes);
+        total = total + acc[1] + acc[2] + acc[3];
+        float sum = 0;
+        for (int i = vectors * SumLanes; i < d; i++)
+            sum += x[i] * x[i];
+        for (int lane = 0; lane < SumLanes; lane++)
+            sum += total[lane];
+        return sum;
+    }
+
+    static float ScalarCascade(float* x, int d)
+    {
+        int rows = d / 4;
+        Span<float> acc = stackalloc float[16];
+        int power = Math.Max(4, CeilLog2(rows) / 4);
+        int step = 1 << power, mask = step - 1;
+        int r = 0;
+        while (r + step <= rows)
+        {
+            for (int j = 0; j < step; j++, r++)
+                for (int k = 0; k < 4; k++)
+                    acc[k] += x[r * 4 + k] * x[r * 4 + k];
+            for (int level = 1; level < 4; level++)
+            {
+                for (int k = 0; k < 4; k++)
+                {
+                    acc[level * 4 + k] += acc[(level - 1) * 4 + k];
+                    acc[(level - 1) * 4 + k] = 0;
+                }
+                if ((r & (mask << (level * power))) != 0)
+                    break;
+            }
+        }
+        for (; r < rows; r++)
+            for (int k = 0; k < 4; k++)
+                acc[k] += x[r * 4 + k] * x[r * 4 + k];
+        for (int level = 1; level < 4; level++)
+            for (int k = 0; k < 4; k++)
+                acc[k] += acc[level * 4 + k];
+        float total = acc[0];
+        for (int i = rows * 4; i < d; i++)
+            total += x[i] * x[i];
+        return total + acc[1] + acc[2] + acc[3];
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static Vector256<float> Square(float* at)
+    {
+        var v = Vector256.Load(at);
+        return Vector256.Multiply(v, v);
+    }
+
+    /// <summary>ATen's utils::CeilLog2: 1 up to 2, else ⌈log₂ x⌉.</summary>
+    static int CeilLog2(int x) => x <= 2 ? 1 : 32 - int.LeadingZeroCount(x - 1);
+
+    /// <summary>The kernel against libtorch's ops on rows of the widths decoders use and a few odd ones, both conventions.</summary>
+    static bool CheckAgainstLibtorch()
+    {
+        if (!CpuLinear.Available)
+            return false;
+        using var scope = NewDisposeScope();
+        using var generator = new Generator(20261206);
+        foreach (int d in new[] { 3, 8, 17, 64, 96, 128, 200, 256, 384, 512, 1024, 1536, 2048, 4096, 5120 })
+        {
+            var x = randn([3, d], generator: generator) * 4;
+            var w = randn([d], generator: generator);
+            foreach (bool zeroCentered in new[] { false, true })
+            {
+                Tensor expected;
+                using (CpuLinear.UseLibtorch())
+                    expected = Blocks.RmsNorm.ByLibtorch(x, w, 1e-6, zeroCentered);
+                var actual = Run(x, w, 1e-6, zeroCentered);
+                if (actual is null || !actual.equal(expected).all().item<bool>())
+                    return false;
+            }
+        }
+        return true;
+    }
+}

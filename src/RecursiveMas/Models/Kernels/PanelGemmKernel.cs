@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace RecursiveMas.Models.Kernels;
 
@@ -99,20 +100,68 @@ internal static unsafe class PanelGemmKernel
         return t_panel;
     }
 
-    /// <summary>panel[i·32 + c] = W[c, i] for the panel's <paramref name="width"/> outputs; zeros beyond them.</summary>
+    /// <summary>
+    /// panel[i·32 + c] = W[c, i] for the panel's <paramref name="width"/> outputs; zeros beyond them. A
+    /// transpose, by 8×8 blocks in AVX registers (eight row loads, 24 shuffles, eight stores per 64 values)
+    /// where the plain loop moved one value at a time with a 128-byte stride between writes: on the batched
+    /// prefills of small agents, where every row chunk packs every panel, the plain loop was 6 % of the time.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static void Pack(float* w, int k, int width, float* panel)
+    internal static void Pack(float* w, int k, int width, float* panel)
     {
-        for (int c = 0; c < PanelWidth; c++)
+        int blocked = Avx.IsSupported ? k & ~7 : 0;
+        for (int c0 = 0; c0 < PanelWidth; c0 += 8)
         {
-            float* row = w + (long)c * k;
-            if (c < width)
-                for (int i = 0; i < k; i++)
-                    panel[i * PanelWidth + c] = row[i];
-            else
-                for (int i = 0; i < k; i++)
-                    panel[i * PanelWidth + c] = 0f;
+            // Eight real rows go by 8×8 blocks up to the last multiple of 8 inputs; the rest value by value.
+            int done = c0 + 8 <= width ? blocked : 0;
+            for (int i = 0; i < done; i += 8)
+                Transpose8(w + (long)c0 * k + i, k, panel + i * PanelWidth + c0);
+            for (int c = c0; c < c0 + 8; c++)
+            {
+                float* row = w + (long)c * k;
+                for (int i = done; i < k; i++)
+                    panel[i * PanelWidth + c] = c < width ? row[i] : 0f;
+            }
         }
+    }
+
+    /// <summary>out[j·32 + t] = in[t·k + j] for an 8×8 block: rows of W in, columns of the panel out.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static void Transpose8(float* source, int k, float* target)
+    {
+        var r0 = Avx.LoadVector256(source);
+        var r1 = Avx.LoadVector256(source + k);
+        var r2 = Avx.LoadVector256(source + 2L * k);
+        var r3 = Avx.LoadVector256(source + 3L * k);
+        var r4 = Avx.LoadVector256(source + 4L * k);
+        var r5 = Avx.LoadVector256(source + 5L * k);
+        var r6 = Avx.LoadVector256(source + 6L * k);
+        var r7 = Avx.LoadVector256(source + 7L * k);
+        // Pairs of rows interleaved, then quadruples, then the 128-bit halves swapped into place.
+        var t0 = Avx.UnpackLow(r0, r1);
+        var t1 = Avx.UnpackHigh(r0, r1);
+        var t2 = Avx.UnpackLow(r2, r3);
+        var t3 = Avx.UnpackHigh(r2, r3);
+        var t4 = Avx.UnpackLow(r4, r5);
+        var t5 = Avx.UnpackHigh(r4, r5);
+        var t6 = Avx.UnpackLow(r6, r7);
+        var t7 = Avx.UnpackHigh(r6, r7);
+        var s0 = Avx.Shuffle(t0, t2, 0x44);
+        var s1 = Avx.Shuffle(t0, t2, 0xEE);
+        var s2 = Avx.Shuffle(t1, t3, 0x44);
+        var s3 = Avx.Shuffle(t1, t3, 0xEE);
+        var s4 = Avx.Shuffle(t4, t6, 0x44);
+        var s5 = Avx.Shuffle(t4, t6, 0xEE);
+        var s6 = Avx.Shuffle(t5, t7, 0x44);
+        var s7 = Avx.Shuffle(t5, t7, 0xEE);
+        Avx.Store(target + 0 * PanelWidth, Avx.Permute2x128(s0, s4, 0x20));
+        Avx.Store(target + 1 * PanelWidth, Avx.Permute2x128(s1, s5, 0x20));
+        Avx.Store(target + 2 * PanelWidth, Avx.Permute2x128(s2, s6, 0x20));
+        Avx.Store(target + 3 * PanelWidth, Avx.Permute2x128(s3, s7, 0x20));
+        Avx.Store(target + 4 * PanelWidth, Avx.Permute2x128(s0, s4, 0x31));
+        Avx.Store(target + 5 * PanelWidth, Avx.Permute2x128(s1, s5, 0x31));
+        Avx.Store(target + 6 * PanelWidth, Avx.Permute2x128(s2, s6, 0x31));
+        Avx.Store(target + 7 * PanelWidth, Avx.Permute2x128(s3, s7, 0x31));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

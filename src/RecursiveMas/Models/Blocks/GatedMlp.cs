@@ -1,9 +1,10 @@
+using RecursiveMas.Models.Kernels;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace RecursiveMas.Models.Blocks;
 
-/// <summary>The gated feed-forward block: down(act(gate(x)) · up(x)), act = silu (SwiGLU) or tanh-GELU (Gemma).</summary>
+/// <summary>The gated feed-forward block: down(act(gate(x)) · up(x)), act = silu (SwiGLU, one kernel call where <see cref="SwiGluKernel"/> runs) or tanh-GELU (Gemma).</summary>
 public sealed class GatedMlp : nn.Module
 {
 #pragma warning disable IDE1006 // snake_case: names are checkpoint keys
@@ -32,10 +33,9 @@ public sealed class GatedMlp : nn.Module
     {
         using var scope = NewDisposeScope();
         var gateUp = _gateUp.Forward(x);
-        var activated = _activation == HiddenActivation.GeluTanh
-            ? nn.functional.gelu(gateUp[0], approximate: TorchSharp.Modules.GELU.Approximate.tanh)
-            : nn.functional.silu(gateUp[0]);
-        var gated = activated * gateUp[1];
+        var gated = _activation == HiddenActivation.GeluTanh
+            ? nn.functional.gelu(gateUp[0], approximate: TorchSharp.Modules.GELU.Approximate.tanh) * gateUp[1]
+            : SwiGluKernel.TryRun(gateUp[0], gateUp[1]) ?? nn.functional.silu(gateUp[0]) * gateUp[1];
         return down_proj.Forward(gated).MoveToOuterDisposeScope();
     }
 

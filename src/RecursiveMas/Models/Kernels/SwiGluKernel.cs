@@ -1,0 +1,184 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using static TorchSharp.torch;
+
+namespace RecursiveMas.Models.Kernels;
+
+/// <summary>
+/// The SwiGLU gate of <see cref="Blocks.GatedMlp"/> — silu(gate) · up — in one pass on the CPU. libtorch runs
+/// it as two ops over [B, T, intermediate] (silu, then the product), each a call and a temporary; on a batched
+/// prefill of the small agents the two were ≈ 8 % of the time.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Gives libtorch's bits. libtorch's silu is x / (1 + exp(−x)) with its AVX2 vectors' exp (SLEEF's
+/// <c>expf8_u10</c>: a rounded range reduction by ln 2 in two fused steps, a degree-6 polynomial in fused
+/// multiply-adds, a scale by 2^q in two halves) over 16 elements at a time, and the C library's <c>expf</c> for
+/// a row's last <c>n mod 16</c>; <see cref="Exp"/> reproduces the first, <see cref="MathF.Exp"/> is the second.
+/// Like <see cref="RmsNormKernel"/>, it runs only where a probe on first use agreed with libtorch bit for bit.
+/// </para>
+/// <para>
+/// More batch-invariant than libtorch: each row is computed alone. libtorch splits a tensor of more than
+/// 32,768 elements between its threads at the middle element, and where that falls inside a row the elements
+/// before the row's next multiple of 32 go through <c>expf</c> instead of the vector exp — so one row of a
+/// batched prefill could differ from the same row alone in the last bit (measured: 2 rows of 9,528 over the
+/// zoo's and the bench agents' widths, one ulp each). Here every row gets its rows-alone bits.
+/// </para>
+/// <para>
+/// Takes only what it handles — float32 on the CPU without autograd, gate and up of one [B, T, n] shape with
+/// the last dimension contiguous (the views a fused gate/up projection gives), AVX-512 — and returns null
+/// otherwise.
+/// </para>
+/// </remarks>
+internal static unsafe class SwiGluKernel
+{
+    const int Lanes = 16;
+
+    // libtorch's elementwise loop takes two of its 16-wide vectors at a time and leaves the rest of a row
+    // (n mod 32) to the scalar op.
+    const int VectorStep = 2 * Lanes;
+
+    // libtorch's grain: tensors smaller than this run on one thread there, and here.
+    const long ParallelElements = 32768;
+
+    static readonly Lazy<bool> s_agrees = new(CheckAgainstLibtorch);
+
+    struct Job
+    {
+        public float* Gate, Up, Y;
+        public long GateBatch, GateRow, UpBatch, UpRow, Positions, Rows;
+        public int Width, Parts;
+    }
+
+    /// <summary>Whether the kernel gave libtorch's bits on the probe (checked once, on first use).</summary>
+    public static bool Agrees => s_agrees.Value;
+
+    /// <summary>gate, up [B, T, n] → a new contiguous silu(gate) · up; null when not handled.</summary>
+    public static Tensor? TryRun(Tensor gate, Tensor up)
+    {
+        if (!CpuLinear.Runs || !CpuLinear.Handles(gate) || !CpuLinear.Handles(up) || !Agrees)
+            return null;
+        return Run(gate, up);
+    }
+
+    /// <summary>The kernel without the probe's verdict (the probe and tests call it).</summary>
+    internal static Tensor? Run(Tensor gate, Tensor up)
+    {
+        if (!Avx512F.IsSupported)
+            return null;
+        long[] shape = gate.Sizes(), gateStrides = gate.Strides(), upStrides = up.Strides();
+        if (shape.Length != 3 || !up.Sizes().SequenceEqual(shape) || gateStrides[2] != 1 || upStrides[2] != 1 || shape[2] > int.MaxValue)
+            return null;
+        var output = empty(shape, ScalarType.Float32, gate.device);
+        long rows = shape[0] * shape[1];
+        if (rows == 0 || shape[2] == 0)
+            return output;
+        var job = new Job
+        {
+            Gate = TensorData.Floats(gate),
+            Up = TensorData.Floats(up),
+            Y = TensorData.Floats(output),
+            GateBatch = gateStrides[0],
+            GateRow = gateStrides[1],
+            UpBatch = upStrides[0],
+            UpRow = upStrides[1],
+            Positions = shape[1],
+            Rows = rows,
+            Width = (int)shape[2],
+        };
+        job.Parts = rows * shape[2] < ParallelElements ? 1 : OpenMpTeam.Parts((int)Math.Min(rows, int.MaxValue));
+        OpenMpTeam.Run(&Part, &job, job.Parts);
+        return output;
+    }
+
+    static void Part(void* state, int part)
+    {
+        var job = (Job*)state;
+        long per = (job->Rows + job->Parts - 1) / job->Parts;
+        long first = part * per, end = Math.Min(job->Rows, first + per);
+        for (long row = first; row < end; row++)
+        {
+            long b = row / job->Positions, t = row % job->Positions;
+            Row(job->Gate + b * job->GateBatch + t * job->GateRow, job->Up + b * job->UpBatch + t * job->UpRow, job->Y + row * job->Width, job->Width);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static void Row(float* gate, float* up, float* y, int n)
+    {
+        var one = Vector512.Create(1f);
+        var signBit = Vector512.Create(-0f);
+        int i = 0;
+        for (int vectorized = n - n % VectorStep; i < vectorized; i += Lanes)
+        {
+            var x = Vector512.Load(gate + i);
+            // silu as its own op (rounded), then the product with up (rounded): libtorch's two ops.
+            var activated = Vector512.Divide(x, Vector512.Add(one, Exp(Vector512.Xor(x, signBit))));
+            Vector512.Multiply(activated, Vector512.Load(up + i)).Store(y + i);
+        }
+        for (; i < n; i++)
+        {
+            float x = gate[i];
+            float activated = x / (1f + MathF.Exp(-x));
+            y[i] = activated * up[i];
+        }
+    }
+
+    // SLEEF's single-precision constants: 1 / ln 2, and ln 2 split so that q · L2U is exact.
+    const float InverseLn2 = 1.442695040888963407359924681001892137426645954152985934135449406931f;
+    const float Ln2Upper = 0.693145751953125f;
+    const float Ln2Lower = 1.428606765330187045e-06f;
+
+    /// <summary>exp over 16 lanes, operation for operation SLEEF's <c>xexpf</c> (its vector builds use fused multiply-adds).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector512<float> Exp(Vector512<float> d)
+    {
+        var q = Avx512F.ConvertToVector512Int32(Vector512.Multiply(d, Vector512.Create(InverseLn2))); // round to nearest
+        var qf = Vector512.ConvertToSingle(q);
+        var s = Vector512.FusedMultiplyAdd(qf, Vector512.Create(-Ln2Upper), d);
+        s = Vector512.FusedMultiplyAdd(qf, Vector512.Create(-Ln2Lower), s);
+        var u = Vector512.Create(0.000198527617612853646278381f);
+        u = Vector512.FusedMultiplyAdd(u, s, Vector512.Create(0.00139304355252534151077271f));
+        u = Vector512.FusedMultiplyAdd(u, s, Vector512.Create(0.00833336077630519866943359f));
+        u = Vector512.FusedMultiplyAdd(u, s, Vector512.Create(0.0416664853692054748535156f));
+        u = Vector512.FusedMultiplyAdd(u, s, Vector512.Create(0.166666671633720397949219f));
+        u = Vector512.FusedMultiplyAdd(u, s, Vector512.Create(0.5f));
+        u = Vector512.Add(Vector512.Create(1f), Vector512.FusedMultiplyAdd(Vector512.Multiply(s, s), u, s));
+        // u · 2^q as u · 2^(q >> 1) · 2^(q − (q >> 1)), so neither factor leaves the exponent range.
+        var half = Vector512.ShiftRightArithmetic(q, 1);
+        u = Vector512.Multiply(Vector512.Multiply(u, PowerOfTwo(half)), PowerOfTwo(q - half));
+        u = Vector512.AndNot(u, Vector512.LessThan(d, Vector512.Create(-104f)));
+        return Vector512.ConditionalSelect(Vector512.LessThan(Vector512.Create(100f), d), Vector512.Create(float.PositiveInfinity), u);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static Vector512<float> PowerOfTwo(Vector512<int> q) =>
+        Vector512.ShiftLeft(q + Vector512.Create(0x7f), 23).AsSingle();
+
+    /// <summary>The kernel against libtorch's silu and product over rows of several widths, including the range exp saturates in.</summary>
+    static bool CheckAgainstLibtorch()
+    {
+        if (!CpuLinear.Available || !Avx512F.IsSupported)
+            return false;
+        using var scope = NewDisposeScope();
+        using var generator = new Generator(20261206);
+        foreach (int n in new[] { 5, 16, 24, 40, 96, 288, 384, 1000, 1536, 2048 })
+        {
+            // A fused [rows, 2n] output read as its two halves, values from tiny to past exp's range.
+            int rows = Math.Max(1, 8192 / n);
+            var fused = randn([1, rows, 2 * n], generator: generator) * 12;
+            fused[0, 0, 0] = tensor(-110f);
+            fused[0, 0, 1] = tensor(105f);
+            var gate = fused.narrow(-1, 0, n);
+            var up = fused.narrow(-1, n, n);
+            Tensor expected;
+            using (CpuLinear.UseLibtorch())
+                expected = nn.functional.silu(gate) * up;
+            var actual = Run(gate, up);
+            if (actual is null || !actual.equal(expected).all().item<bool>())
+                return false;
+        }
+        return true;
+    }
+}

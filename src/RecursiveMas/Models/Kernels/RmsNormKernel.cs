@@ -107,41 +107,9 @@ internal static unsafe class RmsNormKernel
     internal static float CascadeSum(float* x, int d)
     {
         if (d < SumLanes)
-            return ScalarCascade(x, d);
+            return Cascade<float, ScalarSquares>(x, d);
         int vectors = d / SumLanes;
-        int rows = vectors / 4;
-        var acc = stackalloc Vector256<float>[16]; // [level, accumulator]
-        for (int k = 0; k < 16; k++)
-            acc[k] = Vector256<float>.Zero;
-        int power = Math.Max(4, CeilLog2(rows) / 4);
-        int step = 1 << power, mask = step - 1;
-        int r = 0;
-        while (r + step <= rows)
-        {
-            for (int j = 0; j < step; j++, r++)
-                for (int k = 0; k < 4; k++)
-                    acc[k] += Square(x + (r * 4 + k) * SumLanes);
-            for (int level = 1; level < 4; level++)
-            {
-                for (int k = 0; k < 4; k++)
-                {
-                    acc[level * 4 + k] += acc[(level - 1) * 4 + k];
-                    acc[(level - 1) * 4 + k] = Vector256<float>.Zero;
-                }
-                if ((r & (mask << (level * power))) != 0)
-                    break;
-            }
-        }
-        for (; r < rows; r++)
-            for (int k = 0; k < 4; k++)
-                acc[k] += Square(x + (r * 4 + k) * SumLanes);
-        for (int level = 1; level < 4; level++)
-            for (int k = 0; k < 4; k++)
-                acc[k] += acc[level * 4 + k];
-        var total = acc[0];
-        for (int v = rows * 4; v < vectors; v++)
-            total += Square(x + v * SumLanes);
-        total = total + acc[1] + acc[2] + acc[3];
+        var total = Cascade<Vector256<float>, VectorSquares>(x, vectors);
         float sum = 0;
         for (int i = vectors * SumLanes; i < d; i++)
             sum += x[i] * x[i];
@@ -150,10 +118,18 @@ internal static unsafe class RmsNormKernel
         return sum;
     }
 
-    static float ScalarCascade(float* x, int d)
+    /// <summary>
+    /// ATen's <c>row_sum</c> over <paramref name="terms"/> groups of squares (a group: one 8-wide vector, or
+    /// one element on the scalar path): four interleaved accumulators in cascading blocks, the groups left
+    /// over into the first, then the four into one.
+    /// </summary>
+    static T Cascade<T, TSquares>(float* x, int terms)
+        where T : unmanaged
+        where TSquares : ISquares<T>
     {
-        int rows = d / 4;
-        Span<float> acc = stackalloc float[16];
+        int rows = terms / 4;
+        var acc = stackalloc T[16]; // [level, accumulator]
+        new Span<T>(acc, 16).Clear();
         int power = Math.Max(4, CeilLog2(rows) / 4);
         int step = 1 << power, mask = step - 1;
         int r = 0;
@@ -161,13 +137,13 @@ internal static unsafe class RmsNormKernel
         {
             for (int j = 0; j < step; j++, r++)
                 for (int k = 0; k < 4; k++)
-                    acc[k] += x[r * 4 + k] * x[r * 4 + k];
+                    acc[k] = TSquares.Add(acc[k], TSquares.Of(x + (r * 4 + k) * TSquares.Width));
             for (int level = 1; level < 4; level++)
             {
                 for (int k = 0; k < 4; k++)
                 {
-                    acc[level * 4 + k] += acc[(level - 1) * 4 + k];
-                    acc[(level - 1) * 4 + k] = 0;
+                    acc[level * 4 + k] = TSquares.Add(acc[level * 4 + k], acc[(level - 1) * 4 + k]);
+                    acc[(level - 1) * 4 + k] = default;
                 }
                 if ((r & (mask << (level * power))) != 0)
                     break;
@@ -175,21 +151,47 @@ internal static unsafe class RmsNormKernel
         }
         for (; r < rows; r++)
             for (int k = 0; k < 4; k++)
-                acc[k] += x[r * 4 + k] * x[r * 4 + k];
+                acc[k] = TSquares.Add(acc[k], TSquares.Of(x + (r * 4 + k) * TSquares.Width));
         for (int level = 1; level < 4; level++)
             for (int k = 0; k < 4; k++)
-                acc[k] += acc[level * 4 + k];
-        float total = acc[0];
-        for (int i = rows * 4; i < d; i++)
-            total += x[i] * x[i];
-        return total + acc[1] + acc[2] + acc[3];
+                acc[k] = TSquares.Add(acc[k], acc[level * 4 + k]);
+        var total = acc[0];
+        for (int v = rows * 4; v < terms; v++)
+            total = TSquares.Add(total, TSquares.Of(x + v * TSquares.Width));
+        return TSquares.Add(TSquares.Add(TSquares.Add(total, acc[1]), acc[2]), acc[3]);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static Vector256<float> Square(float* at)
+    /// <summary>A group of squares and their sum: ATen's AVX2 <c>Vectorized&lt;float&gt;</c>, or one float.</summary>
+    interface ISquares<T>
     {
-        var v = Vector256.Load(at);
-        return Vector256.Multiply(v, v);
+        static abstract int Width { get; }
+
+        static abstract T Add(T a, T b);
+
+        /// <summary>x[i]² for the group's <see cref="Width"/> elements from <paramref name="x"/>.</summary>
+        static abstract T Of(float* x);
+    }
+
+    readonly struct VectorSquares : ISquares<Vector256<float>>
+    {
+        public static int Width => SumLanes;
+
+        public static Vector256<float> Add(Vector256<float> a, Vector256<float> b) => a + b;
+
+        public static Vector256<float> Of(float* x)
+        {
+            var v = Vector256.Load(x);
+            return Vector256.Multiply(v, v);
+        }
+    }
+
+    readonly struct ScalarSquares : ISquares<float>
+    {
+        public static int Width => 1;
+
+        public static float Add(float a, float b) => a + b;
+
+        public static float Of(float* x) => *x * *x;
     }
 
     /// <summary>ATen's utils::CeilLog2: 1 up to 2, else ⌈log₂ x⌉.</summary>

@@ -49,8 +49,8 @@ public sealed class TokenGenerator(CausalLM model)
             throw new ArgumentException("stop strings need a decoder", nameof(decode));
 
         CancellationToken.ThrowIfCancellationRequested();
-        long batch = (prompt.InputIds ?? prompt.InputEmbeddings)!.Sizes()[0];
-        long promptLength = (prompt.InputIds ?? prompt.InputEmbeddings)!.Sizes()[1];
+        long batch = (prompt.InputIds ?? prompt.InputEmbeddings)!.size(0);
+        long promptLength = (prompt.InputIds ?? prompt.InputEmbeddings)!.size(1);
         using var owned = prompt.Cache is null ? Model.NewCache((int)batch, (int)promptLength + options.MaxNewTokens) : null;
         var cache = prompt.Cache ?? owned!;
         using var output = Model.Prefill(prompt with { Cache = cache, LogitsToKeep = 1 }, cancellationToken: CancellationToken);

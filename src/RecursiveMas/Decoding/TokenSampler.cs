@@ -34,7 +34,7 @@ public sealed class TokenSampler : IDisposable
             return scores.argmax(-1).MoveToOuterDisposeScope();
 
         scores = scores.Over(_options.Temperature);
-        long vocab = scores.Sizes()[^1];
+        long vocab = scores.size(-1);
         if (_options.TopK > 0 && _options.TopK < vocab)
         {
             var (top, _) = scores.topk(_options.TopK, dim: -1);
@@ -52,7 +52,7 @@ public sealed class TokenSampler : IDisposable
             scores = scores.Filled(dropInVocabOrder, double.NegativeInfinity);
         }
         var probabilities = scores.softmax(-1);
-        var generators = Generators((int)probabilities.Sizes()[0]);
+        var generators = Generators((int)probabilities.size(0));
         var rows = new Tensor[generators.Length];
         for (int r = 0; r < rows.Length; r++)
             rows[r] = probabilities.narrow(0, r, 1).multinomial(1, replacement: false, generator: generators[r]);

@@ -69,8 +69,8 @@ public static class LatentRollout
     static LatentThoughts RunCached(CausalLM model, nn.Module<Tensor, Tensor> inner, Tensor prompt, Tensor? mask, int steps, KvCache? given,
         CancellationToken cancellationToken)
     {
-        long batch = prompt.Sizes()[0];
-        KvCache? owned = given is null ? model.NewCache((int)batch, (int)prompt.Sizes()[1] + steps) : null;
+        long batch = prompt.size(0);
+        KvCache? owned = given is null ? model.NewCache((int)batch, (int)prompt.size(1) + steps) : null;
         var cache = given ?? owned!;
         try
         {
@@ -103,9 +103,9 @@ public static class LatentRollout
         CancellationToken cancellationToken)
     {
         using var scope = NewDisposeScope();
-        long batch = prompt.Sizes()[0];
+        long batch = prompt.size(0);
         var sequence = prompt;
-        var sequenceMask = mask?.to(ScalarType.Bool) ?? ones(batch, prompt.Sizes()[1], ScalarType.Bool, prompt.device);
+        var sequenceMask = mask?.to(ScalarType.Bool) ?? ones(batch, prompt.size(1), ScalarType.Bool, prompt.device);
         var hidden = new List<Tensor>(steps);
         var embeddings = new List<Tensor>(steps);
         for (int step = 0; step < steps; step++)

@@ -82,12 +82,12 @@ public sealed class PromptAssembler(CausalLM model, ModelTokenizer tokenizer)
         {
             if (!messages.TryGetValue(slot, out var message))
                 throw new ArgumentException($"the prompt has a slot {{{SlotPlaceholder(slot)}}} but no message was given for it", nameof(messages));
-            if (message.dim() != 3 || message.Sizes()[0] != questions.Count || message.Sizes()[2] != Model.HiddenSize)
+            if (message.dim() != 3 || message.size(0) != questions.Count || message.size(2) != Model.HiddenSize)
                 throw new ArgumentException(
                     $"the message for {{{SlotPlaceholder(slot)}}} must be [{questions.Count}, m, {Model.HiddenSize}], got [{string.Join(", ", message.Sizes())}]",
                     nameof(messages));
-            if (messageLengths?.GetValueOrDefault(slot) is { } slotLengths && (slotLengths.Count != questions.Count || slotLengths.Any(n => n < 1 || n > message.Sizes()[1])))
-                throw new ArgumentException($"the lengths of the message for {{{SlotPlaceholder(slot)}}} must be one per row, each 1..{message.Sizes()[1]}", nameof(messageLengths));
+            if (messageLengths?.GetValueOrDefault(slot) is { } slotLengths && (slotLengths.Count != questions.Count || slotLengths.Any(n => n < 1 || n > message.size(1))))
+                throw new ArgumentException($"the lengths of the message for {{{SlotPlaceholder(slot)}}} must be one per row, each 1..{message.size(1)}", nameof(messageLengths));
         }
 
         using var scope = NewDisposeScope();
@@ -120,7 +120,7 @@ public sealed class PromptAssembler(CausalLM model, ModelTokenizer tokenizer)
             var row = cat(pieces, 0);
             rows.Add(row);
             prefixes.Add(prefix);
-            lengths[b] = prefix.Count + (int)row.Sizes()[0];
+            lengths[b] = prefix.Count + (int)row.size(0);
         }
         var batch = LeftPaddedBatch.FromEmbeddings(rows);
         return (prefixes, new AssembledPrompt(batch.Values.MoveToOuterDisposeScope(), batch.Mask.MoveToOuterDisposeScope(), lengths));

@@ -11,7 +11,7 @@ namespace RecursiveMas.Latent;
 /// </summary>
 public readonly record struct Thoughts<TAgent>(Tensor Embeddings)
 {
-    public long Steps => Embeddings.Sizes()[1];
+    public long Steps => Embeddings.size(1);
 }
 
 /// <summary>

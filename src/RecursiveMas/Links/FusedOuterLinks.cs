@@ -39,7 +39,7 @@ public sealed class FusedOuterLinks : IDisposable
                 throw new ArgumentException($"links {first.Id} and {link.Id} have different layouts", nameof(links));
         }
         _links = links;
-        _firstWidths = links.Select(l => l.FirstProjection.weight!.Sizes()[0]).ToArray();
+        _firstWidths = links.Select(l => l.FirstProjection.weight!.size(0)).ToArray();
         _outWidths = links.Select(l => (long)l.OutDim).ToArray();
     }
 
@@ -56,7 +56,7 @@ public sealed class FusedOuterLinks : IDisposable
         var (weight, bias, residualWeight, residualBias) = FoldedWeights();
 
         var normalized = architecture.HasLayerNorms()
-            ? nn.functional.layer_norm(input, [input.Sizes()[^1]], eps: _links[0].SourceNorm!.eps)
+            ? nn.functional.layer_norm(input, [input.size(-1)], eps: _links[0].SourceNorm!.eps)
             : input;
         var firsts = nn.functional.linear(normalized, weight, bias).split(_firstWidths, -1);
         var residuals = residualWeight is null ? null : nn.functional.linear(input, residualWeight, residualBias).split(_outWidths, -1);

@@ -80,7 +80,7 @@ public abstract class RecursiveLink : nn.Module<Tensor, Tensor>
         {
             if (layer is null)
                 continue;
-            double bound = 1 / Math.Sqrt(layer.weight!.Sizes()[1]);
+            double bound = 1 / Math.Sqrt(layer.weight!.size(1));
             layer.weight.uniform_(-bound, bound, generator);
             layer.bias!.uniform_(-bound, bound, generator);
         }
@@ -97,7 +97,7 @@ public abstract class RecursiveLink : nn.Module<Tensor, Tensor>
     {
         if (TargetNorm is not { } norm)
             return false;
-        if (embeddings.dim() != 2 || embeddings.Sizes()[1] != OutDim)
+        if (embeddings.dim() != 2 || embeddings.size(1) != OutDim)
             throw new ArgumentException($"link {Id}: embeddings must be [V, {OutDim}], got [{string.Join(", ", embeddings.Sizes())}]", nameof(embeddings));
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
@@ -131,8 +131,8 @@ public abstract class RecursiveLink : nn.Module<Tensor, Tensor>
     /// <summary>x [..., in] → [..., out], computed in the link's dtype and returned in x's dtype.</summary>
     public override Tensor forward(Tensor x)
     {
-        if (x.Sizes()[^1] != InDim)
-            throw new ArgumentException($"link {Id} expects inputs of width {InDim}, got {x.Sizes()[^1]}");
+        if (x.size(-1) != InDim)
+            throw new ArgumentException($"link {Id} expects inputs of width {InDim}, got {x.size(-1)}");
         using var scope = NewDisposeScope();
         var dtype = proj1.weight!.dtype;
         var input = x.dtype == dtype ? x : x.to(dtype);

@@ -136,7 +136,7 @@ public sealed partial class CausalLM : nn.Module
         if (chunkLength < 1)
             throw new ArgumentOutOfRangeException(nameof(chunkLength), chunkLength, "a prefill piece needs at least one position");
         cancellationToken.ThrowIfCancellationRequested();
-        long t = (input.InputIds ?? input.InputEmbeddings ?? throw new ArgumentException("give exactly one of InputIds and InputEmbeddings", nameof(input))).Sizes()[1];
+        long t = (input.InputIds ?? input.InputEmbeddings ?? throw new ArgumentException("give exactly one of InputIds and InputEmbeddings", nameof(input))).size(1);
         if (t <= chunkLength)
             return Forward(input);
         for (long start = 0; ; start += chunkLength)
@@ -166,7 +166,7 @@ public sealed partial class CausalLM : nn.Module
         {
             if (ids.dim() != 2)
                 throw new ArgumentException($"InputIds must be [batch, length], got [{string.Join(", ", ids.Sizes())}]", nameof(input));
-            if (ids.Sizes()[1] == 0)
+            if (ids.size(1) == 0)
                 throw new ArgumentException("InputIds has no positions", nameof(input));
             return Embed(ids.to(ScalarType.Int64));
         }
@@ -187,7 +187,7 @@ public sealed partial class CausalLM : nn.Module
 
     static Tensor CheckShape(Tensor x, long b, long t, string what)
     {
-        if (x.dim() != 2 || x.Sizes()[0] != b || x.Sizes()[1] != t)
+        if (x.dim() != 2 || x.size(0) != b || x.size(1) != t)
             throw new ArgumentException($"{what} must be [{b}, {t}], got [{string.Join(", ", x.Sizes())}]");
         return x;
     }

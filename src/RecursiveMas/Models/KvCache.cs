@@ -133,7 +133,7 @@ public sealed class KvCache : IDisposable
     /// <param name="allReal">The caller knows every position is real (no mask was given), so nothing is read back.</param>
     internal void Commit(Tensor mask, Tensor positions, bool allReal = false)
     {
-        int t = (int)mask.Sizes()[1];
+        int t = (int)mask.size(1);
         EnsureBookkeepingCapacity(Length + t);
         using (no_grad())
         using (NewDisposeScope())
@@ -152,9 +152,9 @@ public sealed class KvCache : IDisposable
 
     void EnsureBookkeepingCapacity(int needed)
     {
-        if (needed <= _keyMask.Sizes()[1])
+        if (needed <= _keyMask.size(1))
             return;
-        long capacity = Math.Max(needed, 2 * _keyMask.Sizes()[1]);
+        long capacity = Math.Max(needed, 2 * _keyMask.size(1));
         _keyMask = Grow(_keyMask, capacity);
         _positions = Grow(_positions, capacity);
         _capacity = (int)capacity;
@@ -162,7 +162,7 @@ public sealed class KvCache : IDisposable
 
     Tensor Grow(Tensor old, long capacity)
     {
-        var bigger = zeros(old.Sizes()[0], capacity, old.dtype, old.device);
+        var bigger = zeros(old.size(0), capacity, old.dtype, old.device);
         bigger.narrow(1, 0, Length).copy_(old.narrow(1, 0, Length));
         old.Dispose();
         return bigger.DetachFromDisposeScope();
@@ -296,7 +296,7 @@ public sealed class KvCache : IDisposable
         Tensor? _keys, _values;  // [B, KV, capacity, hd]; storage index i holds cache index _offset + i
         long _offset;
 
-        public long Capacity => _keys?.Sizes()[2] ?? 0;
+        public long Capacity => _keys?.size(2) ?? 0;
 
         public bool IsSliding => window is not null;
 
@@ -316,8 +316,8 @@ public sealed class KvCache : IDisposable
                 return copy;
             long held = length - offset;
             long capacity = window is int w ? Math.Max(held + extraCapacity, 2L * w) : held + extraCapacity;
-            copy._keys = zeros([rows.Count, like.Sizes()[1], capacity, like.Sizes()[3]], like.dtype, like.device).DetachFromDisposeScope();
-            copy._values = zeros([rows.Count, like.Sizes()[1], capacity, like.Sizes()[3]], like.dtype, like.device).DetachFromDisposeScope();
+            copy._keys = zeros([rows.Count, like.size(1), capacity, like.size(3)], like.dtype, like.device).DetachFromDisposeScope();
+            copy._values = zeros([rows.Count, like.size(1), capacity, like.size(3)], like.dtype, like.device).DetachFromDisposeScope();
             for (int i = 0; i < rows.Count; i++)
             {
                 var row = rows[i];
@@ -337,7 +337,7 @@ public sealed class KvCache : IDisposable
 
         public (Tensor, Tensor, long) Write(Tensor k, Tensor v, int length, int capacityHint)
         {
-            long t = k.Sizes()[2];
+            long t = k.size(2);
             long start = FirstNeeded(length);
             if (k.requires_grad || (_keys is not null && _keys.requires_grad))
             {
@@ -347,12 +347,12 @@ public sealed class KvCache : IDisposable
                 _offset = start;
                 return (_keys, _values, start);
             }
-            if (_keys is null || length + t - _offset > _keys.Sizes()[2] || _keys.dtype != k.dtype)
+            if (_keys is null || length + t - _offset > _keys.size(2) || _keys.dtype != k.dtype)
             {
                 long keep = length - start;
                 long capacity = window is int w
                     ? Math.Max(keep + t, 2L * w)
-                    : Math.Max(length + t, Math.Max(capacityHint, _keys is null ? 0 : 2 * _keys.Sizes()[2]));
+                    : Math.Max(length + t, Math.Max(capacityHint, _keys is null ? 0 : 2 * _keys.size(2)));
                 _keys = Relocate(_keys, k, start, keep, capacity);
                 _values = Relocate(_values, v, start, keep, capacity);
                 _offset = start;
@@ -373,7 +373,7 @@ public sealed class KvCache : IDisposable
         /// <summary>New storage of <paramref name="capacity"/> positions holding cache indices [start, start + keep).</summary>
         Tensor Relocate(Tensor? store, Tensor like, long start, long keep, long capacity)
         {
-            var bigger = empty([like.Sizes()[0], like.Sizes()[1], capacity, like.Sizes()[3]], like.dtype, like.device);
+            var bigger = empty([like.size(0), like.size(1), capacity, like.size(3)], like.dtype, like.device);
             if (store is not null && keep > 0)
                 bigger.narrow(2, 0, keep).copy_(store.narrow(2, start - _offset, keep));
             store?.Dispose();
@@ -383,7 +383,7 @@ public sealed class KvCache : IDisposable
         public override void Committed(int length)
         {
             // After a long prefill a sliding layer gives back what its window can no longer reach.
-            if (window is int w && _keys is not null && !_keys.requires_grad && _keys.Sizes()[2] > 2L * w)
+            if (window is int w && _keys is not null && !_keys.requires_grad && _keys.size(2) > 2L * w)
             {
                 long start = FirstNeeded(length), keep = length - start;
                 _keys = Relocate(_keys, _keys, start, keep, 2L * w);
@@ -431,7 +431,7 @@ public sealed class KvCache : IDisposable
             long held = length - _offset;
             if (store.requires_grad)
                 return store.narrow(2, 0, held).clone().DetachFromDisposeScope();
-            var copy = empty([store.Sizes()[0], store.Sizes()[1], held + extraCapacity, store.Sizes()[3]], store.dtype, store.device);
+            var copy = empty([store.size(0), store.size(1), held + extraCapacity, store.size(3)], store.dtype, store.device);
             copy.narrow(2, 0, held).copy_(store.narrow(2, 0, held));
             return copy.DetachFromDisposeScope();
         }

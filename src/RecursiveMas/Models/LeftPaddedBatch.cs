@@ -35,16 +35,16 @@ public sealed record LeftPaddedBatch(Tensor Values, Tensor Mask) : IDisposable
     /// <summary>Embedding rows [T_i, d] → embeddings [B, T, d] padded with zeros.</summary>
     public static LeftPaddedBatch FromEmbeddings(IReadOnlyList<Tensor> rows)
     {
-        Require(rows.Count, rows.Select(r => (int)r.Sizes()[0]));
-        long d = rows[0].Sizes()[1];
-        if (rows.Any(r => r.dim() != 2 || r.Sizes()[1] != d))
+        Require(rows.Count, rows.Select(r => (int)r.size(0)));
+        long d = rows[0].size(1);
+        if (rows.Any(r => r.dim() != 2 || r.size(1) != d))
             throw new ArgumentException("every row must be [length, d] with the same d", nameof(rows));
-        long width = rows.Max(r => r.Sizes()[0]);
+        long width = rows.Max(r => r.size(0));
         using var scope = NewDisposeScope();
-        var padded = rows.Select(r => r.Sizes()[0] == width
+        var padded = rows.Select(r => r.size(0) == width
             ? r.unsqueeze(0)
-            : cat([zeros([width - r.Sizes()[0], d], r.dtype, r.device), r], 0).unsqueeze(0)).ToList();
-        var mask = stack(rows.Select(r => KeptScalars.Range(0, width, r.device).AtLeastMask(width - r.Sizes()[0])).ToList(), 0);
+            : cat([zeros([width - r.size(0), d], r.dtype, r.device), r], 0).unsqueeze(0)).ToList();
+        var mask = stack(rows.Select(r => KeptScalars.Range(0, width, r.device).AtLeastMask(width - r.size(0))).ToList(), 0);
         return new LeftPaddedBatch(cat(padded, 0).MoveToOuterDisposeScope(), mask.MoveToOuterDisposeScope());
     }
 

@@ -7,7 +7,8 @@ namespace RecursiveMas.Models;
 /// array through a native callback and costs ≈ 2 µs a read, <c>stride()</c> ≈ 1.2 µs, where
 /// <c>size(i)</c> and <c>stride(i)</c> cost ≈ 0.02 µs (measured on the 2-core machine). A decoder reads
 /// shapes a few dozen times per layer per forward, and on the small agents a latent step or a decoded
-/// token is mostly such calls, so the forward pass and the kernels read them here.
+/// token is mostly such calls, so the forward pass and the kernels read a whole shape here and a single
+/// dimension with <c>size(i)</c>.
 /// </summary>
 internal static class ShapeReads
 {

@@ -190,7 +190,7 @@ public sealed class SystemAgent
                 rest.Dispose();
                 return null;
             }
-            return (Prefixes.Stacked(prefixes, (int)rest.Embeddings.Sizes()[1] + extra, cancellationToken), rest);
+            return (Prefixes.Stacked(prefixes, (int)rest.Embeddings.size(1) + extra, cancellationToken), rest);
         }
         catch
         {

@@ -35,7 +35,7 @@ public sealed class CausalConv1d : nn.Module
     public (Tensor Output, Tensor State) Forward(Tensor x, Tensor? state, Tensor? real)
     {
         using var scope = NewDisposeScope();
-        long b = x.Sizes()[0], c = x.Sizes()[1], t = x.Sizes()[2];
+        long b = x.size(0), c = x.size(1), t = x.size(2);
         int history = _kernel - 1;
         state ??= zeros(b, c, history, x.dtype, x.device);
         var extended = cat([state.to(x.dtype), x], 2);                  // [B, C, K−1+T]

@@ -96,8 +96,8 @@ public sealed class DecoderAttention : nn.Module
         if (context.Cache is not null)
             (keys, values, start) = context.Cache.Write(_layerIndex, k, v);
         Tensor? mask = context.MaskFor(_kind);
-        long s = keys.Sizes()[2];
-        if (mask is not null && (start > 0 || mask.Sizes()[3] != s))
+        long s = keys.size(2);
+        if (mask is not null && (start > 0 || mask.size(3) != s))
             mask = mask.narrow(3, start, s); // a sliding layer's cache starts where its window does
 
         // Grouped-query attention without copying keys/values per query head: fold the query heads that
@@ -105,7 +105,7 @@ public sealed class DecoderAttention : nn.Module
         long group = _heads / _kvHeads;
         var grouped = group == 1 ? q : q.reshape(b, _kvHeads, group * t, _headDim);
         if (mask is not null && group > 1)
-            mask = mask.unsqueeze(2).expand(mask.Sizes()[0], 1, group, t, s).reshape(mask.Sizes()[0], 1, group * t, s);
+            mask = mask.unsqueeze(2).expand(mask.size(0), 1, group, t, s).reshape(mask.size(0), 1, group * t, s);
         Tensor attended;
         if (_softcap is double cap)
         {

@@ -54,7 +54,7 @@ public sealed class GatedDeltaNet : nn.Module
     public Tensor Forward(Tensor x, AttentionContext context)
     {
         using var scope = NewDisposeScope();
-        long b = x.Sizes()[0], t = x.Sizes()[1];
+        long b = x.size(0), t = x.size(1);
         var s = _shape;
         var real = context.HasPadding ? context.Real : null;
         if (real is not null)

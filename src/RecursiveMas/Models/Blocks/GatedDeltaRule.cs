@@ -19,7 +19,7 @@ public static class GatedDeltaRule
     public static (Tensor Output, Tensor State) Recurrent(Tensor q, Tensor k, Tensor v, Tensor g, Tensor beta, Tensor? state)
     {
         using var scope = NewDisposeScope();
-        long b = q.Sizes()[0], h = q.Sizes()[1], t = q.Sizes()[2], dk = q.Sizes()[3], dv = v.Sizes()[3];
+        long b = q.size(0), h = q.size(1), t = q.size(2), dk = q.size(3), dv = v.size(3);
         var s = state ?? zeros(b, h, dk, dv, q.dtype, q.device);
         var outputs = new List<Tensor>((int)t);
         for (long i = 0; i < t; i++)
@@ -45,7 +45,7 @@ public static class GatedDeltaRule
     public static (Tensor Output, Tensor State) Chunked(Tensor q, Tensor k, Tensor v, Tensor g, Tensor beta, Tensor? state, int chunkSize = ChunkSize)
     {
         using var scope = NewDisposeScope();
-        long b = q.Sizes()[0], h = q.Sizes()[1], t = q.Sizes()[2], dk = q.Sizes()[3], dv = v.Sizes()[3];
+        long b = q.size(0), h = q.size(1), t = q.size(2), dk = q.size(3), dv = v.size(3);
         long pad = (chunkSize - t % chunkSize) % chunkSize;
         if (pad > 0)
         {

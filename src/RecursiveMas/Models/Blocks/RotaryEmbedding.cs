@@ -86,15 +86,15 @@ public sealed class RotaryEmbedding : IDisposable
         if (RotaryKernel.TryRun(x, cos, sin) is { } rotatedByKernel)
             return rotatedByKernel;
         using var scope = NewDisposeScope();
-        long dim = cos.Sizes()[^1];
-        var part = dim == x.Sizes()[^1] ? x : x.narrow(-1, 0, dim);
+        long dim = cos.size(-1);
+        var part = dim == x.size(-1) ? x : x.narrow(-1, 0, dim);
         long half = dim / 2;
         var first = part.narrow(-1, 0, half);
         var second = part.narrow(-1, half, half);
         var rotated = cat([-second, first], -1);
         var result = (part * cos).Plus(rotated * sin);
-        if (dim != x.Sizes()[^1])
-            result = cat([result, x.narrow(-1, dim, x.Sizes()[^1] - dim)], -1);
+        if (dim != x.size(-1))
+            result = cat([result, x.narrow(-1, dim, x.size(-1) - dim)], -1);
         return result.MoveToOuterDisposeScope();
     }
 

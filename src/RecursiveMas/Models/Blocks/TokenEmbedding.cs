@@ -37,7 +37,7 @@ public sealed class TokenEmbedding : nn.Module
     /// <summary>Rows of the table for token ids of any shape; the result has one more dimension (hidden).</summary>
     public Tensor Forward(Tensor ids)
     {
-        long vocab = weight.Sizes()[0];
+        long vocab = weight.size(0);
         if (ids.numel() > 0)
         {
             // An id outside the table would read out of bounds in native code; say which id instead.
@@ -45,7 +45,7 @@ public sealed class TokenEmbedding : nn.Module
             if (min < 0 || max >= vocab)
                 throw new ArgumentOutOfRangeException(nameof(ids), $"token id {(min < 0 ? min : max)} is outside the vocabulary [0, {vocab})");
         }
-        long[] shape = [.. ids.Sizes(), weight.Sizes()[1]];
+        long[] shape = [.. ids.Sizes(), weight.size(1)];
         var rows = weight.index_select(0, ids.reshape(-1)).view(shape);
         if (_scale is not double scale)
             return rows;

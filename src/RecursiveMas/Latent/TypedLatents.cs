@@ -1,5 +1,4 @@
 using RecursiveMas.Links;
-using RecursiveMas.Models;
 using static TorchSharp.torch;
 
 namespace RecursiveMas.Latent;

@@ -62,33 +62,31 @@ internal static unsafe class RmsNormKernel
         float* px = TensorData.Floats(x), pw = TensorData.Floats(weight), py = TensorData.Floats(output);
         int d = (int)size;
         float epsilon = (float)eps;
-        float[]? shifted = null;
-        if (zeroCentered)
-        {
-            // (1 + w) is its own op in libtorch: rounded once, before the product.
-            shifted = new float[d];
-            for (int i = 0; i < d; i++)
-                shifted[i] = pw[i] + 1f;
-        }
-        fixed (float* pShifted = shifted)
-        {
-            float* w = zeroCentered ? pShifted : pw;
-            long row = 0;
-            for (long a = 0; a < dims[0]; a++)
-                for (long b = 0; b < dims[1]; b++)
-                    for (long c = 0; c < dims[2]; c++, row++)
-                        Normalize(px + a * steps[0] + b * steps[1] + c * steps[2], w, d, epsilon, py + row * d);
-        }
+        long row = 0;
+        for (long a = 0; a < dims[0]; a++)
+            for (long b = 0; b < dims[1]; b++)
+                for (long c = 0; c < dims[2]; c++, row++)
+                    Normalize(px + a * steps[0] + b * steps[1] + c * steps[2], pw, zeroCentered, d, epsilon, py + row * d);
         return output;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static void Normalize(float* x, float* w, int d, float eps, float* y)
+    static void Normalize(float* x, float* w, bool zeroCentered, int d, float eps, float* y)
     {
         // mean(x²): libtorch's sum, then a division by the length; + ε, then 1 / √ — each rounded as its op.
         float inverse = 1f / MathF.Sqrt(CascadeSum(x, d) / d + eps);
         int i = 0;
         var scale = Vector512.Create(inverse);
+        if (zeroCentered)
+        {
+            // Scale by (1 + w): its own op in libtorch, rounded once before the product.
+            var one = Vector512.Create(1f);
+            for (; i + Lanes <= d; i += Lanes)
+                Vector512.Multiply(Vector512.Load(w + i) + one, Vector512.Multiply(Vector512.Load(x + i), scale)).Store(y + i);
+            for (; i < d; i++)
+                y[i] = (w[i] + 1f) * (x[i] * inverse);
+            return;
+        }
         for (; i + Lanes <= d; i += Lanes)
             Vector512.Multiply(Vector512.Load(w + i), Vector512.Multiply(Vector512.Load(x + i), scale)).Store(y + i);
         for (; i < d; i++)

@@ -1,4 +1,5 @@
 using RecursiveMas.Models;
+using RecursiveMas.Models.Kernels;
 using static TorchSharp.torch;
 
 namespace RecursiveMas.Links;
@@ -58,14 +59,14 @@ public sealed class FusedOuterLinks : IDisposable
         var normalized = architecture.HasLayerNorms()
             ? nn.functional.layer_norm(input, [input.size(-1)], eps: _links[0].SourceNorm!.eps)
             : input;
-        var firsts = nn.functional.linear(normalized, weight, bias).split(_firstWidths, -1);
-        var residuals = residualWeight is null ? null : nn.functional.linear(input, residualWeight, residualBias).split(_outWidths, -1);
+        var firsts = CpuLinear.Linear(normalized, weight, bias).split(_firstWidths, -1);
+        var residuals = residualWeight is null ? null : CpuLinear.Linear(input, residualWeight, residualBias).split(_outWidths, -1);
 
         var outputs = new Tensor[_links.Count];
         for (int i = 0; i < _links.Count; i++)
         {
             var link = _links[i];
-            var y = link.SecondProjection is null ? firsts[i] : link.SecondProjection.forward(nn.functional.gelu(firsts[i]));
+            var y = link.SecondProjection is null ? firsts[i] : RecursiveLink.Project(link.SecondProjection, nn.functional.gelu(firsts[i]));
             if (residuals is not null)
                 y = y.Plus(residuals[i]);
             if (link.TargetNorm is { } target)

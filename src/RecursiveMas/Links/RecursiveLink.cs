@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using RecursiveMas.IO;
 using RecursiveMas.Models;
+using RecursiveMas.Models.Kernels;
 using RecursiveMas.Models.SafeTensors;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -137,15 +138,21 @@ public abstract class RecursiveLink : nn.Module<Tensor, Tensor>
         var dtype = proj1.weight!.dtype;
         var input = x.dtype == dtype ? x : x.to(dtype);
         var h = SourceNorm is { } norm ? norm.forward(input) : input;
-        var y = proj2 is null ? proj1.forward(h) : proj2.forward(nn.functional.gelu(proj1.forward(h)));
+        var y = proj2 is null ? Project(proj1, h) : Project(proj2, nn.functional.gelu(Project(proj1, h)));
         if (Architecture.HasResidual())
-            y = residual_proj is not null ? y.Plus(residual_proj.forward(input)) : y.Plus(input);
+            y = residual_proj is not null ? y.Plus(Project(residual_proj, input)) : y.Plus(input);
         if (TargetNorm is { } target)
             y = target.forward(y);
         if (y.dtype != x.dtype)
             y = y.to(x.dtype);
         return y.MoveToOuterDisposeScope();
     }
+
+    /// <summary>
+    /// One of the link's linear layers: the CPU kernels at inference (<see cref="CpuLinear.Linear"/>), so a
+    /// question's messages have the same bits alone and batched; libtorch's with a graph (training).
+    /// </summary>
+    internal static Tensor Project(Linear layer, Tensor x) => CpuLinear.Linear(x, layer.weight!, layer.bias);
 
     /// <summary>The dtype of the parameters (and of the link's computation): float32 unless converted (<see cref="ConvertTo"/>).</summary>
     public ScalarType DType => proj1.weight!.dtype;

@@ -55,6 +55,27 @@ public static unsafe class CpuLinear
         public void Dispose() => s_libtorch.Value = _before;
     }
 
+    /// <summary>
+    /// x [..., in] Wᵀ + b: through a kernel where one runs, libtorch's <c>linear</c> elsewhere. The last two
+    /// axes of x are a row's positions and features, a 2-D x one position per row; so a row takes the path
+    /// its own shape picks, alone or batched. (libtorch's is not batch-invariant: its one-row product sums in
+    /// another order than its batched one, measured on every link input of one position.)
+    /// </summary>
+    public static Tensor Linear(Tensor x, Tensor weight, Tensor? bias)
+    {
+        long dims = x.dim();
+        if (dims == 3 || !Runs || dims == 0)
+            return (dims == 3 ? TryForward(x, weight, bias) : null) ?? nn.functional.linear(x, weight, bias);
+        long features = x.size(-1);
+        using var rows = dims == 1 ? x.reshape(1, 1, features) : dims == 2 ? x.unsqueeze(1) : x.reshape(-1, x.size(-2), features);
+        using var y = TryForward(rows, weight, bias);
+        if (y is null)
+            return nn.functional.linear(x, weight, bias);
+        long[] shape = x.Sizes();
+        shape[^1] = weight.size(0);
+        return y.reshape(shape);
+    }
+
     /// <summary>x Wᵀ + b through a kernel when x [B, T, in] is one they handle; null otherwise (the caller runs libtorch).</summary>
     internal static Tensor? TryForward(Tensor x, Tensor weight, Tensor? bias)
     {

@@ -53,6 +53,34 @@ public class SwiGluKernelTests
         }
     }
 
+    // SiLU alone (the Gated DeltaNet's activations): each row gets libtorch's bits for that row alone —
+    // widths below one vector step, with a scalar rest, and a multiple of it.
+    [Theory]
+    [InlineData(56)]
+    [InlineData(6)]
+    [InlineData(128)]
+    public void SiluAloneGivesEachRowLibtorchsBitsForThatRow(int width)
+    {
+        using var scope = NewDisposeScope();
+        using var generator = new Generator(11);
+        var x = randn([3, 5, width], generator: generator) * 4;
+        var rows = SwiGluKernel.TrySilu(x);
+        if (!CpuLinear.Available || !SwiGluKernel.Agrees)
+        {
+            Assert.Null(rows);
+            return;
+        }
+        Assert.NotNull(rows);
+        for (int b = 0; b < 3; b++)
+            for (int t = 0; t < 5; t++)
+            {
+                Tensor alone;
+                using (CpuLinear.UseLibtorch())
+                    alone = nn.functional.silu(x[b, t].clone());
+                Assert.True(rows[b, t].equal(alone).all().item<bool>(), $"row [{b}, {t}] of width {width} differs from libtorch's silu of it alone");
+            }
+    }
+
     [Fact]
     public void LeavesWhatItDoesNotHandleToLibtorch()
     {

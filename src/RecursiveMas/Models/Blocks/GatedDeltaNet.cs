@@ -1,3 +1,4 @@
+using RecursiveMas.Models.Kernels;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -63,15 +64,23 @@ public sealed class GatedDeltaNet : nn.Module
         var previous = context.Cache?.ReadLinear(_layerIndex);
 
         var (mixed, convState) = conv1d.Forward(parts[0].transpose(1, 2), previous?.Conv, real);
-        mixed = nn.functional.silu(mixed).transpose(1, 2);                                  // [B, T, conv_dim]
+        // SiLU over each position's channels alone where the kernel runs (libtorch rounds a tensor's tail apart).
+        var channelsLast = mixed.transpose(1, 2);                                            // [B, T, conv_dim]
+        mixed = SwiGluKernel.TrySilu(channelsLast.contiguous()) ?? nn.functional.silu(channelsLast);
         var q = mixed.narrow(-1, 0, s.KeyDim).reshape(b, t, s.KeyHeads, s.KeyHeadDim);
         var k = mixed.narrow(-1, s.KeyDim, s.KeyDim).reshape(b, t, s.KeyHeads, s.KeyHeadDim);
         var v = mixed.narrow(-1, 2 * s.KeyDim, s.ValueDim).reshape(b, t, s.ValueHeads, s.ValueHeadDim);
 
         // The rule runs in float32 as transformers' does (float64 models keep float64).
         var rule = RmsNorm.ComputeType(x.dtype);
-        var beta = parts[2].sigmoid().to(rule);                                              // [B, T, Hv]
-        var g = -A_log.to(rule).exp() * parts[3].to(rule).Plus(dt_bias.to(rule)).Softplus();
+        Tensor beta, g;                                                                        // [B, T, Hv]
+        if (DeltaGateKernel.TryRun(parts[2], parts[3], A_log, dt_bias) is var (strength, decay))
+            (beta, g) = (strength, decay); // each element alone: libtorch's ops round a tensor's tail otherwise
+        else
+        {
+            beta = parts[2].sigmoid().to(rule);
+            g = -A_log.to(rule).exp() * parts[3].to(rule).Plus(dt_bias.to(rule)).Softplus();
+        }
         if (real is not null)
         {
             var keep = real.to(rule).unsqueeze(-1);
@@ -87,9 +96,12 @@ public sealed class GatedDeltaNet : nn.Module
         var vh = v.transpose(1, 2).to(rule);
         var gh = g.transpose(1, 2);
         var betaH = beta.transpose(1, 2);
+        // A left-padded batch runs each row's blocks from the row's own start, as the row alone does.
         var (core, recurrentState) = t == 1
             ? GatedDeltaRule.Recurrent(q, k, vh, gh, betaH, previous?.Recurrent)
-            : GatedDeltaRule.Chunked(q, k, vh, gh, betaH, previous?.Recurrent);
+            : real is not null && b > 1 && HostReads.RealSuffixLengths(real) is { } lengths
+                ? GatedDeltaRule.ChunkedByRow(q, k, vh, gh, betaH, previous?.Recurrent, lengths)
+                : GatedDeltaRule.Chunked(q, k, vh, gh, betaH, previous?.Recurrent);
         context.Cache?.WriteLinear(_layerIndex, convState, recurrentState);
 
         var output = core.transpose(1, 2).to(x.dtype);                                     // [B, T, Hv, dv]

@@ -1,3 +1,4 @@
+using RecursiveMas.Models.Kernels;
 using static TorchSharp.torch;
 
 namespace RecursiveMas.Models.Blocks;
@@ -92,6 +93,39 @@ public static class GatedDeltaRule
         return (output.MoveToOuterDisposeScope(), s.MoveToOuterDisposeScope());
     }
 
-    /// <summary>x / sqrt(Σx² + 10⁻⁶) over the last dimension (the fla kernels' L2 norm).</summary>
-    public static Tensor L2Normalize(Tensor x) => x * x.Power(2).sum([-1], keepdim: true).Plus(1e-6).rsqrt();
+    /// <summary>
+    /// x / sqrt(Σx² + 10⁻⁶) over the last dimension (the fla kernels' L2 norm); each row alone where the CPU
+    /// kernel runs (libtorch's sum over a head's few channels sums several rows at once, so a row's bits
+    /// followed the batch).
+    /// </summary>
+    public static Tensor L2Normalize(Tensor x) =>
+        RmsNormKernel.TryL2Normalize(x, 1e-6) ?? x * x.Power(2).sum([-1], keepdim: true).Plus(1e-6).rsqrt();
+
+    /// <summary>
+    /// <see cref="Chunked"/> for a left-padded batch, each row over its own <paramref name="lengths"/>[r] real
+    /// positions (its last ones) alone: its blocks then start where the row does, as they do for the row
+    /// alone. Over the whole batch a padded row's positions fall into other blocks than alone, and its sums
+    /// come out in other last bits. Padding positions get zero output; a row with none real keeps its state.
+    /// </summary>
+    public static (Tensor Output, Tensor State) ChunkedByRow(Tensor q, Tensor k, Tensor v, Tensor g, Tensor beta, Tensor? state, int[] lengths, int chunkSize = ChunkSize)
+    {
+        using var scope = NewDisposeScope();
+        long b = q.size(0), h = q.size(1), t = q.size(2), dk = q.size(3), dv = v.size(3);
+        var output = zeros(b, h, t, dv, q.dtype, q.device);
+        var states = new Tensor[b];
+        for (int r = 0; r < b; r++)
+        {
+            var rowState = state?.narrow(0, r, 1) ?? zeros(1, h, dk, dv, q.dtype, q.device);
+            if (lengths[r] == 0)
+            {
+                states[r] = rowState;
+                continue;
+            }
+            Tensor Real(Tensor x) => x.narrow(0, r, 1).narrow(2, t - lengths[r], lengths[r]);
+            var (rowOutput, next) = Chunked(Real(q), Real(k), Real(v), Real(g), Real(beta), rowState, chunkSize);
+            output.narrow(0, r, 1).narrow(2, t - lengths[r], lengths[r]).copy_(rowOutput);
+            states[r] = next;
+        }
+        return (output.MoveToOuterDisposeScope(), cat(states, 0).MoveToOuterDisposeScope());
+    }
 }

@@ -1,3 +1,4 @@
+using RecursiveMas.Models.Kernels;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -29,9 +30,15 @@ public sealed class GatedRmsNorm : nn.Module
     public Tensor Forward(Tensor x, Tensor gate)
     {
         using var scope = NewDisposeScope();
-        var normalized = RmsNorm.Normalize(x, _eps).to(x.dtype);
+        // Each row alone where the kernel runs: libtorch's mean over a value head's few channels sums several
+        // rows at once, so a row's bits followed the batch.
+        var normalized = (RmsNormKernel.TryUnitRms(x, _eps) ?? RmsNorm.Normalize(x, _eps)).to(x.dtype);
         var scaled = weight * normalized;
-        var gated = scaled * nn.functional.silu(gate.to(RmsNorm.ComputeType(x.dtype)));
+        var gateInput = gate.to(RmsNorm.ComputeType(x.dtype));
+        var silu = gateInput.dim() >= 2 && SwiGluKernel.TrySilu(gateInput.reshape(-1, 1, gateInput.size(-1))) is { } rows
+            ? rows.view(gateInput.Sizes())
+            : nn.functional.silu(gateInput);
+        var gated = scaled * silu;
         return gated.to(x.dtype).MoveToOuterDisposeScope();
     }
 }

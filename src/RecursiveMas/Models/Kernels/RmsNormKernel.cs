@@ -42,12 +42,25 @@ internal static unsafe class RmsNormKernel
         return Run(x, weight, eps, zeroCentered);
     }
 
-    /// <summary>The kernel without the probe's verdict (the probe and tests call it).</summary>
-    internal static Tensor? Run(Tensor x, Tensor weight, double eps, bool zeroCentered)
+    /// <summary>
+    /// x / √(mean(x²) + ε) over the last dimension, no scale (the Gated DeltaNet norm's first step); null when
+    /// not handled. Each row alone: libtorch's mean over a short last dimension sums several rows at once,
+    /// so a row's bits there depend on how many rows the tensor has — on the batch.
+    /// </summary>
+    public static Tensor? TryUnitRms(Tensor x, double eps) =>
+        CpuLinear.Runs && CpuLinear.Handles(x) && Agrees ? Run(x, null, eps, zeroCentered: false) : null;
+
+    /// <summary>x / √(Σx² + ε) over the last dimension, each row alone (see <see cref="TryUnitRms"/>); null when not handled.</summary>
+    public static Tensor? TryL2Normalize(Tensor x, double eps) =>
+        CpuLinear.Runs && CpuLinear.Handles(x) && Agrees ? Run(x, null, eps, zeroCentered: false, mean: false) : null;
+
+    /// <summary>The kernel without the probe's verdict (the probe and tests call it); no weight: no scale, and Σx² instead of the mean where <paramref name="mean"/> is false.</summary>
+    internal static Tensor? Run(Tensor x, Tensor? weight, double eps, bool zeroCentered, bool mean = true)
     {
         long[] shape = x.Sizes(), strides = x.Strides();
-        if (shape.Length is 0 or > 4 || strides[^1] != 1 || !weight.is_contiguous() || weight.Sizes() is not [var size] || size != shape[^1]
-            || size < 1 || size > int.MaxValue)
+        long size = shape.Length == 0 ? 0 : shape[^1];
+        if (shape.Length is 0 or > 4 || strides[^1] != 1 || size < 1 || size > int.MaxValue
+            || (weight is not null && (!weight.is_contiguous() || weight.Sizes() is not [var length] || length != size)))
             return null;
         var output = empty(shape, ScalarType.Float32, x.device);
         if (output.numel() == 0)
@@ -59,24 +72,33 @@ internal static unsafe class RmsNormKernel
             dims[3 - (shape.Length - 1) + i] = shape[i];
             steps[3 - (shape.Length - 1) + i] = strides[i];
         }
-        float* px = TensorData.Floats(x), pw = TensorData.Floats(weight), py = TensorData.Floats(output);
+        float* px = TensorData.Floats(x), pw = weight is null ? null : TensorData.Floats(weight), py = TensorData.Floats(output);
         int d = (int)size;
         float epsilon = (float)eps;
         long row = 0;
         for (long a = 0; a < dims[0]; a++)
             for (long b = 0; b < dims[1]; b++)
                 for (long c = 0; c < dims[2]; c++, row++)
-                    Normalize(px + a * steps[0] + b * steps[1] + c * steps[2], pw, zeroCentered, d, epsilon, py + row * d);
+                    Normalize(px + a * steps[0] + b * steps[1] + c * steps[2], pw, zeroCentered, mean, d, epsilon, py + row * d);
         return output;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static void Normalize(float* x, float* w, bool zeroCentered, int d, float eps, float* y)
+    static void Normalize(float* x, float* w, bool zeroCentered, bool mean, int d, float eps, float* y)
     {
         // mean(x²): libtorch's sum, then a division by the length; + ε, then 1 / √ — each rounded as its op.
-        float inverse = 1f / MathF.Sqrt(CascadeSum(x, d) / d + eps);
+        float sum = CascadeSum(x, d);
+        float inverse = 1f / MathF.Sqrt((mean ? sum / d : sum) + eps);
         int i = 0;
         var scale = Vector512.Create(inverse);
+        if (w == null)
+        {
+            for (; i + Lanes <= d; i += Lanes)
+                Vector512.Multiply(Vector512.Load(x + i), scale).Store(y + i);
+            for (; i < d; i++)
+                y[i] = x[i] * inverse;
+            return;
+        }
         if (zeroCentered)
         {
             // Scale by (1 + w): its own op in libtorch, rounded once before the product.

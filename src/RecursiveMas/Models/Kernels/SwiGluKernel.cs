@@ -62,13 +62,24 @@ internal static unsafe class SwiGluKernel
         return Run(gate, up);
     }
 
-    /// <summary>The kernel without the probe's verdict (the probe and tests call it).</summary>
-    internal static Tensor? Run(Tensor gate, Tensor up)
+    /// <summary>
+    /// x [B, T, n] → a new contiguous silu(x), each row alone with libtorch's bits for that row (the Gated
+    /// DeltaNet's activations: libtorch's tail rounding would otherwise follow the batch); null when not handled.
+    /// </summary>
+    public static Tensor? TrySilu(Tensor x)
+    {
+        if (!CpuLinear.Runs || !CpuLinear.Handles(x) || !Agrees)
+            return null;
+        return Run(x, null);
+    }
+
+    /// <summary>The kernel without the probe's verdict (the probe and tests call it); no <paramref name="up"/>: silu alone.</summary>
+    internal static Tensor? Run(Tensor gate, Tensor? up)
     {
         if (!Avx512F.IsSupported)
             return null;
-        long[] shape = gate.Sizes(), gateStrides = gate.Strides(), upStrides = up.Strides();
-        if (shape.Length != 3 || !up.Sizes().SequenceEqual(shape) || gateStrides[2] != 1 || upStrides[2] != 1 || shape[2] > int.MaxValue)
+        long[] shape = gate.Sizes(), gateStrides = gate.Strides(), upStrides = up?.Strides() ?? [0, 0, 1];
+        if (shape.Length != 3 || (up is not null && !up.Sizes().SequenceEqual(shape)) || gateStrides[2] != 1 || upStrides[2] != 1 || shape[2] > int.MaxValue)
             return null;
         var output = empty(shape, ScalarType.Float32, gate.device);
         long rows = shape[0] * shape[1];
@@ -77,7 +88,7 @@ internal static unsafe class SwiGluKernel
         var job = new Job
         {
             Gate = TensorData.Floats(gate),
-            Up = TensorData.Floats(up),
+            Up = up is null ? null : TensorData.Floats(up),
             Y = TensorData.Floats(output),
             GateBatch = gateStrides[0],
             GateRow = gateStrides[1],
@@ -100,7 +111,7 @@ internal static unsafe class SwiGluKernel
         for (long row = first; row < end; row++)
         {
             long b = row / job->Positions, t = row % job->Positions;
-            Row(job->Gate + b * job->GateBatch + t * job->GateRow, job->Up + b * job->UpBatch + t * job->UpRow, job->Y + row * job->Width, job->Width);
+            Row(job->Gate + b * job->GateBatch + t * job->GateRow, job->Up == null ? null : job->Up + b * job->UpBatch + t * job->UpRow, job->Y + row * job->Width, job->Width);
         }
     }
 
@@ -115,13 +126,13 @@ internal static unsafe class SwiGluKernel
             var x = Vector512.Load(gate + i);
             // silu as its own op (rounded), then the product with up (rounded): libtorch's two ops.
             var activated = Vector512.Divide(x, Vector512.Add(one, Exp(Vector512.Xor(x, signBit))));
-            Vector512.Multiply(activated, Vector512.Load(up + i)).Store(y + i);
+            (up == null ? activated : Vector512.Multiply(activated, Vector512.Load(up + i))).Store(y + i);
         }
         for (; i < n; i++)
         {
             float x = gate[i];
             float activated = x / (1f + MathF.Exp(-x));
-            y[i] = activated * up[i];
+            y[i] = up == null ? activated : activated * up[i];
         }
     }
 

@@ -39,6 +39,7 @@ internal static unsafe class AttentionKernel
 {
     const int Lanes = 16;
     const int MaxPositions = 1 << 17; // a prefill packs a (row, KV head)'s keys: 128 MiB at most at head dim 256
+    const int QueryTile = 4;          // prefill queries scored together (see ScorePacked)
 
     struct Job
     {
@@ -111,10 +112,11 @@ internal static unsafe class AttentionKernel
         int per = (job->Units + job->Parts - 1) / job->Parts;
         int first = part * per, end = Math.Min(job->Units, first + per);
         int padded = PackedBlocks(job->Positions) * Lanes;
-        // Per query: scores by position (the packed path), the visible ones' scores and positions; per unit the packed keys.
-        nuint floats = (nuint)(2 * padded + (job->Packed ? padded * job->HeadDim : 0));
+        // Scores by position for a tile of queries (the packed path), one query's visible scores and their
+        // positions, and per unit the packed keys.
+        nuint floats = (nuint)((QueryTile + 1) * padded + (job->Packed ? padded * job->HeadDim : 0));
         float* scratch = (float*)NativeMemory.AlignedAlloc(floats * sizeof(float) + (nuint)padded * sizeof(int), 64);
-        float* byPosition = scratch, scores = scratch + padded, packed = scratch + 2 * padded;
+        float* byPosition = scratch, scores = scratch + QueryTile * padded, packed = scratch + (QueryTile + 1) * padded;
         int* index = (int*)(scratch + floats);
         try
         {
@@ -123,17 +125,33 @@ internal static unsafe class AttentionKernel
                 int row = unit / job->Heads, head = unit % job->Heads;
                 float* k = job->K + row * job->KBatch + head * job->KHead;
                 float* v = job->V + row * job->VBatch + head * job->VHead;
-                if (job->Packed)
-                    PackKeys(k, job->KRow, job->Positions, job->HeadDim, packed);
-                for (int g = 0; g < job->Queries; g++)
+                if (!job->Packed)
                 {
+                    for (int g = 0; g < job->Queries; g++)
+                    {
+                        long offset = ((long)unit * job->Queries + g) * job->HeadDim;
+                        byte* mask = job->Mask == null ? null : job->Mask + row * job->MaskBatch + g * job->MaskQuery;
+                        int visible = ScoreVisible(job->Q + offset, k, job->KRow, mask, job->Positions, job->HeadDim, job->Scale, scores, index);
+                        Attend(scores, index, visible, v, job->VRow, job->HeadDim, job->Out + offset);
+                    }
+                    continue;
+                }
+                PackKeys(k, job->KRow, job->Positions, job->HeadDim, packed);
+                for (int g = 0; g < job->Queries; g += QueryTile)
+                {
+                    int count = Math.Min(QueryTile, job->Queries - g);
                     long offset = ((long)unit * job->Queries + g) * job->HeadDim;
-                    float* q = job->Q + offset;
-                    byte* mask = job->Mask == null ? null : job->Mask + row * job->MaskBatch + g * job->MaskQuery;
-                    int visible = job->Packed
-                        ? GatherPacked(q, packed, mask, job->Positions, job->HeadDim, job->Scale, byPosition, scores, index)
-                        : ScoreVisible(q, k, job->KRow, mask, job->Positions, job->HeadDim, job->Scale, scores, index);
-                    Attend(scores, index, visible, v, job->VRow, job->HeadDim, job->Out + offset);
+                    byte* masks = job->Mask == null ? null : job->Mask + row * job->MaskBatch + g * job->MaskQuery;
+                    int last = -1;
+                    for (int i = 0; i < count; i++)
+                        last = Math.Max(last, LastVisible(masks == null ? null : masks + i * job->MaskQuery, job->Positions));
+                    ScorePacked(job->Q + offset, count, packed, last, job->HeadDim, byPosition, padded);
+                    for (int i = 0; i < count; i++)
+                    {
+                        byte* mask = masks == null ? null : masks + i * job->MaskQuery;
+                        int visible = GatherVisible(byPosition + i * padded, mask, LastVisible(mask, job->Positions), job->Scale, scores, index);
+                        Attend(scores, index, visible, v, job->VRow, job->HeadDim, job->Out + offset + i * job->HeadDim);
+                    }
                 }
             }
         }
@@ -166,7 +184,7 @@ internal static unsafe class AttentionKernel
         return n;
     }
 
-    /// <summary>Blocks of 16 positions the packed keys hold: enough for every position, in whole groups of four (see <see cref="GatherPacked"/>).</summary>
+    /// <summary>Blocks of 16 positions the packed keys hold: enough for every position, in whole groups of four (see <see cref="ScorePacked"/>).</summary>
     static int PackedBlocks(int positions) => (positions + 4 * Lanes - 1) / (4 * Lanes) * 4;
 
     /// <summary>Keys [S, hd] (row stride <paramref name="kRow"/>) → <see cref="PackedBlocks"/> blocks of 16 positions, each [hd, 16]; positions past S are zero.</summary>
@@ -183,38 +201,109 @@ internal static unsafe class AttentionKernel
         }
     }
 
-    /// <summary>
-    /// A prefill query's scores from the packed keys, up to its last visible position (in whole groups of
-    /// four blocks: four independent chains keep the multiply-add units busy, and a score past the last is
-    /// never read): each of 16 positions a lane, summed over the head dim in order; then the visible ones'
-    /// scores gathered in order.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static int GatherPacked(float* q, float* packed, byte* mask, int positions, int headDim, float scale, float* byPosition, float* scores, int* index)
+    /// <summary>The last position <paramref name="mask"/> shows (no mask: every one); −1 for none.</summary>
+    static int LastVisible(byte* mask, int positions)
     {
         int last = positions - 1;
         if (mask != null)
             while (last >= 0 && mask[last] == 0)
                 last--;
+        return last;
+    }
+
+    /// <summary>
+    /// Prefill scores of up to <see cref="QueryTile"/> consecutive queries from the packed keys, up to position
+    /// <paramref name="last"/> in whole groups of four blocks (a score past a query's last visible position
+    /// is never read): each of 16 positions a lane, summed over the head dim in order, so a score has the
+    /// same bits whichever tile computes it. The queries of a tile share every load of the keys, which
+    /// otherwise came from the L2 cache once per query; four blocks give four independent chains per query.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static void ScorePacked(float* q, int count, float* packed, int last, int headDim, float* byPosition, int padded)
+    {
         int blocks = (last + 4 * Lanes) / (4 * Lanes) * 4, stride = headDim * Lanes;
         for (int b = 0; b < blocks; b += 4)
         {
             float* p = packed + (long)b * stride;
-            Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default;
-            for (int d = 0; d < headDim; d++)
+            if (count == QueryTile)
             {
-                var qd = Vector512.Create(q[d]);
-                float* at = p + d * Lanes;
-                a0 = Vector512.FusedMultiplyAdd(qd, Vector512.Load(at), a0);
-                a1 = Vector512.FusedMultiplyAdd(qd, Vector512.Load(at + stride), a1);
-                a2 = Vector512.FusedMultiplyAdd(qd, Vector512.Load(at + 2 * stride), a2);
-                a3 = Vector512.FusedMultiplyAdd(qd, Vector512.Load(at + 3 * stride), a3);
+                FourByFour(q, p, stride, headDim, byPosition + b * Lanes, padded);
+                continue;
             }
-            a0.Store(byPosition + b * Lanes);
-            a1.Store(byPosition + (b + 1) * Lanes);
-            a2.Store(byPosition + (b + 2) * Lanes);
-            a3.Store(byPosition + (b + 3) * Lanes);
+            for (int i = 0; i < count; i++)
+            {
+                float* query = q + i * headDim;
+                Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default;
+                for (int d = 0; d < headDim; d++)
+                {
+                    var qd = Vector512.Create(query[d]);
+                    float* at = p + d * Lanes;
+                    a0 = Vector512.FusedMultiplyAdd(qd, Vector512.Load(at), a0);
+                    a1 = Vector512.FusedMultiplyAdd(qd, Vector512.Load(at + stride), a1);
+                    a2 = Vector512.FusedMultiplyAdd(qd, Vector512.Load(at + 2 * stride), a2);
+                    a3 = Vector512.FusedMultiplyAdd(qd, Vector512.Load(at + 3 * stride), a3);
+                }
+                StoreBlocks(a0, a1, a2, a3, byPosition + i * padded + b * Lanes);
+            }
         }
+    }
+
+    /// <summary>Four queries against four blocks of 16 packed positions: 16 independent sums, each over the head dim in order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static void FourByFour(float* q, float* p, int stride, int headDim, float* y, int padded)
+    {
+        Vector512<float> a00 = default, a01 = default, a02 = default, a03 = default;
+        Vector512<float> a10 = default, a11 = default, a12 = default, a13 = default;
+        Vector512<float> a20 = default, a21 = default, a22 = default, a23 = default;
+        Vector512<float> a30 = default, a31 = default, a32 = default, a33 = default;
+        float* q1 = q + headDim, q2 = q1 + headDim, q3 = q2 + headDim;
+        for (int d = 0; d < headDim; d++)
+        {
+            float* at = p + d * Lanes;
+            var k0 = Vector512.Load(at);
+            var k1 = Vector512.Load(at + stride);
+            var k2 = Vector512.Load(at + 2 * stride);
+            var k3 = Vector512.Load(at + 3 * stride);
+            var x0 = Vector512.Create(q[d]);
+            a00 = Vector512.FusedMultiplyAdd(x0, k0, a00);
+            a01 = Vector512.FusedMultiplyAdd(x0, k1, a01);
+            a02 = Vector512.FusedMultiplyAdd(x0, k2, a02);
+            a03 = Vector512.FusedMultiplyAdd(x0, k3, a03);
+            var x1 = Vector512.Create(q1[d]);
+            a10 = Vector512.FusedMultiplyAdd(x1, k0, a10);
+            a11 = Vector512.FusedMultiplyAdd(x1, k1, a11);
+            a12 = Vector512.FusedMultiplyAdd(x1, k2, a12);
+            a13 = Vector512.FusedMultiplyAdd(x1, k3, a13);
+            var x2 = Vector512.Create(q2[d]);
+            a20 = Vector512.FusedMultiplyAdd(x2, k0, a20);
+            a21 = Vector512.FusedMultiplyAdd(x2, k1, a21);
+            a22 = Vector512.FusedMultiplyAdd(x2, k2, a22);
+            a23 = Vector512.FusedMultiplyAdd(x2, k3, a23);
+            var x3 = Vector512.Create(q3[d]);
+            a30 = Vector512.FusedMultiplyAdd(x3, k0, a30);
+            a31 = Vector512.FusedMultiplyAdd(x3, k1, a31);
+            a32 = Vector512.FusedMultiplyAdd(x3, k2, a32);
+            a33 = Vector512.FusedMultiplyAdd(x3, k3, a33);
+        }
+        StoreBlocks(a00, a01, a02, a03, y);
+        StoreBlocks(a10, a11, a12, a13, y + padded);
+        StoreBlocks(a20, a21, a22, a23, y + 2 * padded);
+        StoreBlocks(a30, a31, a32, a33, y + 3 * padded);
+    }
+
+    /// <summary>Four blocks' scores of one query, in position order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static void StoreBlocks(Vector512<float> a0, Vector512<float> a1, Vector512<float> a2, Vector512<float> a3, float* y)
+    {
+        a0.Store(y);
+        a1.Store(y + Lanes);
+        a2.Store(y + 2 * Lanes);
+        a3.Store(y + 3 * Lanes);
+    }
+
+    /// <summary>A query's visible scores (scaled) and their positions, in order, up to its last visible position.</summary>
+    static int GatherVisible(float* byPosition, byte* mask, int last, float scale, float* scores, int* index)
+    {
         int n = 0;
         for (int s = 0; s <= last; s++)
         {
@@ -228,29 +317,32 @@ internal static unsafe class AttentionKernel
 
     /// <summary>
     /// Softmax over the visible positions' scores and their weighted values: the max, exponentials 16 at a
-    /// time over the list (then one at a time for the rest) and their sum, the values summed in order.
+    /// time over the list and their sum, then the weighted values.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void Attend(float* scores, int* index, int visible, float* v, long vRow, int headDim, float* output)
     {
+        // The max 16 at a time (exact in any order), the list padded to whole vectors with −∞ (whose
+        // exponential, 0, adds nothing), then every exponential from the vector exp and their sum lane by lane:
+        // a scalar max and the C library's exp for the list's tail cost more than the rest of the softmax.
+        int vectors = (visible + Lanes - 1) / Lanes;
+        for (int i = visible; i < vectors * Lanes; i++)
+            scores[i] = float.NegativeInfinity;
+        var highest = Vector512.Create(float.NegativeInfinity);
+        for (int i = 0; i < vectors; i++)
+            highest = Vector512.Max(highest, Vector512.Load(scores + i * Lanes));
         float max = float.NegativeInfinity;
-        for (int i = 0; i < visible; i++)
-            max = Math.Max(max, scores[i]);
+        for (int lane = 0; lane < Lanes; lane++)
+            max = Math.Max(max, highest.GetElement(lane));
         var top = Vector512.Create(max);
         var total = Vector512<float>.Zero;
-        int full = visible / Lanes * Lanes;
-        for (int i = 0; i < full; i += Lanes)
+        for (int i = 0; i < vectors; i++)
         {
-            var e = Vector512.Exp(Vector512.Load(scores + i) - top);
-            e.Store(scores + i);
+            var e = SleefExp.Of(Vector512.Load(scores + i * Lanes) - top);
+            e.Store(scores + i * Lanes);
             total += e;
         }
         float denominator = Vector512.Sum(total);
-        for (int i = full; i < visible; i++)
-        {
-            scores[i] = MathF.Exp(scores[i] - max);
-            denominator += scores[i];
-        }
 
         // 64 channels at a time, their sums in registers: a store and a reload of the output between positions
         // made every position wait for the one before it.

@@ -15,7 +15,7 @@ namespace RecursiveMas.Models.Kernels;
 /// Gives libtorch's bits. libtorch's silu is x / (1 + exp(−x)) with its AVX2 vectors' exp (SLEEF's
 /// <c>expf8_u10</c>: a rounded range reduction by ln 2 in two fused steps, a degree-6 polynomial in fused
 /// multiply-adds, a scale by 2^q in two halves) over 16 elements at a time, and the C library's <c>expf</c> for
-/// a row's last <c>n mod 16</c>; <see cref="Exp"/> reproduces the first, <see cref="MathF.Exp"/> is the second.
+/// a row's last <c>n mod 16</c>; <see cref="SleefExp.Of"/> reproduces the first, <see cref="MathF.Exp"/> is the second.
 /// Like <see cref="RmsNormKernel"/>, it runs only where a probe on first use agreed with libtorch bit for bit.
 /// </para>
 /// <para>
@@ -125,7 +125,7 @@ internal static unsafe class SwiGluKernel
         {
             var x = Vector512.Load(gate + i);
             // silu as its own op (rounded), then the product with up (rounded): libtorch's two ops.
-            var activated = Vector512.Divide(x, Vector512.Add(one, Exp(Vector512.Xor(x, signBit))));
+            var activated = Vector512.Divide(x, Vector512.Add(one, SleefExp.Of(Vector512.Xor(x, signBit))));
             (up == null ? activated : Vector512.Multiply(activated, Vector512.Load(up + i))).Store(y + i);
         }
         for (; i < n; i++)
@@ -135,37 +135,6 @@ internal static unsafe class SwiGluKernel
             y[i] = up == null ? activated : activated * up[i];
         }
     }
-
-    // SLEEF's single-precision constants: 1 / ln 2, and ln 2 split so that q · L2U is exact.
-    const float InverseLn2 = 1.442695040888963407359924681001892137426645954152985934135449406931f;
-    const float Ln2Upper = 0.693145751953125f;
-    const float Ln2Lower = 1.428606765330187045e-06f;
-
-    /// <summary>exp over 16 lanes, operation for operation SLEEF's <c>xexpf</c> (its vector builds use fused multiply-adds).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static Vector512<float> Exp(Vector512<float> d)
-    {
-        var q = Avx512F.ConvertToVector512Int32(Vector512.Multiply(d, Vector512.Create(InverseLn2))); // round to nearest
-        var qf = Vector512.ConvertToSingle(q);
-        var s = Vector512.FusedMultiplyAdd(qf, Vector512.Create(-Ln2Upper), d);
-        s = Vector512.FusedMultiplyAdd(qf, Vector512.Create(-Ln2Lower), s);
-        var u = Vector512.Create(0.000198527617612853646278381f);
-        u = Vector512.FusedMultiplyAdd(u, s, Vector512.Create(0.00139304355252534151077271f));
-        u = Vector512.FusedMultiplyAdd(u, s, Vector512.Create(0.00833336077630519866943359f));
-        u = Vector512.FusedMultiplyAdd(u, s, Vector512.Create(0.0416664853692054748535156f));
-        u = Vector512.FusedMultiplyAdd(u, s, Vector512.Create(0.166666671633720397949219f));
-        u = Vector512.FusedMultiplyAdd(u, s, Vector512.Create(0.5f));
-        u = Vector512.Add(Vector512.Create(1f), Vector512.FusedMultiplyAdd(Vector512.Multiply(s, s), u, s));
-        // u · 2^q as u · 2^(q >> 1) · 2^(q − (q >> 1)), so neither factor leaves the exponent range.
-        var half = Vector512.ShiftRightArithmetic(q, 1);
-        u = Vector512.Multiply(Vector512.Multiply(u, PowerOfTwo(half)), PowerOfTwo(q - half));
-        u = Vector512.AndNot(u, Vector512.LessThan(d, Vector512.Create(-104f)));
-        return Vector512.ConditionalSelect(Vector512.LessThan(Vector512.Create(100f), d), Vector512.Create(float.PositiveInfinity), u);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static Vector512<float> PowerOfTwo(Vector512<int> q) =>
-        Vector512.ShiftLeft(q + Vector512.Create(0x7f), 23).AsSingle();
 
     /// <summary>The kernel against libtorch's silu and product over rows of several widths, including the range exp saturates in.</summary>
     static bool CheckAgainstLibtorch()

@@ -27,4 +27,23 @@ public sealed record AttentionContext(
 
     /// <summary>The mask of a layer of <paramref name="kind"/> over all S positions.</summary>
     public Tensor? MaskFor(LayerKind kind) => kind == LayerKind.SlidingAttention ? SlidingMask : FullMask;
+
+    int[]? _leftPaddedLengths;
+    bool _leftPaddedRead;
+
+    /// <summary>
+    /// With padding, each row's number of real new positions when they are its last ones (left padding),
+    /// else null; read from <see cref="Real"/> once per forward call, for every layer that asks.
+    /// </summary>
+    public int[]? LeftPaddedLengths()
+    {
+        if (!HasPadding)
+            return null;
+        if (!_leftPaddedRead)
+        {
+            _leftPaddedLengths = HostReads.RealSuffixLengths(Real);
+            _leftPaddedRead = true;
+        }
+        return _leftPaddedLengths;
+    }
 }

@@ -74,8 +74,8 @@ public sealed class GatedDeltaNet : nn.Module
         // The rule runs in float32 as transformers' does (float64 models keep float64).
         var rule = RmsNorm.ComputeType(x.dtype);
         Tensor beta, g;                                                                        // [B, T, Hv]
-        if (DeltaGateKernel.TryRun(parts[2], parts[3], A_log, dt_bias) is var (strength, decay))
-            (beta, g) = (strength, decay); // each element alone: libtorch's ops round a tensor's tail otherwise
+        if (DeltaGateKernel.TryRun(parts[2], parts[3], A_log, dt_bias) is { } gates)
+            (beta, g) = gates; // each element alone: libtorch's ops round a tensor's tail otherwise
         else
         {
             beta = parts[2].sigmoid().to(rule);
@@ -99,7 +99,7 @@ public sealed class GatedDeltaNet : nn.Module
         // A left-padded batch runs each row's blocks from the row's own start, as the row alone does.
         var (core, recurrentState) = t == 1
             ? GatedDeltaRule.Recurrent(q, k, vh, gh, betaH, previous?.Recurrent)
-            : real is not null && b > 1 && HostReads.RealSuffixLengths(real) is { } lengths
+            : b > 1 && context.LeftPaddedLengths() is { } lengths
                 ? GatedDeltaRule.ChunkedByRow(q, k, vh, gh, betaH, previous?.Recurrent, lengths)
                 : GatedDeltaRule.Chunked(q, k, vh, gh, betaH, previous?.Recurrent);
         context.Cache?.WriteLinear(_layerIndex, convState, recurrentState);

@@ -118,6 +118,7 @@ internal static unsafe class AttentionKernel
         float* scratch = (float*)NativeMemory.AlignedAlloc(floats * sizeof(float) + (nuint)padded * sizeof(int), 64);
         float* byPosition = scratch, scores = scratch + QueryTile * padded, packed = scratch + (QueryTile + 1) * padded;
         int* index = (int*)(scratch + floats);
+        int* lasts = stackalloc int[QueryTile]; // a tile's queries' last visible positions
         try
         {
             for (int unit = first; unit < end; unit++)
@@ -144,12 +145,12 @@ internal static unsafe class AttentionKernel
                     byte* masks = job->Mask == null ? null : job->Mask + row * job->MaskBatch + g * job->MaskQuery;
                     int last = -1;
                     for (int i = 0; i < count; i++)
-                        last = Math.Max(last, LastVisible(masks == null ? null : masks + i * job->MaskQuery, job->Positions));
+                        last = Math.Max(last, lasts[i] = LastVisible(masks == null ? null : masks + i * job->MaskQuery, job->Positions));
                     ScorePacked(job->Q + offset, count, packed, last, job->HeadDim, byPosition, padded);
                     for (int i = 0; i < count; i++)
                     {
                         byte* mask = masks == null ? null : masks + i * job->MaskQuery;
-                        int visible = GatherVisible(byPosition + i * padded, mask, LastVisible(mask, job->Positions), job->Scale, scores, index);
+                        int visible = GatherVisible(byPosition + i * padded, mask, lasts[i], job->Scale, scores, index);
                         Attend(scores, index, visible, v, job->VRow, job->HeadDim, job->Out + offset + i * job->HeadDim);
                     }
                 }

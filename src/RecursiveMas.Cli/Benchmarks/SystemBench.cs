@@ -74,6 +74,11 @@ static class SystemBench
             log($"agents: {string.Join(", ", system.Agents.Select(a => $"{a.Name} ({a.Model.Config.ModelType}, d={a.HiddenSize}, m={a.LatentSteps})"))}; " +
                 $"text messages ≤ {description.TextMessageTokens} tokens, final answer ≤ {description.Decoding.MaxNewTokens} tokens");
             string question = "A shop sells 12 apples and 30 pears. How many fruits are there?";
+            // Both methods once at the most rounds first: otherwise the first row also timed the JIT's
+            // tier-up of everything a run calls (n = 1 measured slower than n = 2).
+            var warmUp = new RunOptions { Rounds = 3 };
+            RecursiveRunner.Solve(system, question, warmUp);
+            TextMasBaseline.SolveBatch(system, [question], warmUp);
             var rows = new List<Row>();
             foreach (int n in new[] { 1, 2, 3 })
             {

@@ -63,7 +63,7 @@ public sealed partial class CausalLM : nn.Module
     /// <summary>Logits of hidden states [..., hidden] → [..., vocab] (soft-capped when the config says so).</summary>
     public Tensor Logits(Tensor hidden)
     {
-        var logits = CpuLinear.TryForward(hidden, OutputMatrix, null) ?? nn.functional.linear(hidden, OutputMatrix);
+        var logits = CpuLinear.Linear(hidden, OutputMatrix, null);
         if (Config.FinalLogitSoftcap is not double cap)
             return logits;
         using var scope = NewDisposeScope();

@@ -57,7 +57,7 @@ public sealed class FusedProjection : IDisposable
     /// <summary>All parts at once: x [..., in] → one tensor per part [..., out_i] (each plus its part's LoRA update, if any).</summary>
     public Tensor[] Forward(Tensor x)
     {
-        var fused = CpuLinear.TryForward(x, _weight, _bias) ?? nn.functional.linear(x, _weight, _bias);
+        var fused = CpuLinear.Linear(x, _weight, _bias);
         long start = 0;
         for (int i = 0; i < _parts.Count; i++)
         {

@@ -53,7 +53,7 @@ public sealed class Projection : nn.Module
     /// <summary>x [..., in] → x Wᵀ + b (+ the LoRA update when one is attached).</summary>
     public Tensor Forward(Tensor x)
     {
-        var y = CpuLinear.TryForward(x, weight, bias) ?? nn.functional.linear(x, weight, bias);
+        var y = CpuLinear.Linear(x, weight, bias);
         return Lora is { } lora ? AddTo(y, lora, x) : y;
     }
 

@@ -34,16 +34,20 @@ internal static unsafe class DeltaGateKernel
         var decay = empty_like(@as);
         float* pb = TensorData.Floats(bs), pa = TensorData.Floats(@as), pl = TensorData.Floats(logs), pd = TensorData.Floats(biases);
         float* outBeta = TensorData.Floats(beta), outDecay = TensorData.Floats(decay);
-        long count = bs.numel();
         int h = (int)heads;
-        for (long i = 0; i < count; i++)
-        {
-            int head = (int)(i % h);
-            outBeta[i] = 1f / (1f + MathF.Exp(-pb[i]));
-            float x = pa[i] + pd[head];
-            float softplus = x > 20f ? x : (float)Math.Log(1 + Math.Exp(x));
-            outDecay[i] = -MathF.Exp(pl[head]) * softplus;
-        }
+        long positions = bs.numel() / Math.Max(h, 1);
+        // −exp(A_log) once per head, not once per element.
+        var rates = new float[h];
+        for (int head = 0; head < h; head++)
+            rates[head] = -MathF.Exp(pl[head]);
+        for (long p = 0, i = 0; p < positions; p++)
+            for (int head = 0; head < h; head++, i++)
+            {
+                outBeta[i] = 1f / (1f + MathF.Exp(-pb[i]));
+                float x = pa[i] + pd[head];
+                float softplus = x > 20f ? x : (float)Math.Log(1 + Math.Exp(x));
+                outDecay[i] = rates[head] * softplus;
+            }
         return (beta, decay);
     }
 }

@@ -53,6 +53,10 @@ public sealed class ZooCommand(IAnsiConsole console) : Command<ZooCommand.Settin
         [Description("Keep the data and models already in --out and only (re)train the links.")]
         public bool LinksOnly { get; init; }
 
+        [CommandOption("--outer-only")]
+        [Description("With --links-only: keep the inner links in --out as well and retrain only the outer links (after a change of an agent's latent steps, say).")]
+        public bool OuterOnly { get; init; }
+
         [CommandOption("--log-dir <DIR>")]
         [Description("Also write the link-training step logs (loss, held-out accuracy, gradient norms) here, as inner/ and outer/train-log.jsonl.")]
         public string? LogDir { get; init; }
@@ -75,6 +79,8 @@ public sealed class ZooCommand(IAnsiConsole console) : Command<ZooCommand.Settin
                 return ValidationResult.Error("--inner-steps must not be negative");
             if (LinkSteps is < 0)
                 return ValidationResult.Error("--link-steps must not be negative");
+            if (OuterOnly && !LinksOnly)
+                return ValidationResult.Error("--outer-only keeps the inner links of a zoo already built: give --links-only too");
             if (Train is < 1)
                 return ValidationResult.Error("--train must be at least 1");
             return base.Validate();
@@ -138,7 +144,7 @@ public sealed class ZooCommand(IAnsiConsole console) : Command<ZooCommand.Settin
             {
                 var linkReports = ZooLinkTraining.Train(settings.Out, settings.Seed, budget,
                     (system, p) => report($"{system} {p.Stage}", $"{system} links, {p.Stage.ToString().ToLowerInvariant()}: step {p.Step}/{p.TotalSteps} loss {p.Loss:F3}", p.Step, p.TotalSteps),
-                    settings.LogDir, cancellationToken);
+                    settings.LogDir, cancellationToken, keepInnerLinks: settings.OuterOnly);
                 foreach (var (stageName, result) in linkReports)
                 {
                     string system = "links " + stageName;

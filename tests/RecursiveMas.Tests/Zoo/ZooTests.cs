@@ -56,6 +56,21 @@ public sealed class ZooTests
         var (bad, message) = CliProcess.Run("zoo", "--seed", "5", "--out", copy, "--tiny", "--link-steps", "0", "--agent", "judge");
         Assert.NotEqual(ExitCodes.Success, bad);
         Assert.Contains("no agent judge", message);
+
+        // Outer links retrained over kept inner links come out as the full build's: inner training reads no outer link.
+        string outer = Path.Combine(dir.Path, "e");
+        foreach (var (file, bytes) in first.Where(f => !f.Key.StartsWith("links/sequential/outer.", StringComparison.Ordinal)))
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(outer, file))!);
+            File.WriteAllBytes(Path.Combine(outer, file), bytes);
+        }
+        (code, text) = CliProcess.Run("zoo", "--seed", "5", "--out", outer, "--tiny", "--links-only", "--outer-only");
+        Assert.True(code == ExitCodes.Success, text);
+        foreach (var (file, bytes) in first.Where(f => f.Key.StartsWith("links/", StringComparison.Ordinal)))
+            Assert.True(bytes.AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(outer, file))), $"{file} differs after --outer-only");
+        (code, text) = CliProcess.Run("zoo", "--seed", "5", "--out", outer, "--tiny", "--outer-only");
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("--links-only", text);
     }
 
     /// <summary>

@@ -133,23 +133,16 @@ public static class ZooLinkTraining
                 LaterRoundTargets = e.LaterRounds,
             });
 
-    /// <summary>The trained inner links of <paramref name="description"/>'s links folder, copied into <paramref name="system"/>'s.</summary>
+    /// <summary>The trained inner links of <paramref name="description"/>'s links folder, copied into <paramref name="system"/>'s (a missing file is named).</summary>
     static void CopyInnerLinks(SystemDescription description, RecursiveSystem system)
     {
         string links = Path.Combine(description.BaseDirectory, description.LinksDirectory);
-        foreach (var agent in system.Agents)
-        {
-            string file = Path.Combine(links, $"inner.{agent.Name}.safetensors");
-            if (!File.Exists(file))
-                throw new FileNotFoundException($"{file}: keeping the inner links needs agent {agent.Name}'s trained inner link; train all links first", file);
-        }
-        // The outer links are retrained from their seeded start, so their files need not exist.
-        using var trained = RecursiveSystem.Load(description, new SystemLoadOptions { AllowUntrainedLinks = true });
         using var noGrad = TorchSharp.torch.no_grad();
         foreach (var agent in system.Agents)
         {
-            var from = trained.Agent(agent.Name).InnerLink.parameters().ToList();
+            using var trained = Links.InnerLink.Load(Path.Combine(links, agent.InnerLink.Id), agent.Name, agent.HiddenSize);
             var to = agent.InnerLink.parameters().ToList();
+            var from = trained.parameters().ToList();
             for (int i = 0; i < to.Count; i++)
                 to[i].copy_(from[i]);
         }

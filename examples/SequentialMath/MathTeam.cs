@@ -17,7 +17,7 @@ namespace SequentialMath;
 [Prompt("Question: {question} Feedback from the previous round: {feedback} Give a plan.", When = PromptUse.LaterRounds)]
 public partial class Planner;
 
-[Agent("models/critic-qwen2-128", HiddenSize = 128, LatentSteps = 36, Role = "critic")]
+[Agent("models/critic-qwen2-128", HiddenSize = 128, LatentSteps = 48, Role = "critic")]
 [Prompt("Question: {question} Plan: {from:Planner} Carry out the plan step by step.")]
 public partial class Critic;
 

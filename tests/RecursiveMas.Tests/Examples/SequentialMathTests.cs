@@ -46,7 +46,7 @@ public sealed class SequentialMathTests
         Assert.True(code == 0, output);
         Assert.Contains($"Question: {Questions[0]}", output);
         Assert.Matches(@"Answer: +\d+", output);
-        Assert.Matches(@"Rounds 2, latent steps 128 \(in 5 agent turns\), generated tokens \d+, time \d+\.\d\d s", output);
+        Assert.Matches(@"Rounds 2, latent steps 152 \(in 5 agent turns\), generated tokens \d+, time \d+\.\d\d s", output);
     }
 
     [Fact]

@@ -50,6 +50,28 @@ public sealed class SequentialMathTests
     }
 
     [Fact]
+    public void TheProgramAnswersTheLongChainSplitAndCountsByChainLength()
+    {
+        string first = RecursiveMas.Tasks.TaskDataFile.Read(Path.Combine(Zoo, "data", "arithmetic-long", "test.jsonl"))[0].Question;
+        var (code, output) = CliProcess.RunProgram("SequentialMath.dll", "--zoo", Zoo, "--split", "arithmetic-long", "--samples", "4");
+
+        Assert.True(code == 0, output);
+        Assert.Contains($"Question: {first}", output);
+        Assert.Matches(@"Correct: \d of 4 \(\d+\.\d %\)", output);
+        // The first four long chains have 6, 8, 6 and 8 operations.
+        Assert.Matches(@"By chain length: 6 operations \d of 2, 8 operations \d of 2", output);
+    }
+
+    [Fact]
+    public void AnUnknownSplitIsNamedWithTheZoosSplits()
+    {
+        var (code, output) = CliProcess.RunProgram("SequentialMath.dll", "--zoo", Zoo, "--split", "long");
+        Assert.Equal(2, code);
+        Assert.Contains("--split long", output);
+        Assert.Contains("arithmetic or arithmetic-long", output);
+    }
+
+    [Fact]
     public void AMissingZooIsNamed()
     {
         using var dir = new TempDirectory();

@@ -25,15 +25,10 @@ public static class AgentZoo
     public const string SequentialFile = "sequential.SYSTEM.json";
 
     /// <summary>The agents and their architectures for <paramref name="budget"/>.</summary>
-    /// <remarks>
-    /// The critic's m bounds the chain one round can carry: its worked steps are 8 tokens an operation, so a long
-    /// chain (5–8 operations) needs 40–64. At m = 36 the zoo answered 2 % of long chains; 48 (outer links retrained)
-    /// answers a third of them for ≈ 7 points of the standard split; 56 broke both (examples/zoo/README.md).
-    /// </remarks>
     public static IReadOnlyList<ZooAgent> Agents(ZooBudget budget) =>
     [
         Agent(TaskRoles.Planner, ModelFamily.Qwen3, 96, budget.Layers, budget, latentSteps: 24, stepShare: budget.PlannerStepShare),
-        Agent(TaskRoles.Critic, ModelFamily.Qwen2, 128, budget.CriticLayers, budget, latentSteps: 48, stepShare: 1.0),
+        Agent(TaskRoles.Critic, ModelFamily.Qwen2, 128, budget.CriticLayers, budget, latentSteps: budget.CriticLatentSteps, stepShare: 1.0),
         Agent(TaskRoles.Solver, ModelFamily.Llama, 96, budget.SolverLayers, budget, latentSteps: 8, stepShare: 1.0),
     ];
 

@@ -99,6 +99,14 @@ public sealed record ZooBudget
     /// <summary>Decoder layers of the critic (it executes every operation, so it gets the most depth).</summary>
     public int CriticLayers { get; init; } = 5;
 
+    /// <summary>
+    /// The critic's latent steps m, which bound the chain one round carries: its worked steps are ≈ 8 tokens an
+    /// operation, so a long chain (5–8 operations) needs 40–64. At 36 the zoo answered 2 % of long chains; 48 (outer
+    /// links retrained) answers a third of them for ≈ 7 points of the standard split; 56 broke both
+    /// (examples/zoo/README.md, "How the critic's m was chosen"). Pre-training and the inner links never read it.
+    /// </summary>
+    public int CriticLatentSteps { get; init; } = 48;
+
     /// <summary>Upper bound on each tokenizer's vocabulary.</summary>
     public int VocabSize { get; init; } = 512;
 
@@ -196,6 +204,9 @@ public sealed record ZooBudget
     /// </summary>
     public static ZooBudget Windowed { get; } = new()
     {
+        // As measured then: the critic's m and the outer steps of that time.
+        CriticLatentSteps = 36,
+        LinkSteps = 300,
         OperationsPerRound = 4,
         TrainLong = 2000,
         PlannerTrainLong = 6000,

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Text.Json;
+using RecursiveMas.Systems;
 using RecursiveMas.Zoo;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -50,7 +51,7 @@ public sealed class ZooCommand(IAnsiConsole console) : Command<ZooCommand.Settin
         public string[]? Agents { get; init; }
 
         [CommandOption("--links-only")]
-        [Description("Keep the data and models already in --out and only (re)train the links.")]
+        [Description("Keep the data and models already in --out and only (re)train the links, for the latent steps in its sequential.SYSTEM.json (a note says when they are not the recipe's).")]
         public bool LinksOnly { get; init; }
 
         [CommandOption("--outer-only")]
@@ -114,6 +115,8 @@ public sealed class ZooCommand(IAnsiConsole console) : Command<ZooCommand.Settin
                 PlannerTrainLong = settings.Tiny ? budget.TrainLong * 3 : ZooBudget.Windowed.PlannerTrainLong,
                 PlannerStepShare = ZooBudget.Windowed.PlannerStepShare,
                 LastRoundOdds = ZooBudget.Windowed.LastRoundOdds,
+                CriticLatentSteps = ZooBudget.Windowed.CriticLatentSteps,
+                LinkSteps = settings.Tiny ? budget.LinkSteps : ZooBudget.Windowed.LinkSteps,
             };
         if (settings.Steps is int steps)
             budget = budget with { Steps = steps };
@@ -127,6 +130,14 @@ public sealed class ZooCommand(IAnsiConsole console) : Command<ZooCommand.Settin
             budget = budget with { LinkSteps = linkSteps };
         var reports = new Dictionary<string, JsonElement>();
         var summary = new List<string>();
+        if (settings.LinksOnly && !settings.Json)
+        {
+            // The links train for the m in the SYSTEM.json already in --out (pre-training wrote it): say when it is not the recipe's.
+            string systemFile = Path.Combine(settings.Out, AgentZoo.SequentialFile);
+            var apart = AgentZoo.LatentStepsApartFromRecipe(SystemDescription.Load(systemFile), budget);
+            if (apart.Count > 0)
+                console.MarkupLine(Markup.Escape($"note: training links for the latent steps in {systemFile}, not the recipe's ({string.Join("; ", apart)})"));
+        }
         WithProgress(settings.Json, report =>
         {
             if (!settings.LinksOnly)

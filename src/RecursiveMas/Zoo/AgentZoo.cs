@@ -32,6 +32,17 @@ public static class AgentZoo
         Agent(TaskRoles.Solver, ModelFamily.Llama, 96, budget.SolverLayers, budget, latentSteps: 8, stepShare: 1.0),
     ];
 
+    /// <summary>
+    /// The agents of <paramref name="system"/> whose latent steps differ from <paramref name="budget"/>'s recipe, as
+    /// "critic: m 56 in the file, 48 in the recipe". Link training reads m from the file (so a changed m can be tried
+    /// without a rebuild); <c>rmas zoo --links-only</c> says so when they differ.
+    /// </summary>
+    public static IReadOnlyList<string> LatentStepsApartFromRecipe(SystemDescription system, ZooBudget budget) =>
+        [.. Agents(budget)
+            .Select(recipe => (recipe, file: system.Agents.FirstOrDefault(a => a.Name == recipe.Name)))
+            .Where(p => p.file is not null && p.file.LatentSteps != p.recipe.LatentSteps)
+            .Select(p => $"{p.recipe.Name}: m {p.file!.LatentSteps} in the file, {p.recipe.LatentSteps} in the recipe")];
+
     static ZooAgent Agent(string role, ModelFamily family, int hidden, int layers, ZooBudget budget, int latentSteps, double stepShare) =>
         new(role, $"models/{role}-{family.ToString().ToLowerInvariant()}-{hidden}", TinyDecoderShape.For(family, hidden, layers, budget.VocabSize),
             latentSteps, stepShare);

@@ -68,6 +68,15 @@ public sealed class ZooTests
         Assert.True(code == ExitCodes.Success, text);
         foreach (var (file, bytes) in first.Where(f => f.Key.StartsWith("links/", StringComparison.Ordinal)))
             Assert.True(bytes.AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(outer, file))), $"{file} differs after --outer-only");
+        Assert.DoesNotContain("note:", text);
+        // Links train for the m in the folder's SYSTEM.json; the command says when that is not the recipe's.
+        string systemFile = Path.Combine(outer, AgentZoo.SequentialFile);
+        string critic = $"\"latentSteps\": {ZooBudget.Tiny.CriticLatentSteps}";
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(File.ReadAllText(systemFile), critic));
+        File.WriteAllText(systemFile, File.ReadAllText(systemFile).Replace(critic, "\"latentSteps\": 5", StringComparison.Ordinal));
+        (code, text) = CliProcess.Run("zoo", "--seed", "5", "--out", outer, "--tiny", "--links-only", "--outer-only");
+        Assert.True(code == ExitCodes.Success, text);
+        Assert.Contains($"critic: m 5 in the file, {ZooBudget.Tiny.CriticLatentSteps} in the recipe", text.ReplaceLineEndings(" "));
         (code, text) = CliProcess.Run("zoo", "--seed", "5", "--out", outer, "--tiny", "--outer-only");
         Assert.Equal(ExitCodes.Usage, code);
         Assert.Contains("--links-only", text);

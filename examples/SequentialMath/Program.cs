@@ -114,11 +114,9 @@ foreach (string question in questions)
     var answer = result.Answers[0];
     Console.WriteLine();
     Console.WriteLine($"Question: {question}");
+    bool right = expected.TryGetValue(question, out string? want) && MathEquivalence.AreEquivalent(answer.Answer, want);
     Console.WriteLine($"Answer:   {answer.Answer ?? "(no boxed answer)"}" +
-                      (expected.TryGetValue(question, out string? want)
-                          ? $"   (expected {want}: {(MathEquivalence.AreEquivalent(answer.Answer, want) ? "correct" : "wrong")})"
-                          : ""));
-    bool right = want is not null && MathEquivalence.AreEquivalent(answer.Answer, want);
+                      (want is not null ? $"   (expected {want}: {(right ? "correct" : "wrong")})" : ""));
     if (right)
         correct++;
     if (operations.TryGetValue(question, out int length))

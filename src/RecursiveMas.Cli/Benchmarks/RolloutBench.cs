@@ -33,10 +33,13 @@ static class RolloutBench
     /// <param name="LibtorchStepMs">StepMs with libtorch's kernels for every projection (<see cref="CpuLinear.UseLibtorch"/>), measured in the same run.</param>
     /// <param name="LibtorchStepMsPerQuestionBatch8">The same at batch 8, per question.</param>
     /// <param name="StepSpeedup">LibtorchStepMs / StepMs: what the kernel gives a batch-1 step.</param>
+    /// <param name="TensorPathStepMs">StepMs with the same kernels called through the decoder's tensor path (<see cref="DecoderStep.UseTensorPath"/>), measured in the same run.</param>
+    /// <param name="TensorPathStepMsPerQuestionBatch8">The same at batch 8, per question.</param>
     public sealed record Roofline(double StreamGBPerSecond, double MatmulGflopPerSecond, long StepBytes, double FloorMs, double StepMs, double StepVsFloor,
         double StepMsPerQuestionBatch8, double Batch8PerQuestionVsFloor, double PrefillGflopPerSecond, double PrefillVsMatmul,
         double SingleRowMatmulGBPerSecond, double SingleRowFloorMs, double StepVsSingleRowFloor,
-        double KernelRowGBPerSecond, double LibtorchStepMs, double LibtorchStepMsPerQuestionBatch8, double StepSpeedup);
+        double KernelRowGBPerSecond, double LibtorchStepMs, double LibtorchStepMsPerQuestionBatch8, double StepSpeedup,
+        double TensorPathStepMs, double TensorPathStepMsPerQuestionBatch8);
 
     public static ModelConfig Model(bool quick) => new()
     {
@@ -145,6 +148,12 @@ static class RolloutBench
         }
         double step1 = StepMs(1);
         double step8 = StepMs(8) / 8;
+        double tensorPathStep1, tensorPathStep8;
+        using (DecoderStep.UseTensorPath())
+        {
+            tensorPathStep1 = StepMs(1);
+            tensorPathStep8 = StepMs(8) / 8;
+        }
         double libtorchStep1, libtorchStep8;
         using (CpuLinear.UseLibtorch())
         {
@@ -162,11 +171,12 @@ static class RolloutBench
         double rowFloorMs = stepBytes / (rowGbps * 1e9) * 1e3;
         double kernelGbps = CpuLinear.Available ? SingleRowMatmulBandwidth(config, quick, kernel: true) : 0;
         var roofline = new Roofline(gbps, matmul, stepBytes, floorMs, step1, step1 / floorMs, step8, step8 / floorMs, prefillGFlops, prefillGFlops / matmul,
-            rowGbps, rowFloorMs, step1 / rowFloorMs, kernelGbps, libtorchStep1, libtorchStep8, libtorchStep1 / step1);
+            rowGbps, rowFloorMs, step1 / rowFloorMs, kernelGbps, libtorchStep1, libtorchStep8, libtorchStep1 / step1, tensorPathStep1, tensorPathStep8);
         log($"roofline: copy {gbps:F1} GB/s, matmul {matmul:F1} GFLOP/s; a latent step reads {stepBytes / 1e6:F1} MB → floor {floorMs:F2} ms; " +
             $"step {step1:F2} ms at batch 1 ({roofline.StepVsFloor:F2}x floor), {step8:F2} ms per question at batch 8 ({roofline.Batch8PerQuestionVsFloor:F2}x); " +
             $"prefill of {PromptLength} tokens {prefillGFlops:F1} GFLOP/s ({roofline.PrefillVsMatmul:P0} of matmul); " +
             $"one-row linear reads weights at {rowGbps:F1} GB/s (libtorch), {kernelGbps:F1} GB/s (one-position kernel); " +
+            $"the same kernels through the tensor path: {tensorPathStep1:F2} ms at batch 1, {tensorPathStep8:F2} ms per question at batch 8; " +
             $"with libtorch's kernels a step takes {libtorchStep1:F2} ms at batch 1 ({roofline.StepSpeedup:F2}x the kernel's time), {libtorchStep8:F2} ms per question at batch 8");
         return roofline;
     }

@@ -89,8 +89,73 @@ public sealed class DecoderAttention : nn.Module
         var rope = context.RopeFor(_kind);
         q = RotaryEmbedding.Apply(q.transpose(1, 2), rope.Cos, rope.Sin);   // [B, H, T, hd]
         k = RotaryEmbedding.Apply(k.transpose(1, 2), rope.Cos, rope.Sin);   // [B, KV, T, hd]
-        v = v.transpose(1, 2);
+        var attended = Attend(q, k, v.transpose(1, 2), context, b, t);
+        var merged = attended.view(b, _heads, t, _headDim).transpose(1, 2).reshape(b, t, (long)_heads * _headDim);
+        if (_outputGate)
+            merged = merged * gate.sigmoid();
+        return o_proj.Forward(merged).MoveToOuterDisposeScope();
+    }
 
+    /// <summary>Whether this attention runs on the step path now: no output gate or soft-capping, no LoRA, weights the kernels read.</summary>
+    internal bool CanStep =>
+        !_outputGate && _softcap is null && q_proj.Lora is null && k_proj.Lora is null && v_proj.Lora is null && o_proj.Lora is null
+        && _qkv.Storage.All(DecoderStep.Readable) && DecoderStep.Readable(o_proj.Weight) && DecoderStep.Readable(o_proj.Bias)
+        && DecoderStep.Readable(q_norm?.Weight) && DecoderStep.Readable(k_norm?.Weight);
+
+    /// <summary>
+    /// The step path: the step's normed rows → q/k/v, per-head norms and rotary into the step's query, key and
+    /// value buffers, the cache write and attention as on the tensor path (<see cref="Attend"/>), then o_proj
+    /// into the step's output rows.
+    /// </summary>
+    internal unsafe void Step(DecoderStep step, AttentionContext context)
+    {
+        int rows = step.Rows, hd = _headDim, half = hd / 2;
+        int hidden = (int)o_proj.Weight.size(0);
+        int qWidth = _heads * hd, width = (_heads + 2 * _kvHeads) * hd;
+        var storage = _qkv.Storage;
+        float* bias = storage.Count > 1 ? TensorData.Floats(storage[1]) : null;
+        RowDotKernel.Run(step.Normed, rows, hidden, TensorData.Floats(storage[0]), bias, width, step.QueryKeyValue);
+
+        var rope = context.RopeFor(_kind);
+        float* cos = TensorData.Floats(rope.Cos), sin = TensorData.Floats(rope.Sin);
+        float* queries = TensorData.Floats(step.Queries), keys = TensorData.Floats(step.Keys), values = TensorData.Floats(step.Values);
+        float* normed = stackalloc float[hd];
+        for (int r = 0; r < rows; r++)
+        {
+            float* qkv = step.QueryKeyValue + (long)r * width;
+            float* rowCos = cos + (long)r * hd, rowSin = sin + (long)r * hd;
+            for (int h = 0; h < _heads; h++)
+                RotateHead(q_norm, qkv + h * hd, normed, rowCos, rowSin, queries + ((long)r * _heads + h) * hd, half);
+            for (int h = 0; h < _kvHeads; h++)
+            {
+                RotateHead(k_norm, qkv + qWidth + h * hd, normed, rowCos, rowSin, keys + ((long)r * _kvHeads + h) * hd, half);
+                new ReadOnlySpan<float>(qkv + qWidth + (_kvHeads + h) * hd, hd).CopyTo(new Span<float>(values + ((long)r * _kvHeads + h) * hd, hd));
+            }
+        }
+
+        using var scope = NewDisposeScope();
+        var attended = Attend(step.Queries, step.Keys, step.Values, context, rows, 1).contiguous();
+        float* outputBias = o_proj.Bias is { } b ? TensorData.Floats(b) : null;
+        RowDotKernel.Run(TensorData.Floats(attended), rows, qWidth, TensorData.Floats(o_proj.Weight), outputBias, hidden, step.Output);
+    }
+
+    /// <summary>One head: its norm (if any) into <paramref name="scratch"/>, then the rotary into <paramref name="target"/>.</summary>
+    static unsafe void RotateHead(RmsNorm? norm, float* head, float* scratch, float* cos, float* sin, float* target, int half)
+    {
+        if (norm is not null)
+        {
+            norm.NormalizeRows(head, 1, scratch);
+            head = scratch;
+        }
+        RotaryKernel.Rotate(head, cos, sin, target, half);
+    }
+
+    /// <summary>
+    /// Rotated queries [B, H, T, hd], keys and values [B, KV, T, hd] of the new positions → the attention output
+    /// [B, KV, group·T, hd] (query heads grouped by their KV head); appends the keys and values to the cache.
+    /// </summary>
+    Tensor Attend(Tensor q, Tensor k, Tensor v, AttentionContext context, long b, long t)
+    {
         Tensor keys = k, values = v;
         long start = 0;
         if (context.Cache is not null)
@@ -106,29 +171,19 @@ public sealed class DecoderAttention : nn.Module
         var grouped = group == 1 ? q : q.reshape(b, _kvHeads, group * t, _headDim);
         if (mask is not null && group > 1)
             mask = mask.unsqueeze(2).expand(mask.size(0), 1, group, t, s).reshape(mask.size(0), 1, group * t, s);
-        Tensor attended;
         if (_softcap is double cap)
-        {
-            attended = SoftCappedAttention(grouped, keys, values, mask, cap);
-        }
-        else
-        {
-            // SDPA scales by head_dim^−½; another scale (Gemma3's query_pre_attn_scalar) goes into the queries.
-            double rescale = _scale * Math.Sqrt(_headDim);
-            if (Math.Abs(rescale - 1) > 1e-12)
-                grouped = grouped.Times(rescale);
-            // The attention kernel where it runs: a row's result then depends only on the positions it
-            // sees, not on the padding a batch gives it (SDPA's does). For SDPA, queries as a transposed view
-            // ([B, T, H, hd] read as [B, H, T, hd], what one KV head per query head leaves) take a slower path
-            // with a mask: measured 0.40 vs 0.28 ms for 16 rows of one step, 24 vs 14 ms for a 16×197
-            // prefill. Copying them is cheap next to that, and gives the same bits.
-            attended = AttentionKernel.TryRun(grouped, keys, values, mask, prefill: t > 1)
-                ?? nn.functional.scaled_dot_product_attention(grouped.contiguous(), keys, values, mask);
-        }
-        var merged = attended.view(b, _heads, t, _headDim).transpose(1, 2).reshape(b, t, (long)_heads * _headDim);
-        if (_outputGate)
-            merged = merged * gate.sigmoid();
-        return o_proj.Forward(merged).MoveToOuterDisposeScope();
+            return SoftCappedAttention(grouped, keys, values, mask, cap);
+        // SDPA scales by head_dim^−½; another scale (Gemma3's query_pre_attn_scalar) goes into the queries.
+        double rescale = _scale * Math.Sqrt(_headDim);
+        if (Math.Abs(rescale - 1) > 1e-12)
+            grouped = grouped.Times(rescale);
+        // The attention kernel where it runs: a row's result then depends only on the positions it
+        // sees, not on the padding a batch gives it (SDPA's does). For SDPA, queries as a transposed view
+        // ([B, T, H, hd] read as [B, H, T, hd], what one KV head per query head leaves) take a slower path
+        // with a mask: measured 0.40 vs 0.28 ms for 16 rows of one step, 24 vs 14 ms for a 16×197
+        // prefill. Copying them is cheap next to that, and gives the same bits.
+        return AttentionKernel.TryRun(grouped, keys, values, mask, prefill: t > 1)
+            ?? nn.functional.scaled_dot_product_attention(grouped.contiguous(), keys, values, mask);
     }
 
     /// <summary>Explicit attention with scores cap · tanh(scale · q·k / cap), softmax in float32.</summary>

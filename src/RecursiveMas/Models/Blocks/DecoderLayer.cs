@@ -40,6 +40,24 @@ public sealed class DecoderLayer : nn.Module
         RegisterComponents();
     }
 
+    /// <summary>Whether this layer runs on the one-position step path now (<see cref="DecoderStep"/>).</summary>
+    internal bool CanStep =>
+        self_attn is not null && self_attn.CanStep && mlp.CanStep && pre_feedforward_layernorm is null
+        && DecoderStep.Readable(input_layernorm.Weight) && DecoderStep.Readable(post_attention_layernorm.Weight);
+
+    /// <summary>The layer on the step path: x += attention(norm(x)), then x += mlp(norm(x)), on the step's buffers.</summary>
+    internal unsafe void Step(DecoderStep step, AttentionContext context)
+    {
+        float* x = DecoderStep.Floats(step.Hidden);
+        long width = step.Hidden.size(2);
+        input_layernorm.NormalizeRows(x, step.Rows, step.Normed);
+        self_attn!.Step(step, context);
+        DecoderStep.AddInto(x, step.Output, step.Rows * width);
+        post_attention_layernorm.NormalizeRows(x, step.Rows, step.Normed);
+        mlp.Step(step);
+        DecoderStep.AddInto(x, step.Output, step.Rows * width);
+    }
+
     public Tensor Forward(Tensor x, AttentionContext context)
     {
         using var scope = NewDisposeScope();

@@ -15,6 +15,7 @@ public sealed class DecoderStack : nn.Module
     private readonly ModuleList<DecoderLayer> layers;
     private readonly RmsNorm norm;
 #pragma warning restore IDE1006
+    private readonly ModelConfig _config;
 
     public DecoderStack(string name, ModelConfig config, ScalarType dtype, Device device) : base(name)
     {
@@ -23,6 +24,7 @@ public sealed class DecoderStack : nn.Module
         for (int i = 0; i < config.LayerCount; i++)
             layers.Add(new DecoderLayer(i.ToString(System.Globalization.CultureInfo.InvariantCulture), config, i, dtype, device));
         norm = new RmsNorm("norm", config.HiddenSize, config.RmsNormEps, dtype, device, config.ZeroCenteredNorms);
+        _config = config;
         RegisterComponents();
     }
 
@@ -32,9 +34,14 @@ public sealed class DecoderStack : nn.Module
     public Tensor Forward(Tensor inputEmbeddings, AttentionContext context)
     {
         using var scope = NewDisposeScope();
-        var x = inputEmbeddings;
-        foreach (var layer in layers)
-            x = layer.Forward(x, context);
+        // One new position per row on the kernels: the step path, with the tensor path's bits (DecoderStep).
+        var x = DecoderStep.TryRun(_config, layers, inputEmbeddings, context);
+        if (x is null)
+        {
+            x = inputEmbeddings;
+            foreach (var layer in layers)
+                x = layer.Forward(x, context);
+        }
         return norm.Forward(x).MoveToOuterDisposeScope();
     }
 }

@@ -43,6 +43,16 @@ public sealed class RmsNorm : nn.Module
     public Tensor Forward(Tensor x) =>
         RmsNormKernel.TryRun(x, weight, _eps, _zeroCentered) ?? ByLibtorch(x, weight, _eps, _zeroCentered);
 
+    /// <summary>
+    /// The kernel's norm of <paramref name="rows"/> contiguous rows of this norm's size from x into y (the step
+    /// path, <see cref="DecoderStep"/>, which checks that the kernel runs).
+    /// </summary>
+    internal unsafe void NormalizeRows(float* x, int rows, float* y)
+    {
+        int size = (int)weight.size(0);
+        RmsNormKernel.NormalizeRows(x, size, rows, TensorData.Floats(weight), _zeroCentered, size, (float)_eps, y, size);
+    }
+
     /// <summary>The norm as libtorch's ops: what the kernel reproduces, and what runs where it does not.</summary>
     internal static Tensor ByLibtorch(Tensor x, Tensor weight, double eps, bool zeroCentered)
     {

@@ -83,6 +83,17 @@ internal static unsafe class RmsNormKernel
         return output;
     }
 
+    /// <summary>
+    /// The same norm over raw rows (the fused one-position step, <see cref="Blocks.DecoderStep"/>): row r reads
+    /// <paramref name="d"/> values at x + r·<paramref name="xStride"/> and writes y + r·<paramref name="yStride"/>.
+    /// Callers check <see cref="Agrees"/> first.
+    /// </summary>
+    internal static void NormalizeRows(float* x, long xStride, int rows, float* w, bool zeroCentered, int d, float eps, float* y, long yStride)
+    {
+        for (int r = 0; r < rows; r++)
+            Normalize(x + r * xStride, w, zeroCentered, mean: true, d, eps, y + r * yStride);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static void Normalize(float* x, float* w, bool zeroCentered, bool mean, int d, float eps, float* y)
     {

@@ -46,8 +46,9 @@ internal static unsafe class RotaryKernel
         return output;
     }
 
+    /// <summary>One head of one position: x [hd] with its cos and sin [hd] → y [hd]; half = hd / 2, a multiple of 16.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static void Rotate(float* x, float* cos, float* sin, float* y, int half)
+    internal static void Rotate(float* x, float* cos, float* sin, float* y, int half)
     {
         for (int i = 0; i < half; i += Lanes)
         {

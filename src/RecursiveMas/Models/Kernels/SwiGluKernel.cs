@@ -103,6 +103,30 @@ internal static unsafe class SwiGluKernel
         return output;
     }
 
+    /// <summary>
+    /// silu(gate) · up over raw rows (the fused one-position step, <see cref="Blocks.DecoderStep"/>): row r's gate
+    /// and up start at gate + r·<paramref name="rowStride"/> and up + r·<paramref name="rowStride"/>, its result at
+    /// y + r·n; split between threads as <see cref="Run"/> splits a tensor. Callers check <see cref="Agrees"/> first.
+    /// </summary>
+    internal static void RunRows(float* gate, float* up, long rowStride, int rows, int n, float* y)
+    {
+        var job = new Job
+        {
+            Gate = gate,
+            Up = up,
+            Y = y,
+            GateBatch = rowStride,
+            GateRow = rowStride,
+            UpBatch = rowStride,
+            UpRow = rowStride,
+            Positions = 1,
+            Rows = rows,
+            Width = n,
+        };
+        job.Parts = (long)rows * n < ParallelElements ? 1 : OpenMpTeam.Parts(rows);
+        OpenMpTeam.Run(&Part, &job, job.Parts);
+    }
+
     static void Part(void* state, int part)
     {
         var job = (Job*)state;

@@ -1,3 +1,4 @@
+using RecursiveMas.Models.Kernels;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -119,6 +120,13 @@ public sealed class KvCache : IDisposable
         _layers[layer] is KeyValueLayerCache kv
             ? kv.Write(k, v, Length, _capacity)
             : throw new InvalidOperationException($"layer {layer} is not an attention layer");
+
+    /// <summary>
+    /// <see cref="Write"/> for the decoder's step path (one new position per row, raw rows in k and v [B, KV, 1, hd]);
+    /// null where that path cannot write (a cache holding a gradient), and the caller writes through <see cref="Write"/>.
+    /// </summary>
+    internal StepKeysValues? WriteStep(int layer, Tensor k, Tensor v) =>
+        _layers[layer] is KeyValueLayerCache { WritesRaw: true } kv ? kv.WriteStep(k, v, Length, _capacity) : null;
 
     /// <summary>The convolution and recurrent states of DeltaNet layer <paramref name="layer"/>, or null before its first position.</summary>
     internal (Tensor Conv, Tensor Recurrent)? ReadLinear(int layer) => Recurrent(layer).State;
@@ -347,21 +355,49 @@ public sealed class KvCache : IDisposable
                 _offset = start;
                 return (_keys, _values, start);
             }
-            if (_keys is null || length + t - _offset > _keys.size(2) || _keys.dtype != k.dtype)
-            {
-                long keep = length - start;
-                long capacity = window is int w
-                    ? Math.Max(keep + t, 2L * w)
-                    : Math.Max(length + t, Math.Max(capacityHint, _keys is null ? 0 : 2 * _keys.size(2)));
-                _keys = Relocate(_keys, k, start, keep, capacity);
-                _values = Relocate(_values, v, start, keep, capacity);
-                _offset = start;
-            }
-            _keys.narrow(2, length - _offset, t).copy_(k);
+            MakeRoom(k, t, start, length, capacityHint);
+            _keys!.narrow(2, length - _offset, t).copy_(k);
             _values!.narrow(2, length - _offset, t).copy_(v);
             long visible = length + t - start;
             return (_keys.narrow(2, start - _offset, visible), _values.narrow(2, start - _offset, visible), start);
         }
+
+        /// <summary>Storage for <paramref name="t"/> more positions after <paramref name="length"/>, relocated (keeping cache indices from <paramref name="start"/>) when full.</summary>
+        void MakeRoom(Tensor like, long t, long start, int length, int capacityHint)
+        {
+            if (_keys is not null && length + t - _offset <= _keys.size(2) && _keys.dtype == like.dtype)
+                return;
+            long keep = length - start;
+            long capacity = window is int w
+                ? Math.Max(keep + t, 2L * w)
+                : Math.Max(length + t, Math.Max(capacityHint, _keys is null ? 0 : 2 * _keys.size(2)));
+            _keys = Relocate(_keys, like, start, keep, capacity);
+            _values = Relocate(_values, like, start, keep, capacity);
+            _offset = start;
+        }
+
+        /// <summary>
+        /// <see cref="Write"/> for one new position per row from raw rows (the decoder's step path): k and v
+        /// [B, KV, 1, hd] contiguous float32 outside autograd, copied in; the keys and values the position may see, as raw storage.
+        /// </summary>
+        public unsafe StepKeysValues WriteStep(Tensor k, Tensor v, int length, int capacityHint)
+        {
+            long start = FirstNeeded(length);
+            MakeRoom(k, 1, start, length, capacityHint);
+            long rows = _keys!.size(0), heads = _keys.size(1), capacity = _keys.size(2), headDim = _keys.size(3);
+            float* keys = TensorData.Floats(_keys), values = TensorData.Floats(_values!), newKeys = TensorData.Floats(k), newValues = TensorData.Floats(v);
+            long at = (length - _offset) * headDim;
+            for (long unit = 0; unit < rows * heads; unit++)
+            {
+                new ReadOnlySpan<float>(newKeys + unit * headDim, (int)headDim).CopyTo(new Span<float>(keys + unit * capacity * headDim + at, (int)headDim));
+                new ReadOnlySpan<float>(newValues + unit * headDim, (int)headDim).CopyTo(new Span<float>(values + unit * capacity * headDim + at, (int)headDim));
+            }
+            long first = (start - _offset) * headDim;
+            return new StepKeysValues(keys + first, values + first, heads * capacity * headDim, capacity * headDim, headDim, start, length + 1 - start);
+        }
+
+        /// <summary>Whether <see cref="WriteStep"/> may run: nothing cached with a gradient.</summary>
+        public bool WritesRaw => _keys is null || !_keys.requires_grad;
 
         Tensor Concatenate(Tensor? store, Tensor update, long start, long length)
         {

@@ -26,7 +26,8 @@ public class DecoderStepTests
     /// <summary>
     /// A left-padded prefill of three rows (lengths 7, 3 and 5), then twelve one-position steps that feed each
     /// row's last hidden state back as its next input (latent steps), with logits; every step's hidden states
-    /// and logits as a list.
+    /// and logits as a list. The cache starts with room for 8 positions, so steps also write into storage that
+    /// has just been moved to a larger buffer.
     /// </summary>
     static List<Tensor> Steps(CausalLM model)
     {
@@ -36,7 +37,7 @@ public class DecoderStepTests
         var mask = ones(3, 7, ScalarType.Bool);
         mask[1, TensorIndex.Slice(0, 4)] = tensor(false);
         mask[2, TensorIndex.Slice(0, 2)] = tensor(false);
-        using var cache = model.NewCache(3);
+        using var cache = model.NewCache(3, initialCapacity: 8);
         using var prefill = model.Forward(new ForwardInput { InputIds = ids, AttentionMask = mask, Cache = cache, LogitsToKeep = 1 });
         var next = prefill.Hidden.narrow(1, 6, 1).clone();
         for (int step = 0; step < 12; step++)

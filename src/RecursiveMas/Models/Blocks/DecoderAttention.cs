@@ -133,11 +133,26 @@ public sealed class DecoderAttention : nn.Module
             }
         }
 
+        float* outputBias = o_proj.Bias is { } b ? TensorData.Floats(b) : null;
+        var mask = context.MaskFor(_kind);
+        if (context.Cache is { } cache && cache.Length < AttentionKernel.MaxStepPositions && ReadsInPlace(mask)
+            && cache.WriteStep(_layerIndex, step.Keys, step.Values) is { } visible)
+        {
+            // The cache and the mask read in place: the tensor path's write, narrowing and grouping as raw offsets.
+            byte* maskRow = mask is null ? null : TensorData.Bools(mask) + visible.Start;
+            AttentionKernel.RunStep(queries, rows, _kvHeads, _heads / _kvHeads, hd, visible, maskRow, mask?.stride(0) ?? 0, step.Attended);
+            RowDotKernel.Run(step.Attended, rows, qWidth, TensorData.Floats(o_proj.Weight), outputBias, hidden, step.Output);
+            return;
+        }
         using var scope = NewDisposeScope();
         var attended = Attend(step.Queries, step.Keys, step.Values, context, rows, 1).contiguous();
-        float* outputBias = o_proj.Bias is { } b ? TensorData.Floats(b) : null;
         RowDotKernel.Run(TensorData.Floats(attended), rows, qWidth, TensorData.Floats(o_proj.Weight), outputBias, hidden, step.Output);
     }
+
+    /// <summary>A step's mask [B, 1, 1, S] the kernel reads in place: bool on the CPU, positions contiguous; or none.</summary>
+    static bool ReadsInPlace(Tensor? mask) =>
+        mask is null || (mask.dtype == ScalarType.Bool && mask.device_type == DeviceType.CPU && mask.dim() == 4
+            && mask.size(1) == 1 && mask.size(2) == 1 && mask.stride(3) == 1);
 
     /// <summary>One head: its norm (if any) into <paramref name="scratch"/>, then the rotary into <paramref name="target"/>.</summary>
     static unsafe void RotateHead(RmsNorm? norm, float* head, float* scratch, float* cos, float* sin, float* target, int half)

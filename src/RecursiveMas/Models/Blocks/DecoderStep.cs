@@ -37,6 +37,7 @@ public sealed unsafe class DecoderStep
         Queries = Own(empty(rows, heads, 1, hd, ScalarType.Float32, device));
         Keys = Own(empty(rows, kvHeads, 1, hd, ScalarType.Float32, device));
         Values = Own(empty(rows, kvHeads, 1, hd, ScalarType.Float32, device));
+        Attended = Floats(Own(empty(rows, heads * hd, ScalarType.Float32, device)));
         Output = Floats(Own(empty(rows, d, ScalarType.Float32, device)));
         GateUp = Floats(Own(empty(rows, 2L * config.IntermediateSize, ScalarType.Float32, device)));
         Activated = Floats(Own(empty(rows, (long)config.IntermediateSize, ScalarType.Float32, device)));
@@ -62,6 +63,9 @@ public sealed unsafe class DecoderStep
 
     /// <summary>Values [B, KV, 1, hd].</summary>
     internal Tensor Values { get; }
+
+    /// <summary>The attention's output [B, H·hd] (query heads grouped by their KV head, as o_proj reads them).</summary>
+    internal float* Attended { get; }
 
     /// <summary>A block's output [B, hidden] before its residual add (o_proj's, then down_proj's).</summary>
     internal float* Output { get; }

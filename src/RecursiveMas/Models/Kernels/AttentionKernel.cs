@@ -97,14 +97,55 @@ internal static unsafe class AttentionKernel
             Positions = (int)positions,
             HeadDim = (int)headDim,
             Units = (int)(b * heads),
-            Scale = (float)(1.0 / Math.Sqrt(headDim)),
             Packed = prefill,
         };
-        // A few rows of a short cache are not worth waking a thread for.
-        job.Parts = b * heads * queries * positions * headDim < (1 << 16) ? 1 : OpenMpTeam.Parts(job.Units);
-        OpenMpTeam.Run(&Part, &job, job.Parts);
+        Launch(job);
         return output;
     }
+
+    /// <summary>Runs a job on the team: the default scale (1/√hd), split by (row, KV head) units.</summary>
+    static void Launch(Job job)
+    {
+        job.Scale = (float)(1.0 / Math.Sqrt(job.HeadDim));
+        // A few rows of a short cache are not worth waking a thread for.
+        job.Parts = (long)job.Units * job.Queries * job.Positions * job.HeadDim < (1 << 16) ? 1 : OpenMpTeam.Parts(job.Units);
+        OpenMpTeam.Run(&Part, &job, job.Parts);
+    }
+
+    /// <summary>
+    /// A step from raw rows (the decoder's step path): queries [B, KV, G, hd] contiguous (the G query heads that
+    /// share a KV head), the cache's keys and values in place, a bool mask row per batch row (<paramref name="maskBatch"/>
+    /// apart, its first byte the first visible position's) or none → output [B, KV, G, hd]. The same scores, softmax
+    /// and sums as <see cref="TryRun"/> for a step, so the same bits. Positions at most <see cref="MaxPositions"/>.
+    /// </summary>
+    internal static void RunStep(float* queries, int rows, int kvHeads, int group, int headDim, StepKeysValues cache, byte* mask, long maskBatch, float* output)
+    {
+        var job = new Job
+        {
+            Q = queries,
+            K = cache.Keys,
+            V = cache.Values,
+            Out = output,
+            Mask = mask,
+            KRow = cache.PositionStride,
+            KHead = cache.HeadStride,
+            KBatch = cache.BatchStride,
+            VRow = cache.PositionStride,
+            VHead = cache.HeadStride,
+            VBatch = cache.BatchStride,
+            MaskBatch = maskBatch,
+            MaskQuery = 0,
+            Heads = kvHeads,
+            Queries = group,
+            Positions = (int)cache.Visible,
+            HeadDim = headDim,
+            Units = rows * kvHeads,
+        };
+        Launch(job);
+    }
+
+    /// <summary>The most positions a query may see here.</summary>
+    internal const int MaxStepPositions = MaxPositions;
 
     static void Part(void* state, int part)
     {

@@ -97,7 +97,7 @@ public sealed unsafe class DecoderStep
     /// </summary>
     internal static Tensor? TryRun(ModelConfig config, IList<DecoderLayer> layers, Tensor input, AttentionContext context)
     {
-        if (s_tensorPath.Value || !CpuLinear.Runs || !CpuLinear.Handles(input) || input.dim() != 3 || input.size(1) != 1
+        if (s_tensorPath.Value || !CpuLinear.Runs || !CpuLinear.Handles(input) || input.dim() != 3 || input.size(1) != 1 || input.size(0) == 0
             || !RmsNormKernel.Agrees || !SwiGluKernel.Agrees || !Supports(config)
             || !RotatesWhole(context.Rope, config) || (context.SlidingRope is { } sliding && !RotatesWhole(sliding, config)))
             return null;

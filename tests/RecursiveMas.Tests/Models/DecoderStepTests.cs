@@ -62,10 +62,18 @@ public class DecoderStepTests
         using var noGrad = no_grad();
         // std 0.02 as transformers initialises: feeding hidden states back stays in range for twelve steps.
         using var model = TinyModels.Create(config, seed: 21, std: 0.02);
-        var stepped = Steps(model);
-        List<Tensor> reference;
+        List<Tensor> stepped, reference;
+        using (var counter = DecoderStep.CountSteps())
+        {
+            stepped = Steps(model);
+            Assert.Equal(12, counter.Steps); // every step on the step path, the prefill not
+        }
+        using (var counter = DecoderStep.CountSteps())
         using (DecoderStep.UseTensorPath())
+        {
             reference = Steps(model);
+            Assert.Equal(0, counter.Steps);
+        }
         for (int i = 0; i < stepped.Count; i++)
         {
             Assert.False(stepped[i].isnan().any().item<bool>(), $"{family}: NaN at output {i}");
@@ -87,7 +95,9 @@ public class DecoderStepTests
         using var batchCache = model.NewCache(4);
         using (model.Forward(new ForwardInput { InputEmbeddings = prompts, Cache = batchCache }))
         { }
+        using var counter = DecoderStep.CountSteps();
         using var batched = model.Forward(new ForwardInput { InputEmbeddings = steps, Cache = batchCache });
+        Assert.Equal(1, counter.Steps);
         for (int row = 0; row < 4; row++)
         {
             using var cache = model.NewCache(1);

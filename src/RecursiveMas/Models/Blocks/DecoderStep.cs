@@ -91,6 +91,25 @@ public sealed unsafe class DecoderStep
         public void Dispose() => s_tensorPath.Value = _before;
     }
 
+    static readonly AsyncLocal<StepCounter?> s_counter = new();
+
+    /// <summary>Counts the forward calls the calling code (this thread and what it starts) runs on the step path, until disposed: tests show the path ran.</summary>
+    internal static StepCounter CountSteps() => new();
+
+    internal sealed class StepCounter : IDisposable
+    {
+        readonly StepCounter? _before = s_counter.Value;
+
+        public StepCounter() => s_counter.Value = this;
+
+        /// <summary>Forward calls that ran on the step path inside the scope.</summary>
+        public long Steps { get; private set; }
+
+        internal void Count() => Steps++;
+
+        public void Dispose() => s_counter.Value = _before;
+    }
+
     /// <summary>
     /// Input embeddings [B, 1, hidden] through every layer on the step path: the last layer's output
     /// [B, 1, hidden] (before the final norm), or null where the path does not run (the tensor path then does).
@@ -109,6 +128,7 @@ public sealed unsafe class DecoderStep
         {
             foreach (var layer in layers)
                 layer.Step(step, context);
+            s_counter.Value?.Count();
             return step.Hidden.clone();
         }
         finally

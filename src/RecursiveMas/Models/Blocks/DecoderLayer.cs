@@ -1,3 +1,4 @@
+using RecursiveMas.Models.Kernels;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -42,13 +43,13 @@ public sealed class DecoderLayer : nn.Module
 
     /// <summary>Whether this layer runs on the one-position step path now (<see cref="DecoderStep"/>).</summary>
     internal bool CanStep =>
-        self_attn is not null && self_attn.CanStep && mlp.CanStep && pre_feedforward_layernorm is null
+        self_attn is not null && self_attn.CanStep && mlp.CanStep
         && DecoderStep.Readable(input_layernorm.Weight) && DecoderStep.Readable(post_attention_layernorm.Weight);
 
     /// <summary>The layer on the step path: x += attention(norm(x)), then x += mlp(norm(x)), on the step's buffers.</summary>
     internal unsafe void Step(DecoderStep step, AttentionContext context)
     {
-        float* x = DecoderStep.Floats(step.Hidden);
+        float* x = TensorData.Floats(step.Hidden);
         long width = step.Hidden.size(2);
         input_layernorm.NormalizeRows(x, step.Rows, step.Normed);
         self_attn!.Step(step, context);

@@ -32,15 +32,15 @@ public sealed unsafe class DecoderStep
         Hidden = Own(input.contiguous().clone());
         var device = input.device; // never the default device: tests set that to meta to catch tensors made without one
         long d = config.HiddenSize, heads = config.HeadCount, kvHeads = config.KeyValueHeadCount, hd = config.HeadDim;
-        Normed = Floats(Own(empty(rows, d, ScalarType.Float32, device)));
-        QueryKeyValue = Floats(Own(empty(rows, (heads + 2 * kvHeads) * hd, ScalarType.Float32, device)));
+        Normed = TensorData.Floats(Own(empty(rows, d, ScalarType.Float32, device)));
+        QueryKeyValue = TensorData.Floats(Own(empty(rows, (heads + 2 * kvHeads) * hd, ScalarType.Float32, device)));
         Queries = Own(empty(rows, heads, 1, hd, ScalarType.Float32, device));
         Keys = Own(empty(rows, kvHeads, 1, hd, ScalarType.Float32, device));
         Values = Own(empty(rows, kvHeads, 1, hd, ScalarType.Float32, device));
-        Attended = Floats(Own(empty(rows, heads * hd, ScalarType.Float32, device)));
-        Output = Floats(Own(empty(rows, d, ScalarType.Float32, device)));
-        GateUp = Floats(Own(empty(rows, 2L * config.IntermediateSize, ScalarType.Float32, device)));
-        Activated = Floats(Own(empty(rows, (long)config.IntermediateSize, ScalarType.Float32, device)));
+        Attended = TensorData.Floats(Own(empty(rows, heads * hd, ScalarType.Float32, device)));
+        Output = TensorData.Floats(Own(empty(rows, d, ScalarType.Float32, device)));
+        GateUp = TensorData.Floats(Own(empty(rows, 2L * config.IntermediateSize, ScalarType.Float32, device)));
+        Activated = TensorData.Floats(Own(empty(rows, (long)config.IntermediateSize, ScalarType.Float32, device)));
     }
 
     /// <summary>Rows in the batch (one new position each).</summary>
@@ -162,7 +162,6 @@ public sealed unsafe class DecoderStep
     /// <summary>A weight the kernels read as the tensor path would: float32 on the CPU, no gradient, contiguous.</summary>
     internal static bool Readable(Tensor? t) => t is null || (CpuLinear.Handles(t) && t.is_contiguous());
 
-    internal static float* Floats(Tensor t) => TensorData.Floats(t);
 
     Tensor Own(Tensor t)
     {

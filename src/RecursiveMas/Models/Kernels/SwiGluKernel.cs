@@ -98,8 +98,7 @@ internal static unsafe class SwiGluKernel
             Rows = rows,
             Width = (int)shape[2],
         };
-        job.Parts = rows * shape[2] < ParallelElements ? 1 : OpenMpTeam.Parts((int)Math.Min(rows, int.MaxValue));
-        OpenMpTeam.Run(&Part, &job, job.Parts);
+        Launch(job);
         return output;
     }
 
@@ -123,7 +122,13 @@ internal static unsafe class SwiGluKernel
             Rows = rows,
             Width = n,
         };
-        job.Parts = (long)rows * n < ParallelElements ? 1 : OpenMpTeam.Parts(rows);
+        Launch(job);
+    }
+
+    /// <summary>Runs a job on the team, split by rows once it reaches libtorch's grain.</summary>
+    static void Launch(Job job)
+    {
+        job.Parts = job.Rows * job.Width < ParallelElements ? 1 : OpenMpTeam.Parts((int)Math.Min(job.Rows, int.MaxValue));
         OpenMpTeam.Run(&Part, &job, job.Parts);
     }
 

@@ -33,10 +33,7 @@ public class DecoderStepTests
     {
         var results = new List<Tensor>();
         using var generator = new Generator(5);
-        var ids = randint(5, model.Config.VocabSize, [3, 7], generator: generator);
-        var mask = ones(3, 7, ScalarType.Bool);
-        mask[1, TensorIndex.Slice(0, 4)] = tensor(false);
-        mask[2, TensorIndex.Slice(0, 2)] = tensor(false);
+        var (ids, mask) = PaddedPrompts.ThreeRows(model.Config.VocabSize, generator);
         using var cache = model.NewCache(3, initialCapacity: 8);
         using var prefill = model.Forward(new ForwardInput { InputIds = ids, AttentionMask = mask, Cache = cache, LogitsToKeep = 1 });
         var next = prefill.Hidden.narrow(1, 6, 1).clone();

@@ -22,6 +22,12 @@ public sealed record RopeTables(Tensor Cos, Tensor Sin);
 public sealed record AttentionContext(
     RopeTables Rope, RopeTables? SlidingRope, Tensor? FullMask, Tensor? SlidingMask, Tensor Real, bool HasPadding, KvCache? Cache)
 {
+    /// <summary>
+    /// Where the layers get the real positions packed into one row (<see cref="PackedPositions"/>) instead of
+    /// [B, T, hidden]; null = the padded layout.
+    /// </summary>
+    public PackedPositions? Packed { get; init; }
+
     /// <summary>The rotary tables of a layer of <paramref name="kind"/>.</summary>
     public RopeTables RopeFor(LayerKind kind) => kind == LayerKind.SlidingAttention ? SlidingRope ?? Rope : Rope;
 

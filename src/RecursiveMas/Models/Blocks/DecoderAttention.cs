@@ -61,13 +61,20 @@ public sealed class DecoderAttention : nn.Module
     /// <summary>The fused q/k/v storage behind the <c>q_proj</c>, <c>k_proj</c> and <c>v_proj</c> views.</summary>
     public FusedProjection QueryKeyValue => _qkv;
 
-    /// <summary>x [B, T, hidden] → attention output [B, T, hidden]; appends this layer's keys/values to the cache.</summary>
+    /// <summary>
+    /// x [B, T, hidden] → attention output [B, T, hidden]; appends this layer's keys/values to the cache. In a
+    /// packed prefill (<see cref="AttentionContext.Packed"/>) x and the output are the real positions [1, R, hidden],
+    /// and q/k/v are unpacked to [B, T, ·] for the attention.
+    /// </summary>
     public Tensor Forward(Tensor x, AttentionContext context)
     {
         using var scope = NewDisposeScope();
+        var packed = context.Packed;
         long[] shape = x.Sizes();
-        long b = shape[0], t = shape[1];
+        long b = packed?.Batch ?? shape[0], t = packed?.Length ?? shape[1];
         var qkv = _qkv.Forward(x);
+        if (packed is not null)
+            qkv = [.. qkv.Select(packed.Unpack)];
         Tensor q, gate = null!;
         if (_outputGate)
         {
@@ -93,6 +100,8 @@ public sealed class DecoderAttention : nn.Module
         var merged = attended.view(b, _heads, t, _headDim).transpose(1, 2).reshape(b, t, (long)_heads * _headDim);
         if (_outputGate)
             merged = merged * gate.sigmoid();
+        if (packed is not null)
+            merged = packed.Pack(merged);
         return o_proj.Forward(merged).MoveToOuterDisposeScope();
     }
 

@@ -30,18 +30,26 @@ public sealed class DecoderStack : nn.Module
 
     public TokenEmbedding Embeddings => embed_tokens;
 
-    /// <summary>Input embeddings [B, T, hidden] → final-norm hidden states [B, T, hidden].</summary>
+    /// <summary>Input embeddings [B, T, hidden] → final-norm hidden states [B, T, hidden] (zero at padding a packed prefill skipped).</summary>
     public Tensor Forward(Tensor inputEmbeddings, AttentionContext context)
     {
         using var scope = NewDisposeScope();
         // One new position per row on the kernels: the step path, with the tensor path's bits (DecoderStep).
         var x = DecoderStep.TryRun(_config, layers, inputEmbeddings, context);
-        if (x is null)
+        if (x is not null)
+            return norm.Forward(x).MoveToOuterDisposeScope();
+        // A padded prefill: the layers read only the real positions, packed into one row.
+        if (PackedPositions.TryPack(_config, inputEmbeddings, context) is { } packed)
         {
-            x = inputEmbeddings;
+            var packedContext = context with { Packed = packed };
+            x = packed.Pack(inputEmbeddings);
             foreach (var layer in layers)
-                x = layer.Forward(x, context);
+                x = layer.Forward(x, packedContext);
+            return packed.Unpack(norm.Forward(x)).MoveToOuterDisposeScope();
         }
+        x = inputEmbeddings;
+        foreach (var layer in layers)
+            x = layer.Forward(x, context);
         return norm.Forward(x).MoveToOuterDisposeScope();
     }
 }

@@ -35,11 +35,16 @@ static class RolloutBench
     /// <param name="StepSpeedup">LibtorchStepMs / StepMs: what the kernel gives a batch-1 step.</param>
     /// <param name="TensorPathStepMs">StepMs with the same kernels called through the decoder's tensor path (<see cref="DecoderStep.UseTensorPath"/>), measured in the same run.</param>
     /// <param name="TensorPathStepMsPerQuestionBatch8">The same at batch 8, per question.</param>
+    /// <param name="BatchedPrefillMs">A prefill of 16 questions of 16–128 tokens, left-padded to 128, as the runtime runs it (the real positions only, <see cref="PackedPositions"/>).</param>
+    /// <param name="BatchedPrefillGflopPerSecond">The real positions' FLOPs over <paramref name="BatchedPrefillMs"/>.</param>
+    /// <param name="BatchedPrefillPaddedMs">The same prefill over every padded position (<see cref="PackedPositions.KeepPadding"/>), measured in the same run.</param>
+    /// <param name="GlibcTunables">The process's <c>GLIBC_TUNABLES</c> (how malloc backs large tensors; see the README), or null.</param>
     public sealed record Roofline(double StreamGBPerSecond, double MatmulGflopPerSecond, long StepBytes, double FloorMs, double StepMs, double StepVsFloor,
         double StepMsPerQuestionBatch8, double Batch8PerQuestionVsFloor, double PrefillGflopPerSecond, double PrefillVsMatmul,
         double SingleRowMatmulGBPerSecond, double SingleRowFloorMs, double StepVsSingleRowFloor,
         double KernelRowGBPerSecond, double LibtorchStepMs, double LibtorchStepMsPerQuestionBatch8, double StepSpeedup,
-        double TensorPathStepMs, double TensorPathStepMsPerQuestionBatch8);
+        double TensorPathStepMs, double TensorPathStepMsPerQuestionBatch8,
+        double BatchedPrefillMs, double BatchedPrefillGflopPerSecond, double BatchedPrefillPaddedMs, string? GlibcTunables);
 
     public static ModelConfig Model(bool quick) => new()
     {
@@ -168,17 +173,49 @@ static class RolloutBench
             + 2.0 * 2 * config.LayerCount * config.HeadCount * config.HeadDim * PromptLength * (PromptLength + 1) / 2.0;
         double prefillGFlops = flops / (prefillMs / 1e3) / 1e9;
 
+        var batched = BatchedPrefill(model, config, embeddings, quick);
+
         double rowFloorMs = stepBytes / (rowGbps * 1e9) * 1e3;
         double kernelGbps = CpuLinear.Available ? SingleRowMatmulBandwidth(config, quick, kernel: true) : 0;
         var roofline = new Roofline(gbps, matmul, stepBytes, floorMs, step1, step1 / floorMs, step8, step8 / floorMs, prefillGFlops, prefillGFlops / matmul,
-            rowGbps, rowFloorMs, step1 / rowFloorMs, kernelGbps, libtorchStep1, libtorchStep8, libtorchStep1 / step1, tensorPathStep1, tensorPathStep8);
+            rowGbps, rowFloorMs, step1 / rowFloorMs, kernelGbps, libtorchStep1, libtorchStep8, libtorchStep1 / step1, tensorPathStep1, tensorPathStep8,
+            batched.Ms, batched.GflopPerSecond, batched.PaddedMs, Environment.GetEnvironmentVariable("GLIBC_TUNABLES"));
         log($"roofline: copy {gbps:F1} GB/s, matmul {matmul:F1} GFLOP/s; a latent step reads {stepBytes / 1e6:F1} MB → floor {floorMs:F2} ms; " +
             $"step {step1:F2} ms at batch 1 ({roofline.StepVsFloor:F2}x floor), {step8:F2} ms per question at batch 8 ({roofline.Batch8PerQuestionVsFloor:F2}x); " +
             $"prefill of {PromptLength} tokens {prefillGFlops:F1} GFLOP/s ({roofline.PrefillVsMatmul:P0} of matmul); " +
             $"one-row linear reads weights at {rowGbps:F1} GB/s (libtorch), {kernelGbps:F1} GB/s (one-position kernel); " +
             $"the same kernels through the tensor path: {tensorPathStep1:F2} ms at batch 1, {tensorPathStep8:F2} ms per question at batch 8; " +
-            $"with libtorch's kernels a step takes {libtorchStep1:F2} ms at batch 1 ({roofline.StepSpeedup:F2}x the kernel's time), {libtorchStep8:F2} ms per question at batch 8");
+            $"with libtorch's kernels a step takes {libtorchStep1:F2} ms at batch 1 ({roofline.StepSpeedup:F2}x the kernel's time), {libtorchStep8:F2} ms per question at batch 8; " +
+            $"a prefill of {batched.Rows} questions of {batched.Shortest}–{batched.Longest} tokens {batched.Ms:F0} ms ({batched.GflopPerSecond:F1} GFLOP/s, {batched.GflopPerSecond / matmul:P0} of matmul), " +
+            $"{batched.PaddedMs:F0} ms over every padded position (GLIBC_TUNABLES {roofline.GlibcTunables ?? "unset"})");
         return roofline;
+    }
+
+    sealed record BatchedPrefillTimes(int Rows, int Shortest, int Longest, double Ms, double GflopPerSecond, double PaddedMs);
+
+    /// <summary>
+    /// A prefill of questions of different lengths (16 of 16–128 tokens; --quick 4 of 4–16), left-padded to the
+    /// longest as a batch of them is, as the runtime runs it and over every padded position (the same run).
+    /// FLOP/s counts the real positions' work.
+    /// </summary>
+    static BatchedPrefillTimes BatchedPrefill(CausalLM model, ModelConfig config, long embeddings, bool quick)
+    {
+        using var scope = NewDisposeScope();
+        int rows = quick ? 4 : 16, shortest = quick ? 4 : 16, longest = quick ? 16 : 128;
+        var lengths = Enumerable.Range(0, rows).Select(r => shortest + (longest - shortest) * r / (rows - 1)).ToArray();
+        var ids = randint(5, config.VocabSize, [rows, longest]);
+        var mask = ones(rows, longest, ScalarType.Bool);
+        for (int r = 0; r < rows; r++)
+            mask[r, TensorIndex.Slice(0, longest - lengths[r])] = tensor(false);
+        double Time() => BenchTiming.MedianMilliseconds(() =>
+            model.Forward(new ForwardInput { InputIds = ids, AttentionMask = mask, LogitsToKeep = 1 }).Dispose(), repetitions: 3);
+        double ms = Time();
+        double paddedMs;
+        using (PackedPositions.KeepPadding())
+            paddedMs = Time();
+        double flops = lengths.Sum(n => 2.0 * (config.ParameterCount - embeddings) * n
+            + 2.0 * 2 * config.LayerCount * config.HeadCount * config.HeadDim * n * (n + 1) / 2.0);
+        return new BatchedPrefillTimes(rows, shortest, longest, ms, flops / (ms / 1e3) / 1e9, paddedMs);
     }
 
     /// <summary>

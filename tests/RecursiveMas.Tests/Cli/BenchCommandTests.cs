@@ -17,7 +17,7 @@ public class BenchCommandTests
         Assert.All(speedups.EnumerateObject(), p => Assert.True(p.Value.GetDouble() > 0));
         // The roofline: measured rates, the floor from the bytes a step reads, and the ratios to them.
         var roofline = json.RootElement.GetProperty("roofline");
-        foreach (var name in new[] { "stream_gb_per_second", "matmul_gflop_per_second", "step_bytes", "floor_ms", "step_ms", "step_ms_per_question_batch8", "prefill_gflop_per_second" })
+        foreach (var name in new[] { "stream_gb_per_second", "matmul_gflop_per_second", "step_bytes", "floor_ms", "step_ms", "step_ms_per_question_batch8", "prefill_gflop_per_second", "batched_prefill_ms", "batched_prefill_gflop_per_second", "batched_prefill_padded_ms" })
             Assert.True(roofline.GetProperty(name).GetDouble() > 0, name);
         Assert.Equal(roofline.GetProperty("step_ms").GetDouble() / roofline.GetProperty("floor_ms").GetDouble(),
             roofline.GetProperty("step_vs_floor").GetDouble(), 6);

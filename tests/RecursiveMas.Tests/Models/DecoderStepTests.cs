@@ -63,13 +63,13 @@ public class DecoderStepTests
         using (var counter = DecoderStep.CountSteps())
         {
             stepped = Steps(model);
-            Assert.Equal(12, counter.Steps); // every step on the step path, the prefill not
+            Assert.Equal(12, counter.Total); // every step on the step path, the prefill not
         }
         using (var counter = DecoderStep.CountSteps())
         using (DecoderStep.UseTensorPath())
         {
             reference = Steps(model);
-            Assert.Equal(0, counter.Steps);
+            Assert.Equal(0, counter.Total);
         }
         for (int i = 0; i < stepped.Count; i++)
         {
@@ -94,7 +94,7 @@ public class DecoderStepTests
         { }
         using var counter = DecoderStep.CountSteps();
         using var batched = model.Forward(new ForwardInput { InputEmbeddings = steps, Cache = batchCache });
-        Assert.Equal(1, counter.Steps);
+        Assert.Equal(1, counter.Total);
         for (int row = 0; row < 4; row++)
         {
             using var cache = model.NewCache(1);

@@ -60,13 +60,13 @@ public class PackedPositionsTests
         using (var counter = PackedPositions.CountSkipped())
         {
             packed = Run(model);
-            Assert.Equal(8, counter.Skipped); // 21 positions, 13 real
+            Assert.Equal(8, counter.Total); // 21 positions, 13 real
         }
         using (var counter = PackedPositions.CountSkipped())
         using (PackedPositions.KeepPadding())
         {
             padded = Run(model);
-            Assert.Equal(0, counter.Skipped);
+            Assert.Equal(0, counter.Total);
         }
         Assert.Equal(padded.Count, packed.Count);
         for (int i = 0; i < packed.Count; i++)
@@ -88,7 +88,7 @@ public class PackedPositionsTests
         var mask = tensor(new[] { false, false, true, true, true, true, true, true }, ScalarType.Bool).reshape(2, 4);
         using var counter = PackedPositions.CountSkipped();
         using var output = model.Forward(new ForwardInput { InputIds = ones(2, 4, ScalarType.Int64), AttentionMask = mask });
-        Assert.Equal(2, counter.Skipped);
+        Assert.Equal(2, counter.Total);
         Assert.Equal(0f, output.Hidden[0, TensorIndex.Slice(0, 2)].abs().max().item<float>());
         Assert.True(output.Hidden[0, 2].abs().max().item<float>() > 0f);
     }
@@ -108,13 +108,13 @@ public class PackedPositionsTests
             using var _ = hybrid.Forward(new ForwardInput { InputIds = ones(2, 2, ScalarType.Int64), AttentionMask = mask });
             using var cache = llama.NewCache(2);
             using var prefill = llama.Forward(new ForwardInput { InputIds = ones(2, 2, ScalarType.Int64), AttentionMask = mask, Cache = cache });
-            Assert.Equal(1, counter.Skipped); // the Llama prefill
+            Assert.Equal(1, counter.Total); // the Llama prefill
             using var step = llama.Forward(new ForwardInput { InputIds = ones(2, 1, ScalarType.Int64), Cache = cache });
         }
         using (var grad = enable_grad())
         {
             using var trained = llama.Forward(new ForwardInput { InputIds = ones(2, 2, ScalarType.Int64), AttentionMask = mask });
         }
-        Assert.Equal(1, counter.Skipped);
+        Assert.Equal(1, counter.Total);
     }
 }

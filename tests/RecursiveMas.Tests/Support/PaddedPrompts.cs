@@ -1,3 +1,4 @@
+using RecursiveMas.Models;
 using static TorchSharp.torch;
 
 namespace RecursiveMas.Tests.Support;
@@ -6,15 +7,15 @@ namespace RecursiveMas.Tests.Support;
 internal static class PaddedPrompts
 {
     /// <summary>
-    /// Three rows of 7 random token ids (from 5 up, past any special id of the tiny models), left-padded to real
-    /// lengths 7, 3 and 5: the ids [3, 7] and the mask [3, 7] (true = a real token).
+    /// Three rows of random token ids (from 5 up, past any special id of the tiny models) of lengths 7, 3 and 5,
+    /// left-padded (<see cref="LeftPaddedBatch"/>): the ids [3, 7] and the mask [3, 7] (true = a real token).
     /// </summary>
     public static (Tensor Ids, Tensor Mask) ThreeRows(int vocab, Generator generator)
     {
-        var ids = randint(5, vocab, [3, 7], generator: generator);
-        var mask = ones(3, 7, ScalarType.Bool);
-        mask[1, TensorIndex.Slice(0, 4)] = tensor(false);
-        mask[2, TensorIndex.Slice(0, 2)] = tensor(false);
-        return (ids, mask);
+        var rows = new[] { 7, 3, 5 }
+            .Select(length => (IReadOnlyList<int>)[.. randint(5, vocab, [length], generator: generator).data<long>().Select(id => (int)id)])
+            .ToList();
+        var batch = LeftPaddedBatch.FromIds(rows);
+        return (batch.Values, batch.Mask);
     }
 }

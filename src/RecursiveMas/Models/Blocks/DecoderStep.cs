@@ -21,8 +21,8 @@ namespace RecursiveMas.Models.Blocks;
 /// </remarks>
 public sealed unsafe class DecoderStep
 {
-    // Flows into tasks started inside the scope, as CpuLinear.UseLibtorch's does.
-    static readonly AsyncLocal<bool> s_tensorPath = new();
+    static readonly FlowSwitch s_tensorPath = new();
+    static readonly FlowCount s_steps = new();
 
     readonly List<Tensor> _owned = [];
 
@@ -80,35 +80,10 @@ public sealed unsafe class DecoderStep
     /// Runs every step of the calling code (this thread and what it starts) on the tensor path until disposed:
     /// tests compare the two paths bit for bit, and <c>rmas bench --suite rollout</c> measures what the step path saves.
     /// </summary>
-    public static IDisposable UseTensorPath() => new TensorPathScope();
-
-    sealed class TensorPathScope : IDisposable
-    {
-        readonly bool _before = s_tensorPath.Value;
-
-        public TensorPathScope() => s_tensorPath.Value = true;
-
-        public void Dispose() => s_tensorPath.Value = _before;
-    }
-
-    static readonly AsyncLocal<StepCounter?> s_counter = new();
+    public static IDisposable UseTensorPath() => s_tensorPath.TurnOn();
 
     /// <summary>Counts the forward calls the calling code (this thread and what it starts) runs on the step path, until disposed: tests show the path ran.</summary>
-    internal static StepCounter CountSteps() => new();
-
-    internal sealed class StepCounter : IDisposable
-    {
-        readonly StepCounter? _before = s_counter.Value;
-
-        public StepCounter() => s_counter.Value = this;
-
-        /// <summary>Forward calls that ran on the step path inside the scope.</summary>
-        public long Steps { get; private set; }
-
-        internal void Count() => Steps++;
-
-        public void Dispose() => s_counter.Value = _before;
-    }
+    internal static FlowCount.Scope CountSteps() => s_steps.Start();
 
     /// <summary>
     /// Input embeddings [B, 1, hidden] through every layer on the step path: the last layer's output
@@ -116,7 +91,7 @@ public sealed unsafe class DecoderStep
     /// </summary>
     internal static Tensor? TryRun(ModelConfig config, IList<DecoderLayer> layers, Tensor input, AttentionContext context)
     {
-        if (s_tensorPath.Value || !CpuLinear.Runs || !CpuLinear.Handles(input) || input.dim() != 3 || input.size(1) != 1 || input.size(0) == 0
+        if (s_tensorPath.IsOn || !CpuLinear.Runs || !CpuLinear.Handles(input) || input.dim() != 3 || input.size(1) != 1 || input.size(0) == 0
             || !RmsNormKernel.Agrees || !SwiGluKernel.Agrees || !Supports(config)
             || !RotatesWhole(context.Rope, config) || (context.SlidingRope is { } sliding && !RotatesWhole(sliding, config)))
             return null;
@@ -128,7 +103,7 @@ public sealed unsafe class DecoderStep
         {
             foreach (var layer in layers)
                 layer.Step(step, context);
-            s_counter.Value?.Count();
+            s_steps.Add(1);
             return step.Hidden.clone();
         }
         finally

@@ -17,9 +17,8 @@ namespace RecursiveMas.Models.Blocks;
 /// </remarks>
 public sealed class PackedPositions
 {
-    // Flows into tasks started inside the scope, as DecoderStep.UseTensorPath's does.
-    static readonly AsyncLocal<bool> s_keepPadding = new();
-    static readonly AsyncLocal<Counter?> s_counter = new();
+    static readonly FlowSwitch s_keepPadding = new();
+    static readonly FlowCount s_skipped = new();
 
     PackedPositions(Tensor index, long batch, long length)
     {
@@ -44,7 +43,7 @@ public sealed class PackedPositions
     /// </summary>
     internal static PackedPositions? TryPack(ModelConfig config, Tensor input, AttentionContext context)
     {
-        if (s_keepPadding.Value || !context.HasPadding || !CpuLinear.Runs || !CpuLinear.Handles(input) || is_grad_enabled()
+        if (s_keepPadding.IsOn || !context.HasPadding || !CpuLinear.Runs || !CpuLinear.Handles(input) || is_grad_enabled()
             || input.dim() != 3 || input.size(1) < 2
             || Enumerable.Range(0, config.LayerCount).Any(i => config.KindOf(i) == LayerKind.LinearAttention))
             return null;
@@ -56,7 +55,7 @@ public sealed class PackedPositions
             index.Dispose();
             return null;
         }
-        s_counter.Value?.Count(b * t - real);
+        s_skipped.Add(b * t - real);
         return new PackedPositions(index, b, t);
     }
 
@@ -74,31 +73,8 @@ public sealed class PackedPositions
     }
 
     /// <summary>Runs every prefill of the calling code (this thread and what it starts) padded, until disposed: tests compare the two.</summary>
-    public static IDisposable KeepPadding() => new KeepPaddingScope();
-
-    sealed class KeepPaddingScope : IDisposable
-    {
-        readonly bool _before = s_keepPadding.Value;
-
-        public KeepPaddingScope() => s_keepPadding.Value = true;
-
-        public void Dispose() => s_keepPadding.Value = _before;
-    }
+    public static IDisposable KeepPadding() => s_keepPadding.TurnOn();
 
     /// <summary>Counts the padding positions the calling code's prefills packed away, until disposed: tests show the packing ran.</summary>
-    internal static Counter CountSkipped() => new();
-
-    internal sealed class Counter : IDisposable
-    {
-        readonly Counter? _before = s_counter.Value;
-
-        public Counter() => s_counter.Value = this;
-
-        /// <summary>Padding positions packed away inside the scope.</summary>
-        public long Skipped { get; private set; }
-
-        internal void Count(long positions) => Skipped += positions;
-
-        public void Dispose() => s_counter.Value = _before;
-    }
+    internal static FlowCount.Scope CountSkipped() => s_skipped.Start();
 }

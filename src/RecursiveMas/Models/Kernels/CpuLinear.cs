@@ -29,14 +29,14 @@ namespace RecursiveMas.Models.Kernels;
 /// </remarks>
 public static unsafe class CpuLinear
 {
-    // Flows into tasks and threads started inside the scope (a trainer's helpers), unlike a thread-static.
-    static readonly AsyncLocal<bool> s_libtorch = new();
+    // Flows into tasks and threads started inside the scope (a trainer's helpers).
+    static readonly FlowSwitch s_libtorch = new();
 
     /// <summary>Whether this CPU runs the kernels (AVX-512); elsewhere every projection runs libtorch's.</summary>
     public static bool Available => Vector512.IsHardwareAccelerated && TensorData.Available;
 
     /// <summary>Whether the calling code runs the kernels now: available, and not inside <see cref="UseLibtorch"/>.</summary>
-    internal static bool Runs => Available && !s_libtorch.Value;
+    internal static bool Runs => Available && !s_libtorch.IsOn;
 
     /// <summary>
     /// Runs libtorch's kernels for the projections of the calling code (this thread and what it starts)
@@ -44,16 +44,7 @@ public static unsafe class CpuLinear
     /// side. Results then differ from the kernels' in the last bits, so never mix the two within one
     /// comparison of batched and single answers.
     /// </summary>
-    public static IDisposable UseLibtorch() => new LibtorchScope();
-
-    sealed class LibtorchScope : IDisposable
-    {
-        readonly bool _before = s_libtorch.Value;
-
-        public LibtorchScope() => s_libtorch.Value = true;
-
-        public void Dispose() => s_libtorch.Value = _before;
-    }
+    public static IDisposable UseLibtorch() => s_libtorch.TurnOn();
 
     /// <summary>
     /// x [..., in] Wᵀ + b: through a kernel where one runs, libtorch's <c>linear</c> elsewhere. The last two

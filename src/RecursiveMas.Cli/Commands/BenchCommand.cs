@@ -51,7 +51,7 @@ public sealed class BenchCommand(IAnsiConsole console) : Command<BenchCommand.Se
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        Runtime.ConfigureThreads(settings.Threads);
+        Runtime.Configure(settings.Threads);
         Action<string> log = settings.Json ? _ => { }
         : line => console.MarkupLine(Markup.Escape(line));
         var result = new JsonObject
@@ -124,8 +124,7 @@ public sealed class BenchCommand(IAnsiConsole console) : Command<BenchCommand.Se
         }
         if (settings.Json)
         {
-            console.Profile.Width = 100_000; // never wrap inside a JSON string
-            console.WriteLine(json);
+            ConsoleJson.Write(console, json);
         }
         return ExitCodes.Success;
     }

@@ -169,7 +169,7 @@ public sealed class EvalCommand(IAnsiConsole console) : Command<EvalCommand.Sett
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        Runtime.ConfigureThreads(settings.Threads);
+        Runtime.Configure(settings.Threads);
         if (settings.Cluster is not null)
             return EvalOnCluster(settings, cancellationToken).GetAwaiter().GetResult();
         var options = new ComparisonOptions
@@ -222,8 +222,7 @@ public sealed class EvalCommand(IAnsiConsole console) : Command<EvalCommand.Sett
         }
         if (settings.Json)
         {
-            console.Profile.Width = 100_000; // never wrap inside a JSON string
-            console.WriteLine(json);
+            ConsoleJson.Write(console, json);
             return ExitCodes.Success;
         }
         static string Format(ConfidenceInterval ci, string format) =>
@@ -281,8 +280,7 @@ public sealed class EvalCommand(IAnsiConsole console) : Command<EvalCommand.Sett
         }
         if (settings.Json)
         {
-            console.Profile.Width = 100_000;
-            console.WriteLine(json);
+            ConsoleJson.Write(console, json);
             return ExitCodes.Success;
         }
         console.MarkupLine(Markup.Escape($"{result.Correct}/{result.Questions} correct ({result.Accuracy:P1}) · {result.Computed} computed now, {result.Resumed} from the journal {result.Journal} · " +

@@ -37,7 +37,7 @@ public sealed class ForwardCommand(IAnsiConsole console) : Command<ForwardComman
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         long[] ids = ParseIds(settings.Ids);
-        Runtime.ConfigureThreads(settings.Threads);
+        Runtime.Configure(settings.Threads);
         using var model = CausalLM.FromPretrained(settings.Model, new ModelLoadOptions { DType = ModelLoadOptions.ParseDType(settings.DType) });
         long vocab = model.Config.VocabSize;
         foreach (long id in ids)
@@ -52,7 +52,7 @@ public sealed class ForwardCommand(IAnsiConsole console) : Command<ForwardComman
             new("logits", output.Logits![0].to(ScalarType.Float32).contiguous()),
         ]);
         if (settings.Json)
-            console.WriteLine(System.Text.Json.JsonSerializer.Serialize(new
+            ConsoleJson.Write(console, System.Text.Json.JsonSerializer.Serialize(new
             {
                 @out = Path.GetFullPath(settings.Out),
                 hidden = new[] { ids.Length, model.HiddenSize },

@@ -77,7 +77,7 @@ public sealed class GenerateCommand(IAnsiConsole console) : Command<GenerateComm
     {
         var sampling = settings.SamplingWith(GenerationDefaults.Read(settings.Model));
         sampling.Validate(); // option errors before the (slow) model load
-        Runtime.ConfigureThreads(settings.Threads);
+        Runtime.Configure(settings.Threads);
         using var model = CausalLM.FromPretrained(settings.Model, new ModelLoadOptions { DType = ModelLoadOptions.ParseDType(settings.DType) });
         var tokenizer = ModelTokenizer.Load(settings.Model);
         var generator = new TextGenerator(model, tokenizer);
@@ -95,8 +95,7 @@ public sealed class GenerateCommand(IAnsiConsole console) : Command<GenerateComm
         int total = results.Sum(r => r.TokenIds.Count);
         if (settings.Json)
         {
-            console.Profile.Width = Math.Max(console.Profile.Width, 240);
-            console.WriteLine(System.Text.Json.JsonSerializer.Serialize(new
+            ConsoleJson.Write(console, System.Text.Json.JsonSerializer.Serialize(new
             {
                 results = results.Select(r => new { text = r.Text, token_ids = r.TokenIds, finish_reason = r.Reason.ToString() }),
                 generated_tokens = total,

@@ -50,8 +50,7 @@ public sealed class InitCommand(IAnsiConsole console) : Command<InitCommand.Sett
         var repos = preset.RepoIds.Select(r => (Repo: r, Folder: PaperPresets.ModelFolder(r))).ToList();
         if (settings.Json)
         {
-            console.Profile.Width = Math.Max(console.Profile.Width, 240);
-            console.WriteLine(new JsonObject
+            ConsoleJson.Write(console, new JsonObject
             {
                 ["preset"] = preset.Name,
                 ["system"] = path,

@@ -32,7 +32,7 @@ public sealed class InspectCommand(IAnsiConsole console) : Command<InspectComman
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        Runtime.ConfigureThreads(settings.Threads);
+        Runtime.Configure(settings.Threads);
         SystemOverview overview;
         using (var system = settings.Load(console, settings.Json, allowUntrained: true))
             overview = SystemOverview.Of(system);
@@ -56,8 +56,7 @@ public sealed class InspectCommand(IAnsiConsole console) : Command<InspectComman
             json["dot"] = settings.Dot is null ? null : Path.GetFullPath(settings.Dot);
             json["png"] = settings.Png is null || pngSkipped is not null ? null : Path.GetFullPath(settings.Png);
             json["png_skipped"] = pngSkipped;
-            console.Profile.Width = Math.Max(console.Profile.Width, 240);
-            console.WriteLine(json.ToJsonString(Json));
+            ConsoleJson.Write(console, json.ToJsonString(Json));
             return ExitCodes.Success;
         }
 

@@ -28,7 +28,7 @@ public sealed class PlotCommand(IAnsiConsole console) : Command<PlotCommand.Sett
         var kind = ChartFile.Detect(settings.File);
         string written = ChartFile.Plot(settings.File, settings.Out);
         if (settings.Json)
-            console.WriteLine(JsonSerializer.Serialize(new { input = settings.File, kind = kind.ToString(), output = written }));
+            ConsoleJson.Write(console, JsonSerializer.Serialize(new { input = settings.File, kind = kind.ToString(), output = written }));
         else
             console.MarkupLine($"{(kind switch { ChartFile.Kind.Comparison => "comparison", ChartFile.Kind.Serving => "serving chart", _ => "training curves" })} written to {Markup.Escape(Path.GetFullPath(written))}");
         return ExitCodes.Success;

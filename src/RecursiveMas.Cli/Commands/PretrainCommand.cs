@@ -117,7 +117,7 @@ public sealed class PretrainCommand(IAnsiConsole console) : Command<PretrainComm
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        Runtime.ConfigureThreads(settings.Threads);
+        Runtime.Configure(settings.Threads);
         var systems = settings.Systems.Select(SystemDescription.Load).ToList();
         var data = TaskDataFile.Read(settings.Data);
         var options = new PretrainingOptions
@@ -174,7 +174,7 @@ public sealed class PretrainCommand(IAnsiConsole console) : Command<PretrainComm
                 });
         }
         if (settings.Json)
-            console.WriteLine(report.ToJson());
+            ConsoleJson.Write(console, report.ToJson());
         else
             console.MarkupLine($"{report.Parameters:N0} parameters, loss {report.InitialLoss:F3} → {report.FinalLoss:F3} in {report.Seconds:F0} s → {Markup.Escape(Path.GetFullPath(settings.Out))}");
         return ExitCodes.Success;

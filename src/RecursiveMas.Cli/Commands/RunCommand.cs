@@ -55,7 +55,7 @@ public sealed class RunCommand(IAnsiConsole console) : Command<RunCommand.Settin
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        Runtime.ConfigureThreads(settings.Threads);
+        Runtime.Configure(settings.Threads);
         using var system = settings.Load(console, quiet: settings.Json, allowUntrained: settings.Method is "text" or "single" or "latentmas" or "latentmas-kv");
         var description = system.Description;
         var options = new RunOptions
@@ -77,8 +77,7 @@ public sealed class RunCommand(IAnsiConsole console) : Command<RunCommand.Settin
 
         if (settings.Json)
         {
-            console.Profile.Width = Math.Max(console.Profile.Width, 240);
-            console.WriteLine(result.ToJson());
+            ConsoleJson.Write(console, result.ToJson());
             return ExitCodes.Success;
         }
         ResultTable.Write(console, system, result);

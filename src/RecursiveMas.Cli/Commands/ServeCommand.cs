@@ -110,7 +110,7 @@ public sealed class ServeCommand(IAnsiConsole console) : AsyncCommand<ServeComma
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        Runtime.ConfigureThreads(settings.Threads);
+        Runtime.Configure(settings.Threads);
         if (settings.Cluster is not null)
             return await ServeFromCluster(settings, cancellationToken);
         using var system = settings.Load(console, settings.Json);
@@ -215,8 +215,7 @@ public sealed class ServeCommand(IAnsiConsole console) : AsyncCommand<ServeComma
         if (settings.Json)
         {
             // One line a script can read to find the server (the bound port when --urls asked for port 0).
-            console.Profile.Width = Math.Max(console.Profile.Width, 240);
-            console.WriteLine(new JsonObject { ["model"] = client.ModelId, ["urls"] = new JsonArray([.. app.Urls.Select(u => (JsonNode)u)]) }.ToJsonString());
+            ConsoleJson.Write(console, new JsonObject { ["model"] = client.ModelId, ["urls"] = new JsonArray([.. app.Urls.Select(u => (JsonNode)u)]) }.ToJsonString());
         }
         else
         {

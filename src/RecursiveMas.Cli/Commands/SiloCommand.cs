@@ -78,7 +78,7 @@ public sealed class SiloCommand(IAnsiConsole console) : AsyncCommand<SiloCommand
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        Runtime.ConfigureThreads(settings.Threads);
+        Runtime.Configure(settings.Threads);
         var cluster = ClusterAddress.Parse(settings.Cluster);
         if (cluster.Ports is { Count: > 1 })
             throw new ArgumentException($"--cluster {settings.Cluster}: a silo joins one primary (localhost:PORT, its silo port)");
@@ -104,8 +104,7 @@ public sealed class SiloCommand(IAnsiConsole console) : AsyncCommand<SiloCommand
         if (settings.Json)
         {
             // One line a script (or a test) reads to know the silo is up.
-            console.Profile.Width = Math.Max(console.Profile.Width, 400);
-            console.WriteLine(new JsonObject
+            ConsoleJson.Write(console, new JsonObject
             {
                 ["silo"] = name,
                 ["system"] = description.Name,

@@ -16,8 +16,7 @@ public sealed class SystemsCommand(IAnsiConsole console) : Command<CommonSetting
     {
         if (settings.Json)
         {
-            console.Profile.Width = Math.Max(console.Profile.Width, 240);
-            console.WriteLine(new JsonArray(PaperPresets.All.Select(p => (JsonNode?)ToJson(p)).ToArray()).ToJsonString(new() { WriteIndented = true }));
+            ConsoleJson.Write(console, new JsonArray(PaperPresets.All.Select(p => (JsonNode?)ToJson(p)).ToArray()).ToJsonString(new() { WriteIndented = true }));
             return ExitCodes.Success;
         }
 

@@ -67,7 +67,7 @@ public sealed class TasksCommand(IAnsiConsole console) : Command<TasksCommand.Se
         splits.Write(settings.Out);
         if (settings.Json)
         {
-            console.WriteLine(JsonSerializer.Serialize(new
+            ConsoleJson.Write(console, JsonSerializer.Serialize(new
             {
                 task = settings.Task,
                 seed = settings.Seed,

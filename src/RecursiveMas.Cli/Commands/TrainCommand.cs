@@ -175,7 +175,7 @@ public sealed class TrainCommand(IAnsiConsole console) : Command<TrainCommand.Se
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        Runtime.ConfigureThreads(settings.Threads);
+        Runtime.Configure(settings.Threads);
         var data = TrainingData.Load(settings.Data);
         var evaluation = settings.Eval is null ? null : TrainingData.Load(settings.Eval);
         // Links without a file start untrained: training is where they come from.
@@ -217,8 +217,7 @@ public sealed class TrainCommand(IAnsiConsole console) : Command<TrainCommand.Se
         {
             report = LinkTrainer.Train(system, data, options, cancellationToken);
             ChartFile.Plot(Path.Combine(settings.Out, TrainingLogEntry.FileName));
-            console.Profile.Width = Math.Max(console.Profile.Width, 240);
-            console.WriteLine(report.ToJson());
+            ConsoleJson.Write(console, report.ToJson());
             return ExitCodes.Success;
         }
 

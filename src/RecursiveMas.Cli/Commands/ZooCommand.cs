@@ -173,8 +173,7 @@ public sealed class ZooCommand(IAnsiConsole console) : Command<ZooCommand.Settin
                 console.MarkupLine(Markup.Escape(line));
         if (settings.Json)
         {
-            console.Profile.Width = 100_000;
-            console.WriteLine(JsonSerializer.Serialize(reports));
+            ConsoleJson.Write(console, JsonSerializer.Serialize(reports));
             return ExitCodes.Success;
         }
         var process = System.Diagnostics.Process.GetCurrentProcess();

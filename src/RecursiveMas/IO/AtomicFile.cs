@@ -78,7 +78,7 @@ public static partial class AtomicFile
             TryDelete(temp);
             throw;
         }
-        FlushDirectory(Path.GetDirectoryName(finalPath)!);
+        FlushDirectory(Path.GetDirectoryName(Path.GetFullPath(finalPath))!); // "x.png" lies in the current folder
     }
 
     /// <summary>fsync(2) on a directory (POSIX only: elsewhere a rename is durable once it returns, or cannot be made so).</summary>

@@ -25,10 +25,13 @@ public sealed class RunCommandTests(TinySystems zoo) : IClassFixture<TinySystems
     public void EveryMethodPrintsJson(string method)
     {
         var d = zoo.Describe("distillation", 2);
-        var (code, output) = CliRunner.Run("run", "--system", d.SourcePath!, "--question", "Paris?", "--question", "What is 5 plus 6?",
+        // The second question is longer than the console is wide: JSON must come out unwrapped.
+        string longQuestion = string.Concat(Enumerable.Repeat("What is 5 plus 6? ", 14)).TrimEnd();
+        var (code, output) = CliRunner.Run("run", "--system", d.SourcePath!, "--question", "Paris?", "--question", longQuestion,
             "--untrained", "--method", method, "--rounds", "1", "--latent-steps", "2", "--max-new-tokens", "3", "--json");
         Assert.Equal(ExitCodes.Success, code);
         using var json = JsonDocument.Parse(output);
+        Assert.Equal(longQuestion, json.RootElement.GetProperty("answers")[1].GetProperty("question").GetString());
         Assert.Equal(method, json.RootElement.GetProperty("method").GetString());
         Assert.Equal(2, json.RootElement.GetProperty("answers").GetArrayLength());
         Assert.All(json.RootElement.GetProperty("answers").EnumerateArray(), a => Assert.InRange(a.GetProperty("generated_tokens").GetInt32(), 1, 3 + (method == "text" ? 512 : 0)));

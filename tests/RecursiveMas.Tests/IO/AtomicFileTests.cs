@@ -35,4 +35,20 @@ public sealed class AtomicFileTests : IDisposable
         Assert.Equal("old", File.ReadAllText(path));
         Assert.Equal(["link.safetensors"], Directory.GetFiles(_dir).Select(Path.GetFileName));
     }
+
+    // `rmas bench --out serving.json` writes serving.png beside it: a bare name, whose folder is the current one.
+    [Fact]
+    public void ABareFileNameIsWrittenInTheCurrentFolder()
+    {
+        string name = $"rmas-atomic-{Guid.NewGuid():N}.png";
+        try
+        {
+            AtomicFile.WriteAllBytes(name, [1, 2, 3]);
+            Assert.Equal([1, 2, 3], File.ReadAllBytes(Path.Combine(Environment.CurrentDirectory, name)));
+        }
+        finally
+        {
+            File.Delete(name);
+        }
+    }
 }

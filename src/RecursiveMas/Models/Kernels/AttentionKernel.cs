@@ -40,6 +40,7 @@ internal static unsafe class AttentionKernel
     const int Lanes = 16;
     const int MaxPositions = 1 << 17; // a prefill packs a (row, KV head)'s keys: 128 MiB at most at head dim 256
     const int QueryTile = 4;          // prefill queries scored together (see ScorePacked)
+    const ulong AllVisible = 0x0101010101010101; // eight mask bytes that are all true
 
     struct Job
     {
@@ -203,12 +204,43 @@ internal static unsafe class AttentionKernel
         }
     }
 
-    /// <summary>A step's scores: one dot product per visible position (16-lane partial sums, across the lanes, then the rest of the head dim), in order.</summary>
+    /// <summary>
+    /// A step's scores: one dot product per visible position (16-lane partial sums, across the lanes, then the
+    /// rest of the head dim), in order. Where the head dim is whole vectors, sixteen positions at a time have
+    /// their lanes summed together (<see cref="LaneSums"/>, the same bits as one by one); a block the mask hides
+    /// entirely is skipped.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static int ScoreVisible(float* q, float* k, long kRow, byte* mask, int positions, int headDim, float scale, float* scores, int* index)
     {
-        int n = 0;
-        for (int s = 0; s < positions; s++)
+        int n = 0, s = 0;
+        if (headDim % Lanes == 0 && LaneSums.Available)
+        {
+            float* block = stackalloc float[Lanes];
+            var sums = stackalloc Vector512<float>[Lanes];
+            for (; s + Lanes <= positions; s += Lanes)
+            {
+                if (mask != null && *(ulong*)(mask + s) == 0 && *(ulong*)(mask + s + 8) == 0)
+                    continue;
+                var scaled = SixteenScores(q, k + s * kRow, kRow, headDim, sums) * scale;
+                if (mask == null || (*(ulong*)(mask + s) == AllVisible && *(ulong*)(mask + s + 8) == AllVisible))
+                {
+                    scaled.Store(scores + n);
+                    (Vector512.Create(s) + Vector512<int>.Indices).Store(index + n);
+                    n += Lanes;
+                    continue;
+                }
+                scaled.Store(block);
+                for (int i = 0; i < Lanes; i++)
+                {
+                    if (mask != null && mask[s + i] == 0)
+                        continue;
+                    scores[n] = block[i];
+                    index[n++] = s + i;
+                }
+            }
+        }
+        for (; s < positions; s++)
         {
             if (mask != null && mask[s] == 0)
                 continue;
@@ -224,6 +256,22 @@ internal static unsafe class AttentionKernel
             index[n++] = s;
         }
         return n;
+    }
+
+    /// <summary>The dot products of q with 16 consecutive keys (a head dim of whole vectors), each summed in <see cref="ScoreVisible"/>'s order; <paramref name="sums"/> holds the 16 accumulators.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static Vector512<float> SixteenScores(float* q, float* k, long kRow, int headDim, Vector512<float>* sums)
+    {
+        for (int i = 0; i < Lanes; i++)
+        {
+            float* key = k + i * kRow;
+            var sum = Vector512<float>.Zero;
+            for (int d = 0; d < headDim; d += Lanes)
+                sum = Vector512.FusedMultiplyAdd(Vector512.Load(q + d), Vector512.Load(key + d), sum);
+            sums[i] = sum;
+        }
+        return LaneSums.Of16(sums[0], sums[1], sums[2], sums[3], sums[4], sums[5], sums[6], sums[7],
+            sums[8], sums[9], sums[10], sums[11], sums[12], sums[13], sums[14], sums[15]);
     }
 
     /// <summary>Blocks of 16 positions the packed keys hold: enough for every position, in whole groups of four (see <see cref="ScorePacked"/>).</summary>

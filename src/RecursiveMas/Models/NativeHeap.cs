@@ -7,7 +7,7 @@ namespace RecursiveMas.Models;
 /// threshold are unmapped, and a heap's free top is trimmed), so the next tensor of that size touches fresh
 /// pages, and every 4 KB page costs a fault on its first write (≈ 8 µs on the VM the README's figures come
 /// from). Measured on 96 questions batched 16 at a time on the system-bench agents: 77,000–830,000 minor
-/// faults and 1.9–8.5 s of system time with glibc's defaults, 48,000–65,000 (the first touch of the
+/// faults and 1.9–8.5 s of system time with glibc's defaults, 42,000–72,000 (the first touch of the
 /// working set) and 1.4–1.8 s with <see cref="KeepFreedMemory"/>.
 /// </summary>
 /// <remarks>

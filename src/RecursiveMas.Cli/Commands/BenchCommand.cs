@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using RecursiveMas.Cli.Benchmarks;
 using RecursiveMas.IO;
+using RecursiveMas.Models;
 using RecursiveMas.Systems;
 using RecursiveMas.Tasks;
 using Spectre.Console;
@@ -60,6 +61,7 @@ public sealed class BenchCommand(IAnsiConsole console) : Command<BenchCommand.Se
             ["quick"] = settings.Quick,
             ["threads"] = TorchSharp.torch.get_num_threads(),
         };
+        var countersAtStart = ProcessCounters.Read();
         if (settings.Suite == "rollout")
         {
             var rows = RolloutBench.Run(settings.Quick, log);
@@ -114,6 +116,16 @@ public sealed class BenchCommand(IAnsiConsole console) : Command<BenchCommand.Se
             result["token_reduction"] = new JsonObject(rows.Select(r => KeyValuePair.Create($"n{r.Rounds}", (JsonNode?)Math.Round(r.TokenReduction, 4))));
             result["rows"] = JsonSerializer.SerializeToNode(rows, JsonOptions);
         }
+        var spent = ProcessCounters.Read().Since(countersAtStart);
+        result["process"] = new JsonObject
+        {
+            ["minor_page_faults"] = spent.MinorFaults,
+            ["user_cpu_seconds"] = Math.Round(spent.UserSeconds, 2),
+            ["system_cpu_seconds"] = Math.Round(spent.SystemSeconds, 2),
+            ["keeps_freed_memory"] = NativeHeap.Keeping,
+        };
+        log($"process: {spent.MinorFaults?.ToString("N0", System.Globalization.CultureInfo.InvariantCulture) ?? "?"} minor page faults, {spent.UserSeconds:F1} s user and {spent.SystemSeconds:F1} s system CPU time" +
+            $" (freed memory {(NativeHeap.Keeping ? "kept" : "returned to the OS")})");
         string json = result.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
         if (settings.Out is not null)
         {

@@ -6,9 +6,9 @@ namespace RecursiveMas.Models;
 /// glibc's defaults hand much of that memory back to the OS as it is freed (blocks above its mapping
 /// threshold are unmapped, and a heap's free top is trimmed), so the next tensor of that size touches fresh
 /// pages, and every 4 KB page costs a fault on its first write (≈ 8 µs on the VM the README's figures come
-/// from). Measured on 96 questions batched 16 at a time on the system-bench agents: 77,000–830,000 minor
-/// faults and 1.9–8.5 s of system time with glibc's defaults, 42,000–72,000 (the first touch of the
-/// working set) and 1.4–1.8 s with <see cref="KeepFreedMemory"/>.
+/// from). Measured by <c>rmas bench --suite serving</c> (its <c>process</c> field), the same build with and
+/// without: 1.2–1.6 million minor faults and 11.5–12.4 s of system time with glibc's defaults, 179,000–201,000
+/// and 2.3–2.8 s with <see cref="KeepFreedMemory"/>, and 1.2–2× the throughput at 16 and 32 clients.
 /// </summary>
 /// <remarks>
 /// Process-wide, so a library never calls it on its own: <c>rmas</c> does at start for every command, and
@@ -33,6 +33,16 @@ public static unsafe class NativeHeap
 
     static readonly object s_gate = new();
     static bool s_kept;
+
+    /// <summary>Whether <see cref="KeepFreedMemory"/> has put its settings in force in this process.</summary>
+    public static bool Keeping
+    {
+        get
+        {
+            lock (s_gate)
+                return s_kept;
+        }
+    }
 
     /// <summary>
     /// Makes glibc keep freed memory for the next allocation: no block gets its own mapping (so none is

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using RecursiveMas.Cli;
+using RecursiveMas.Models;
 using RecursiveMas.Tests.Support;
 
 namespace RecursiveMas.Tests.Cli;
@@ -66,6 +67,14 @@ public class BenchCommandTests
             Assert.InRange(r.GetProperty("mean_batch_rows").GetDouble(), 1, r.GetProperty("clients").GetInt32());
         });
         Assert.Equal(["system-bench/c4", "zoo-sequential/c4"], json.RootElement.GetProperty("throughput_vs_one_client").EnumerateObject().Select(p => p.Name));
+        // What the suite cost the process: CPU time always, page faults where /proc says.
+        var process = json.RootElement.GetProperty("process");
+        Assert.True(process.GetProperty("user_cpu_seconds").GetDouble() > 0);
+        Assert.True(process.GetProperty("system_cpu_seconds").GetDouble() >= 0);
+        Assert.Equal(OperatingSystem.IsLinux() ? JsonValueKind.Number : JsonValueKind.Null, process.GetProperty("minor_page_faults").ValueKind);
+        if (OperatingSystem.IsLinux())
+            Assert.True(process.GetProperty("minor_page_faults").GetInt64() > 0); // the suite loads models and allocates
+        Assert.Equal(NativeHeap.Keeping, process.GetProperty("keeps_freed_memory").GetBoolean());
     }
 
     [Fact]

@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace RecursiveMas.Models;
 
 /// <summary>
@@ -12,7 +14,7 @@ namespace RecursiveMas.Models;
 /// </summary>
 /// <remarks>
 /// Process-wide, so a library never calls it on its own: <c>rmas</c> does at start for every command, and
-/// an application embedding the runtime may. The cost is memory: freed memory stays with the process for
+/// an application embedding the runtime may — best before its first tensor, as it needs no TorchSharp. The cost is memory: freed memory stays with the process for
 /// the next tensor (up to <see cref="TrimThresholdBytes"/> free at a heap's top before glibc trims), so the
 /// resident size stays near its peak rather than falling between batches. Blocks larger than one thread
 /// heap (64 MB) allocated off the main thread may still come fresh (glibc then starts a new heap for them).
@@ -60,7 +62,9 @@ public static unsafe class NativeHeap
             if (Environment.GetEnvironmentVariable(EnvironmentVariable) == "0"
                 || (Environment.GetEnvironmentVariable("GLIBC_TUNABLES")?.Contains("glibc.malloc.", StringComparison.Ordinal) ?? false)
                 || !OperatingSystem.IsLinux()
-                || NativeExports.Find(["libc.so.6"], "mallopt", "gnu_get_libc_version") is not [var address, _])
+                || !NativeLibrary.TryLoad("libc.so.6", out var libc) // glibc's name; musl's libc is another
+                || !NativeLibrary.TryGetExport(libc, "gnu_get_libc_version", out _)
+                || !NativeLibrary.TryGetExport(libc, "mallopt", out var address))
                 return false;
             var mallopt = (delegate* unmanaged<int, int, int>)address;
             // The order matters: setting a trim threshold turns off glibc's adaptive mapping threshold, which

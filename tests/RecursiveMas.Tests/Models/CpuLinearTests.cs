@@ -89,6 +89,60 @@ public class CpuLinearTests
         Assert.True(reversed.flip(0).equal(together).all().item<bool>(), "reordering the batch changed a row's output");
     }
 
+    // The order each output is summed in, written out in scalars: a step's 16 lanes over the input in order,
+    // Vector512.Sum's tree across them, the tail, the bias (0 without one); a prefill's one chain over the inputs
+    // from zero, then the bias. The kernels give exactly these bits on every CPU they run on (AVX-512's
+    // registers, or AVX2's halves and other blockings), so an answer does not depend on the machine's vectors.
+    static float StepOrder(float[] x, float[] w, float bias)
+    {
+        int n = x.Length, whole = n - n % 16;
+        var lanes = new float[16];
+        for (int k = 0; k < whole; k++)
+            lanes[k % 16] = MathF.FusedMultiplyAdd(x[k], w[k], lanes[k % 16]);
+        float Quarter(int i) => (lanes[i] + lanes[i + 1]) + (lanes[i + 2] + lanes[i + 3]);
+        float s = (Quarter(0) + Quarter(4)) + (Quarter(8) + Quarter(12));
+        for (int k = whole; k < n; k++)
+            s = MathF.FusedMultiplyAdd(x[k], w[k], s);
+        return s + bias;
+    }
+
+    static float PrefillOrder(float[] x, float[] w, float? bias)
+    {
+        float s = 0;
+        for (int k = 0; k < x.Length; k++)
+            s = MathF.FusedMultiplyAdd(x[k], w[k], s);
+        return bias is { } b ? s + b : s;
+    }
+
+    [Theory]
+    [InlineData(37, 19, 3, 1, true)]
+    [InlineData(768, 1283, 5, 1, false)]
+    [InlineData(130, 333, 2, 13, true)]
+    [InlineData(64, 96, 1, 9, false)]
+    public void EveryOutputIsSummedInItsDocumentedOrder(int inFeatures, int outFeatures, int rows, int positions, bool withBias)
+    {
+        if (!CpuLinear.Available)
+            return;
+        using var scope = NewDisposeScope();
+        var (weight, bias) = Weights(inFeatures, outFeatures, seed: 6);
+        var x = Rows(rows, inFeatures, seed: 7, positions);
+        var y = CpuLinear.TryForward(x, weight, withBias ? bias : null)!.data<float>().ToArray();
+        var xs = x.data<float>().ToArray();
+        var ws = weight.data<float>().ToArray();
+        var bs = bias.data<float>().ToArray();
+        for (int row = 0; row < rows * positions; row++)
+        {
+            var xr = xs.AsSpan(row * inFeatures, inFeatures).ToArray();
+            for (int j = 0; j < outFeatures; j++)
+            {
+                var wj = ws.AsSpan(j * inFeatures, inFeatures).ToArray();
+                float expected = positions == 1 ? StepOrder(xr, wj, withBias ? bs[j] : 0f) : PrefillOrder(xr, wj, withBias ? bs[j] : null);
+                Assert.True(BitConverter.SingleToInt32Bits(expected) == BitConverter.SingleToInt32Bits(y[row * outFeatures + j]),
+                    $"{inFeatures}→{outFeatures}, position {row}, output {j}: {y[row * outFeatures + j]:R} where the documented order gives {expected:R}");
+            }
+        }
+    }
+
     [Fact]
     public void TrainingAndOtherTypesStayWithLibtorch()
     {

@@ -47,6 +47,36 @@ public class LaneSumsTests
         Assert.True(differentInOrder > 20_000 * 16 / 2, $"only {differentInOrder} of {20_000 * 16} lane-order sums differed");
     }
 
+    // The tree itself, written out: within each quarter (a0 + a1) + (a2 + a3), then (q0 + q1) + (q2 + q3).
+    static float Tree(Vector512<float> a)
+    {
+        float Quarter(int i) => (a[i] + a[i + 1]) + (a[i + 2] + a[i + 3]);
+        return (Quarter(0) + Quarter(4)) + (Quarter(8) + Quarter(12));
+    }
+
+    // The AVX2 kernels' sum of a 16-lane accumulator kept as two halves: Vector512.Sum's bits on any CPU —
+    // checked against the tree written out everywhere, and against Vector512.Sum itself (AVX-512's
+    // instruction where there is one, the runtime's two halves elsewhere).
+    [Fact]
+    public void HalvesSumAsVector512Sums()
+    {
+        if (!System.Runtime.Intrinsics.X86.Avx.IsSupported)
+            return; // not x64 with AVX: the kernels do not run
+        var random = new Random(13);
+        int differentInOrder = 0;
+        foreach (var a in Accumulators(random, 50_000))
+        {
+            float halves = LaneSums.OfHalves(a.GetLower(), a.GetUpper());
+            Assert.Equal(BitConverter.SingleToInt32Bits(Tree(a)), BitConverter.SingleToInt32Bits(halves));
+            Assert.Equal(BitConverter.SingleToInt32Bits(Vector512.Sum(a)), BitConverter.SingleToInt32Bits(halves));
+            float inOrder = 0;
+            for (int lane = 0; lane < 16; lane++)
+                inOrder += a[lane];
+            differentInOrder += inOrder != halves ? 1 : 0;
+        }
+        Assert.True(differentInOrder > 50_000 / 2, $"only {differentInOrder} of 50,000 lane-order sums differed");
+    }
+
     [Fact]
     public void EightAtOnceEqualEachSum()
     {

@@ -1,4 +1,5 @@
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -32,8 +33,11 @@ public static unsafe class CpuLinear
     // Flows into tasks and threads started inside the scope (a trainer's helpers).
     static readonly FlowSwitch s_libtorch = new();
 
-    /// <summary>Whether this CPU runs the kernels (AVX-512); elsewhere every projection runs libtorch's.</summary>
-    public static bool Available => Vector512.IsHardwareAccelerated && TensorData.Available;
+    /// <summary>
+    /// Whether this CPU runs the kernels: AVX-512, or AVX2 with FMA, where each 16-lane operation runs as the
+    /// same operation on two 256-bit halves, lane for lane (so the same bits); elsewhere every projection runs libtorch's.
+    /// </summary>
+    public static bool Available => (Vector512.IsHardwareAccelerated || (Avx2.IsSupported && Fma.IsSupported)) && TensorData.Available;
 
     /// <summary>Whether the calling code runs the kernels now: available, and not inside <see cref="UseLibtorch"/>.</summary>
     internal static bool Runs => Available && !s_libtorch.IsOn;

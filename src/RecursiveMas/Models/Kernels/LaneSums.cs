@@ -12,11 +12,27 @@ namespace RecursiveMas.Models.Kernels;
 /// (q0 + q1) + (q2 + q3) — and every level of it is a sum of neighbouring pairs, so four levels of
 /// "even lanes + odd lanes" over pairs of vectors compute the same sums for sixteen accumulators together:
 /// 15 vector additions instead of sixteen reductions, and every output gets the bits it got alone.
+/// Where the CPU has AVX2 only, a kernel keeps each 16-lane accumulator as two 256-bit halves, and
+/// <see cref="OfHalves"/> sums them in the same tree.
 /// </summary>
 internal static class LaneSums
 {
     /// <summary>Whether the two-vector lane permutation runs here (AVX-512F); callers reduce one by one elsewhere.</summary>
     public static bool Available => Avx512F.IsSupported;
+
+    /// <summary>
+    /// <c>Vector512.Sum</c> of the 16 lanes whose lower eight are <paramref name="lower"/> and upper eight
+    /// <paramref name="upper"/>, bit for bit (its tree, above): two horizontal additions give the four quarters'
+    /// sums [q0, q2, …, q1, q3, …], then (q0 + q1) + (q2 + q3). AVX2; the same on any x64 CPU with AVX.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float OfHalves(Vector256<float> lower, Vector256<float> upper)
+    {
+        var pairs = Avx.HorizontalAdd(lower, upper);     // [l0+l1, l2+l3, u0+u1, u2+u3 | l4+l5, l6+l7, u4+u5, u6+u7]
+        var quarters = Avx.HorizontalAdd(pairs, pairs);  // [q0, q2, q0, q2 | q1, q3, q1, q3]
+        var halves = quarters.GetLower() + quarters.GetUpper(); // [q0+q1, q2+q3, …]
+        return halves.ToScalar() + halves.GetElement(1);
+    }
 
     // Lane indices of the two-vector permutation (16–31 pick from the second vector), built where they are
     // used: a constant the JIT embeds, where a static field would be a load behind a class-initialization check.

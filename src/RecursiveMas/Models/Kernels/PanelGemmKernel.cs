@@ -11,12 +11,16 @@ namespace RecursiveMas.Models.Kernels;
 /// vectors per input), and an 8×32 block of y lives in 16 registers while the kernel walks the inputs:
 /// per input, two panel loads and eight broadcasts feed 16 FMAs. Each output is accumulated over the
 /// inputs in order from zero, then the bias added: the same for every row, whichever block holds it.
-/// Threads split the panels; rows go in chunks so a chunk of x stays in cache across the panels.
+/// Threads split the panels; rows go in chunks so a chunk of x stays in cache across the panels. Where the
+/// CPU has AVX2 only (sixteen 256-bit registers), a block is six rows, computed as two 6×16 halves with twelve
+/// sums in registers (per input two panel loads and six broadcasts feed twelve FMAs): every output is still its
+/// own chain of multiply-adds over the inputs in order, so the same bits.
 /// </summary>
 internal static unsafe class PanelGemmKernel
 {
     const int PanelWidth = 32;
     const int RowBlock = 8;
+    const int RowBlockByHalves = 6;
     const int RowChunk = 512;
 
     // Below this many multiply-adds a second thread costs more to wake than it saves.
@@ -67,16 +71,19 @@ internal static unsafe class PanelGemmKernel
                         bias[c] = c < width ? job->Bias[column + c] : 0f;
                     panelBias = bias;
                 }
-                for (int r = chunk; r < chunkEnd; r += RowBlock)
+                int rowBlock = Vector512.IsHardwareAccelerated ? RowBlock : RowBlockByHalves;
+                for (int r = chunk; r < chunkEnd; r += rowBlock)
                 {
-                    int rows = Math.Min(RowBlock, chunkEnd - r);
+                    int rows = Math.Min(rowBlock, chunkEnd - r);
                     float* x = job->X + (long)r * k;
                     float* y = job->Y + (long)r * job->Out + column;
                     // A full block writes straight into y; a partial one (last rows, last panel) through a tile.
-                    bool direct = rows == RowBlock && width == PanelWidth;
+                    bool direct = rows == rowBlock && width == PanelWidth;
                     float* target = direct ? y : tile;
                     long ld = direct ? job->Out : PanelWidth;
-                    if (rows == RowBlock)
+                    if (!Vector512.IsHardwareAccelerated)
+                        BlockByHalves(x, rows, k, panel, panelBias, target, ld);
+                    else if (rows == RowBlock)
                         EightRows(x, k, panel, panelBias, target, ld);
                     else
                         for (int i = 0; i < rows; i++)
@@ -238,5 +245,87 @@ internal static unsafe class PanelGemmKernel
             b = Vector512.FusedMultiplyAdd(v, Vector512.Load(panel + p * PanelWidth + 16), b);
         }
         Store(a, b, bias, y);
+    }
+
+    /// <summary>Up to six rows of a block with AVX2: six at once against each 16-wide half of the panel (<see cref="SixRowsHalf"/>), fewer one by one.</summary>
+    static void BlockByHalves(float* x, int rows, int k, float* panel, float* bias, float* y, long ldy)
+    {
+        if (rows == RowBlockByHalves)
+        {
+            SixRowsHalf(x, k, panel, bias, y, ldy);
+            SixRowsHalf(x, k, panel + 16, bias is null ? null : bias + 16, y + 16, ldy);
+            return;
+        }
+        for (int i = 0; i < rows; i++)
+            OneRowByHalves(x + (long)i * k, k, panel, bias, y + i * ldy);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static void StoreHalves(Vector256<float> lower, Vector256<float> upper, float* bias, float* y)
+    {
+        if (bias != null)
+        {
+            lower += Vector256.Load(bias);
+            upper += Vector256.Load(bias + 8);
+        }
+        lower.Store(y);
+        upper.Store(y + 8);
+    }
+
+    /// <summary>Six rows × 16 outputs (one half of the panel, <paramref name="panel"/> at its first column): twelve sums in registers.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static void SixRowsHalf(float* x, int k, float* panel, float* bias, float* y, long ldy)
+    {
+        Vector256<float> l0 = default, u0 = default, l1 = default, u1 = default, l2 = default, u2 = default,
+            l3 = default, u3 = default, l4 = default, u4 = default, l5 = default, u5 = default;
+        float* x0 = x, x1 = x0 + k, x2 = x1 + k, x3 = x2 + k, x4 = x3 + k, x5 = x4 + k;
+        for (int p = 0; p < k; p++)
+        {
+            var lower = Vector256.Load(panel + p * PanelWidth);
+            var upper = Vector256.Load(panel + p * PanelWidth + 8);
+            Vector256<float> v;
+            v = Vector256.Create(x0[p]);
+            l0 = Vector256.FusedMultiplyAdd(v, lower, l0);
+            u0 = Vector256.FusedMultiplyAdd(v, upper, u0);
+            v = Vector256.Create(x1[p]);
+            l1 = Vector256.FusedMultiplyAdd(v, lower, l1);
+            u1 = Vector256.FusedMultiplyAdd(v, upper, u1);
+            v = Vector256.Create(x2[p]);
+            l2 = Vector256.FusedMultiplyAdd(v, lower, l2);
+            u2 = Vector256.FusedMultiplyAdd(v, upper, u2);
+            v = Vector256.Create(x3[p]);
+            l3 = Vector256.FusedMultiplyAdd(v, lower, l3);
+            u3 = Vector256.FusedMultiplyAdd(v, upper, u3);
+            v = Vector256.Create(x4[p]);
+            l4 = Vector256.FusedMultiplyAdd(v, lower, l4);
+            u4 = Vector256.FusedMultiplyAdd(v, upper, u4);
+            v = Vector256.Create(x5[p]);
+            l5 = Vector256.FusedMultiplyAdd(v, lower, l5);
+            u5 = Vector256.FusedMultiplyAdd(v, upper, u5);
+        }
+        StoreHalves(l0, u0, bias, y);
+        StoreHalves(l1, u1, bias, y + ldy);
+        StoreHalves(l2, u2, bias, y + 2 * ldy);
+        StoreHalves(l3, u3, bias, y + 3 * ldy);
+        StoreHalves(l4, u4, bias, y + 4 * ldy);
+        StoreHalves(l5, u5, bias, y + 5 * ldy);
+    }
+
+    /// <summary><see cref="OneRow"/> with AVX2: the row's 32 sums as four 256-bit quarters.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static void OneRowByHalves(float* x, int k, float* panel, float* bias, float* y)
+    {
+        Vector256<float> a = default, b = default, c = default, d = default;
+        for (int p = 0; p < k; p++)
+        {
+            var v = Vector256.Create(x[p]);
+            float* row = panel + p * PanelWidth;
+            a = Vector256.FusedMultiplyAdd(v, Vector256.Load(row), a);
+            b = Vector256.FusedMultiplyAdd(v, Vector256.Load(row + 8), b);
+            c = Vector256.FusedMultiplyAdd(v, Vector256.Load(row + 16), c);
+            d = Vector256.FusedMultiplyAdd(v, Vector256.Load(row + 24), d);
+        }
+        StoreHalves(a, b, bias, y);
+        StoreHalves(c, d, bias == null ? null : bias + 16, y + 16);
     }
 }

@@ -8,7 +8,9 @@ namespace RecursiveMas.Models.Kernels;
 /// two FLOPs per weight per row, so it is bound by how fast weights stream from memory. Threads split W's
 /// rows; blocks of 8 weight rows stay in cache while every row of x passes over them, each output one dot
 /// product accumulated in 16 lanes over the input in order, then across the lanes (eight outputs' lanes at
-/// once where the input is whole vectors, <see cref="LaneSums"/>), then the tail.
+/// once where the input is whole vectors, <see cref="LaneSums"/>), then the tail. Where the CPU has AVX2 only,
+/// each 16-lane accumulator is two 256-bit halves and four outputs go at a time (sixteen registers hold eight
+/// such accumulators, not sixteen): the same operations on every lane, so the same bits.
 /// </summary>
 internal static unsafe class RowDotKernel
 {
@@ -42,6 +44,11 @@ internal static unsafe class RowDotKernel
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void Columns(float* x, int rows, int n, float* w, float* bias, int outFeatures, float* y, int first, int end)
     {
+        if (!Vector512.IsHardwareAccelerated)
+        {
+            ColumnsByHalves(x, rows, n, w, bias, outFeatures, y, first, end);
+            return;
+        }
         int j = first;
         // Two rows of x share each load of the weights where their sums can be reduced together (whole vectors).
         int paired = n % Lanes == 0 && LaneSums.Available ? rows & ~1 : 0;
@@ -158,5 +165,73 @@ internal static unsafe class RowDotKernel
         y[5] = Finish(s5, x, w5, k, n) + (bias is null ? 0f : bias[5]);
         y[6] = Finish(s6, x, w6, k, n) + (bias is null ? 0f : bias[6]);
         y[7] = Finish(s7, x, w7, k, n) + (bias is null ? 0f : bias[7]);
+    }
+
+    /// <summary><see cref="Columns"/> with 16-lane accumulators as two AVX2 halves: blocks of eight weight rows, four outputs at a time.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static void ColumnsByHalves(float* x, int rows, int n, float* w, float* bias, int outFeatures, float* y, int first, int end)
+    {
+        int j = first;
+        for (; j + 8 <= end; j += 8)
+            for (int r = 0; r < rows; r++)
+            {
+                FourDotsByHalves(x + (long)r * n, n, w + (long)j * n, bias is null ? null : bias + j, y + (long)r * outFeatures + j);
+                FourDotsByHalves(x + (long)r * n, n, w + (long)(j + 4) * n, bias is null ? null : bias + j + 4, y + (long)r * outFeatures + j + 4);
+            }
+        for (; j + 4 <= end; j += 4)
+            for (int r = 0; r < rows; r++)
+                FourDotsByHalves(x + (long)r * n, n, w + (long)j * n, bias is null ? null : bias + j, y + (long)r * outFeatures + j);
+        for (; j < end; j++)
+            for (int r = 0; r < rows; r++)
+                y[(long)r * outFeatures + j] = DotByHalves(x + (long)r * n, w + (long)j * n, n) + (bias is null ? 0f : bias[j]);
+    }
+
+    /// <summary><see cref="Finish"/> for an accumulator kept as two halves: the lanes in <c>Vector512.Sum</c>'s tree, then the tail.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static float FinishHalves(Vector256<float> lower, Vector256<float> upper, float* x, float* w, int k, int n)
+    {
+        float s = LaneSums.OfHalves(lower, upper);
+        for (; k < n; k++)
+            s = MathF.FusedMultiplyAdd(x[k], w[k], s);
+        return s;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static float DotByHalves(float* x, float* w, int n)
+    {
+        Vector256<float> lower = default, upper = default;
+        int k = 0;
+        for (; k + Lanes <= n; k += Lanes)
+        {
+            lower = Vector256.FusedMultiplyAdd(Vector256.Load(x + k), Vector256.Load(w + k), lower);
+            upper = Vector256.FusedMultiplyAdd(Vector256.Load(x + k + 8), Vector256.Load(w + k + 8), upper);
+        }
+        return FinishHalves(lower, upper, x, w, k, n);
+    }
+
+    /// <summary>Four of <see cref="EightDots"/>'s dot products, each accumulator as two halves (eight registers).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static void FourDotsByHalves(float* x, int n, float* w, float* bias, float* y)
+    {
+        Vector256<float> l0 = default, u0 = default, l1 = default, u1 = default, l2 = default, u2 = default, l3 = default, u3 = default;
+        float* w0 = w, w1 = w + n, w2 = w1 + n, w3 = w2 + n;
+        int k = 0;
+        for (; k + Lanes <= n; k += Lanes)
+        {
+            var xl = Vector256.Load(x + k);
+            var xu = Vector256.Load(x + k + 8);
+            l0 = Vector256.FusedMultiplyAdd(xl, Vector256.Load(w0 + k), l0);
+            u0 = Vector256.FusedMultiplyAdd(xu, Vector256.Load(w0 + k + 8), u0);
+            l1 = Vector256.FusedMultiplyAdd(xl, Vector256.Load(w1 + k), l1);
+            u1 = Vector256.FusedMultiplyAdd(xu, Vector256.Load(w1 + k + 8), u1);
+            l2 = Vector256.FusedMultiplyAdd(xl, Vector256.Load(w2 + k), l2);
+            u2 = Vector256.FusedMultiplyAdd(xu, Vector256.Load(w2 + k + 8), u2);
+            l3 = Vector256.FusedMultiplyAdd(xl, Vector256.Load(w3 + k), l3);
+            u3 = Vector256.FusedMultiplyAdd(xu, Vector256.Load(w3 + k + 8), u3);
+        }
+        y[0] = FinishHalves(l0, u0, x, w0, k, n) + (bias is null ? 0f : bias[0]);
+        y[1] = FinishHalves(l1, u1, x, w1, k, n) + (bias is null ? 0f : bias[1]);
+        y[2] = FinishHalves(l2, u2, x, w2, k, n) + (bias is null ? 0f : bias[2]);
+        y[3] = FinishHalves(l3, u3, x, w3, k, n) + (bias is null ? 0f : bias[3]);
     }
 }

@@ -21,7 +21,7 @@ internal static class SleefExp
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Of(Vector512<float> d)
     {
-        var q = Avx512F.ConvertToVector512Int32(Vector512.Multiply(d, Vector512.Create(InverseLn2))); // round to nearest
+        var q = RoundToInt32(Vector512.Multiply(d, Vector512.Create(InverseLn2)));
         var qf = Vector512.ConvertToSingle(q);
         var s = Vector512.FusedMultiplyAdd(qf, Vector512.Create(-Ln2Upper), d);
         s = Vector512.FusedMultiplyAdd(qf, Vector512.Create(-Ln2Lower), s);
@@ -38,6 +38,15 @@ internal static class SleefExp
         u = Vector512.AndNot(u, Vector512.LessThan(d, Vector512.Create(-104f)));
         return Vector512.ConditionalSelect(Vector512.LessThan(Vector512.Create(100f), d), Vector512.Create(float.PositiveInfinity), u);
     }
+
+    /// <summary>
+    /// Each lane rounded to the nearest integer, ties to even (<c>vcvtps2dq</c>; out of range gives int.MinValue):
+    /// one AVX-512 conversion, or the same conversion on each 256-bit half where the CPU has AVX2 only.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static Vector512<int> RoundToInt32(Vector512<float> x) => Avx512F.IsSupported
+        ? Avx512F.ConvertToVector512Int32(x)
+        : Vector512.Create(Avx.ConvertToVector256Int32(x.GetLower()), Avx.ConvertToVector256Int32(x.GetUpper()));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static Vector512<float> PowerOfTwo(Vector512<int> q) =>

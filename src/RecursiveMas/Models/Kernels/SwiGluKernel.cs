@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 using static TorchSharp.torch;
 
 namespace RecursiveMas.Models.Kernels;
@@ -12,11 +11,13 @@ namespace RecursiveMas.Models.Kernels;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Gives libtorch's bits. libtorch's silu is x / (1 + exp(−x)) with its AVX2 vectors' exp (SLEEF's
-/// <c>expf8_u10</c>: a rounded range reduction by ln 2 in two fused steps, a degree-6 polynomial in fused
-/// multiply-adds, a scale by 2^q in two halves) over 16 elements at a time, and the C library's <c>expf</c> for
-/// a row's last <c>n mod 16</c>; <see cref="SleefExp.Of"/> reproduces the first, <see cref="MathF.Exp"/> is the second.
-/// Like <see cref="RmsNormKernel"/>, it runs only where a probe on first use agreed with libtorch bit for bit.
+/// Gives libtorch's bits. libtorch's silu is x / (1 + exp(−x)) with its vectors' exp (SLEEF's <c>expf_u10</c>:
+/// a rounded range reduction by ln 2 in two fused steps, a degree-6 polynomial in fused multiply-adds, a scale
+/// by 2^q in two halves; the same in every lane at any width) over two of its vectors at a time, and the C
+/// library's <c>expf</c> for the rest of a row; <see cref="SleefExp.Of"/> reproduces the first, <see cref="MathF.Exp"/>
+/// is the second. Where the rest starts follows libtorch's vector width — 32 elements a pass with AVX-512,
+/// 16 with AVX2 — which libtorch does not report: the probe on first use tries both and the kernel runs
+/// with the one that agreed bit for bit (<see cref="Agrees"/>), like <see cref="RmsNormKernel"/>.
 /// </para>
 /// <para>
 /// More batch-invariant than libtorch: each row is computed alone. libtorch splits a tensor of more than
@@ -27,32 +28,33 @@ namespace RecursiveMas.Models.Kernels;
 /// </para>
 /// <para>
 /// Takes only what it handles — float32 on the CPU without autograd, gate and up of one [B, T, n] shape with
-/// the last dimension contiguous (the views a fused gate/up projection gives), AVX-512 — and returns null
-/// otherwise.
+/// the last dimension contiguous (the views a fused gate/up projection gives), where the kernels run
+/// (<see cref="CpuLinear.Available"/>) — and returns null otherwise.
 /// </para>
 /// </remarks>
 internal static unsafe class SwiGluKernel
 {
     const int Lanes = 16;
 
-    // libtorch's elementwise loop takes two of its 16-wide vectors at a time and leaves the rest of a row
-    // (n mod 32) to the scalar op.
-    const int VectorStep = 2 * Lanes;
+    // libtorch's elementwise loop takes two of its vectors at a time (16 lanes with AVX-512, 8 with AVX2) and
+    // leaves the rest of a row (n mod 32, n mod 16) to the scalar op.
+    static readonly int[] s_libtorchSteps = [32, 16];
 
     // libtorch's grain: tensors smaller than this run on one thread there, and here.
     const long ParallelElements = 32768;
 
-    static readonly Lazy<bool> s_agrees = new(CheckAgainstLibtorch);
+    // The elements libtorch's loop takes at a time here, as the probe found it; 0 where no width gave its bits.
+    static readonly Lazy<int> s_libtorchStep = new(FindLibtorchStep);
 
     struct Job
     {
         public float* Gate, Up, Y;
         public long GateBatch, GateRow, UpBatch, UpRow, Positions, Rows;
-        public int Width, Parts;
+        public int Width, Parts, VectorStep;
     }
 
     /// <summary>Whether the kernel gave libtorch's bits on the probe (checked once, on first use).</summary>
-    public static bool Agrees => s_agrees.Value;
+    public static bool Agrees => s_libtorchStep.Value > 0;
 
     /// <summary>gate, up [B, T, n] → a new contiguous silu(gate) · up; null when not handled.</summary>
     public static Tensor? TryRun(Tensor gate, Tensor up)
@@ -73,10 +75,13 @@ internal static unsafe class SwiGluKernel
         return Run(x, null);
     }
 
-    /// <summary>The kernel without the probe's verdict (the probe and tests call it); no <paramref name="up"/>: silu alone.</summary>
-    internal static Tensor? Run(Tensor gate, Tensor? up)
+    /// <summary>
+    /// The kernel without the probe's verdict (the probe and tests call it); no <paramref name="up"/>: silu alone.
+    /// <paramref name="vectorStep"/>: where a row's scalar rest starts (see the remarks); 0, the probe's finding.
+    /// </summary>
+    internal static Tensor? Run(Tensor gate, Tensor? up, int vectorStep = 0)
     {
-        if (!Avx512F.IsSupported)
+        if (!CpuLinear.Available)
             return null;
         long[] shape = gate.Sizes(), gateStrides = gate.Strides(), upStrides = up?.Strides() ?? [0, 0, 1];
         if (shape.Length != 3 || (up is not null && !up.Sizes().SequenceEqual(shape)) || gateStrides[2] != 1 || upStrides[2] != 1 || shape[2] > int.MaxValue)
@@ -97,6 +102,7 @@ internal static unsafe class SwiGluKernel
             Positions = shape[1],
             Rows = rows,
             Width = (int)shape[2],
+            VectorStep = vectorStep > 0 ? vectorStep : s_libtorchStep.Value > 0 ? s_libtorchStep.Value : s_libtorchSteps[0],
         };
         Launch(job);
         return output;
@@ -121,6 +127,7 @@ internal static unsafe class SwiGluKernel
             Positions = 1,
             Rows = rows,
             Width = n,
+            VectorStep = s_libtorchStep.Value,
         };
         Launch(job);
     }
@@ -140,17 +147,17 @@ internal static unsafe class SwiGluKernel
         for (long row = first; row < end; row++)
         {
             long b = row / job->Positions, t = row % job->Positions;
-            Row(job->Gate + b * job->GateBatch + t * job->GateRow, job->Up == null ? null : job->Up + b * job->UpBatch + t * job->UpRow, job->Y + row * job->Width, job->Width);
+            Row(job->Gate + b * job->GateBatch + t * job->GateRow, job->Up == null ? null : job->Up + b * job->UpBatch + t * job->UpRow, job->Y + row * job->Width, job->Width, job->VectorStep);
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static void Row(float* gate, float* up, float* y, int n)
+    static void Row(float* gate, float* up, float* y, int n, int vectorStep)
     {
         var one = Vector512.Create(1f);
         var signBit = Vector512.Create(-0f);
         int i = 0;
-        for (int vectorized = n - n % VectorStep; i < vectorized; i += Lanes)
+        for (int vectorized = n - n % vectorStep; i < vectorized; i += Lanes)
         {
             var x = Vector512.Load(gate + i);
             // silu as its own op (rounded), then the product with up (rounded): libtorch's two ops.
@@ -165,13 +172,17 @@ internal static unsafe class SwiGluKernel
         }
     }
 
-    /// <summary>The kernel against libtorch's silu and product over rows of several widths, including the range exp saturates in.</summary>
-    static bool CheckAgainstLibtorch()
+    /// <summary>
+    /// The first of libtorch's possible steps (see the remarks) with which the kernel gives libtorch's silu and
+    /// product bit for bit over rows of several widths, including the range exp saturates in; 0 for none.
+    /// </summary>
+    static int FindLibtorchStep()
     {
-        if (!CpuLinear.Available || !Avx512F.IsSupported)
-            return false;
+        if (!CpuLinear.Available)
+            return 0;
         using var scope = NewDisposeScope();
         using var generator = new Generator(20261206);
+        var probes = new List<(Tensor Gate, Tensor Up, Tensor Expected)>();
         foreach (int n in new[] { 5, 16, 24, 40, 96, 288, 384, 1000, 1536, 2048 })
         {
             // A fused [rows, 2n] output read as its two halves, values from tiny to past exp's range.
@@ -181,13 +192,12 @@ internal static unsafe class SwiGluKernel
             fused[0, 0, 1] = tensor(105f);
             var gate = fused.narrow(-1, 0, n);
             var up = fused.narrow(-1, n, n);
-            Tensor expected;
             using (CpuLinear.UseLibtorch())
-                expected = nn.functional.silu(gate) * up;
-            var actual = Run(gate, up);
-            if (actual is null || !actual.equal(expected).all().item<bool>())
-                return false;
+                probes.Add((gate, up, nn.functional.silu(gate) * up));
         }
-        return true;
+        foreach (int step in s_libtorchSteps)
+            if (probes.All(p => Run(p.Gate, p.Up, step) is { } actual && actual.equal(p.Expected).all().item<bool>()))
+                return step;
+        return 0;
     }
 }

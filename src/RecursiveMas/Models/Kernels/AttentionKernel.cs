@@ -240,6 +240,24 @@ internal static unsafe class AttentionKernel
                 }
             }
         }
+        else if (!Vector512.IsHardwareAccelerated)
+        {
+            // AVX2: four positions at a time, each summed as alone (16 lanes as two halves, their tree, the tail).
+            float* four = stackalloc float[4];
+            for (; s + 4 <= positions; s += 4)
+            {
+                if (mask != null && *(uint*)(mask + s) == 0)
+                    continue;
+                FourScoresByHalves(q, k + s * kRow, kRow, headDim, four);
+                for (int i = 0; i < 4; i++)
+                {
+                    if (mask != null && mask[s + i] == 0)
+                        continue;
+                    scores[n] = four[i] * scale;
+                    index[n++] = s + i;
+                }
+            }
+        }
         for (; s < positions; s++)
         {
             if (mask != null && mask[s] == 0)
@@ -256,6 +274,32 @@ internal static unsafe class AttentionKernel
             index[n++] = s;
         }
         return n;
+    }
+
+    /// <summary>The dot products of q with 4 consecutive keys, each in <see cref="ScoreVisible"/>'s order, with AVX2 halves.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static void FourScoresByHalves(float* q, float* k, long kRow, int headDim, float* scores)
+    {
+        Vector256<float> l0 = default, u0 = default, l1 = default, u1 = default, l2 = default, u2 = default, l3 = default, u3 = default;
+        float* k0 = k, k1 = k + kRow, k2 = k1 + kRow, k3 = k2 + kRow;
+        int d = 0;
+        for (; d + Lanes <= headDim; d += Lanes)
+        {
+            var ql = Vector256.Load(q + d);
+            var qu = Vector256.Load(q + d + 8);
+            l0 = Vector256.FusedMultiplyAdd(ql, Vector256.Load(k0 + d), l0);
+            u0 = Vector256.FusedMultiplyAdd(qu, Vector256.Load(k0 + d + 8), u0);
+            l1 = Vector256.FusedMultiplyAdd(ql, Vector256.Load(k1 + d), l1);
+            u1 = Vector256.FusedMultiplyAdd(qu, Vector256.Load(k1 + d + 8), u1);
+            l2 = Vector256.FusedMultiplyAdd(ql, Vector256.Load(k2 + d), l2);
+            u2 = Vector256.FusedMultiplyAdd(qu, Vector256.Load(k2 + d + 8), u2);
+            l3 = Vector256.FusedMultiplyAdd(ql, Vector256.Load(k3 + d), l3);
+            u3 = Vector256.FusedMultiplyAdd(qu, Vector256.Load(k3 + d + 8), u3);
+        }
+        scores[0] = RowDotKernel.FinishHalves(l0, u0, q, k0, d, headDim);
+        scores[1] = RowDotKernel.FinishHalves(l1, u1, q, k1, d, headDim);
+        scores[2] = RowDotKernel.FinishHalves(l2, u2, q, k2, d, headDim);
+        scores[3] = RowDotKernel.FinishHalves(l3, u3, q, k3, d, headDim);
     }
 
     /// <summary>The dot products of q with 16 consecutive keys (a head dim of whole vectors), each summed in <see cref="ScoreVisible"/>'s order; <paramref name="sums"/> holds the 16 accumulators.</summary>
@@ -342,6 +386,12 @@ internal static unsafe class AttentionKernel
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void FourByFour(float* q, float* p, int stride, int headDim, float* y, int padded)
     {
+        if (!Vector512.IsHardwareAccelerated)
+        {
+            for (int block = 0; block < 4; block++)
+                FourQueriesOneBlockByHalves(q, p + block * stride, headDim, y + block * Lanes, padded);
+            return;
+        }
         Vector512<float> a00 = default, a01 = default, a02 = default, a03 = default;
         Vector512<float> a10 = default, a11 = default, a12 = default, a13 = default;
         Vector512<float> a20 = default, a21 = default, a22 = default, a23 = default;
@@ -379,6 +429,40 @@ internal static unsafe class AttentionKernel
         StoreBlocks(a10, a11, a12, a13, y + padded);
         StoreBlocks(a20, a21, a22, a23, y + 2 * padded);
         StoreBlocks(a30, a31, a32, a33, y + 3 * padded);
+    }
+
+    /// <summary><see cref="FourByFour"/>'s sums for one block of 16 positions with AVX2 (eight halves in registers): the same chains.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static void FourQueriesOneBlockByHalves(float* q, float* p, int headDim, float* y, int padded)
+    {
+        Vector256<float> l0 = default, u0 = default, l1 = default, u1 = default, l2 = default, u2 = default, l3 = default, u3 = default;
+        float* q1 = q + headDim, q2 = q1 + headDim, q3 = q2 + headDim;
+        for (int d = 0; d < headDim; d++)
+        {
+            float* at = p + d * Lanes;
+            var lower = Vector256.Load(at);
+            var upper = Vector256.Load(at + 8);
+            var x = Vector256.Create(q[d]);
+            l0 = Vector256.FusedMultiplyAdd(x, lower, l0);
+            u0 = Vector256.FusedMultiplyAdd(x, upper, u0);
+            x = Vector256.Create(q1[d]);
+            l1 = Vector256.FusedMultiplyAdd(x, lower, l1);
+            u1 = Vector256.FusedMultiplyAdd(x, upper, u1);
+            x = Vector256.Create(q2[d]);
+            l2 = Vector256.FusedMultiplyAdd(x, lower, l2);
+            u2 = Vector256.FusedMultiplyAdd(x, upper, u2);
+            x = Vector256.Create(q3[d]);
+            l3 = Vector256.FusedMultiplyAdd(x, lower, l3);
+            u3 = Vector256.FusedMultiplyAdd(x, upper, u3);
+        }
+        l0.Store(y);
+        u0.Store(y + 8);
+        l1.Store(y + padded);
+        u1.Store(y + padded + 8);
+        l2.Store(y + 2 * padded);
+        u2.Store(y + 2 * padded + 8);
+        l3.Store(y + 3 * padded);
+        u3.Store(y + 3 * padded + 8);
     }
 
     /// <summary>Four blocks' scores of one query, in position order.</summary>
@@ -437,8 +521,12 @@ internal static unsafe class AttentionKernel
         // 64 channels at a time, their sums in registers: a store and a reload of the output between positions
         // made every position wait for the one before it.
         int vectorChannels = headDim / Lanes * Lanes;
-        for (int d = 0; d < vectorChannels; d += 4 * Lanes)
-            WeighValues(scores, index, visible, v + d, vRow, Math.Min(4 * Lanes, vectorChannels - d), output + d);
+        if (Vector512.IsHardwareAccelerated)
+            for (int d = 0; d < vectorChannels; d += 4 * Lanes)
+                WeighValues(scores, index, visible, v + d, vRow, Math.Min(4 * Lanes, vectorChannels - d), output + d);
+        else
+            for (int d = 0; d < vectorChannels; d += 2 * Lanes)
+                WeighValuesByHalves(scores, index, visible, v + d, vRow, Math.Min(2 * Lanes, vectorChannels - d), output + d);
         for (int c = vectorChannels; c < headDim; c++)
             output[c] = WeighChannel(scores, index, visible, v + c, vRow);
         // No visible position: 0 · (1 / 0) = NaN, as SDPA gives.
@@ -503,6 +591,55 @@ internal static unsafe class AttentionKernel
             (e2 + o2).Store(output + 2 * Lanes);
         if (vectors > 3)
             (e3 + o3).Store(output + 3 * Lanes);
+    }
+
+    /// <summary>
+    /// <see cref="WeighValues"/> with AVX2 for up to 32 channels (16 or 32): the same two chains per channel
+    /// (even entries, odd entries, then their sum), eight 256-bit sums in registers.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static void WeighValuesByHalves(float* scores, int* index, int visible, float* v, long vRow, int channels, float* output)
+    {
+        Vector256<float> e0 = default, e1 = default, e2 = default, e3 = default;
+        Vector256<float> o0 = default, o1 = default, o2 = default, o3 = default;
+        bool wide = channels > Lanes;
+        int i = 0;
+        for (; i + 2 <= visible; i += 2)
+        {
+            var w = Vector256.Create(scores[i]);
+            var u = Vector256.Create(scores[i + 1]);
+            float* even = v + index[i] * vRow, odd = v + index[i + 1] * vRow;
+            e0 = Vector256.FusedMultiplyAdd(w, Vector256.Load(even), e0);
+            o0 = Vector256.FusedMultiplyAdd(u, Vector256.Load(odd), o0);
+            e1 = Vector256.FusedMultiplyAdd(w, Vector256.Load(even + 8), e1);
+            o1 = Vector256.FusedMultiplyAdd(u, Vector256.Load(odd + 8), o1);
+            if (wide)
+            {
+                e2 = Vector256.FusedMultiplyAdd(w, Vector256.Load(even + 16), e2);
+                o2 = Vector256.FusedMultiplyAdd(u, Vector256.Load(odd + 16), o2);
+                e3 = Vector256.FusedMultiplyAdd(w, Vector256.Load(even + 24), e3);
+                o3 = Vector256.FusedMultiplyAdd(u, Vector256.Load(odd + 24), o3);
+            }
+        }
+        if (i < visible)
+        {
+            var w = Vector256.Create(scores[i]);
+            float* even = v + index[i] * vRow;
+            e0 = Vector256.FusedMultiplyAdd(w, Vector256.Load(even), e0);
+            e1 = Vector256.FusedMultiplyAdd(w, Vector256.Load(even + 8), e1);
+            if (wide)
+            {
+                e2 = Vector256.FusedMultiplyAdd(w, Vector256.Load(even + 16), e2);
+                e3 = Vector256.FusedMultiplyAdd(w, Vector256.Load(even + 24), e3);
+            }
+        }
+        (e0 + o0).Store(output);
+        (e1 + o1).Store(output + 8);
+        if (wide)
+        {
+            (e2 + o2).Store(output + 16);
+            (e3 + o3).Store(output + 24);
+        }
     }
 
     /// <summary>One channel past the last multiple of 16, summed as <see cref="WeighValues"/> sums each lane.</summary>

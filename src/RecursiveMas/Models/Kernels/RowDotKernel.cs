@@ -9,8 +9,8 @@ namespace RecursiveMas.Models.Kernels;
 /// rows; blocks of 8 weight rows stay in cache while every row of x passes over them, each output one dot
 /// product accumulated in 16 lanes over the input in order, then across the lanes (eight outputs' lanes at
 /// once where the input is whole vectors, <see cref="LaneSums"/>), then the tail. Where the CPU has AVX2 only,
-/// each 16-lane accumulator is two 256-bit halves and four outputs go at a time (sixteen registers hold eight
-/// such accumulators, not sixteen): the same operations on every lane, so the same bits.
+/// each 16-lane accumulator is two 256-bit halves and two outputs of two rows (or four of one) go at a time
+/// (sixteen registers hold eight such accumulators, not sixteen): the same operations on every lane, so the same bits.
 /// </summary>
 internal static unsafe class RowDotKernel
 {
@@ -167,17 +167,28 @@ internal static unsafe class RowDotKernel
         y[7] = Finish(s7, x, w7, k, n) + (bias is null ? 0f : bias[7]);
     }
 
-    /// <summary><see cref="Columns"/> with 16-lane accumulators as two AVX2 halves: blocks of eight weight rows, four outputs at a time.</summary>
+    /// <summary>
+    /// <see cref="Columns"/> with 16-lane accumulators as two AVX2 halves: blocks of eight weight rows, two outputs
+    /// of two rows at a time (or four outputs of the last, unpaired row).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void ColumnsByHalves(float* x, int rows, int n, float* w, float* bias, int outFeatures, float* y, int first, int end)
     {
         int j = first;
+        // Pairs of rows share each weight load (on the 1,536-wide down projection of 16 rows, one thread: 640 → 400 µs).
+        int paired = rows & ~1;
         for (; j + 8 <= end; j += 8)
-            for (int r = 0; r < rows; r++)
+        {
+            int r = 0;
+            for (; r < paired; r += 2)
+                for (int o = 0; o < 8; o += 2)
+                    TwoDotsOfTwoRows(x + (long)r * n, n, w + (long)(j + o) * n, bias is null ? null : bias + j + o, y + (long)r * outFeatures + j + o, outFeatures);
+            for (; r < rows; r++)
             {
                 FourDotsByHalves(x + (long)r * n, n, w + (long)j * n, bias is null ? null : bias + j, y + (long)r * outFeatures + j);
                 FourDotsByHalves(x + (long)r * n, n, w + (long)(j + 4) * n, bias is null ? null : bias + j + 4, y + (long)r * outFeatures + j + 4);
             }
+        }
         for (; j + 4 <= end; j += 4)
             for (int r = 0; r < rows; r++)
                 FourDotsByHalves(x + (long)r * n, n, w + (long)j * n, bias is null ? null : bias + j, y + (long)r * outFeatures + j);
@@ -188,7 +199,7 @@ internal static unsafe class RowDotKernel
 
     /// <summary><see cref="Finish"/> for an accumulator kept as two halves: the lanes in <c>Vector512.Sum</c>'s tree, then the tail.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static float FinishHalves(Vector256<float> lower, Vector256<float> upper, float* x, float* w, int k, int n)
+    internal static float FinishHalves(Vector256<float> lower, Vector256<float> upper, float* x, float* w, int k, int n)
     {
         float s = LaneSums.OfHalves(lower, upper);
         for (; k < n; k++)
@@ -196,8 +207,9 @@ internal static unsafe class RowDotKernel
         return s;
     }
 
+    /// <summary>One output's dot product in the 16-lane order, with AVX2 halves (attention's step scores share it).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static float DotByHalves(float* x, float* w, int n)
+    internal static float DotByHalves(float* x, float* w, int n)
     {
         Vector256<float> lower = default, upper = default;
         int k = 0;
@@ -233,5 +245,39 @@ internal static unsafe class RowDotKernel
         y[1] = FinishHalves(l1, u1, x, w1, k, n) + (bias is null ? 0f : bias[1]);
         y[2] = FinishHalves(l2, u2, x, w2, k, n) + (bias is null ? 0f : bias[2]);
         y[3] = FinishHalves(l3, u3, x, w3, k, n) + (bias is null ? 0f : bias[3]);
+    }
+
+    /// <summary>Two outputs of two consecutive rows of x, each accumulator as two halves (eight registers): each weight load feeds both rows.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static void TwoDotsOfTwoRows(float* x, int n, float* w, float* bias, float* y, int outFeatures)
+    {
+        Vector256<float> al0 = default, au0 = default, al1 = default, au1 = default, bl0 = default, bu0 = default, bl1 = default, bu1 = default;
+        float* x1 = x + n;
+        float* w0 = w, w1 = w + n;
+        int k = 0;
+        for (; k + Lanes <= n; k += Lanes)
+        {
+            var xal = Vector256.Load(x + k);
+            var xbl = Vector256.Load(x1 + k);
+            var v = Vector256.Load(w0 + k);
+            al0 = Vector256.FusedMultiplyAdd(xal, v, al0);
+            bl0 = Vector256.FusedMultiplyAdd(xbl, v, bl0);
+            v = Vector256.Load(w1 + k);
+            al1 = Vector256.FusedMultiplyAdd(xal, v, al1);
+            bl1 = Vector256.FusedMultiplyAdd(xbl, v, bl1);
+            var xau = Vector256.Load(x + k + 8);
+            var xbu = Vector256.Load(x1 + k + 8);
+            v = Vector256.Load(w0 + k + 8);
+            au0 = Vector256.FusedMultiplyAdd(xau, v, au0);
+            bu0 = Vector256.FusedMultiplyAdd(xbu, v, bu0);
+            v = Vector256.Load(w1 + k + 8);
+            au1 = Vector256.FusedMultiplyAdd(xau, v, au1);
+            bu1 = Vector256.FusedMultiplyAdd(xbu, v, bu1);
+        }
+        float b0 = bias is null ? 0f : bias[0], b1 = bias is null ? 0f : bias[1];
+        y[0] = FinishHalves(al0, au0, x, w0, k, n) + b0;
+        y[1] = FinishHalves(al1, au1, x, w1, k, n) + b1;
+        y[outFeatures] = FinishHalves(bl0, bu0, x1, w0, k, n) + b0;
+        y[outFeatures + 1] = FinishHalves(bl1, bu1, x1, w1, k, n) + b1;
     }
 }

@@ -47,6 +47,29 @@ public class AttentionKernelTests
         TensorAssert.Close(expected, fast, 1e-5, $"{rows}×{kvHeads}×{group} heads, {positions} positions");
     }
 
+    // The AVX2 paths (16-lane sums as two 256-bit halves, other blockings) against AVX-512's, bit for bit: steps
+    // and prefills, masks, head dims with and without a tail. On a CPU without AVX-512 both runs take the AVX2
+    // paths and this compares them with themselves; a CPU with AVX-512 tests that a question gets the same bits
+    // on either kind of CPU.
+    [Theory]
+    [InlineData(16, 16, 1, 250, 32, true, false)]
+    [InlineData(3, 2, 3, 37, 64, true, false)]
+    [InlineData(2, 2, 3, 29, 24, true, false)]
+    [InlineData(2, 2, 40, 70, 64, true, true)]
+    [InlineData(2, 4, 9, 19, 24, false, true)]
+    public void Avx2PathsGiveTheAvx512PathsBits(int rows, int kvHeads, int group, int positions, int headDim, bool withMask, bool prefill)
+    {
+        if (!CpuLinear.Available)
+            return;
+        using var scope = NewDisposeScope();
+        var (q, keys, values, mask) = Inputs(rows, kvHeads, group, positions, headDim, seed: 31 + positions, perQueryMask: true);
+        var wide = AttentionKernel.TryRun(q, keys, values, withMask ? mask : null, prefill)!;
+        Tensor halves;
+        using (CpuLinear.UseHalves())
+            halves = AttentionKernel.TryRun(q, keys, values, withMask ? mask : null, prefill)!;
+        Assert.True(wide.equal(halves).all().item<bool>(), $"{rows}×{kvHeads}×{group} heads, {positions} positions, head dim {headDim}: the AVX2 paths give other bits");
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]

@@ -143,6 +143,26 @@ public class CpuLinearTests
         }
     }
 
+    // The AVX2 paths against AVX-512's on the same inputs, bit for bit (on a CPU without AVX-512 both runs take
+    // the AVX2 paths; the documented order above pins them there).
+    [Theory]
+    [InlineData(768, 1283, 5, 1)]
+    [InlineData(37, 19, 2, 1)]
+    [InlineData(130, 333, 3, 13)]
+    public void Avx2PathsGiveTheAvx512PathsBits(int inFeatures, int outFeatures, int rows, int positions)
+    {
+        if (!CpuLinear.Available)
+            return;
+        using var scope = NewDisposeScope();
+        var (weight, bias) = Weights(inFeatures, outFeatures, seed: 8);
+        var x = Rows(rows, inFeatures, seed: 9, positions);
+        var wide = CpuLinear.TryForward(x, weight, bias)!;
+        Tensor halves;
+        using (CpuLinear.UseHalves())
+            halves = CpuLinear.TryForward(x, weight, bias)!;
+        Assert.True(wide.equal(halves).all().item<bool>(), $"{inFeatures}→{outFeatures}, {rows}×{positions}: the AVX2 paths give other bits");
+    }
+
     [Fact]
     public void TrainingAndOtherTypesStayWithLibtorch()
     {

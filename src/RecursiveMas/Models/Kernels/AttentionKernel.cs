@@ -49,7 +49,7 @@ internal static unsafe class AttentionKernel
         public long KRow, KHead, KBatch, VRow, VHead, VBatch, MaskBatch, MaskQuery;
         public int Heads, Queries, Positions, HeadDim, Parts, Units;
         public float Scale;
-        public bool Packed;
+        public bool Packed, Halves;
     }
 
     /// <summary>
@@ -108,6 +108,7 @@ internal static unsafe class AttentionKernel
     static void Launch(Job job)
     {
         job.Scale = (float)(1.0 / Math.Sqrt(job.HeadDim));
+        job.Halves = CpuLinear.ByHalves;
         // A few rows of a short cache are not worth waking a thread for.
         job.Parts = (long)job.Units * job.Queries * job.Positions * job.HeadDim < (1 << 16) ? 1 : OpenMpTeam.Parts(job.Units);
         OpenMpTeam.Run(&Part, &job, job.Parts);
@@ -174,8 +175,8 @@ internal static unsafe class AttentionKernel
                     {
                         long offset = ((long)unit * job->Queries + g) * job->HeadDim;
                         byte* mask = job->Mask == null ? null : job->Mask + row * job->MaskBatch + g * job->MaskQuery;
-                        int visible = ScoreVisible(job->Q + offset, k, job->KRow, mask, job->Positions, job->HeadDim, job->Scale, scores, index);
-                        Attend(scores, index, visible, v, job->VRow, job->HeadDim, job->Out + offset);
+                        int visible = ScoreVisible(job->Q + offset, k, job->KRow, mask, job->Positions, job->HeadDim, job->Scale, scores, index, job->Halves);
+                        Attend(scores, index, visible, v, job->VRow, job->HeadDim, job->Out + offset, job->Halves);
                     }
                     continue;
                 }
@@ -188,12 +189,12 @@ internal static unsafe class AttentionKernel
                     int last = -1;
                     for (int i = 0; i < count; i++)
                         last = Math.Max(last, lasts[i] = LastVisible(masks == null ? null : masks + i * job->MaskQuery, job->Positions));
-                    ScorePacked(job->Q + offset, count, packed, last, job->HeadDim, byPosition, padded);
+                    ScorePacked(job->Q + offset, count, packed, last, job->HeadDim, byPosition, padded, job->Halves);
                     for (int i = 0; i < count; i++)
                     {
                         byte* mask = masks == null ? null : masks + i * job->MaskQuery;
                         int visible = GatherVisible(byPosition + i * padded, mask, lasts[i], job->Scale, scores, index);
-                        Attend(scores, index, visible, v, job->VRow, job->HeadDim, job->Out + offset + i * job->HeadDim);
+                        Attend(scores, index, visible, v, job->VRow, job->HeadDim, job->Out + offset + i * job->HeadDim, job->Halves);
                     }
                 }
             }
@@ -211,10 +212,10 @@ internal static unsafe class AttentionKernel
     /// entirely is skipped.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static int ScoreVisible(float* q, float* k, long kRow, byte* mask, int positions, int headDim, float scale, float* scores, int* index)
+    static int ScoreVisible(float* q, float* k, long kRow, byte* mask, int positions, int headDim, float scale, float* scores, int* index, bool halves)
     {
         int n = 0, s = 0;
-        if (headDim % Lanes == 0 && LaneSums.Available)
+        if (headDim % Lanes == 0 && LaneSums.Available && !halves)
         {
             float* block = stackalloc float[Lanes];
             var sums = stackalloc Vector512<float>[Lanes];
@@ -240,7 +241,7 @@ internal static unsafe class AttentionKernel
                 }
             }
         }
-        else if (!Vector512.IsHardwareAccelerated)
+        else if (halves)
         {
             // AVX2: four positions at a time, each summed as alone (16 lanes as two halves, their tree, the tail).
             float* four = stackalloc float[4];
@@ -353,7 +354,7 @@ internal static unsafe class AttentionKernel
     /// otherwise came from the L2 cache once per query; four blocks give four independent chains per query.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static void ScorePacked(float* q, int count, float* packed, int last, int headDim, float* byPosition, int padded)
+    static void ScorePacked(float* q, int count, float* packed, int last, int headDim, float* byPosition, int padded, bool halves)
     {
         int blocks = (last + 4 * Lanes) / (4 * Lanes) * 4, stride = headDim * Lanes;
         for (int b = 0; b < blocks; b += 4)
@@ -361,7 +362,11 @@ internal static unsafe class AttentionKernel
             float* p = packed + (long)b * stride;
             if (count == QueryTile)
             {
-                FourByFour(q, p, stride, headDim, byPosition + b * Lanes, padded);
+                if (halves)
+                    for (int block = 0; block < 4; block++)
+                        FourQueriesOneBlockByHalves(q, p + block * stride, headDim, byPosition + (b + block) * Lanes, padded);
+                else
+                    FourByFour(q, p, stride, headDim, byPosition + b * Lanes, padded);
                 continue;
             }
             for (int i = 0; i < count; i++)
@@ -386,12 +391,6 @@ internal static unsafe class AttentionKernel
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void FourByFour(float* q, float* p, int stride, int headDim, float* y, int padded)
     {
-        if (!Vector512.IsHardwareAccelerated)
-        {
-            for (int block = 0; block < 4; block++)
-                FourQueriesOneBlockByHalves(q, p + block * stride, headDim, y + block * Lanes, padded);
-            return;
-        }
         Vector512<float> a00 = default, a01 = default, a02 = default, a03 = default;
         Vector512<float> a10 = default, a11 = default, a12 = default, a13 = default;
         Vector512<float> a20 = default, a21 = default, a22 = default, a23 = default;
@@ -494,7 +493,7 @@ internal static unsafe class AttentionKernel
     /// time over the list and their sum, then the weighted values.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static void Attend(float* scores, int* index, int visible, float* v, long vRow, int headDim, float* output)
+    static void Attend(float* scores, int* index, int visible, float* v, long vRow, int headDim, float* output, bool halves)
     {
         // The max 16 at a time (exact in any order), the list padded to whole vectors with −∞ (whose
         // exponential, 0, adds nothing), then every exponential from the vector exp and their sum lane by lane:
@@ -521,7 +520,7 @@ internal static unsafe class AttentionKernel
         // 64 channels at a time, their sums in registers: a store and a reload of the output between positions
         // made every position wait for the one before it.
         int vectorChannels = headDim / Lanes * Lanes;
-        if (Vector512.IsHardwareAccelerated)
+        if (!halves)
             for (int d = 0; d < vectorChannels; d += 4 * Lanes)
                 WeighValues(scores, index, visible, v + d, vRow, Math.Min(4 * Lanes, vectorChannels - d), output + d);
         else

@@ -32,12 +32,25 @@ public static unsafe class CpuLinear
 {
     // Flows into tasks and threads started inside the scope (a trainer's helpers).
     static readonly FlowSwitch s_libtorch = new();
+    static readonly FlowSwitch s_halves = new();
 
     /// <summary>
     /// Whether this CPU runs the kernels: AVX-512, or AVX2 with FMA, where each 16-lane operation runs as the
     /// same operation on two 256-bit halves, lane for lane (so the same bits); elsewhere every projection runs libtorch's.
     /// </summary>
     public static bool Available => (Vector512.IsHardwareAccelerated || (Avx2.IsSupported && Fma.IsSupported)) && TensorData.Available;
+
+    /// <summary>
+    /// Whether the kernels take their AVX2 paths (each 16-lane accumulator as two 256-bit halves): on a CPU
+    /// without AVX-512, or inside <see cref="UseHalves"/>. Read once per kernel call.
+    /// </summary>
+    internal static bool ByHalves => !Vector512.IsHardwareAccelerated || s_halves.IsOn;
+
+    /// <summary>
+    /// Runs the kernels' AVX2 paths for the calling code (this thread and what it starts) until disposed, where
+    /// AVX-512 would run: tests compare the two bit for bit on a CPU that has both.
+    /// </summary>
+    internal static IDisposable UseHalves() => s_halves.TurnOn();
 
     /// <summary>Whether the calling code runs the kernels now: available, and not inside <see cref="UseLibtorch"/>.</summary>
     internal static bool Runs => Available && !s_libtorch.IsOn;

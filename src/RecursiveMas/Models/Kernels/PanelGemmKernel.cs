@@ -36,13 +36,14 @@ internal static unsafe class PanelGemmKernel
     {
         public float* X, W, Bias, Y;
         public int Rows, In, Out, Panels, Parts;
+        public bool Halves;
     }
 
     public static void Run(float* x, int rows, int inFeatures, float* w, float* bias, int outFeatures, float* y)
     {
         int panels = (outFeatures + PanelWidth - 1) / PanelWidth;
         int parts = (long)rows * inFeatures * outFeatures < ParallelFmas ? 1 : OpenMpTeam.Parts(panels);
-        var job = new Job { X = x, Rows = rows, In = inFeatures, W = w, Bias = bias, Out = outFeatures, Y = y, Panels = panels, Parts = parts };
+        var job = new Job { X = x, Rows = rows, In = inFeatures, W = w, Bias = bias, Out = outFeatures, Y = y, Panels = panels, Parts = parts, Halves = CpuLinear.ByHalves };
         OpenMpTeam.Run(&Part, &job, parts);
     }
 
@@ -71,7 +72,7 @@ internal static unsafe class PanelGemmKernel
                         bias[c] = c < width ? job->Bias[column + c] : 0f;
                     panelBias = bias;
                 }
-                int rowBlock = Vector512.IsHardwareAccelerated ? RowBlock : RowBlockByHalves;
+                int rowBlock = job->Halves ? RowBlockByHalves : RowBlock;
                 for (int r = chunk; r < chunkEnd; r += rowBlock)
                 {
                     int rows = Math.Min(rowBlock, chunkEnd - r);
@@ -81,7 +82,7 @@ internal static unsafe class PanelGemmKernel
                     bool direct = rows == rowBlock && width == PanelWidth;
                     float* target = direct ? y : tile;
                     long ld = direct ? job->Out : PanelWidth;
-                    if (!Vector512.IsHardwareAccelerated)
+                    if (job->Halves)
                         BlockByHalves(x, rows, k, panel, panelBias, target, ld);
                     else if (rows == RowBlock)
                         EightRows(x, k, panel, panelBias, target, ld);

@@ -23,12 +23,13 @@ internal static unsafe class RowDotKernel
     {
         public float* X, W, Bias, Y;
         public int Rows, In, Out, Parts, Per;
+        public bool Halves;
     }
 
     public static void Run(float* x, int rows, int inFeatures, float* w, float* bias, int outFeatures, float* y)
     {
         int parts = (long)outFeatures * inFeatures * sizeof(float) < ParallelBytes ? 1 : OpenMpTeam.Parts(outFeatures / 8);
-        var job = new Job { X = x, Rows = rows, In = inFeatures, W = w, Bias = bias, Out = outFeatures, Y = y, Parts = parts, Per = (outFeatures / parts + 7) & ~7 };
+        var job = new Job { X = x, Rows = rows, In = inFeatures, W = w, Bias = bias, Out = outFeatures, Y = y, Parts = parts, Per = (outFeatures / parts + 7) & ~7, Halves = CpuLinear.ByHalves };
         OpenMpTeam.Run(&Part, &job, parts);
     }
 
@@ -37,18 +38,16 @@ internal static unsafe class RowDotKernel
         var job = (Job*)state;
         int first = Math.Min(job->Out, part * job->Per);
         int end = part == job->Parts - 1 ? job->Out : Math.Min(job->Out, first + job->Per);
-        Columns(job->X, job->Rows, job->In, job->W, job->Bias, job->Out, job->Y, first, end);
+        if (job->Halves)
+            ColumnsByHalves(job->X, job->Rows, job->In, job->W, job->Bias, job->Out, job->Y, first, end);
+        else
+            Columns(job->X, job->Rows, job->In, job->W, job->Bias, job->Out, job->Y, first, end);
     }
 
     /// <summary>Outputs [first, end) of every row.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void Columns(float* x, int rows, int n, float* w, float* bias, int outFeatures, float* y, int first, int end)
     {
-        if (!Vector512.IsHardwareAccelerated)
-        {
-            ColumnsByHalves(x, rows, n, w, bias, outFeatures, y, first, end);
-            return;
-        }
         int j = first;
         // Two rows of x share each load of the weights where their sums can be reduced together (whole vectors).
         int paired = n % Lanes == 0 && LaneSums.Available ? rows & ~1 : 0;

@@ -49,7 +49,7 @@ public static class LinkTrainer
             link.ConvertTo(options.LinkDType);
 
         // Graph-free rollouts (rollout messages, held-out evaluation) use libtorch's kernels, not the CPU
-        // kernels inference uses where the CPU has AVX-512: what a training run writes then does not depend
+        // kernels inference uses where the CPU has AVX2 or AVX-512: what a training run writes then does not depend
         // on them being there, and runs from before them (the shipped zoo) reproduce bit for bit.
         using var libtorch = CpuLinear.UseLibtorch();
         var reports = new List<StageReport>();

@@ -54,7 +54,7 @@ public class DecoderStepTests
         var config = Config(family);
         Assert.True(DecoderStep.Supports(config), $"{family} should take the step path");
         if (!CpuLinear.Available)
-            return; // no AVX-512: the kernels, and so the step path, never run
+            return; // no AVX2 and FMA: the kernels, and so the step path, never run
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         // std 0.02 as transformers initialises: feeding hidden states back stays in range for twelve steps.

@@ -52,7 +52,7 @@ public class PackedPositionsTests
     public void PackedPrefillGivesThePaddedPrefillsBits(string family)
     {
         if (!CpuLinear.Available)
-            return; // no AVX-512: the kernels, and so the packing, never run
+            return; // no AVX2 and FMA: the kernels, and so the packing, never run
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         using var model = TinyModels.Create(Config(family), seed: 13, std: 0.05);

@@ -6,12 +6,12 @@ using static TorchSharp.torch;
 namespace RecursiveMas.Models.Kernels;
 
 /// <summary>
-/// y = x Wᵀ + b for the decoders' projections and LM head at inference on the CPU, with two AVX-512
-/// kernels instead of libtorch's: <see cref="RowDotKernel"/> for one-position steps (latent steps,
+/// y = x Wᵀ + b for the decoders' projections and LM head at inference on the CPU, with two kernels of
+/// the runtime's (AVX-512, or AVX2 with FMA: the same bits, see <see cref="ByHalves"/>) instead of libtorch's: <see cref="RowDotKernel"/> for one-position steps (latent steps,
 /// decoding: x [B, 1, in]), which stream weights at close to the memory's speed where libtorch's one-row
 /// kernel reads at a third of it; and <see cref="PanelGemmKernel"/> for prefills (x [B, T, in], T &gt; 1),
 /// which runs at close to the FMA units' peak where libtorch's matrix product (MKL, which takes its AVX2
-/// path on this AMD CPU) reaches about half.
+/// path on AMD CPUs) reaches about half on the AVX-512 EPYC these were tuned on.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -25,7 +25,7 @@ namespace RecursiveMas.Models.Kernels;
 /// <para>
 /// Used where both paths of a projection would be: float32 on the CPU, no autograd (anything with a
 /// graph goes through libtorch, and link training keeps libtorch throughout, see
-/// <see cref="UseLibtorch"/>), and AVX-512 available; elsewhere libtorch runs.
+/// <see cref="UseLibtorch"/>), and AVX-512 or AVX2 with FMA available (<see cref="Available"/>); elsewhere libtorch runs.
 /// </para>
 /// </remarks>
 public static unsafe class CpuLinear

@@ -17,7 +17,7 @@ namespace RecursiveMas.Models.Kernels;
 /// last dimension is a sum divided by its length, and the sum is ATen's cascade over vectors of its CPU
 /// capability's width (<see cref="CascadeSum"/> reproduces it for AVX2's 8). The width is not something libtorch
 /// reports, so the first call checks the kernel against libtorch on a probe and the kernel runs only where every bit
-/// agreed (<see cref="Agrees"/>); elsewhere libtorch runs, as on a CPU without AVX-512.
+/// agreed (<see cref="Agrees"/>); elsewhere libtorch runs, as on a CPU without AVX2 and FMA.
 /// </para>
 /// <para>
 /// Takes only what it handles — float32 on the CPU without autograd, up to 4 dimensions with the last one

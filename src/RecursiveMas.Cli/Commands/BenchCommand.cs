@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using RecursiveMas.Cli.Benchmarks;
 using RecursiveMas.IO;
 using RecursiveMas.Models;
+using RecursiveMas.Models.Kernels;
 using RecursiveMas.Systems;
 using RecursiveMas.Tasks;
 using Spectre.Console;
@@ -60,7 +61,9 @@ public sealed class BenchCommand(IAnsiConsole console) : Command<BenchCommand.Se
             ["suite"] = settings.Suite,
             ["quick"] = settings.Quick,
             ["threads"] = TorchSharp.torch.get_num_threads(),
+            ["kernels"] = CpuLinear.Code,
         };
+        log($"kernels: {CpuLinear.Code}, threads {TorchSharp.torch.get_num_threads()}");
         var countersAtStart = ProcessCounters.Read();
         if (settings.Suite == "rollout")
         {

@@ -68,6 +68,9 @@ public class BenchCommandTests
         });
         Assert.Equal(["system-bench/c4", "zoo-sequential/c4"], json.RootElement.GetProperty("throughput_vs_one_client").EnumerateObject().Select(p => p.Name));
         // What the suite cost the process: CPU time always, page faults where /proc says.
+        // Which code the figures measured: the runtime's kernels (and their vector width) or libtorch's.
+        Assert.Equal(RecursiveMas.Models.Kernels.CpuLinear.Code, json.RootElement.GetProperty("kernels").GetString());
+        Assert.Contains(json.RootElement.GetProperty("kernels").GetString(), new[] { "avx512", "avx2", "libtorch" });
         var process = json.RootElement.GetProperty("process");
         Assert.True(process.GetProperty("user_cpu_seconds").GetDouble() > 0);
         Assert.True(process.GetProperty("system_cpu_seconds").GetDouble() >= 0);

@@ -41,6 +41,13 @@ public static unsafe class CpuLinear
     public static bool Available => (Vector512.IsHardwareAccelerated || (Avx2.IsSupported && Fma.IsSupported)) && TensorData.Available;
 
     /// <summary>
+    /// Which code the inference products and attention run here: <c>avx512</c> or <c>avx2</c> (the runtime's
+    /// kernels, the same bits either way) or <c>libtorch</c> (no kernels on this CPU). Benchmarks record it,
+    /// so a figure says which code it measured.
+    /// </summary>
+    public static string Code => !Available ? "libtorch" : Vector512.IsHardwareAccelerated ? "avx512" : "avx2";
+
+    /// <summary>
     /// Whether the kernels take their AVX2 paths (each 16-lane accumulator as two 256-bit halves): on a CPU
     /// without AVX-512, or inside <see cref="UseHalves"/>. Read once per kernel call.
     /// </summary>

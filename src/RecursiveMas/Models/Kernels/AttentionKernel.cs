@@ -249,7 +249,7 @@ internal static unsafe class AttentionKernel
             {
                 if (mask != null && *(uint*)(mask + s) == 0)
                     continue;
-                FourScoresByHalves(q, k + s * kRow, kRow, headDim, four);
+                RowDotKernel.FourDotsByHalves(q, headDim, k + s * kRow, kRow, four);
                 for (int i = 0; i < 4; i++)
                 {
                     if (mask != null && mask[s + i] == 0)
@@ -275,32 +275,6 @@ internal static unsafe class AttentionKernel
             index[n++] = s;
         }
         return n;
-    }
-
-    /// <summary>The dot products of q with 4 consecutive keys, each in <see cref="ScoreVisible"/>'s order, with AVX2 halves.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static void FourScoresByHalves(float* q, float* k, long kRow, int headDim, float* scores)
-    {
-        Vector256<float> l0 = default, u0 = default, l1 = default, u1 = default, l2 = default, u2 = default, l3 = default, u3 = default;
-        float* k0 = k, k1 = k + kRow, k2 = k1 + kRow, k3 = k2 + kRow;
-        int d = 0;
-        for (; d + Lanes <= headDim; d += Lanes)
-        {
-            var ql = Vector256.Load(q + d);
-            var qu = Vector256.Load(q + d + 8);
-            l0 = Vector256.FusedMultiplyAdd(ql, Vector256.Load(k0 + d), l0);
-            u0 = Vector256.FusedMultiplyAdd(qu, Vector256.Load(k0 + d + 8), u0);
-            l1 = Vector256.FusedMultiplyAdd(ql, Vector256.Load(k1 + d), l1);
-            u1 = Vector256.FusedMultiplyAdd(qu, Vector256.Load(k1 + d + 8), u1);
-            l2 = Vector256.FusedMultiplyAdd(ql, Vector256.Load(k2 + d), l2);
-            u2 = Vector256.FusedMultiplyAdd(qu, Vector256.Load(k2 + d + 8), u2);
-            l3 = Vector256.FusedMultiplyAdd(ql, Vector256.Load(k3 + d), l3);
-            u3 = Vector256.FusedMultiplyAdd(qu, Vector256.Load(k3 + d + 8), u3);
-        }
-        scores[0] = RowDotKernel.FinishHalves(l0, u0, q, k0, d, headDim);
-        scores[1] = RowDotKernel.FinishHalves(l1, u1, q, k1, d, headDim);
-        scores[2] = RowDotKernel.FinishHalves(l2, u2, q, k2, d, headDim);
-        scores[3] = RowDotKernel.FinishHalves(l3, u3, q, k3, d, headDim);
     }
 
     /// <summary>The dot products of q with 16 consecutive keys (a head dim of whole vectors), each summed in <see cref="ScoreVisible"/>'s order; <paramref name="sums"/> holds the 16 accumulators.</summary>

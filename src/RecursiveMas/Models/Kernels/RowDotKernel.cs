@@ -184,13 +184,13 @@ internal static unsafe class RowDotKernel
                     TwoDotsOfTwoRows(x + (long)r * n, n, w + (long)(j + o) * n, bias is null ? null : bias + j + o, y + (long)r * outFeatures + j + o, outFeatures);
             for (; r < rows; r++)
             {
-                FourDotsByHalves(x + (long)r * n, n, w + (long)j * n, bias is null ? null : bias + j, y + (long)r * outFeatures + j);
-                FourDotsByHalves(x + (long)r * n, n, w + (long)(j + 4) * n, bias is null ? null : bias + j + 4, y + (long)r * outFeatures + j + 4);
+                FourOutputsByHalves(x + (long)r * n, n, w + (long)j * n, bias is null ? null : bias + j, y + (long)r * outFeatures + j);
+                FourOutputsByHalves(x + (long)r * n, n, w + (long)(j + 4) * n, bias is null ? null : bias + j + 4, y + (long)r * outFeatures + j + 4);
             }
         }
         for (; j + 4 <= end; j += 4)
             for (int r = 0; r < rows; r++)
-                FourDotsByHalves(x + (long)r * n, n, w + (long)j * n, bias is null ? null : bias + j, y + (long)r * outFeatures + j);
+                FourOutputsByHalves(x + (long)r * n, n, w + (long)j * n, bias is null ? null : bias + j, y + (long)r * outFeatures + j);
         for (; j < end; j++)
             for (int r = 0; r < rows; r++)
                 y[(long)r * outFeatures + j] = DotByHalves(x + (long)r * n, w + (long)j * n, n) + (bias is null ? 0f : bias[j]);
@@ -220,12 +220,17 @@ internal static unsafe class RowDotKernel
         return FinishHalves(lower, upper, x, w, k, n);
     }
 
-    /// <summary>Four of <see cref="EightDots"/>'s dot products, each accumulator as two halves (eight registers).</summary>
+    /// <summary>
+    /// Four dot products of x (<paramref name="n"/> values) with the rows at w, w + stride, w + 2·stride and
+    /// w + 3·stride, each in the 16-lane order with its accumulator as two halves (eight registers), into
+    /// <paramref name="sums"/>: four of <see cref="EightDots"/>'s outputs before the bias, and four of attention's
+    /// step scores before the scale.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static void FourDotsByHalves(float* x, int n, float* w, float* bias, float* y)
+    internal static void FourDotsByHalves(float* x, int n, float* w, long stride, float* sums)
     {
         Vector256<float> l0 = default, u0 = default, l1 = default, u1 = default, l2 = default, u2 = default, l3 = default, u3 = default;
-        float* w0 = w, w1 = w + n, w2 = w1 + n, w3 = w2 + n;
+        float* w0 = w, w1 = w + stride, w2 = w1 + stride, w3 = w2 + stride;
         int k = 0;
         for (; k + Lanes <= n; k += Lanes)
         {
@@ -240,10 +245,19 @@ internal static unsafe class RowDotKernel
             l3 = Vector256.FusedMultiplyAdd(xl, Vector256.Load(w3 + k), l3);
             u3 = Vector256.FusedMultiplyAdd(xu, Vector256.Load(w3 + k + 8), u3);
         }
-        y[0] = FinishHalves(l0, u0, x, w0, k, n) + (bias is null ? 0f : bias[0]);
-        y[1] = FinishHalves(l1, u1, x, w1, k, n) + (bias is null ? 0f : bias[1]);
-        y[2] = FinishHalves(l2, u2, x, w2, k, n) + (bias is null ? 0f : bias[2]);
-        y[3] = FinishHalves(l3, u3, x, w3, k, n) + (bias is null ? 0f : bias[3]);
+        sums[0] = FinishHalves(l0, u0, x, w0, k, n);
+        sums[1] = FinishHalves(l1, u1, x, w1, k, n);
+        sums[2] = FinishHalves(l2, u2, x, w2, k, n);
+        sums[3] = FinishHalves(l3, u3, x, w3, k, n);
+    }
+
+    /// <summary>Four outputs of one row: <see cref="FourDotsByHalves(float*, int, float*, long, float*)"/>, then the bias (0 without one).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static void FourOutputsByHalves(float* x, int n, float* w, float* bias, float* y)
+    {
+        FourDotsByHalves(x, n, w, n, y);
+        for (int i = 0; i < 4; i++)
+            y[i] += bias is null ? 0f : bias[i];
     }
 
     /// <summary>Two outputs of two consecutive rows of x, each accumulator as two halves (eight registers): each weight load feeds both rows.</summary>

@@ -39,12 +39,16 @@ static class RolloutBench
     /// <param name="BatchedPrefillGflopPerSecond">The real positions' FLOPs over <paramref name="BatchedPrefillMs"/>.</param>
     /// <param name="BatchedPrefillPaddedMs">The same prefill over every padded position (<see cref="PackedPositions.KeepPadding"/>), measured in the same run.</param>
     /// <param name="GlibcTunables">The process's <c>GLIBC_TUNABLES</c> (how malloc backs large tensors; see the README), or null.</param>
+    /// <param name="ReadGBPerSecond">Measured read-only bandwidth (bytes summed per second over the copy's buffer, best of 9): a step only reads its weights, and on some machines a read stream outruns a copy's read + write.</param>
+    /// <param name="ReadFloorMs">StepBytes / ReadGBPerSecond.</param>
+    /// <param name="StepVsReadFloor">StepMs / ReadFloorMs.</param>
     public sealed record Roofline(double StreamGBPerSecond, double MatmulGflopPerSecond, long StepBytes, double FloorMs, double StepMs, double StepVsFloor,
         double StepMsPerQuestionBatch8, double Batch8PerQuestionVsFloor, double PrefillGflopPerSecond, double PrefillVsMatmul,
         double SingleRowMatmulGBPerSecond, double SingleRowFloorMs, double StepVsSingleRowFloor,
         double KernelRowGBPerSecond, double LibtorchStepMs, double LibtorchStepMsPerQuestionBatch8, double StepSpeedup,
         double TensorPathStepMs, double TensorPathStepMsPerQuestionBatch8,
-        double BatchedPrefillMs, double BatchedPrefillGflopPerSecond, double BatchedPrefillPaddedMs, string? GlibcTunables);
+        double BatchedPrefillMs, double BatchedPrefillGflopPerSecond, double BatchedPrefillPaddedMs, string? GlibcTunables,
+        double ReadGBPerSecond, double ReadFloorMs, double StepVsReadFloor);
 
     public static ModelConfig Model(bool quick) => new()
     {
@@ -125,6 +129,7 @@ static class RolloutBench
         int shortM = quick ? 4 : 16, longM = quick ? 12 : 48;
 
         double gbps = StreamBandwidth(quick);
+        double readGbps = ReadBandwidth(quick);
         double matmul = MatmulRate(quick);
         double rowGbps = SingleRowMatmulBandwidth(config, quick);
         long elementSize = model.Embed(tensor(new long[] { 0 })).ElementSize;
@@ -179,8 +184,10 @@ static class RolloutBench
         double kernelGbps = CpuLinear.Available ? SingleRowMatmulBandwidth(config, quick, kernel: true) : 0;
         var roofline = new Roofline(gbps, matmul, stepBytes, floorMs, step1, step1 / floorMs, step8, step8 / floorMs, prefillGFlops, prefillGFlops / matmul,
             rowGbps, rowFloorMs, step1 / rowFloorMs, kernelGbps, libtorchStep1, libtorchStep8, libtorchStep1 / step1, tensorPathStep1, tensorPathStep8,
-            batched.Ms, batched.GflopPerSecond, batched.PaddedMs, Environment.GetEnvironmentVariable("GLIBC_TUNABLES"));
-        log($"roofline: copy {gbps:F1} GB/s, matmul {matmul:F1} GFLOP/s; a latent step reads {stepBytes / 1e6:F1} MB → floor {floorMs:F2} ms; " +
+            batched.Ms, batched.GflopPerSecond, batched.PaddedMs, Environment.GetEnvironmentVariable("GLIBC_TUNABLES"),
+            readGbps, stepBytes / (readGbps * 1e9) * 1e3, step1 / (stepBytes / (readGbps * 1e9) * 1e3));
+        log($"roofline: copy {gbps:F1} GB/s, read {readGbps:F1} GB/s, matmul {matmul:F1} GFLOP/s; a latent step reads {stepBytes / 1e6:F1} MB → floor {floorMs:F2} ms " +
+            $"(at the read rate {roofline.ReadFloorMs:F2} ms: the step {roofline.StepVsReadFloor:F2}x it); " +
             $"step {step1:F2} ms at batch 1 ({roofline.StepVsFloor:F2}x floor), {step8:F2} ms per question at batch 8 ({roofline.Batch8PerQuestionVsFloor:F2}x); " +
             $"prefill of {PromptLength} tokens {prefillGFlops:F1} GFLOP/s ({roofline.PrefillVsMatmul:P0} of matmul); " +
             $"one-row linear reads weights at {rowGbps:F1} GB/s (libtorch), {kernelGbps:F1} GB/s (one-position kernel); " +
@@ -234,6 +241,22 @@ static class RolloutBench
         for (int i = 0; i < 9; i++)
             best = Math.Min(best, BenchTiming.MedianMilliseconds(() => target.copy_(source), repetitions: 1, warmups: 0));
         return 2.0 * elements * sizeof(float) / (best / 1e3) / 1e9;
+    }
+
+    /// <summary>
+    /// Bytes per second summing a buffer far larger than the caches (the copy's size, best of 9): a read-only
+    /// stream, as a step's weights are.
+    /// </summary>
+    static double ReadBandwidth(bool quick)
+    {
+        using var scope = NewDisposeScope();
+        long elements = quick ? 8L << 20 : 64L << 20;
+        var source = rand(elements);
+        source.sum().Dispose();
+        double best = double.MaxValue;
+        for (int i = 0; i < 9; i++)
+            best = Math.Min(best, BenchTiming.MedianMilliseconds(() => source.sum().Dispose(), repetitions: 1, warmups: 0));
+        return elements * sizeof(float) / (best / 1e3) / 1e9;
     }
 
     /// <summary>

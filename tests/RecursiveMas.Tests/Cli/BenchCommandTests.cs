@@ -18,10 +18,12 @@ public class BenchCommandTests
         Assert.All(speedups.EnumerateObject(), p => Assert.True(p.Value.GetDouble() > 0));
         // The roofline: measured rates, the floor from the bytes a step reads, and the ratios to them.
         var roofline = json.RootElement.GetProperty("roofline");
-        foreach (var name in new[] { "stream_gb_per_second", "matmul_gflop_per_second", "step_bytes", "floor_ms", "step_ms", "step_ms_per_question_batch8", "prefill_gflop_per_second", "batched_prefill_ms", "batched_prefill_gflop_per_second", "batched_prefill_padded_ms" })
+        foreach (var name in new[] { "stream_gb_per_second", "matmul_gflop_per_second", "step_bytes", "floor_ms", "step_ms", "step_ms_per_question_batch8", "prefill_gflop_per_second", "batched_prefill_ms", "batched_prefill_gflop_per_second", "batched_prefill_padded_ms", "read_gb_per_second", "read_floor_ms" })
             Assert.True(roofline.GetProperty(name).GetDouble() > 0, name);
         Assert.Equal(roofline.GetProperty("step_ms").GetDouble() / roofline.GetProperty("floor_ms").GetDouble(),
             roofline.GetProperty("step_vs_floor").GetDouble(), 6);
+        Assert.Equal(roofline.GetProperty("step_ms").GetDouble() / roofline.GetProperty("read_floor_ms").GetDouble(),
+            roofline.GetProperty("step_vs_read_floor").GetDouble(), 6);
     }
 
     [Fact]

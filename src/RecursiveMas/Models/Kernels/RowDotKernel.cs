@@ -198,7 +198,7 @@ internal static unsafe class RowDotKernel
 
     /// <summary><see cref="Finish"/> for an accumulator kept as two halves: the lanes in <c>Vector512.Sum</c>'s tree, then the tail.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static float FinishHalves(Vector256<float> lower, Vector256<float> upper, float* x, float* w, int k, int n)
+    static float FinishHalves(Vector256<float> lower, Vector256<float> upper, float* x, float* w, int k, int n)
     {
         float s = LaneSums.OfHalves(lower, upper);
         for (; k < n; k++)
@@ -206,9 +206,9 @@ internal static unsafe class RowDotKernel
         return s;
     }
 
-    /// <summary>One output's dot product in the 16-lane order, with AVX2 halves (attention's step scores share it).</summary>
+    /// <summary>One output's dot product in the 16-lane order, with AVX2 halves (the outputs past the last block of four).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static float DotByHalves(float* x, float* w, int n)
+    static float DotByHalves(float* x, float* w, int n)
     {
         Vector256<float> lower = default, upper = default;
         int k = 0;

@@ -25,22 +25,38 @@ public sealed class SiloPlacementAttribute : PlacementAttribute
     }
 }
 
-/// <summary>The director of <see cref="SiloPlacement"/>: the compatible active silo whose name is the key's silo part.</summary>
+/// <summary>
+/// The director of <see cref="SiloPlacement"/>: the compatible active silo whose name is the key's silo part.
+/// A silo that has just joined (or restarted) is active in the membership before its grain types reach the
+/// cluster manifest, and until then placement does not count it compatible: the director waits for that
+/// (up to <see cref="JoiningWait"/>) rather than fail a request sent the moment the silo was seen active.
+/// </summary>
 internal sealed class SiloPlacementDirector(IClusterMembershipService membership) : IPlacementDirector
 {
-    public Task<SiloAddress> OnAddActivation(PlacementStrategy strategy, PlacementTarget target, IPlacementContext context)
+    /// <summary>How long a named silo that is active but not yet compatible is waited for.</summary>
+    internal static readonly TimeSpan JoiningWait = TimeSpan.FromSeconds(15);
+
+    public async Task<SiloAddress> OnAddActivation(PlacementStrategy strategy, PlacementTarget target, IPlacementContext context)
     {
         string key = target.GrainIdentity.Key.ToString() ?? "";
         string silo = AgentKey.SiloOf(key);
-        var compatible = context.GetCompatibleSilos(target).ToHashSet();
-        var members = membership.CurrentSnapshot.Members.Values;
-        var match = members.FirstOrDefault(m => m.Status == SiloStatus.Active && m.Name == silo && compatible.Contains(m.SiloAddress));
-        if (match is null)
+        var deadline = DateTime.UtcNow + JoiningWait;
+        while (true)
         {
-            string known = string.Join(", ", members.Where(m => m.Status == SiloStatus.Active).Select(m => m.Name).Order(StringComparer.Ordinal));
-            throw new SiloNotFoundException($"no active silo is named {silo} (grain {key}); active silos: {(known.Length == 0 ? "none" : known)}");
+            var compatible = context.GetCompatibleSilos(target).ToHashSet();
+            var active = membership.CurrentSnapshot.Members.Values.Where(m => m.Status == SiloStatus.Active).ToList();
+            var named = active.Where(m => m.Name == silo).ToList();
+            if (named.FirstOrDefault(m => compatible.Contains(m.SiloAddress)) is { } match)
+                return match.SiloAddress;
+            if (named.Count == 0)
+            {
+                string known = string.Join(", ", active.Select(m => m.Name).Order(StringComparer.Ordinal));
+                throw new SiloNotFoundException($"no active silo is named {silo} (grain {key}); active silos: {(known.Length == 0 ? "none" : known)}");
+            }
+            if (DateTime.UtcNow >= deadline)
+                throw new SiloNotFoundException($"silo {silo} is active but has not announced the grain type of {key} within {JoiningWait.TotalSeconds:0} s (its grain types have not reached the cluster manifest)");
+            await Task.Delay(100);
         }
-        return Task.FromResult(match.SiloAddress);
     }
 }
 

@@ -34,6 +34,7 @@ public sealed class AgentPrompt
     {
         Template = template;
         _template = PromptTemplate.Parse(template);
+        _questionHead = new Lazy<string?>(FindQuestionHead);
         Chat = chat;
         SystemPrompt = systemPrompt;
         EnableThinking = enableThinking;
@@ -117,6 +118,27 @@ public sealed class AgentPrompt
             });
         }
         return text.ToString();
+    }
+
+    /// <summary>
+    /// The chat-formatted text before the question — the same for every question — where the question comes
+    /// before the first message slot (or the prompt has none); null where it comes after a slot (the text before the
+    /// slot is then the same for every question already) or the template has no <c>{question}</c>.
+    /// </summary>
+    public string? QuestionHead => _questionHead.Value;
+
+    private readonly Lazy<string?> _questionHead;
+
+    string? FindQuestionHead()
+    {
+        if (!_template.Parts.Any(p => p.Kind == TemplatePartKind.Question))
+            return null;
+        // A private-use character no chat format writes: where it lands is where the question starts.
+        const string Marker = "\uE000";
+        string rendered = RenderText(UserText(Marker, ChatTemplate.Slot), null);
+        int question = rendered.IndexOf(Marker, StringComparison.Ordinal);
+        int slot = rendered.IndexOf(SlotMarkerStart, StringComparison.Ordinal);
+        return question <= 0 || (slot >= 0 && slot < question) ? null : rendered[..question];
     }
 
     /// <summary>The chat-formatted prompt for <paramref name="question"/>, cut into text and slot segments.</summary>

@@ -52,22 +52,26 @@ public sealed class PromptAssembler(CausalLM model, ModelTokenizer tokenizer)
         AssembleFrom(prompt, questions, messages, assistantPrefixes, cancellationToken, splitPrefix: false, messageLengths).Remainder;
 
     /// <summary>
-    /// Like <see cref="Assemble"/>, but the text before the prompt's first slot stays token ids (one list per
-    /// question, to be read from a <see cref="PromptPrefixCache"/>) and only what follows it is embedded.
-    /// Lengths count both parts. The prompt must have a slot.
+    /// Like <see cref="Assemble"/>, but the prompt's prefix stays token ids (one per question, to be read from a
+    /// <see cref="PromptPrefixCache"/>) and only what follows it is embedded. The prefix is the text before the
+    /// first slot, its leading ids before the question marked as shared (<see cref="PromptPrefix.SharedLength"/>);
+    /// in a prompt without slots, the text before the question (the rest follows), or nothing where that leaves
+    /// fewer than two ids to read. Lengths count both parts.
     /// </summary>
-    public (IReadOnlyList<IReadOnlyList<int>> Prefixes, AssembledPrompt Remainder) AssembleAfterPrefix(
+    public (IReadOnlyList<PromptPrefix> Prefixes, AssembledPrompt Remainder) AssembleAfterPrefix(
         AgentPrompt prompt,
         IReadOnlyList<string> questions,
         IReadOnlyDictionary<string, Tensor> messages,
-        CancellationToken cancellationToken = default)
-    {
-        if (prompt.Slots.Count == 0)
-            throw new ArgumentException("a prompt without message slots has no prefix before its first slot", nameof(prompt));
-        return AssembleFrom(prompt, questions, messages, null, cancellationToken, splitPrefix: true, null);
-    }
+        CancellationToken cancellationToken = default) =>
+        AssembleFrom(prompt, questions, messages, null, cancellationToken, splitPrefix: true, null);
 
-    (IReadOnlyList<IReadOnlyList<int>> Prefixes, AssembledPrompt Remainder) AssembleFrom(
+    // The question head's ids, per prompt (a prompt is one object per round, so this is tokenized once).
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<AgentPrompt, IReadOnlyList<int>?> _heads = new();
+
+    IReadOnlyList<int>? QuestionHeadIds(AgentPrompt prompt) =>
+        _heads.GetValue(prompt, p => p.QuestionHead is { } head ? Tokenizer.Encode(head) : null);
+
+    (IReadOnlyList<PromptPrefix> Prefixes, AssembledPrompt Remainder) AssembleFrom(
         AgentPrompt prompt,
         IReadOnlyList<string> questions,
         IReadOnlyDictionary<string, Tensor> messages,
@@ -92,7 +96,9 @@ public sealed class PromptAssembler(CausalLM model, ModelTokenizer tokenizer)
 
         using var scope = NewDisposeScope();
         var rows = new List<Tensor>(questions.Count);
-        var prefixes = new List<IReadOnlyList<int>>(questions.Count);
+        var prefixes = new List<PromptPrefix>(questions.Count);
+        var head = splitPrefix ? QuestionHeadIds(prompt) : null;
+        bool slotless = prompt.Slots.Count == 0;
         var lengths = new int[questions.Count];
         for (int b = 0; b < questions.Count; b++)
         {
@@ -112,6 +118,14 @@ public sealed class PromptAssembler(CausalLM model, ModelTokenizer tokenizer)
                 }
                 // Each text segment is tokenized on its own, prefix or not, so both ways read the same ids.
                 var ids = Tokenizer.Encode(segment.Text, cancellationToken: cancellationToken);
+                if (beforeFirstSlot && slotless)
+                {
+                    // No slot: the prefix is the text before the question, the rest of the prompt follows it.
+                    beforeFirstSlot = false;
+                    int shared = PromptPrefix.SharedIds(head, ids);
+                    prefix.AddRange(ids.Take(shared));
+                    ids = [.. ids.Skip(shared)];
+                }
                 if (beforeFirstSlot)
                     prefix.AddRange(ids);
                 else if (ids.Count > 0)
@@ -119,7 +133,7 @@ public sealed class PromptAssembler(CausalLM model, ModelTokenizer tokenizer)
             }
             var row = cat(pieces, 0);
             rows.Add(row);
-            prefixes.Add(prefix);
+            prefixes.Add(new PromptPrefix(prefix, slotless ? 0 : PromptPrefix.SharedIds(head, prefix)));
             lengths[b] = prefix.Count + (int)row.size(0);
         }
         var batch = LeftPaddedBatch.FromEmbeddings(rows);

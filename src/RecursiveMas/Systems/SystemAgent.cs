@@ -167,9 +167,10 @@ public sealed class SystemAgent
     }
 
     /// <summary>
-    /// The batch's prompt prefixes (text before the first slot) from <see cref="Prefixes"/>, stacked into a
+    /// The batch's prompt prefixes (text before the first slot, or before the question in a prompt without
+    /// slots; <see cref="PromptAssembler.AssembleAfterPrefix"/>) from <see cref="Prefixes"/>, stacked into a
     /// cache with room for what follows and <paramref name="extra"/> more positions, and what follows them,
-    /// embedded; null when prefixes are not reused (no store, no slot, a training forward, a row without
+    /// embedded; null when prefixes are not reused (no store, no prefix, a training forward, a row without
     /// a prefix, or a cache that cannot be stacked). Reading the rest onto the cache gives what reading the
     /// whole prompt gives.
     /// </summary>
@@ -177,7 +178,8 @@ public sealed class SystemAgent
         IReadOnlyDictionary<string, Tensor> messages, int extra, CancellationToken cancellationToken)
     {
         // Training reads prompts with autograd on (gradients reach the links through the messages): keep that path as it is.
-        if (Prefixes is null || !ReusePrefixes || prompt.Slots.Count == 0 || is_grad_enabled())
+        // A prompt without slots has a prefix only where text comes before its question.
+        if (Prefixes is null || !ReusePrefixes || (prompt.Slots.Count == 0 && prompt.QuestionHead is null) || is_grad_enabled())
             return null;
         // A sliding window counts cache positions: padding between prefix and rest would move it (KvCache.Stack).
         if (questions.Count > 1 && Enumerable.Range(0, Model.Config.LayerCount).Any(i => Model.Config.KindOf(i) == LayerKind.SlidingAttention))
@@ -185,7 +187,7 @@ public sealed class SystemAgent
         var (prefixes, rest) = Assembler.AssembleAfterPrefix(prompt, questions, messages, cancellationToken);
         try
         {
-            if (prefixes.Any(p => p.Count == 0))
+            if (prefixes.Any(p => p.Ids.Count == 0))
             {
                 rest.Dispose();
                 return null;

@@ -1,5 +1,6 @@
 using RecursiveMas.Latent;
 using RecursiveMas.Models;
+using RecursiveMas.Models.Kernels;
 using RecursiveMas.Tests.Support;
 using static TorchSharp.torch;
 
@@ -80,6 +81,45 @@ public sealed class StackedCacheTests
         TensorAssert.Close(alone.Hidden.narrow(1, prefix.Length, rest.Length), continued.Hidden, 1e-4, "gemma3 one row");
     }
 
+    [Theory]
+    [InlineData("llama")]
+    [InlineData("qwen3")]
+    public void APrefixContinuedFromTheSharedTextEqualsItReadWhole(string family)
+    {
+        using var model = TinyModels.Create(TinyModels.ByName(family));
+        using var noGrad = no_grad();
+        int vocab = model.Config.VocabSize;
+        long[] head = RandomIds(1, 7, vocab), first = RandomIds(2, 5, vocab), second = RandomIds(3, 3, vocab);
+        var one = new PromptPrefix([.. head.Concat(first).Select(i => (int)i)], head.Length);
+        var two = new PromptPrefix([.. head.Concat(second).Select(i => (int)i)], head.Length);
+        using var store = new PromptPrefixCache(model, long.MaxValue);
+        using var whole = new PromptPrefixCache(model, long.MaxValue);
+        foreach (var prefix in new[] { one, two })
+        {
+            using var continued = store.Stacked([prefix], 2);
+            using var read = whole.Stacked([prefix.Ids], 2);
+            // The next position read onto each: the last hidden state sees every cached key and value.
+            using var next = tensor(new long[] { 4, 5 }).unsqueeze(0);
+            using var a = model.Forward(new ForwardInput { InputIds = next, Cache = continued });
+            using var b = model.Forward(new ForwardInput { InputIds = next, Cache = read });
+            // The kernels' bits where they run (a continued prefill is the whole one position by position); libtorch's close.
+            TensorAssert.Close(b.Hidden, a.Hidden, CpuLinear.Runs ? 0 : 1e-4, $"{family}, prefix of {prefix.Ids.Count}");
+        }
+        // The shared head was prefilled once: one miss for it, one per question, one hit for the second question.
+        Assert.Equal((3L, 1L), (store.Misses, store.Hits));
+    }
+
+    [Fact]
+    public void SharedIdsAreTheHeadsLeadingTokensLeavingTwo()
+    {
+        Assert.Equal(3, PromptPrefix.SharedIds([1, 2, 3], [1, 2, 3, 4, 5]));
+        Assert.Equal(2, PromptPrefix.SharedIds([1, 2, 3], [1, 2, 9, 4, 5]));  // the tokenizer joined the head's end to the question
+        Assert.Equal(2, PromptPrefix.SharedIds([1, 2, 3], [1, 2, 3, 4]));     // two ids are left to read
+        Assert.Equal(0, PromptPrefix.SharedIds([1, 2, 3], [1, 2]));
+        Assert.Equal(0, PromptPrefix.SharedIds([7], [1, 2, 3]));
+        Assert.Equal(0, PromptPrefix.SharedIds(null, [1, 2, 3]));
+    }
+
     [Fact]
     public void ThePrefixStoreKeepsItsBudgetAndCountsHits()
     {
@@ -100,6 +140,12 @@ public sealed class StackedCacheTests
         Assert.True(store.Bytes <= store.MaxBytes);
         store.Stacked([a], 4).Dispose();
         Assert.Equal((3L, 1L), (store.Misses, store.Hits));
+
+        // A batch of two prefixes where the budget holds one: keeping the second must not dispose the first,
+        // which the batch still reads.
+        IReadOnlyList<int> c = [12, 13, 14, 15];
+        using (var both = store.Stacked([a, c], 4))
+            Assert.Equal(2, both.BatchSize);
 
         // A budget below one entry keeps nothing and still answers.
         using var none = new PromptPrefixCache(model, 1);

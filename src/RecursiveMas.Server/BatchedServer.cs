@@ -1,4 +1,6 @@
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using RecursiveMas.Extensions.AI;
 using RecursiveMas.Serving;
 using RecursiveMas.Systems;
@@ -31,11 +33,19 @@ public sealed class BatchedServer : IAsyncDisposable
     public static BatchedServer Create(RecursiveSystem system, int maxBatch, RecursiveMasChatClientOptions? chat = null, RmasServerOptions? server = null)
     {
         server ??= new RmasServerOptions();
-        var batcher = new ContinuousBatcher(system, new BatcherOptions { MaxBatchSize = maxBatch, MaxWaiting = server.MaxQueuedRequests + maxBatch });
+        ILogger? log = null; // the application's, once it is built
+        var batcher = new ContinuousBatcher(system, new BatcherOptions
+        {
+            MaxBatchSize = maxBatch,
+            MaxWaiting = server.MaxQueuedRequests + maxBatch,
+            OnBatchRunAlone = (e, rows) => log?.LogWarning(e, "a batch of {Rows} rows failed its turn and runs again row by row (only a question at fault will fail): {Message}", rows, e.Message),
+        });
         var client = new RecursiveMasChatClient(batcher, chat);
         try
         {
-            return new BatchedServer(batcher, client, RmasServer.Create(client, SystemOverview.Of(system), server with { MaxConcurrentRequests = maxBatch }));
+            var app = RmasServer.Create(client, SystemOverview.Of(system), server with { MaxConcurrentRequests = maxBatch });
+            log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("RecursiveMas.Server");
+            return new BatchedServer(batcher, client, app);
         }
         catch
         {

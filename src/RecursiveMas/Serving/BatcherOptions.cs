@@ -9,6 +9,12 @@ public sealed record BatcherOptions
     /// <summary>Questions that may wait for a row; one more is refused with <see cref="BatcherFullException"/>.</summary>
     public int MaxWaiting { get; init; } = 1024;
 
+    /// <summary>
+    /// Called on the batcher's thread with the exception that failed a batch's turn and its number of rows, before
+    /// each row runs again alone (<see cref="ContinuousBatcher.BatchesRunAlone"/>); it must not throw. <c>rmas serve</c> logs it.
+    /// </summary>
+    public Action<Exception, int>? OnBatchRunAlone { get; init; }
+
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first bound below 1.</summary>
     public void Validate()
     {

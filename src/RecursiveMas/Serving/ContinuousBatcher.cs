@@ -28,6 +28,7 @@ public sealed class ContinuousBatcher : IDisposable
     private long _order;
     private long _turnsRun;
     private long _rowsRun;
+    private long _batchesRunAlone;
     private bool _stopping;
 
     /// <summary>Starts the batcher's thread over <paramref name="system"/>, which it then uses alone (do not run the system elsewhere meanwhile).</summary>
@@ -64,6 +65,13 @@ public sealed class ContinuousBatcher : IDisposable
 
     /// <summary>Question rows those turns ran; <c>RowsRun / TurnsRun</c> is the mean batch.</summary>
     public long RowsRun => Interlocked.Read(ref _rowsRun);
+
+    /// <summary>
+    /// Batches whose turn failed and ran again row by row (<see cref="BatcherOptions.OnBatchRunAlone"/>). No row of a
+    /// healthy batch depends on another, so each is a question at fault — or a bug that turns batching into
+    /// one-at-a-time work without failing anyone: the serving benchmark records it, and tests hold it at 0.
+    /// </summary>
+    public long BatchesRunAlone => Interlocked.Read(ref _batchesRunAlone);
 
     /// <summary>
     /// Queues a question; the task completes with its result (one answer), is cancelled by
@@ -156,9 +164,11 @@ public sealed class ContinuousBatcher : IDisposable
             {
                 break;
             }
-            catch (Exception) when (group.Count > 1)
+            catch (Exception e) when (group.Count > 1)
             {
                 // One bad question must not take its batch down: run each row alone, so only the one at fault fails.
+                Interlocked.Increment(ref _batchesRunAlone);
+                _options.OnBatchRunAlone?.Invoke(e, group.Count);
                 foreach (var question in group)
                     RunAlone(question);
             }

@@ -67,6 +67,8 @@ public class BenchCommandTests
             Assert.True(r.GetProperty("questions_per_second").GetDouble() > 0);
             Assert.True(r.GetProperty("p95_ms").GetDouble() >= r.GetProperty("p50_ms").GetDouble());
             Assert.InRange(r.GetProperty("mean_batch_rows").GetDouble(), 1, r.GetProperty("clients").GetInt32());
+            // Good questions never fail a batch's turn: a batch run again row by row would be a bug the figures hide.
+            Assert.Equal(0, r.GetProperty("batches_run_alone").GetInt64());
         });
         Assert.Equal(["system-bench/c4", "zoo-sequential/c4"], json.RootElement.GetProperty("throughput_vs_one_client").EnumerateObject().Select(p => p.Name));
         // What the suite cost the process: CPU time always, page faults where /proc says.

@@ -110,6 +110,25 @@ public sealed class ContinuousBatcherTests(TinySystems zoo) : IClassFixture<Tiny
     }
 
     [Fact]
+    public async Task PrefixesBeyondTheStoresBudgetStillRunAsOneBatch()
+    {
+        // A prefix budget that holds one question's prefixes, not a batch's: keeping one row's prefix must not
+        // dispose another's that the batch still reads (it did; the turn failed and every row ran again alone).
+        var description = zoo.Describe("sequential", 2);
+        using var probe = RecursiveSystem.Load(description, new SystemLoadOptions { AllowUntrainedLinks = true, UntrainedLinkSeed = 5 });
+        RecursiveRunner.Solve(probe, Questions[2]);
+        long oneQuestion = probe.Agents.Max(a => a.Prefixes!.Bytes);
+        using var system = RecursiveSystem.Load(description,
+            new SystemLoadOptions { AllowUntrainedLinks = true, UntrainedLinkSeed = 5, PrefixCacheBytes = oneQuestion + 1 });
+        var failures = new List<string>();
+        using var batcher = new ContinuousBatcher(system, new BatcherOptions { MaxBatchSize = 8, OnBatchRunAlone = (e, _) => failures.Add(e.Message) });
+        var results = await Task.WhenAll(Questions.Select(q => batcher.Submit(q))).WaitAsync(TimeSpan.FromMinutes(3));
+        Assert.True(batcher.BatchesRunAlone == 0, string.Join("; ", failures));
+        for (int i = 0; i < Questions.Length; i++)
+            AssertSameAnswer(Alone(probe, Questions[i], new RunOptions()), results[i], Questions[i]);
+    }
+
+    [Fact]
     public void SolveManyMatchesAStaticBatch()
     {
         using var system = zoo.Load("sequential", 2, maxNewTokens: 10);

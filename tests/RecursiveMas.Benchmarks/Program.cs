@@ -8,6 +8,8 @@ using RecursiveMas.Benchmarks.Models;
 // everything else goes to BenchmarkDotNet's switcher (e.g. --filter '*Throughput*').
 if (args.Length > 0 && args[0].StartsWith("load-memory", StringComparison.Ordinal))
     return LoadMemoryProbe.Run(args);
+if (args.Length > 0 && args[0] == "openmp-threads")
+    return OpenMpThreadsProbe.Run();
 
 // In-process: BenchmarkDotNet's generated per-job projects live outside our build, so they would
 // not get the TorchSharp native-library fix (build/TorchSharpNative.targets); running in this

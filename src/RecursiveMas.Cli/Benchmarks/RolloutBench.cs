@@ -133,7 +133,7 @@ static class RolloutBench
         double matmul = MatmulRate(quick);
         double rowGbps = SingleRowMatmulBandwidth(config, quick);
         long elementSize = model.Embed(tensor(new long[] { 0 })).ElementSize;
-        long embeddings = (long)config.VocabSize * config.HiddenSize * (config.TieWordEmbeddings ? 1 : 2);
+        long embeddings = config.EmbeddingParameterCount;
         long kvPositions = PromptLength + (shortM + longM) / 2;
         long kvBytes = 2L * config.LayerCount * config.KeyValueHeadCount * config.HeadDim * kvPositions * elementSize;
         long linkBytes = inner.parameters().Sum(p => p.NumberOfElements * p.ElementSize);

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net.Http.Json;
+using RecursiveMas.Serving;
 using RecursiveMas.Systems;
 using RecursiveMas.Tasks;
 
@@ -19,11 +20,24 @@ static class ServingBench
     public sealed record Row(string System, int Clients, int Requests, double QuestionsPerSecond, double P50Ms, double P95Ms,
         double MeanBatchRows, double ThroughputVsOneClient, double P95VsOneClientP50, long BatchesRunAlone);
 
+    /// <summary>
+    /// What one question costs a system, from its run alone: positions its prompts read (text and message vectors;
+    /// the prefix store computes fewer), latent steps and decoded tokens, and the weight FLOPs of each (2 per
+    /// parameter outside the embeddings per position; attention not counted). A prefill multiplies every weight into
+    /// many positions, so on agents of a few hundred dimensions it runs near the FMA units' peak for one question
+    /// already, where a step is bound by memory and overhead: batching gains mostly on the steps there, and
+    /// <see cref="PrefillShare"/> says how much of the work that leaves out. (Agents as small as the zoo's are bound by
+    /// per-operation overhead even in a prefill, which batching also shares.)
+    /// </summary>
+    public sealed record Work(string System, int PrefillPositions, int LatentSteps, int GeneratedTokens,
+        double PrefillGflop, double StepGflop, double PrefillShare);
+
     public static readonly int[] Clients = [1, 4, 16, 32];
 
-    public static IReadOnlyList<Row> Run(string? zooSystem, bool quick, Action<string> log)
+    public static (IReadOnlyList<Row> Rows, IReadOnlyList<Work> Work) Run(string? zooSystem, bool quick, Action<string> log)
     {
         var rows = new List<Row>();
+        var work = new List<Work>();
         string root = Path.Combine(Path.GetTempPath(), "rmas-bench-serving-" + Environment.ProcessId);
         try
         {
@@ -38,14 +52,17 @@ static class ServingBench
                     "Add 120 and 45.",
                 ];
                 rows.AddRange(Measure("system-bench", system, questions, quick, log));
+                work.Add(WorkOf("system-bench", system, questions[0], log));
             }
             if (zooSystem is not null)
             {
                 string data = TestData(zooSystem);
                 using var zoo = RecursiveSystem.Load(zooSystem);
-                rows.AddRange(Measure("zoo-sequential", zoo, [.. TaskDataFile.Read(data).Select(e => e.Question)], quick, log));
+                string[] zooQuestions = [.. TaskDataFile.Read(data).Select(e => e.Question)];
+                rows.AddRange(Measure("zoo-sequential", zoo, zooQuestions, quick, log));
+                work.Add(WorkOf("zoo-sequential", zoo, zooQuestions[0], log));
             }
-            return rows;
+            return (rows, work);
         }
         finally
         {
@@ -104,6 +121,26 @@ static class ServingBench
                 $"latency p50 {row.P50Ms:F0} ms, p95 {row.P95Ms:F0} ms ({row.P95VsOneClientP50:F2}x one client's p50), mean batch {meanBatch:F1} rows" + (row.BatchesRunAlone > 0 ? $", {row.BatchesRunAlone} batch(es) run again row by row" : ""));
         }
         return rows;
+    }
+
+    /// <summary>One question's <see cref="Work"/>, counted from its run's steps (after the measurements: the run fills prefix stores).</summary>
+    static Work WorkOf(string name, RecursiveSystem system, string question, Action<string> log)
+    {
+        // Not on this thread, which lives on: its OpenMP team would slow the next system's measurements (ThreadThatEnds).
+        var result = ThreadThatEnds.Run("rmas bench work count", () => RecursiveRunner.Solve(system, question));
+        double prefill = 0, steps = 0;
+        foreach (var step in result.Steps)
+        {
+            var config = system.Agent(step.Agent).Model.Config;
+            double perPosition = 2.0 * (config.ParameterCount - config.EmbeddingParameterCount) / 1e9;
+            prefill += perPosition * step.PrefillTokens;
+            steps += perPosition * (step.LatentSteps + step.GeneratedTokens);
+        }
+        var work = new Work(name, result.PrefillTokens, result.Steps.Sum(s => s.LatentSteps), result.Steps.Sum(s => s.GeneratedTokens),
+            prefill, steps, prefill / (prefill + steps));
+        log($"{name}, one question: prompts read {work.PrefillPositions} positions ({prefill:F2} GFLOP of weights), " +
+            $"{work.LatentSteps} latent steps and {work.GeneratedTokens} tokens ({steps:F2} GFLOP): prefill {work.PrefillShare:P0} of the weight FLOPs");
+        return work;
     }
 
     /// <summary>The test questions beside a zoo-like SYSTEM.json: data/arithmetic/test.jsonl.</summary>

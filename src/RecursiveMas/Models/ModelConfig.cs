@@ -335,10 +335,16 @@ public sealed record ModelConfig
             long total = 0;
             for (int i = 0; i < LayerCount; i++)
                 total += mlp + norms + (KindOf(i) == LayerKind.LinearAttention ? LinearAttentionParameters() : attention);
-            long embeddings = (long)VocabSize * d * (TieWordEmbeddings ? 1 : 2);
-            return total + embeddings + d;
+            return total + EmbeddingParameterCount + d;
         }
     }
+
+    /// <summary>
+    /// The token embedding's parameters, and the LM head's where it is not tied to them: what a position's
+    /// forward pass does not multiply through (a latent step reads no head), so benchmarks count a position's
+    /// weight FLOPs as 2 · (<see cref="ParameterCount"/> − this).
+    /// </summary>
+    public long EmbeddingParameterCount => (long)VocabSize * HiddenSize * (TieWordEmbeddings ? 1 : 2);
 
     long LinearAttentionParameters()
     {

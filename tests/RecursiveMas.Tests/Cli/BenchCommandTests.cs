@@ -71,6 +71,17 @@ public class BenchCommandTests
             Assert.Equal(0, r.GetProperty("batches_run_alone").GetInt64());
         });
         Assert.Equal(["system-bench/c4", "zoo-sequential/c4"], json.RootElement.GetProperty("throughput_vs_one_client").EnumerateObject().Select(p => p.Name));
+        // What one question costs each system: positions read and stepped, their weight FLOPs, the prefill's share.
+        var work = json.RootElement.GetProperty("work_per_question").EnumerateArray().ToList();
+        Assert.Equal(["system-bench", "zoo-sequential"], work.Select(w => w.GetProperty("system").GetString()));
+        Assert.All(work, w =>
+        {
+            Assert.True(w.GetProperty("prefill_positions").GetInt32() > 0);
+            Assert.True(w.GetProperty("latent_steps").GetInt32() > 0);
+            Assert.True(w.GetProperty("generated_tokens").GetInt32() > 0);
+            double prefill = w.GetProperty("prefill_gflop").GetDouble(), steps = w.GetProperty("step_gflop").GetDouble();
+            Assert.Equal(prefill / (prefill + steps), w.GetProperty("prefill_share").GetDouble(), 9);
+        });
         // What the suite cost the process: CPU time always, page faults where /proc says.
         // Which code the figures measured: the runtime's kernels (and their vector width) or libtorch's.
         Assert.Equal(RecursiveMas.Models.Kernels.CpuLinear.Code, json.RootElement.GetProperty("kernels").GetString());

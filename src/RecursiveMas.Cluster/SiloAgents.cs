@@ -8,18 +8,29 @@ namespace RecursiveMas.Cluster;
 /// The part of a system one silo serves: the agents its configuration assigns to it (models, tokenizers,
 /// inner links, the outer links of the edges they send along), loaded once. Every turn runs through the
 /// same <see cref="RunContext"/> operations as the single-process runner (<see cref="RunContext.LatentTurn"/>,
-/// <see cref="RunContext.DecodeTurn"/>), one at a time: a loaded system is not thread-safe, and a silo's
-/// cores are its agents' to share.
+/// <see cref="RunContext.DecodeTurn"/>), one at a time, in arrival order, on one thread of the silo's own: a loaded
+/// system is not thread-safe, a silo's cores are its agents' to share, and models run from more than one long-lived
+/// thread get a slow OpenMP path (<see cref="Serving.ThreadThatEnds"/>) — turns on the thread pool, as before,
+/// landed on a new pool thread now and then, each keeping a team of its own.
 /// </summary>
 public sealed class SiloAgents : IDisposable
 {
-    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly System.Collections.Concurrent.BlockingCollection<Action> _turns = [];
+    private readonly Thread _models;
+    private bool _disposing;
 
     private SiloAgents(string siloName, RecursiveSystem system, string digest)
     {
         SiloName = siloName;
         System = system;
         SystemDigest = digest;
+        _models = new Thread(() =>
+        {
+            foreach (var turn in _turns.GetConsumingEnumerable())
+                turn();
+        })
+        { IsBackground = true, Name = $"rmas silo {siloName} models" };
+        _models.Start();
     }
 
     public string SiloName { get; }
@@ -57,18 +68,34 @@ public sealed class SiloAgents : IDisposable
     /// <summary>The final decode of <paramref name="agent"/>, after the turns already queued on this silo.</summary>
     public Task<DecodeReply> DecodeAsync(string agent, TurnRequest request) => Serialized(() => Decode(agent, request));
 
-    async Task<T> Serialized<T>(Func<T> turn)
+    Task<T> Serialized<T>(Func<T> turn)
     {
-        await _gate.WaitAsync().ConfigureAwait(false);
+        // Off the grain scheduler's thread (a turn is seconds of CPU work), onto the silo's model thread.
+        var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
         try
         {
-            // Off the grain scheduler's thread: a turn is seconds of CPU work.
-            return await Task.Run(turn).ConfigureAwait(false);
+            _turns.Add(() =>
+            {
+                if (Volatile.Read(ref _disposing))
+                {
+                    done.SetException(new ObjectDisposedException(nameof(SiloAgents), $"silo {SiloName} is shutting down"));
+                    return;
+                }
+                try
+                {
+                    done.SetResult(turn());
+                }
+                catch (Exception e)
+                {
+                    done.SetException(e);
+                }
+            });
         }
-        finally
+        catch (InvalidOperationException)
         {
-            _gate.Release();
+            return Task.FromException<T>(new ObjectDisposedException(nameof(SiloAgents), $"silo {SiloName} is shutting down"));
         }
+        return done.Task;
     }
 
     /// <summary>A thinking turn, now, on the calling thread.</summary>
@@ -124,7 +151,11 @@ public sealed class SiloAgents : IDisposable
 
     public void Dispose()
     {
+        // The turn in progress finishes before the models it runs are freed; turns not started are refused.
+        Volatile.Write(ref _disposing, true);
+        _turns.CompleteAdding();
+        _models.Join();
         System.Dispose();
-        _gate.Dispose();
+        _turns.Dispose();
     }
 }

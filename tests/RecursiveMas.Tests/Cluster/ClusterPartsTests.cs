@@ -129,4 +129,27 @@ public sealed class ClusterPartsTests(TinySystems systems) : IClassFixture<TinyS
         var unknown = Assert.Throws<ArgumentException>(() => RecursiveSystem.Load(description, new SystemLoadOptions { AllowUntrainedLinks = true, Agents = ["Judge"] }));
         Assert.Contains("no agent Judge", unknown.Message);
     }
+
+    [Fact]
+    public async Task ASilosTurnsRunOneAtATimeInOrderAndStopWithIt()
+    {
+        string zoo = Path.Combine(RepositoryRoot.Path, "examples", "zoo", "sequential.SYSTEM.json");
+        var description = SystemDescription.Load(zoo);
+        var silo = SiloAgents.Load("parts", zoo, ["planner"]);
+        var request = new TurnRequest
+        {
+            System = description.Name,
+            Question = "Gus has 9 cards. Gus gives away 6. Then Gus gets 9 more. How many cards does Gus have now?",
+            Round = 1,
+            Settings = TurnSettings.Of(description, new RunOptions()),
+            Messages = [],
+        };
+        // Queued together from many threads, run on the silo's one model thread: each gives the bits one alone gives.
+        var alone = silo.Think("planner", request);
+        var replies = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => silo.ThinkAsync("planner", request)))).WaitAsync(TimeSpan.FromMinutes(2));
+        Assert.All(replies, r => Assert.Equal(alone.Sent.Single().Vectors.Bytes, r.Sent.Single().Vectors.Bytes));
+
+        silo.Dispose();
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => silo.ThinkAsync("planner", request));
+    }
 }

@@ -7,7 +7,7 @@ namespace RecursiveMas.Serving;
 /// of workers for every thread that has run a parallel region, for as long as that thread lives, and once the
 /// workers outnumber the cores it stops spinning between regions and wakes them through the kernel, region by
 /// region: a long-lived thread that runs a model once (a warm-up, a baseline, a count) slows every other thread's
-/// models afterwards — measured, 64 zoo questions in batches of 4 took 4.7–5.3 s instead of 2.1–2.3 s after one
+/// models afterwards — measured, 64 zoo questions in batches of 4 took 4.1–4.9 s instead of 2.2–2.3 s after one
 /// question on the main thread (<c>dotnet run -c Release --project tests/RecursiveMas.Benchmarks -- openmp-threads</c>).
 /// Work run here takes its team with it. The <see cref="ContinuousBatcher"/> runs its models on its own thread already.
 /// </summary>

@@ -91,7 +91,7 @@ public sealed class SiloAgents : IDisposable
                 }
             });
         }
-        catch (InvalidOperationException)
+        catch (Exception e) when (e is InvalidOperationException or ObjectDisposedException) // adding after Dispose
         {
             return Task.FromException<T>(new ObjectDisposedException(nameof(SiloAgents), $"silo {SiloName} is shutting down"));
         }

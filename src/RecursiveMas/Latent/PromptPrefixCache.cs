@@ -133,9 +133,9 @@ public sealed class PromptPrefixCache(CausalLM model, long maxBytes) : IDisposab
         long bytes = cache.StorageBytes;
         if (bytes > MaxBytes)
             return false;
-        long evictable = _bytes - _recency.Where(e => _pinned.Contains(e.Cache)).Sum(e => e.Cache.StorageBytes);
-        if (_bytes - evictable + bytes > MaxBytes)
-            return false; // only what this batch reads is held, and it leaves no room
+        long pinned = _recency.Where(e => _pinned.Contains(e.Cache)).Sum(e => e.Cache.StorageBytes);
+        if (pinned + bytes > MaxBytes)
+            return false; // what this batch reads leaves no room, whatever else is evicted
         for (var entry = _recency.Last; entry is not null && _bytes + bytes > MaxBytes;)
         {
             var older = entry.Previous;

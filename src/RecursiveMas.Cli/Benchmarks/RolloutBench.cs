@@ -133,11 +133,10 @@ static class RolloutBench
         double matmul = MatmulRate(quick);
         double rowGbps = SingleRowMatmulBandwidth(config, quick);
         long elementSize = model.Embed(tensor(new long[] { 0 })).ElementSize;
-        long embeddings = config.EmbeddingParameterCount;
         long kvPositions = PromptLength + (shortM + longM) / 2;
         long kvBytes = 2L * config.LayerCount * config.KeyValueHeadCount * config.HeadDim * kvPositions * elementSize;
         long linkBytes = inner.parameters().Sum(p => p.NumberOfElements * p.ElementSize);
-        long stepBytes = (config.ParameterCount - embeddings) * elementSize + linkBytes + kvBytes;
+        long stepBytes = config.ProjectedParameterCount * elementSize + linkBytes + kvBytes;
         double floorMs = stepBytes / (gbps * 1e9) * 1e3;
 
         double StepMs(int batch)
@@ -174,11 +173,11 @@ static class RolloutBench
         var ids = randint(5, config.VocabSize, [1, PromptLength]);
         double prefillMs = BenchTiming.MedianMilliseconds(() => model.Forward(new ForwardInput { InputIds = ids }).Dispose(), repetitions: 3);
         // Weights: 2 FLOP per parameter per token (no head); attention: QKᵀ and AV over the causal half.
-        double flops = 2.0 * (config.ParameterCount - embeddings) * PromptLength
+        double flops = 2.0 * config.ProjectedParameterCount * PromptLength
             + 2.0 * 2 * config.LayerCount * config.HeadCount * config.HeadDim * PromptLength * (PromptLength + 1) / 2.0;
         double prefillGFlops = flops / (prefillMs / 1e3) / 1e9;
 
-        var batched = BatchedPrefill(model, config, embeddings, quick);
+        var batched = BatchedPrefill(model, config, quick);
 
         double rowFloorMs = stepBytes / (rowGbps * 1e9) * 1e3;
         double kernelGbps = CpuLinear.Available ? SingleRowMatmulBandwidth(config, quick, kernel: true) : 0;
@@ -205,7 +204,7 @@ static class RolloutBench
     /// longest as a batch of them is, as the runtime runs it and over every padded position (the same run).
     /// FLOP/s counts the real positions' work.
     /// </summary>
-    static BatchedPrefillTimes BatchedPrefill(CausalLM model, ModelConfig config, long embeddings, bool quick)
+    static BatchedPrefillTimes BatchedPrefill(CausalLM model, ModelConfig config, bool quick)
     {
         using var scope = NewDisposeScope();
         int rows = quick ? 4 : 16, shortest = quick ? 4 : 16, longest = quick ? 16 : 128;
@@ -220,7 +219,7 @@ static class RolloutBench
         double paddedMs;
         using (PackedPositions.KeepPadding())
             paddedMs = Time();
-        double flops = lengths.Sum(n => 2.0 * (config.ParameterCount - embeddings) * n
+        double flops = lengths.Sum(n => 2.0 * config.ProjectedParameterCount * n
             + 2.0 * 2 * config.LayerCount * config.HeadCount * config.HeadDim * n * (n + 1) / 2.0);
         return new BatchedPrefillTimes(rows, shortest, longest, ms, flops / (ms / 1e3) / 1e9, paddedMs);
     }

@@ -132,7 +132,7 @@ static class ServingBench
         foreach (var step in result.Steps)
         {
             var config = system.Agent(step.Agent).Model.Config;
-            double perPosition = 2.0 * (config.ParameterCount - config.EmbeddingParameterCount) / 1e9;
+            double perPosition = 2.0 * config.ProjectedParameterCount / 1e9;
             prefill += perPosition * step.PrefillTokens;
             steps += perPosition * (step.LatentSteps + step.GeneratedTokens);
         }

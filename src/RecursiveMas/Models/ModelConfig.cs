@@ -339,12 +339,14 @@ public sealed record ModelConfig
         }
     }
 
-    /// <summary>
-    /// The token embedding's parameters, and the LM head's where it is not tied to them: what a position's
-    /// forward pass does not multiply through (a latent step reads no head), so benchmarks count a position's
-    /// weight FLOPs as 2 · (<see cref="ParameterCount"/> − this).
-    /// </summary>
+    /// <summary>The token embedding's parameters, and the LM head's where it is not tied to them.</summary>
     public long EmbeddingParameterCount => (long)VocabSize * HiddenSize * (TieWordEmbeddings ? 1 : 2);
+
+    /// <summary>
+    /// The parameters a position's forward pass multiplies through: all but <see cref="EmbeddingParameterCount"/> (a
+    /// latent step reads no head). Benchmarks count a position's weight FLOPs as 2 · this and a step's weight bytes by it.
+    /// </summary>
+    public long ProjectedParameterCount => ParameterCount - EmbeddingParameterCount;
 
     long LinearAttentionParameters()
     {

@@ -28,7 +28,7 @@ internal static class ChatRequestMapping
         ArgumentNullException.ThrowIfNull(messages);
         string question = Question([.. messages], settings.IncludeHistory);
         if (options is null)
-            return new ChatRequest(question, null, null, baseDecoding);
+            return new ChatRequest(question, null, null, WithinCeiling(baseDecoding, settings.MaxOutputTokens));
 
         if (options.StopSequences is { Count: > 0 })
             throw new NotSupportedException("stop sequences are not supported: a system's decoder stops at its end-of-turn token or its token budget");
@@ -64,7 +64,9 @@ internal static class ChatRequestMapping
         {
             if (maxTokens < 1 || maxTokens > settings.MaxOutputTokens)
                 throw new ArgumentOutOfRangeException(nameof(options.MaxOutputTokens), maxTokens, $"max output tokens must be between 1 and {settings.MaxOutputTokens}");
-            decoding = decoding with { MaxNewTokens = maxTokens };
+            // max_tokens bounds every token of the answer, and the boxed-answer retry (PAPER §7.3) writes past the
+            // first decode's budget: a request that sets one runs without it.
+            decoding = decoding with { MaxNewTokens = maxTokens, RetryWithoutBoxedAnswer = false };
             overridden = true;
         }
         if (options.Seed is long seed)
@@ -73,8 +75,19 @@ internal static class ChatRequestMapping
             overridden = true;
         }
         // Without overrides the runner keeps its own settings (a generated system's, when no base was given).
-        return new ChatRequest(question, rounds, latentSteps, overridden ? decoding : baseDecoding);
+        return new ChatRequest(question, rounds, latentSteps,
+            overridden ? options.MaxOutputTokens is null ? WithinCeiling(decoding, settings.MaxOutputTokens) : decoding
+            : WithinCeiling(baseDecoding, settings.MaxOutputTokens));
     }
+
+    /// <summary>
+    /// A system's own decoding for a request that sets no token budget, held to the client's ceiling: where its
+    /// answer budget plus the boxed-answer retry's tokens would pass <paramref name="ceiling"/>, the budget is cut to
+    /// the ceiling and the retry left out (null stays null: a generated system's settings are its own).
+    /// </summary>
+    static DecodingDescription? WithinCeiling(DecodingDescription? decoding, int ceiling) =>
+        decoding is null || decoding.MaxNewTokens + (decoding.RetryWithoutBoxedAnswer ? decoding.RetryTokens : 0) <= ceiling ? decoding
+        : decoding with { MaxNewTokens = Math.Min(decoding.MaxNewTokens, ceiling), RetryWithoutBoxedAnswer = false };
 
     /// <summary>The last message must be the user's; its text is the question (with the history before it, when asked).</summary>
     static string Question(IReadOnlyList<ChatMessage> messages, bool includeHistory)

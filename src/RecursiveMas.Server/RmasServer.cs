@@ -41,6 +41,8 @@ public static class RmasServer
             throw new ArgumentOutOfRangeException(nameof(options), options.MaxConcurrentRequests, "at least one request must be able to run");
         if (options.MaxRequestBodyBytes < 1)
             throw new ArgumentOutOfRangeException(nameof(options), options.MaxRequestBodyBytes, "the body limit must be positive");
+        if (options.IdleConnectionTimeout <= TimeSpan.Zero)
+            throw new ArgumentOutOfRangeException(nameof(options), options.IdleConnectionTimeout, "the idle connection timeout must be positive");
         if (options.RequestTimeout is { } timeout && timeout <= TimeSpan.Zero)
             throw new ArgumentOutOfRangeException(nameof(options), timeout, "the request time budget must be positive");
 
@@ -65,7 +67,9 @@ public static class RmasServer
             k.Limits.MaxRequestHeadersTotalSize = 32 * 1024;
             k.Limits.MaxRequestLineSize = 8 * 1024;
             k.Limits.RequestHeadersTimeout = options.RequestHeadersTimeout;
-            k.Limits.KeepAliveTimeout = TimeSpan.FromMinutes(2);
+            // Also how long a new connection may stay silent before its first request: Kestrel times that wait as
+            // keep-alive, not as RequestHeadersTimeout, so idle sockets hold connection slots for this long.
+            k.Limits.KeepAliveTimeout = options.IdleConnectionTimeout;
             k.Limits.MinRequestBodyDataRate = new MinDataRate(options.MinRequestBodyBytesPerSecond, options.SlowBodyGracePeriod);
             k.Limits.MinResponseDataRate = new MinDataRate(240, TimeSpan.FromSeconds(5));
             if (certificate is not null)
@@ -90,9 +94,19 @@ public static class RmasServer
             : Results.Text(new ApiError(404, $"The model `{id}` does not exist.", "model", "model_not_found").ToJson().ToJsonString(), "application/json", statusCode: 404));
         app.MapGet("/v1/rmas/system", () => Results.Text(JsonSerializer.Serialize(system, Json), "application/json"));
         app.MapGet("/", () => Results.Content(page, "text/html; charset=utf-8"));
-        // Anything else under /v1 answers like OpenAI's API does, in JSON.
-        app.MapFallback("/v1/{**rest}", (HttpContext http) => ChatCompletionsEndpoint.WriteError(http.Response,
-            new ApiError(404, $"Unknown request URL: {http.Request.Method} {http.Request.Path}.", code: "unknown_url")));
+        // Anything else under /v1 answers like OpenAI's API does, in JSON: 405 naming the method a known URL takes, else 404.
+        app.MapFallback("/v1/{**rest}", (HttpContext http) =>
+        {
+            string path = http.Request.Path.Value?.TrimEnd('/') ?? "";
+            string? allowed = path == "/v1/chat/completions" ? "POST"
+                : path is "/v1/models" or "/v1/rmas/system" || path.StartsWith("/v1/models/", StringComparison.Ordinal) ? "GET" : null;
+            if (allowed is null)
+                return ChatCompletionsEndpoint.WriteError(http.Response,
+                    new ApiError(404, $"Unknown request URL: {http.Request.Method} {http.Request.Path}.", code: "unknown_url"));
+            http.Response.Headers.Allow = allowed;
+            return ChatCompletionsEndpoint.WriteError(http.Response,
+                new ApiError(405, $"{http.Request.Path} takes {allowed}, not {http.Request.Method}.", code: "method_not_allowed"));
+        });
         return app;
     }
 

@@ -54,8 +54,17 @@ public sealed record RmasServerOptions
     /// <summary>The password of a PKCS#12 certificate or an encrypted PEM key.</summary>
     public string? CertificatePassword { get; init; }
 
-    /// <summary>Open connections at most; more wait in the listen backlog.</summary>
+    /// <summary>
+    /// Open connections at most; a connection past it is closed as soon as it is accepted. Idle connections count
+    /// until <see cref="IdleConnectionTimeout"/> closes them.
+    /// </summary>
     public long MaxConnections { get; init; } = 256;
+
+    /// <summary>
+    /// How long a connection may stay idle — before its first request or between requests — before it is closed:
+    /// short, so that sockets a client opens and leaves silent cannot hold <see cref="MaxConnections"/> for long.
+    /// </summary>
+    public TimeSpan IdleConnectionTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Time a client has to send its request headers; then the connection is closed.</summary>
     public TimeSpan RequestHeadersTimeout { get; init; } = TimeSpan.FromSeconds(30);

@@ -42,7 +42,7 @@ public sealed class ApiError(int status, string message, string? param = null, s
     public static ApiError From(ArgumentException e)
     {
         if (e is PromptTooLongException tooLong)
-            return new ApiError(400, tooLong.Message, "messages", "context_length_exceeded");
+            return new ApiError(400, tooLong.TurnReason, "messages", "context_length_exceeded");
         string? param = e.ParamName switch
         {
             "MaxOutputTokens" => "max_tokens",
@@ -53,8 +53,12 @@ public sealed class ApiError(int status, string message, string? param = null, s
             null => null,
             var name => name,
         };
-        // ArgumentException appends " (Parameter 'x')" and the actual value on new lines; the first part reads best.
-        string message = e.Message.Split(" (Parameter '", 2)[0].Split('\n', 2)[0].Trim();
+        // The chat client names RecursiveMas's own options "additional properties" (ChatOptions.AdditionalProperties);
+        // over HTTP they are fields like any other.
+        string message = param is null ? FirstPart(e) : FirstPart(e).Replace($"additional property \"{param}\"", param, StringComparison.Ordinal);
         return new ApiError(param == "model" ? 404 : 400, message, param, param == "model" ? "model_not_found" : "invalid_value");
     }
+
+    /// <summary>ArgumentException appends " (Parameter 'x')" and the actual value on new lines; the first part reads best.</summary>
+    static string FirstPart(ArgumentException e) => e.Message.Split(" (Parameter '", 2)[0].Split('\n', 2)[0].Trim();
 }

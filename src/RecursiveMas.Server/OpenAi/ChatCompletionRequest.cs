@@ -9,8 +9,9 @@ namespace RecursiveMas.Server.OpenAi;
 /// <c>messages</c> (string content or text parts), <c>stream</c>, <c>stream_options.include_usage</c>,
 /// <c>max_tokens</c>/<c>max_completion_tokens</c>, <c>temperature</c>, <c>top_p</c>, <c>seed</c>, <c>n</c>
 /// (1 only), <c>stop</c>; plus RecursiveMas's <c>rounds</c>, <c>latent_steps</c> and <c>stream_events</c>
-/// (step events on the SSE stream). Fields it does not know are ignored, as SDKs send extras.
-/// Every wrong field is an <see cref="ApiError"/> that names it.
+/// (step events on the SSE stream), and <c>top_k</c> as vLLM reads it. Fields it does not know are ignored, as SDKs
+/// send extras; fields that ask for what a system cannot give (tools, JSON mode, log-probabilities, stop sequences)
+/// are refused rather than silently dropped. Every wrong field is an <see cref="ApiError"/> that names it.
 /// </summary>
 public sealed record ChatCompletionRequest(
     string? Model,
@@ -22,6 +23,9 @@ public sealed record ChatCompletionRequest(
 {
     public static ChatCompletionRequest Parse(ReadOnlyMemory<byte> body)
     {
+        // RFC 8259 lets a parser accept a UTF-8 byte order mark; JsonDocument does not.
+        if (body.Span.StartsWith(Utf8Bom))
+            body = body[Utf8Bom.Length..];
         JsonDocument document;
         try
         {
@@ -41,17 +45,17 @@ public sealed record ChatCompletionRequest(
             options.Temperature = Single(root, "temperature");
             options.TopP = Single(root, "top_p");
             options.Seed = Integer(root, "seed");
-            long? maxTokens = Integer(root, "max_completion_tokens") ?? Integer(root, "max_tokens");
-            if (maxTokens is not null)
-                options.MaxOutputTokens = (int)Math.Clamp(maxTokens.Value, int.MinValue, int.MaxValue);
+            if (Integer(root, "top_k") is long topK)
+                options.TopK = (int)Math.Clamp(topK, int.MinValue, int.MaxValue);
+            // Both are read, so a bad one is refused even beside a good one; OpenAI's newer name wins.
+            long? maxCompletionTokens = Integer(root, "max_completion_tokens"), maxTokens = Integer(root, "max_tokens");
+            if ((maxCompletionTokens ?? maxTokens) is long budget)
+                options.MaxOutputTokens = (int)Math.Clamp(budget, int.MinValue, int.MaxValue);
             if (Integer(root, "n") is long n && n != 1)
                 throw ApiError.Invalid("n", "n must be 1: a system writes one answer per request");
-            if (root.TryGetProperty("stop", out var stop) && stop.ValueKind is not JsonValueKind.Null)
-                options.StopSequences = stop.ValueKind == JsonValueKind.String ? [stop.GetString()!]
-                    : stop.ValueKind == JsonValueKind.Array ? [.. stop.EnumerateArray().Select(s => s.ToString())]
-                    : throw ApiError.Invalid("stop", "stop must be a string or an array of strings");
-            if (root.TryGetProperty("tools", out var tools) && tools.ValueKind == JsonValueKind.Array && tools.GetArrayLength() > 0)
-                throw ApiError.Invalid("tools", "tools are not supported: a Deliberation system brings its own tools");
+            if (StopSequences(root) is { Count: > 0 } stops)
+                throw Unsupported("stop", "stop sequences are not supported: a system's decoder stops at its end-of-turn token or its token budget");
+            RefuseWhatNoSystemGives(root);
             foreach (string key in new[] { "rounds", "latent_steps" })
                 if (Integer(root, key) is long value)
                     options.AdditionalProperties[key] = value;
@@ -69,6 +73,65 @@ public sealed record ChatCompletionRequest(
                 Boolean(root, "stream_events") ?? false);
         }
     }
+
+    static ReadOnlySpan<byte> Utf8Bom => [0xEF, 0xBB, 0xBF];
+
+    /// <summary>A refusal of a field the server reads but cannot honour (OpenAI's <c>unsupported_value</c>).</summary>
+    static ApiError Unsupported(string param, string message) => new(400, message, param, "unsupported_value");
+
+    /// <summary><c>stop</c>: null, a string, or an array of strings (each checked as text).</summary>
+    static List<string> StopSequences(JsonElement root)
+    {
+        if (!root.TryGetProperty("stop", out var stop) || stop.ValueKind == JsonValueKind.Null)
+            return [];
+        if (stop.ValueKind == JsonValueKind.String)
+            return [Text(stop, "stop")];
+        if (stop.ValueKind != JsonValueKind.Array)
+            throw ApiError.Invalid("stop", "stop must be a string or an array of strings");
+        var list = new List<string>();
+        int i = 0;
+        foreach (var item in stop.EnumerateArray())
+        {
+            string at = $"stop[{i++}]";
+            list.Add(item.ValueKind == JsonValueKind.String ? Text(item, at) : throw ApiError.Invalid(at, $"{at} must be a string"));
+        }
+        return list;
+    }
+
+    /// <summary>
+    /// OpenAI options that change what the answer must be — tools to call, a JSON format, log-probabilities — which
+    /// a system's decoder does not do: refused, so a client never takes an ordinary answer for what it asked. Their
+    /// neutral values (no tools, <c>"auto"</c>/<c>"none"</c> tool choice, a text format, no log-probabilities) pass.
+    /// </summary>
+    static void RefuseWhatNoSystemGives(JsonElement root)
+    {
+        foreach (string key in new[] { "tools", "functions" })
+            if (root.TryGetProperty(key, out var list) && list.ValueKind != JsonValueKind.Null)
+            {
+                if (list.ValueKind != JsonValueKind.Array)
+                    throw ApiError.Invalid(key, $"{key} must be an array");
+                if (list.GetArrayLength() > 0)
+                    throw Unsupported(key, $"{key} are not supported: a Deliberation system brings its own tools");
+            }
+        foreach (string key in new[] { "tool_choice", "function_call" })
+            if (root.TryGetProperty(key, out var choice) && choice.ValueKind != JsonValueKind.Null
+                && !(choice.ValueKind == JsonValueKind.String && Text(choice, key) is "auto" or "none"))
+                throw Unsupported(key, $"{key} must be \"auto\" or \"none\": no tools are offered");
+        if (root.TryGetProperty("response_format", out var format) && format.ValueKind != JsonValueKind.Null)
+        {
+            if (format.ValueKind != JsonValueKind.Object)
+                throw ApiError.Invalid("response_format", "response_format must be an object such as {\"type\": \"text\"}");
+            if (String(format, "type", "response_format.type") is { } type && type != "text")
+                throw Unsupported("response_format", $"response_format {Quoted(type)} is not supported: a system answers in text");
+        }
+        if (Boolean(root, "logprobs") == true)
+            throw Unsupported("logprobs", "logprobs are not supported: the answer's tokens come from a system, not one model's distribution");
+        if (Integer(root, "top_logprobs") is > 0)
+            throw Unsupported("top_logprobs", "top_logprobs are not supported: the answer's tokens come from a system, not one model's distribution");
+    }
+
+    /// <summary>Input echoed in an error, cut to a readable length: an error never sends a megabyte back.</summary>
+    internal static string Quoted(string text) => "\"" + (text.Length <= 40 ? text : text[..40] + "…") + "\"";
 
     static IReadOnlyList<ChatMessage> ReadMessages(JsonElement root)
     {
@@ -90,7 +153,7 @@ public sealed record ChatCompletionRequest(
                 "assistant" => ChatRole.Assistant,
                 "tool" => ChatRole.Tool,
                 null => throw ApiError.Invalid($"{at}.role", $"{at}.role is required"),
-                var other => throw ApiError.Invalid($"{at}.role", $"{at}.role must be system, developer, user, assistant or tool, not \"{other}\""),
+                var other => throw ApiError.Invalid($"{at}.role", $"{at}.role must be system, developer, user, assistant or tool, not {Quoted(other)}"),
             };
             list.Add(new ChatMessage(role, Content(m, $"{at}.content")));
         }
@@ -121,7 +184,10 @@ public sealed record ChatCompletionRequest(
         : v.ValueKind == JsonValueKind.String ? Text(v, param ?? name)
         : throw ApiError.Invalid(param ?? name, $"{param ?? name} must be a string");
 
-    /// <summary>A JSON string as .NET text; one that escapes a lone UTF-16 surrogate ("\ud800") is no text at all.</summary>
+    /// <summary>
+    /// A JSON string as .NET text; one that escapes a lone UTF-16 surrogate ("\ud800") or holds bytes that are not
+    /// UTF-8 is no text at all.
+    /// </summary>
     static string Text(JsonElement value, string param)
     {
         try
@@ -130,7 +196,7 @@ public sealed record ChatCompletionRequest(
         }
         catch (InvalidOperationException)
         {
-            throw ApiError.Invalid(param, $"{param} is not valid Unicode text: it holds a lone UTF-16 surrogate");
+            throw ApiError.Invalid(param, $"{param} is not valid Unicode text: it holds a lone UTF-16 surrogate or bytes that are not UTF-8");
         }
     }
 
@@ -144,10 +210,15 @@ public sealed record ChatCompletionRequest(
         !e.TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null ? null
         : v.ValueKind != JsonValueKind.Number ? throw ApiError.Invalid(name, $"{name} must be a number")
         : v.TryGetDouble(out double value) && float.IsFinite((float)value) ? (float)value
-        : throw ApiError.Invalid(name, $"{name} is out of range: {v.GetRawText()} is not a finite number");
+        : throw ApiError.Invalid(name, $"{name} is out of range: {Quoted(v.GetRawText())} is not a finite number");
 
+    /// <summary>An integer that fits 64 bits; an integer beyond them is out of range, anything else not an integer.</summary>
     static long? Integer(JsonElement e, string name) =>
         !e.TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null ? null
         : v.ValueKind == JsonValueKind.Number && v.TryGetInt64(out long value) ? value
+        : v.ValueKind == JsonValueKind.Number && IsWhole(v.GetRawText())
+            ? throw ApiError.Invalid(name, $"{name} is out of range: {Quoted(v.GetRawText())} does not fit a 64-bit integer")
         : throw ApiError.Invalid(name, $"{name} must be an integer");
+
+    static bool IsWhole(string number) => number.TrimStart('-').All(char.IsAsciiDigit);
 }

@@ -45,6 +45,7 @@ internal sealed class ChatCompletionsEndpoint(RecursiveMasChatClient client, Cha
             }
             catch (NotSupportedException e)
             {
+                // The parser refuses what it knows of by field; anything the chat client refuses besides.
                 throw new ApiError(400, e.Message, code: "unsupported_value");
             }
             job = new ChatJob(updates, http.RequestAborted);
@@ -58,9 +59,16 @@ internal sealed class ChatCompletionsEndpoint(RecursiveMasChatClient client, Cha
             await WriteError(http.Response, error);
             return;
         }
+        catch (BadHttpRequestException e) when (!http.Response.HasStarted && !http.RequestAborted.IsCancellationRequested)
+        {
+            // Kestrel could not read the body (malformed chunks, or too slow: 408); say so while the client listens.
+            await WriteError(http.Response, new ApiError(e.StatusCode, $"The request body could not be read: {e.Message}",
+                code: e.StatusCode == StatusCodes.Status408RequestTimeout ? "request_timeout" : "invalid_request_body"));
+            return;
+        }
         catch (Exception e) when (e is OperationCanceledException or BadHttpRequestException or IOException)
         {
-            return; // the client went away, or Kestrel cut off its body (too slow); there is no one to answer
+            return; // the client went away; there is no one to answer
         }
 
         if (request.Stream)
@@ -206,7 +214,13 @@ internal sealed class ChatCompletionsEndpoint(RecursiveMasChatClient client, Cha
         await response.Body.FlushAsync(response.HttpContext.RequestAborted);
     }
 
-    public static Task WriteError(HttpResponse response, ApiError error) => WriteJson(response, error.Status, error.ToJson());
+    public static Task WriteError(HttpResponse response, ApiError error)
+    {
+        // A busy or stopping server: a well-behaved client waits before it tries again.
+        if (error.Status == StatusCodes.Status503ServiceUnavailable)
+            response.Headers.RetryAfter = "1";
+        return WriteJson(response, error.Status, error.ToJson());
+    }
 
     static async Task WriteJson(HttpResponse response, int status, JsonNode json)
     {

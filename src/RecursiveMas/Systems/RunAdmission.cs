@@ -102,12 +102,20 @@ public static class RunAdmission
             int vectors = segments.Where(s => s.IsSlot).Sum(s => messages.GetValueOrDefault(s.SlotName!));
             int steps = options.LatentSteps ?? agent.LatentSteps;
             turns.Add(new TurnPositions(turn.Agent, turn.Round, turn.IsFinalDecode, text + vectors,
-                turn.IsFinalDecode ? decoding.MaxNewTokens : steps, agent.MaxPositions));
+                turn.IsFinalDecode ? decoding.MaxNewTokens + RetryPositions(agent, decoding) : steps, agent.MaxPositions));
             foreach (var edge in turn.Outgoing)
                 board.Post(edge, turn.Round, steps);
         }
         return turns;
     }
+
+    /// <summary>
+    /// What the boxed-answer retry adds after an answer without one (its cue and its tokens; 0 without the retry): it
+    /// re-reads the prompt and the answer and continues, so a decode holds up to this many positions more.
+    /// </summary>
+    static int RetryPositions(AgentPrompts agent, DecodingDescription decoding) => decoding.RetryWithoutBoxedAnswer
+        ? agent.Tokenizer.Encode(SystemAgent.FinalAnswerCue).Count + decoding.RetryTokens
+        : 0;
 
     /// <summary>
     /// <see cref="CheckLength"/> for each of <paramref name="questions"/>; with more than one, the message
@@ -157,7 +165,7 @@ public static class RunAdmission
         if (turn.TotalPositions > turn.MaxPositions)
             throw new PromptTooLongException(
                 $"the request is too long: {where} would be {turn.PromptPositions} positions and {turn.AddedPositions} more " +
-                $"{(turn.IsFinalDecode ? "for the answer's tokens" : turn.WritesText ? "for its text message's tokens" : "for its latent steps")}, " +
+                $"{(turn.IsFinalDecode ? "for the answer's tokens (with the boxed-answer retry's, where it runs)" : turn.WritesText ? "for its text message's tokens" : "for its latent steps")}, " +
                 $"{turn.TotalPositions} in all, over its model's max_position_embeddings of {turn.MaxPositions}",
                 turn, turn.MaxPositions);
     }

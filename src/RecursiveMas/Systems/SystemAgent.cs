@@ -245,21 +245,35 @@ public sealed class SystemAgent
         Seed = d.Seed,
     };
 
+    /// <summary>What <see cref="RetryWithoutBoxedAnswer"/> appends to an answer without a boxed one (PAPER §7.3).</summary>
+    internal const string FinalAnswerCue = "\nFinal Answer: \\boxed{";
+
     /// <summary>
     /// PAPER §7.3: an output without a boxed answer gets "\nFinal Answer: \boxed{" appended and is
-    /// continued for a few tokens — from the prompt without the latent messages, as upstream.
+    /// continued for a few tokens — from the prompt without the latent messages, as upstream. The retry reads
+    /// the answer's text re-tokenized, as upstream does, which can take more positions than its tokens did
+    /// (bytes that are not UTF-8 come back as U+FFFD, three bytes); a row whose retry would not fit its model's
+    /// context keeps its first answer rather than run past <c>max_position_embeddings</c>.
     /// </summary>
     TextResult RetryWithoutBoxedAnswer(AgentPrompt prompt, IReadOnlyList<string> questions, TextResult first, SamplingOptions options,
         Func<int, string, string>? messageText, Action<int, string>? onText, CancellationToken cancellationToken, IReadOnlyList<DecodeRow>? questionRows)
     {
-        const string Cue = "\nFinal Answer: \\boxed{";
+        const string Cue = FinalAnswerCue;
         var results = first.Texts;
-        var retry = Enumerable.Range(0, results.Count).Where(i => results[i].Reason != FinishReason.Cancelled
-            && AnswerExtractor.LastBoxed(results[i].Text ?? "") is null).ToList();
+        var candidates = Enumerable.Range(0, results.Count).Where(i => results[i].Reason != FinishReason.Cancelled
+            && AnswerExtractor.LastBoxed(results[i].Text ?? "") is null);
+        var retry = new List<int>();
+        var rows = new List<IReadOnlyList<int>>();
+        foreach (int i in candidates)
+        {
+            var ids = Tokenizer.Encode(prompt.RenderWithText(questions[i], slot => messageText?.Invoke(i, slot) ?? "", assistantPrefix: results[i].Text + Cue));
+            if (ids.Count + options.MaxNewTokens > Prompts.MaxPositions)
+                continue;
+            retry.Add(i);
+            rows.Add(ids);
+        }
         if (retry.Count == 0)
             return first;
-        var rows = retry.Select(i => (IReadOnlyList<int>)Tokenizer.Encode(
-            prompt.RenderWithText(questions[i], slot => messageText?.Invoke(i, slot) ?? "", assistantPrefix: results[i].Text + Cue))).ToList();
         using var batch = LeftPaddedBatch.FromIds(rows, Tokenizer.PadTokenId ?? 0, Model.Device);
         foreach (int i in retry)
             onText?.Invoke(i, Cue);

@@ -19,6 +19,28 @@ public sealed class RecursiveMasChatClientTests(TinySystems zoo) : IClassFixture
     }
 
     [Fact]
+    public async Task ATokenBudgetBoundsEveryTokenOfTheAnswerTheBoxedAnswerRetryIncluded()
+    {
+        using var system = zoo.Load("sequential", 1, maxNewTokens: 8);
+        // The tiny agents write no \boxed{} answer, so with the retry on the system appends its cue and continues.
+        var retrying = system.Description.Decoding with { RetryWithoutBoxedAnswer = true, RetryTokens = 4 };
+        using var client = new RecursiveMasChatClient(system, new RecursiveMasChatClientOptions { Decoding = retrying });
+        var free = await client.GetResponseAsync(Question);
+        Assert.Contains("Final Answer", free.Text);
+        Assert.True(free.Usage!.OutputTokenCount > 8, $"{free.Usage.OutputTokenCount} tokens: the retry did not run");
+
+        var bounded = await client.GetResponseAsync(Question, new ChatOptions { MaxOutputTokens = 3 });
+        Assert.DoesNotContain("Final Answer", bounded.Text);
+        Assert.InRange(bounded.Usage!.OutputTokenCount!.Value, 1, 3);
+
+        // A request without a budget is held to the client's ceiling: 8 answer tokens + 4 retry tokens > 10.
+        using var capped = new RecursiveMasChatClient(system, new RecursiveMasChatClientOptions { Decoding = retrying, MaxOutputTokens = 10 });
+        var held = await capped.GetResponseAsync(Question);
+        Assert.DoesNotContain("Final Answer", held.Text);
+        Assert.InRange(held.Usage!.OutputTokenCount!.Value, 1, 8);
+    }
+
+    [Fact]
     public async Task TheResponseIsTheRunnersAnswerWithItsUsage()
     {
         using var system = zoo.Load("sequential", 2, maxNewTokens: 8);

@@ -124,11 +124,21 @@ public sealed class ChatCompletionsTests(ServerFixture server) : IClassFixture<S
         { "{\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"image_url\",\"image_url\":{\"url\":\"x\"}}]}]}", 400, "messages[0].content", "only text parts" },
         { "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"max_tokens\":100000}", 400, "max_tokens", "between 1 and 64" },
         { "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"max_tokens\":\"ten\"}", 400, "max_tokens", "integer" },
-        { "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"rounds\":0}", 400, "rounds", "between 1 and 4" },
+        { "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"rounds\":0}", 400, "rounds", "rounds must be between 1 and 4" },
         { "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"latent_steps\":17}", 400, "latent_steps", "between 1 and 16" },
         { "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"temperature\":-1}", 400, "temperature", "temperature" },
         { "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"n\":2}", 400, "n", "n must be 1" },
-        { "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"stop\":[\"x\"]}", 400, null, "stop sequences" },
+        { "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"stop\":[\"x\"]}", 400, "stop", "stop sequences" },
+        { "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"stop\":\"\\ud800\"}", 400, "stop", "lone UTF-16 surrogate" },
+        { "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"stop\":[\"ok\",7]}", 400, "stop[1]", "must be a string" },
+        // What a system cannot give is refused, not dropped; the neutral values pass (AskingForNothing...).
+        { "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"tools\":{}}", 400, "tools", "must be an array" },
+        { "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"tool_choice\":\"required\"}", 400, "tool_choice", "no tools" },
+        { "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"response_format\":{\"type\":\"json_object\"}}", 400, "response_format", "json_object" },
+        { "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"logprobs\":true}", 400, "logprobs", "not supported" },
+        // Both budgets are read: a bad one is refused beside a good one.
+        { "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"max_completion_tokens\":5,\"max_tokens\":\"x\"}", 400, "max_tokens", "integer" },
+        { "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"seed\":9223372036854775808}", 400, "seed", "does not fit a 64-bit integer" },
         { "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"},{\"role\":\"assistant\",\"content\":\"hello\"}]}", 400, "messages", "last message" },
         { "{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", 404, "model", "gpt-4o" },
         // Numbers beyond what the field holds, and text that is not text.
@@ -157,6 +167,19 @@ public sealed class ChatCompletionsTests(ServerFixture server) : IClassFixture<S
     }
 
     [Fact]
+    public async Task AskingForNothingASystemCannotGiveAndABomBeforeTheJsonAreAccepted()
+    {
+        string neutral = Body("What is 3 plus 4?", extra: ",\"rounds\":1,\"tools\":[],\"tool_choice\":\"none\",\"response_format\":{\"type\":\"text\"},\"logprobs\":false,\"stop\":null,\"top_k\":0");
+        var plain = await Json(await server.Post(Body("What is 3 plus 4?", extra: ",\"rounds\":1")), HttpStatusCode.OK);
+        Assert.Equal(plain.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString(),
+            (await Json(await server.Post(neutral), HttpStatusCode.OK)).GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString());
+
+        var withBom = new ByteArrayContent([0xEF, 0xBB, 0xBF, .. Encoding.UTF8.GetBytes(Body("What is 3 plus 4?", extra: ",\"rounds\":1"))]);
+        withBom.Headers.ContentType = new("application/json");
+        await Json(await server.Http.PostAsync("/v1/chat/completions", withBom), HttpStatusCode.OK);
+    }
+
+    [Fact]
     public async Task APromptLongerThanAModelHoldsIsA400NamingTheLimitAndTheServerGoesOn()
     {
         // Two-byte characters the tiny tokenizers split byte by byte: about 5,000 positions, in a body under 16 KiB.
@@ -169,6 +192,7 @@ public sealed class ChatCompletionsTests(ServerFixture server) : IClassFixture<S
         Assert.Equal("context_length_exceeded", error.GetProperty("code").GetString());
         Assert.Contains("max_position_embeddings of 4096", error.GetProperty("message").GetString());
         Assert.Contains($"agent {turn.Agent}", error.GetProperty("message").GetString());
+        Assert.DoesNotContain("(Parameter", error.GetProperty("message").GetString());
         await Json(await server.Post(Body("hi", extra: ",\"rounds\":1,\"max_tokens\":2")), HttpStatusCode.OK);
     }
 

@@ -239,4 +239,69 @@ public sealed class CrossSiteTests
         string answer = Encoding.ASCII.GetString(received.ToArray());
         Assert.True(answer.Length == 0 || answer.StartsWith("HTTP/1.1 408", StringComparison.Ordinal), answer);
     }
+
+    [Fact]
+    public async Task SilentConnectionsCannotHoldEveryConnectionSlot()
+    {
+        await using var server = await Server.Start(new RmasServerOptions
+        {
+            Urls = ["http://127.0.0.1:0"],
+            MaxConnections = 4,
+            IdleConnectionTimeout = TimeSpan.FromSeconds(1),
+        });
+        var silent = new List<TcpClient>();
+        try
+        {
+            // Every slot taken by a socket that never sends a byte.
+            for (int i = 0; i < 4; i++)
+            {
+                var tcp = new TcpClient();
+                await tcp.ConnectAsync(IPAddress.Loopback, server.Url.Port);
+                silent.Add(tcp);
+            }
+            // The server closes each after the idle timeout (Kestrel's heartbeat checks once a second)...
+            using var bound = new CancellationTokenSource(TimeSpan.FromMinutes(1)); // a regression must not hang the suite
+            foreach (var tcp in silent)
+                Assert.Equal(0, await tcp.GetStream().ReadAsync(new byte[16], bound.Token));
+            // ...and a client that does talk is answered.
+            Assert.Equal(HttpStatusCode.OK, (await server.Http.SendAsync(Post())).StatusCode);
+        }
+        finally
+        {
+            silent.ForEach(s => s.Dispose());
+        }
+    }
+
+    [Fact]
+    public async Task ABodyKestrelCannotReadIsA400NotAnEmpty200()
+    {
+        await using var server = await Server.Start(new RmasServerOptions { Urls = ["http://127.0.0.1:0"] });
+        using var tcp = new TcpClient();
+        await tcp.ConnectAsync(IPAddress.Loopback, server.Url.Port);
+        var stream = tcp.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(
+            "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n"));
+        var received = new MemoryStream();
+        var buffer = new byte[1024];
+        int read;
+        using var bound = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        while ((read = await stream.ReadAsync(buffer, bound.Token)) > 0)
+            received.Write(buffer, 0, read);
+        string answer = Encoding.ASCII.GetString(received.ToArray());
+        Assert.StartsWith("HTTP/1.1 400", answer);
+        Assert.Contains("invalid_request_body", answer);
+    }
+
+    [Fact]
+    public async Task AKnownUrlAskedWithTheWrongMethodIsA405ThatNamesTheRightOne()
+    {
+        await using var server = await Server.Start(new RmasServerOptions { Urls = ["http://127.0.0.1:0"] });
+        var get = await server.Http.GetAsync("/v1/chat/completions");
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, get.StatusCode);
+        Assert.Equal("POST", get.Content.Headers.Allow.Single());
+        Assert.Contains("method_not_allowed", await get.Content.ReadAsStringAsync());
+        var delete = await server.Http.DeleteAsync("/v1/models");
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, delete.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await server.Http.GetAsync("/v1/embeddings")).StatusCode);
+    }
 }

@@ -28,6 +28,20 @@ public sealed class RunAdmissionTests(TinySystems zoo) : IClassFixture<TinySyste
     }
 
     [Fact]
+    public void TheBoxedAnswerRetryCountsInTheDecodesPositions()
+    {
+        using var system = zoo.Load("sequential", 1, maxNewTokens: 8);
+        var decoding = system.Description.Decoding with { RetryWithoutBoxedAnswer = true, RetryTokens = 5 };
+        var solver = system.Prompts.Agents.Single(a => a.Name == RunAdmission.Measure(system.Prompts, "hi")[^1].Agent);
+
+        var decode = RunAdmission.Measure(system.Prompts, "hi", new RunOptions { Decoding = decoding })[^1];
+
+        // It re-reads the prompt and the answer, then the cue and its own tokens: the cache holds that many more.
+        Assert.Equal(8 + solver.Tokenizer.Encode(SystemAgent.FinalAnswerCue).Count + 5, decode.AddedPositions);
+        Assert.Equal(8, RunAdmission.Measure(system.Prompts, "hi", new RunOptions { Decoding = decoding with { RetryWithoutBoxedAnswer = false } })[^1].AddedPositions);
+    }
+
+    [Fact]
     public void APromptOverTheModelsPositionsOrTheCallersLimitIsRefusedNamingIt()
     {
         using var system = zoo.Load("sequential", 1);

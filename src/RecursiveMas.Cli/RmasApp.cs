@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using RecursiveMas.Cli.Commands;
 using Spectre.Console;
@@ -100,9 +102,23 @@ public static class RmasApp
 
         var output = console ?? AnsiConsole.Console;
         bool verbose = args.Contains("--verbose");
+        if (BadOptionValue(args) is { } bad)
+            return Fail(output, ExitCodes.Usage, bad, new ArgumentException(bad), verbose: false, hint: "run 'rmas --help' for usage");
+        // Ctrl+C and SIGTERM cancel the command (it stops at its next check and exits 130, leaving no temporary
+        // files behind); a second signal ends the process at once.
+        using var cancel = new CancellationTokenSource();
+        void Stop(PosixSignalContext signal)
+        {
+            if (cancel.IsCancellationRequested)
+                return;
+            signal.Cancel = true;
+            cancel.Cancel();
+        }
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
         try
         {
-            return app.Run(args);
+            return app.Run(args, cancel.Token);
         }
         catch (CommandParseException e)
         {
@@ -138,6 +154,81 @@ public static class RmasApp
         }
     }
 
+    /// <summary>
+    /// What is wrong with the first option given a bad value, checked before Spectre.Console.Cli parses: an option
+    /// that takes a value given none (last on the line, or followed by another option), which Spectre would bind to
+    /// its internal "__default_command" (`--out` alone wrote into a folder of that name), and a number option given
+    /// text or a number its type cannot hold, which Spectre reports as "Failed to convert 'abc' to Nullable`1"
+    /// without naming the option. Options are read from every command's settings; a name that is a flag somewhere,
+    /// or a number in one command and text in another, is left to the parser. Null when nothing is wrong.
+    /// </summary>
+    internal static string? BadOptionValue(IReadOnlyList<string> args)
+    {
+        var options = args.Count > 0 && OptionsOf(args[0]) is { } own ? own : ValueOptions.Value;
+        for (int i = 0; i < args.Count; i++)
+        {
+            if (!args[i].StartsWith("--", StringComparison.Ordinal) || args[i].Contains('=') || !options.TryGetValue(args[i], out var type))
+                continue;
+            bool valueFollows = i + 1 < args.Count && !(args[i + 1].StartsWith('-') && !IsNumber(args[i + 1]));
+            if (!valueFollows)
+                return $"option {args[i]} needs a value";
+            string value = args[i + 1];
+            if (type is { } number && !Fits(value, number))
+            {
+                bool whole = number == typeof(int) || number == typeof(long);
+                string kind = whole ? "an integer" : "a finite number";
+                return whole && long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out _) || !whole && IsNumber(value)
+                    ? $"option {args[i]} takes {kind} its type can hold, not {value}"
+                    : $"option {args[i]} takes {kind}, not \"{value}\"";
+            }
+        }
+        return null;
+    }
+
+    static bool IsNumber(string text) => double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out _);
+
+    static bool Fits(string text, Type number) =>
+        number == typeof(int) ? int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out _)
+        : number == typeof(long) ? long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out _)
+        : number == typeof(double) ? double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double d) && double.IsFinite(d)
+        : number == typeof(float) ? float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out float f) && float.IsFinite(f)
+        : true;
+
+    static Type? NumberType(Type type) => type == typeof(int) || type == typeof(long) || type == typeof(float) || type == typeof(double) ? type : null;
+
+    /// <summary>Every option that requires a value, with its number type (int, long, float, double) or null for any other.</summary>
+    static readonly Lazy<Dictionary<string, Type?>> ValueOptions = new(() => RequiredValues(typeof(RmasApp).Assembly.GetTypes()
+        .Where(t => typeof(CommandSettings).IsAssignableFrom(t))));
+
+    /// <summary>
+    /// The options of the command named <paramref name="name"/> (<c>run</c> → <c>RunCommand</c>'s settings, inherited
+    /// ones included); null when no command has that name.
+    /// </summary>
+    static Dictionary<string, Type?>? OptionsOf(string name)
+    {
+        if (name.Length == 0 || !name.All(char.IsAsciiLetterLower))
+            return null;
+        var command = typeof(RmasApp).Assembly.GetType($"{typeof(RunCommand).Namespace}.{char.ToUpperInvariant(name[0])}{name[1..]}Command");
+        for (var type = command; type is not null; type = type.BaseType)
+            if (type.IsGenericType && type.GetGenericArguments() is [var settings] && typeof(CommandSettings).IsAssignableFrom(settings))
+                return RequiredValues([settings]);
+        return null;
+    }
+
+    static Dictionary<string, Type?> RequiredValues(IEnumerable<Type> settingsTypes)
+    {
+        var options = settingsTypes
+            .SelectMany(t => t.GetProperties())
+            .SelectMany(p => p.GetCustomAttributes(typeof(CommandOptionAttribute), inherit: true).Cast<CommandOptionAttribute>()
+                .SelectMany(o => o.LongNames.Select(name => (Name: "--" + name, Required: o.ValueName is not null && !o.ValueIsOptional,
+                    Number: NumberType(Nullable.GetUnderlyingType(p.PropertyType) ?? p.PropertyType)))))
+            .DistinctBy(o => (o.Name, o.Required, o.Number))
+            .ToList();
+        // A name with more than one meaning (across commands) is left to the parser.
+        return options.GroupBy(o => o.Name).Where(g => g.Count() == 1 && g.Single().Required)
+            .ToDictionary(g => g.Key, g => (Type?)g.Single().Number, StringComparer.Ordinal);
+    }
+
     /// <summary>Errors that mean "the input is wrong", not "rmas is broken".</summary>
     static bool IsInputError(Exception e) => e is ModelFileException or ArgumentException or FileNotFoundException
         or DirectoryNotFoundException or InvalidDataException or JsonException or FormatException or UnauthorizedAccessException
@@ -145,7 +236,10 @@ public static class RmasApp
 
     static int Fail(IAnsiConsole console, int code, string message, Exception e, bool verbose, string? hint = null)
     {
-        console.MarkupLine($"[red]error:[/] {Markup.Escape(message)}");
+        // The message as plain text: escaped markup would still turn ":ghost:" in a name into an emoji.
+        console.Markup("[red]error:[/] ");
+        console.Write(new Text(message));
+        console.WriteLine();
         if (hint is not null)
             console.MarkupLine($"[grey]{Markup.Escape(hint)}[/]");
         if (verbose)

@@ -19,6 +19,9 @@ public class CommonSettings : CommandSettings
     [Description("Print stack traces on errors.")]
     public bool Verbose { get; init; }
 
+    /// <summary>More threads than any machine here has cores, by far: past it a typo would start a thread per unit of work.</summary>
+    public const int MaxThreads = 1024;
+
     public override ValidationResult Validate() =>
-        Threads is < 1 ? ValidationResult.Error("--threads must be at least 1") : ValidationResult.Success();
+        Threads is < 1 or > MaxThreads ? ValidationResult.Error($"--threads must be between 1 and {MaxThreads}") : ValidationResult.Success();
 }

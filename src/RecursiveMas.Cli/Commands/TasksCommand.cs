@@ -11,6 +11,9 @@ public sealed class TasksCommand(IAnsiConsole console) : Command<TasksCommand.Se
 {
     public sealed class Settings : CommonSettings
     {
+        /// <summary>Examples per split at most (a million is far past what the zoo uses: 6,000 train).</summary>
+        public const int MaxExamples = 1_000_000;
+
         [CommandOption("--task <TASK>")]
         [Description("arithmetic (word problems, 2–4 dependent operations), arithmetic-long (5–8) or reachability (ProsQA-like rules).")]
         public string Task { get; init; } = "";
@@ -57,6 +60,9 @@ public sealed class TasksCommand(IAnsiConsole console) : Command<TasksCommand.Se
                 return ValidationResult.Error("--out is required");
             if (Train < 0 || Validation < 0 || Test < 0)
                 return ValidationResult.Error("--train, --val and --test must not be negative");
+            // The splits are built in memory before they are written.
+            if (Train > MaxExamples || Validation > MaxExamples || Test > MaxExamples)
+                return ValidationResult.Error($"--train, --val and --test must be at most {MaxExamples:N0} each");
             return base.Validate();
         }
     }

@@ -24,6 +24,7 @@ public sealed partial class CausalLM
         try
         {
             using var checkpoint = Checkpoint.Open(modelDirectory);
+            string? layersPrefix = null;
             foreach (var (name, parameter) in model.named_parameters())
             {
                 var candidates = CheckpointKeys(config, name);
@@ -32,13 +33,34 @@ public sealed partial class CausalLM
                         $"tensor missing: the {config.ModelType} architecture in config.json needs it " +
                         $"(shape [{string.Join(", ", parameter.shape)}])");
                 checkpoint.LoadInto(key, parameter);
+                if (layersPrefix is null && key.IndexOf("layers.0.", StringComparison.Ordinal) is int at and >= 0)
+                    layersPrefix = key[..(at + "layers.".Length)];
             }
+            if (layersPrefix is not null)
+                CheckNoLayersBeyond(checkpoint, layersPrefix, config.LayerCount, modelDirectory);
             return model;
         }
         catch
         {
             model.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// A checkpoint with more decoder layers than config.json's <c>num_hidden_layers</c> is refused: the extra layers
+    /// would be skipped without a word, and the model would compute something its weights were never trained for.
+    /// </summary>
+    static void CheckNoLayersBeyond(Checkpoint checkpoint, string layersPrefix, int layerCount, string modelDirectory)
+    {
+        foreach (string name in checkpoint.Names)
+        {
+            if (!name.StartsWith(layersPrefix, StringComparison.Ordinal))
+                continue;
+            int end = name.IndexOf('.', layersPrefix.Length);
+            if (end > layersPrefix.Length && int.TryParse(name.AsSpan(layersPrefix.Length, end - layersPrefix.Length), out int layer) && layer >= layerCount)
+                throw new ModelFileException(Path.Combine(modelDirectory, "config.json"), "num_hidden_layers",
+                    $"is {layerCount}, but {checkpoint.SourcePath} holds {name} (layer {layer}): the checkpoint has more layers than the config says");
         }
     }
 

@@ -446,7 +446,7 @@ public sealed record ModelConfig
             bool tie = (Multimodal ? OptionalBoolAt(_wrapper, "tie_word_embeddings", "tie_word_embeddings") : null)
                 ?? OptionalBool("tie_word_embeddings") ?? tieDefault;
 
-            return new ModelConfig
+            var config = new ModelConfig
             {
                 Family = family,
                 HiddenSize = hidden,
@@ -486,6 +486,11 @@ public sealed record ModelConfig
                 StoredDType = OptionalString("torch_dtype") ?? OptionalString("dtype")
                     ?? (Multimodal ? OptionalStringAt(_wrapper, "torch_dtype", "torch_dtype") ?? OptionalStringAt(_wrapper, "dtype", "dtype") : null),
             };
+            // A stop id the model cannot produce would never stop a decode: it runs to its budget without a word.
+            foreach (int id in config.EosTokenIds)
+                if (id < 0 || id >= config.VocabSize)
+                    throw new ModelFileException(path, Field("eos_token_id"), $"{id} is not a token of the model's vocabulary (vocab_size {config.VocabSize})");
+            return config;
         }
 
         IReadOnlyList<LayerKind> ReadLayerTypes(ModelFamily family, int layers)

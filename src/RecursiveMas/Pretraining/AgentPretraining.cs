@@ -100,10 +100,15 @@ public static class AgentPretraining
         return [.. data.Select(e => new RoleConversation(prompt.RenderWithText(e.Question, _ => ""), e.Answer + endOfTurn))];
     }
 
-    /// <summary>Builds the directory in a sibling staging folder and renames it into place, so a failed run leaves no half-written model.</summary>
+    /// <summary>
+    /// Builds the directory in a sibling staging folder and renames it into place, so a failed run leaves no
+    /// half-written model. An existing folder is replaced only when it is a model or adapter folder (or empty):
+    /// checked before any training, so a wrong <c>--out</c> costs nothing.
+    /// </summary>
     static T Staged<T>(string outputDirectory, Func<string, T> build)
     {
         string full = Path.GetFullPath(outputDirectory);
+        ReplacedFolder.CheckReplaceable(full, IsModelFolderFile, "a model or adapter folder");
         string staging = full.TrimEnd(Path.DirectorySeparatorChar) + ".partial-" + Environment.ProcessId;
         if (Directory.Exists(staging))
             Directory.Delete(staging, recursive: true);
@@ -124,4 +129,10 @@ public static class AgentPretraining
             throw;
         }
     }
+
+    /// <summary>The files of a Hugging Face model or PEFT adapter folder: what pre-training, fine-tuning and LoRA write (and copy).</summary>
+    static bool IsModelFolderFile(string name) =>
+        name.EndsWith(".safetensors", StringComparison.Ordinal) || name.EndsWith(".json", StringComparison.Ordinal)
+        || name is "merges.txt" or "vocab.txt" || name.EndsWith(".model", StringComparison.Ordinal)
+        || name.EndsWith(".tiktoken", StringComparison.Ordinal) || name is "README.md" or ".gitattributes";
 }

@@ -15,8 +15,11 @@ public sealed record TinyDecoderShape(ModelFamily Family, int HiddenSize, int La
     {
         if (hiddenSize < 32 || hiddenSize % 32 != 0)
             throw new ArgumentOutOfRangeException(nameof(hiddenSize), hiddenSize, "the hidden size must be a positive multiple of 32 (heads of 32)");
-        if (layers < 1)
-            throw new ArgumentOutOfRangeException(nameof(layers), layers, "at least one layer");
+        // What config.json's reader accepts (ModelConfig): a shape past it is a typo, and would allocate before any check.
+        if (hiddenSize > 65_536)
+            throw new ArgumentOutOfRangeException(nameof(hiddenSize), hiddenSize, "the hidden size must be at most 65536");
+        if (layers is < 1 or > 1024)
+            throw new ArgumentOutOfRangeException(nameof(layers), layers, "between 1 and 1024 layers");
         int heads = hiddenSize / 32;
         return family switch
         {

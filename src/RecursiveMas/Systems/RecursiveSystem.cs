@@ -106,7 +106,10 @@ public sealed class RecursiveSystem : IDisposable
     {
         options ??= new SystemLoadOptions();
         var (modelRoot, modelDirs, configs, plan) = Resolve(description, options);
-        string linksDirectory = Path.GetFullPath(options.LinksDirectory ?? Path.Combine(description.BaseDirectory, description.LinksDirectory));
+        // As modelRoot: a SYSTEM.json read from a file keeps its links under its own folder; a caller's --links points anywhere.
+        string linksDirectory = options.LinksDirectory is { } chosenLinks ? Path.GetFullPath(chosenLinks)
+            : description.SourcePath is { } systemFile ? ContainedPath.Resolve(description.BaseDirectory, description.LinksDirectory, systemFile, "linksDir")
+            : Path.GetFullPath(Path.Combine(description.BaseDirectory, description.LinksDirectory));
         var loaded = options.Agents is { } chosenAgents ? new HashSet<string>(chosenAgents, StringComparer.Ordinal) : null;
         if (loaded?.FirstOrDefault(a => !description.Agents.Any(x => x.Name == a)) is { } unknownAgent)
             throw new ArgumentException($"system {description.Name} has no agent {unknownAgent} (agents: {string.Join(", ", description.Agents.Select(a => a.Name))})");
@@ -311,9 +314,11 @@ public sealed class RecursiveSystem : IDisposable
     /// place and the old one deleted. A crash leaves the old links, or the complete new ones (with the
     /// old beside them as <c>NAME.old-PID</c>) — never a folder of some new and some old links.
     /// </summary>
+    /// <remarks>A folder that holds anything but link files (a subfolder, notes) is refused, not deleted (<see cref="ReplacedFolder"/>).</remarks>
     public void ReplaceLinks(string directory)
     {
         string full = Path.GetFullPath(directory).TrimEnd(Path.DirectorySeparatorChar);
+        CheckLinksReplaceable(full);
         string suffix = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
         string staging = $"{full}.partial-{suffix}", old = $"{full}.old-{suffix}";
         foreach (var leftover in new[] { staging, old }.Where(Directory.Exists))
@@ -335,6 +340,14 @@ public sealed class RecursiveSystem : IDisposable
         if (hadOld)
             Directory.Delete(old, recursive: true);
     }
+
+    /// <summary>
+    /// Throws an <see cref="IOException"/> when <see cref="ReplaceLinks"/> would refuse <paramref name="directory"/>: a
+    /// trainer checks before it trains, so a wrong output folder costs nothing.
+    /// </summary>
+    public static void CheckLinksReplaceable(string directory) =>
+        ReplacedFolder.CheckReplaceable(directory, name => name.EndsWith(".safetensors", StringComparison.Ordinal) || name.EndsWith(".json", StringComparison.Ordinal),
+            "a folder of link files (ID.safetensors and ID.json)");
 
     public void Dispose()
     {

@@ -14,8 +14,8 @@ public sealed record TurnPositions(string Agent, int Round, bool IsFinalDecode, 
     /// <summary>A Recursive-TextMAS message turn: <see cref="AddedPositions"/> is its token budget, not latent steps.</summary>
     public bool WritesText { get; init; }
 
-    /// <summary>Every position the turn's cache holds.</summary>
-    public int TotalPositions => PromptPositions + AddedPositions;
+    /// <summary>Every position the turn's cache holds (in 64 bits: a token budget near int.MaxValue must not wrap below the limit).</summary>
+    public long TotalPositions => (long)PromptPositions + AddedPositions;
 }
 
 /// <summary>A question refused before any forward because a prompt it makes is longer than a limit.</summary>
@@ -102,7 +102,7 @@ public static class RunAdmission
             int vectors = segments.Where(s => s.IsSlot).Sum(s => messages.GetValueOrDefault(s.SlotName!));
             int steps = options.LatentSteps ?? agent.LatentSteps;
             turns.Add(new TurnPositions(turn.Agent, turn.Round, turn.IsFinalDecode, text + vectors,
-                turn.IsFinalDecode ? decoding.MaxNewTokens + RetryPositions(agent, decoding) : steps, agent.MaxPositions));
+                turn.IsFinalDecode ? (int)Math.Min(int.MaxValue, (long)decoding.MaxNewTokens + RetryPositions(agent, decoding)) : steps, agent.MaxPositions));
             foreach (var edge in turn.Outgoing)
                 board.Post(edge, turn.Round, steps);
         }

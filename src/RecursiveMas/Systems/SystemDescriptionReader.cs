@@ -27,7 +27,12 @@ internal sealed class SystemDescriptionReader(string path)
         if (format is not null && format != SystemDescription.FormatName)
             throw new ModelFileException(path, "format", $"unknown format \"{format}\" (expected \"{SystemDescription.FormatName}\")");
 
+        Only(root, null, "$schema", "format", "name", "rounds", "pattern", "agents", "modelRoot", "linksDir", "innerLink", "outerLink", "decoding",
+            "toolCorpus", "releasedLinks", "singleAgentPrompt", "textMessageTokens");
         var agents = RequiredArray(root, "agents", "agents").Select((node, i) => ReadAgent(node, $"agents[{i}]")).ToList();
+        for (int i = 0; i < agents.Count; i++)
+            if (agents.FindIndex(a => a.Name == agents[i].Name) is var first && first < i)
+                throw new ModelFileException(path, $"agents[{i}].name", $"agent name \"{agents[i].Name}\" is already agents[{first}]'s: every agent needs a name of its own");
         var decodingNode = root["decoding"];
         return new SystemDescription
         {
@@ -43,7 +48,9 @@ internal sealed class SystemDescriptionReader(string path)
             ToolCorpus = OptionalString(root, "toolCorpus", "toolCorpus"),
             ReleasedLinks = root["releasedLinks"] is null ? null : ReadReleasedLinks(Object(root["releasedLinks"], "releasedLinks")),
             SingleAgentPrompt = OptionalString(root, "singleAgentPrompt", "singleAgentPrompt") ?? SystemDescription.DefaultSingleAgentPrompt,
-            TextMessageTokens = OptionalInt(root, "textMessageTokens", "textMessageTokens") ?? 256,
+            TextMessageTokens = OptionalInt(root, "textMessageTokens", "textMessageTokens") is int tokens
+                ? tokens >= 1 ? tokens : throw new ModelFileException(path, "textMessageTokens", "must be at least 1")
+                : 256,
             SourcePath = path,
         };
     }
@@ -51,6 +58,7 @@ internal sealed class SystemDescriptionReader(string path)
     AgentDescription ReadAgent(JsonNode? node, string at)
     {
         var o = Object(node, at);
+        Only(o, at, "name", "model", "hiddenSize", "latentSteps", "role", "systemPrompt", "prompts");
         return new AgentDescription
         {
             Name = RequiredString(o, "name", at + ".name"),
@@ -67,6 +75,7 @@ internal sealed class SystemDescriptionReader(string path)
     PromptDescription ReadPrompt(JsonNode? node, string at)
     {
         var o = Object(node, at);
+        Only(o, at, "use", "template");
         string use = OptionalString(o, "use", at + ".use") ?? "always";
         var kind = use switch
         {
@@ -79,10 +88,22 @@ internal sealed class SystemDescriptionReader(string path)
         return new PromptDescription(kind, RequiredString(o, "template", at + ".template"));
     }
 
+    /// <summary>The fields of each pattern kind's object.</summary>
+    static readonly Dictionary<string, string[]> PatternFields = new(StringComparer.Ordinal)
+    {
+        ["sequential"] = ["kind", "agents"],
+        ["mixture"] = ["kind", "summarizer", "experts"],
+        ["distillation"] = ["kind", "expert", "learner"],
+        ["deliberation"] = ["kind", "reflector", "toolCaller"],
+        ["custom"] = ["kind", "links", "decoder"],
+    };
+
     PatternDescription ReadPattern(JsonNode node)
     {
         var o = Object(node, "pattern");
         string kind = RequiredString(o, "kind", "pattern.kind");
+        if (PatternFields.TryGetValue(kind, out var fields))
+            Only(o, "pattern", fields);
         List<string> Names(string key) => RequiredArray(o, key, "pattern." + key)
             .Select((n, i) => StringValue(n, $"pattern.{key}[{i}]")).ToList();
         string Name(string key) => RequiredString(o, key, "pattern." + key);
@@ -105,6 +126,7 @@ internal sealed class SystemDescriptionReader(string path)
     LinkDescription ReadLink(JsonNode? node, string at)
     {
         var o = Object(node, at);
+        Only(o, at, "from", "to", "fromHiddenSize", "toHiddenSize");
         return new LinkDescription(
             RequiredString(o, "from", at + ".from"),
             RequiredString(o, "to", at + ".to"),
@@ -115,30 +137,49 @@ internal sealed class SystemDescriptionReader(string path)
     ReleasedLinksDescription ReadReleasedLinks(JsonObject o)
     {
         const string at = "releasedLinks";
+        Only(o, at, "task", "inner", "outerFolder", "outer");
         var inner = RequiredArray(o, "inner", at + ".inner").Select((n, i) =>
         {
             var e = Object(n, $"{at}.inner[{i}]");
+            Only(e, $"{at}.inner[{i}]", "agent", "folder");
             return new ReleasedInnerLink(RequiredString(e, "agent", $"{at}.inner[{i}].agent"), RequiredString(e, "folder", $"{at}.inner[{i}].folder"));
         }).ToList();
         var outer = RequiredArray(o, "outer", at + ".outer").Select((n, i) =>
         {
             var e = Object(n, $"{at}.outer[{i}]");
+            Only(e, $"{at}.outer[{i}]", "key", "from", "to");
             return new ReleasedOuterLink(RequiredString(e, "key", $"{at}.outer[{i}].key"),
                 RequiredString(e, "from", $"{at}.outer[{i}].from"), RequiredString(e, "to", $"{at}.outer[{i}].to"));
         }).ToList();
         return new ReleasedLinksDescription(OptionalString(o, "task", at + ".task"), inner, RequiredString(o, "outerFolder", at + ".outerFolder"), outer);
     }
 
-    DecodingDescription ReadDecoding(JsonObject o) => new()
+    DecodingDescription ReadDecoding(JsonObject o)
     {
-        MaxNewTokens = OptionalInt(o, "maxNewTokens", "decoding.maxNewTokens") ?? 256,
-        Temperature = OptionalDouble(o, "temperature", "decoding.temperature") ?? 0,
-        TopP = OptionalDouble(o, "topP", "decoding.topP") ?? 1,
-        TopK = OptionalInt(o, "topK", "decoding.topK") ?? 0,
-        Seed = OptionalLong(o, "seed", "decoding.seed"),
-        RetryWithoutBoxedAnswer = OptionalBool(o, "retryWithoutBoxedAnswer", "decoding.retryWithoutBoxedAnswer") ?? true,
-        RetryTokens = OptionalInt(o, "retryTokens", "decoding.retryTokens") ?? 16,
-    };
+        var d = Only(o, "decoding", "maxNewTokens", "temperature", "topP", "topK", "seed", "retryWithoutBoxedAnswer", "retryTokens") with
+        {
+            MaxNewTokens = OptionalInt(o, "maxNewTokens", "decoding.maxNewTokens") ?? 256,
+            Temperature = OptionalDouble(o, "temperature", "decoding.temperature") ?? 0,
+            TopP = OptionalDouble(o, "topP", "decoding.topP") ?? 1,
+            TopK = OptionalInt(o, "topK", "decoding.topK") ?? 0,
+            Seed = OptionalLong(o, "seed", "decoding.seed"),
+            RetryWithoutBoxedAnswer = OptionalBool(o, "retryWithoutBoxedAnswer", "decoding.retryWithoutBoxedAnswer") ?? true,
+            RetryTokens = OptionalInt(o, "retryTokens", "decoding.retryTokens") ?? 16,
+        };
+        // What a run would refuse later, refused here naming the field (a run's message names no file).
+        Require(d.MaxNewTokens >= 1, "decoding.maxNewTokens", "must be at least 1");
+        Require(d.Temperature >= 0, "decoding.temperature", "must be 0 (greedy) or positive");
+        Require(d.TopP is > 0 and <= 1, "decoding.topP", "must be in (0, 1]");
+        Require(d.TopK >= 0, "decoding.topK", "must be 0 (off) or positive");
+        Require(d.RetryTokens >= 1, "decoding.retryTokens", "must be at least 1");
+        return d;
+    }
+
+    void Require(bool holds, string at, string what)
+    {
+        if (!holds)
+            throw new ModelFileException(path, at, what);
+    }
 
     LinkArchitecture? ReadLinkType(JsonObject o, string key, bool outer)
     {
@@ -151,6 +192,26 @@ internal sealed class SystemDescriptionReader(string path)
     }
 
     ModelFileException Missing(string at) => new(path, at, "missing (required)");
+
+    /// <summary>
+    /// Refuses a field the format does not have, naming it (and the field it most likely meant): a misspelt
+    /// <c>latentStep</c> would otherwise leave the default of 32 in place without a word. Returns the default
+    /// decoding so <see cref="ReadDecoding"/> can start from it.
+    /// </summary>
+    DecodingDescription Only(JsonObject o, string? at, params string[] fields)
+    {
+        foreach (var (key, _) in o)
+        {
+            if (Array.IndexOf(fields, key) >= 0)
+                continue;
+            string? meant = fields.FirstOrDefault(f => string.Equals(f, key, StringComparison.OrdinalIgnoreCase))
+                ?? fields.Where(f => f.Length > 3 && (key.StartsWith(f[..^1], StringComparison.OrdinalIgnoreCase) || f.StartsWith(key, StringComparison.OrdinalIgnoreCase)))
+                    .OrderBy(f => Math.Abs(f.Length - key.Length)).FirstOrDefault();
+            throw new ModelFileException(path, at is null ? key : $"{at}.{key}",
+                $"is not a field of {(at is null ? "a SYSTEM.json" : at)}{(meant is null ? "" : $" (did you mean \"{meant}\"?)")}; the fields are {string.Join(", ", fields.Where(f => f != "$schema"))}");
+        }
+        return new DecodingDescription();
+    }
 
     JsonObject Object(JsonNode? node, string at) =>
         node as JsonObject ?? throw new ModelFileException(path, at, "must be an object");

@@ -27,9 +27,15 @@ public static class LinkTrainer
         ArgumentNullException.ThrowIfNull(system);
         ArgumentNullException.ThrowIfNull(data);
         options.Validate();
-        CheckData(system, data, "training");
+        CheckData(system, data, options, "training");
         if (options.Evaluation is { } evaluation)
-            CheckData(system, evaluation, "evaluation");
+            CheckData(system, evaluation, options, "evaluation");
+        if (options.BatchSize > data.Count)
+            throw new ArgumentOutOfRangeException(nameof(options), options.BatchSize,
+                $"a batch of {options.BatchSize} examples is more than the {data.Count} training examples hold");
+        // The links are swapped in at the end: a folder that cannot take them is refused before any step.
+        if (options.OutputDirectory is not null)
+            RecursiveSystem.CheckLinksReplaceable(Path.Combine(Path.GetFullPath(options.OutputDirectory), "links"));
 
         TrainingLog? log = options.OutputDirectory is null ? null : new TrainingLog(Path.Combine(options.OutputDirectory, TrainingLogEntry.FileName));
         TrainingStage[] stages = options.Stage == TrainingStage.Both ? [TrainingStage.Inner, TrainingStage.Outer] : [options.Stage];
@@ -71,14 +77,27 @@ public static class LinkTrainer
         return new TrainingReport { Stages = reports, LogPath = log?.Path, LinksDirectory = linksDirectory };
     }
 
-    /// <summary>Examples must name only agents of the system (a typo would silently train nothing).</summary>
-    static void CheckData(RecursiveSystem system, IReadOnlyList<TrainingExample> data, string what)
+    /// <summary>
+    /// Examples must name only agents of the system (a typo would silently train nothing), and each question's prompts
+    /// must fit the agents' models, as a run's must (<see cref="RunAdmission"/>): one that does not is refused naming
+    /// the example, before a step allocates what it cannot hold.
+    /// </summary>
+    static void CheckData(RecursiveSystem system, IReadOnlyList<TrainingExample> data, TrainingOptions options, string what)
     {
         if (data.Count == 0)
             throw new ArgumentException($"no {what} examples");
         var agents = system.Agents.Select(a => a.Name).ToHashSet(StringComparer.Ordinal);
+        var run = new RunOptions { Rounds = options.Rounds };
         for (int i = 0; i < data.Count; i++)
         {
+            try
+            {
+                RunAdmission.CheckLength(system.Prompts, data[i].Question, run);
+            }
+            catch (PromptTooLongException e)
+            {
+                throw new ArgumentException($"{data[i].Describe(i)}: {e.TurnReason}", e);
+            }
             var rounds = data[i].LaterRoundTargets.Select((targets, r) => ($"\"later_rounds\"[{r}]", targets)).Prepend(("\"roles\"", data[i].RoleTargets));
             foreach (var (field, targets) in rounds)
             {

@@ -19,6 +19,20 @@ public sealed class RunCommandTests(TinySystems zoo) : IClassFixture<TinySystems
     }
 
     [Theory]
+    [InlineData("--rounds", "abc", "option --rounds takes an integer, not \"abc\"")]
+    [InlineData("--rounds", "99999999999", "option --rounds takes an integer its type can hold, not 99999999999")]
+    [InlineData("--latent-steps", "2.5", "option --latent-steps takes an integer, not \"2.5\"")]
+    [InlineData("--question", null, "option --question needs a value")]
+    public void AnOptionWithABadOrMissingValueIsACommandLineErrorNamingIt(string option, string? value, string message)
+    {
+        var d = zoo.Describe("sequential", 1);
+        string[] args = value is null ? ["run", "--system", d.SourcePath!, "--untrained", option] : ["run", "--system", d.SourcePath!, "--untrained", "--question", "Hi?", option, value];
+        var (code, output) = CliRunner.Run(args);
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains(message, output);
+    }
+
+    [Theory]
     [InlineData("recursive")]
     [InlineData("text")]
     [InlineData("single")]

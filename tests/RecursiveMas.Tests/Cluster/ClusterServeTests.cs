@@ -53,7 +53,7 @@ public sealed class ClusterServeTests(TinySystems systems) : IClassFixture<TinyS
         var error = JsonDocument.Parse(body).RootElement.GetProperty("error");
         Assert.Equal("context_length_exceeded", error.GetProperty("code").GetString());
         Assert.Equal("messages", error.GetProperty("param").GetString());
-        Assert.Equal(expected.Message, error.GetProperty("message").GetString());
+        Assert.Equal(expected.TurnReason, error.GetProperty("message").GetString());
         Assert.Contains($"agent {expected.Turn.Agent}'s round 1 prompt", expected.Message);
         Assert.Contains($"max_position_embeddings of {expected.Turn.MaxPositions}", expected.Message);
 

@@ -19,6 +19,8 @@ public sealed class HostileFilesTests(TinySystems zoo) : IClassFixture<TinySyste
     [InlineData("hidden_size", "64", "more than once")]           // a second hidden_size: which one wins depends on the reader
     [InlineData("rms_norm_eps", "1e400", "must be a number")]        // infinity, not a number
     [InlineData("rope_theta", "-1", "must be positive")]
+    [InlineData("eos_token_id", "99999", "not a token of the model's vocabulary")]  // a stop that could never come
+    [InlineData("eos_token_id", "[2, -1]", "not a token of the model's vocabulary")]
     public void ConfigValuesThatAreNotOneFiniteNumberAreRefusedNamingTheKey(string key, string value, string message)
     {
         string json = key == "hidden_size" ? With(key, value) : Replace(key, value);
@@ -127,6 +129,35 @@ public sealed class HostileFilesTests(TinySystems zoo) : IClassFixture<TinySyste
         // The caller's own choice (rmas --models) is trusted.
         using var chosen = RecursiveSystem.Load(hostile, new SystemLoadOptions { AllowUntrainedLinks = true, ModelRoot = zoo.Root });
         Assert.Equal(3, chosen.Agents.Count);
+    }
+
+    [Theory]
+    [InlineData("../../../tmp")]
+    [InlineData("/tmp")]
+    public void ASystemFilesLinksFolderThatLeavesItsFolderIsRefusedUnlessTheCallerChoosesIt(string linksDir)
+    {
+        var d = zoo.Describe("sequential", 1);
+        var hostile = SystemDescription.Parse((d with { LinksDirectory = linksDir }).ToJson(), d.SourcePath!);
+        var e = Assert.Throws<ModelFileException>(() => RecursiveSystem.Load(hostile, new SystemLoadOptions { AllowUntrainedLinks = true }));
+        Assert.Equal("linksDir", e.Item);
+        using var chosen = RecursiveSystem.Load(hostile, new SystemLoadOptions { AllowUntrainedLinks = true, LinksDirectory = Path.Combine(zoo.Root, "no-links-here") });
+        Assert.Equal(3, chosen.Agents.Count);
+    }
+
+    [Fact]
+    public void ACheckpointWithMoreLayersThanItsConfigIsRefusedNamingTheField()
+    {
+        string dir = Path.Combine(zoo.Root, "layers-" + Guid.NewGuid().ToString("N"));
+        var config = ModelDirectoryBuilder.TinyConfig(ModelFamily.Llama, 64, 2);
+        using (var model = new CausalLM(config))
+            model.SavePretrained(dir);
+        var json = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "config.json")))!;
+        json["num_hidden_layers"] = 1;
+        File.WriteAllText(Path.Combine(dir, "config.json"), json.ToJsonString());
+
+        var e = Assert.Throws<ModelFileException>(() => CausalLM.FromPretrained(dir));
+        Assert.Equal("num_hidden_layers", e.Item);
+        Assert.Contains("model.layers.1.", e.Message);
     }
 
     [Fact]

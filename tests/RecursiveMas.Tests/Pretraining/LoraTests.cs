@@ -216,6 +216,16 @@ public sealed class LoraTests
         Assert.Equal(["q_proj", "v_proj"], config.TargetModules!);
         Assert.Contains($"\"parameters\":{2 * (2 * 32 + 2 * 32) * 1}", output);
 
+        // An adapter folder is replaced by the next run into it; a folder holding anything else is refused and kept.
+        (code, output) = CliRunner.Run("pretrain", "--system", system, "--from", solver, "--data", data, "--steps", "2", "--batch", "2", "--lora-rank", "2", "--out", lora);
+        Assert.True(code == ExitCodes.Success, output);
+        File.WriteAllText(Path.Combine(lora, "notes.txt"), "precious");
+        (code, output) = CliRunner.Run("pretrain", "--system", system, "--from", solver, "--data", data, "--steps", "2", "--batch", "2", "--lora-rank", "2", "--out", lora);
+        Assert.Equal(ExitCodes.InvalidInput, code);
+        Assert.Contains("notes.txt", output);
+        Assert.Equal("precious", File.ReadAllText(Path.Combine(lora, "notes.txt")));
+        Assert.True(File.Exists(Path.Combine(lora, LoraConfig.ConfigFileName)));
+
         (code, output) = CliRunner.Run("pretrain", "--system", system, "--agent", "solver", "--data", data, "--lora-rank", "2", "--out", Path.Combine(dir.Path, "x"));
         Assert.Equal(ExitCodes.Usage, code);
         Assert.Contains("--from", output);

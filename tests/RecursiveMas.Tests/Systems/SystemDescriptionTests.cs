@@ -83,11 +83,28 @@ public sealed class SystemDescriptionTests(TinySystems zoo) : IClassFixture<Tiny
     [InlineData("""{"name":"x","pattern":{"kind":"sequential","agents":[]},"agents":[{"name":"A","model":"m","prompts":[{"use":"sometimes","template":"t"}]}]}""", "agents[0].prompts[0].use")]
     [InlineData("""{"name":"x","innerLink":"outer_ln_res_adapter","pattern":{"kind":"sequential","agents":[]},"agents":[]}""", "innerLink")]
     [InlineData("""{"format":"other/9","name":"x"}""", "format")]
+    [InlineData("""{"name":"x","pattern":{"kind":"sequential","agents":["A"]},"agents":[{"name":"A","model":"m"},{"name":"A","model":"n"}]}""", "agents[1].name")]
+    // A misspelt field would leave its default in place without a word.
+    [InlineData("""{"name":"x","pattern":{"kind":"sequential","agents":["A"]},"agents":[{"name":"A","model":"m","latentStep":4}]}""", "agents[0].latentStep")]
+    [InlineData("""{"name":"x","pattern":{"kind":"sequential","agents":["A"],"experts":["B"]},"agents":[{"name":"A","model":"m"}]}""", "pattern.experts")]
+    [InlineData("""{"name":"x","pattern":{"kind":"sequential","agents":["A"]},"agents":[{"name":"A","model":"m"}],"decoding":{"maxTokens":8}}""", "decoding.maxTokens")]
+    [InlineData("""{"name":"x","Rounds":2,"pattern":{"kind":"sequential","agents":["A"]},"agents":[{"name":"A","model":"m"}]}""", "Rounds")]
+    [InlineData("""{"name":"x","pattern":{"kind":"sequential","agents":["A"]},"agents":[{"name":"A","model":"m"}],"decoding":{"maxNewTokens":0}}""", "decoding.maxNewTokens")]
+    [InlineData("""{"name":"x","pattern":{"kind":"sequential","agents":["A"]},"agents":[{"name":"A","model":"m"}],"decoding":{"topP":1.5}}""", "decoding.topP")]
+    [InlineData("""{"name":"x","textMessageTokens":-4,"pattern":{"kind":"sequential","agents":["A"]},"agents":[{"name":"A","model":"m"}]}""", "textMessageTokens")]
     public void MalformedSystemJsonNamesTheField(string json, string field)
     {
         var e = Assert.Throws<ModelFileException>(() => SystemDescription.Parse(json, "/tmp/SYSTEM.json"));
         Assert.Equal(field, e.Item);
         Assert.StartsWith("/tmp/SYSTEM.json", e.Message);
+    }
+
+    [Fact]
+    public void AMisspeltFieldIsNamedWithTheFieldItMeant()
+    {
+        var e = Assert.Throws<ModelFileException>(() => SystemDescription.Parse(
+            """{"name":"x","pattern":{"kind":"sequential","agents":["A"]},"agents":[{"name":"A","model":"m","latentStep":4}]}""", "/tmp/SYSTEM.json"));
+        Assert.Contains("did you mean \"latentSteps\"", e.Message);
     }
 
     [Fact]

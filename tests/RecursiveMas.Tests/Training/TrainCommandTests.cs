@@ -42,6 +42,80 @@ public sealed class TrainCommandTests(SecretRelay relay) : IClassFixture<SecretR
     }
 
     [Fact]
+    public void AnOutputFolderHoldingOtherFilesIsRefusedBeforeAnyStepAndKeptWhole()
+    {
+        var (system, data, _, shared) = Files();
+        string output = shared + "-" + Guid.NewGuid().ToString("N");
+        Directory.CreateDirectory(Path.Combine(output, "links", "mine"));
+        File.WriteAllText(Path.Combine(output, "links", "notes.txt"), "precious");
+
+        var (code, text) = CliRunner.Run("train", "--system", system, "--data", data, "--stage", "outer", "--out", output, "--steps", "2", "--warmup", "0");
+
+        Assert.Equal(ExitCodes.InvalidInput, code);
+        Assert.Contains("mine/", text);
+        Assert.Equal("precious", File.ReadAllText(Path.Combine(output, "links", "notes.txt")));
+        Assert.False(File.Exists(Path.Combine(output, "train-log.jsonl")), "it trained before refusing");
+    }
+
+    [Fact]
+    public void ABatchLargerThanTheDataAndAnOptionWithoutItsValueAreRefused()
+    {
+        var (system, data, _, output) = Files();
+        var (code, text) = CliRunner.Run("train", "--system", system, "--data", data, "--stage", "outer", "--out", output, "--batch-size", "100000");
+        Assert.Equal(ExitCodes.InvalidInput, code);
+        Assert.Contains("8 training examples", text);
+
+        (code, text) = CliRunner.Run("train", "--system", system, "--data", data, "--stage", "outer", "--out");
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("option --out needs a value", text);
+        Assert.False(Directory.Exists("__default_command"));
+    }
+
+    [Fact]
+    public async Task SigtermStopsATrainingRunWith130AndLeavesNoTemporaryFiles()
+    {
+        var (system, data, _, shared) = Files();
+        string output = shared + "-" + Guid.NewGuid().ToString("N");
+        var start = new System.Diagnostics.ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "rmas"))
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in new[] { "train", "--system", system, "--data", data, "--stage", "outer", "--out", output, "--steps", "100000",
+            "--warmup", "0", "--checkpoint-every", "1", "--threads", "1" })
+            start.ArgumentList.Add(arg);
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        try
+        {
+            // Running: its log has a step (bounded only so that a regression cannot hang the suite).
+            string log = Path.Combine(output, "train-log.jsonl");
+            using (var bound = new CancellationTokenSource(TimeSpan.FromMinutes(3)))
+                while (!(File.Exists(log) && new FileInfo(log).Length > 0) && !process.HasExited)
+                    await Task.Delay(100, bound.Token);
+            if (process.HasExited)
+                Assert.Fail("rmas train ended before it was stopped: " + await stderr);
+
+            using (var kill = System.Diagnostics.Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+                await kill!.WaitForExitAsync();
+            var exited = process.WaitForExitAsync();
+            Assert.Same(exited, await Task.WhenAny(exited, Task.Delay(TimeSpan.FromMinutes(3))));
+
+            Assert.Equal(ExitCodes.Cancelled, process.ExitCode);
+            Assert.Contains("cancelled", await stdout + await stderr);
+            Assert.DoesNotContain(Directory.EnumerateFileSystemEntries(output, "*", SearchOption.AllDirectories),
+                p => p.EndsWith(".tmp", StringComparison.Ordinal) || p.Contains(".partial", StringComparison.Ordinal));
+        }
+        finally
+        {
+            if (!process.HasExited)
+                process.Kill(entireProcessTree: true);
+        }
+    }
+
+    [Fact]
     public void TrainsOverBf16ModelsWithTheSharedDtypeOption()
     {
         var (system, data, _, output) = Files();

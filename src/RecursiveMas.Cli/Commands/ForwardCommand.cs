@@ -43,6 +43,8 @@ public sealed class ForwardCommand(IAnsiConsole console) : Command<ForwardComman
         foreach (long id in ids)
             if (id >= vocab)
                 throw new ArgumentException($"--ids: token id {id} is outside the model's vocabulary [0, {vocab})");
+        if (ids.Length > model.Config.MaxPositionEmbeddings)
+            throw new ArgumentException($"--ids: {ids.Length} ids are more positions than the model's max_position_embeddings of {model.Config.MaxPositionEmbeddings}");
 
         using var scope = NewDisposeScope();
         using var output = model.Forward(new ForwardInput { InputIds = tensor(ids).unsqueeze(0), LogitsToKeep = CausalLM.AllPositions });

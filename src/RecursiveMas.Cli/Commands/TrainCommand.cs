@@ -169,8 +169,73 @@ public sealed class TrainCommand(IAnsiConsole console) : Command<TrainCommand.Se
                 return ValidationResult.Error("--steps must be at least 1");
             if (Rounds is < 1 or > 64)
                 return ValidationResult.Error("--rounds must be between 1 and 64");
+            // The trainer's own rules, before any model loads, naming the option rather than TrainingOptions' property.
+            try
+            {
+                Options(null).Validate();
+            }
+            catch (ArgumentException e) when (e.ParamName is { } property && OptionOf.TryGetValue(property, out string? option))
+            {
+                return ValidationResult.Error($"{option}: {e.Message.Split(" (Parameter '", 2)[0].Split('\n', 2)[0]}");
+            }
             return base.Validate();
         }
+
+        /// <summary>The option behind each <see cref="TrainingOptions"/> property this command sets.</summary>
+        static readonly Dictionary<string, string> OptionOf = new(StringComparer.Ordinal)
+        {
+            [nameof(TrainingOptions.Steps)] = "--steps",
+            [nameof(TrainingOptions.BatchSize)] = "--batch-size",
+            [nameof(TrainingOptions.GradientAccumulation)] = "--grad-accum",
+            [nameof(TrainingOptions.LearningRate)] = "--lr",
+            [nameof(TrainingOptions.WarmupSteps)] = "--warmup",
+            [nameof(TrainingOptions.ClipNorm)] = "--clip",
+            [nameof(TrainingOptions.Rounds)] = "--rounds",
+            [nameof(TrainingOptions.CheckpointEvery)] = "--checkpoint-every",
+            [nameof(TrainingOptions.EvaluateEvery)] = "--eval-every",
+            [nameof(TrainingOptions.CosineWeight)] = "--mse-weight",
+            [nameof(TrainingOptions.InnerTokenWeight)] = "--inner-token-weight",
+            [nameof(TrainingOptions.InnerConsistencyWeight)] = "--consistency-weight",
+            [nameof(TrainingOptions.ReceiverRoleWeight)] = "--receiver-weight",
+            [nameof(TrainingOptions.EarlierRoundWeight)] = "--earlier-round-weight",
+            [nameof(TrainingOptions.TeacherMessageLength)] = "--teacher-length",
+            [nameof(TrainingOptions.LatentSteps)] = "--latent-steps",
+            [nameof(TrainingOptions.DiagnoseEvery)] = "--diagnose-every",
+            [nameof(TrainingOptions.LinkDType)] = "--link-dtype",
+        };
+
+        public TrainingOptions Options(IReadOnlyList<TrainingExample>? evaluation) => new()
+        {
+            Stage = Enum.Parse<TrainingStage>(Stage, ignoreCase: true),
+            MessageSource = Enum.Parse<MessageSource>(MessageSource, ignoreCase: true),
+            Rounds = Rounds,
+            Steps = Steps,
+            BatchSize = BatchSize,
+            GradientAccumulation = GradientAccumulation,
+            LearningRate = LearningRate,
+            WarmupSteps = Warmup,
+            ClipNorm = Clip,
+            Seed = Seed,
+            OutputDirectory = Out,
+            CheckpointEvery = CheckpointEvery,
+            Resume = Resume,
+            Evaluation = evaluation,
+            EvaluateEvery = EvalEvery,
+            EarlierRoundWeight = EarlierRoundWeight,
+            MseWeight = MseWeight,
+            InnerReadsRoleMessages = InnerReadsMessages,
+            InnerTokenWeight = InnerTokenWeight,
+            InnerConsistencyWeight = ConsistencyWeight,
+            ReceiverRoleWeight = ReceiverWeight,
+            DetachSenders = DetachSenders,
+            AnswerEnd = AnswerEnd == "eot" ? Training.AnswerEnd.EndOfTurnToken : Training.AnswerEnd.TemplateTurnEnd,
+            LossAveraging = LossAveraging == "per-token" ? Training.LossAveraging.PerToken : Training.LossAveraging.PerSample,
+            TeacherMessageLength = TeacherLength switch { null => TrainingOptions.ReleasedTeacherMessageLength, 0 => null, int k => k },
+            LatentSteps = LatentSteps,
+            DiagnoseEvery = DiagnoseEvery,
+            LinkDType = ModelLoadOptions.ParseDType(LinkDType),
+        };
+
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
@@ -180,37 +245,7 @@ public sealed class TrainCommand(IAnsiConsole console) : Command<TrainCommand.Se
         var evaluation = settings.Eval is null ? null : TrainingData.Load(settings.Eval);
         // Links without a file start untrained: training is where they come from.
         using var system = settings.Load(console, quiet: true, allowUntrained: true);
-        var options = new TrainingOptions
-        {
-            Stage = Enum.Parse<TrainingStage>(settings.Stage, ignoreCase: true),
-            MessageSource = Enum.Parse<MessageSource>(settings.MessageSource, ignoreCase: true),
-            Rounds = settings.Rounds,
-            Steps = settings.Steps,
-            BatchSize = settings.BatchSize,
-            GradientAccumulation = settings.GradientAccumulation,
-            LearningRate = settings.LearningRate,
-            WarmupSteps = settings.Warmup,
-            ClipNorm = settings.Clip,
-            Seed = settings.Seed,
-            OutputDirectory = settings.Out,
-            CheckpointEvery = settings.CheckpointEvery,
-            Resume = settings.Resume,
-            Evaluation = evaluation,
-            EvaluateEvery = settings.EvalEvery,
-            EarlierRoundWeight = settings.EarlierRoundWeight,
-            MseWeight = settings.MseWeight,
-            InnerReadsRoleMessages = settings.InnerReadsMessages,
-            InnerTokenWeight = settings.InnerTokenWeight,
-            InnerConsistencyWeight = settings.ConsistencyWeight,
-            ReceiverRoleWeight = settings.ReceiverWeight,
-            DetachSenders = settings.DetachSenders,
-            AnswerEnd = settings.AnswerEnd == "eot" ? Training.AnswerEnd.EndOfTurnToken : Training.AnswerEnd.TemplateTurnEnd,
-            LossAveraging = settings.LossAveraging == "per-token" ? Training.LossAveraging.PerToken : Training.LossAveraging.PerSample,
-            TeacherMessageLength = settings.TeacherLength switch { null => TrainingOptions.ReleasedTeacherMessageLength, 0 => null, int k => k },
-            LatentSteps = settings.LatentSteps,
-            DiagnoseEvery = settings.DiagnoseEvery,
-            LinkDType = ModelLoadOptions.ParseDType(settings.LinkDType),
-        };
+        var options = settings.Options(evaluation);
 
         TrainingReport report;
         if (settings.Json)

@@ -52,8 +52,14 @@ public sealed class TextGenerator(CausalLM model, ModelTokenizer tokenizer)
         format ??= new PromptFormat();
         var encoded = prompts.Select(p => EncodePrompt(p, format)).ToList();
         foreach (var (ids, i) in encoded.Select((ids, i) => (ids, i)))
+        {
             if (ids.Count == 0)
                 throw new ArgumentException($"prompt {i + 1} encodes to no tokens", nameof(prompts));
+            // Positions past max_position_embeddings are ones the model never saw (its rotary tables end there).
+            if ((long)ids.Count + options.MaxNewTokens > Model.Config.MaxPositionEmbeddings)
+                throw new ArgumentException($"prompt {i + 1} is {ids.Count} tokens and may be followed by {options.MaxNewTokens} more, over the model's " +
+                    $"max_position_embeddings of {Model.Config.MaxPositionEmbeddings}", nameof(prompts));
+        }
         using var batch = LeftPaddedBatch.FromIds(encoded, Tokenizer.PadTokenId ?? 0, Model.Device);
         var generator = new TokenGenerator(Model);
         return generator.Generate(

@@ -42,6 +42,9 @@ public static class RoleCorpus
             if (plan.Decoder == agent && filling.SingleAgentPrompt)
                 singles.Add(new AgentPrompt(system.SingleAgentPrompt, chat, description.SystemPrompt));
         }
+        if (!systems.Any(s => s.Agents.Any(a => a.Name == agent)))
+            throw new ArgumentException($"no system here has an agent {agent}: the agents are " +
+                string.Join(", ", systems.SelectMany(s => s.Agents.Select(a => a.Name)).Distinct()), nameof(agent));
         if (prompts.Count == 0)
             throw new ArgumentException($"agent {agent} has no prompts in {string.Join(", ", systems.Select(s => s.Name))}", nameof(agent));
         var single = singles.DistinctBy(p => p.Template).ToList();

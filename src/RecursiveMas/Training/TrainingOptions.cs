@@ -181,7 +181,8 @@ public sealed record TrainingOptions
     /// <summary>Measure the gradient reaching each outer link from each round every N steps; 0 = never.</summary>
     public int DiagnoseEvery { get; init; } = 1;
 
-    internal void Validate()
+    /// <summary>Throws an <see cref="ArgumentOutOfRangeException"/> naming the first property out of range (its ParamName); the trainer calls it first.</summary>
+    public void Validate()
     {
         static void Require(bool ok, string name, object? value, string rule)
         {

@@ -64,6 +64,16 @@ public sealed class ForwardCommandTests : IDisposable
     }
 
     [Fact]
+    public void MoreIdsThanTheModelHasPositionsAreRefused()
+    {
+        int positions = TinyModels.Qwen3().MaxPositionEmbeddings;
+        var (code, output) = CliRunner.Run("forward", "--model", ModelDir, "--ids", string.Join(',', Enumerable.Repeat(1, positions + 1)), "--out", OutFile);
+        Assert.Equal(ExitCodes.InvalidInput, code);
+        Assert.Contains($"max_position_embeddings of {positions}", output);
+        Assert.False(File.Exists(OutFile));
+    }
+
+    [Fact]
     public void AMissingModelDirectoryIsNamed()
     {
         string missing = Path.Combine(_dir, "nope");

@@ -65,6 +65,12 @@ public sealed class TrainCommandTests(SecretRelay relay) : IClassFixture<SecretR
         Assert.Equal(ExitCodes.InvalidInput, code);
         Assert.Contains("8 training examples", text);
 
+        // The trainer's rules are checked before any model loads, naming the option.
+        (code, text) = CliRunner.Run("train", "--system", system, "--data", data, "--stage", "outer", "--out", output, "--mse-weight", "-1");
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("--mse-weight: inner loss weights must be non-negative", text);
+        Assert.DoesNotContain("Parameter", text);
+
         (code, text) = CliRunner.Run("train", "--system", system, "--data", data, "--stage", "outer", "--out");
         Assert.Equal(ExitCodes.Usage, code);
         Assert.Contains("option --out needs a value", text);

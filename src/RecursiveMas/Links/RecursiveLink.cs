@@ -244,16 +244,29 @@ public abstract class RecursiveLink : nn.Module<Tensor, Tensor>
         throw new ModelFileException(path, key, $"link {id}: \"{key}\" must be a positive integer");
     }
 
-    /// <summary>Fills the parameters from <c>{basePath}.safetensors</c>; every tensor checked for presence and shape.</summary>
+    /// <summary>
+    /// Fills the parameters from <c>{basePath}.safetensors</c>; every tensor checked for presence, shape and finite
+    /// values, and a tensor the link does not have refused (the file of another link type, or not a link's file): a
+    /// link is a few matrices, so a broken one is cheap to find here and costly to find in answers.
+    /// </summary>
     private protected void LoadWeights(string basePath)
     {
         using var checkpoint = Checkpoint.OpenFile(basePath + ".safetensors");
+        var names = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (name, parameter) in named_parameters())
         {
             if (!checkpoint.Contains(name))
                 throw new ModelFileException(checkpoint.SourcePath, name,
                     $"link {Id} ({Architecture.ConfigName()}, {InDim}→{OutDim}) needs this tensor");
             checkpoint.LoadInto(name, parameter);
+            using (no_grad())
+            using (var finite = parameter.isfinite().all())
+                if (!finite.item<bool>())
+                    throw new ModelFileException(checkpoint.SourcePath, name, $"link {Id}: holds NaN or infinite values");
+            names.Add(name);
         }
+        if (checkpoint.Names.FirstOrDefault(n => !names.Contains(n)) is { } extra)
+            throw new ModelFileException(checkpoint.SourcePath, extra,
+                $"link {Id} ({Architecture.ConfigName()}, {InDim}→{OutDim}) has no such tensor: the file of another link type, or not a link's file");
     }
 }

@@ -96,6 +96,27 @@ public sealed class RecursiveLinkTests : IDisposable
     }
 
     [Fact]
+    public void ALinkFileWithNonFiniteValuesOrATensorTheLinkLacksIsRefusedNamingTheTensor()
+    {
+        using var link = new InnerLink("Planner", 16);
+        string basePath = Path.Combine(_dir, link.Id);
+        link.Save(basePath);
+        var tensors = link.named_parameters().Select(p => new KeyValuePair<string, TorchSharp.torch.Tensor>(p.name, p.parameter.detach().clone())).ToList();
+        string first = tensors[0].Key;
+
+        tensors[0].Value[0].fill_(float.NaN);
+        RecursiveMas.Models.SafeTensors.SafeTensorsWriter.Write(basePath + ".safetensors", tensors);
+        var nan = Assert.Throws<ModelFileException>(() => InnerLink.Load(basePath, "Planner", 16));
+        Assert.Equal(first, nan.Item);
+        Assert.Contains("NaN or infinite", nan.Message);
+
+        tensors[0].Value.fill_(0.5f);
+        RecursiveMas.Models.SafeTensors.SafeTensorsWriter.Write(basePath + ".safetensors", [.. tensors, new("extra.weight", TorchSharp.torch.zeros(2))]);
+        Assert.Equal("extra.weight", Assert.Throws<ModelFileException>(() => InnerLink.Load(basePath, "Planner", 16)).Item);
+        tensors.ForEach(t => t.Value.Dispose());
+    }
+
+    [Fact]
     public void ALinkFileWithWrongDimsNamesTheLinkAndBothSizes()
     {
         using var link = new OuterLink("Planner", "Critic", 64, 96);

@@ -156,7 +156,8 @@ internal sealed class SystemDescriptionReader(string path)
 
     DecodingDescription ReadDecoding(JsonObject o)
     {
-        var d = Only(o, "decoding", "maxNewTokens", "temperature", "topP", "topK", "seed", "retryWithoutBoxedAnswer", "retryTokens") with
+        Only(o, "decoding", "maxNewTokens", "temperature", "topP", "topK", "seed", "retryWithoutBoxedAnswer", "retryTokens");
+        var d = new DecodingDescription
         {
             MaxNewTokens = OptionalInt(o, "maxNewTokens", "decoding.maxNewTokens") ?? 256,
             Temperature = OptionalDouble(o, "temperature", "decoding.temperature") ?? 0,
@@ -195,10 +196,9 @@ internal sealed class SystemDescriptionReader(string path)
 
     /// <summary>
     /// Refuses a field the format does not have, naming it (and the field it most likely meant): a misspelt
-    /// <c>latentStep</c> would otherwise leave the default of 32 in place without a word. Returns the default
-    /// decoding so <see cref="ReadDecoding"/> can start from it.
+    /// <c>latentStep</c> would otherwise leave the default of 32 in place without a word.
     /// </summary>
-    DecodingDescription Only(JsonObject o, string? at, params string[] fields)
+    void Only(JsonObject o, string? at, params string[] fields)
     {
         foreach (var (key, _) in o)
         {
@@ -210,7 +210,6 @@ internal sealed class SystemDescriptionReader(string path)
             throw new ModelFileException(path, at is null ? key : $"{at}.{key}",
                 $"is not a field of {(at is null ? "a SYSTEM.json" : at)}{(meant is null ? "" : $" (did you mean \"{meant}\"?)")}; the fields are {string.Join(", ", fields.Where(f => f != "$schema"))}");
         }
-        return new DecodingDescription();
     }
 
     JsonObject Object(JsonNode? node, string at) =>

@@ -74,10 +74,10 @@ internal static class ChatRequestMapping
             decoding = decoding with { Seed = seed };
             overridden = true;
         }
-        // Without overrides the runner keeps its own settings (a generated system's, when no base was given).
-        return new ChatRequest(question, rounds, latentSteps,
-            overridden ? options.MaxOutputTokens is null ? WithinCeiling(decoding, settings.MaxOutputTokens) : decoding
-            : WithinCeiling(baseDecoding, settings.MaxOutputTokens));
+        // Without overrides the runner keeps its own settings (a generated system's, when no base was given);
+        // a request without its own budget is held to the ceiling.
+        var chosen = overridden ? decoding : baseDecoding;
+        return new ChatRequest(question, rounds, latentSteps, options.MaxOutputTokens is null ? WithinCeiling(chosen, settings.MaxOutputTokens) : chosen);
     }
 
     /// <summary>

@@ -258,7 +258,6 @@ public sealed class SystemAgent
     TextResult RetryWithoutBoxedAnswer(AgentPrompt prompt, IReadOnlyList<string> questions, TextResult first, SamplingOptions options,
         Func<int, string, string>? messageText, Action<int, string>? onText, CancellationToken cancellationToken, IReadOnlyList<DecodeRow>? questionRows)
     {
-        const string Cue = FinalAnswerCue;
         var results = first.Texts;
         var candidates = Enumerable.Range(0, results.Count).Where(i => results[i].Reason != FinishReason.Cancelled
             && AnswerExtractor.LastBoxed(results[i].Text ?? "") is null);
@@ -266,7 +265,7 @@ public sealed class SystemAgent
         var rows = new List<IReadOnlyList<int>>();
         foreach (int i in candidates)
         {
-            var ids = Tokenizer.Encode(prompt.RenderWithText(questions[i], slot => messageText?.Invoke(i, slot) ?? "", assistantPrefix: results[i].Text + Cue));
+            var ids = Tokenizer.Encode(prompt.RenderWithText(questions[i], slot => messageText?.Invoke(i, slot) ?? "", assistantPrefix: results[i].Text + FinalAnswerCue));
             if (ids.Count + options.MaxNewTokens > Prompts.MaxPositions)
                 continue;
             retry.Add(i);
@@ -276,14 +275,14 @@ public sealed class SystemAgent
             return first;
         using var batch = LeftPaddedBatch.FromIds(rows, Tokenizer.PadTokenId ?? 0, Model.Device);
         foreach (int i in retry)
-            onText?.Invoke(i, Cue);
+            onText?.Invoke(i, FinalAnswerCue);
         var continued = Generate(new ForwardInput { InputIds = batch.Values, AttentionMask = batch.Mask }, retry.Count, options,
             onText, cancellationToken, questionRows, rowOf: k => retry[k]);
         var merged = results.ToArray();
         for (int k = 0; k < retry.Count; k++)
         {
             var text = results[retry[k]];
-            merged[retry[k]] = new GeneratedSequence([.. text.TokenIds, .. continued[k].TokenIds], text.Text + Cue + continued[k].Text, continued[k].Reason);
+            merged[retry[k]] = new GeneratedSequence([.. text.TokenIds, .. continued[k].TokenIds], text.Text + FinalAnswerCue + continued[k].Text, continued[k].Reason);
         }
         var prefill = first.RowPrefillTokens.ToArray();
         for (int k = 0; k < retry.Count; k++)

@@ -114,6 +114,9 @@ public static class DiagnosticDescriptors
     /// <summary>RMAS2009 (Error): Agent has no prompt for a stage of the run.</summary>
     public const string MissingPromptId = "RMAS2009";
 
+    /// <summary>RMAS2010 (Warning): Prompt without the question.</summary>
+    public const string NoQuestionSlotId = "RMAS2010";
+
     /// <summary>RMAS3001 (Error): Custom graph has no decoder.</summary>
     public const string NoDecoderId = "RMAS3001";
 
@@ -454,6 +457,17 @@ public static class DiagnosticDescriptors
         description: Description(DiagnosticKind.MissingPrompt),
         helpLinkUri: HelpLinkBase + MissingPromptId + ".md");
 
+    /// <summary>RMAS2010: <c>A prompt of agent '{0}' (When = {1}) has no {{question}} slot, so the agent does not read the question in the stages that use it</c></summary>
+    public static readonly DiagnosticDescriptor NoQuestionSlot = new(
+        id: NoQuestionSlotId,
+        title: Title(DiagnosticKind.NoQuestionSlot),
+        messageFormat: MessageFormat(DiagnosticKind.NoQuestionSlot),
+        category: "RecursiveMas.Prompts",
+        defaultSeverity: DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        description: Description(DiagnosticKind.NoQuestionSlot),
+        helpLinkUri: HelpLinkBase + NoQuestionSlotId + ".md");
+
     /// <summary>RMAS3001: <c>System '{0}' declares [Link]s but no [Decoder]: name the agent that decodes the answer</c></summary>
     public static readonly DiagnosticDescriptor NoDecoder = new(
         id: NoDecoderId,
@@ -562,6 +576,7 @@ public static class DiagnosticDescriptors
         UnknownPlaceholder,
         DuplicatePromptUse,
         MissingPrompt,
+        NoQuestionSlot,
         NoDecoder,
         MultipleDecoders,
         DecoderNotInGraph,

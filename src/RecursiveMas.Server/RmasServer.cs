@@ -88,18 +88,20 @@ public static class RmasServer
         JsonObject Model() => new() { ["id"] = client.ModelId, ["object"] = "model", ["created"] = created, ["owned_by"] = "recursivemas" };
 
         app.MapPost("/v1/chat/completions", completions.Handle);
-        app.MapGet("/v1/models", () => Results.Text(new JsonObject { ["object"] = "list", ["data"] = new JsonArray(Model()) }.ToJsonString(), "application/json"));
-        app.MapGet("/v1/models/{id}", (string id) => id == client.ModelId
+        // What a client reads also answers HEAD (health checks and proxies probe with it); Kestrel sends no body then.
+        string[] read = [HttpMethods.Get, HttpMethods.Head];
+        app.MapMethods("/v1/models", read, () => Results.Text(new JsonObject { ["object"] = "list", ["data"] = new JsonArray(Model()) }.ToJsonString(), "application/json"));
+        app.MapMethods("/v1/models/{id}", read, (string id) => id == client.ModelId
             ? Results.Text(Model().ToJsonString(), "application/json")
             : Results.Text(new ApiError(404, $"The model `{id}` does not exist.", "model", "model_not_found").ToJson().ToJsonString(), "application/json", statusCode: 404));
-        app.MapGet("/v1/rmas/system", () => Results.Text(JsonSerializer.Serialize(system, Json), "application/json"));
-        app.MapGet("/", () => Results.Content(page, "text/html; charset=utf-8"));
-        // Anything else under /v1 answers like OpenAI's API does, in JSON: 405 naming the method a known URL takes, else 404.
+        app.MapMethods("/v1/rmas/system", read, () => Results.Text(JsonSerializer.Serialize(system, Json), "application/json"));
+        app.MapMethods("/", read, () => Results.Content(page, "text/html; charset=utf-8"));
+        // Anything else under /v1 answers like OpenAI's API does, in JSON: 405 naming the methods a known URL takes, else 404.
         app.MapFallback("/v1/{**rest}", (HttpContext http) =>
         {
             string path = http.Request.Path.Value?.TrimEnd('/') ?? "";
             string? allowed = path == "/v1/chat/completions" ? "POST"
-                : path is "/v1/models" or "/v1/rmas/system" || path.StartsWith("/v1/models/", StringComparison.Ordinal) ? "GET" : null;
+                : path is "/v1/models" or "/v1/rmas/system" || path.StartsWith("/v1/models/", StringComparison.Ordinal) ? string.Join(", ", read) : null;
             if (allowed is null)
                 return ChatCompletionsEndpoint.WriteError(http.Response,
                     new ApiError(404, $"Unknown request URL: {http.Request.Method} {http.Request.Path}.", code: "unknown_url"));

@@ -16,7 +16,8 @@ namespace RecursiveMas.Dsl;
 /// <c>{from Planner}</c>, <c>{from:}</c>, <c>{ question }</c>). A group counts when it is not the
 /// argument of a LaTeX command or of <c>^</c>/<c>_</c> (<c>\text{from}</c>, <c>x_{i}</c> are literal)
 /// and its content is an identifier, an identifier and a colon with at most one name-like word after
-/// it, or two identifiers separated by spaces. Exact slots count wherever they appear.
+/// it, or two identifiers separated by spaces. Exact slots count wherever they appear, and so does a <c>{from:</c>
+/// that is not one (its brace never closes, or its name is not an identifier: <c>{from:critic-2}</c>).
 /// </remarks>
 /// <param name="Text">The template as written.</param>
 /// <param name="Parts">The template split into literal text and slots, in order; adjacent text is merged.</param>
@@ -92,6 +93,10 @@ internal sealed record PromptTemplate(string Text, EquatableArray<TemplatePart> 
                 {
                     unknown.Add(group);
                 }
+                else if (IsUnfinishedFromSlot(text, i))
+                {
+                    unknown.Add(FromSlotFragment(text, i));
+                }
 
                 if (isLatexArgument)
                 {
@@ -101,6 +106,11 @@ internal sealed record PromptTemplate(string Text, EquatableArray<TemplatePart> 
                 literal.Append(group);
                 i = close + 1;
                 continue;
+            }
+
+            if (IsUnfinishedFromSlot(text, i))
+            {
+                unknown.Add(FromSlotFragment(text, i));
             }
 
             literal.Append('{');
@@ -142,6 +152,27 @@ internal sealed record PromptTemplate(string Text, EquatableArray<TemplatePart> 
         }
 
         return null;
+    }
+
+    // "{from:" that did not match a slot: its name is not an identifier, or its brace never closes ("{from:Critic Question: ...").
+    static bool IsUnfinishedFromSlot(string text, int start) =>
+        string.CompareOrdinal(text, start, FromPrefix, 0, FromPrefix.Length) == 0;
+
+    // "{from:" and the name-like run after it, with its closing brace when one follows at once: what a message names.
+    static string FromSlotFragment(string text, int start)
+    {
+        var end = start + FromPrefix.Length;
+        while (end < text.Length && text[end] != '}' && text[end] != '{' && !char.IsWhiteSpace(text[end]))
+        {
+            end++;
+        }
+
+        if (end < text.Length && text[end] == '}')
+        {
+            end++;
+        }
+
+        return text.Substring(start, end - start);
     }
 
     // \cmd{ ... }, x^{ ... }, x_{ ... }

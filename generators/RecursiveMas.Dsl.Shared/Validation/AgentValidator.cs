@@ -71,6 +71,11 @@ internal static class AgentValidator
             {
                 yield return Problem.Create(DiagnosticKind.UnknownPlaceholder, Site.Argument(owner, prompt.AttributeIndex, 0), placeholder, agent.Name);
             }
+
+            if (!prompt.Template.HasQuestion)
+            {
+                yield return Problem.Create(DiagnosticKind.NoQuestionSlot, Site.Argument(owner, prompt.AttributeIndex, 0), agent.Name, "PromptUse." + prompt.Use);
+            }
         }
     }
 }

@@ -96,6 +96,9 @@ internal enum DiagnosticKind
     /// <summary>An agent has no prompt for some stage of a run. Args: agent, stage description, system.</summary>
     MissingPrompt = 2009,
 
+    /// <summary>A prompt without <c>{question}</c>. Args: agent, use.</summary>
+    NoQuestionSlot = 2010,
+
     /// <summary>A custom graph without <c>[Decoder]</c>. Args: system.</summary>
     NoDecoder = 3001,
 

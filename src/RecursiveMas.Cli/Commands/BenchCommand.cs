@@ -54,6 +54,8 @@ public sealed class BenchCommand(IAnsiConsole console) : Command<BenchCommand.Se
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         Runtime.Configure(settings.Threads);
+        if (settings.Out is not null)
+            AtomicFile.CheckWritable(settings.Out); // a suite runs for minutes before it writes
         Action<string> log = settings.Json ? _ => { }
         : line => console.MarkupLine(Markup.Escape(line));
         var result = new JsonObject

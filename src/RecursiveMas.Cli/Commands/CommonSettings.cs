@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using RecursiveMas.Models;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -24,4 +25,20 @@ public class CommonSettings : CommandSettings
 
     public override ValidationResult Validate() =>
         Threads is < 1 or > MaxThreads ? ValidationResult.Error($"--threads must be between 1 and {MaxThreads}") : ValidationResult.Success();
+
+    /// <summary>
+    /// A dtype option's value checked in the settings (exit 2, naming the option) rather than when the model loads.
+    /// </summary>
+    protected static ValidationResult? CheckDType(string option, string value)
+    {
+        try
+        {
+            ModelLoadOptions.ParseDType(value);
+            return null;
+        }
+        catch (ArgumentException e)
+        {
+            return ValidationResult.Error($"{option}: {e.Message}");
+        }
+    }
 }

@@ -6,6 +6,7 @@ using RecursiveMas.Charts;
 using RecursiveMas.Cluster;
 using RecursiveMas.Evaluation;
 using RecursiveMas.IO;
+using RecursiveMas.Systems;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -167,9 +168,16 @@ public sealed class EvalCommand(IAnsiConsole console) : Command<EvalCommand.Sett
         }
     }
 
+    const string ComparisonFile = "comparison.json";
+    const string ClusterResultsFile = "cluster-results.json";
+
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         Runtime.Configure(settings.Threads);
+        // An evaluation runs for minutes to hours before it writes: an --out it cannot write fails now.
+        if (settings.Out is { } outFolder)
+            AtomicFile.CheckWritable(Path.Combine(outFolder, settings.Cluster is null ? ComparisonFile : ClusterResultsFile));
+        SystemSettings.PrintWarnings(SystemPlan.Build(SystemDescription.Load(settings.System)));
         if (settings.Cluster is not null)
             return EvalOnCluster(settings, cancellationToken).GetAwaiter().GetResult();
         var options = new ComparisonOptions
@@ -217,7 +225,7 @@ public sealed class EvalCommand(IAnsiConsole console) : Command<EvalCommand.Sett
         if (settings.Out is { } outDir)
         {
             Directory.CreateDirectory(outDir);
-            AtomicFile.WriteAllText(Path.Combine(outDir, "comparison.json"), json + "\n");
+            AtomicFile.WriteAllText(Path.Combine(outDir, ComparisonFile), json + "\n");
             ComparisonChart.Write(result, Path.Combine(outDir, "comparison.png"));
         }
         if (settings.Json)
@@ -276,7 +284,7 @@ public sealed class EvalCommand(IAnsiConsole console) : Command<EvalCommand.Sett
         if (settings.Out is { } outDir)
         {
             Directory.CreateDirectory(outDir);
-            AtomicFile.WriteAllText(Path.Combine(outDir, "cluster-results.json"), json + "\n");
+            AtomicFile.WriteAllText(Path.Combine(outDir, ClusterResultsFile), json + "\n");
         }
         if (settings.Json)
         {

@@ -20,6 +20,8 @@ public class ModelSettings : CommonSettings
     {
         if (string.IsNullOrWhiteSpace(Model))
             return ValidationResult.Error("--model is required");
+        if (CheckDType("--dtype", DType) is { } badDType)
+            return badDType;
         return base.Validate();
     }
 }

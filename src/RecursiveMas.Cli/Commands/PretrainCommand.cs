@@ -119,6 +119,8 @@ public sealed class PretrainCommand(IAnsiConsole console) : Command<PretrainComm
     {
         Runtime.Configure(settings.Threads);
         var systems = settings.Systems.Select(SystemDescription.Load).ToList();
+        foreach (var system in systems)
+            SystemSettings.PrintWarnings(SystemPlan.Build(system));
         var data = TaskDataFile.Read(settings.Data);
         var options = new PretrainingOptions
         {

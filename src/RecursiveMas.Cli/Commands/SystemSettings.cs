@@ -40,6 +40,8 @@ public class SystemSettings : CommonSettings
             return ValidationResult.Error("--system is required");
         if (AdapterMap is null)
             return ValidationResult.Error("--adapter takes AGENT=DIR, once per agent");
+        if (CheckDType("--dtype", DType) is { } badDType)
+            return badDType;
         return base.Validate();
     }
 
@@ -77,17 +79,30 @@ public class SystemSettings : CommonSettings
     {
         var description = SystemDescription.Load(System);
         var options = LoadOptions(allowUntrained);
-        if (quiet || !console.Profile.Capabilities.Interactive)
-            return RecursiveSystem.Load(description, options);
-        return console.Progress()
-            .Columns(new TaskDescriptionColumn(), new SpinnerColumn(), new ElapsedTimeColumn())
-            .Start(progress =>
-            {
-                var task = progress.AddTask($"loading {description.Name}: {description.Agents.Count} agents, their models, tokenizers and links").IsIndeterminate();
-                var system = RecursiveSystem.Load(description, options);
-                task.Value = task.MaxValue;
-                task.StopTask();
-                return system;
-            });
+        var system = quiet || !console.Profile.Capabilities.Interactive
+            ? RecursiveSystem.Load(description, options)
+            : console.Progress()
+                .Columns(new TaskDescriptionColumn(), new SpinnerColumn(), new ElapsedTimeColumn())
+                .Start(progress =>
+                {
+                    var task = progress.AddTask($"loading {description.Name}: {description.Agents.Count} agents, their models, tokenizers and links").IsIndeterminate();
+                    var loaded = RecursiveSystem.Load(description, options);
+                    task.Value = task.MaxValue;
+                    task.StopTask();
+                    return loaded;
+                });
+        PrintWarnings(system.Plan);
+        return system;
+    }
+
+    /// <summary>
+    /// The DSL's warnings about a system (<see cref="SystemPlan.Warnings"/>), on standard error: a hand-written
+    /// SYSTEM.json has no compiler to show them, and they leave standard output (JSON included) as it is.
+    /// </summary>
+    public static void PrintWarnings(SystemPlan plan)
+    {
+        string file = plan.Description.SourcePath ?? $"system {plan.Description.Name}";
+        foreach (string warning in plan.Warnings)
+            Console.Error.WriteLine($"warning: {file}: {warning}");
     }
 }

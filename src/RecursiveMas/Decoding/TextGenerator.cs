@@ -13,8 +13,14 @@ public sealed class TextGenerator(CausalLM model, ModelTokenizer tokenizer)
     /// <summary>The model.</summary>
     public CausalLM Model { get; } = model;
 
-    /// <summary>The tokenizer.</summary>
-    public ModelTokenizer Tokenizer { get; } = tokenizer;
+    /// <summary>The tokenizer, whose ids the model's embedding matrix holds.</summary>
+    public ModelTokenizer Tokenizer { get; } = Fitting(tokenizer, model);
+
+    static ModelTokenizer Fitting(ModelTokenizer tokenizer, CausalLM model)
+    {
+        tokenizer.CheckFits(model.Config.VocabSize);
+        return tokenizer;
+    }
 
     /// <summary>Ids that end generation.</summary>
     public IReadOnlySet<int> StopTokenIds { get; } =

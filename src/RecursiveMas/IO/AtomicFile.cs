@@ -41,6 +41,28 @@ public static partial class AtomicFile
         WriteAllBytes(Path.GetFullPath(path), new System.Text.UTF8Encoding(false).GetBytes(text));
 
     /// <summary>
+    /// Fails now, naming <paramref name="finalPath"/>, where writing it later would: a command that works for an hour
+    /// before it writes its result checks first (creates the folder and a temporary file beside the target, then
+    /// removes the temporary; an existing target is left as it is).
+    /// </summary>
+    public static void CheckWritable(string finalPath)
+    {
+        if (Directory.Exists(finalPath))
+            throw new IOException($"cannot write {finalPath}: it is a folder");
+        string temp;
+        try
+        {
+            temp = CreateTempFor(Path.GetFullPath(finalPath), out var stream);
+            stream.Dispose();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new IOException($"cannot write {finalPath}: {e.Message}", e);
+        }
+        TryDelete(temp);
+    }
+
+    /// <summary>
     /// Creates a new, empty temporary file in the directory of <paramref name="finalPath"/> (a rename is
     /// only atomic within one file system) and returns its path. The name starts with a dot and ends in
     /// ".tmp" so it is recognisable if a crash ever strands one.

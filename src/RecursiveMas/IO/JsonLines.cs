@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace RecursiveMas.IO;
 
 /// <summary>
-/// Reads a JSONL file one JSON value per non-blank line. A missing file, a line that is not JSON, or
+/// Reads a JSONL file one JSON value per non-blank line. A missing file, bytes that are not UTF-8 (<see cref="Utf8Text"/>), a line that is not JSON, or
 /// a file with no lines is a <see cref="ModelFileException"/> naming the file (and the line, as
 /// "line N"); what a line must hold is the caller's <c>parse</c>, which throws the same way.
 /// </summary>
@@ -16,6 +16,7 @@ public static class JsonLines
     {
         if (!File.Exists(path))
             throw new ModelFileException(path, null, $"{what} not found");
+        Utf8Text.Check(path);
         var result = new List<T>();
         int number = 0;
         foreach (string line in File.ReadLines(path))

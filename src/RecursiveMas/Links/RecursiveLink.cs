@@ -258,11 +258,7 @@ public abstract class RecursiveLink : nn.Module<Tensor, Tensor>
             if (!checkpoint.Contains(name))
                 throw new ModelFileException(checkpoint.SourcePath, name,
                     $"link {Id} ({Architecture.ConfigName()}, {InDim}→{OutDim}) needs this tensor");
-            checkpoint.LoadInto(name, parameter);
-            using (no_grad())
-            using (var finite = parameter.isfinite().all())
-                if (!finite.item<bool>())
-                    throw new ModelFileException(checkpoint.SourcePath, name, $"link {Id}: holds NaN or infinite values");
+            checkpoint.LoadFiniteInto(name, parameter, $"link {Id}: ");
             names.Add(name);
         }
         if (checkpoint.Names.FirstOrDefault(n => !names.Contains(n)) is { } extra)

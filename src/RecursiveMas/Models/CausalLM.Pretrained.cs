@@ -11,7 +11,8 @@ public sealed partial class CausalLM
     /// sharded <c>model.safetensors.index.json</c>. Every tensor the architecture needs must be present
     /// with the right shape; tensors the architecture does not use (a redundant <c>lm_head.weight</c>
     /// of a tied model, old rotary buffers) are ignored. Weights are read one tensor at a time
-    /// straight into the allocated parameters, so peak memory is the model plus one tensor. A multimodal
+    /// straight into the allocated parameters, so peak memory is the model plus one tensor, and each is checked
+    /// to be finite (a NaN weight would give empty answers without an error). A multimodal
     /// wrapper (Gemma3, Qwen3.5) loads only its language model: keys under <c>model.language_model.</c> (or
     /// the older <c>language_model.model.</c>); vision and multi-token-prediction tensors are skipped.
     /// </summary>
@@ -32,7 +33,7 @@ public sealed partial class CausalLM
                     ?? throw new ModelFileException(checkpoint.SourcePath, candidates[0],
                         $"tensor missing: the {config.ModelType} architecture in config.json needs it " +
                         $"(shape [{string.Join(", ", parameter.shape)}])");
-                checkpoint.LoadInto(key, parameter);
+                checkpoint.LoadFiniteInto(key, parameter);
                 if (layersPrefix is null && key.IndexOf("layers.0.", StringComparison.Ordinal) is int at and >= 0)
                     layersPrefix = key[..(at + "layers.".Length)];
             }

@@ -139,10 +139,7 @@ public sealed class RecursiveSystem : IDisposable
                     }
                 }
                 var tokenizer = ModelTokenizer.Load(dir);
-                // An id past the embedding matrix would index outside it at the first forward.
-                if (tokenizer.VocabularySize > model.Config.VocabSize)
-                    throw new ModelFileException(tokenizer.SourceFile, "vocab_size",
-                        $"the tokenizer has ids up to {tokenizer.VocabularySize - 1} but config.json's vocab_size is {model.Config.VocabSize}");
+                tokenizer.CheckFits(model.Config.VocabSize);
                 var released = ReleasedInner(description, modelRoot, a.Name);
                 var inner = LoadOrCreate($"inner.{a.Name}", a.Role is { } role && role != a.Name ? $"inner.{role}" : null, linksDirectory, options, imported,
                     path => InnerLink.Load(path, a.Name, model.HiddenSize, model.Device),

@@ -13,9 +13,10 @@ public sealed record SystemEdge(string From, string To, bool IsFeedback);
 /// </summary>
 public sealed class SystemPlan
 {
-    private SystemPlan(SystemDescription description, Topology topology)
+    private SystemPlan(SystemDescription description, Topology topology, IReadOnlyList<string> warnings)
     {
         Description = description;
+        Warnings = warnings;
         Topology = topology;
         Order = [.. topology.Order];
         Edges = [.. topology.Edges.Select(e => new SystemEdge(e.From, e.To, e.IsFeedback))];
@@ -40,6 +41,13 @@ public sealed class SystemPlan
     public string First { get; }
 
     public int Rounds => Description.Rounds;
+
+    /// <summary>
+    /// The DSL's warnings about the description, as its analyzers word them (RMAS2007 "looks like a placeholder but is
+    /// not one", RMAS2010 "no {question} slot", RMAS0004 more rounds than is sane, …): the system runs, but most likely
+    /// not as its author meant. A hand-written SYSTEM.json has no compiler to show them, so a host prints these.
+    /// </summary>
+    public IReadOnlyList<string> Warnings { get; }
 
     /// <summary>Edges into <paramref name="agent"/>.</summary>
     public IEnumerable<SystemEdge> Into(string agent) => Edges.Where(e => e.To == agent);
@@ -84,7 +92,11 @@ public sealed class SystemPlan
             lines.AddRange(unused.Select(n => $"agent {n} is declared but not part of the pattern"));
             throw new ModelFileException(file, "pattern", "the system is not valid:\n  " + string.Join("\n  ", lines));
         }
-        return new SystemPlan(description, Topology.Build(spec)!);
+        // Without hiddenSizes the models are read later (or never: eval, pretrain), so "no config.json found" says nothing.
+        var warnings = problems
+            .Where(p => DiagnosticText.For(p.Kind).Severity == ProblemSeverity.Warning && p.Kind != DiagnosticKind.HiddenSizeUnknown)
+            .Select(DiagnosticText.Format).ToList();
+        return new SystemPlan(description, Topology.Build(spec)!, warnings);
     }
 
     /// <summary>The description in the DSL's model (what the attributes of the same system would give).</summary>

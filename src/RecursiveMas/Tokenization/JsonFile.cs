@@ -1,4 +1,5 @@
 using System.Text.Json;
+using RecursiveMas.IO;
 
 namespace RecursiveMas.Tokenization;
 
@@ -8,7 +9,7 @@ namespace RecursiveMas.Tokenization;
 /// </summary>
 internal static class JsonFile
 {
-    /// <summary>Parses <paramref name="path"/>; a missing file or invalid JSON is a <see cref="ModelFileException"/>.</summary>
+    /// <summary>Parses <paramref name="path"/>; a missing file, bytes that are not UTF-8 or invalid JSON is a <see cref="ModelFileException"/>.</summary>
     public static JsonDocument Parse(string path)
     {
         byte[] bytes;
@@ -20,6 +21,7 @@ internal static class JsonFile
         {
             throw new ModelFileException(path, null, $"cannot be read: {e.Message}", e);
         }
+        Utf8Text.Validate(path, bytes);
         try
         {
             return JsonDocument.Parse(bytes, new JsonDocumentOptions { AllowTrailingCommas = true, MaxDepth = 256 });
@@ -39,7 +41,7 @@ internal static class JsonFile
             long length = new FileInfo(path).Length;
             if (length > maxBytes)
                 throw new ModelFileException(path, null, $"is {length} bytes; a file of this kind is at most {maxBytes} bytes");
-            text = File.ReadAllText(path);
+            text = Utf8Text.Decode(path, File.ReadAllBytes(path));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -93,6 +93,18 @@ public sealed class ModelTokenizer
     /// <summary>One more than the largest id of the vocabulary and the added tokens.</summary>
     public int VocabularySize { get; }
 
+    /// <summary>
+    /// Throws a <see cref="ModelFileException"/> naming this tokenizer's file when it has ids past a model's embedding
+    /// matrix of <paramref name="modelVocabSize"/> rows (an added token's id, say): such an id would index outside the
+    /// matrix at the first prompt that holds the token, with a message naming neither file.
+    /// </summary>
+    public void CheckFits(int modelVocabSize)
+    {
+        if (VocabularySize > modelVocabSize)
+            throw new ModelFileException(SourceFile, "vocab_size",
+                $"the tokenizer has ids up to {VocabularySize - 1} but config.json's vocab_size is {modelVocabSize}");
+    }
+
     public int? BosTokenId { get; }
 
     public int? EosTokenId { get; }

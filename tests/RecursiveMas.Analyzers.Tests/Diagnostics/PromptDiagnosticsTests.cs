@@ -2,7 +2,7 @@ using RecursiveMas.Analyzers.Tests.Infrastructure;
 
 namespace RecursiveMas.Analyzers.Tests.Diagnostics;
 
-/// <summary>RMAS2001–RMAS2009: prompts against the system's edges and rounds.</summary>
+/// <summary>RMAS2001–RMAS2010: prompts against the system's edges and rounds.</summary>
 public class PromptDiagnosticsTests
 {
     // Sequential(Planner, Critic, Solver): Planner -> Critic -> Solver, loop Solver -> Planner, decoder Solver.
@@ -142,8 +142,32 @@ public class PromptDiagnosticsTests
         [],
         includeHidden: false,
         Verify.Diagnostic("RMAS2007").WithLocation(0).WithArguments("{Question}", "Planner"),
+        Verify.Diagnostic("RMAS2010").WithLocation(0).WithArguments("Planner", "PromptUse.FirstRound"),
         Verify.Diagnostic("RMAS2007").WithLocation(1).WithArguments("{feedbak}", "Planner"),
         Verify.Diagnostic("RMAS2007").WithLocation(1).WithArguments("{from Critic}", "Planner"));
+
+    [Fact]
+    public Task RMAS2007_an_unclosed_from_slot() => Verify.AnalyzerAsync(
+        """
+        [Agent("planner", HiddenSize = 2048)]
+        [Prompt({|#0:@"Question: {question} Plan: {from:Critic Answer in \boxed{}."|})]
+        public partial class Planner;
+        """,
+        [],
+        includeHidden: false,
+        Verify.Diagnostic("RMAS2007").WithLocation(0).WithArguments("{from:Critic", "Planner"));
+
+    [Fact]
+    public Task RMAS2010_a_prompt_without_the_question() => Verify.AnalyzerAsync(
+        """
+        [Agent("planner", HiddenSize = 2048)]
+        [Prompt("Plan: {question}", When = PromptUse.FirstRound)]
+        [Prompt({|#0:"Plan again from the feedback: {feedback}"|}, When = PromptUse.LaterRounds)]
+        public partial class Planner;
+        """,
+        [],
+        includeHidden: false,
+        Verify.Diagnostic("RMAS2010").WithLocation(0).WithArguments("Planner", "PromptUse.LaterRounds"));
 
     [Fact]
     public Task RMAS2007_latex_numbers_and_json_stay_literal_without_warning() => Verify.AnalyzerAsync("""

@@ -58,6 +58,19 @@ public class PromptTemplateTests
     }
 
     [Theory]
+    [InlineData("Plan: {from:Critic Question: {question}", "{from:Critic")]
+    [InlineData("Plan: {from:Critic", "{from:Critic")]
+    [InlineData("Plan: {from:critic-2} Go.", "{from:critic-2}")]
+    [InlineData(@"Plan: {from:Critic \boxed{}", "{from:Critic")]
+    public void Reports_a_from_slot_that_is_not_one(string text, string reported)
+    {
+        var template = PromptTemplate.Parse(text);
+
+        Assert.Equal([reported], template.UnknownPlaceholders);
+        Assert.DoesNotContain(template.Parts, p => p.Kind == TemplatePartKind.From);
+    }
+
+    [Theory]
     [InlineData(@"\boxed{answer}")]
     [InlineData(@"\frac{num}{den}")]
     [InlineData("x_{index}")]

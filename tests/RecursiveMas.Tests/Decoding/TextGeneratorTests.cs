@@ -74,6 +74,31 @@ public sealed class TextGeneratorTests : IDisposable
     }
 
     [Fact]
+    public void ATokenizerWithAnAddedTokenPastTheModelsVocabularyIsRefusedBeforeAnyPrompt()
+    {
+        using var written = TinyCheckpoints.Write(_dir, TinyCheckpoints.Config("qwen3", 32));
+        string file = Path.Combine(_dir, "tokenizer.json");
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(file))!.AsObject();
+        int vocab = ModelConfig.Load(_dir).VocabSize;
+        json["added_tokens"]!.AsArray().Add(new System.Text.Json.Nodes.JsonObject
+        {
+            ["id"] = vocab + 5,
+            ["content"] = "<|stray|>",
+            ["single_word"] = false,
+            ["lstrip"] = false,
+            ["rstrip"] = false,
+            ["normalized"] = false,
+            ["special"] = true,
+        });
+        File.WriteAllText(file, json.ToJsonString());
+
+        var (code, output) = CliRunner.Run("generate", "--model", _dir, "--prompt", "What is 12 plus 30?", "--max-new-tokens", "2");
+
+        Assert.Equal(ExitCodes.InvalidInput, code);
+        Assert.Contains($"tokenizer.json: 'vocab_size': the tokenizer has ids up to {vocab + 5} but config.json's vocab_size is {vocab}", output);
+    }
+
+    [Fact]
     public void TheGenerateCommandTakesItsSystemMessageAsSystemPrompt()
     {
         using var written = TinyCheckpoints.Write(_dir, TinyCheckpoints.Config("qwen3", 32));

@@ -23,6 +23,23 @@ public sealed class AtomicFileTests : IDisposable
     }
 
     [Fact]
+    public void CheckWritableCreatesTheFolderLeavesNothingBehindAndNamesATargetItCannotWrite()
+    {
+        string target = Path.Combine(_dir, "results", "comparison.json");
+        AtomicFile.CheckWritable(target);
+        Assert.True(Directory.Exists(Path.Combine(_dir, "results")));
+        Assert.Empty(Directory.GetFileSystemEntries(Path.Combine(_dir, "results")));
+
+        string file = Path.Combine(_dir, "a-file");
+        File.WriteAllText(file, "x");
+        var underAFile = Assert.Throws<IOException>(() => AtomicFile.CheckWritable(Path.Combine(file, "comparison.json")));
+        Assert.StartsWith($"cannot write {Path.Combine(file, "comparison.json")}: ", underAFile.Message);
+        var aFolder = Assert.Throws<IOException>(() => AtomicFile.CheckWritable(Path.Combine(_dir, "results")));
+        Assert.Equal($"cannot write {Path.Combine(_dir, "results")}: it is a folder", aFolder.Message);
+        Assert.Equal("x", File.ReadAllText(file));
+    }
+
+    [Fact]
     public void AWriteThatFailsHalfwayLeavesTheOldFileAndNoTemporary()
     {
         string path = Path.Combine(_dir, "link.safetensors");

@@ -150,7 +150,10 @@ public sealed class HostileFilesTests(TinySystems zoo) : IClassFixture<TinySyste
         string dir = Path.Combine(zoo.Root, "layers-" + Guid.NewGuid().ToString("N"));
         var config = ModelDirectoryBuilder.TinyConfig(ModelFamily.Llama, 64, 2);
         using (var model = new CausalLM(config))
+        {
+            model.InitializeRandom(1); // a fresh model's memory is whatever was there: NaN, now and then
             model.SavePretrained(dir);
+        }
         var json = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "config.json")))!;
         json["num_hidden_layers"] = 1;
         File.WriteAllText(Path.Combine(dir, "config.json"), json.ToJsonString());
@@ -158,6 +161,25 @@ public sealed class HostileFilesTests(TinySystems zoo) : IClassFixture<TinySyste
         var e = Assert.Throws<ModelFileException>(() => CausalLM.FromPretrained(dir));
         Assert.Equal("num_hidden_layers", e.Item);
         Assert.Contains("model.layers.1.", e.Message);
+    }
+
+    [Fact]
+    public void AModelWeightThatIsNotFiniteIsRefusedNamingTheTensor()
+    {
+        string dir = Path.Combine(zoo.Root, "nan-" + Guid.NewGuid().ToString("N"));
+        var config = ModelDirectoryBuilder.TinyConfig(ModelFamily.Llama, 64, 2);
+        using (var model = new CausalLM(config))
+        {
+            model.InitializeRandom(1);
+            using (no_grad())
+                model.named_parameters().Single(p => p.name.EndsWith("layers.1.mlp.up_proj.weight", StringComparison.Ordinal)).parameter[3, 5] = float.NaN;
+            model.SavePretrained(dir);
+        }
+
+        var e = Assert.Throws<ModelFileException>(() => CausalLM.FromPretrained(dir));
+        Assert.Equal("model.layers.1.mlp.up_proj.weight", e.Item);
+        Assert.Equal(Path.Combine(dir, Checkpoint.SingleFileName), e.FilePath);
+        Assert.Contains("NaN or infinite", e.Detail);
     }
 
     [Fact]

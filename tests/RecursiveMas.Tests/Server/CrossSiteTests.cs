@@ -302,6 +302,14 @@ public sealed class CrossSiteTests
         Assert.Contains("method_not_allowed", await get.Content.ReadAsStringAsync());
         var delete = await server.Http.DeleteAsync("/v1/models");
         Assert.Equal(HttpStatusCode.MethodNotAllowed, delete.StatusCode);
+        Assert.Equal(["GET", "HEAD"], delete.Content.Headers.Allow);
+        // What a client reads answers HEAD as GET does, without the body.
+        foreach (string url in new[] { "/v1/models", "/v1/rmas/system", "/" })
+        {
+            var head = await server.Http.SendAsync(new HttpRequestMessage(HttpMethod.Head, url));
+            Assert.Equal(HttpStatusCode.OK, head.StatusCode);
+            Assert.Empty(await head.Content.ReadAsByteArrayAsync());
+        }
         Assert.Equal(HttpStatusCode.NotFound, (await server.Http.GetAsync("/v1/embeddings")).StatusCode);
     }
 }

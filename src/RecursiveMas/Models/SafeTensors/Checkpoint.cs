@@ -220,6 +220,22 @@ public sealed class Checkpoint : IDisposable
     /// <exception cref="ModelFileException">No such tensor, or a shape mismatch.</exception>
     public void LoadInto(string name, torch.Tensor destination) => Find(name).LoadInto(name, destination);
 
+    /// <summary>
+    /// <see cref="LoadInto"/>, then refuses NaN or infinite values, naming the tensor and its file (the shard that
+    /// holds it) after <paramref name="owner"/> ("link inner.Planner: "). A weight that is not finite raises nothing at
+    /// run time: every output turns NaN and the answer comes back empty, so it is found here, at the price of one pass
+    /// over the weights at load.
+    /// </summary>
+    public void LoadFiniteInto(string name, torch.Tensor destination, string owner = "")
+    {
+        var file = Find(name);
+        file.LoadInto(name, destination);
+        using (torch.no_grad())
+        using (var finite = destination.isfinite().all())
+            if (!finite.item<bool>())
+                throw new ModelFileException(file.Path, name, $"{owner}holds NaN or infinite values");
+    }
+
     /// <summary>Closes every file.</summary>
     public void Dispose()
     {

@@ -1,0 +1,94 @@
+using System.Diagnostics;
+using System.Text.Json;
+using RecursiveMas.Cli;
+using RecursiveMas.Systems;
+using RecursiveMas.Tests.Support;
+
+namespace RecursiveMas.Tests.Cli;
+
+/// <summary>
+/// What a hand-written SYSTEM.json gets that an attributed system gets from its compiler: the DSL's warnings, and
+/// option values checked before any work.
+/// </summary>
+public sealed class SystemWarningsTests(TinySystems zoo) : IClassFixture<TinySystems>
+{
+    // The tiny sequential team with the critic's prompt mistyped: {Question} for {question}, and {from:Planner unclosed.
+    string MistypedSystem()
+    {
+        var d = zoo.Describe("sequential", 1);
+        var critic = d.Agents.Single(a => a.Name == "Critic") with
+        {
+            Prompts = [new PromptDescription(PromptUse.Always, "You are a critic. Question: {Question} Initial plan: {from:Planner} Check {from:Planner again.")],
+        };
+        string path = Path.Combine(Path.GetDirectoryName(d.SourcePath)!, $"SYSTEM-mistyped-{Guid.NewGuid():N}.json");
+        (d with { Agents = [.. d.Agents.Select(a => a.Name == "Critic" ? critic : a)] }).Save(path);
+        return path;
+    }
+
+    [Fact]
+    public void TheSystemPlanCarriesTheAnalyzersWarnings()
+    {
+        var plan = SystemPlan.Build(SystemDescription.Load(MistypedSystem()));
+
+        Assert.Equal(
+        [
+            "RMAS2007: '{Question}' in a prompt of agent 'Critic' looks like a placeholder but is not one, so it stays literal text; the placeholders are {question}, {feedback}, {from:AgentClassName} and {round}",
+            "RMAS2007: '{from:Planner' in a prompt of agent 'Critic' looks like a placeholder but is not one, so it stays literal text; the placeholders are {question}, {feedback}, {from:AgentClassName} and {round}",
+            "RMAS2010: A prompt of agent 'Critic' (When = PromptUse.Always) has no {question} slot, so the agent does not read the question in the stages that use it",
+        ], plan.Warnings);
+        Assert.Empty(SystemPlan.Build(zoo.Describe("sequential", 1)).Warnings);
+    }
+
+    [Fact]
+    public async Task RmasPrintsTheWarningsOnStandardErrorAndLeavesItsJsonAlone()
+    {
+        string path = MistypedSystem();
+        var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "rmas"))
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in new[] { "inspect", "--system", path, "--untrained", "--json" })
+            start.ArgumentList.Add(arg);
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+
+        Assert.Equal(ExitCodes.Success, process.ExitCode);
+        Assert.Equal("SequentialTeam", JsonDocument.Parse(await stdout).RootElement.GetProperty("name").GetString());
+        var lines = (await stderr).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(3, lines.Length);
+        Assert.All(lines, line => Assert.StartsWith($"warning: {path}: RMAS20", line));
+        Assert.Contains("RMAS2010: A prompt of agent 'Critic'", lines[2]);
+    }
+
+    [Fact]
+    public void AnUnknownDtypeIsACommandLineErrorNamingTheOption()
+    {
+        var d = zoo.Describe("sequential", 1);
+        var (code, output) = CliRunner.Run("run", "--system", d.SourcePath!, "--untrained", "--question", "Hi?", "--dtype", "f64");
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("--dtype: unknown dtype \"f64\" (use f32, bf16 or f16)", output);
+    }
+
+    [Fact]
+    public void AnEvaluationWhoseOutputFolderCannotBeWrittenFailsBeforeItRuns()
+    {
+        var d = zoo.Describe("sequential", 1);
+        string file = Path.Combine(Path.GetTempPath(), $"rmas-not-a-folder-{Guid.NewGuid():N}");
+        File.WriteAllText(file, "a file, not a folder");
+        try
+        {
+            string data = Path.Combine(Path.GetTempPath(), $"rmas-missing-{Guid.NewGuid():N}.jsonl"); // never read: the check comes first
+            var (code, output) = CliRunner.Run("eval", "--system", d.SourcePath!, "--data", data, "--untrained", "--out", Path.Combine(file, "results"));
+            Assert.Equal(ExitCodes.InvalidInput, code);
+            Assert.Contains($"cannot write {Path.Combine(file, "results", "comparison.json")}", output);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+}

@@ -1,0 +1,67 @@
+using System.Text;
+using RecursiveMas.IO;
+using RecursiveMas.Systems;
+using RecursiveMas.Training;
+
+namespace RecursiveMas.Tests.IO;
+
+public sealed class Utf8TextTests : IDisposable
+{
+    readonly string _dir = Path.Combine(Path.GetTempPath(), "rmas-utf8-" + Guid.NewGuid().ToString("N"));
+
+    public Utf8TextTests() => Directory.CreateDirectory(_dir);
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    static byte[] Utf8(string text) => Encoding.UTF8.GetBytes(text);
+
+    string Write(string name, params byte[][] parts)
+    {
+        string path = Path.Combine(_dir, name);
+        File.WriteAllBytes(path, [.. parts.SelectMany(p => p)]);
+        return path;
+    }
+
+    [Fact]
+    public void ADataLineThatIsNotUtf8IsRefusedByLineAndOffsetInsteadOfBecomingReplacementCharacters()
+    {
+        string line = """{"question": "Ava has 7 coins.", "answer": "7"}""" + "\n";
+        string path = Write("train.jsonl", Utf8(line), Utf8(line), Utf8("""{"question": "Ava has """), [0xC3, 0x28], Utf8(""" coins.", "answer": "7"}""" + "\n"));
+
+        var e = Assert.Throws<ModelFileException>(() => TrainingData.Load(path));
+
+        Assert.Equal("line 3", e.Item);
+        Assert.Contains($"not valid UTF-8 (at byte offset {2 * Utf8(line).Length + Utf8("""{"question": "Ava has """).Length} of the file)", e.Message);
+        Assert.StartsWith(path, e.Message);
+    }
+
+    [Fact]
+    public void ASequenceAcrossTheReadersBlocksIsAcceptedAndABadByteFarInIsFoundOnItsLine()
+    {
+        // 70,000 bytes of lines, with a three-byte character straddling each 64 KiB block boundary of the check.
+        var text = new StringBuilder();
+        while (text.Length < 70_000)
+            text.Append("€€€ 12345678\n");
+        byte[] good = Utf8(text.ToString());
+        Utf8Text.Check(Write("good.txt", good));
+
+        string bad = Write("bad.txt", good, [0xFF], Utf8("\n"));
+        var e = Assert.Throws<ModelFileException>(() => Utf8Text.Check(bad));
+        Assert.Equal($"line {good.Count(b => b == (byte)'\n') + 1}", e.Item);
+        Assert.Contains($"byte offset {good.Length} ", e.Message);
+
+        string truncated = Write("truncated.txt", good, [0xE2, 0x82]); // the file ends inside a character
+        Assert.Throws<ModelFileException>(() => Utf8Text.Check(truncated));
+    }
+
+    [Fact]
+    public void ASystemFileThatIsNotUtf8IsRefusedAndOneWithAByteOrderMarkIsRead()
+    {
+        Assert.Equal("{}", Utf8Text.Decode("x.json", [0xEF, 0xBB, 0xBF, .. Utf8("{}")]));
+
+        string path = Write("SYSTEM.json", Utf8("{\n  \"name\": \"team"), [0xE9], Utf8("\"\n}\n"));
+        var e = Assert.Throws<ModelFileException>(() => SystemDescription.Load(path));
+        Assert.Equal("line 2", e.Item);
+        Assert.Contains("not valid UTF-8", e.Message);
+    }
+}

@@ -23,8 +23,9 @@ public class NativeHeapTests
     /// <summary>
     /// Rounds of a forward-like pattern on a fresh thread: tensors of 2–41 MB alive together, then all freed.
     /// With glibc's defaults the 40 MB ones get their own mapping, unmapped on free, and the round's free top
-    /// is trimmed, so the later rounds still fault thousands of pages each (measured: 4,613 in two of the last
-    /// three of eight rounds in one run, 2,000–10,000 a round in the test process); kept, every round after the first few reuses what the one before freed.
+    /// is trimmed, so the later rounds still fault thousands of pages each (measured on the 2-core AVX2 EPYC,
+    /// 2026-12-07: rounds 6–12 of twelve 2,176–10,497 pages each, 1 % of a round's 50,176 being 501); kept, every round
+    /// after the first few reuses what the one before freed.
     /// </summary>
     [Fact]
     public void Freed_tensors_are_reused_without_touching_fresh_pages()
@@ -34,7 +35,7 @@ public class NativeHeapTests
             return;
         Assert.True(NativeHeap.KeepFreedMemory()); // a second call keeps what is in force
         long[] megabytes = [3, 9, 5, 40, 12, 7, 16, 2];
-        var faults = new long[8];
+        var faults = new long[12];
         long pages = 0;
         var thread = new Thread(() =>
         {
@@ -56,7 +57,10 @@ public class NativeHeapTests
         });
         thread.Start();
         thread.Join();
-        long late = faults[^3..].Sum();
-        Assert.True(late < 3 * pages / 100, $"the last three rounds faulted {late} pages of {3 * pages} written: {string.Join(", ", faults)} a round");
+        // The median of the last five rounds: a thread the test does not own (a finalizer, another class's server)
+        // can take what one round freed and make that round fault (once 4,358 and 2,563 pages in two rounds), but not
+        // most rounds. Kept, they fault 0 (now and then 640 or 1,921 pages); with glibc's defaults 2,176 or more each.
+        long median = faults[^5..].Order().ElementAt(2);
+        Assert.True(median < pages / 100, $"the median of the last five rounds faulted {median} pages of {pages} written: {string.Join(", ", faults)} a round");
     }
 }

@@ -252,6 +252,10 @@ public abstract class RecursiveLink : nn.Module<Tensor, Tensor>
     private protected void LoadWeights(string basePath)
     {
         using var checkpoint = Checkpoint.OpenFile(basePath + ".safetensors");
+        // Save writes the type into both files; two that disagree are not one link's (a .json copied over another's).
+        if (checkpoint.Metadata.TryGetValue("type", out string? stored) && stored != Architecture.ConfigName())
+            throw new ModelFileException(checkpoint.SourcePath, "__metadata__.type",
+                $"link {Id}: the weights say \"{stored}\" but {basePath}.json says \"{Architecture.ConfigName()}\": the two files are not one link's");
         var names = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (name, parameter) in named_parameters())
         {

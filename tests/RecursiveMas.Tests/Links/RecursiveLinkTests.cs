@@ -113,6 +113,12 @@ public sealed class RecursiveLinkTests : IDisposable
         tensors[0].Value.fill_(0.5f);
         RecursiveMas.Models.SafeTensors.SafeTensorsWriter.Write(basePath + ".safetensors", [.. tensors, new("extra.weight", TorchSharp.torch.zeros(2))]);
         Assert.Equal("extra.weight", Assert.Throws<ModelFileException>(() => InnerLink.Load(basePath, "Planner", 16)).Item);
+
+        // The weights of the same shapes, but written as another link type's: the .json beside them is not theirs.
+        RecursiveMas.Models.SafeTensors.SafeTensorsWriter.Write(basePath + ".safetensors", tensors, new Dictionary<string, string> { ["type"] = "another_link" });
+        var mixed = Assert.Throws<ModelFileException>(() => InnerLink.Load(basePath, "Planner", 16));
+        Assert.Equal("__metadata__.type", mixed.Item);
+        Assert.Contains("\"another_link\"", mixed.Message);
         tensors.ForEach(t => t.Value.Dispose());
     }
 

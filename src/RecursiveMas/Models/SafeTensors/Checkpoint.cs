@@ -38,6 +38,10 @@ public sealed class Checkpoint : IDisposable
     /// <summary>The file that defines the checkpoint: the single safetensors file or the shard index.</summary>
     public string SourcePath { get; }
 
+    /// <summary>The <c>__metadata__</c> of a single-file checkpoint; empty for a sharded one (each shard has its own).</summary>
+    public IReadOnlyDictionary<string, string> Metadata =>
+        files.Count == 1 ? files[0].Metadata : System.Collections.ObjectModel.ReadOnlyDictionary<string, string>.Empty;
+
     /// <summary>Every tensor name, shard by shard in the order their data lies on disk.</summary>
     public IReadOnlyCollection<string> Names => names;
 

@@ -145,7 +145,7 @@ public static class RmasApp
         }
         catch (Exception e) when (IsInputError(e))
         {
-            return Fail(output, ExitCodes.InvalidInput, e.Message, e, verbose);
+            return Fail(output, ExitCodes.InvalidInput, ErrorText.Reason(e), e, verbose);
         }
         catch (Exception e)
         {

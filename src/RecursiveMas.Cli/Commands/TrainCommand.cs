@@ -176,7 +176,7 @@ public sealed class TrainCommand(IAnsiConsole console) : Command<TrainCommand.Se
             }
             catch (ArgumentException e) when (e.ParamName is { } property && OptionOf.TryGetValue(property, out string? option))
             {
-                return ValidationResult.Error($"{option}: {e.Message.Split(" (Parameter '", 2)[0].Split('\n', 2)[0]}");
+                return ValidationResult.Error($"{option}: {ErrorText.Reason(e)}");
             }
             return base.Validate();
         }

@@ -55,10 +55,7 @@ public sealed class ApiError(int status, string message, string? param = null, s
         };
         // The chat client names RecursiveMas's own options "additional properties" (ChatOptions.AdditionalProperties);
         // over HTTP they are fields like any other.
-        string message = param is null ? FirstPart(e) : FirstPart(e).Replace($"additional property \"{param}\"", param, StringComparison.Ordinal);
+        string message = param is null ? ErrorText.Reason(e) : ErrorText.Reason(e).Replace($"additional property \"{param}\"", param, StringComparison.Ordinal);
         return new ApiError(param == "model" ? 404 : 400, message, param, param == "model" ? "model_not_found" : "invalid_value");
     }
-
-    /// <summary>ArgumentException appends " (Parameter 'x')" and the actual value on new lines; the first part reads best.</summary>
-    static string FirstPart(ArgumentException e) => e.Message.Split(" (Parameter '", 2)[0].Split('\n', 2)[0].Trim();
 }

@@ -32,6 +32,16 @@ public sealed class RunCommandTests(TinySystems zoo) : IClassFixture<TinySystems
         Assert.Contains(message, output);
     }
 
+    [Fact]
+    public void AnInputErrorSaysWhatIsWrongWithoutTheCSharpParameterBehindIt()
+    {
+        var d = zoo.Describe("sequential", 1);
+        var (code, output) = CliRunner.Run("run", "--system", d.SourcePath!, "--untrained", "--question", "a <<SLOT: b");
+        Assert.Equal(ExitCodes.InvalidInput, code);
+        Assert.Contains("the question contains the reserved marker \"<<SLOT:\"", output);
+        Assert.DoesNotContain("(Parameter", output);
+    }
+
     [Theory]
     [InlineData("recursive")]
     [InlineData("text")]

@@ -21,17 +21,28 @@ public static class ChartFile
     public static string Plot(string inputPath, string? pngPath = null)
     {
         string output = pngPath ?? Path.ChangeExtension(inputPath, ".png");
-        switch (Detect(inputPath))
+        if (string.Equals(Path.GetFullPath(output), Path.GetFullPath(inputPath), StringComparison.Ordinal))
+            throw new ArgumentException($"the chart of {inputPath} would be written over it: give another output path");
+        try
         {
-            case Kind.Comparison:
-                ComparisonChart.WriteFromFile(inputPath, output);
-                break;
-            case Kind.Serving:
-                ServingChart.WriteFromFile(inputPath, output);
-                break;
-            default:
-                TrainingChart.WriteFromFile(inputPath, output);
-                break;
+            switch (Detect(inputPath))
+            {
+                case Kind.Comparison:
+                    ComparisonChart.WriteFromFile(inputPath, output);
+                    break;
+                case Kind.Serving:
+                    ServingChart.WriteFromFile(inputPath, output);
+                    break;
+                default:
+                    TrainingChart.WriteFromFile(inputPath, output);
+                    break;
+            }
+        }
+        catch (Exception e) when (e is InvalidOperationException or FormatException)
+        {
+            // A value of the wrong type or size for its field (JsonElement's accessors), or values whose range the
+            // chart's axes cannot hold (ScottPlot's autoscaler, at ±1e308): the file, not the program, is wrong.
+            throw new ModelFileException(inputPath, null, $"cannot be charted: {e.Message}", e);
         }
         return output;
     }
@@ -41,7 +52,7 @@ public static class ChartFile
     {
         if (!File.Exists(inputPath))
             throw new ModelFileException(inputPath, null, "file not found");
-        string text = File.ReadAllText(inputPath);
+        string text = RecursiveMas.IO.Utf8Text.Decode(inputPath, File.ReadAllBytes(inputPath));
         try
         {
             using var document = JsonDocument.Parse(text);

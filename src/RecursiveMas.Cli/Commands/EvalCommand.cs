@@ -169,6 +169,7 @@ public sealed class EvalCommand(IAnsiConsole console) : Command<EvalCommand.Sett
     }
 
     const string ComparisonFile = "comparison.json";
+    const string ComparisonChartFile = "comparison.png";
     const string ClusterResultsFile = "cluster-results.json";
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
@@ -176,7 +177,8 @@ public sealed class EvalCommand(IAnsiConsole console) : Command<EvalCommand.Sett
         Runtime.Configure(settings.Threads);
         // An evaluation runs for minutes to hours before it writes: an --out it cannot write fails now.
         if (settings.Out is { } outFolder)
-            AtomicFile.CheckWritable(Path.Combine(outFolder, settings.Cluster is null ? ComparisonFile : ClusterResultsFile));
+            foreach (string file in settings.Cluster is null ? [ComparisonFile, ComparisonChartFile] : new[] { ClusterResultsFile })
+                AtomicFile.CheckWritable(Path.Combine(outFolder, file));
         SystemSettings.PrintWarnings(SystemPlan.Build(SystemDescription.Load(settings.System)));
         if (settings.Cluster is not null)
             return EvalOnCluster(settings, cancellationToken).GetAwaiter().GetResult();
@@ -226,7 +228,7 @@ public sealed class EvalCommand(IAnsiConsole console) : Command<EvalCommand.Sett
         {
             Directory.CreateDirectory(outDir);
             AtomicFile.WriteAllText(Path.Combine(outDir, ComparisonFile), json + "\n");
-            ComparisonChart.Write(result, Path.Combine(outDir, "comparison.png"));
+            ComparisonChart.Write(result, Path.Combine(outDir, ComparisonChartFile));
         }
         if (settings.Json)
         {

@@ -28,14 +28,23 @@ public static class BenchmarkFile
         var questions = new List<IGradedQuestion>();
         foreach (var record in records)
         {
-            questions.Add(benchmark switch
+            try
             {
-                Benchmark.Math500 or Benchmark.Aime => MathOf(record),
-                Benchmark.Gpqa => GpqaOf(record, shuffleSeed),
-                Benchmark.MedQa => MedQaOf(record),
-                Benchmark.MbppPlus => MbppOf(record, benchmark.TestTimeout()),
-                _ => LiveCodeBenchOf(record, benchmark.TestTimeout()),
-            });
+                questions.Add(benchmark switch
+                {
+                    Benchmark.Math500 or Benchmark.Aime => MathOf(record),
+                    Benchmark.Gpqa => GpqaOf(record, shuffleSeed),
+                    Benchmark.MedQa => MedQaOf(record),
+                    Benchmark.MbppPlus => MbppOf(record, benchmark.TestTimeout()),
+                    _ => LiveCodeBenchOf(record, benchmark.TestTimeout()),
+                });
+            }
+            catch (InvalidOperationException e)
+            {
+                // What JsonElement throws for a value it cannot give: a string with a lone surrogate escape ("\ud800"),
+                // a field read as a type it does not have.
+                throw new ModelFileException(path, record.Where, e.Message, e);
+            }
         }
         if (questions.Count == 0)
             throw new ModelFileException(path, null, $"{benchmark.Name()} data has no questions");
@@ -64,6 +73,9 @@ public static class BenchmarkFile
             throw Error(string.Join("\" or \"", names), "missing");
         }
 
+        /// <summary>An optional text field (an id, starter code): a string or a number as written, else an error naming it.</summary>
+        public string? OptionalText(string name) => Optional(name) is null ? null : Text(name);
+
         public ModelFileException Error(string field, string detail) => new(Path, $"{Where}, \"{field}\"", detail);
     }
 
@@ -75,14 +87,16 @@ public static class BenchmarkFile
             case ".parquet":
                 return [.. ParquetTable.Read(path).Select((row, i) => new Record(path, $"row {i + 1}", row))];
             case ".csv":
-                return [.. CsvTable.Read(path).Select((row, i) => new Record(path, $"row {i + 2}",
-                    row.ToDictionary(c => c.Key, c => JsonSerializer.SerializeToElement(c.Value))))];
+                return [.. CsvTable.Read(path).Select(row => new Record(path, $"line {row.Line}",
+                    row.Fields.ToDictionary(c => c.Key, c => JsonSerializer.SerializeToElement(c.Value))))];
             case ".json":
                 {
-                    using var document = ParseJson(path, File.ReadAllText(path), null);
+                    using var document = ParseJson(path, Utf8Text.Decode(path, File.ReadAllBytes(path)), null);
                     if (document.RootElement.ValueKind != JsonValueKind.Array)
                         throw new ModelFileException(path, null, "a .json benchmark file must hold an array of records (use .jsonl for one record per line)");
-                    return [.. document.RootElement.EnumerateArray().Select((e, i) => RecordOf(path, $"record {i}", e))];
+                    if (DuplicateJsonKeys.Find(document.RootElement) is { } twice)
+                        throw new ModelFileException(path, twice, "the key appears more than once in the same object");
+                    return [.. document.RootElement.EnumerateArray().Select((e, i) => RecordOf(path, $"record {i + 1}", e))];
                 }
             default:
                 return JsonLines.Read(path, "benchmark data", "questions", (e, line) => RecordOf(path, JsonLines.Line(line), e));
@@ -105,7 +119,7 @@ public static class BenchmarkFile
     {
         if (element.ValueKind != JsonValueKind.Object)
             throw new ModelFileException(path, where, "expected a JSON object");
-        return new Record(path, where, element.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.Clone()));
+        return new Record(path, where, element.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.Clone())); // keys checked once each (DuplicateJsonKeys)
     }
 
     static MathQuestion MathOf(Record r)
@@ -129,7 +143,7 @@ public static class BenchmarkFile
             options.Add((Clean(r.Text($"Incorrect Answer {i}")), false));
         var order = ShuffledOrder(options.Count, $"{seed.ToString(CultureInfo.InvariantCulture)}:{question}");
         var shown = order.Select(i => options[i]).ToList();
-        return new ChoiceQuestion(r.Optional("Record ID")?.GetString() ?? r.Where, question.Trim(), [.. shown.Select(o => o.Text)],
+        return new ChoiceQuestion(r.OptionalText("Record ID") ?? r.Where, question.Trim(), [.. shown.Select(o => o.Text)],
             (char)('A' + shown.FindIndex(o => o.Right)));
     }
 
@@ -185,7 +199,13 @@ public static class BenchmarkFile
         var imports = r.Optional("test_imports") is { } _ ? StringList(r, "test_imports") : [];
         string prompt = r.Text("prompt", "text").Trim() + "\nYour code should pass these tests:\n" + string.Join("\n", asserts.Take(3)) +
             "\nWrite the Python function in a ```python code block.";
-        string script = string.Join("\n", imports) + "\n" + (r.Optional("test") is { ValueKind: JsonValueKind.String } test ? test.GetString()! : string.Join("\n", asserts));
+        string? plus = r.Optional("test") is { } test
+            ? test.ValueKind == JsonValueKind.String ? test.GetString()! : throw r.Error("test", "must be a string (the plus test script)")
+            : null;
+        string tests = plus is { } given && given.Trim().Length > 0 ? given : string.Join("\n", asserts);
+        if (tests.Trim().Length == 0)
+            throw r.Error(plus is null ? "test_list" : "test", "no tests: every answer would pass");
+        string script = string.Join("\n", imports) + "\n" + tests;
         return new CodeQuestion(r.Optional("task_id")?.ToString() ?? r.Where, prompt, [new CodeTest(CodeTestKind.Script, script, "")], null, timeout);
     }
 
@@ -203,7 +223,7 @@ public static class BenchmarkFile
     /// </summary>
     static CodeQuestion LiveCodeBenchOf(Record r, TimeSpan timeout)
     {
-        string starter = r.Optional("starter_code")?.GetString() ?? "";
+        string starter = r.OptionalText("starter_code") ?? "";
         string content = r.Text("question_content").Trim();
         string prompt = starter.Trim().Length > 0
             ? content + "\n\nUse the following starter code and enclose your code within delimiters:\n```python\n" + starter.TrimEnd() + "\n```"
@@ -234,7 +254,15 @@ public static class BenchmarkFile
             using var compressed = new MemoryStream(Convert.FromBase64String(text));
             using var zlib = new ZLibStream(compressed, CompressionMode.Decompress);
             using var pickle = new MemoryStream();
-            zlib.CopyTo(pickle);
+            // A few hundred kilobytes can inflate to gigabytes: stop past what any benchmark's tests need.
+            var buffer = new byte[1 << 16];
+            int read;
+            while ((read = zlib.Read(buffer)) > 0)
+            {
+                if (pickle.Length + read > MaxPrivateTestBytes)
+                    throw r.Error("private_test_cases", $"inflates to more than {MaxPrivateTestBytes >> 20} MiB");
+                pickle.Write(buffer, 0, read);
+            }
             return PickledString.Read(pickle.ToArray());
         }
         catch (Exception e) when (e is FormatException or InvalidDataException)
@@ -242,6 +270,9 @@ public static class BenchmarkFile
             throw r.Error("private_test_cases", $"neither JSON nor base64(zlib(pickle(JSON string))): {e.Message}");
         }
     }
+
+    /// <summary>The most bytes one question's compressed private tests may inflate to.</summary>
+    public const int MaxPrivateTestBytes = 256 << 20;
 
     static List<CodeTest> Tests(Record r, string field, string json)
     {

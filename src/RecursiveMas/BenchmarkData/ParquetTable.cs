@@ -16,6 +16,12 @@ namespace RecursiveMas.BenchmarkData;
 /// </summary>
 public static class ParquetTable
 {
+    /// <summary>
+    /// The most rows a benchmark file may claim. The Hub's test splits hold thousands; a damaged or hostile footer can
+    /// claim billions in a few hundred bytes, and the reader allocates for what the footer claims.
+    /// </summary>
+    public const long MaxRows = 1_000_000;
+
     /// <summary>The rows of <paramref name="path"/>; a file that is not Parquet, or is damaged, is an error naming it.</summary>
     public static IReadOnlyList<IReadOnlyDictionary<string, JsonElement>> Read(string path)
     {
@@ -23,10 +29,25 @@ public static class ParquetTable
         try
         {
             using var stream = File.OpenRead(path);
+            CheckFooterFits(path, stream);
+            long claimed;
+            var reader = ParquetReader.CreateAsync(stream, leaveStreamOpen: true).GetAwaiter().GetResult();
+            try
+            {
+                claimed = reader.RowGroups.Sum(g => g.RowCount);
+            }
+            finally
+            {
+                reader.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            }
+            if (claimed is < 0 or > MaxRows)
+                throw new ModelFileException(path, null, $"its footer claims {claimed} rows; a benchmark file holds at most {MaxRows}");
+            stream.Position = 0;
             rows = ParquetSerializer.DeserializeUntypedAsync(stream).GetAwaiter().GetResult().Data;
         }
         catch (Exception e) when (e is IOException or ParquetException or InvalidDataException or NotSupportedException
-                                      or InvalidOperationException or ArgumentException or IndexOutOfRangeException or ApplicationException)
+                                      or InvalidOperationException or ArgumentException or IndexOutOfRangeException or ApplicationException
+                                      or Parquet.Meta.Proto.ThriftProtocolException or OverflowException or EndOfStreamException)
         {
             throw new ModelFileException(path, null, $"not a readable Parquet file: {e.Message}", e);
         }
@@ -38,11 +59,33 @@ public static class ParquetTable
             foreach (var (column, value) in row)
             {
                 if (value is not null)
-                    record[column] = JsonSerializer.SerializeToElement(ToJson(value));
+                    record[column] = JsonSerializer.SerializeToElement(ToJson(value), Cells);
             }
             result.Add(record);
         }
         return result;
+    }
+
+    // JSON has no NaN or infinity: such a cell (a score column the benchmark never reads, say) becomes the string
+    // "NaN" / "Infinity", which a field that must be a number refuses by name.
+    static readonly JsonSerializerOptions Cells = new() { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
+
+    // A Parquet file ends in its footer's length (4 bytes, little-endian) and "PAR1", and starts with "PAR1": a length
+    // of 0, or one that runs past the file, is refused here, before the reader allocates a buffer of that size.
+    static void CheckFooterFits(string path, FileStream stream)
+    {
+        const int Magic = 4, LengthField = 4;
+        if (stream.Length < 2 * Magic + LengthField)
+            throw new ModelFileException(path, null, $"not a readable Parquet file: {stream.Length} bytes is too short for one");
+        Span<byte> tail = stackalloc byte[LengthField + Magic];
+        stream.Position = stream.Length - tail.Length;
+        stream.ReadExactly(tail);
+        uint footer = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(tail);
+        if (!tail[LengthField..].SequenceEqual("PAR1"u8))
+            throw new ModelFileException(path, null, "not a readable Parquet file: it does not end in \"PAR1\"");
+        if (footer == 0 || footer > stream.Length - 2 * Magic - LengthField)
+            throw new ModelFileException(path, null, $"not a readable Parquet file: its footer length {footer} does not fit a file of {stream.Length} bytes");
+        stream.Position = 0;
     }
 
     // One cell as a JSON node; Parquet.Net hands strings inside lists over as ReadOnlyMemory<char>.

@@ -46,7 +46,7 @@ public sealed record ComparisonResult(string System, string Data, int Questions,
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(File.ReadAllText(path));
+            document = JsonDocument.Parse(IO.Utf8Text.Decode(path, File.ReadAllBytes(path)));
         }
         catch (JsonException e)
         {

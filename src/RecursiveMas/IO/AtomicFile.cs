@@ -69,9 +69,11 @@ public static partial class AtomicFile
     /// </summary>
     public static string CreateTempFor(string finalPath, out FileStream stream)
     {
-        string directory = Path.GetDirectoryName(Path.GetFullPath(finalPath))!; // "x.png" lies in the current folder
+        string landing = Landing(finalPath);
+        // A device or pipe is written into, not replaced (see Commit): its temporary goes where files may be made.
+        string directory = IsSpecial(landing) ? Path.GetTempPath() : Path.GetDirectoryName(landing)!;
         Directory.CreateDirectory(directory);
-        string temp = Path.Combine(directory, $".{Path.GetFileName(finalPath)}.{Guid.NewGuid():N}.tmp");
+        string temp = Path.Combine(directory, $".{Path.GetFileName(landing)}.{Guid.NewGuid():N}.tmp");
         stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1 << 16);
         return temp;
     }
@@ -91,16 +93,62 @@ public static partial class AtomicFile
     /// </summary>
     public static void Commit(string temp, string finalPath)
     {
+        string landing = Landing(finalPath);
+        if (IsSpecial(landing))
+        {
+            // `--out /dev/null` or a named pipe: renaming over it would put a file where the device was (as root,
+            // /dev/null itself). Its reader gets the bytes instead; there is nothing to make atomic.
+            try
+            {
+                using var target = new FileStream(landing, FileMode.Open, FileAccess.Write);
+                using var source = File.OpenRead(temp);
+                source.CopyTo(target);
+            }
+            finally
+            {
+                TryDelete(temp);
+            }
+            return;
+        }
         try
         {
-            File.Move(temp, finalPath, overwrite: true);
+            File.Move(temp, landing, overwrite: true);
         }
         catch
         {
             TryDelete(temp);
             throw;
         }
-        FlushDirectory(Path.GetDirectoryName(Path.GetFullPath(finalPath))!); // "x.png" lies in the current folder
+        FlushDirectory(Path.GetDirectoryName(landing)!);
+    }
+
+    /// <summary>
+    /// Where a write to <paramref name="finalPath"/> lands: a symbolic link's final target, so the link stays a link
+    /// and the file it names is replaced; else the full path ("x.png" lies in the current folder).
+    /// </summary>
+    static string Landing(string finalPath)
+    {
+        string full = Path.GetFullPath(finalPath);
+        try
+        {
+            return File.ResolveLinkTarget(full, returnFinalTarget: true)?.FullName ?? full;
+        }
+        catch (IOException)
+        {
+            return full; // a link that loops: the rename replaces it, as before
+        }
+    }
+
+    /// <summary>Whether <paramref name="path"/> exists and is neither a regular file nor a folder: a device, a pipe, a socket.</summary>
+    static bool IsSpecial(string path)
+    {
+        if (!OperatingSystem.IsLinux())
+            return false;
+        Span<byte> buffer = stackalloc byte[256]; // struct statx
+        if (Posix.statx(Posix.CurrentDirectory, path, 0, Posix.StatxType, ref buffer[0]) != 0)
+            return false; // missing (or unreadable): a new regular file will be made
+        int type = System.Buffers.Binary.BinaryPrimitives.ReadUInt16LittleEndian(buffer[28..]) & 0xF000; // stx_mode & S_IFMT
+        return type is not (0x8000 or 0x4000); // S_IFREG, S_IFDIR
     }
 
     /// <summary>fsync(2) on a directory (POSIX only: elsewhere a rename is durable once it returns, or cannot be made so).</summary>
@@ -135,6 +183,16 @@ public static partial class AtomicFile
 
         [System.Runtime.InteropServices.LibraryImport("libc")]
         public static partial int close(int fd);
+
+        /// <summary>AT_FDCWD: a relative path is read from the current folder (ours are full paths).</summary>
+        public const int CurrentDirectory = -100;
+
+        /// <summary>STATX_TYPE: the file type bits of stx_mode.</summary>
+        public const uint StatxType = 0x1;
+
+        // statx(2) rather than stat(2): its struct has one layout on every architecture.
+        [System.Runtime.InteropServices.LibraryImport("libc", SetLastError = true, StringMarshalling = System.Runtime.InteropServices.StringMarshalling.Utf8)]
+        public static partial int statx(int dirfd, string path, int flags, uint mask, ref byte buffer);
     }
 
     /// <summary>Writes <paramref name="content"/> to <paramref name="finalPath"/> atomically.</summary>

@@ -3,7 +3,8 @@ using System.Text.Json;
 namespace RecursiveMas.IO;
 
 /// <summary>
-/// Reads a JSONL file one JSON value per non-blank line. A missing file, bytes that are not UTF-8 (<see cref="Utf8Text"/>), a line that is not JSON, or
+/// Reads a JSONL file one JSON value per non-blank line. A missing file, bytes that are not UTF-8 (<see cref="Utf8Text"/>), a line that is not JSON
+/// or has a key twice in one object (<see cref="DuplicateJsonKeys"/>), a value the line's parser cannot read, or
 /// a file with no lines is a <see cref="ModelFileException"/> naming the file (and the line, as
 /// "line N"); what a line must hold is the caller's <c>parse</c>, which throws the same way.
 /// </summary>
@@ -34,7 +35,20 @@ public static class JsonLines
                 throw new ModelFileException(path, Line(number), $"not valid JSON: {e.Message}", e);
             }
             using (document)
-                result.Add(parse(document.RootElement, number));
+            {
+                if (DuplicateJsonKeys.Find(document.RootElement) is { } twice)
+                    throw new ModelFileException(path, Line(number), $"the key {twice} appears more than once in the same object");
+                try
+                {
+                    result.Add(parse(document.RootElement, number));
+                }
+                catch (Exception e) when (e is InvalidOperationException or FormatException)
+                {
+                    // What JsonElement throws for a value it cannot give: a string with a lone surrogate escape
+                    // ("\ud800"), a field read as a type it does not have, a number read as an integer it is not.
+                    throw new ModelFileException(path, Line(number), e.Message, e);
+                }
+            }
         }
         if (result.Count == 0)
             throw new ModelFileException(path, null, $"{what} has no {items}");

@@ -16,13 +16,17 @@ public static class TaskDataFile
     static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>Writes <paramref name="examples"/> to <paramref name="path"/> (temp file, then rename).</summary>
-    public static void Write(string path, IEnumerable<TaskExample> examples)
-    {
-        var text = new StringBuilder();
-        foreach (var example in examples)
-            text.Append(ToJsonLine(example)).Append('\n');
-        AtomicFile.WriteAllText(path, text.ToString());
-    }
+    public static void Write(string path, IEnumerable<TaskExample> examples) =>
+        // Streamed line by line: a million long-chain examples are gigabytes, more than one string holds.
+        AtomicFile.Write(path, stream =>
+        {
+            using var writer = new StreamWriter(stream, new UTF8Encoding(false), bufferSize: 1 << 16, leaveOpen: true);
+            foreach (var example in examples)
+            {
+                writer.Write(ToJsonLine(example));
+                writer.Write('\n');
+            }
+        });
 
     /// <summary>One example as a single JSON line (no line end).</summary>
     public static string ToJsonLine(TaskExample example)

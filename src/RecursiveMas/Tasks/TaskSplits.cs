@@ -1,3 +1,4 @@
+using RecursiveMas.IO;
 namespace RecursiveMas.Tasks;
 
 /// <summary>
@@ -46,6 +47,9 @@ public sealed record TaskSplits(TaskKind Kind, long Seed, IReadOnlyList<TaskExam
     public void Write(string directory)
     {
         Directory.CreateDirectory(directory);
+        // All three or none: a split that cannot be written fails before the others replace an earlier run's.
+        foreach (string file in new[] { TrainFile, ValidationFile, TestFile })
+            AtomicFile.CheckWritable(Path.Combine(directory, file));
         TaskDataFile.Write(Path.Combine(directory, TrainFile), Train);
         TaskDataFile.Write(Path.Combine(directory, ValidationFile), Validation);
         TaskDataFile.Write(Path.Combine(directory, TestFile), Test);

@@ -66,28 +66,8 @@ internal static class JsonFile
             return; // not JSON at all: the reader says so, with its own message
         }
         using (document)
-            Walk(document.RootElement, "");
-
-        void Walk(JsonElement element, string at)
-        {
-            if (element.ValueKind == JsonValueKind.Object)
-            {
-                var seen = new HashSet<string>(StringComparer.Ordinal);
-                foreach (var property in element.EnumerateObject())
-                {
-                    string field = at.Length == 0 ? property.Name : $"{at}.{property.Name}";
-                    if (!seen.Add(property.Name))
-                        throw new ModelFileException(path, field, "the key appears more than once in the same object");
-                    Walk(property.Value, field);
-                }
-            }
-            else if (element.ValueKind == JsonValueKind.Array)
-            {
-                int i = 0;
-                foreach (var item in element.EnumerateArray())
-                    Walk(item, $"{at}[{i++}]");
-            }
-        }
+            if (DuplicateJsonKeys.Find(document.RootElement) is { } field)
+                throw new ModelFileException(path, field, "the key appears more than once in the same object");
     }
 
     /// <summary>The property, or null when it is absent or JSON null.</summary>

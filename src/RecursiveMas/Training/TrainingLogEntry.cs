@@ -58,8 +58,10 @@ public sealed record TrainingLogEntry(
             {
                 if (norm.ValueKind != JsonValueKind.Object)
                     throw new ModelFileException(path, where, "\"round_grad_norms\" entries must be objects with \"link\", \"round\" and \"norm\"");
+                if (!Field(norm, "round", false).TryGetInt32(out int round) || round < 1)
+                    throw new ModelFileException(path, where, "\"round_grad_norms\" rounds must be integers from 1");
                 if (Optional(Field(norm, "norm", true)) is double value)
-                    gradients.Add(new RoundGradient(Field(norm, "link", false, JsonValueKind.String).GetString()!, Field(norm, "round", false).GetInt32(), value));
+                    gradients.Add(new RoundGradient(Field(norm, "link", false, JsonValueKind.String).GetString()!, round, value));
             }
         return new TrainingLogEntry(stage, step, total,
             Optional(Field(root, "loss", true)),

@@ -225,7 +225,7 @@ public sealed class BenchmarkEvalTests(TinySystems zoo) : IClassFixture<TinySyst
     {
         string bad = Write(Folder, "bad-gpqa.csv", "Question,Correct Answer\nWhat?,This\n");
         var e = Assert.Throws<ModelFileException>(() => BenchmarkFile.Read(Benchmark.Gpqa, bad));
-        Assert.Contains("row 2, \"Incorrect Answer 1\"", e.Message);
+        Assert.Contains("line 2, \"Incorrect Answer 1\"", e.Message);
         string parquet = Write(Folder, "test-00000-of-00001.parquet", "PAR1");
         e = Assert.Throws<ModelFileException>(() => BenchmarkFile.Read(Benchmark.Math500, parquet));
         Assert.Contains("not a readable Parquet file", e.Message);

@@ -40,6 +40,42 @@ public sealed class AtomicFileTests : IDisposable
     }
 
     [Fact]
+    public void AWriteThroughASymbolicLinkReplacesTheFileItNamesAndKeepsTheLink()
+    {
+        string target = Path.Combine(_dir, "real.json");
+        File.WriteAllText(target, "old");
+        string link = Path.Combine(_dir, "link.json");
+        File.CreateSymbolicLink(link, target);
+
+        AtomicFile.WriteAllText(link, "new");
+
+        Assert.Equal(target, new FileInfo(link).LinkTarget);
+        Assert.Equal("new", File.ReadAllText(target));
+        Assert.Equal(["link.json", "real.json"], Directory.GetFileSystemEntries(_dir).Select(Path.GetFileName).Order());
+    }
+
+    // `--out /dev/null` as root replaced the device with a file. A named pipe stands in for the device here: a test
+    // must not risk /dev/null itself.
+    [Fact]
+    public async Task AWriteToAPipeGoesToItsReaderAndLeavesThePipe()
+    {
+        if (!OperatingSystem.IsLinux())
+            return;
+        string fifo = Path.Combine(_dir, "out.json");
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [fifo]))
+            mkfifo!.WaitForExit();
+        var reader = Task.Run(() => File.ReadAllText(fifo));
+
+        AtomicFile.WriteAllText(fifo, "{\"through\": \"the pipe\"}");
+
+        Assert.Equal("{\"through\": \"the pipe\"}", await reader.WaitAsync(TimeSpan.FromMinutes(1)));
+        Assert.True((File.GetAttributes(fifo) & FileAttributes.Directory) == 0);
+        using (var stat = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("stat", ["-c", "%F", fifo]) { RedirectStandardOutput = true }))
+            Assert.Equal("fifo", stat!.StandardOutput.ReadToEnd().Trim());
+        Assert.Equal(["out.json"], Directory.GetFileSystemEntries(_dir).Select(Path.GetFileName));
+    }
+
+    [Fact]
     public void AWriteThatFailsHalfwayLeavesTheOldFileAndNoTemporary()
     {
         string path = Path.Combine(_dir, "link.safetensors");

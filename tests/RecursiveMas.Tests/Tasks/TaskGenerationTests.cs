@@ -9,6 +9,28 @@ namespace RecursiveMas.Tests.Tasks;
 
 public sealed partial class TaskGenerationTests
 {
+    [Fact]
+    public void SplitsAreWrittenAllThreeOrNone()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "rmas-splits-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            TaskSplits.Generate(TaskKind.Arithmetic, 1, 4, 2, 2).Write(dir);
+            string train = File.ReadAllText(Path.Combine(dir, TaskSplits.TrainFile));
+            File.Delete(Path.Combine(dir, TaskSplits.TestFile));
+            Directory.CreateDirectory(Path.Combine(dir, TaskSplits.TestFile)); // test.jsonl cannot be written now
+
+            Assert.Throws<IOException>(() => TaskSplits.Generate(TaskKind.Arithmetic, 2, 4, 2, 2).Write(dir));
+
+            Assert.Equal(train, File.ReadAllText(Path.Combine(dir, TaskSplits.TrainFile))); // the earlier run's, untouched
+            Assert.Equal(4, TaskDataFile.Read(Path.Combine(dir, TaskSplits.TrainFile)).Count);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     [Theory]
     [InlineData(TaskKind.Arithmetic)]
     [InlineData(TaskKind.ArithmeticLong)]

@@ -85,6 +85,73 @@ public sealed class GenerationTests
         Assert.Empty(output.CompilationProblems);
     }
 
+    const string TwoAgents = """
+        [Agent("a", HiddenSize = 64, LatentSteps = 2)]
+        [Prompt("Plan: {question}", When = PromptUse.FirstRound)]
+        [Prompt("Plan again: {question} {feedback}", When = PromptUse.LaterRounds)]
+        internal partial class Planner;
+
+        [Agent("b", HiddenSize = 64, LatentSteps = 2)]
+        [Prompt("Solve: {from:Planner} {question}")]
+        public partial class Solver;
+
+        """;
+
+    [Fact]
+    public void InternalAgentsOfAPublicSystemGetLinksNoMoreVisibleThanThey()
+    {
+        var output = GeneratorHarness.Run(TwoAgents + """
+            [RecursiveSystem(Rounds = 2)]
+            [Sequential(typeof(Planner), typeof(Solver))]
+            public partial class Team;
+            """);
+
+        Assert.Empty(output.CompilationProblems); // a public TypedOuterLink<Planner, Solver> was CS0053
+        var team = output.Sources.Single(s => s.HintName == "Team.g.cs").Source;
+        Assert.Contains("internal global::RecursiveMas.Latent.TypedOuterLink<global::Planner, global::Solver> PlannerToSolver { get; }", team);
+    }
+
+    [Fact]
+    public void PrivateAgentsNestedInTheSystemGetPrivateLinks()
+    {
+        var output = GeneratorHarness.Run("""
+            public partial class Team
+            {
+                [Agent("a", HiddenSize = 64, LatentSteps = 2)]
+                [Prompt("Plan: {question}", When = PromptUse.FirstRound)]
+                [Prompt("Plan again: {question} {feedback}", When = PromptUse.LaterRounds)]
+                private partial class Planner;
+
+                [Agent("b", HiddenSize = 64, LatentSteps = 2)]
+                [Prompt("Solve: {from:Planner} {question}")]
+                private partial class Solver;
+            }
+
+            [RecursiveSystem(Rounds = 2)]
+            [Sequential(typeof(Team.Planner), typeof(Team.Solver))]
+            public partial class Team;
+            """);
+
+        Assert.Empty(output.CompilationProblems);
+    }
+
+    // Every round is written out, so int.MaxValue of them never finished generating: past Limits.MaxUnrolledRounds
+    // the generated SolveBatch runs the runtime's loop.
+    [Fact]
+    public void AbsurdlyManyRoundsGenerateTheRuntimesLoopInsteadOfEveryRound()
+    {
+        var output = GeneratorHarness.Run(TwoAgents.Replace("internal partial", "public partial", StringComparison.Ordinal) + """
+            [RecursiveSystem(Rounds = int.MaxValue)]
+            [Sequential(typeof(Planner), typeof(Solver))]
+            public partial class Team;
+            """);
+
+        Assert.DoesNotContain(output.CompilationProblems, d => d.Severity == DiagnosticSeverity.Error);
+        var team = output.Sources.Single(s => s.HintName == "Team.g.cs").Source;
+        Assert.Contains("return global::RecursiveMas.Systems.RecursiveRunner.SolveBatch(_runtime, questions, options);", team);
+        Assert.DoesNotContain("── Round 1 of", team);
+    }
+
     [Fact]
     public void AMessageForAnotherAgentDoesNotCompile()
     {

@@ -11,6 +11,7 @@ namespace RecursiveMas.Dsl;
 /// <param name="IsPartial">Whether every source declaration of the type is <c>partial</c>.</param>
 /// <param name="IsInSource">Whether the type is declared in the compilation being analyzed (not in a referenced assembly).</param>
 /// <param name="ContainingTypes">The types it is nested in, outermost first; empty for a top-level type.</param>
+/// <param name="Visibility">Where the type can be seen from, its containing types included.</param>
 internal sealed record TypeRef(
     string FullName,
     string Name,
@@ -18,7 +19,8 @@ internal sealed record TypeRef(
     string Keyword,
     bool IsPartial,
     bool IsInSource,
-    EquatableArray<ContainingTypeSpec> ContainingTypes)
+    EquatableArray<ContainingTypeSpec> ContainingTypes,
+    TypeVisibility Visibility = TypeVisibility.Public)
 {
     /// <summary>The name to use in generated code: <c>global::</c> + <see cref="FullName"/>.</summary>
     public string GlobalName => "global::" + FullName;
@@ -29,3 +31,19 @@ internal sealed record TypeRef(
 /// <param name="Keyword">The declaration keyword: <c>class</c>, <c>struct</c>, <c>record</c>, <c>record struct</c> or <c>interface</c>.</param>
 /// <param name="IsPartial">Whether every source declaration of the type is <c>partial</c>.</param>
 internal sealed record ContainingTypeSpec(string Name, string Keyword, bool IsPartial);
+
+/// <summary>
+/// Where a type can be seen from, its containing types included: what a generated member whose signature names it may
+/// declare (a <c>public</c> property of an <c>internal</c> agent's type does not compile, CS0053).
+/// </summary>
+internal enum TypeVisibility
+{
+    /// <summary>Private, protected or private protected somewhere along the nesting: only its own containing type sees it.</summary>
+    Private = 0,
+
+    /// <summary>Internal (or protected internal) somewhere along the nesting: the assembly sees it.</summary>
+    Internal = 1,
+
+    /// <summary>Public all the way out.</summary>
+    Public = 2,
+}

@@ -155,7 +155,27 @@ internal sealed class SpecExtractor(DslSymbols symbols, ConfigJsonIndex configs)
             Keyword(type),
             IsPartial(type, cancellationToken),
             SymbolEqualityComparer.Default.Equals(type.ContainingAssembly, symbols.Assembly),
-            containing.ToEquatableArray());
+            containing.ToEquatableArray(),
+            VisibilityOf(type));
+    }
+
+    /// <summary>The narrowest accessibility along <paramref name="type"/> and the types it is nested in.</summary>
+    static TypeVisibility VisibilityOf(INamedTypeSymbol type)
+    {
+        var visibility = TypeVisibility.Public;
+        for (INamedTypeSymbol? t = type; t is not null; t = t.ContainingType)
+        {
+            var here = t.DeclaredAccessibility switch
+            {
+                Accessibility.Public => TypeVisibility.Public,
+                Accessibility.Internal or Accessibility.ProtectedOrInternal => TypeVisibility.Internal,
+                _ => TypeVisibility.Private,
+            };
+            if (here < visibility)
+                visibility = here;
+        }
+
+        return visibility;
     }
 
     /// <summary>Whether every source declaration of <paramref name="type"/> has the <c>partial</c> modifier.</summary>

@@ -127,6 +127,12 @@ internal static class Limits
     /// <summary>More rounds than this draws a warning (the paper runs 1 to 5; links are trained for one n).</summary>
     public const int MaxRounds = 16;
 
+    /// <summary>
+    /// The most rounds the generator writes out turn by turn; a system with more runs the runtime's loop
+    /// (generated code grows with the rounds: int.MaxValue of them never finished generating).
+    /// </summary>
+    public const int MaxUnrolledRounds = 64;
+
     /// <summary>More latent steps than this draws a warning (accuracy saturates around 80; each step is a forward pass).</summary>
     public const int MaxLatentSteps = 1024;
 }

@@ -149,7 +149,7 @@ internal static partial class Emitter
         foreach (var edge in spec.Edges)
         {
             w.Summary("The " + Verb(edge.IsFeedback) + " outer link " + edge.From + " → " + edge.To + ", " + Dim(edge.FromHiddenSize) + " → " + Dim(edge.ToHiddenSize) + ".");
-            w.Line("public " + Latent + "TypedOuterLink<" + edge.FromType + ", " + edge.ToType + "> " + edge.Property + " { get; }");
+            w.Line(edge.PropertyModifier + " " + Latent + "TypedOuterLink<" + edge.FromType + ", " + edge.ToType + "> " + edge.Property + " { get; }");
             w.Line();
         }
 
@@ -170,9 +170,10 @@ internal static partial class Emitter
             var agent = GeneratedNames.AgentField(spec.Agents[stage.Agent].Name);
             var call = stage.Stage switch
             {
-                PromptStage.FirstRound => ".PromptFor(1, decode: false);",
-                PromptStage.LaterRounds => ".PromptFor(2, decode: false);",
-                _ => ".PromptFor(Rounds, decode: true);",
+                // Templates: one binding serves every round it is read in, and RunContext fills {round} with that round.
+                PromptStage.FirstRound => ".TemplateFor(1, decode: false);",
+                PromptStage.LaterRounds => ".TemplateFor(2, decode: false);",
+                _ => ".TemplateFor(Rounds, decode: true);",
             };
             w.Line(stage.PromptField + " = " + agent + call);
         }
@@ -225,10 +226,21 @@ internal static partial class Emitter
         w.Line("public " + Systems + "RunResult Solve(string question, " + Systems + "RunOptions? options = null) => SolveBatch(new[] { question }, options);");
         w.Line();
 
-        w.Summary("Answers a batch of questions: the " + Int(spec.Rounds) + " declared " + Plural(spec.Rounds, "round", "rounds") + " unrolled below, with the same schedule, fused links and accounting as RecursiveRunner. Options asking for another round count run the runtime's loop instead.");
+        w.Summary(spec.Turns.Count == 0
+            ? "Answers a batch of questions with the runtime's loop (RecursiveRunner): " + Int(spec.Rounds) + " rounds are more than the generator writes out."
+            : "Answers a batch of questions: the " + Int(spec.Rounds) + " declared " + Plural(spec.Rounds, "round", "rounds") + " unrolled below, with the same schedule, fused links and accounting as RecursiveRunner. Options asking for another round count run the runtime's loop instead.");
         w.Signature("public " + Systems + "RunResult SolveBatch", [Collections + "IReadOnlyList<string> questions", Systems + "RunOptions? options = null"]);
         w.Open();
         w.Line("options ??= new " + Systems + "RunOptions();");
+        if (spec.Turns.Count == 0)
+        {
+            // More rounds than the generator writes out (Limits.MaxUnrolledRounds): the runtime's loop runs them.
+            w.Line("return " + Systems + "RecursiveRunner.SolveBatch(_runtime, questions, options);");
+            w.Close();
+            w.Line();
+            return;
+        }
+
         w.Line("if (options.RoundsFor(_runtime.Description) != Rounds)");
         w.Line("    return " + Systems + "RecursiveRunner.SolveBatch(_runtime, questions, options);");
         w.Line();

@@ -8,7 +8,8 @@ namespace RecursiveMas.Generators.Model;
 /// <param name="IsFeedback">Whether the edge closes the loop (its message is read in the next round through <c>{feedback}</c>).</param>
 /// <param name="FromHiddenSize">d_from, the link's input width; 0 when unknown at compile time.</param>
 /// <param name="ToHiddenSize">d_to, the link's output width; 0 when unknown at compile time.</param>
-/// <param name="Property">The public property of the typed link (<c>PlannerToCritic</c>).</param>
+/// <param name="Property">The property of the typed link (<c>PlannerToCritic</c>).</param>
+/// <param name="PropertyModifier">Its accessibility: <c>public</c>, or narrower where an agent type is (an <c>internal</c> agent).</param>
 internal sealed record EdgeGenerationSpec(
     string From,
     string To,
@@ -17,7 +18,8 @@ internal sealed record EdgeGenerationSpec(
     bool IsFeedback,
     int FromHiddenSize,
     int ToHiddenSize,
-    string Property);
+    string Property,
+    string PropertyModifier = "public");
 
 /// <summary>A <c>[Link]</c> of a custom graph as declared (SYSTEM.json keeps declared dims and repeats).</summary>
 /// <param name="From">The sender's name.</param>

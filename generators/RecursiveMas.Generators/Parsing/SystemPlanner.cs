@@ -47,9 +47,12 @@ internal static class SystemPlanner
             e.IsFeedback,
             byFullName[e.From].HiddenSize,
             byFullName[e.To].HiddenSize,
-            GeneratedNames.OuterLink(NameOf(e.From), NameOf(e.To)))).ToList();
+            GeneratedNames.OuterLink(NameOf(e.From), NameOf(e.To)),
+            Modifier(byFullName[e.From].Type.Visibility < byFullName[e.To].Type.Visibility ? byFullName[e.From].Type.Visibility : byFullName[e.To].Type.Visibility))).ToList();
 
-        var unrolled = Unroll(system, topology, byFullName, byName, edges);
+        var unrolled = system.Rounds > Limits.MaxUnrolledRounds
+            ? ([], [], []) // SolveBatch runs the runtime's loop instead
+            : Unroll(system, topology, byFullName, byName, edges);
         if (unrolled is null)
         {
             return null;
@@ -230,4 +233,12 @@ internal static class SystemPlanner
             GeneratedNames.Sender(agent.Name, withFeedback)));
         return senders.Count - 1;
     }
+
+    // TypedOuterLink<TFrom, TTo> can be no more visible than its agent types.
+    static string Modifier(TypeVisibility visibility) => visibility switch
+    {
+        TypeVisibility.Public => "public",
+        TypeVisibility.Internal => "internal",
+        _ => "private",
+    };
 }

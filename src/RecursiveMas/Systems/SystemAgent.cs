@@ -70,6 +70,9 @@ public sealed class SystemAgent
     /// <summary>The prompt the agent reads in <paramref name="round"/> (1-based), or for the final decode.</summary>
     public AgentPrompt PromptFor(int round, bool decode) => Prompts.PromptFor(round, decode);
 
+    /// <summary>The prompt of <paramref name="round"/> with its <c>{round}</c> still to fill (<see cref="AgentPrompts.TemplateFor"/>).</summary>
+    public AgentPrompt TemplateFor(int round, bool decode) => Prompts.TemplateFor(round, decode);
+
     /// <summary>
     /// A latent rollout of m steps (default <see cref="LatentSteps"/>) over the prompt for each
     /// question with the given messages ([B, m', d] per slot, by slot name; <see cref="AgentPrompt.BySlot"/>

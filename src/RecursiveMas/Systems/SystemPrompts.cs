@@ -46,11 +46,17 @@ public sealed class AgentPrompts
     AgentPrompt? ExplicitDecodePrompt { get; }
 
     /// <summary>The prompt the agent reads in <paramref name="round"/> (1-based, its <c>{round}</c> filled), or for the final decode.</summary>
-    public AgentPrompt PromptFor(int round, bool decode)
+    public AgentPrompt PromptFor(int round, bool decode) => TemplateFor(round, decode).ForRound(round);
+
+    /// <summary>
+    /// <see cref="PromptFor"/> with its <c>{round}</c> still to fill: what code that reads one prompt in several rounds
+    /// binds once (generated systems; <see cref="RunContext"/> fills the round it runs).
+    /// </summary>
+    public AgentPrompt TemplateFor(int round, bool decode)
     {
         var prompt = decode ? ExplicitDecodePrompt ?? (round == 1 ? FirstRoundPrompt : LaterRoundsPrompt)
             : round == 1 ? FirstRoundPrompt : LaterRoundsPrompt;
-        return prompt?.ForRound(round) ?? throw new InvalidOperationException(
+        return prompt ?? throw new InvalidOperationException(
             $"agent {Name} has no prompt for {(decode ? "the final decode" : round == 1 ? "round 1" : "rounds after the first")}");
     }
 }

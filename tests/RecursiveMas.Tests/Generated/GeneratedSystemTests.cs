@@ -67,6 +67,21 @@ public sealed class GeneratedSystemTests(TinySystems zoo) : IClassFixture<TinySy
     }
 
     [Fact]
+    public void AGeneratedSystemFillsRoundInEveryRoundItReadsAPrompt()
+    {
+        string links = Path.Combine(zoo.Root, "links-" + Guid.NewGuid().ToString("N")); // none: untrained, seeded
+        using var generated = RoundTeam.Load(zoo.Root, links, options: Untrained);
+        var options = new RunOptions { Decoding = generated.Runtime.Description.Decoding with { MaxNewTokens = 4 } };
+
+        var expected = Run(o => RecursiveRunner.Solve(generated.Runtime, "What is 12 plus 30?", o), options);
+        var actual = Run(o => generated.Solve("What is 12 plus 30?", o), options);
+
+        AssertSameRun(expected, actual);
+        Assert.Equal("Round 3. Refine the plan. Question: {question} Feedback: {feedback}",
+            generated.Runtime.Agent("RoundPlanner").PromptFor(3, decode: false).Template);
+    }
+
+    [Fact]
     public void AGeneratedMixtureBroadcastsFeedbackLikeTheRunner()
     {
         using var runtime = zoo.Load("mixture", 2, maxNewTokens: 4);

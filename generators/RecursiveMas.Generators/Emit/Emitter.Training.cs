@@ -50,10 +50,19 @@ internal static partial class Emitter
         w.Line("var renamed = new " + Training + "TrainingExample[data.Count];");
         w.Line("for (int i = 0; i < data.Count; i++)");
         w.Open();
-        w.Line("var roles = new " + Collections + "Dictionary<string, string>(data[i].RoleTargets);");
-        foreach (var agent in renamed)
+        // Read from the example as given, written into a copy: a Role may be another agent's name (two agents' roles
+        // swapped), and re-keying in place would let one agent's target overwrite the other's before it is read.
+        w.Line("var source = data[i].RoleTargets;");
+        w.Line("var roles = new " + Collections + "Dictionary<string, string>(source);");
+        foreach (var role in renamed.Select(a => a.Role).Distinct())
         {
-            w.Line("if (roles.Remove(" + Str(agent.Role) + ", out var " + agent.Identifier + "Target))");
+            w.Line("roles.Remove(" + Str(role) + ");");
+        }
+
+        var roleNames = renamed.Select(a => a.Role).ToList();
+        foreach (var agent in spec.Agents.Where(a => a.Role != a.Name || roleNames.Contains(a.Name)))
+        {
+            w.Line("if (source.TryGetValue(" + Str(agent.Role) + ", out var " + agent.Identifier + "Target))");
             w.Line("    roles[" + Str(agent.Name) + "] = " + agent.Identifier + "Target;");
         }
 

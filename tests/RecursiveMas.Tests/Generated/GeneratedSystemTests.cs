@@ -82,6 +82,20 @@ public sealed class GeneratedSystemTests(TinySystems zoo) : IClassFixture<TinySy
     }
 
     [Fact]
+    public void RoleTextsReachTheirAgentsWhenRolesAreEachOthersNames()
+    {
+        // The generated trainer's re-keying (private: what TrainInner/TrainOuter hand LinkTrainer).
+        var byAgentName = typeof(SwappedRolesTeam).GetMethod("ByAgentName", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!;
+        var example = new TrainingExample("q", new Dictionary<string, string> { ["SwappedSolver"] = "the plan", ["SwappedPlanner"] = "the answer" }, "a");
+
+        var renamed = (IReadOnlyList<TrainingExample>)byAgentName.Invoke(null, [new[] { example }])!;
+
+        // The planner's role is "SwappedSolver": it trains on the plan, and the solver on the answer.
+        Assert.Equal("the plan", renamed[0].RoleTargets["SwappedPlanner"]);
+        Assert.Equal("the answer", renamed[0].RoleTargets["SwappedSolver"]);
+    }
+
+    [Fact]
     public void AGeneratedMixtureBroadcastsFeedbackLikeTheRunner()
     {
         using var runtime = zoo.Load("mixture", 2, maxNewTokens: 4);

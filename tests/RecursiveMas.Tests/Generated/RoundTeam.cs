@@ -15,3 +15,18 @@ public partial class RoundSolver;
 [RecursiveSystem(Rounds = 3)]
 [Sequential(typeof(RoundPlanner), typeof(RoundSolver))]
 public partial class RoundTeam;
+
+// Two agents whose declared roles are each other's names: role texts keyed by role must reach the right agent.
+
+[Agent("models/llama-64", LatentSteps = 2, Role = "SwappedSolver")]
+[Prompt("Plan. Question: {question}", When = PromptUse.FirstRound)]
+[Prompt("Plan again. Question: {question} Feedback: {feedback}", When = PromptUse.LaterRounds)]
+public partial class SwappedPlanner;
+
+[Agent("models/qwen3-96", LatentSteps = 2, Role = "SwappedPlanner")]
+[Prompt("Plan: {from:SwappedPlanner} Question: {question} Answer in \\boxed{}.")]
+public partial class SwappedSolver;
+
+[RecursiveSystem(Rounds = 2)]
+[Sequential(typeof(SwappedPlanner), typeof(SwappedSolver))]
+public partial class SwappedRolesTeam;

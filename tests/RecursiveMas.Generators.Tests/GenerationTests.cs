@@ -61,16 +61,7 @@ public sealed class GenerationTests
     [InlineData("public partial class Team;", "Rounds = 2", "Rounds = 0")] // no rounds (RMAS0005)
     public void AnInvalidSystemGetsNoCodeAndNoGeneratorDiagnostics(string declaration, string find = "", string replace = "")
     {
-        var source = """
-            [Agent("a", HiddenSize = 64, LatentSteps = 2)]
-            [Prompt("Plan: {question}", When = PromptUse.FirstRound)]
-            [Prompt("Plan again: {question} {feedback}", When = PromptUse.LaterRounds)]
-            public partial class Planner;
-
-            [Agent("b", HiddenSize = 64, LatentSteps = 2)]
-            [Prompt("Solve: {from:Planner} {question}")]
-            public partial class Solver;
-
+        var source = TwoAgents("public") + """
             [RecursiveSystem(Rounds = 2)]
             [Sequential(typeof(Planner), typeof(Solver))]
 
@@ -85,11 +76,12 @@ public sealed class GenerationTests
         Assert.Empty(output.CompilationProblems);
     }
 
-    const string TwoAgents = """
+    // A planner (declared with plannerAccess) and a public solver, for a Sequential(Planner, Solver) system.
+    static string TwoAgents(string plannerAccess) => $$"""
         [Agent("a", HiddenSize = 64, LatentSteps = 2)]
         [Prompt("Plan: {question}", When = PromptUse.FirstRound)]
         [Prompt("Plan again: {question} {feedback}", When = PromptUse.LaterRounds)]
-        internal partial class Planner;
+        {{plannerAccess}} partial class Planner;
 
         [Agent("b", HiddenSize = 64, LatentSteps = 2)]
         [Prompt("Solve: {from:Planner} {question}")]
@@ -100,7 +92,7 @@ public sealed class GenerationTests
     [Fact]
     public void InternalAgentsOfAPublicSystemGetLinksNoMoreVisibleThanThey()
     {
-        var output = GeneratorHarness.Run(TwoAgents + """
+        var output = GeneratorHarness.Run(TwoAgents("internal") + """
             [RecursiveSystem(Rounds = 2)]
             [Sequential(typeof(Planner), typeof(Solver))]
             public partial class Team;
@@ -140,7 +132,7 @@ public sealed class GenerationTests
     [Fact]
     public void AbsurdlyManyRoundsGenerateTheRuntimesLoopInsteadOfEveryRound()
     {
-        var output = GeneratorHarness.Run(TwoAgents.Replace("internal partial", "public partial", StringComparison.Ordinal) + """
+        var output = GeneratorHarness.Run(TwoAgents("public") + """
             [RecursiveSystem(Rounds = int.MaxValue)]
             [Sequential(typeof(Planner), typeof(Solver))]
             public partial class Team;

@@ -75,6 +75,6 @@ public sealed class RecursiveSystemGenerator : IIncrementalGenerator
             .Where(static plan => plan.EmitPartial)
             .WithTrackingName(StepNames.PlanAgents);
 
-        context.RegisterSourceOutput(agentPlans, static (output, plan) => output.AddSource(plan.Type.FullName + ".g.cs", Emitter.EmitAgent(plan)));
+        context.RegisterSourceOutput(agentPlans, static (output, plan) => output.AddSource(Emitter.HintName(plan.Type), Emitter.EmitAgent(plan)));
     }
 }

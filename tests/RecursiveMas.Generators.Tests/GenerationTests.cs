@@ -127,6 +127,33 @@ public sealed class GenerationTests
         Assert.Empty(output.CompilationProblems);
     }
 
+    // A hint name with "@" made the generator fail (CS8785), and every generated file of the project went with it.
+    [Fact]
+    public void AgentsAndNamespacesNamedAfterKeywordsGetTheirCode()
+    {
+        var output = GeneratorHarness.Run("""
+            namespace My.@event;
+
+            [Agent("a", HiddenSize = 64, LatentSteps = 2)]
+            [Prompt("Plan: {question}", When = PromptUse.FirstRound)]
+            [Prompt("Plan again: {question} {feedback}", When = PromptUse.LaterRounds)]
+            public partial class @class;
+
+            [Agent("b", HiddenSize = 64, LatentSteps = 2)]
+            [Prompt("Solve: {from:class} {question}")]
+            public partial class Solver;
+
+            [RecursiveSystem(Rounds = 2)]
+            [Sequential(typeof(@class), typeof(Solver))]
+            public partial class Team;
+            """);
+
+        Assert.Empty(output.Result.Diagnostics);
+        Assert.Empty(output.CompilationProblems);
+        Assert.Contains(output.Sources, s => s.HintName == "My.event.class.g.cs");
+        Assert.Contains("partial class @class", output.Sources.Single(s => s.HintName == "My.event.class.g.cs").Source);
+    }
+
     // Every round is written out, so int.MaxValue of them never finished generating: past Limits.MaxUnrolledRounds
     // the generated SolveBatch runs the runtime's loop.
     [Fact]

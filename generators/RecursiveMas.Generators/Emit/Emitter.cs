@@ -41,20 +41,31 @@ internal static partial class Emitter
         w.Line();
         if (type.Namespace.Length > 0)
         {
-            w.Line("namespace " + type.Namespace + ";");
+            w.Line("namespace " + string.Join(".", type.Namespace.Split('.').Select(Identifier)) + ";");
             w.Line();
         }
 
         foreach (var outer in type.ContainingTypes)
         {
-            w.Line("partial " + outer.Keyword + " " + outer.Name);
+            w.Line("partial " + outer.Keyword + " " + Identifier(outer.Name));
             w.Open();
         }
 
         w.Line("[global::System.CodeDom.Compiler.GeneratedCode(\"" + Tool + "\", \"" + Version + "\")]");
-        w.Line("partial " + type.Keyword + " " + type.Name + baseList);
+        w.Line("partial " + type.Keyword + " " + Identifier(type.Name) + baseList);
         w.Open();
     }
+
+    /// <summary>A name as C# source writes it: a reserved keyword (<c>class</c>, <c>event</c>) takes <c>@</c>.</summary>
+    static string Identifier(string name) =>
+        SyntaxFacts.GetKeywordKind(name) == SyntaxKind.None ? name : "@" + name;
+
+    /// <summary>
+    /// The file name of a type's generated source: its full name without the <c>@</c> of an escaped keyword
+    /// (<c>@class</c>), which Roslyn refuses in hint names, so the generator does not fail and take every generated
+    /// file of the project with it.
+    /// </summary>
+    public static string HintName(TypeRef type) => type.FullName.Replace("@", "") + ".g.cs";
 
     static void CloseType(SourceWriter w, TypeRef type)
     {

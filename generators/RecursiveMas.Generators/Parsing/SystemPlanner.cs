@@ -61,7 +61,7 @@ internal static class SystemPlanner
         var (turns, stages, senders) = unrolled.Value;
         return new SystemGenerationSpec(
             system.Type,
-            system.Type.FullName + ".g.cs",
+            Emit.Emitter.HintName(system.Type),
             system.Rounds,
             topology.Pattern,
             system.HasCustomGraph ? EquatableArray<string>.Empty : system.Patterns[0].Agents.Select(NameOf).ToEquatableArray(),

@@ -154,6 +154,22 @@ public sealed class GenerationTests
         Assert.Contains("partial class @class", output.Sources.Single(s => s.HintName == "My.event.class.g.cs").Source);
     }
 
+    [Fact]
+    public void AClassThatIsBothAnAgentAndASystemDoesNotFailTheGenerator()
+    {
+        var output = GeneratorHarness.Run(TwoAgents("public") + """
+            [Agent("t", HiddenSize = 64)]
+            [Prompt("x {question}")]
+            [RecursiveSystem(Rounds = 2)]
+            [Sequential(typeof(Planner), typeof(Solver))]
+            public partial class Team;
+            """);
+
+        Assert.Empty(output.Result.Diagnostics); // was CS8785: the hint name Team.g.cs twice
+        Assert.Contains(output.Sources, s => s.HintName == "Team.g.cs");
+        Assert.Contains(output.Sources, s => s.HintName == "Planner.g.cs");
+    }
+
     // Every round is written out, so int.MaxValue of them never finished generating: past Limits.MaxUnrolledRounds
     // the generated SolveBatch runs the runtime's loop.
     [Fact]

@@ -24,7 +24,10 @@ public sealed partial class CausalLM : nn.Module
     private readonly RotaryEmbedding _rotary;
     private readonly RotaryEmbedding? _slidingRotary;
 
-    /// <summary>Allocates a model with uninitialized weights; load or initialize them next.</summary>
+    /// <summary>
+    /// Allocates a model with zero weights; load or initialize them next. Zero, not uninitialized: memory the process
+    /// kept from freed tensors can hold NaN, and a model saved before it was initialized would then be refused at load.
+    /// </summary>
     public CausalLM(ModelConfig config, ScalarType dtype = ScalarType.Float32, Device? device = null) : base("causal_lm")
     {
         Config = config;

@@ -151,7 +151,7 @@ public sealed class HostileFilesTests(TinySystems zoo) : IClassFixture<TinySyste
         var config = ModelDirectoryBuilder.TinyConfig(ModelFamily.Llama, 64, 2);
         using (var model = new CausalLM(config))
         {
-            model.InitializeRandom(1); // a fresh model's memory is whatever was there: NaN, now and then
+            model.InitializeRandom(1);
             model.SavePretrained(dir);
         }
         var json = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "config.json")))!;

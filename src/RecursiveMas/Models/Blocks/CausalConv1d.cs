@@ -19,7 +19,7 @@ public sealed class CausalConv1d : nn.Module
 
     public CausalConv1d(string name, long channels, int kernel, ScalarType dtype, Device device) : base(name)
     {
-        weight = new Parameter(empty(channels, 1, kernel, dtype, device), requires_grad: false);
+        weight = new Parameter(zeros(channels, 1, kernel, dtype, device), requires_grad: false);
         _kernel = kernel;
         RegisterComponents();
     }

@@ -30,7 +30,7 @@ public sealed class FusedProjection : IDisposable
         _widths = [.. outFeatures];
         long total = _widths.Sum();
         // Owned here for the model's lifetime: out of any dispose scope the model is built in.
-        _weight = (Parameter)new Parameter(empty(total, inFeatures, dtype, device), requires_grad: false).DetachFromDisposeScope();
+        _weight = (Parameter)new Parameter(zeros(total, inFeatures, dtype, device), requires_grad: false).DetachFromDisposeScope();
         if (hasBias)
             _bias = (Parameter)new Parameter(zeros(total, dtype, device), requires_grad: false).DetachFromDisposeScope();
     }

@@ -23,7 +23,7 @@ public sealed class Projection : nn.Module
     public Projection(string name, long inFeatures, long outFeatures, bool hasBias, ScalarType dtype, Device device)
         : base(name)
     {
-        weight = new Parameter(empty(outFeatures, inFeatures, dtype, device), requires_grad: false);
+        weight = new Parameter(zeros(outFeatures, inFeatures, dtype, device), requires_grad: false);
         if (hasBias)
             bias = new Parameter(zeros(outFeatures, dtype, device), requires_grad: false);
         RegisterComponents();

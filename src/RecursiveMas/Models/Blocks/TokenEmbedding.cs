@@ -18,7 +18,7 @@ public sealed class TokenEmbedding : nn.Module
     public TokenEmbedding(string name, long vocabSize, long hiddenSize, ScalarType dtype, Device device, bool scaled = false)
         : base(name)
     {
-        weight = new Parameter(empty(vocabSize, hiddenSize, dtype, device), requires_grad: false);
+        weight = new Parameter(zeros(vocabSize, hiddenSize, dtype, device), requires_grad: false);
         if (scaled)
         {
             // The scale itself is rounded to the weights' dtype before the multiplication, as transformers does.

@@ -117,6 +117,9 @@ public static class DiagnosticDescriptors
     /// <summary>RMAS2010 (Warning): Prompt without the question.</summary>
     public const string NoQuestionSlotId = "RMAS2010";
 
+    /// <summary>RMAS2011 (Error): Prompt for a use that does not exist.</summary>
+    public const string UnknownPromptUseId = "RMAS2011";
+
     /// <summary>RMAS3001 (Error): Custom graph has no decoder.</summary>
     public const string NoDecoderId = "RMAS3001";
 
@@ -468,6 +471,17 @@ public static class DiagnosticDescriptors
         description: Description(DiagnosticKind.NoQuestionSlot),
         helpLinkUri: HelpLinkBase + NoQuestionSlotId + ".md");
 
+    /// <summary>RMAS2011: <c>A prompt of agent '{0}' has When = {1}, which is not a PromptUse: use Always, FirstRound, LaterRounds or Decode</c></summary>
+    public static readonly DiagnosticDescriptor UnknownPromptUse = new(
+        id: UnknownPromptUseId,
+        title: Title(DiagnosticKind.UnknownPromptUse),
+        messageFormat: MessageFormat(DiagnosticKind.UnknownPromptUse),
+        category: "RecursiveMas.Prompts",
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: Description(DiagnosticKind.UnknownPromptUse),
+        helpLinkUri: HelpLinkBase + UnknownPromptUseId + ".md");
+
     /// <summary>RMAS3001: <c>System '{0}' declares [Link]s but no [Decoder]: name the agent that decodes the answer</c></summary>
     public static readonly DiagnosticDescriptor NoDecoder = new(
         id: NoDecoderId,
@@ -577,6 +591,7 @@ public static class DiagnosticDescriptors
         DuplicatePromptUse,
         MissingPrompt,
         NoQuestionSlot,
+        UnknownPromptUse,
         NoDecoder,
         MultipleDecoders,
         DecoderNotInGraph,

@@ -62,6 +62,12 @@ internal static class AgentValidator
         var uses = new HashSet<PromptUseKind>();
         foreach (var prompt in agent.Prompts)
         {
+            if (!System.Enum.IsDefined(typeof(PromptUseKind), prompt.Use))
+            {
+                yield return Problem.Create(DiagnosticKind.UnknownPromptUse, Site.Named(owner, prompt.AttributeIndex, "When"), agent.Name, "(PromptUse)" + ((int)prompt.Use).ToString(System.Globalization.CultureInfo.InvariantCulture));
+                continue;
+            }
+
             if (!uses.Add(prompt.Use))
             {
                 yield return Problem.Create(DiagnosticKind.DuplicatePromptUse, Site.Named(owner, prompt.AttributeIndex, "When"), agent.Name, "PromptUse." + prompt.Use);

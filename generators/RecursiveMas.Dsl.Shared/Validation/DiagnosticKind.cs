@@ -99,6 +99,9 @@ internal enum DiagnosticKind
     /// <summary>A prompt without <c>{question}</c>. Args: agent, use.</summary>
     NoQuestionSlot = 2010,
 
+    /// <summary>A <c>When</c> value that is not a <c>PromptUse</c> member (<c>(PromptUse)42</c>). Args: agent, the value.</summary>
+    UnknownPromptUse = 2011,
+
     /// <summary>A custom graph without <c>[Decoder]</c>. Args: system.</summary>
     NoDecoder = 3001,
 

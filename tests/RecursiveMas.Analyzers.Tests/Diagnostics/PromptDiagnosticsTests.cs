@@ -2,7 +2,7 @@ using RecursiveMas.Analyzers.Tests.Infrastructure;
 
 namespace RecursiveMas.Analyzers.Tests.Diagnostics;
 
-/// <summary>RMAS2001–RMAS2010: prompts against the system's edges and rounds.</summary>
+/// <summary>RMAS2001–RMAS2011: prompts against the system's edges and rounds.</summary>
 public class PromptDiagnosticsTests
 {
     // Sequential(Planner, Critic, Solver): Planner -> Critic -> Solver, loop Solver -> Planner, decoder Solver.
@@ -173,6 +173,15 @@ public class PromptDiagnosticsTests
     public Task RMAS2007_latex_numbers_and_json_stay_literal_without_warning() => Verify.AnalyzerAsync("""
         [Agent("planner", HiddenSize = 2048)]
         [Prompt(@"Question: {question} Use \frac{a}{b} and x_{i}; put the answer in \boxed{}, e.g. \boxed{1}. Reply as {""answer"": 42} or {1}.")]
+        public partial class Planner;
+        """);
+
+    [Fact]
+    public Task RMAS2011_a_when_that_is_no_prompt_use() => Verify.AnalyzerAsync("""
+        [Agent("planner", HiddenSize = 2048)]
+        [Prompt("Plan: {question}")]
+        [Prompt("Plan again: {question}", When = {|RMAS2011:(PromptUse)42|})]
+        [Prompt("Plan too: {question}", When = {|RMAS2011:(PromptUse)(-1)|})]
         public partial class Planner;
         """);
 

@@ -170,6 +170,18 @@ public sealed class GenerationTests
         Assert.Contains(output.Sources, s => s.HintName == "Planner.g.cs");
     }
 
+    [Fact]
+    public void AnAgentNamedRuntimeKeepsItsFieldApartFromTheSystemsRuntime()
+    {
+        var output = GeneratorHarness.Run(TwoAgents("public").Replace("Solver", "Runtime", StringComparison.Ordinal) + """
+            [RecursiveSystem(Rounds = 2)]
+            [Sequential(typeof(Planner), typeof(Runtime))]
+            public partial class Team;
+            """);
+
+        Assert.Empty(output.CompilationProblems); // was CS0102: the agent's field and the runtime's both _runtime
+    }
+
     // Every round is written out, so int.MaxValue of them never finished generating: past Limits.MaxUnrolledRounds
     // the generated SolveBatch runs the runtime's loop.
     [Fact]
@@ -183,7 +195,7 @@ public sealed class GenerationTests
 
         Assert.DoesNotContain(output.CompilationProblems, d => d.Severity == DiagnosticSeverity.Error);
         var team = output.Sources.Single(s => s.HintName == "Team.g.cs").Source;
-        Assert.Contains("return global::RecursiveMas.Systems.RecursiveRunner.SolveBatch(_runtime, questions, options);", team);
+        Assert.Contains("return global::RecursiveMas.Systems.RecursiveRunner.SolveBatch(_Runtime, questions, options);", team);
         Assert.DoesNotContain("── Round 1 of", team);
     }
 

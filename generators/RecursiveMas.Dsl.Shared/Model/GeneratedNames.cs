@@ -36,8 +36,11 @@ internal static class GeneratedNames
         ("Role", "the agent's role name"),
     ];
 
-    /// <summary>The private field holding the loaded runtime system.</summary>
-    public const string RuntimeField = "_runtime";
+    /// <summary>
+    /// The private field holding the loaded runtime system. Upper case after the underscore, which no agent's field
+    /// (<see cref="AgentField"/>: "_" and the name in camelCase) can be: an agent named Runtime has the field _runtime.
+    /// </summary>
+    public const string RuntimeField = "_Runtime";
 
     /// <summary>The private helper re-keying role targets by agent name (emitted when a role is renamed).</summary>
     public const string ByAgentName = "ByAgentName";

@@ -154,12 +154,12 @@ internal static partial class Emitter
         }
 
         w.Summary("The loaded system, for the runtime's runners, baselines and trainers.");
-        w.Line("public " + Systems + "RecursiveSystem Runtime => _runtime;");
+        w.Line("public " + Systems + "RecursiveSystem Runtime => " + GeneratedNames.RuntimeField + ";");
         w.Line();
 
         w.Line("private " + name + "(" + Systems + "RecursiveSystem runtime)");
         w.Open();
-        w.Line("_runtime = runtime;");
+        w.Line(GeneratedNames.RuntimeField + " = runtime;");
         foreach (var agent in spec.Agents)
         {
             w.Line(GeneratedNames.AgentField(agent.Name) + " = runtime.Agent(" + Str(agent.Name) + ");");
@@ -215,7 +215,7 @@ internal static partial class Emitter
         w.Line();
 
         w.Summary("Frees the models, tokenizers and links.");
-        w.Line("public void Dispose() => _runtime.Dispose();");
+        w.Line("public void Dispose() => " + GeneratedNames.RuntimeField + ".Dispose();");
         w.Line();
     }
 
@@ -235,16 +235,16 @@ internal static partial class Emitter
         if (spec.Turns.Count == 0)
         {
             // More rounds than the generator writes out (Limits.MaxUnrolledRounds): the runtime's loop runs them.
-            w.Line("return " + Systems + "RecursiveRunner.SolveBatch(_runtime, questions, options);");
+            w.Line("return " + Systems + "RecursiveRunner.SolveBatch(" + GeneratedNames.RuntimeField + ", questions, options);");
             w.Close();
             w.Line();
             return;
         }
 
-        w.Line("if (options.RoundsFor(_runtime.Description) != Rounds)");
-        w.Line("    return " + Systems + "RecursiveRunner.SolveBatch(_runtime, questions, options);");
+        w.Line("if (options.RoundsFor(" + GeneratedNames.RuntimeField + ".Description) != Rounds)");
+        w.Line("    return " + Systems + "RecursiveRunner.SolveBatch(" + GeneratedNames.RuntimeField + ", questions, options);");
         w.Line();
-        w.Line("using var run = new " + Systems + "RunContext(_runtime, questions, options);");
+        w.Line("using var run = new " + Systems + "RunContext(" + GeneratedNames.RuntimeField + ", questions, options);");
         var round = 0;
         foreach (var turn in spec.Turns)
         {

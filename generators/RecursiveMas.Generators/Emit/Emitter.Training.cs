@@ -1,4 +1,5 @@
 using System.Linq;
+using RecursiveMas.Dsl;
 using RecursiveMas.Generators.Model;
 
 namespace RecursiveMas.Generators.Emit;
@@ -27,7 +28,7 @@ internal static partial class Emitter
                 [Collections + "IReadOnlyList<" + Training + "TrainingExample> data", Training + "TrainingOptions? options = null", Cancellation],
                 " =>");
             w.Line("    " + Training + "LinkTrainer." + method + "(");
-            w.Line("        _runtime,");
+            w.Line("        " + GeneratedNames.RuntimeField + ",");
             w.Line("        " + data + ",");
             w.Line("        (options ?? new " + Training + "TrainingOptions()) with { Rounds = options?.Rounds ?? Rounds },");
             w.Line("        cancellationToken);");

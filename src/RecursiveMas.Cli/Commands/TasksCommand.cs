@@ -69,8 +69,8 @@ public sealed class TasksCommand(IAnsiConsole console) : Command<TasksCommand.Se
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var splits = TaskSplits.Generate(TaskKinds.Parse(settings.Task), settings.Seed, settings.Train, settings.Validation, settings.Test, settings.OperationsPerRound);
-        splits.Write(settings.Out);
+        var splits = TaskSplits.Generate(TaskKinds.Parse(settings.Task), settings.Seed, settings.Train, settings.Validation, settings.Test, settings.OperationsPerRound, cancellationToken);
+        splits.Write(settings.Out, cancellationToken);
         if (settings.Json)
         {
             ConsoleJson.Write(console, JsonSerializer.Serialize(new

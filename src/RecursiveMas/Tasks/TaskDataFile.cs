@@ -16,13 +16,14 @@ public static class TaskDataFile
     static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>Writes <paramref name="examples"/> to <paramref name="path"/> (temp file, then rename).</summary>
-    public static void Write(string path, IEnumerable<TaskExample> examples) =>
+    public static void Write(string path, IEnumerable<TaskExample> examples, CancellationToken cancellationToken = default) =>
         // Streamed line by line: a million long-chain examples are gigabytes, more than one string holds.
         AtomicFile.Write(path, stream =>
         {
             using var writer = new StreamWriter(stream, new UTF8Encoding(false), bufferSize: 1 << 16, leaveOpen: true);
             foreach (var example in examples)
             {
+                cancellationToken.ThrowIfCancellationRequested(); // AtomicFile removes the temporary
                 writer.Write(ToJsonLine(example));
                 writer.Write('\n');
             }

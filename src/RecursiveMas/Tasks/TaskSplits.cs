@@ -15,7 +15,8 @@ public sealed record TaskSplits(TaskKind Kind, long Seed, IReadOnlyList<TaskExam
     /// Draws the three splits; fails if the task cannot supply that many distinct questions.
     /// <paramref name="operationsPerRound"/> spreads an arithmetic example's roles over rounds (<see cref="TaskKinds.Draw"/>).
     /// </summary>
-    public static TaskSplits Generate(TaskKind kind, long seed, int train, int validation, int test, int? operationsPerRound = null)
+    public static TaskSplits Generate(TaskKind kind, long seed, int train, int validation, int test, int? operationsPerRound = null,
+        CancellationToken cancellationToken = default)
     {
         if (train < 0 || validation < 0 || test < 0)
             throw new ArgumentOutOfRangeException(nameof(train), "split sizes must not be negative");
@@ -29,6 +30,8 @@ public sealed record TaskSplits(TaskKind Kind, long Seed, IReadOnlyList<TaskExam
             int attempts = 0;
             while (drawn.Count < count)
             {
+                if ((attempts & 1023) == 0)
+                    cancellationToken.ThrowIfCancellationRequested(); // a million long chains take a while
                 if (++attempts > 50 * (count + 10))
                     throw new InvalidOperationException($"task {kind.Name()}: could not draw {count} distinct {split} questions");
                 var example = kind.Draw(random, operationsPerRound);
@@ -44,14 +47,14 @@ public sealed record TaskSplits(TaskKind Kind, long Seed, IReadOnlyList<TaskExam
     }
 
     /// <summary>Writes train.jsonl, val.jsonl and test.jsonl into <paramref name="directory"/>.</summary>
-    public void Write(string directory)
+    public void Write(string directory, CancellationToken cancellationToken = default)
     {
         Directory.CreateDirectory(directory);
         // All three or none: a split that cannot be written fails before the others replace an earlier run's.
         foreach (string file in new[] { TrainFile, ValidationFile, TestFile })
             AtomicFile.CheckWritable(Path.Combine(directory, file));
-        TaskDataFile.Write(Path.Combine(directory, TrainFile), Train);
-        TaskDataFile.Write(Path.Combine(directory, ValidationFile), Validation);
-        TaskDataFile.Write(Path.Combine(directory, TestFile), Test);
+        TaskDataFile.Write(Path.Combine(directory, TrainFile), Train, cancellationToken);
+        TaskDataFile.Write(Path.Combine(directory, ValidationFile), Validation, cancellationToken);
+        TaskDataFile.Write(Path.Combine(directory, TestFile), Test, cancellationToken);
     }
 }

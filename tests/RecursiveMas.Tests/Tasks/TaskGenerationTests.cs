@@ -10,6 +10,24 @@ namespace RecursiveMas.Tests.Tasks;
 public sealed partial class TaskGenerationTests
 {
     [Fact]
+    public void GeneratingAndWritingStopWhenCancelledAndLeaveNoFile()
+    {
+        var cancelled = new CancellationToken(canceled: true);
+        Assert.Throws<OperationCanceledException>(() => TaskSplits.Generate(TaskKind.Arithmetic, 1, 4, 2, 2, cancellationToken: cancelled));
+
+        string dir = Path.Combine(Path.GetTempPath(), "rmas-cancelled-splits-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            Assert.Throws<OperationCanceledException>(() => TaskSplits.Generate(TaskKind.Arithmetic, 1, 4, 2, 2).Write(dir, cancelled));
+            Assert.Empty(Directory.GetFileSystemEntries(dir)); // not even a temporary
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public void SplitsAreWrittenAllThreeOrNone()
     {
         string dir = Path.Combine(Path.GetTempPath(), "rmas-splits-" + Guid.NewGuid().ToString("N"));

@@ -63,7 +63,8 @@ public static partial class AtomicFile
     }
 
     /// <summary>
-    /// Creates a new, empty temporary file in the directory of <paramref name="finalPath"/> (a rename is
+    /// Creates a new, empty temporary file in the directory of <paramref name="finalPath"/> — of the file it links to,
+    /// where it is a symbolic link; the system's temporary folder, where it is a device or pipe — (a rename is
     /// only atomic within one file system) and returns its path. The name starts with a dot and ends in
     /// ".tmp" so it is recognisable if a crash ever strands one.
     /// </summary>
@@ -93,7 +94,9 @@ public static partial class AtomicFile
     /// </summary>
     public static void Commit(string temp, string finalPath)
     {
-        string landing = Landing(finalPath);
+        // A temporary that is itself a link (the Hub cache installing a snapshot's link to its blob) replaces the
+        // path, link or not; a file's content lands where a link at the path points.
+        string landing = new FileInfo(temp).LinkTarget is null ? Landing(finalPath) : Path.GetFullPath(finalPath);
         if (IsSpecial(landing))
         {
             // `--out /dev/null` or a named pipe: renaming over it would put a file where the device was (as root,

@@ -52,6 +52,16 @@ public sealed class AtomicFileTests : IDisposable
         Assert.Equal(target, new FileInfo(link).LinkTarget);
         Assert.Equal("new", File.ReadAllText(target));
         Assert.Equal(["link.json", "real.json"], Directory.GetFileSystemEntries(_dir).Select(Path.GetFileName).Order());
+
+        // A temporary that is itself a link (how the Hub cache installs a snapshot's link) replaces the link, and the
+        // file the old link named is left alone.
+        string other = Path.Combine(_dir, "other.json");
+        File.WriteAllText(other, "other");
+        string temp = Path.Combine(_dir, ".link.json.tmp");
+        File.CreateSymbolicLink(temp, other);
+        AtomicFile.Commit(temp, link);
+        Assert.Equal(other, new FileInfo(link).LinkTarget);
+        Assert.Equal("new", File.ReadAllText(target));
     }
 
     // `--out /dev/null` as root replaced the device with a file. A named pipe stands in for the device here: a test

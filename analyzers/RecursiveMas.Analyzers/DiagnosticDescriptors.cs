@@ -141,6 +141,9 @@ public static class DiagnosticDescriptors
     /// <summary>RMAS3007 (Error): Link declared twice.</summary>
     public const string DuplicateLinkId = "RMAS3007";
 
+    /// <summary>RMAS3008 (Error): Agent's messages never reach the decoder.</summary>
+    public const string DeadEndAgentId = "RMAS3008";
+
     /// <summary>RMAS0001: <c>'{0}' is not an agent: add [Agent("&lt;model folder&gt;")] to it, or remove it from system '{1}'</c></summary>
     public static readonly DiagnosticDescriptor NotAnAgent = new(
         id: NotAnAgentId,
@@ -559,6 +562,17 @@ public static class DiagnosticDescriptors
         description: Description(DiagnosticKind.DuplicateLink),
         helpLinkUri: HelpLinkBase + DuplicateLinkId + ".md");
 
+    /// <summary>RMAS3008: <c>No path of links leads from '{0}' to '{1}', the decoder of system '{2}', so nothing '{0}' thinks can change the answer</c></summary>
+    public static readonly DiagnosticDescriptor DeadEndAgent = new(
+        id: DeadEndAgentId,
+        title: Title(DiagnosticKind.DeadEndAgent),
+        messageFormat: MessageFormat(DiagnosticKind.DeadEndAgent),
+        category: "RecursiveMas.Graph",
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: Description(DiagnosticKind.DeadEndAgent),
+        helpLinkUri: HelpLinkBase + DeadEndAgentId + ".md");
+
     /// <summary>All descriptors, for <c>SupportedDiagnostics</c>.</summary>
     public static ImmutableArray<DiagnosticDescriptor> All { get; } = ImmutableArray.Create(
         NotAnAgent,
@@ -598,7 +612,8 @@ public static class DiagnosticDescriptors
         UnreachableAgent,
         LoopNotClosed,
         MultipleFeedback,
-        DuplicateLink);
+        DuplicateLink,
+        DeadEndAgent);
 
     static readonly Dictionary<string, DiagnosticDescriptor> ById = All.ToDictionary(d => d.Id);
 

@@ -122,6 +122,9 @@ internal enum DiagnosticKind
 
     /// <summary>The same link is declared twice. Args: from, to.</summary>
     DuplicateLink = 3007,
+
+    /// <summary>An agent of a custom graph from which no path of links leads to the decoder. Args: agent, decoder, system.</summary>
+    DeadEndAgent = 3008,
 }
 
 /// <summary>The numeric limits of the rules.</summary>

@@ -244,6 +244,10 @@ internal sealed record DiagnosticText(DiagnosticKind Kind, ProblemSeverity Sever
             "Link declared twice",
             "The link '{0}' -> '{1}' is declared more than once",
             "Each edge of a custom graph is one trained link; declare it once."),
+        new(DiagnosticKind.DeadEndAgent, ProblemSeverity.Error,
+            "Agent's messages never reach the decoder",
+            "No path of links leads from '{0}' to '{1}', the decoder of system '{2}', so nothing '{0}' thinks can change the answer",
+            "Every agent of a custom graph must reach the decoder along its links (loop-closing ones included): an agent that sends to no one, or only to agents that never reach the decoder, costs its links and turns and changes no answer."),
     };
 
     // After All: static initializers run in textual order.

@@ -174,6 +174,29 @@ internal static class SystemValidator
             yield return Problem.Create(DiagnosticKind.UnreachableAgent, site, Name(system, agent), first, system.Name);
         }
 
+        // Walked backwards from the decoder over every link, loop-closing ones included.
+        if (topology.Decoder is { } decodes)
+        {
+            var reaching = new HashSet<string> { decodes };
+            for (var grew = true; grew;)
+            {
+                grew = false;
+                foreach (var edge in topology.Edges)
+                {
+                    if (reaching.Contains(edge.To) && reaching.Add(edge.From))
+                    {
+                        grew = true;
+                    }
+                }
+            }
+
+            foreach (var agent in topology.Order.Where(a => !reaching.Contains(a) && !topology.Unreachable.Contains(a)))
+            {
+                var site = system.Mentions().First(m => m.Type == agent && system.Links.Any(l => l.AttributeIndex == m.Site.Index)).Site;
+                yield return Problem.Create(DiagnosticKind.DeadEndAgent, site, Name(system, agent), Name(system, decodes), system.Name);
+            }
+        }
+
         foreach (var group in topology.Edges.Where(e => e.IsFeedback).GroupBy(e => e.To).Where(g => g.Count() > 1))
         {
             foreach (var extra in group.Skip(1))

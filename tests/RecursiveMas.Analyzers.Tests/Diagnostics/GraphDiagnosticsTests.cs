@@ -2,7 +2,7 @@ using RecursiveMas.Analyzers.Tests.Infrastructure;
 
 namespace RecursiveMas.Analyzers.Tests.Diagnostics;
 
-/// <summary>RMAS3001–RMAS3007: custom graphs of [Link]s and a [Decoder].</summary>
+/// <summary>RMAS3001–RMAS3008: custom graphs of [Link]s and a [Decoder].</summary>
 public class GraphDiagnosticsTests
 {
     // Prompts that fit the chain A -> B -> C -> A, so that only the graph rule under test fires.
@@ -72,6 +72,33 @@ public class GraphDiagnosticsTests
         [],
         includeHidden: false,
         Verify.Diagnostic("RMAS3004").WithLocation(0).WithArguments("C", "A", "Fan"));
+
+    [Fact]
+    public Task RMAS3008_an_agent_that_sends_to_no_one() => Verify.AnalyzerAsync(
+        """
+        [Agent("a", HiddenSize = 64)]
+        [Prompt("A: {question}", When = PromptUse.FirstRound)]
+        [Prompt("A: {question} {feedback}", When = PromptUse.LaterRounds)]
+        public partial class A;
+
+        [Agent("b", HiddenSize = 64)]
+        [Prompt("B: {from:A} {question}")]
+        public partial class B;
+
+        [Agent("c", HiddenSize = 64)]
+        [Prompt("C: {from:A} {question}")]
+        public partial class C;
+
+        [RecursiveSystem(Rounds = 2)]
+        [Link(typeof(A), typeof(B))]
+        [Link(typeof(A), {|#0:typeof(C)|})]
+        [Link(typeof(B), typeof(A))]
+        [Decoder(typeof(B))]
+        public partial class DeadEnd;
+        """,
+        [],
+        includeHidden: false,
+        Verify.Diagnostic("RMAS3008").WithLocation(0).WithArguments("C", "B", "DeadEnd"));
 
     [Fact]
     public Task RMAS3005_decoder_does_not_lead_back_with_several_rounds() => Verify.AnalyzerAsync(Agents + """

@@ -40,6 +40,21 @@ public sealed class SystemWarningsTests(TinySystems zoo) : IClassFixture<TinySys
     }
 
     [Fact]
+    public void ACustomGraphWithAnAgentThatReachesNoDecoderIsRefusedAsItsAttributesWouldBe()
+    {
+        // The tiny custom team (Reader → Checker → Writer, Reader → Writer, Writer → Reader) with Checker's way on
+        // cut: it still thinks every round, and nothing it thinks can reach the answer.
+        var d = zoo.Describe("custom", 1);
+        var deadEnd = d with
+        {
+            Pattern = d.Pattern with { Links = [.. d.Pattern.Links.Where(l => !(l.From == "Checker" && l.To == "Writer"))] },
+        };
+
+        var e = Assert.Throws<ModelFileException>(() => SystemPlan.Build(deadEnd));
+        Assert.Contains("RMAS3008: No path of links leads from 'Checker' to 'Writer'", e.Message);
+    }
+
+    [Fact]
     public async Task RmasPrintsTheWarningsOnStandardErrorAndLeavesItsJsonAlone()
     {
         string path = MistypedSystem();

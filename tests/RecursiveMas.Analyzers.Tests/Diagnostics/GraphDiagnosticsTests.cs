@@ -75,20 +75,7 @@ public class GraphDiagnosticsTests
 
     [Fact]
     public Task RMAS3008_an_agent_that_sends_to_no_one() => Verify.AnalyzerAsync(
-        """
-        [Agent("a", HiddenSize = 64)]
-        [Prompt("A: {question}", When = PromptUse.FirstRound)]
-        [Prompt("A: {question} {feedback}", When = PromptUse.LaterRounds)]
-        public partial class A;
-
-        [Agent("b", HiddenSize = 64)]
-        [Prompt("B: {from:A} {question}")]
-        public partial class B;
-
-        [Agent("c", HiddenSize = 64)]
-        [Prompt("C: {from:A} {question}")]
-        public partial class C;
-
+        Agents.Replace("C: {from:B}", "C: {from:A}", StringComparison.Ordinal) + """
         [RecursiveSystem(Rounds = 2)]
         [Link(typeof(A), typeof(B))]
         [Link(typeof(A), {|#0:typeof(C)|})]

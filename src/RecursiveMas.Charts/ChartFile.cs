@@ -10,6 +10,9 @@ namespace RecursiveMas.Charts;
 /// </summary>
 public static class ChartFile
 {
+    /// <summary>The largest file a chart is drawn from (a training log of a million steps is ≈ 200 MB).</summary>
+    public const long MaxInputBytes = 256L << 20;
+
     /// <summary>The kinds of file a chart can be drawn from.</summary>
     public enum Kind { Comparison, TrainingLog, Serving }
 
@@ -52,7 +55,7 @@ public static class ChartFile
     {
         if (!File.Exists(inputPath))
             throw new ModelFileException(inputPath, null, "file not found");
-        string text = RecursiveMas.IO.Utf8Text.Decode(inputPath, File.ReadAllBytes(inputPath));
+        string text = RecursiveMas.IO.Utf8Text.Decode(inputPath, RecursiveMas.IO.FileBytes.Read(inputPath, MaxInputBytes));
         try
         {
             using var document = JsonDocument.Parse(text);

@@ -26,7 +26,7 @@ public static class ServingChart
     /// <summary>The levels of a serving bench JSON; a <see cref="ModelFileException"/> naming the file and field when it is malformed.</summary>
     public static IReadOnlyList<Level> Read(string jsonPath)
     {
-        using var document = JsonDocument.Parse(File.ReadAllText(jsonPath));
+        using var document = JsonDocument.Parse(RecursiveMas.IO.Utf8Text.Decode(jsonPath, RecursiveMas.IO.FileBytes.Read(jsonPath, ChartFile.MaxInputBytes)));
         if (!document.RootElement.TryGetProperty("rows", out var rows) || rows.ValueKind != JsonValueKind.Array || rows.GetArrayLength() == 0)
             throw new ModelFileException(jsonPath, "rows", "must be a non-empty array of measured levels");
         var levels = new List<Level>();

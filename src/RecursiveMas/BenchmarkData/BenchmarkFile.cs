@@ -57,24 +57,28 @@ public static class BenchmarkFile
         public JsonElement? Optional(string name) =>
             Fields.TryGetValue(name, out var v) && v.ValueKind != JsonValueKind.Null ? v : null;
 
+        /// <summary>
+        /// A required text field, the first of <paramref name="names"/> present: a string or a number as written. Blank
+        /// text is an error: a question, an option or an answer that says nothing is a broken record, not a hard one.
+        /// </summary>
         public string Text(params string[] names)
         {
             foreach (var name in names)
             {
-                if (Optional(name) is not { } value)
+                if (OptionalText(name) is not { } text)
                     continue;
-                return value.ValueKind switch
-                {
-                    JsonValueKind.String => value.GetString()!,
-                    JsonValueKind.Number => value.GetRawText(),
-                    _ => throw Error(name, "must be a string or a number"),
-                };
+                return string.IsNullOrWhiteSpace(text) ? throw Error(name, "is empty") : text;
             }
             throw Error(string.Join("\" or \"", names), "missing");
         }
 
         /// <summary>An optional text field (an id, starter code): a string or a number as written, else an error naming it.</summary>
-        public string? OptionalText(string name) => Optional(name) is null ? null : Text(name);
+        public string? OptionalText(string name) => Optional(name) is not { } value ? null : value.ValueKind switch
+        {
+            JsonValueKind.String => value.GetString()!,
+            JsonValueKind.Number => value.GetRawText(),
+            _ => throw Error(name, "must be a string or a number"),
+        };
 
         public ModelFileException Error(string field, string detail) => new(Path, $"{Where}, \"{field}\"", detail);
     }
@@ -91,7 +95,7 @@ public static class BenchmarkFile
                     row.Fields.ToDictionary(c => c.Key, c => JsonSerializer.SerializeToElement(c.Value))))];
             case ".json":
                 {
-                    using var document = ParseJson(path, Utf8Text.Decode(path, File.ReadAllBytes(path)), null);
+                    using var document = ParseJson(path, Utf8Text.Decode(path, FileBytes.Read(path, MaxWholeFileBytes)), null);
                     if (document.RootElement.ValueKind != JsonValueKind.Array)
                         throw new ModelFileException(path, null, "a .json benchmark file must hold an array of records (use .jsonl for one record per line)");
                     if (DuplicateJsonKeys.Find(document.RootElement) is { } twice)
@@ -125,8 +129,6 @@ public static class BenchmarkFile
     static MathQuestion MathOf(Record r)
     {
         string gold = r.Text("answer").Trim();
-        if (gold.Length == 0)
-            throw r.Error("answer", "empty");
         return new MathQuestion(r.Optional("unique_id")?.ToString() ?? r.Optional("id")?.ToString() ?? r.Where, r.Text("problem", "question"), gold);
     }
 
@@ -273,6 +275,12 @@ public static class BenchmarkFile
 
     /// <summary>The most bytes one question's compressed private tests may inflate to.</summary>
     public const int MaxPrivateTestBytes = 256 << 20;
+
+    /// <summary>
+    /// The largest .json or .csv benchmark file, which is read whole: what one array holds. Larger benchmarks come
+    /// as .jsonl (read a line at a time) or .parquet.
+    /// </summary>
+    public const long MaxWholeFileBytes = int.MaxValue;
 
     static List<CodeTest> Tests(Record r, string field, string json)
     {

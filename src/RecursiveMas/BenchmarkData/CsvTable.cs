@@ -15,7 +15,7 @@ public static class CsvTable
     /// <summary>The rows after the header; blank lines are skipped.</summary>
     public static IReadOnlyList<CsvRow> Read(string path)
     {
-        var rows = Parse(path, IO.Utf8Text.Decode(path, File.ReadAllBytes(path)));
+        var rows = Parse(path, IO.Utf8Text.Decode(path, IO.FileBytes.Read(path, BenchmarkFile.MaxWholeFileBytes)));
         if (rows.Count == 0)
             throw new ModelFileException(path, null, "empty CSV file");
         var (_, header) = rows[0];

@@ -34,6 +34,9 @@ public sealed record ComparisonResult(string System, string Data, int Questions,
     /// <summary>The seeds of all rows, ascending.</summary>
     public IReadOnlyList<long> Seeds => [.. Rows.SelectMany(r => r.Runs).Select(r => r.Seed).Distinct().Order()];
 
+    /// <summary>The largest comparison.json read: one holds a row per method and round count (≈ 20 KB).</summary>
+    public const long MaxFileBytes = 64L << 20;
+
     /// <summary>
     /// Reads what <see cref="ToJson"/> wrote (comparison.json). Rows are rebuilt from their per-seed runs,
     /// so the intervals are recomputed, not copied; anything missing or mistyped is a
@@ -46,7 +49,7 @@ public sealed record ComparisonResult(string System, string Data, int Questions,
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(IO.Utf8Text.Decode(path, File.ReadAllBytes(path)));
+            document = JsonDocument.Parse(Tokenization.JsonFile.ReadSmall(path, MaxFileBytes));
         }
         catch (JsonException e)
         {
@@ -69,15 +72,25 @@ public sealed record ComparisonResult(string System, string Data, int Questions,
                 {
                     string at = $"{where}.seeds[{j}]";
                     double Number(string key) => Get(seed, key, JsonValueKind.Number, path, at).GetDouble();
+                    // What a chart and an interval are computed from must be what a run can have counted: a file that
+                    // says 50 of 2 questions correct would plot as 2,500 %.
+                    int Count(string key, int min, int max) =>
+                        Number(key) is var value && value >= min && value <= max && value == Math.Floor(value)
+                            ? (int)value
+                            : throw new ModelFileException(path, $"{at}.{key}", string.Create(CultureInfo.InvariantCulture, $"must be a whole number from {min} to {max}, got {value}"));
+                    double Measure(string key) => Number(key) is var value && value >= 0 && double.IsFinite(value)
+                        ? value
+                        : throw new ModelFileException(path, $"{at}.{key}", string.Create(CultureInfo.InvariantCulture, $"must be a finite number ≥ 0, got {value}"));
                     // samples and pass_at are absent from files written before --samples: one sample.
-                    int samples = seed.TryGetProperty("samples", out _) ? (int)Get(seed, "samples", JsonValueKind.Number, path, at).GetDouble() : 1;
+                    int samples = seed.TryGetProperty("samples", out _) ? Count("samples", 1, int.MaxValue) : 1;
                     var passAt = seed.TryGetProperty("pass_at", out _)
                         ? Get(seed, "pass_at", JsonValueKind.Object, path, at).EnumerateObject().ToDictionary(
-                            p => int.TryParse(p.Name, NumberStyles.None, CultureInfo.InvariantCulture, out int k) ? k : throw new ModelFileException(path, $"{at}.pass_at.{p.Name}", "keys must be k values"),
-                            p => p.Value.ValueKind == JsonValueKind.Number ? p.Value.GetDouble() : throw new ModelFileException(path, $"{at}.pass_at.{p.Name}", "must be a number"))
+                            p => int.TryParse(p.Name, NumberStyles.None, CultureInfo.InvariantCulture, out int k) && k >= 1 ? k : throw new ModelFileException(path, $"{at}.pass_at.{p.Name}", "keys must be k values"),
+                            p => p.Value.ValueKind == JsonValueKind.Number && p.Value.GetDouble() is >= 0 and <= 1 ? p.Value.GetDouble() : throw new ModelFileException(path, $"{at}.pass_at.{p.Name}", "must be a number from 0 to 1"))
                         : new Dictionary<int, double>();
-                    return new SeedRun(Get(seed, "seed", JsonValueKind.Number, path, at).GetInt64(), (int)Number("questions"), (int)Number("correct"),
-                        Number("tokens_per_question"), Number("seconds_per_question"))
+                    int questions = Count("questions", 1, int.MaxValue);
+                    return new SeedRun(Get(seed, "seed", JsonValueKind.Number, path, at).GetInt64(), questions, Count("correct", 0, questions),
+                        Measure("tokens_per_question"), Measure("seconds_per_question"))
                     { Samples = samples, PassAt = passAt };
                 }).ToList();
                 if (runs.Count == 0)

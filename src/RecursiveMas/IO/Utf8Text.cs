@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text;
 using System.Text.Unicode;
 
@@ -12,7 +11,8 @@ namespace RecursiveMas.IO;
 /// </summary>
 public static class Utf8Text
 {
-    static readonly byte[] ByteOrderMark = [0xEF, 0xBB, 0xBF];
+    /// <summary>The UTF-8 byte-order mark, dropped where a file starts with it.</summary>
+    internal static ReadOnlySpan<byte> ByteOrderMark => [0xEF, 0xBB, 0xBF];
 
     /// <summary>The text of <paramref name="bytes"/>, read from <paramref name="path"/>; a <see cref="ModelFileException"/> where they are not UTF-8.</summary>
     public static string Decode(string path, ReadOnlySpan<byte> bytes)
@@ -26,47 +26,28 @@ public static class Utf8Text
     {
         if (Utf8.IsValid(bytes))
             return;
-        char[] chars = new char[bytes.Length];
-        Utf8.ToUtf16(bytes, chars, out int at, out _, replaceInvalidSequences: false);
+        int at = ValidPrefixLength(bytes);
         throw Invalid(path, bytes[..at].Count((byte)'\n') + 1, at);
     }
 
     /// <summary>
-    /// Reads <paramref name="path"/> through once, in blocks, and throws a <see cref="ModelFileException"/> at its
-    /// first sequence that is not UTF-8 (for files read line by line afterwards, which may be large).
+    /// Throws a <see cref="ModelFileException"/> where <paramref name="line"/>, line <paramref name="number"/> of
+    /// <paramref name="path"/> starting at byte <paramref name="offset"/> of the file, is not UTF-8 (for files read
+    /// line by line, which may be large).
     /// </summary>
-    public static void Check(string path)
+    public static void Validate(string path, ReadOnlySpan<byte> line, int number, long offset)
     {
-        using var stream = File.OpenRead(path);
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(1 << 16);
-        char[] chars = ArrayPool<char>.Shared.Rent(buffer.Length); // a byte gives at most one char
-        try
-        {
-            long offset = 0, lines = 1;
-            int carried = 0; // the start of a sequence the previous block ended in
-            while (true)
-            {
-                int read = stream.Read(buffer, carried, buffer.Length - carried);
-                int length = carried + read;
-                bool final = read == 0;
-                var block = buffer.AsSpan(0, length);
-                var status = Utf8.ToUtf16(block, chars, out int consumed, out _, replaceInvalidSequences: false, isFinalBlock: final);
-                lines += block[..consumed].Count((byte)'\n');
-                if (status == OperationStatus.InvalidData)
-                    throw Invalid(path, lines, offset + consumed);
-                if (final)
-                    return;
-                // NeedMoreData: the block ends inside a sequence, whose bytes start the next block.
-                offset += consumed;
-                carried = length - consumed;
-                block[consumed..].CopyTo(buffer);
-            }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-            ArrayPool<char>.Shared.Return(chars);
-        }
+        if (Utf8.IsValid(line))
+            return;
+        throw Invalid(path, number, offset + ValidPrefixLength(line));
+    }
+
+    /// <summary>How many bytes at the start of <paramref name="bytes"/> are whole UTF-8 sequences.</summary>
+    static int ValidPrefixLength(ReadOnlySpan<byte> bytes)
+    {
+        char[] chars = new char[bytes.Length]; // a byte gives at most one char
+        Utf8.ToUtf16(bytes, chars, out int valid, out _, replaceInvalidSequences: false);
+        return valid;
     }
 
     static ModelFileException Invalid(string path, long line, long offset) =>

@@ -95,7 +95,7 @@ public static class OfficialLinkConfig
             throw new ModelFileException(configPath, null, "link config not found");
         try
         {
-            return JsonNode.Parse(File.ReadAllText(configPath)) as JsonObject
+            return JsonNode.Parse(Tokenization.JsonFile.ReadSmall(configPath, Models.ModelConfig.MaxFileBytes)) as JsonObject
                 ?? throw new ModelFileException(configPath, null, "a link config must be a JSON object");
         }
         catch (JsonException e)

@@ -214,7 +214,7 @@ public abstract class RecursiveLink : nn.Module<Tensor, Tensor>
         JsonObject config;
         try
         {
-            config = JsonNode.Parse(File.ReadAllText(path)) as JsonObject
+            config = JsonNode.Parse(Tokenization.JsonFile.ReadSmall(path, ModelConfig.MaxFileBytes)) as JsonObject
                 ?? throw new ModelFileException(path, id, "link config must be a JSON object");
         }
         catch (JsonException e)

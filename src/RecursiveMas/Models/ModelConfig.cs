@@ -167,7 +167,7 @@ public sealed record ModelConfig
         return Parse(JsonFile.ReadSmall(path, MaxFileBytes), path);
     }
 
-    /// <summary>The largest config.json read (real ones are a few KiB).</summary>
+    /// <summary>The largest config.json read (real ones are a few KiB); also the bound on a link's or an adapter's config.</summary>
     public const long MaxFileBytes = 1 << 20;
 
     /// <summary>Parses config.json text; <paramref name="sourcePath"/> names the file in errors.</summary>

@@ -66,8 +66,13 @@ public static class TaskDataFile
                 : throw new ModelFileException(path, $"{where}, \"{field}\"", "missing or not a string");
         var (roles, later) = RoleTextsJson.Read(root, path, where);
         var example = new TaskExample(Text("question"), roles, Text("answer")) { Choices = Choices(root, path, where), LaterRounds = later };
+        if (string.IsNullOrWhiteSpace(example.Question))
+            throw new ModelFileException(path, $"{where}, \"question\"", "is empty");
         if (Answers.AnswerExtractor.LastBoxed(example.Answer) is not { } gold)
             throw new ModelFileException(path, $"{where}, \"answer\"", "must end with a \\boxed{...} answer");
+        if (string.IsNullOrWhiteSpace(gold))
+            // Every answer would be graded against nothing: \boxed{} in the output would count as correct.
+            throw new ModelFileException(path, $"{where}, \"answer\"", "its \\boxed{} answer is empty");
         if (example.Choices is { } choices && (gold.Trim().Length != 1 || gold.Trim()[0] is var letter && (letter < 'A' || letter >= 'A' + choices.Count)))
             throw new ModelFileException(path, $"{where}, \"answer\"", $"a question with {choices.Count} choices needs a boxed letter A–{(char)('A' + choices.Count - 1)}, got \"{gold}\"");
         return example;

@@ -9,18 +9,16 @@ namespace RecursiveMas.Tokenization;
 /// </summary>
 internal static class JsonFile
 {
+    /// <summary>
+    /// The most <see cref="Parse"/> reads: a tokenizer.json of a 256k vocabulary is ≈ 33 MB, so this is only the
+    /// bound that stops a path that is not a file of this kind (a device, a pipe that never ends).
+    /// </summary>
+    public const long MaxParsedBytes = 1L << 30;
+
     /// <summary>Parses <paramref name="path"/>; a missing file, bytes that are not UTF-8 or invalid JSON is a <see cref="ModelFileException"/>.</summary>
     public static JsonDocument Parse(string path)
     {
-        byte[] bytes;
-        try
-        {
-            bytes = File.ReadAllBytes(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new ModelFileException(path, null, $"cannot be read: {e.Message}", e);
-        }
+        byte[] bytes = FileBytes.Read(path, MaxParsedBytes);
         Utf8Text.Validate(path, bytes);
         try
         {
@@ -35,19 +33,7 @@ internal static class JsonFile
     /// <summary>The text of a small file (config.json, SYSTEM.json), refused before it is read when it is larger than <paramref name="maxBytes"/>.</summary>
     public static string ReadSmall(string path, long maxBytes)
     {
-        string text;
-        try
-        {
-            long length = new FileInfo(path).Length;
-            if (length > maxBytes)
-                throw new ModelFileException(path, null, $"is {length} bytes; a file of this kind is at most {maxBytes} bytes");
-            text = Utf8Text.Decode(path, File.ReadAllBytes(path));
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new ModelFileException(path, null, $"cannot be read: {e.Message}", e);
-        }
-        return text;
+        return Utf8Text.Decode(path, FileBytes.Read(path, maxBytes));
     }
 
     /// <summary>

@@ -35,6 +35,8 @@ public static class TrainingData
         var (roles, later) = RoleTextsJson.Read(root, path, where);
         string question = Text("question");
         string answer = Text("answer");
+        if (string.IsNullOrWhiteSpace(question))
+            throw new ModelFileException(path, where, "\"question\" is empty");
         if (answer.Length == 0)
             throw new ModelFileException(path, where, "\"answer\" is empty");
         return new TrainingExample(question, roles, answer) { Source = $"{path}:{number}", LaterRoundTargets = later };

@@ -110,6 +110,27 @@ public sealed class HostileBenchmarkFilesTests : IDisposable
     }
 
     [Fact]
+    public void AnEmptyQuestionOrAnEmptyGoldAnswerIsRefusedNotGradedAgainstNothing()
+    {
+        string task = Write("empty-question.jsonl", """{"question":"Ava has 2.","answer":"\\boxed{2}"}""" + "\n" + """{"question":"  ","answer":"\\boxed{2}"}""" + "\n");
+        var question = Assert.Throws<ModelFileException>(() => TaskDataFile.Read(task));
+        Assert.Equal("line 2, \"question\"", question.Item);
+        Assert.Contains("is empty", question.Message);
+
+        // \boxed{} as gold would count an answer of \boxed{} correct.
+        string gold = Write("empty-gold.jsonl", """{"question":"Ava has 2.","answer":"The answer is \\boxed{ }"}""" + "\n");
+        Assert.Contains("\\boxed{} answer is empty", Assert.Throws<ModelFileException>(() => TaskDataFile.Read(gold)).Message);
+
+        string training = Write("empty-training.jsonl", """{"question":"","roles":{},"answer":"\\boxed{2}"}""" + "\n");
+        Assert.Contains("\"question\" is empty", Assert.Throws<ModelFileException>(() => RecursiveMas.Training.TrainingData.Load(training)).Message);
+
+        string math = Write("empty-problem.jsonl", """{"problem":" ","answer":"2"}""" + "\n");
+        Assert.Equal("line 1, \"problem\"", Assert.Throws<ModelFileException>(() => BenchmarkFile.Read(Benchmark.Math500, math)).Item);
+        string gpqa = Write("empty-option.csv", GpqaHeader + "Q?,a,,c,d,r1\n");
+        Assert.Equal("line 2, \"Incorrect Answer 1\"", Assert.Throws<ModelFileException>(() => BenchmarkFile.Read(Benchmark.Gpqa, gpqa)).Item);
+    }
+
+    [Fact]
     public void AKeyTwiceInOneRecordIsRefusedInEveryJsonReader()
     {
         string jsonl = Write("twice.jsonl", """{"problem":"a","problem":"b","answer":"2"}""" + "\n");

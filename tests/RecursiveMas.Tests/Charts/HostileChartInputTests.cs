@@ -51,6 +51,25 @@ public sealed class HostileChartInputTests : IDisposable
         Assert.Contains("cannot be charted", output);
     }
 
+    static string Comparison(string seedRun) =>
+        """{"system":"s","data":"d","questions":2,"temperature":0,"rows":[{"method":"recursive","rounds":1,"seeds":[""" + seedRun + "]}]}";
+
+    [Theory]
+    [InlineData("""{"seed":1,"questions":2,"correct":50,"tokens_per_question":9,"seconds_per_question":0.1}""", "seeds[0].correct", "from 0 to 2, got 50")]
+    [InlineData("""{"seed":1,"questions":0,"correct":0,"tokens_per_question":9,"seconds_per_question":0.1}""", "seeds[0].questions", "got 0")]
+    [InlineData("""{"seed":1,"questions":2.5,"correct":1,"tokens_per_question":9,"seconds_per_question":0.1}""", "seeds[0].questions", "whole number")]
+    [InlineData("""{"seed":1,"questions":2,"correct":1,"tokens_per_question":-9,"seconds_per_question":0.1}""", "seeds[0].tokens_per_question", "≥ 0, got -9")]
+    [InlineData("""{"seed":1,"questions":2,"correct":1,"tokens_per_question":9,"seconds_per_question":0.1,"pass_at":{"1":1.5}}""", "seeds[0].pass_at.1", "from 0 to 1")]
+    public void AComparisonCountingWhatNoRunCanCountIsRefusedNamingTheField(string seedRun, string field, string detail)
+    {
+        string path = Write("comparison.json", Comparison(seedRun));
+        var (code, output) = CliRunner.Run("plot", path);
+        Assert.Equal(ExitCodes.InvalidInput, code);
+        var e = Assert.Throws<ModelFileException>(() => RecursiveMas.Evaluation.ComparisonResult.Load(path));
+        Assert.Equal("rows[0]." + field, e.Item);
+        Assert.Contains(detail, e.Message);
+    }
+
     [Fact]
     public void AChartIsNeverWrittenOverItsInput()
     {

@@ -1,6 +1,7 @@
 using System.Text;
 using RecursiveMas.IO;
 using RecursiveMas.Systems;
+using RecursiveMas.Tasks;
 using RecursiveMas.Training;
 
 namespace RecursiveMas.Tests.IO;
@@ -36,22 +37,20 @@ public sealed class Utf8TextTests : IDisposable
     }
 
     [Fact]
-    public void ASequenceAcrossTheReadersBlocksIsAcceptedAndABadByteFarInIsFoundOnItsLine()
+    public void ACharacterAcrossTheReadersBlocksIsAcceptedAndABadByteFarInIsFoundOnItsLine()
     {
-        // 70,000 bytes of lines, with a three-byte character straddling each 64 KiB block boundary of the check.
-        var text = new StringBuilder();
-        while (text.Length < 70_000)
-            text.Append("€€€ 12345678\n");
-        byte[] good = Utf8(text.ToString());
-        Utf8Text.Check(Write("good.txt", good));
+        // 70,000 bytes of data lines, with three-byte characters straddling the 64 KiB blocks the reader reads.
+        string line = """{"question": "€€€ Ava has 7 coins.", "answer": "\\boxed{7}"}""" + "\n";
+        byte[] good = Utf8(string.Concat(Enumerable.Repeat(line, 70_000 / line.Length + 1)));
+        Assert.Equal(good.Count(b => b == (byte)'\n'), TaskDataFile.Read(Write("good.jsonl", good)).Count);
 
-        string bad = Write("bad.txt", good, [0xFF], Utf8("\n"));
-        var e = Assert.Throws<ModelFileException>(() => Utf8Text.Check(bad));
+        string bad = Write("bad.jsonl", good, Utf8("""{"question": "x"""), [0xFF], Utf8("\"}\n"));
+        var e = Assert.Throws<ModelFileException>(() => TaskDataFile.Read(bad));
         Assert.Equal($"line {good.Count(b => b == (byte)'\n') + 1}", e.Item);
-        Assert.Contains($"byte offset {good.Length} ", e.Message);
+        Assert.Contains($"byte offset {good.Length + Utf8("""{"question": "x""").Length} ", e.Message);
 
-        string truncated = Write("truncated.txt", good, [0xE2, 0x82]); // the file ends inside a character
-        Assert.Throws<ModelFileException>(() => Utf8Text.Check(truncated));
+        string truncated = Write("truncated.jsonl", good, Utf8("""{"question": "x"""), [0xE2, 0x82]); // the file ends inside a character
+        Assert.Contains("not valid UTF-8", Assert.Throws<ModelFileException>(() => TaskDataFile.Read(truncated)).Message);
     }
 
     [Fact]

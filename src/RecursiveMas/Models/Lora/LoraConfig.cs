@@ -114,7 +114,7 @@ public sealed record LoraConfig
         JsonObject root;
         try
         {
-            root = JsonNode.Parse(File.ReadAllText(path)) as JsonObject ?? throw new ModelFileException(path, null, "must be a JSON object");
+            root = JsonNode.Parse(Tokenization.JsonFile.ReadSmall(path, ModelConfig.MaxFileBytes)) as JsonObject ?? throw new ModelFileException(path, null, "must be a JSON object");
         }
         catch (JsonException e)
         {

@@ -150,15 +150,8 @@ public sealed class Checkpoint : IDisposable
     /// <summary>Parses the index's <c>weight_map</c>: tensor name → shard file name.</summary>
     static List<KeyValuePair<string, string>> ReadWeightMap(string indexPath)
     {
-        byte[] bytes;
-        try
-        {
-            bytes = File.ReadAllBytes(indexPath);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new ModelFileException(indexPath, null, $"the index cannot be read: {e.Message}", e);
-        }
+        // An index names a few thousand tensors (≈ 100 KB for the largest models).
+        byte[] bytes = IO.FileBytes.Read(indexPath, 64L << 20);
 
         JsonDocument document;
         try

@@ -101,8 +101,9 @@ public static class ArithmeticWordProblems
     static Dictionary<string, string> RoundRoles(int round, int operationsPerRound, List<string> plan, List<string> refined, List<int> values)
     {
         int steps = refined.Count;
-        int first = Math.Min((round - 1) * operationsPerRound, steps);
-        int end = Math.Min(first + operationsPerRound, steps);
+        // In 64 bits, and the window cut to what is left: --ops-per-round may be as large as int.MaxValue.
+        int first = (int)Math.Min((long)(round - 1) * operationsPerRound, steps);
+        int end = first + Math.Min(operationsPerRound, steps - first);
         string Number(int v) => v.ToString(CultureInfo.InvariantCulture);
         var window = Enumerable.Range(first, end - first).ToList();
         return new Dictionary<string, string>

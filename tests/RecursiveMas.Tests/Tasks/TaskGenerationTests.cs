@@ -158,6 +158,9 @@ public sealed partial class TaskGenerationTests
         // A window as wide as the longest chain draws the same questions and round-1 roles, then one round restating the result.
         Assert.Equal(windowless.Select(e => e with { LaterRounds = [] }).Select(TaskDataFile.ToJsonLine), wide.Select(e => e with { LaterRounds = [] }).Select(TaskDataFile.ToJsonLine));
         Assert.All(wide, e => Assert.Equal($"Start with {e.Gold}.", Assert.Single(e.LaterRounds)[TaskRoles.Planner]));
+        // Any wider window is the same: the largest --ops-per-round takes, with no window end past int.MaxValue.
+        var widest = TaskSplits.Generate(TaskKind.ArithmeticLong, 12, 50, 0, 0, operationsPerRound: int.MaxValue).Train;
+        Assert.Equal(wide.Select(TaskDataFile.ToJsonLine), widest.Select(TaskDataFile.ToJsonLine));
         Assert.Throws<ArgumentException>(() => TaskSplits.Generate(TaskKind.Reachability, 1, 1, 0, 0, operationsPerRound: 4));
         Assert.Throws<ArgumentOutOfRangeException>(() => TaskSplits.Generate(TaskKind.Arithmetic, 1, 1, 0, 0, operationsPerRound: 0));
     }

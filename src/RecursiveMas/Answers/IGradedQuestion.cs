@@ -9,6 +9,9 @@ public interface IGradedQuestion
     /// <summary>The question as the system sees it (options included for multiple choice).</summary>
     string Prompt { get; }
 
+    /// <summary>What a benchmark calls the question (its id, else its place in the file); null where it has no name.</summary>
+    string? Id => null;
+
     /// <summary>Whether <paramref name="generated"/> (the final agent's whole text) is a correct answer by <paramref name="checker"/>.</summary>
     bool IsAnsweredBy(string? generated, AnswerChecker checker);
 }

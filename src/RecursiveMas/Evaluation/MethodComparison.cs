@@ -135,7 +135,17 @@ public static class MethodComparison
                 for (long seed = 1; seed <= options.Seeds; seed++)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    var run = RunOne(description, method, rounds, seed, data, decoding with { Seed = seed }, options);
+                    SeedRun run;
+                    try
+                    {
+                        run = RunOne(description, method, rounds, seed, data, decoding with { Seed = seed }, options);
+                    }
+                    catch (PromptTooLongException e) when (e.Question is int at)
+                    {
+                        // A fault of the data, so the error names the data file and the question in it.
+                        string id = data[at].Id is { } known ? $" ({known})" : "";
+                        throw new ModelFileException(Path.GetFullPath(dataPath), $"question {at + 1} of {data.Count}{id}", $"method {method}: {e.TurnReason}", e);
+                    }
                     options.OnRun?.Invoke(method, rounds, run);
                     runs.Add(run);
                 }

@@ -75,7 +75,7 @@ public sealed class PipelineTests
             (code, output) = CliRunner.Run("eval", "--system", system, "--data", tooLong, "--methods", method, "--rounds", "1", "--batch", "2");
             Assert.Equal(ExitCodes.InvalidInput, code);
             string flat = string.Join(" ", output.Split((char[])['\n', '\r', ' '], StringSplitOptions.RemoveEmptyEntries));
-            Assert.Contains("question 3 of 3: the request is too long", flat);
+            Assert.Contains($"{tooLong}: 'question 3 of 3': method {method}: the request is too long", flat);
             Assert.Contains("max_position_embeddings", flat);
         }
     }

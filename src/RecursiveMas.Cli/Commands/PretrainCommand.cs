@@ -111,6 +111,19 @@ public sealed class PretrainCommand(IAnsiConsole console) : Command<PretrainComm
                 return ValidationResult.Error("--lora-rank must be ≥ 1, --lora-alpha > 0, --lora-dropout in [0, 1)");
             if (Steps < 0 || Batch < 1 || Layers < 1 || !(LearningRate > 0))
                 return ValidationResult.Error("--steps must be ≥ 0, --batch and --layers ≥ 1, --lr > 0");
+            if (From is null)
+            {
+                // The shape's own rule (TinyDecoderShape.For), checked now and named by option: it was exit 1 after the data loaded.
+                try
+                {
+                    TinyDecoderShape.For(Enum.Parse<ModelFamily>(Family, ignoreCase: true), Hidden, Layers, Vocab);
+                }
+                catch (ArgumentOutOfRangeException e)
+                {
+                    string option = e.ParamName switch { "hiddenSize" => "--hidden", "layers" => "--layers", _ => "--vocab" };
+                    return ValidationResult.Error($"{option} {e.ActualValue}: {ErrorText.Reason(e).Split(Environment.NewLine)[0]}");
+                }
+            }
             return base.Validate();
         }
     }

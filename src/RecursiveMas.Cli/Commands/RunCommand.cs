@@ -41,6 +41,8 @@ public sealed class RunCommand(IAnsiConsole console) : Command<RunCommand.Settin
         {
             if (Questions.Length == 0)
                 return ValidationResult.Error("--question is required");
+            if (Questions.Any(string.IsNullOrWhiteSpace))
+                return ValidationResult.Error("--question must not be empty (an empty question is answered with whatever the agents make up)");
             if (Method is not ("recursive" or "text" or "single" or "latentmas" or "latentmas-kv"))
                 return ValidationResult.Error($"--method must be recursive, text, single, latentmas or latentmas-kv, not \"{Method}\"");
             if (Rounds is < 1 or > 64)

@@ -19,7 +19,7 @@ public sealed record TinyDecoderShape(ModelFamily Family, int HiddenSize, int La
         if (hiddenSize > 65_536)
             throw new ArgumentOutOfRangeException(nameof(hiddenSize), hiddenSize, "the hidden size must be at most 65536");
         if (layers is < 1 or > 1024)
-            throw new ArgumentOutOfRangeException(nameof(layers), layers, "between 1 and 1024 layers");
+            throw new ArgumentOutOfRangeException(nameof(layers), layers, "the layer count must be between 1 and 1024");
         int heads = hiddenSize / 32;
         return family switch
         {

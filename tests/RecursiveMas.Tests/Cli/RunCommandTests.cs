@@ -23,6 +23,7 @@ public sealed class RunCommandTests(TinySystems zoo) : IClassFixture<TinySystems
     [InlineData("--rounds", "99999999999", "option --rounds takes an integer its type can hold, not 99999999999")]
     [InlineData("--latent-steps", "2.5", "option --latent-steps takes an integer, not \"2.5\"")]
     [InlineData("--question", null, "option --question needs a value")]
+    [InlineData("--question", " ", "--question must not be empty")]
     public void AnOptionWithABadOrMissingValueIsACommandLineErrorNamingIt(string option, string? value, string message)
     {
         var d = zoo.Describe("sequential", 1);

@@ -262,5 +262,13 @@ public sealed class PretrainingTests
         (code, output) = CliRunner.Run("pretrain", "--system", system, "--agent", "judge", "--data", data, "--out", Path.Combine(dir.Path, "x"));
         Assert.Equal(ExitCodes.InvalidInput, code);
         Assert.Contains("judge", output);
+
+        // A shape the decoder cannot have is a usage error naming its option, before the data is read.
+        (code, output) = CliRunner.Run("pretrain", "--system", system, "--agent", "solver", "--data", "/nonexistent.jsonl", "--hidden", "63", "--out", Path.Combine(dir.Path, "y"));
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("--hidden 63: the hidden size must be a positive multiple of 32", output);
+        (code, output) = CliRunner.Run("pretrain", "--system", system, "--agent", "solver", "--data", "/nonexistent.jsonl", "--layers", "5000", "--out", Path.Combine(dir.Path, "y"));
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("--layers 5000: the layer count must be between 1 and 1024", output);
     }
 }

@@ -1,4 +1,5 @@
 using RecursiveMas.Latent;
+using RecursiveMas.Tokenization;
 
 namespace RecursiveMas.Systems;
 
@@ -13,6 +14,12 @@ public sealed record TurnPositions(string Agent, int Round, bool IsFinalDecode, 
 {
     /// <summary>A Recursive-TextMAS message turn: <see cref="AddedPositions"/> is its token budget, not latent steps.</summary>
     public bool WritesText { get; init; }
+
+    /// <summary>
+    /// <see cref="PromptPositions"/> is a lower bound, not the count: the prompt's text was not tokenized because its
+    /// length alone puts it past the model's positions (<see cref="RunAdmission.TextTokens"/>).
+    /// </summary>
+    public bool PromptIsLowerBound { get; init; }
 
     /// <summary>Every position the turn's cache holds (in 64 bits: a token budget near int.MaxValue must not wrap below the limit).</summary>
     public long TotalPositions => (long)PromptPositions + AddedPositions;
@@ -86,27 +93,45 @@ public static class RunAdmission
         int rounds = options.RoundsFor(system.Description);
         var decoding = options.Decoding ?? system.Description.Decoding;
         var board = new MessageBoard<int>();
-        var textTokens = new Dictionary<AgentPrompt, int>(ReferenceEqualityComparer.Instance);
+        var textTokens = new Dictionary<AgentPrompt, (int Count, bool AtLeast)>(ReferenceEqualityComparer.Instance);
         var turns = new List<TurnPositions>();
         foreach (var turn in RoundSchedule.Turns(system.Plan, rounds))
         {
             var agent = system.Agent(turn.Agent);
             var prompt = agent.PromptFor(turn.Round, turn.IsFinalDecode);
             var segments = prompt.Render(question);
-            if (!textTokens.TryGetValue(prompt, out int text))
+            if (!textTokens.TryGetValue(prompt, out var text))
             {
-                text = segments.Where(s => !s.IsSlot).Sum(s => agent.Tokenizer.Encode(s.Text, cancellationToken: cancellationToken).Count);
+                text = TextTokens(agent.Tokenizer, [.. segments.Where(s => !s.IsSlot).Select(s => s.Text)], agent.MaxPositions, cancellationToken);
                 textTokens[prompt] = text;
             }
             var messages = board.For(turn.Agent, turn.Round);
             int vectors = segments.Where(s => s.IsSlot).Sum(s => messages.GetValueOrDefault(s.SlotName!));
             int steps = options.LatentSteps ?? agent.LatentSteps;
-            turns.Add(new TurnPositions(turn.Agent, turn.Round, turn.IsFinalDecode, text + vectors,
-                turn.IsFinalDecode ? (int)Math.Min(int.MaxValue, (long)decoding.MaxNewTokens + RetryPositions(agent, decoding)) : steps, agent.MaxPositions));
+            turns.Add(new TurnPositions(turn.Agent, turn.Round, turn.IsFinalDecode, (int)Math.Min(int.MaxValue, (long)text.Count + vectors),
+                turn.IsFinalDecode ? (int)Math.Min(int.MaxValue, (long)decoding.MaxNewTokens + RetryPositions(agent, decoding)) : steps, agent.MaxPositions)
+            { PromptIsLowerBound = text.AtLeast });
             foreach (var edge in turn.Outgoing)
                 board.Post(edge, turn.Round, steps);
         }
         return turns;
+    }
+
+    /// <summary>
+    /// The tokens of <paramref name="texts"/>, one prompt's text; or, where their length alone puts them past
+    /// <paramref name="maxPositions"/>, a lower bound (<paramref name="maxPositions"/> is exceeded either way) with
+    /// AtLeast set. Such a text is not tokenized: that costs memory and time in proportion to the text (a 50 MB
+    /// question took 7.6 GB), to refuse it anyway.
+    /// </summary>
+    public static (int Count, bool AtLeast) TextTokens(ModelTokenizer tokenizer, IReadOnlyList<string> texts, int maxPositions,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(tokenizer);
+        ArgumentNullException.ThrowIfNull(texts);
+        long atLeast = texts.Sum(tokenizer.MinimumTokenCount);
+        if (atLeast > maxPositions)
+            return ((int)Math.Min(atLeast, int.MaxValue), true);
+        return (texts.Sum(t => tokenizer.Encode(t, cancellationToken: cancellationToken).Count), false);
     }
 
     /// <summary>
@@ -158,15 +183,16 @@ public static class RunAdmission
     {
         ArgumentNullException.ThrowIfNull(turn);
         string where = $"agent {turn.Agent}'s {(turn.IsFinalDecode ? "decode" : "round " + turn.Round)} prompt";
+        string atLeast = turn.PromptIsLowerBound ? "at least " : "";
         if (turn.PromptPositions > maxPromptTokens)
             throw new PromptTooLongException(
-                $"the request is too long: {where} would be {turn.PromptPositions} positions, over the limit of {maxPromptTokens} prompt positions",
+                $"the request is too long: {where} would be {atLeast}{turn.PromptPositions} positions, over the limit of {maxPromptTokens} prompt positions",
                 turn, maxPromptTokens.Value);
         if (turn.TotalPositions > turn.MaxPositions)
             throw new PromptTooLongException(
-                $"the request is too long: {where} would be {turn.PromptPositions} positions and {turn.AddedPositions} more " +
+                $"the request is too long: {where} would be {atLeast}{turn.PromptPositions} positions and {turn.AddedPositions} more " +
                 $"{(turn.IsFinalDecode ? "for the answer's tokens (with the boxed-answer retry's, where it runs)" : turn.WritesText ? "for its text message's tokens" : "for its latent steps")}, " +
-                $"{turn.TotalPositions} in all, over its model's max_position_embeddings of {turn.MaxPositions}",
+                $"{atLeast}{turn.TotalPositions} in all, over its model's max_position_embeddings of {turn.MaxPositions}",
                 turn, turn.MaxPositions);
     }
 }

@@ -142,11 +142,12 @@ public sealed class RunContext : IDisposable
         for (int b = 0; b < Questions.Count; b++)
         {
             int row = b;
-            int positions = agent.Tokenizer.Encode(rendered.RenderWithText(Questions[b], slot => messageText(row, slot)),
-                cancellationToken: Options.CancellationToken).Count;
+            int maxPositions = agent.Model.Config.MaxPositionEmbeddings;
+            var (positions, atLeast) = RunAdmission.TextTokens(agent.Tokenizer, [rendered.RenderWithText(Questions[b], slot => messageText(row, slot))],
+                maxPositions, Options.CancellationToken);
             try
             {
-                RunAdmission.Check(new TurnPositions(agent.Name, round, decode, positions, budget, agent.Model.Config.MaxPositionEmbeddings) { WritesText = !decode });
+                RunAdmission.Check(new TurnPositions(agent.Name, round, decode, positions, budget, maxPositions) { WritesText = !decode, PromptIsLowerBound = atLeast });
             }
             catch (PromptTooLongException e) when (Questions.Count > 1)
             {

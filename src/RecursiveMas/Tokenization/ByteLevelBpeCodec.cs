@@ -33,6 +33,7 @@ internal sealed class ByteLevelBpeCodec : TokenCodec
         foreach (var (token, id) in vocabulary)
             _tokens.TryAdd(id, token);
         MaxId = vocabulary.Count == 0 ? -1 : vocabulary.Values.Max();
+        LongestTokenChars = Math.Max(1, vocabulary.Keys.Select(k => k.Length).DefaultIfEmpty(1).Max());
         _preTokenizer = preTokenizer;
         _normalizer = normalizer;
         _addPrefixSpace = addPrefixSpace;
@@ -43,13 +44,18 @@ internal sealed class ByteLevelBpeCodec : TokenCodec
 
     public override int MaxId { get; }
 
+    // Every byte has an entry (the byte-level alphabet), so no id stands for more than its spelling.
+    public override int LongestTokenChars { get; }
+
+    public override string Normalize(string text) => _normalizer?.Normalize(text) ?? text;
+
     public override bool TryGetId(string token, out int id) => _vocabulary.TryGetValue(token, out id);
 
     public override bool TryGetToken(int id, out string token) => _tokens.TryGetValue(id, out token!);
 
     public override void Encode(string text, bool atStartOfText, List<int> output)
     {
-        string normalized = _normalizer?.Normalize(text) ?? text;
+        string normalized = Normalize(text);
         // Hugging Face's ByteLevel add_prefix_space applies to every segment between added tokens.
         if (_addPrefixSpace && !normalized.StartsWith(' '))
             normalized = " " + normalized;

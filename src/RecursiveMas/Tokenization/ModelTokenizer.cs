@@ -190,6 +190,20 @@ public sealed class ModelTokenizer
     }
 
     /// <summary>
+    /// A count of ids that <see cref="Encode"/> of <paramref name="text"/> never goes below, from the text's length and
+    /// the vocabulary's longest entry (<see cref="TokenCodec.LongestTokenChars"/>), without encoding it: enough to
+    /// refuse a text far longer than a context (a 50 MB question took 7.6 GB to encode before it was refused).
+    /// </summary>
+    public long MinimumTokenCount(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        long count = 0;
+        foreach (var (start, length, tokenId) in _matcher.Split(text))
+            count += tokenId >= 0 ? 1 : ((long)_codec.Normalize(text.Substring(start, length)).Length + _codec.LongestTokenChars - 1) / _codec.LongestTokenChars;
+        return count;
+    }
+
+    /// <summary>
     /// The first stretch of <paramref name="text"/> that <see cref="Encode"/> would turn into a single added
     /// or special token id ("&lt;|im_end|&gt;", BOS/EOS text, ...), or null. Text from outside (a user's
     /// question) must have none, or it could write control tokens into a prompt.

@@ -30,11 +30,18 @@ internal sealed class SentencePieceCodec : TokenCodec
         foreach (var (piece, id) in _vocabulary)
             _pieces.TryAdd(id, piece);
         MaxId = _vocabulary.Count == 0 ? -1 : _vocabulary.Values.Max();
+        // Without byte fallback a character outside the vocabulary becomes the unknown piece, which may stand for a
+        // whole run of them: no bound from the text's length holds.
+        LongestTokenChars = inner.ByteFallback ? Math.Max(1, _vocabulary.Keys.Select(k => k.Length).DefaultIfEmpty(1).Max()) : int.MaxValue;
     }
 
     public override Tokenizer Inner => _inner;
 
     public override int MaxId { get; }
+
+    public override int LongestTokenChars { get; }
+
+    public override string Normalize(string text) => _inner.Normalizer?.Normalize(text) ?? text;
 
     bool PrefixesSpace => _inner.AddDummyPrefix && !_inner.TreatWhitespaceAsSuffix;
 
@@ -52,7 +59,7 @@ internal sealed class SentencePieceCodec : TokenCodec
             return;
         }
         // Normalize with the model's own rules, then take the dummy prefix back off.
-        string normalized = _inner.Normalizer?.Normalize(text) ?? text;
+        string normalized = Normalize(text);
         if (normalized.Length > 0 && normalized[0] == Space)
             normalized = normalized[1..];
         if (normalized.Length > 0)

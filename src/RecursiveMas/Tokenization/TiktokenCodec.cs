@@ -20,11 +20,15 @@ internal sealed class TiktokenCodec : TokenCodec
         foreach (var (token, id) in ranks)
             _tokens.TryAdd(id, token);
         MaxId = ranks.Count == 0 ? -1 : ranks.Values.Max();
+        LongestTokenChars = Math.Max(1, ranks.Keys.Select(k => k.Length).DefaultIfEmpty(1).Max());
     }
 
     public override Tokenizer Inner => _inner;
 
     public override int MaxId { get; }
+
+    // Ranks are spelled a char per byte (byte-level), and every byte has one.
+    public override int LongestTokenChars { get; }
 
     public override bool TryGetId(string token, out int id) =>
         _vocabulary.TryGetValue(ByteLevelAlphabet.Encode(token), out id);

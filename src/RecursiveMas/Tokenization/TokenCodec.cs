@@ -26,6 +26,17 @@ internal abstract class TokenCodec
     /// </summary>
     public abstract void Encode(string text, bool atStartOfText, List<int> output);
 
+    /// <summary>
+    /// The most UTF-16 chars of <see cref="Normalize"/>d text one id of this vocabulary covers (the longest entry, as
+    /// spelled: a byte-level spelling has a char per byte, and a UTF-8 byte never stands for more than one char), so
+    /// that a text of n such chars is at least n / this many ids. <see cref="int.MaxValue"/> where no such bound holds
+    /// (a vocabulary whose unknown token may stand for a run of characters).
+    /// </summary>
+    public abstract int LongestTokenChars { get; }
+
+    /// <summary>The text the vocabulary's entries cover: <paramref name="text"/> after the model's normalizer.</summary>
+    public virtual string Normalize(string text) => text;
+
     /// <summary>Decodes ids of this vocabulary; <paramref name="atStartOfText"/> as for <see cref="Encode"/>.</summary>
     public abstract string Decode(IReadOnlyList<int> ids, bool atStartOfText);
 

@@ -76,6 +76,13 @@ public sealed class RunCommandTests(TinySystems zoo) : IClassFixture<TinySystems
         Assert.Contains("max_position_embeddings of 4096", flat);
         Assert.Contains(added, flat);
         Assert.DoesNotContain("Parameter", flat); // the reason alone, not ArgumentException's parameter name
+
+        // A question whose length alone is past the context is refused from its length, without being tokenized.
+        (code, output) = CliRunner.Run("run", "--system", d.SourcePath!, "--question", new string('\u00a4', 2_000_000), "--untrained", "--method", method);
+        Assert.Equal(ExitCodes.InvalidInput, code);
+        flat = string.Join(" ", output.Split((char[])['\n', '\r', ' '], StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("would be at least", flat);
+        Assert.Contains("max_position_embeddings of 4096", flat);
     }
 
     [Fact]

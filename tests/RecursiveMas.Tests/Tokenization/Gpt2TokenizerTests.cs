@@ -57,6 +57,24 @@ public class Gpt2TokenizerTests(Gpt2Fixture gpt2) : IClassFixture<Gpt2Fixture>
         "code: for (int i = 0; i < n; i++) { x[i] = \"q\"; }",
         "math 𝔘𝔫𝔦𝔠𝔬𝔡𝔢 ℝ∑∫√ and arabic ١٢٣");
 
+    /// <summary>
+    /// The count a prompt is refused by without encoding it is never above the real one — also for the texts a vocabulary
+    /// packs tightest (runs its longest entries spell) — and is near it for those.
+    /// </summary>
+    [Fact]
+    public void TheMinimumTokenCountIsNeverAboveTheCountAndReachesItOnTheLongestEntries()
+    {
+        string[] texts = ["Hello world", "  leading spaces,   inner runs\tand\t\ttabs   ", "日本語のテキストと中文，还有한국어", "emoji 😀👍🏽 🎉 and a family 👨‍👩‍👧", new string(' ', 5000), new string('-', 5000), string.Concat(Enumerable.Repeat("<|endoftext|>", 3)),
+            "\u00e9" + new string('=', 999), string.Concat(Enumerable.Repeat(" ----------------", 300))];
+        foreach (var (format, tokenizer) in gpt2.All)
+            foreach (string text in texts)
+            {
+                long bound = tokenizer.MinimumTokenCount(text), count = tokenizer.Encode(text).Count;
+                Assert.True(bound <= count, $"{format}: {bound} > {count} for \"{text[..Math.Min(40, text.Length)]}\"");
+            }
+        Assert.True(gpt2.TokenizerJson.MinimumTokenCount(new string('-', 1_000_000)) >= 1_000_000 / 128, "GPT-2's longest entry is well under 128 chars");
+    }
+
     [Fact]
     public void HelloWorldHasGpt2sKnownIds()
     {

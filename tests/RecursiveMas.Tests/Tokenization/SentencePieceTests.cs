@@ -63,6 +63,18 @@ public class SentencePieceTests
         Assert.Equal(text, tokenizer.Decode(ids));
     }
 
+    [Theory]
+    [InlineData("x😀 ü")]
+    [InlineData("  Hello   world  ")]
+    [InlineData("Hello world Hello world Hello world")]
+    [InlineData("[INST] Hello [/INST] world")]
+    public void TheMinimumTokenCountIsNeverAboveTheCount(string text)
+    {
+        using var directory = Model(MistralConfig);
+        var tokenizer = ModelTokenizer.Load(directory.Path);
+        Assert.InRange(tokenizer.MinimumTokenCount(text), text.Length == 0 ? 0 : 1, tokenizer.Encode(text).Count);
+    }
+
     [Fact]
     public void EmojiFallsBackToItsUtf8Bytes()
     {

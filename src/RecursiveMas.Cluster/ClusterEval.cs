@@ -73,6 +73,23 @@ public sealed record ClusterEvalResult
 /// </summary>
 public static class ClusterEval
 {
+    /// <summary>
+    /// SHA-256 (hex) of the data file, streamed: a benchmark's JSONL can be larger than one array holds (ReadAllBytes
+    /// failed on a file over 2 GiB), and the journal needs only its digest.
+    /// </summary>
+    static string DigestOfData(string dataPath)
+    {
+        try
+        {
+            using var stream = new FileStream(dataPath, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16, FileOptions.SequentialScan);
+            return Convert.ToHexStringLower(SHA256.HashData(stream));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ModelFileException(dataPath, null, $"cannot be read: {e.Message}", e);
+        }
+    }
+
     public static async Task<ClusterEvalResult> RunAsync(ClusterRunner runner, string systemPath, string dataPath, ClusterEvalOptions options,
         CancellationToken cancellationToken = default)
     {
@@ -86,7 +103,7 @@ public static class ClusterEval
             System = description.Name,
             SystemDigest = SiloAgents.DigestOf(systemPath),
             Data = Path.GetFullPath(dataPath),
-            DataDigest = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(dataPath))),
+            DataDigest = DigestOfData(dataPath),
             Questions = data.Count,
             Rounds = rounds,
             Seed = options.Seed,

@@ -51,7 +51,8 @@ public sealed class SiloAgents : IDisposable
     }
 
     /// <summary>SHA-256 (hex) of a SYSTEM.json's bytes.</summary>
-    public static string DigestOf(string systemPath) => Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(systemPath)));
+    public static string DigestOf(string systemPath) =>
+        Convert.ToHexStringLower(SHA256.HashData(RecursiveMas.IO.FileBytes.Read(systemPath, SystemDescription.MaxFileBytes)));
 
     public SiloInfo Info => new()
     {

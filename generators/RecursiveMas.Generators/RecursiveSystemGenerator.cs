@@ -56,8 +56,6 @@ public sealed class RecursiveSystemGenerator : IIncrementalGenerator
             .Where(static plan => plan is not null)
             .WithTrackingName(StepNames.PlanSystems);
 
-        context.RegisterSourceOutput(plans, static (output, plan) => output.AddSource(plan!.HintName, Emitter.EmitSystem(plan)));
-
         // Agents: their declarations as constants, on partial classes of this compilation only.
         var agents = context.SyntaxProvider
             .ForAttributeWithMetadataName(
@@ -78,6 +76,15 @@ public sealed class RecursiveSystemGenerator : IIncrementalGenerator
             .Where(static plan => plan.EmitPartial)
             .WithTrackingName(StepNames.PlanAgents);
 
-        context.RegisterSourceOutput(agentPlans, static (output, plan) => output.AddSource(Emitter.HintName(plan.Type), Emitter.EmitAgent(plan)));
+        // The hint names that clash ignoring case, as AddSource compares them (usually none): those files take a hash of
+        // their exact name. Only the names are collected, so an edit that changes no name leaves every output cached.
+        var caseClashes = plans.Select(static (plan, _) => plan!.HintName).Collect()
+            .Combine(agentPlans.Select(static (plan, _) => Emitter.HintName(plan.Type)).Collect())
+            .Select(static (names, _) => HintNames.CaseClashes(names.Left.Concat(names.Right)));
+
+        context.RegisterSourceOutput(plans.Combine(caseClashes), static (output, pair) =>
+            output.AddSource(HintNames.Unique(pair.Left!.HintName, pair.Right), Emitter.EmitSystem(pair.Left)));
+        context.RegisterSourceOutput(agentPlans.Combine(caseClashes), static (output, pair) =>
+            output.AddSource(HintNames.Unique(Emitter.HintName(pair.Left.Type), pair.Right), Emitter.EmitAgent(pair.Left)));
     }
 }

@@ -154,6 +154,40 @@ public sealed class GenerationTests
         Assert.Contains("partial class @class", output.Sources.Single(s => s.HintName == "My.event.class.g.cs").Source);
     }
 
+    // Hint names are unique ignoring case: N.Team.g.cs and n.team.g.cs made the generator fail (CS8785), and every
+    // generated file of the project went with it.
+    [Fact]
+    public void TypesWhoseNamesDifferOnlyInCaseGetFilesOfTheirOwn()
+    {
+        var output = GeneratorHarness.Run(TwoAgents("public") + """
+            namespace N
+            {
+                [RecursiveSystem(Rounds = 2)]
+                [Sequential(typeof(global::Planner), typeof(global::Solver))]
+                public partial class Team;
+            }
+
+            namespace n
+            {
+                [RecursiveSystem(Rounds = 2)]
+                [Sequential(typeof(global::Planner), typeof(global::Solver))]
+                public partial class team;
+
+                [Agent("c", HiddenSize = 64)]
+                [Prompt("x {question}")]
+                public partial class planner;
+            }
+            """);
+
+        Assert.Empty(output.Result.Diagnostics);
+        Assert.Empty(output.CompilationProblems);
+        var names = output.Sources.Select(s => s.HintName).ToList();
+        Assert.Equal(names.Count, names.Distinct(StringComparer.OrdinalIgnoreCase).Count());
+        Assert.Contains("partial class Team", output.Sources.Single(s => s.HintName.StartsWith("N.Team.", StringComparison.Ordinal)).Source);
+        Assert.Contains("partial class team", output.Sources.Single(s => s.HintName.StartsWith("n.team.", StringComparison.Ordinal)).Source);
+        Assert.Contains("Planner.g.cs", names); // no clash (n.planner is another name), so the plain name
+    }
+
     [Fact]
     public void AClassThatIsBothAnAgentAndASystemDoesNotFailTheGenerator()
     {

@@ -216,6 +216,36 @@ public sealed class GenerationTests
         Assert.Empty(output.CompilationProblems); // was CS0102: the agent's field and the runtime's both _runtime
     }
 
+    // Locals are named after agents, which can spell each other's names: P's round-11 latent and P1's round-1 latent
+    // were both p11, and agent AToB's round-1 latent was the message A → B's aToB1 (CS0128 in generated code).
+    [Theory]
+    [InlineData("P", "P1", "", 11)]
+    [InlineData("A", "B", "AToB", 2)]
+    public void LocalsOfAgentsWhoseNamesSpellEachOthersAreStillDistinct(string first, string second, string third, int rounds)
+    {
+        var agents = new[] { first, second, third }.Where(a => a.Length > 0).ToList();
+        var source = string.Concat(agents.Select((agent, i) => i == 0
+            ? $$"""
+                [Agent("m{{i}}", HiddenSize = 64)]
+                [Prompt("{question}", When = PromptUse.FirstRound)]
+                [Prompt("{question} {feedback}", When = PromptUse.LaterRounds)]
+                public partial class {{agent}};
+
+                """
+            : $$"""
+                [Agent("m{{i}}", HiddenSize = 64)]
+                [Prompt("{from:{{agents[i - 1]}}} {question}")]
+                public partial class {{agent}};
+
+                """));
+        source += $"[RecursiveSystem(Rounds = {rounds})]\n[Sequential({string.Join(", ", agents.Select(a => $"typeof({a})"))})]\npublic partial class Team;";
+
+        var output = GeneratorHarness.Run(source);
+
+        Assert.Contains(output.Sources, s => s.HintName == "Team.g.cs");
+        Assert.Empty(output.CompilationProblems);
+    }
+
     // Every round is written out, so int.MaxValue of them never finished generating: past Limits.MaxUnrolledRounds
     // the generated SolveBatch runs the runtime's loop.
     [Fact]

@@ -87,6 +87,8 @@ internal static class SystemPlanner
         var forward = new Dictionary<(string From, string To), string>();
         var feedback = new Dictionary<string, string>(StringComparer.Ordinal);
         var nextFeedback = new Dictionary<string, string>(StringComparer.Ordinal);
+        // SolveBatch's parameters and the locals the emitter writes itself.
+        var locals = new LocalNames("questions", "options", "run", "answers");
         var round = 1;
         foreach (var turn in TurnSchedule.Turns(topology, system.Rounds))
         {
@@ -126,11 +128,12 @@ internal static class SystemPlanner
 
             var sender = SenderOf(agent, turn.Outgoing.Any(e => e.IsFeedback), edges, senders);
             var identifier = GeneratedNames.Identifier(agent.Name);
+            var latent = locals.Take(identifier + turn.Round.ToString(System.Globalization.CultureInfo.InvariantCulture));
             var outputs = new List<string>();
             foreach (var index in senders[sender].Edges)
             {
                 var edge = edges[index];
-                var local = identifier + "To" + edge.To + turn.Round.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                var local = locals.Take(identifier + "To" + edge.To + turn.Round.ToString(System.Globalization.CultureInfo.InvariantCulture));
                 outputs.Add(local);
                 if (edge.IsFeedback)
                 {
@@ -142,7 +145,6 @@ internal static class SystemPlanner
                 }
             }
 
-            var latent = identifier + turn.Round.ToString(System.Globalization.CultureInfo.InvariantCulture);
             turns.Add(new TurnGenerationSpec(turn.Round, agent.Name, stage, sender, latent, arguments.ToEquatableArray(), outputs.ToEquatableArray()));
         }
 

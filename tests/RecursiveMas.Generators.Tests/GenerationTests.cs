@@ -59,6 +59,8 @@ public sealed class GenerationTests
     [InlineData("public class Team;")] // not partial (RMAS0002)
     [InlineData("public partial class Team;", "{from:Planner}", "{from:Solver}")] // a slot for an agent that sends nothing (RMAS2002)
     [InlineData("public partial class Team;", "Rounds = 2", "Rounds = 0")] // no rounds (RMAS0005)
+    [InlineData("public partial class Team;", "class Team", "class Rounds")] // named like its const Rounds (RMAS0014; was CS0542)
+    [InlineData("public partial class Team;", "class Team", "class PlannerToSolver")] // named like its link (RMAS0014; was CS0542)
     public void AnInvalidSystemGetsNoCodeAndNoGeneratorDiagnostics(string declaration, string find = "", string replace = "")
     {
         var source = TwoAgents("public") + """
@@ -71,7 +73,7 @@ public sealed class GenerationTests
 
         var output = GeneratorHarness.Run(source);
 
-        Assert.DoesNotContain(output.Sources, s => s.HintName == "Team.g.cs");
+        Assert.DoesNotContain(output.Sources, s => s.HintName is "Team.g.cs" or "Rounds.g.cs" or "PlannerToSolver.g.cs");
         Assert.Empty(output.Result.Diagnostics);
         Assert.Empty(output.CompilationProblems);
     }
@@ -88,6 +90,19 @@ public sealed class GenerationTests
         public partial class Solver;
 
         """;
+
+    [Fact]
+    public void AnAgentNamedLikeItsConstantGetsNoConstants()
+    {
+        var output = GeneratorHarness.Run("""
+            [Agent("a", HiddenSize = 64)]
+            [Prompt("Plan: {question}")]
+            public partial class Role;
+            """);
+
+        Assert.Empty(output.Sources); // RMAS0014 says why; the constant Role was CS0542
+        Assert.Empty(output.CompilationProblems);
+    }
 
     [Fact]
     public void InternalAgentsOfAPublicSystemGetLinksNoMoreVisibleThanThey()

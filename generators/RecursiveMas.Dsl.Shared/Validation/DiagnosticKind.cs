@@ -48,7 +48,7 @@ internal enum DiagnosticKind
     /// <summary>A pattern, link or decoder on a class without <c>[RecursiveSystem]</c>. Args: pattern, class.</summary>
     PatternWithoutSystem = 13,
 
-    /// <summary>A member the user declares has a name the generator gives a member of the same class. Args: member, class, what the generated member is.</summary>
+    /// <summary>A member the user declares, or the class itself, has a name the generator gives a member of the class. Args: member, class, what the generated member is, what to rename ("the member", "the class …").</summary>
     MemberNameClash = 14,
 
     /// <summary>Declared <c>HiddenSize</c> differs from config.json. Args: agent, declared, config value, config path.</summary>

@@ -7,7 +7,8 @@ namespace RecursiveMas.Dsl;
 /// <summary>
 /// RMAS0014: a member the user writes in a <c>[RecursiveSystem]</c> or <c>[Agent]</c> class must not take a
 /// name the generator gives a member of that class (<see cref="GeneratedNames"/>). Overloads count too:
-/// a user <c>Solve(string)</c> would take the calls meant for the generated <c>Solve(string, RunOptions?)</c>.
+/// a user <c>Solve(string)</c> would take the calls meant for the generated <c>Solve(string, RunOptions?)</c>. So does
+/// the class's own name: a system class named <c>Rounds</c> or <c>PlannerToSolver</c>, an agent named <c>Role</c>.
 /// </summary>
 internal static class MemberNameRules
 {
@@ -30,11 +31,17 @@ internal static class MemberNameRules
             }
         }
 
+        // A class named like a member the generator adds to it cannot compile (CS0542, inside the generated file).
+        if (reserved.TryGetValue(typeName, out var taken))
+        {
+            yield return Problem.Create(DiagnosticKind.MemberNameClash, Site.Declaration(owner), typeName, typeName, taken, "the class (a member cannot have the name of its class)");
+        }
+
         foreach (var member in userMembers.Distinct(StringComparer.Ordinal))
         {
             if (reserved.TryGetValue(member, out var what))
             {
-                yield return Problem.Create(DiagnosticKind.MemberNameClash, Site.Member(owner, member), member, typeName, what);
+                yield return Problem.Create(DiagnosticKind.MemberNameClash, Site.Member(owner, member), member, typeName, what, "the member");
             }
         }
     }

@@ -17,7 +17,8 @@ internal static class AgentPlanner
         agent.Role,
         agent.Prompts.Select(p => new PromptGenerationSpec(p.Use, p.Template.Text)).ToEquatableArray(),
         GeneratedNames.Identifier(agent.Name),
-        CanExtend(agent.Type));
+        // An agent named like one of its constants (RMAS0014 at its identifier) gets none: the constant could not compile.
+        CanExtend(agent.Type) && !MemberNameRules.CheckAgent(agent, []).Any());
 
     /// <summary>
     /// Whether generated code may add a partial declaration to <paramref name="type"/>: it is declared in

@@ -17,7 +17,9 @@ internal static class SystemPlanner
     /// <summary>The generation spec of <paramref name="system"/> (configs applied), or null when nothing should be generated.</summary>
     public static SystemGenerationSpec? Plan(SystemSpec system)
     {
-        if (!AgentPlanner.CanExtend(system.Type) || SystemValidator.ValidateWithAgents(system).Any(p => p.IsError))
+        // A class named like a member it would get (RMAS0014 at its identifier) gets none: the member could not compile.
+        if (!AgentPlanner.CanExtend(system.Type) || SystemValidator.ValidateWithAgents(system).Any(p => p.IsError)
+            || MemberNameRules.CheckSystem(system, []).Any())
         {
             return null;
         }

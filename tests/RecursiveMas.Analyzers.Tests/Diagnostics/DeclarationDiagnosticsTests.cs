@@ -275,7 +275,29 @@ public class DeclarationDiagnosticsTests
         """,
         [],
         includeHidden: false,
-        Verify.Diagnostic("RMAS0014").WithLocation(0).WithArguments("SendFromPlanner", "Team", "the sender method of agent 'Planner'"));
+        Verify.Diagnostic("RMAS0014").WithLocation(0).WithArguments("SendFromPlanner", "Team", "the sender method of agent 'Planner'", "the member"));
+
+    // A member cannot have the name of its class: these were CS0542 inside the generated file.
+    [Theory]
+    [InlineData("Rounds")]
+    [InlineData("PlannerToSolver")]
+    [InlineData("SolveBatch")]
+    public Task RMAS0014_system_class_named_like_a_generated_member(string name) => Verify.AnalyzerAsync(Agents + $$"""
+        [RecursiveSystem(Rounds = 3)]
+        [Sequential(typeof(Planner), typeof(Solver))]
+        public partial class {|RMAS0014:{{name}}|};
+        """);
+
+    [Fact]
+    public Task RMAS0014_agent_class_named_like_its_constant() => Verify.AnalyzerAsync(
+        """
+        [Agent("planner", HiddenSize = 2048)]
+        [Prompt("Plan: {question}")]
+        public partial class {|#0:Role|};
+        """,
+        [],
+        includeHidden: false,
+        Verify.Diagnostic("RMAS0014").WithLocation(0).WithArguments("Role", "Role", "the agent's role name", "the class (a member cannot have the name of its class)"));
 
     [Fact]
     public Task RMAS0014_names_the_generator_does_not_use_are_free() => Verify.AnalyzerAsync(Agents + """

@@ -69,6 +69,15 @@ public static class DiagnosticDescriptors
     /// <summary>RMAS0014 (Error): Member name is taken by generated code.</summary>
     public const string MemberNameClashId = "RMAS0014";
 
+    /// <summary>RMAS0015 (Error): Class is both an agent and a system.</summary>
+    public const string AgentAndSystemId = "RMAS0015";
+
+    /// <summary>RMAS0016 (Error): System class cannot be extended by the generator.</summary>
+    public const string UnsupportedSystemClassId = "RMAS0016";
+
+    /// <summary>RMAS0017 (Error): Agent type cannot be used by generated code.</summary>
+    public const string UnsupportedAgentTypeId = "RMAS0017";
+
     /// <summary>RMAS1001 (Error): HiddenSize does not match config.json.</summary>
     public const string HiddenSizeMismatchId = "RMAS1001";
 
@@ -297,6 +306,39 @@ public static class DiagnosticDescriptors
         isEnabledByDefault: true,
         description: Description(DiagnosticKind.MemberNameClash),
         helpLinkUri: HelpLinkBase + MemberNameClashId + ".md");
+
+    /// <summary>RMAS0015: <c>'{0}' has both [Agent] and [RecursiveSystem]: declare the agent and the system as separate classes</c></summary>
+    public static readonly DiagnosticDescriptor AgentAndSystem = new(
+        id: AgentAndSystemId,
+        title: Title(DiagnosticKind.AgentAndSystem),
+        messageFormat: MessageFormat(DiagnosticKind.AgentAndSystem),
+        category: "RecursiveMas.Declaration",
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: Description(DiagnosticKind.AgentAndSystem),
+        helpLinkUri: HelpLinkBase + AgentAndSystemId + ".md");
+
+    /// <summary>RMAS0016: <c>System class '{0}' {1}</c></summary>
+    public static readonly DiagnosticDescriptor UnsupportedSystemClass = new(
+        id: UnsupportedSystemClassId,
+        title: Title(DiagnosticKind.UnsupportedSystemClass),
+        messageFormat: MessageFormat(DiagnosticKind.UnsupportedSystemClass),
+        category: "RecursiveMas.Declaration",
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: Description(DiagnosticKind.UnsupportedSystemClass),
+        helpLinkUri: HelpLinkBase + UnsupportedSystemClassId + ".md");
+
+    /// <summary>RMAS0017: <c>Agent '{0}' {1}</c></summary>
+    public static readonly DiagnosticDescriptor UnsupportedAgentType = new(
+        id: UnsupportedAgentTypeId,
+        title: Title(DiagnosticKind.UnsupportedAgentType),
+        messageFormat: MessageFormat(DiagnosticKind.UnsupportedAgentType),
+        category: "RecursiveMas.Declaration",
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: Description(DiagnosticKind.UnsupportedAgentType),
+        helpLinkUri: HelpLinkBase + UnsupportedAgentTypeId + ".md");
 
     /// <summary>RMAS1001: <c>Agent '{0}' declares HiddenSize = {1}, but {3} says hidden_size = {2}</c></summary>
     public static readonly DiagnosticDescriptor HiddenSizeMismatch = new(
@@ -589,6 +631,9 @@ public static class DiagnosticDescriptors
         AmbiguousAgentName,
         PatternWithoutSystem,
         MemberNameClash,
+        AgentAndSystem,
+        UnsupportedSystemClass,
+        UnsupportedAgentType,
         HiddenSizeMismatch,
         HiddenSizeUnknown,
         ConfigInvalid,

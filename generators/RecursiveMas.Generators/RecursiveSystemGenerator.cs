@@ -61,7 +61,7 @@ public sealed class RecursiveSystemGenerator : IIncrementalGenerator
             .ForAttributeWithMetadataName(
                 DslSymbols.AgentAttribute,
                 static (node, _) => node is ClassDeclarationSyntax or RecordDeclarationSyntax,
-                // A class that is also a [RecursiveSystem] gets the system's file only: two files of one hint name failed
+                // A class that is also a [RecursiveSystem] (RMAS0015) gets no agent file: two files of one hint name failed
                 // the generator (CS8785) and took every generated file of the project with it.
                 static (ctx, ct) => DslSymbols.Create(ctx.SemanticModel.Compilation) is { } symbols
                     && !ctx.TargetSymbol.GetAttributes().Any(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, symbols.RecursiveSystem))

@@ -59,6 +59,12 @@ public sealed class GenerationTests
     [InlineData("public class Team;")] // not partial (RMAS0002)
     [InlineData("public partial class Team;", "{from:Planner}", "{from:Solver}")] // a slot for an agent that sends nothing (RMAS2002)
     [InlineData("public partial class Team;", "Rounds = 2", "Rounds = 0")] // no rounds (RMAS0005)
+    [InlineData("public static partial class Team;")] // RMAS0016; was CS0714 and CS0708 in Team.g.cs
+    [InlineData("public abstract partial class Team;")] // RMAS0016; was CS0144
+    [InlineData("public partial class Team(int size) { public int Size => size; }")] // RMAS0016; was CS8862
+    [InlineData("public partial class Team : Base { public Team() : base(1) { } } public class Base { public Base(int size) { } }")] // RMAS0016; was CS7036
+    [InlineData("file partial class Team;")] // RMAS0016; was a public Team beside the user's, silently
+    [InlineData("public partial class Team;", "public partial class Solver", "public static partial class Solver")] // RMAS0017; was CS0718
     [InlineData("public partial class Team;", "class Team", "class Rounds")] // named like its const Rounds (RMAS0014; was CS0542)
     [InlineData("public partial class Team;", "class Team", "class PlannerToSolver")] // named like its link (RMAS0014; was CS0542)
     public void AnInvalidSystemGetsNoCodeAndNoGeneratorDiagnostics(string declaration, string find = "", string replace = "")
@@ -203,6 +209,7 @@ public sealed class GenerationTests
         Assert.Contains("Planner.g.cs", names); // no clash (n.planner is another name), so the plain name
     }
 
+    // RMAS0015 says why the class gets no code; it had got the system's file only, silently.
     [Fact]
     public void AClassThatIsBothAnAgentAndASystemDoesNotFailTheGenerator()
     {
@@ -215,7 +222,7 @@ public sealed class GenerationTests
             """);
 
         Assert.Empty(output.Result.Diagnostics); // was CS8785: the hint name Team.g.cs twice
-        Assert.Contains(output.Sources, s => s.HintName == "Team.g.cs");
+        Assert.DoesNotContain(output.Sources, s => s.HintName == "Team.g.cs");
         Assert.Contains(output.Sources, s => s.HintName == "Planner.g.cs");
     }
 

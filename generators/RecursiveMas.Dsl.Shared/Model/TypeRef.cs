@@ -12,6 +12,8 @@ namespace RecursiveMas.Dsl;
 /// <param name="IsInSource">Whether the type is declared in the compilation being analyzed (not in a referenced assembly).</param>
 /// <param name="ContainingTypes">The types it is nested in, outermost first; empty for a top-level type.</param>
 /// <param name="Visibility">Where the type can be seen from, its containing types included.</param>
+/// <param name="Shape">What else its declaration is (static, generic, file-local, …) that generated code must respect.</param>
+/// <param name="BaseType">Its base class's name when <paramref name="Shape"/> has <see cref="TypeShape.NoParameterlessBaseConstructor"/>, for the message; else empty.</param>
 internal sealed record TypeRef(
     string FullName,
     string Name,
@@ -20,7 +22,9 @@ internal sealed record TypeRef(
     bool IsPartial,
     bool IsInSource,
     EquatableArray<ContainingTypeSpec> ContainingTypes,
-    TypeVisibility Visibility = TypeVisibility.Public)
+    TypeVisibility Visibility = TypeVisibility.Public,
+    TypeShape Shape = TypeShape.None,
+    string BaseType = "")
 {
     /// <summary>The name to use in generated code: <c>global::</c> + <see cref="FullName"/>.</summary>
     public string GlobalName => "global::" + FullName;

@@ -148,6 +148,7 @@ internal sealed class SpecExtractor(DslSymbols symbols, ConfigJsonIndex configs)
             containing.Insert(0, new ContainingTypeSpec(outer.Name, Keyword(outer), IsPartial(outer, cancellationToken)));
         }
 
+        var baseType = BaseWithoutParameterlessConstructor(type);
         return new TypeRef(
             FullName(type),
             type.Name,
@@ -156,7 +157,92 @@ internal sealed class SpecExtractor(DslSymbols symbols, ConfigJsonIndex configs)
             IsPartial(type, cancellationToken),
             SymbolEqualityComparer.Default.Equals(type.ContainingAssembly, symbols.Assembly),
             containing.ToEquatableArray(),
-            VisibilityOf(type));
+            VisibilityOf(type),
+            ShapeOf(type, baseType, cancellationToken),
+            baseType?.Name ?? "");
+    }
+
+    TypeShape ShapeOf(INamedTypeSymbol type, INamedTypeSymbol? baseWithoutParameterlessConstructor, CancellationToken cancellationToken)
+    {
+        var shape = TypeShape.None;
+        if (type.IsStatic)
+        {
+            shape |= TypeShape.Static;
+        }
+        else if (type.IsAbstract && type.TypeKind == TypeKind.Class)
+        {
+            shape |= TypeShape.Abstract;
+        }
+
+        if (type.IsUnboundGenericType)
+        {
+            shape |= TypeShape.OpenGeneric;
+        }
+
+        for (INamedTypeSymbol? t = type; t is not null; t = t.ContainingType)
+        {
+            if (t.TypeParameters.Length > 0)
+            {
+                shape |= TypeShape.Generic;
+            }
+
+            if (t.IsFileLocal)
+            {
+                shape |= TypeShape.FileLocal;
+            }
+        }
+
+        if (type.DeclaringSyntaxReferences.Any(r => r.GetSyntax(cancellationToken) is TypeDeclarationSyntax { ParameterList: not null }))
+        {
+            shape |= TypeShape.PrimaryConstructor;
+        }
+
+        if (baseWithoutParameterlessConstructor is not null)
+        {
+            shape |= TypeShape.NoParameterlessBaseConstructor;
+        }
+
+        if (IsAgent(type) && type.GetAttributes().Any(a => DslSymbols.Is(a, symbols.RecursiveSystem)))
+        {
+            shape |= TypeShape.AgentAndSystem;
+        }
+
+        return shape;
+    }
+
+    // The base class, when a constructor of the type that calls base() with no arguments (the generated one) cannot
+    // compile (CS7036, CS0122): none of its constructors takes no argument, or none of those is accessible from here.
+    static INamedTypeSymbol? BaseWithoutParameterlessConstructor(INamedTypeSymbol type)
+    {
+        if (type.TypeKind != TypeKind.Class || type.IsStatic || type.BaseType is not { } baseType
+            || baseType.SpecialType == SpecialType.System_Object || baseType.TypeKind == TypeKind.Error)
+        {
+            return null;
+        }
+
+        var callable = baseType.InstanceConstructors.Any(c =>
+            c.Parameters.All(p => p.IsOptional || p.IsParams)
+            && c.DeclaredAccessibility switch
+            {
+                Accessibility.Public or Accessibility.Protected or Accessibility.ProtectedOrInternal => true,
+                Accessibility.Internal or Accessibility.ProtectedAndInternal => SymbolEqualityComparer.Default.Equals(c.ContainingAssembly, type.ContainingAssembly),
+                _ => IsNestedIn(type, baseType),
+            });
+        return callable ? null : baseType;
+    }
+
+    // A private member is accessible from the types nested in its own.
+    static bool IsNestedIn(INamedTypeSymbol type, INamedTypeSymbol outer)
+    {
+        for (var t = type.ContainingType; t is not null; t = t.ContainingType)
+        {
+            if (SymbolEqualityComparer.Default.Equals(t.OriginalDefinition, outer.OriginalDefinition))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>The narrowest accessibility along <paramref name="type"/> and the types it is nested in.</summary>

@@ -17,7 +17,7 @@ internal static class AgentValidator
         var modelArgument = Site.Argument(owner, agent.AttributeIndex, 0);
         var hiddenSizeArgument = Site.Named(owner, agent.AttributeIndex, "HiddenSize");
 
-        foreach (var problem in PartialRules.Check(agent.Type, "an agent"))
+        foreach (var problem in PartialRules.Check(agent.Type, "an agent").Concat(TypeShapeRules.CheckAgent(agent.Type)))
         {
             yield return problem;
         }

@@ -51,6 +51,15 @@ internal enum DiagnosticKind
     /// <summary>A member the user declares, or the class itself, has a name the generator gives a member of the class. Args: member, class, what the generated member is, what to rename ("the member", "the class …").</summary>
     MemberNameClash = 14,
 
+    /// <summary>A class carries both <c>[Agent]</c> and <c>[RecursiveSystem]</c>. Args: class.</summary>
+    AgentAndSystem = 15,
+
+    /// <summary>A system class the generator cannot extend (static, abstract, generic, file-local, primary constructor, base without a parameterless constructor). Args: class, why and what to do.</summary>
+    UnsupportedSystemClass = 16,
+
+    /// <summary>An agent type generated code cannot name (static, file-local, or named as an open generic type). Args: agent, why and what to do.</summary>
+    UnsupportedAgentType = 17,
+
     /// <summary>Declared <c>HiddenSize</c> differs from config.json. Args: agent, declared, config value, config path.</summary>
     HiddenSizeMismatch = 1001,
 

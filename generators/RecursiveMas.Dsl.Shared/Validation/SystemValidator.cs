@@ -16,6 +16,7 @@ internal static class SystemValidator
     {
         var problems = new List<Problem>();
         problems.AddRange(PartialRules.Check(system.Type, "a system"));
+        problems.AddRange(TypeShapeRules.CheckSystem(system.Type));
         problems.AddRange(CheckDeclaration(system));
         problems.AddRange(CheckLinkWidths(system));
         if (problems.Any(p => p.IsError))
@@ -69,6 +70,17 @@ internal static class SystemValidator
         foreach (var (type, site) in mentions.Where(m => m.Type.Length > 0 && system.FindAgent(m.Type) is null))
         {
             yield return Problem.Create(DiagnosticKind.NotAnAgent, site, type, system.Name);
+        }
+
+        foreach (var (type, site) in mentions)
+        {
+            if (system.FindAgent(type) is { } agent)
+            {
+                foreach (var problem in TypeShapeRules.CheckMention(agent, site))
+                {
+                    yield return problem;
+                }
+            }
         }
 
         if (anchors.Count == 0)

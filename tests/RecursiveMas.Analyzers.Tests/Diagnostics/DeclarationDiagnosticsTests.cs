@@ -2,7 +2,7 @@ using RecursiveMas.Analyzers.Tests.Infrastructure;
 
 namespace RecursiveMas.Analyzers.Tests.Diagnostics;
 
-/// <summary>RMAS0001–RMAS0014: declarations. Each rule has a test that fires it and one that does not.</summary>
+/// <summary>RMAS0001–RMAS0017: declarations. Each rule has a test that fires it and one that does not.</summary>
 public class DeclarationDiagnosticsTests
 {
     // Two agents that form a valid sequential system with any round count.
@@ -311,6 +311,94 @@ public class DeclarationDiagnosticsTests
             public string RoleOfTeam => "team";
         }
         """);
+
+    // The generator left the agent file out (two files of one name had been CS8785), silently.
+    [Fact]
+    public Task RMAS0015_class_that_is_both_an_agent_and_a_system() => Verify.AnalyzerAsync(
+        Agents + """
+        [Agent("team", HiddenSize = 2048)]
+        [Prompt("Answer: {question}")]
+        [RecursiveSystem(Rounds = 3)]
+        [Sequential(typeof(Planner), typeof(Solver))]
+        public partial class {|#0:Team|};
+        """,
+        [],
+        includeHidden: false,
+        Verify.Diagnostic("RMAS0015").WithLocation(0).WithArguments("Team"));
+
+    // Each was a CS error inside the generated file, or no code and no message (generic), or code for another class (file).
+    [Theory]
+    [InlineData("public static partial class {|RMAS0016:Team|};")]
+    [InlineData("public abstract partial class {|RMAS0016:Team|};")]
+    [InlineData("public partial class {|RMAS0016:Team|}<T>;")]
+    [InlineData("public static partial class Outer<T> { [RecursiveSystem(Rounds = 3)][Sequential(typeof(Planner), typeof(Solver))] public partial class {|RMAS0016:Team|}; }")]
+    [InlineData("file partial class {|RMAS0016:Team|};")]
+    [InlineData("public partial class {|RMAS0016:Team|}(int size) { public int Size => size; }")]
+    [InlineData("public partial record {|RMAS0016:Team|}(int Size);")]
+    [InlineData("public partial class {|RMAS0016:Team|} : Base { public Team() : base(1) { } } public class Base { protected Base(int size) { } }")]
+    [InlineData("public partial class {|RMAS0016:Team|} : Base { public Team() : base(1) { } } public class Base { private Base() { } public Base(int size) { } }")]
+    public Task RMAS0016_system_class_the_generator_cannot_extend(string declaration) => Verify.AnalyzerAsync(Agents + (declaration.StartsWith("public static partial class Outer", StringComparison.Ordinal) ? "" : """
+        [RecursiveSystem(Rounds = 3)]
+        [Sequential(typeof(Planner), typeof(Solver))]
+
+        """) + declaration);
+
+    [Fact]
+    public Task RMAS0016_message_names_the_class_and_the_base_class() => Verify.AnalyzerAsync(
+        Agents + """
+        public class Base { public Base(string name) { } }
+
+        [RecursiveSystem(Rounds = 3)]
+        [Sequential(typeof(Planner), typeof(Solver))]
+        public partial class {|#0:Team|} : Base
+        {
+            public Team() : base("team") { }
+        }
+        """,
+        [],
+        includeHidden: false,
+        Verify.Diagnostic("RMAS0016").WithLocation(0).WithArguments("Team", "derives from 'Base', which has no constructor that the generated private constructor can call without arguments: give 'Base' an accessible parameterless constructor, or do not derive from it"));
+
+    [Theory]
+    [InlineData("public sealed partial class Team;")]
+    [InlineData("public partial record Team;")]
+    [InlineData("public partial class Team : Base; public abstract class Base { protected Base(int size = 1) { } }")]
+    [InlineData("public static partial class Outer { [RecursiveSystem(Rounds = 3)][Sequential(typeof(Planner), typeof(Solver))] public partial class Team; }")]
+    [InlineData("public partial class Base { private Base() { } public Base(int size) { } [RecursiveSystem(Rounds = 3)][Sequential(typeof(Planner), typeof(Solver))] public partial class Team : Base; }")]
+    public Task RMAS0016_system_classes_the_generator_extends(string declaration) => Verify.AnalyzerAsync(Agents + (declaration.Contains("[RecursiveSystem", StringComparison.Ordinal) ? "" : """
+        [RecursiveSystem(Rounds = 3)]
+        [Sequential(typeof(Planner), typeof(Solver))]
+
+        """) + declaration);
+
+    [Theory]
+    [InlineData("public static partial class {|RMAS0017:Solver|};")]
+    [InlineData("file partial class {|RMAS0017:Solver|};")]
+    public Task RMAS0017_agent_type_generated_code_cannot_name(string declaration) => Verify.AnalyzerAsync("""
+        [Agent("solver", HiddenSize = 1536)]
+        [Prompt("Solve: {question}")]
+
+        """ + declaration);
+
+    [Fact]
+    public Task RMAS0017_open_generic_agent() => Verify.AnalyzerAsync(
+        """
+        [Agent("planner", HiddenSize = 2048)]
+        [Prompt("Plan: {question}", When = PromptUse.FirstRound)]
+        [Prompt("Plan again: {question} {feedback}", When = PromptUse.LaterRounds)]
+        public partial class Planner<T>;
+
+        [Agent("solver", HiddenSize = 1536)]
+        [Prompt("Plan: {from:Planner} Question: {question}")]
+        public partial class Solver;
+
+        [RecursiveSystem(Rounds = 3)]
+        [Sequential({|#0:typeof(Planner<>)|}, typeof(Solver))]
+        public partial class Team;
+        """,
+        [],
+        includeHidden: false,
+        Verify.Diagnostic("RMAS0017").WithLocation(0).WithArguments("Planner", "is named as an open generic type, which generated code cannot use as a type argument: name it with its type arguments, such as typeof(Planner<int>)"));
 
     [Fact]
     public async Task RMAS0014_members_in_generated_sources_are_not_the_users()

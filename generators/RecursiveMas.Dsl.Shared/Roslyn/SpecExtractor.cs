@@ -70,6 +70,8 @@ internal sealed class SpecExtractor(DslSymbols symbols, ConfigJsonIndex configs)
         }
 
         var named = new List<INamedTypeSymbol>();
+        // A type that cannot be an agent keeps a name, so RMAS0001 reports it: typeof(Solver[]), typeof(int*), and a
+        // null among the types, which had left the system without code and without a message.
         string NameOf(TypedConstant value)
         {
             if (value.Value is INamedTypeSymbol symbol && symbol.TypeKind != TypeKind.Error)
@@ -78,7 +80,9 @@ internal sealed class SpecExtractor(DslSymbols symbols, ConfigJsonIndex configs)
                 return FullName(symbol);
             }
 
-            return "";
+            return value.Value is ITypeSymbol { TypeKind: not TypeKind.Error } other ? FullName(other)
+                : value.Kind != TypedConstantKind.Error && value.IsNull ? "null"
+                : "";
         }
 
         var systemIndex = IndexOf(attributes, symbols.RecursiveSystem);

@@ -42,6 +42,29 @@ public class DeclarationDiagnosticsTests
         public partial class Team;
         """);
 
+    // These left the system without code and without a message.
+    [Theory]
+    [InlineData("{|RMAS0001:null|}", "Sequential")]
+    [InlineData("{|RMAS0001:typeof(Solver[])|}", "Sequential")]
+    [InlineData("{|RMAS0001:typeof(int*)|}", "Sequential")]
+    [InlineData("{|RMAS0001:null|}", "Link")]
+    public Task RMAS0001_null_and_types_that_are_not_classes(string second, string attribute) => Verify.AnalyzerAsync(Agents + $$"""
+        [RecursiveSystem]
+        [{{attribute}}(typeof(Planner), {{second}})]
+        public partial class Team;
+        """);
+
+    [Fact]
+    public Task RMAS0001_message_names_an_array_type() => Verify.AnalyzerAsync(
+        Agents + """
+        [RecursiveSystem]
+        [Sequential(typeof(Planner), {|#0:typeof(Solver[])|})]
+        public partial class Team;
+        """,
+        [],
+        includeHidden: false,
+        Verify.Diagnostic("RMAS0001").WithLocation(0).WithArguments("Solver[]", "Team"));
+
     [Fact]
     public Task RMAS0001_message_names_the_type_and_the_system() => Verify.AnalyzerAsync(
         Agents + """

@@ -48,7 +48,7 @@ internal static class SiteLocator
                     return null;
                 }
 
-                return site.Kind == SiteKind.Argument && FindArgument(attribute, site) is { } argument
+                return site.Kind == SiteKind.Argument && FindArgument(attribute, site, attributes[site.Index].AttributeConstructor) is { } argument
                     ? argument.Expression.GetLocation()
                     : attribute.GetLocation();
         }
@@ -122,9 +122,10 @@ internal static class SiteLocator
         return first?.Identifier.GetLocation();
     }
 
-    // Named: by name. Positional: by position among the arguments without 'Name ='; a params array
+    // Named: by name. Positional: the constructor argument written with its parameter's name ('to: typeof(B)'),
+    // which may come in any order, else by position among the arguments without 'Name ='; a params array
     // written as separate arguments maps element i to argument i.
-    static AttributeArgumentSyntax? FindArgument(AttributeSyntax attribute, Site site)
+    static AttributeArgumentSyntax? FindArgument(AttributeSyntax attribute, Site site, IMethodSymbol? constructor)
     {
         var arguments = attribute.ArgumentList?.Arguments ?? default;
         if (site.Name is { } name)
@@ -133,6 +134,20 @@ internal static class SiteLocator
         }
 
         var positional = arguments.Where(a => a.NameEquals is null).ToList();
-        return site.Position >= 0 && site.Position < positional.Count ? positional[site.Position] : null;
+        if (constructor is not null && site.Position >= 0 && site.Position < constructor.Parameters.Length
+            && !constructor.Parameters[site.Position].IsParams)
+        {
+            var parameter = constructor.Parameters[site.Position].Name;
+            if (positional.FirstOrDefault(a => a.NameColon?.Name.Identifier.ValueText == parameter) is { } byName)
+            {
+                return byName;
+            }
+        }
+
+        // An argument named for another parameter is not at this position (only arguments in their own position may be named).
+        return site.Position >= 0 && site.Position < positional.Count
+            && (positional[site.Position].NameColon is null || constructor is null)
+            ? positional[site.Position]
+            : null;
     }
 }

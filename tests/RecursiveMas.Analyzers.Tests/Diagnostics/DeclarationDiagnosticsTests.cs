@@ -65,6 +65,15 @@ public class DeclarationDiagnosticsTests
         includeHidden: false,
         Verify.Diagnostic("RMAS0001").WithLocation(0).WithArguments("Solver[]", "Team"));
 
+    // Named arguments in another order: the diagnostic had gone to 'to: typeof(Solver)', the first one.
+    [Fact]
+    public Task RMAS0001_named_arguments_out_of_order() => Verify.AnalyzerAsync(Agents + """
+        [RecursiveSystem]
+        [Link(to: typeof(Solver), from: {|RMAS0001:typeof(string)|})]
+        [Decoder(agent: typeof(Solver))]
+        public partial class Team;
+        """);
+
     [Fact]
     public Task RMAS0001_message_names_the_type_and_the_system() => Verify.AnalyzerAsync(
         Agents + """

@@ -84,11 +84,15 @@ public sealed class DslAnalyzer : DiagnosticAnalyzer
 
     // The names of the members declared in the user's own code (not in generated sources), nested types
     // included: the ones that can clash with what the generator adds. Implicit members (a record's
-    // synthesized ones, the default constructor) have no declaration and are left out.
+    // synthesized ones, the default constructor) have no declaration and are left out. A constructor that takes
+    // the runtime system, the generated one's signature, counts as GeneratedNames.RuntimeConstructor.
     static IEnumerable<string> UserMemberNames(INamedTypeSymbol type, System.Threading.CancellationToken cancellationToken) =>
         type.GetMembers()
-            .Where(m => !m.IsImplicitlyDeclared && m.CanBeReferencedByName && SiteLocator.UserDeclaration(m, cancellationToken) is not null)
-            .Select(m => m.Name);
+            .Where(m => !m.IsImplicitlyDeclared && SiteLocator.UserDeclaration(m, cancellationToken) is not null)
+            .Select(m => m.CanBeReferencedByName ? m.Name
+                : SiteLocator.TakesTheRuntimeSystem(m) ? GeneratedNames.RuntimeConstructor(type.Name)
+                : null)
+            .OfType<string>();
 
     // A non-partial type that contains an agent or system is reported from its own symbol action, so
     // that the diagnostic is local to the declaration the code fix changes (and reported once).

@@ -33,7 +33,10 @@ internal static class SiteLocator
                     ? Identifier(containing[site.Index], cancellationToken)
                     : Identifier(owner, cancellationToken);
             case SiteKind.Member:
-                return owner.GetMembers(site.Name ?? "")
+                var members = site.Name == GeneratedNames.RuntimeConstructor(owner.Name)
+                    ? owner.InstanceConstructors.Where(TakesTheRuntimeSystem).Cast<ISymbol>()
+                    : owner.GetMembers(site.Name ?? "");
+                return members
                     .Select(m => UserDeclaration(m, cancellationToken))
                     .FirstOrDefault(l => l is not null) ?? Identifier(owner, cancellationToken);
             default:
@@ -54,6 +57,11 @@ internal static class SiteLocator
         }
     }
 
+    /// <summary>Whether <paramref name="member"/> is an instance constructor with the generated one's signature: one <c>RecursiveMas.Systems.RecursiveSystem</c>.</summary>
+    public static bool TakesTheRuntimeSystem(ISymbol member) =>
+        member is IMethodSymbol { MethodKind: MethodKind.Constructor, IsStatic: false, Parameters: [{ RefKind: RefKind.None } parameter] }
+        && parameter.Type is INamedTypeSymbol { Name: GeneratedNames.RuntimeConstructorParameter, ContainingNamespace: { Name: "Systems", ContainingNamespace: { Name: "RecursiveMas", ContainingNamespace.IsGlobalNamespace: true } } };
+
     /// <summary>
     /// Where <paramref name="member"/> is declared in the user's code: the identifier of its first
     /// declaration outside generated sources; null when it is only declared in generated code (or has no source).
@@ -72,6 +80,7 @@ internal static class SiteLocator
             {
                 BaseTypeDeclarationSyntax t => t.Identifier,
                 MethodDeclarationSyntax m => m.Identifier,
+                ConstructorDeclarationSyntax c => c.Identifier,
                 PropertyDeclarationSyntax p => p.Identifier,
                 EventDeclarationSyntax e => e.Identifier,
                 VariableDeclaratorSyntax v => v.Identifier,

@@ -47,9 +47,13 @@ public sealed class GeneratedNamesTests
         Assert.Empty(reported.Except(declared));
     }
 
-    // Constructors are named after the type and cannot clash; every other member by its identifier.
+    // A constructor by its signature when it takes the runtime system (the generated one's, which a user constructor
+    // must not repeat), every other member by its identifier.
     static string? NameOf(MemberDeclarationSyntax member) => member switch
     {
+        ConstructorDeclarationSyntax { ParameterList.Parameters: [var parameter] } c
+            when parameter.Type?.ToString().EndsWith("RecursiveSystem", StringComparison.Ordinal) == true => c.Identifier.Text + "(RecursiveSystem)",
+        ConstructorDeclarationSyntax => null,
         MethodDeclarationSyntax m => m.Identifier.Text,
         PropertyDeclarationSyntax p => p.Identifier.Text,
         FieldDeclarationSyntax f => f.Declaration.Variables.Single().Identifier.Text,

@@ -45,6 +45,18 @@ internal static class GeneratedNames
     /// <summary>The private helper re-keying role targets by agent name (emitted when a role is renamed).</summary>
     public const string ByAgentName = "ByAgentName";
 
+    /// <summary>
+    /// The private constructor <c>Load</c> calls, as the one "name" a constructor has: its class and its parameter
+    /// (<c>Team(RecursiveSystem)</c>). A user constructor with the same parameter is CS0111 in generated code.
+    /// </summary>
+    public static string RuntimeConstructor(string system) => system + "(" + RuntimeConstructorParameter + ")";
+
+    /// <summary>The simple name of the type of the generated constructor's one parameter (<c>RecursiveMas.Systems.RecursiveSystem</c>).</summary>
+    public const string RuntimeConstructorParameter = "RecursiveSystem";
+
+    /// <summary>Whether <paramref name="name"/>, a name <see cref="OfSystem"/> gives, is <see cref="RuntimeConstructor"/>'s.</summary>
+    public static bool IsConstructor(string name) => name.EndsWith(")", System.StringComparison.Ordinal);
+
     /// <summary>The camelCase form of a class name, for locals and fields (<c>Planner</c> → <c>planner</c>).</summary>
     public static string Identifier(string agent) =>
         agent.Length == 0 ? agent : char.ToLowerInvariant(agent[0]) + agent.Substring(1);
@@ -90,6 +102,7 @@ internal static class GeneratedNames
             yield return member;
         }
 
+        yield return (RuntimeConstructor(system.Name), "the private constructor that Load calls");
         yield return (RuntimeField, "the runtime field");
         yield return (ByAgentName, "the role re-keying helper");
         foreach (var agent in system.Agents.Select(a => a.Name).Distinct())

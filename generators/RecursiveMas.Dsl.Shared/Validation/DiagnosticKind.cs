@@ -48,7 +48,7 @@ internal enum DiagnosticKind
     /// <summary>A pattern, link or decoder on a class without <c>[RecursiveSystem]</c>. Args: pattern, class.</summary>
     PatternWithoutSystem = 13,
 
-    /// <summary>A member the user declares, or the class itself, has a name the generator gives a member of the class. Args: member, class, what the generated member is, what to rename ("the member", "the class …").</summary>
+    /// <summary>A member the user declares, or the class itself, has a name the generator gives a member of the class. Args: member, class, what the generated member is, what to do ("rename the member", "rename the class …", "give the constructor other parameters").</summary>
     MemberNameClash = 14,
 
     /// <summary>A class carries both <c>[Agent]</c> and <c>[RecursiveSystem]</c>. Args: class.</summary>

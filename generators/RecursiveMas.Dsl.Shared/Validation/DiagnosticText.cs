@@ -146,7 +146,7 @@ internal sealed record DiagnosticText(DiagnosticKind Kind, ProblemSeverity Sever
             "Pattern, [Link] and [Decoder] attributes describe a recursive system and are only read on a class with [RecursiveSystem]."),
         new(DiagnosticKind.MemberNameClash, ProblemSeverity.Error,
             "Member name is taken by generated code",
-            "'{1}' declares '{0}', but the generator adds {2} under that name to '{1}': rename {3}",
+            "'{1}' declares '{0}', but the generator adds {2} under that name to '{1}': {3}",
             "The source generator adds members to [RecursiveSystem] and [Agent] classes (Solve, Load, Rounds, per-agent links and stages, agent constants). A member of the same name in the user's part of the class clashes with them (CS0102/CS0111 inside generated code) or, as an overload, takes calls meant for the generated member, and a class named like one of them cannot compile (CS0542); these names are reserved."),
         new(DiagnosticKind.AgentAndSystem, ProblemSeverity.Error,
             "Class is both an agent and a system",

@@ -12,13 +12,20 @@ namespace RecursiveMas.Dsl;
 /// </summary>
 internal static class MemberNameRules
 {
-    /// <summary>The clashes of <paramref name="userMembers"/> (names declared in the user's code) with <paramref name="system"/>'s generated members.</summary>
+    /// <summary>
+    /// The clashes of <paramref name="userMembers"/> (names declared in the user's code; a constructor taking the runtime
+    /// system as <see cref="GeneratedNames.RuntimeConstructor"/>) with <paramref name="system"/>'s generated members.
+    /// </summary>
     public static IEnumerable<Problem> CheckSystem(SystemSpec system, IEnumerable<string> userMembers) =>
         Check(system.Type.FullName, system.Name, GeneratedNames.OfSystem(system), userMembers);
 
     /// <summary>The clashes of <paramref name="userMembers"/> with <paramref name="agent"/>'s generated constants.</summary>
     public static IEnumerable<Problem> CheckAgent(AgentSpec agent, IEnumerable<string> userMembers) =>
         Check(agent.FullName, agent.Name, GeneratedNames.AgentConstants, userMembers);
+
+    // A constructor keeps its class's name: only its parameters can change.
+    static string RenameAdvice(string member) =>
+        GeneratedNames.IsConstructor(member) ? "give the constructor other parameters" : "rename the member";
 
     static IEnumerable<Problem> Check(string owner, string typeName, IEnumerable<(string Name, string What)> generated, IEnumerable<string> userMembers)
     {
@@ -34,14 +41,14 @@ internal static class MemberNameRules
         // A class named like a member the generator adds to it cannot compile (CS0542, inside the generated file).
         if (reserved.TryGetValue(typeName, out var taken))
         {
-            yield return Problem.Create(DiagnosticKind.MemberNameClash, Site.Declaration(owner), typeName, typeName, taken, "the class (a member cannot have the name of its class)");
+            yield return Problem.Create(DiagnosticKind.MemberNameClash, Site.Declaration(owner), typeName, typeName, taken, "rename the class (a member cannot have the name of its class)");
         }
 
         foreach (var member in userMembers.Distinct(StringComparer.Ordinal))
         {
             if (reserved.TryGetValue(member, out var what))
             {
-                yield return Problem.Create(DiagnosticKind.MemberNameClash, Site.Member(owner, member), member, typeName, what, "the member");
+                yield return Problem.Create(DiagnosticKind.MemberNameClash, Site.Member(owner, member), member, typeName, what, RenameAdvice(member));
             }
         }
     }

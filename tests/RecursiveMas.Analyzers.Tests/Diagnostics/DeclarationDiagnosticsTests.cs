@@ -307,7 +307,7 @@ public class DeclarationDiagnosticsTests
         """,
         [],
         includeHidden: false,
-        Verify.Diagnostic("RMAS0014").WithLocation(0).WithArguments("SendFromPlanner", "Team", "the sender method of agent 'Planner'", "the member"));
+        Verify.Diagnostic("RMAS0014").WithLocation(0).WithArguments("SendFromPlanner", "Team", "the sender method of agent 'Planner'", "rename the member"));
 
     // A member cannot have the name of its class: these were CS0542 inside the generated file.
     [Theory]
@@ -320,6 +320,29 @@ public class DeclarationDiagnosticsTests
         public partial class {|RMAS0014:{{name}}|};
         """);
 
+    // The generated private constructor that Load calls takes the runtime system: a user one with that signature was CS0111.
+    [Fact]
+    public Task RMAS0014_constructor_taking_the_runtime_system() => Verify.AnalyzerAsync(
+        Agents + """
+        [RecursiveSystem(Rounds = 3)]
+        [Sequential(typeof(Planner), typeof(Solver))]
+        public partial class Team
+        {
+            public Team(string name) { }
+            public {|#0:Team|}(RecursiveMas.Systems.RecursiveSystem runtime) { }
+        }
+        """,
+        [],
+        includeHidden: false,
+        Verify.Diagnostic("RMAS0014").WithLocation(0).WithArguments("Team(RecursiveSystem)", "Team", "the private constructor that Load calls", "give the constructor other parameters"));
+
+    [Fact]
+    public Task RMAS0014_positional_record_agent_property() => Verify.AnalyzerAsync("""
+        [Agent("planner", HiddenSize = 2048)]
+        [Prompt("Plan: {question}")]
+        public partial record Planner(int {|RMAS0014:Role|});
+        """);
+
     [Fact]
     public Task RMAS0014_agent_class_named_like_its_constant() => Verify.AnalyzerAsync(
         """
@@ -329,7 +352,7 @@ public class DeclarationDiagnosticsTests
         """,
         [],
         includeHidden: false,
-        Verify.Diagnostic("RMAS0014").WithLocation(0).WithArguments("Role", "Role", "the agent's role name", "the class (a member cannot have the name of its class)"));
+        Verify.Diagnostic("RMAS0014").WithLocation(0).WithArguments("Role", "Role", "the agent's role name", "rename the class (a member cannot have the name of its class)"));
 
     [Fact]
     public Task RMAS0014_names_the_generator_does_not_use_are_free() => Verify.AnalyzerAsync(Agents + """

@@ -296,7 +296,7 @@ public static class DiagnosticDescriptors
         description: Description(DiagnosticKind.PatternWithoutSystem),
         helpLinkUri: HelpLinkBase + PatternWithoutSystemId + ".md");
 
-    /// <summary>RMAS0014: <c>'{1}' declares '{0}', but the generator adds {2} under that name to '{1}': {3}</c></summary>
+    /// <summary>RMAS0014: <c>'{1}' cannot have a member named '{0}': the generator adds {2} to it under that name; {3}</c></summary>
     public static readonly DiagnosticDescriptor MemberNameClash = new(
         id: MemberNameClashId,
         title: Title(DiagnosticKind.MemberNameClash),

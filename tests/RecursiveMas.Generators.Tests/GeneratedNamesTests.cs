@@ -66,7 +66,7 @@ public sealed class GeneratedNamesTests
     {
         var message = diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture);
         var quoted = message.Split('\'');
-        // "'{1}' declares '{0}', but ..." → quoted[1] is the type, quoted[3] the member.
+        // "'{1}' cannot have a member named '{0}': ..." → quoted[1] is the type, quoted[3] the member.
         return index == 1 ? quoted[1] : quoted[3];
     }
 }

@@ -65,6 +65,7 @@ public sealed class GenerationTests
     [InlineData("public partial class Team : Base { public Team() : base(1) { } } public class Base { public Base(int size) { } }")] // RMAS0016; was CS7036
     [InlineData("file partial class Team;")] // RMAS0016; was a public Team beside the user's, silently
     [InlineData("public partial class Team;", "public partial class Solver", "public static partial class Solver")] // RMAS0017; was CS0718
+    [InlineData("public partial class Team;", "Solver", "PlannerFirstRound")] // P's prompt field and PlannerFirstRound's field (RMAS0014; was CS0102)
     [InlineData("public partial class Team;", "class Team", "class Rounds")] // named like its const Rounds (RMAS0014; was CS0542)
     [InlineData("public partial class Team;", "class Team", "class PlannerToSolver")] // named like its link (RMAS0014; was CS0542)
     public void AnInvalidSystemGetsNoCodeAndNoGeneratorDiagnostics(string declaration, string find = "", string replace = "")

@@ -91,44 +91,49 @@ internal static class GeneratedNames
     public static string Sender(string agent, bool withFeedback) => "SendFrom" + agent + (withFeedback ? "WithFeedback" : "");
 
     /// <summary>
-    /// Every name the generator may give a member of <paramref name="system"/>'s class, with what it is:
-    /// the fixed API, and for each agent and edge every name its stages, senders and links may take
-    /// (a superset of one run's names, so that adding a prompt never turns a user member into a clash).
+    /// Every name the generator may give a member of <paramref name="system"/>'s class, with what it is and the full
+    /// name of the agent it comes from (empty for the fixed API): the fixed API, and for each agent and edge every name
+    /// its stages, senders and links may take (a superset of one run's names, so that adding a prompt never turns a
+    /// user member, or another agent, into a clash).
     /// </summary>
-    public static IEnumerable<(string Name, string What)> OfSystem(SystemSpec system)
+    public static IEnumerable<(string Name, string What, string Agent)> OfSystem(SystemSpec system)
     {
-        foreach (var member in SystemApi)
+        foreach (var (name, what) in SystemApi)
         {
-            yield return member;
+            yield return (name, what, "");
         }
 
-        yield return (RuntimeConstructor(system.Name), "the private constructor that Load calls");
-        yield return (RuntimeField, "the runtime field");
-        yield return (ByAgentName, "the role re-keying helper");
-        foreach (var agent in system.Agents.Select(a => a.Name).Distinct())
+        yield return (RuntimeConstructor(system.Name), "the private constructor that Load calls", "");
+        yield return (RuntimeField, "the runtime field", "");
+        yield return (ByAgentName, "the role re-keying helper", "");
+
+        // One agent per simple name: two agents of one name are RMAS0012 already.
+        foreach (var spec in system.Agents.GroupBy(a => a.Name).Select(g => g.First()))
         {
-            yield return (AgentField(agent), "the field of agent '" + agent + "'");
-            yield return (InnerLink(agent), "the inner link of agent '" + agent + "'");
+            var (agent, owner) = (spec.Name, spec.FullName);
+            yield return (AgentField(agent), "the field of agent '" + agent + "'", owner);
+            yield return (InnerLink(agent), "the inner link of agent '" + agent + "'", owner);
             foreach (var stage in new[] { PromptStage.FirstRound, PromptStage.LaterRounds, PromptStage.FinalDecode })
             {
                 foreach (var one in new[] { true, false })
                 {
                     var (field, method) = Stage(agent, stage, one);
-                    yield return (field, "a prompt field of agent '" + agent + "'");
-                    yield return (method, "a stage method of agent '" + agent + "'");
+                    yield return (field, "a prompt field of agent '" + agent + "'", owner);
+                    yield return (method, "a stage method of agent '" + agent + "'", owner);
                 }
             }
 
-            yield return (Sender(agent, withFeedback: false), "the sender method of agent '" + agent + "'");
-            yield return (Sender(agent, withFeedback: true), "the sender method of agent '" + agent + "'");
+            yield return (Sender(agent, withFeedback: false), "the sender method of agent '" + agent + "'", owner);
+            yield return (Sender(agent, withFeedback: true), "the sender method of agent '" + agent + "'", owner);
         }
 
+        // A link's name is blamed on its receiver, the agent whose name ends it.
         if (Topology.Build(system) is { } topology)
         {
             var names = system.Agents.ToDictionary(a => a.FullName, a => a.Name);
             foreach (var edge in topology.Edges.Where(e => names.ContainsKey(e.From) && names.ContainsKey(e.To)))
             {
-                yield return (OuterLink(names[edge.From], names[edge.To]), "the outer link " + names[edge.From] + " -> " + names[edge.To]);
+                yield return (OuterLink(names[edge.From], names[edge.To]), "the outer link " + names[edge.From] + " -> " + names[edge.To], edge.To);
             }
         }
     }

@@ -16,12 +16,50 @@ internal static class MemberNameRules
     /// The clashes of <paramref name="userMembers"/> (names declared in the user's code; a constructor taking the runtime
     /// system as <see cref="GeneratedNames.RuntimeConstructor"/>) with <paramref name="system"/>'s generated members.
     /// </summary>
-    public static IEnumerable<Problem> CheckSystem(SystemSpec system, IEnumerable<string> userMembers) =>
-        Check(system.Type.FullName, system.Name, GeneratedNames.OfSystem(system), userMembers);
+    public static IEnumerable<Problem> CheckSystem(SystemSpec system, IEnumerable<string> userMembers)
+    {
+        var generated = GeneratedNames.OfSystem(system).ToList();
+        return AgentClashes(system, generated)
+            .Concat(Check(system.Type.FullName, system.Name, generated.Select(g => (g.Name, g.What)), userMembers));
+    }
 
     /// <summary>The clashes of <paramref name="userMembers"/> with <paramref name="agent"/>'s generated constants.</summary>
     public static IEnumerable<Problem> CheckAgent(AgentSpec agent, IEnumerable<string> userMembers) =>
         Check(agent.FullName, agent.Name, GeneratedNames.AgentConstants, userMembers);
+
+    // Agents whose names spell each other's generated members (P and PFirstRound: P's first-round prompt field and
+    // PFirstRound's field are both _pFirstRound; A, BInnerLink and AToB: the link A -> BInnerLink and AToB's inner link
+    // are both AToBInnerLink) were CS0102 inside the generated file. Reported once per agent, at the system's first
+    // typeof of the agent that brings the second member.
+    static IEnumerable<Problem> AgentClashes(SystemSpec system, List<(string Name, string What, string Agent)> generated)
+    {
+        // Two agents of one simple name give all the same names: RMAS0012 says so once.
+        if (system.Agents.Select(a => a.Name).Distinct(StringComparer.Ordinal).Count() != system.Agents.Count)
+        {
+            yield break;
+        }
+
+        var first = new Dictionary<string, (string What, string Agent)>(StringComparer.Ordinal);
+        var reported = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (name, what, agent) in generated)
+        {
+            if (!first.TryGetValue(name, out var earlier))
+            {
+                first.Add(name, (what, agent));
+                continue;
+            }
+
+            if (agent.Length == 0 || earlier.Agent == agent || !reported.Add(agent))
+            {
+                continue;
+            }
+
+            var site = system.Mentions().FirstOrDefault(m => m.Type == agent).Site ?? Site.Declaration(system.Type.FullName);
+            var agentName = system.FindAgent(agent)?.Name ?? agent;
+            yield return Problem.Create(DiagnosticKind.MemberNameClash, site, name, system.Name, earlier.What,
+                "rename agent '" + agentName + "', for which the generator gives " + what + " that name too");
+        }
+    }
 
     // A constructor keeps its class's name: only its parameters can change.
     static string RenameAdvice(string member) =>

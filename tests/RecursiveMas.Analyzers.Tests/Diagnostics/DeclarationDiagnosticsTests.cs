@@ -343,6 +343,47 @@ public class DeclarationDiagnosticsTests
         public partial record Planner(int {|RMAS0014:Role|});
         """);
 
+    // Two agents whose names spell each other's generated members: CS0102 inside the generated file.
+    [Fact]
+    public Task RMAS0014_agents_whose_names_spell_each_others_members() => Verify.AnalyzerAsync(
+        """
+        [Agent("p", HiddenSize = 2048)]
+        [Prompt("Plan: {question}", When = PromptUse.FirstRound)]
+        [Prompt("Plan again: {question} {feedback}", When = PromptUse.LaterRounds)]
+        public partial class P;
+
+        [Agent("q", HiddenSize = 2048)]
+        [Prompt("Solve: {from:P} {question}")]
+        public partial class PFirstRound;
+
+        [RecursiveSystem(Rounds = 3)]
+        [Sequential(typeof(P), {|#0:typeof(PFirstRound)|})]
+        public partial class Team;
+        """,
+        [],
+        includeHidden: false,
+        Verify.Diagnostic("RMAS0014").WithLocation(0).WithArguments("_pFirstRound", "Team", "a prompt field of agent 'P'", "rename agent 'PFirstRound', for which the generator gives the field of agent 'PFirstRound' that name too"));
+
+    [Fact]
+    public Task RMAS0014_a_link_named_like_an_agents_inner_link() => Verify.AnalyzerAsync("""
+        [Agent("a", HiddenSize = 2048)]
+        [Prompt("A: {question}", When = PromptUse.FirstRound)]
+        [Prompt("A again: {question} {feedback}", When = PromptUse.LaterRounds)]
+        public partial class A;
+
+        [Agent("b", HiddenSize = 2048)]
+        [Prompt("B: {from:A} {question}")]
+        public partial class BInnerLink;
+
+        [Agent("c", HiddenSize = 2048)]
+        [Prompt("C: {from:BInnerLink} {question}")]
+        public partial class AToB;
+
+        [RecursiveSystem(Rounds = 3)]
+        [Sequential(typeof(A), {|RMAS0014:typeof(BInnerLink)|}, typeof(AToB))]
+        public partial class Team;
+        """);
+
     [Fact]
     public Task RMAS0014_agent_class_named_like_its_constant() => Verify.AnalyzerAsync(
         """

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Numerics;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
@@ -41,23 +42,17 @@ internal static class ChatRequestMapping
         bool overridden = false;
         if (options.Temperature is float temperature)
         {
-            if (!(temperature >= 0 && float.IsFinite(temperature)))
-                throw new ArgumentOutOfRangeException(nameof(options.Temperature), temperature, "temperature must be 0 (greedy) or positive");
-            decoding = decoding with { Temperature = temperature };
+            decoding = decoding with { Temperature = InRange(temperature, nameof(options.Temperature), Temperature) };
             overridden = true;
         }
         if (options.TopP is float topP)
         {
-            if (!(topP > 0 && topP <= 1))
-                throw new ArgumentOutOfRangeException(nameof(options.TopP), topP, "top-p must be in (0, 1]");
-            decoding = decoding with { TopP = topP };
+            decoding = decoding with { TopP = InRange(topP, nameof(options.TopP), TopP) };
             overridden = true;
         }
         if (options.TopK is int topK)
         {
-            if (topK < 0)
-                throw new ArgumentOutOfRangeException(nameof(options.TopK), topK, "top-k must be 0 (off) or positive");
-            decoding = decoding with { TopK = topK };
+            decoding = decoding with { TopK = InRange(topK, nameof(options.TopK), TopK) };
             overridden = true;
         }
         if (options.MaxOutputTokens is int maxTokens)
@@ -78,6 +73,29 @@ internal static class ChatRequestMapping
         // a request without its own budget is held to the ceiling.
         var chosen = overridden ? decoding : baseDecoding;
         return new ChatRequest(question, rounds, latentSteps, options.MaxOutputTokens is null ? WithinCeiling(chosen, settings.MaxOutputTokens) : chosen);
+    }
+
+    /// <summary>Where a sampling option may lie: its name in OpenAI's API, its bounds, and the bounds in words.</summary>
+    sealed record SamplingRange(string Name, double Min, bool MinIncluded, double Max, string Words);
+
+    // OpenAI's ranges (its API answers 400 outside them): a temperature above 2 is noise, not a setting. top_k is vLLM's
+    // extension; 0 turns it off.
+    static readonly SamplingRange Temperature = new("temperature", 0, true, 2, "between 0 (greedy) and 2");
+    static readonly SamplingRange TopP = new("top_p", 0, false, 1, "greater than 0 and at most 1");
+    static readonly SamplingRange TopK = new("top_k", 0, true, int.MaxValue, "0 (off) or positive");
+
+    /// <summary>
+    /// The one rule for every numeric sampling option: inside its range (NaN never is), else an
+    /// <see cref="ArgumentOutOfRangeException"/> naming the <see cref="ChatOptions"/> property (the server names the field).
+    /// </summary>
+    static T InRange<T>(T value, string property, SamplingRange range) where T : INumber<T>
+    {
+        double number = double.CreateTruncating(value);
+        bool above = range.MinIncluded ? number >= range.Min : number > range.Min;
+        if (!(above && number <= range.Max))
+            throw new ArgumentOutOfRangeException(property, value,
+                $"{range.Name} must be {range.Words}, not {value.ToString(null, CultureInfo.InvariantCulture)}");
+        return value;
     }
 
     /// <summary>

@@ -122,6 +122,8 @@ public sealed class RecursiveMasChatClientTests(TinySystems zoo) : IClassFixture
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => client.GetResponseAsync(Question, new ChatOptions { MaxOutputTokens = 100_000 }));
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => client.GetResponseAsync(Question, new ChatOptions { TopP = 1.5f }));
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => client.GetResponseAsync(Question, new ChatOptions { Temperature = -1 }));
+        var tooHot = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => client.GetResponseAsync(Question, new ChatOptions { Temperature = 2.5f }));
+        Assert.Equal(nameof(ChatOptions.Temperature), tooHot.ParamName);
         await Assert.ThrowsAsync<NotSupportedException>(() => client.GetResponseAsync(Question, new ChatOptions { StopSequences = ["."] }));
         await Assert.ThrowsAsync<ArgumentException>(() => client.GetResponseAsync(Question, new ChatOptions { ModelId = "gpt-4o" }));
         await Assert.ThrowsAsync<ArgumentException>(() => client.GetResponseAsync([]));

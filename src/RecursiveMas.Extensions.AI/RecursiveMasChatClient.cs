@@ -16,7 +16,8 @@ namespace RecursiveMas.Extensions.AI;
 /// decode; <c>rounds</c> and <c>latent_steps</c> in <see cref="ChatOptions.AdditionalProperties"/> set n and m.
 /// Stop sequences and tools are refused (<see cref="NotSupportedException"/>).</item>
 /// <item><see cref="ChatResponse.Usage"/>: input tokens = positions prefilled by every agent, output
-/// tokens = text tokens generated, <c>latent_steps</c> and <c>rounds</c> in
+/// tokens = text tokens the model generated (text the system wrote into the answer — the boxed-answer retry's cue,
+/// tool results — is input the next decode reads, so it counts once, as input), <c>latent_steps</c> and <c>rounds</c> in
 /// <see cref="UsageDetails.AdditionalCounts"/>. <see cref="ChatResponse.RawRepresentation"/> is the
 /// <see cref="RunResult"/>.</item>
 /// <item>Streaming yields the final decode token by token, an <see cref="AgentStepContent"/> update after

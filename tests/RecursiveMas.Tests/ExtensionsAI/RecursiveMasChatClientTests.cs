@@ -41,6 +41,29 @@ public sealed class RecursiveMasChatClientTests(TinySystems zoo) : IClassFixture
     }
 
     [Fact]
+    public async Task TheBoxedAnswerRetrysCueIsCountedOnceAmongPromptTokensNotAsCompletion()
+    {
+        using var system = zoo.Load("sequential", 1, maxNewTokens: 8);
+        var retrying = system.Description.Decoding with { RetryWithoutBoxedAnswer = true, RetryTokens = 4 };
+        using var client = new RecursiveMasChatClient(system, new RecursiveMasChatClientOptions { Decoding = retrying });
+        using var once = new RecursiveMasChatClient(system, new RecursiveMasChatClientOptions { Decoding = retrying with { RetryWithoutBoxedAnswer = false } });
+
+        var retried = await client.GetResponseAsync(Question);
+        var plain = await once.GetResponseAsync(Question);
+
+        // The answer's text holds the cue the server wrote; the model wrote only what comes before and after it.
+        Assert.StartsWith(plain.Text + SystemAgent.FinalAnswerCue, retried.Text);
+        int cue = system.Agents.Single(a => a.Name == "Solver").Tokenizer.Encode(SystemAgent.FinalAnswerCue).Count;
+        long continued = retried.Usage!.OutputTokenCount!.Value - plain.Usage!.OutputTokenCount!.Value;
+        Assert.InRange(continued, 1, 4);
+        // The retry reads its prompt again with the answer and the cue after it: all of it prefilled, the cue once.
+        Assert.True(retried.Usage.InputTokenCount - plain.Usage.InputTokenCount > cue + plain.Usage.OutputTokenCount,
+            $"{retried.Usage.InputTokenCount} vs {plain.Usage.InputTokenCount} prompt tokens: the retry's prefill is missing");
+        foreach (var usage in new[] { retried.Usage, plain.Usage })
+            Assert.Equal(usage.InputTokenCount + usage.OutputTokenCount, usage.TotalTokenCount);
+    }
+
+    [Fact]
     public async Task TheResponseIsTheRunnersAnswerWithItsUsage()
     {
         using var system = zoo.Load("sequential", 2, maxNewTokens: 8);

@@ -93,6 +93,11 @@ internal static class StageTrainer
             double firstLoss = double.NaN;
             TrainingProgress? last = null;
             int skipped = 0;
+            // The last update made from a finite loss: what its examples gave before it, to tell whether it broke the links.
+            LastUpdate? lastUpdate = null;
+            double? LossNow(IReadOnlyList<TrainingExample> examples) => inner is not null
+                ? inner.HeldOutLoss(agents, examples, o.BatchSize)
+                : outer!.HeldOutLoss(examples, o.BatchSize);
             for (int step = start; step < o.Steps; step++)
             {
                 ct.ThrowIfCancellationRequested();
@@ -104,10 +109,12 @@ internal static class StageTrainer
                 var roundSums = new double[rounds];
                 var roundCounts = new int[rounds];
                 var agentSums = new Dictionary<string, (double Sum, int Count)>();
+                var stepExamples = new List<TrainingExample>();
                 for (int a = 0; a < o.GradientAccumulation; a++)
                 {
                     var indices = sampler.Batch((long)step * o.GradientAccumulation + a);
                     var batch = indices.Select(i => data[i]).ToList();
+                    stepExamples.AddRange(batch);
                     double scale = 1.0 / o.GradientAccumulation;
                     if (inner is not null)
                     {
@@ -136,7 +143,11 @@ internal static class StageTrainer
                 // A step whose loss or gradient is NaN/inf is skipped, as released: no update, counted.
                 bool finite = double.IsFinite(stepLoss) && double.IsFinite(gradientNorm);
                 if (!finite)
+                {
                     skipped++;
+                    // Unless the links are the cause: then every later step would be skipped and the broken links saved.
+                    CheckLastUpdate(lastUpdate, LossNow, parameters, stage, step + 1, $"the loss is {Number(stepLoss)}, and ");
+                }
                 if (finite && o.ClipNorm > 0)
                 {
                     foreach (var (_, keys) in groups)
@@ -147,7 +158,13 @@ internal static class StageTrainer
                     }
                 }
                 if (finite)
+                {
                     optimizer.Step(gradients.Sums, lr);
+                    if (NonFinite(parameters) is { } broken)
+                        throw new TrainingDivergedException(stage, step + 1,
+                            $"the update (learning rate {Number(lr)}) made {broken} NaN or infinite; {NothingWritten}");
+                    lastUpdate = new LastUpdate(step + 1, stepLoss, lr, stepExamples);
+                }
 
                 var roundGradients = shares is null ? [] : shares.Sums.Keys
                     .Select(key => (Key: key, Parts: key.Split('@')))
@@ -183,8 +200,12 @@ internal static class StageTrainer
                 log?.Append(last);
                 o.OnProgress?.Invoke(last);
 
-                if (checkpointPath is not null && ((o.CheckpointEvery > 0 && done % o.CheckpointEvery == 0) || done == o.Steps))
-                    TrainingCheckpoint.Save(checkpointPath, done, identity, system, optimizer);
+                bool checkpoint = checkpointPath is not null && ((o.CheckpointEvery > 0 && done % o.CheckpointEvery == 0) || done == o.Steps);
+                // Before weights are kept (a checkpoint, the stage's end): they must still give its examples a finite loss.
+                if (finite && (checkpoint || done == o.Steps))
+                    CheckLastUpdate(lastUpdate, LossNow, parameters, stage, done, "");
+                if (checkpoint)
+                    TrainingCheckpoint.Save(checkpointPath!, done, identity, system, optimizer);
             }
 
             return new StageReport
@@ -215,6 +236,55 @@ internal static class StageTrainer
                 agent.ReusePrefixes = true;
         }
     }
+
+    /// <summary>An optimizer step made from a finite loss: its 1-based step, that loss, its learning rate and its examples.</summary>
+    sealed record LastUpdate(int Step, double Loss, double LearningRate, IReadOnlyList<TrainingExample> Examples);
+
+    const string NothingWritten = "nothing from that update on was saved (the last checkpoint and the links folder keep what they held); " +
+        "lower the learning rate";
+
+    /// <summary>
+    /// Throws when the links, since <paramref name="update"/>, give its own examples — whose loss was finite before
+    /// it — a NaN or infinite loss: the update broke them (a learning rate far too large moves weights by about itself).
+    /// A non-finite loss of other examples with finite losses there is that batch's own, and is skipped as released.
+    /// </summary>
+    static void CheckLastUpdate(LastUpdate? update, Func<IReadOnlyList<TrainingExample>, double?> lossNow,
+        IReadOnlyList<(string Key, Tensor Parameter)> parameters, TrainingStage stage, int step, string found)
+    {
+        if (update is null || lossNow(update.Examples) is not double now || double.IsFinite(now))
+            return;
+        var (key, largest) = LargestWeight(parameters);
+        throw new TrainingDivergedException(stage, step,
+            $"{found}the examples of step {update.Step}, whose loss was {Number(update.Loss)} before that step's update, give {Number(now)} after it: " +
+            $"the update (learning rate {Number(update.LearningRate)}) broke the links (largest weight {Number(largest)}, in {key}); {NothingWritten}");
+    }
+
+    /// <summary>The first trained parameter holding a NaN or an infinity, or null.</summary>
+    static string? NonFinite(IReadOnlyList<(string Key, Tensor Parameter)> parameters)
+    {
+        using var scope = NewDisposeScope();
+        foreach (var (key, p) in parameters)
+        {
+            if (!p.detach().isfinite().all().item<bool>())
+                return key;
+        }
+        return null;
+    }
+
+    static (string Key, double Largest) LargestWeight(IReadOnlyList<(string Key, Tensor Parameter)> parameters)
+    {
+        using var scope = NewDisposeScope();
+        (string Key, double Largest) best = ("", 0);
+        foreach (var (key, p) in parameters)
+        {
+            double value = p.detach().abs().max().to_type(ScalarType.Float64).item<double>();
+            if (!(value <= best.Largest))
+                best = (key, value);
+        }
+        return best;
+    }
+
+    static string Number(double value) => value.ToString("G4", CultureInfo.InvariantCulture);
 
     /// <summary>
     /// What a checkpoint must agree on with the run resuming from it: the system and its links, the

@@ -193,6 +193,36 @@ public sealed class TrainCommandTests(SecretRelay relay) : IClassFixture<SecretR
     }
 
     [Fact]
+    public void ALearningRateThatBreaksTheLinksStopsTrainingNamingTheStepAndKeepsWhatWasSaved()
+    {
+        var (system, data, _, shared) = Files();
+        string output = shared + "-" + Guid.NewGuid().ToString("N");
+        var (code, text) = CliRunner.Run("train", "--system", system, "--data", data, "--stage", "outer", "--out", output, "--steps", "2", "--warmup", "0");
+        Assert.True(code == ExitCodes.Success, text);
+        string links = Path.Combine(output, "links"), checkpoint = Path.Combine(output, "checkpoint-outer.safetensors");
+        var saved = Directory.EnumerateFiles(links).Append(checkpoint).ToDictionary(f => f, File.ReadAllBytes);
+
+        // A finite, positive rate passes the settings check; its first update moves every weight by about 1e30.
+        (code, text) = CliRunner.Run("train", "--system", system, "--data", data, "--stage", "outer", "--out", output, "--steps", "4", "--warmup", "0",
+            "--lr", "1e30", "--checkpoint-every", "1");
+
+        Assert.Equal(ExitCodes.InvalidInput, code);
+        Assert.Contains("training diverged in the outer stage at step 1", text);
+        Assert.Contains("learning rate 1E+30", text);
+        Assert.All(saved, file => Assert.Equal(file.Value, File.ReadAllBytes(file.Key)));
+        Assert.Equal(saved.Keys.Where(f => f != checkpoint).Order(), Directory.EnumerateFiles(links).Order());
+
+        // Rates that are not finite and above 0 never get that far: the settings check names --lr.
+        foreach (string rate in new[] { "0", "-1e-3", "nan", "inf" })
+        {
+            (code, text) = CliRunner.Run("train", "--system", system, "--data", data, "--stage", "outer", "--out", output, "--lr", rate);
+            Assert.Equal(ExitCodes.Usage, code);
+            Assert.Contains("--lr", text);
+        }
+        Directory.Delete(output, recursive: true);
+    }
+
+    [Fact]
     public void BadInputIsExitCodeOneNamingTheFile()
     {
         var (system, data, _, output) = Files();

@@ -57,14 +57,35 @@ internal static class ConfigJsonReader
             return ConfigJsonFacts.Invalid(path, "it has no hidden_size field");
         }
 
-        if (hidden is not long size || size <= 0 || size > int.MaxValue)
+        if (!Whole(hidden, out var size) || size <= 0 || size > int.MaxValue)
         {
             return ConfigJsonFacts.Invalid(path, $"its {field} is {Describe(hidden)}, not a positive integer");
         }
 
         var modelType = root.TryGetValue("model_type", out var type) ? type as string : null;
-        var vocab = root.TryGetValue("vocab_size", out var v) && v is long vocabSize and > 0 and <= int.MaxValue ? (int)vocabSize : 0;
+        var vocab = root.TryGetValue("vocab_size", out var v) && Whole(v, out var vocabSize) && vocabSize is > 0 and <= int.MaxValue ? (int)vocabSize : 0;
         return new ConfigJsonFacts(ConfigJsonStatus.Valid, path, (int)size, modelType, vocab, null);
+    }
+
+    /// <summary>
+    /// The value of an integer field: an integer, or a number with a fraction or an exponent whose value is whole, as
+    /// some exporters write sizes (<c>64.0</c> is 64; <c>64.5</c> is no integer). The runtime's <c>ModelConfig</c> reads
+    /// integer fields by the same rule.
+    /// </summary>
+    static bool Whole(object? value, out long whole)
+    {
+        switch (value)
+        {
+            case long integer:
+                whole = integer;
+                return true;
+            case double number when number == System.Math.Floor(number) && number >= long.MinValue && number < long.MaxValue:
+                whole = (long)number;
+                return true;
+            default:
+                whole = 0;
+                return false;
+        }
     }
 
     static bool FindHiddenSize(Dictionary<string, object?> obj, out object? value, out string field)

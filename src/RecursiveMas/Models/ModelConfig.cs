@@ -357,6 +357,9 @@ public sealed record ModelConfig
             + 2L * s.ValueHeads + s.ValueHeadDim + (long)s.ValueDim * d;
     }
 
+    /// <summary>The <c>torch_dtype</c> names of the floating-point dtypes safetensors weights are read in (transformers writes these).</summary>
+    static readonly string[] WeightDTypeNames = ["float32", "float16", "bfloat16", "float64"];
+
     /// <summary>Reads fields with the file and key named in every error.</summary>
     sealed class ConfigReader
     {
@@ -483,8 +486,7 @@ public sealed record ModelConfig
                 EosTokenIds = ReadIntOrList("eos_token_id") is { Count: > 0 } eos ? eos
                     : Multimodal ? ReadIntOrListAt(_wrapper, "eos_token_id", "eos_token_id") : [],
                 PadTokenId = OptionalInt("pad_token_id") ?? (Multimodal ? OptionalIntAt(_wrapper, "pad_token_id") : null),
-                StoredDType = OptionalString("torch_dtype") ?? OptionalString("dtype")
-                    ?? (Multimodal ? OptionalStringAt(_wrapper, "torch_dtype", "torch_dtype") ?? OptionalStringAt(_wrapper, "dtype", "dtype") : null),
+                StoredDType = WeightDType(root, _prefix) ?? (Multimodal ? WeightDType(_wrapper, "") : null),
             };
             // A stop id the model cannot produce would never stop a decode: it runs to its budget without a word.
             foreach (int id in config.EosTokenIds)
@@ -611,6 +613,25 @@ public sealed record ModelConfig
             if (!(d > 0))
                 throw new ModelFileException(path, field, $"must be positive, got {d.ToString(CultureInfo.InvariantCulture)}");
             return d;
+        }
+
+        /// <summary>
+        /// <c>torch_dtype</c> (<c>dtype</c> in newer transformers): the weights' dtype as written. Weights are read in the
+        /// dtype their safetensors header gives, so the field only informs, but a name that is not one of the dtypes
+        /// weights are read in ("float8", a typo) means a checkpoint this runtime does not read, or a wrong file: refused,
+        /// naming the field and the names accepted, rather than carried into the configs it writes.
+        /// </summary>
+        string? WeightDType(JsonObject o, string prefix)
+        {
+            foreach (string key in new[] { "torch_dtype", "dtype" })
+            {
+                if (OptionalStringAt(o, key, prefix + key) is not { } name)
+                    continue;
+                return WeightDTypeNames.Contains(name, StringComparer.Ordinal) ? name
+                    : throw new ModelFileException(path, prefix + key,
+                        $"\"{name}\" is not a dtype this runtime reads weights in; accepted: {string.Join(", ", WeightDTypeNames)}");
+            }
+            return null;
         }
 
         string RequiredString(string key) =>

@@ -29,10 +29,24 @@ public class ConfigTests
         Assert.Equal(expected, ConfigJsonReader.Read("p", json).HiddenSize);
 
     [Theory]
+    [InlineData("""{ "hidden_size": 64.0, "vocab_size": 1000.0 }""", 64, 1000)]
+    [InlineData("""{ "hidden_size": 6.4e1, "vocab_size": 1e3 }""", 64, 1000)]
+    [InlineData("""{ "text_config": { "d_model": 2560.0 } }""", 2560, 0)]
+    public void Reads_sizes_written_as_whole_numbers_with_a_fraction(string json, int hidden, int vocab)
+    {
+        var config = ConfigJsonReader.Read("p", json);
+
+        Assert.Equal(ConfigJsonStatus.Valid, config.Status);
+        Assert.Equal((hidden, vocab), (config.HiddenSize, config.VocabSize));
+    }
+
+    [Theory]
     [InlineData("", "the file is not a JSON object")]
     [InlineData("""{ "hidden_size": 2048, }""", "it is not valid JSON")]
     [InlineData("""{ "hidden_size": 2048 } trailing""", "unexpected text after the JSON object")]
     [InlineData("""{ "hidden_size": 20.5 }""", "its hidden_size is 20.5, not a positive integer")]
+    [InlineData("""{ "hidden_size": 64.5 }""", "its hidden_size is 64.5, not a positive integer")]
+    [InlineData("""{ "hidden_size": 1e300 }""", "its hidden_size is 1E+300, not a positive integer")]
     [InlineData("""{ "hidden_size": -4 }""", "its hidden_size is -4, not a positive integer")]
     [InlineData("""{ "hidden_size": null }""", "its hidden_size is null, not a positive integer")]
     [InlineData("""{ "hidden_size": [2048] }""", "its hidden_size is an array, not a positive integer")]

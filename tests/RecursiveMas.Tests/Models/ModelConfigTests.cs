@@ -78,6 +78,14 @@ public class ModelConfigTests
         Assert.Contains("gpt2", e.Message);
     }
 
+    [Fact]
+    public void IntegersWrittenWithAFractionAndTheWeightDTypeNamesAreRead()
+    {
+        // Some exporters write sizes as 64.0; the DSL's reader of config.json reads them by the same rule.
+        var c = Parse("""{"model_type":"llama","hidden_size":8.0,"intermediate_size":8,"num_hidden_layers":1e0,"num_attention_heads":2,"vocab_size":10,"torch_dtype":"bfloat16"}""");
+        Assert.Equal((8, 1, "bfloat16"), (c.HiddenSize, c.LayerCount, c.StoredDType));
+    }
+
     [Theory]
     [InlineData("hidden_size", """{"model_type":"llama","intermediate_size":8,"num_hidden_layers":1,"num_attention_heads":2,"vocab_size":10}""", "missing")]
     [InlineData("hidden_size", """{"model_type":"llama","hidden_size":0,"intermediate_size":8,"num_hidden_layers":1,"num_attention_heads":2,"vocab_size":10}""", "positive")]
@@ -89,6 +97,10 @@ public class ModelConfigTests
     [InlineData("hidden_act", """{"model_type":"llama","hidden_act":"gelu","hidden_size":8,"intermediate_size":8,"num_hidden_layers":1,"num_attention_heads":2,"vocab_size":10}""", "silu")]
     [InlineData("rope_scaling.rope_type", """{"model_type":"llama","hidden_size":8,"intermediate_size":8,"num_hidden_layers":1,"num_attention_heads":2,"vocab_size":10,"rope_scaling":{"rope_type":"yarn","factor":4}}""", "yarn")]
     [InlineData("rope_scaling.low_freq_factor", """{"model_type":"llama","hidden_size":8,"intermediate_size":8,"num_hidden_layers":1,"num_attention_heads":2,"vocab_size":10,"rope_scaling":{"rope_type":"llama3","factor":4}}""", "missing")]
+    [InlineData("torch_dtype", """{"model_type":"llama","hidden_size":8,"intermediate_size":8,"num_hidden_layers":1,"num_attention_heads":2,"vocab_size":10,"torch_dtype":"float8"}""", "accepted: float32, float16, bfloat16, float64")]
+    [InlineData("dtype", """{"model_type":"llama","hidden_size":8,"intermediate_size":8,"num_hidden_layers":1,"num_attention_heads":2,"vocab_size":10,"dtype":"bf16"}""", "\"bf16\" is not a dtype")]
+    [InlineData("text_config.torch_dtype", """{"model_type":"gemma3","text_config":{"torch_dtype":"int4"}}""", "int4")]
+    [InlineData("hidden_size", """{"model_type":"llama","hidden_size":8.5,"intermediate_size":8,"num_hidden_layers":1,"num_attention_heads":2,"vocab_size":10}""", "must be an integer, got 8.5")]
     [InlineData("use_sliding_window", """{"model_type":"qwen2","use_sliding_window":true,"hidden_size":8,"intermediate_size":8,"num_hidden_layers":1,"num_attention_heads":2,"vocab_size":10}""", "not supported")]
     public void InvalidFieldsAreNamed(string field, string json, string says)
     {

@@ -179,6 +179,11 @@ public sealed class ChatCompletionsTests(ServerFixture server) : IClassFixture<S
         Assert.Equal(plain.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString(),
             (await Json(await server.Post(neutral), HttpStatusCode.OK)).GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString());
 
+        // vLLM's other spelling of top_k off.
+        Assert.Equal(plain.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString(),
+            (await Json(await server.Post(Body("What is 3 plus 4?", extra: ",\"rounds\":1,\"top_k\":-1")), HttpStatusCode.OK))
+                .GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString());
+
         var withBom = new ByteArrayContent([0xEF, 0xBB, 0xBF, .. Encoding.UTF8.GetBytes(Body("What is 3 plus 4?", extra: ",\"rounds\":1"))]);
         withBom.Headers.ContentType = new("application/json");
         await Json(await server.Http.PostAsync("/v1/chat/completions", withBom), HttpStatusCode.OK);

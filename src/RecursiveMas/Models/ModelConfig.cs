@@ -627,6 +627,8 @@ public sealed record ModelConfig
             {
                 if (OptionalStringAt(o, key, prefix + key) is not { } name)
                     continue;
+                if (name == "auto")
+                    return null; // from_pretrained's "as the checkpoint says", which some exported configs keep: says nothing
                 return WeightDTypeNames.Contains(name, StringComparer.Ordinal) ? name
                     : throw new ModelFileException(path, prefix + key,
                         $"\"{name}\" is not a dtype this runtime reads weights in; accepted: {string.Join(", ", WeightDTypeNames)}");

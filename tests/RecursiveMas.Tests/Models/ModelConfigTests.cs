@@ -84,6 +84,8 @@ public class ModelConfigTests
         // Some exporters write sizes as 64.0; the DSL's reader of config.json reads them by the same rule.
         var c = Parse("""{"model_type":"llama","hidden_size":8.0,"intermediate_size":8,"num_hidden_layers":1e0,"num_attention_heads":2,"vocab_size":10,"torch_dtype":"bfloat16"}""");
         Assert.Equal((8, 1, "bfloat16"), (c.HiddenSize, c.LayerCount, c.StoredDType));
+        // "auto" (from_pretrained's "as the checkpoint says") informs of nothing: read as absent.
+        Assert.Null(Parse("""{"model_type":"llama","hidden_size":8,"intermediate_size":8,"num_hidden_layers":1,"num_attention_heads":2,"vocab_size":10,"torch_dtype":"auto"}""").StoredDType);
     }
 
     [Theory]

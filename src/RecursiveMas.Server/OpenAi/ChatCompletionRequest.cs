@@ -100,9 +100,11 @@ public sealed record ChatCompletionRequest(
     }
 
     /// <summary>
-    /// OpenAI options that change what the answer must be — tools to call, a JSON format, log-probabilities — which
+    /// OpenAI options that change what the answer must be — tools to call, a JSON format, log-probabilities, penalties and
+    /// biases on the tokens drawn — which
     /// a system's decoder does not do: refused, so a client never takes an ordinary answer for what it asked. Their
-    /// neutral values (no tools, <c>"auto"</c>/<c>"none"</c> tool choice, a text format, no log-probabilities) pass.
+    /// neutral values (no tools, <c>"auto"</c>/<c>"none"</c> tool choice, a text format, no log-probabilities, no penalty, no
+    /// bias) pass.
     /// </summary>
     static void RefuseWhatNoSystemGives(JsonElement root)
     {
@@ -129,6 +131,20 @@ public sealed record ChatCompletionRequest(
             throw Unsupported("logprobs", "logprobs are not supported: the answer's tokens come from a system, not one model's distribution");
         if (Integer(root, "top_logprobs") is > 0)
             throw Unsupported("top_logprobs", "top_logprobs are not supported: the answer's tokens come from a system, not one model's distribution");
+        // Penalties and biases change which tokens are drawn; the decoder samples without them, so only their
+        // neutral values pass (0; vLLM's repetition_penalty 1; an empty logit_bias).
+        foreach (string key in new[] { "frequency_penalty", "presence_penalty" })
+            if (Single(root, key) is float penalty && penalty != 0)
+                throw Unsupported(key, $"{key} is not supported: a system's decoder samples without penalties (0 is the value it honours)");
+        if (Single(root, "repetition_penalty") is float repetition && repetition != 1)
+            throw Unsupported("repetition_penalty", "repetition_penalty is not supported: a system's decoder samples without penalties (1 is the value it honours)");
+        if (root.TryGetProperty("logit_bias", out var bias) && bias.ValueKind != JsonValueKind.Null)
+        {
+            if (bias.ValueKind != JsonValueKind.Object)
+                throw ApiError.Invalid("logit_bias", "logit_bias must be an object mapping token ids to biases");
+            if (bias.EnumerateObject().Any())
+                throw Unsupported("logit_bias", "logit_bias is not supported: the answer's tokens come from a system, not one model's distribution");
+        }
     }
 
     /// <summary>Input echoed in an error, cut to a readable length: an error never sends a megabyte back.</summary>

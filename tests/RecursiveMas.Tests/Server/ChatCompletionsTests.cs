@@ -141,6 +141,11 @@ public sealed class ChatCompletionsTests(ServerFixture server) : IClassFixture<S
         { "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"tool_choice\":\"required\"}", 400, "tool_choice", "no tools" },
         { "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"response_format\":{\"type\":\"json_object\"}}", 400, "response_format", "json_object" },
         { "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"logprobs\":true}", 400, "logprobs", "not supported" },
+        { "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"frequency_penalty\":0.5}", 400, "frequency_penalty", "not supported" },
+        { "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"presence_penalty\":-1}", 400, "presence_penalty", "not supported" },
+        { "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"repetition_penalty\":1.2}", 400, "repetition_penalty", "not supported" },
+        { "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"logit_bias\":{\"50256\":-100}}", 400, "logit_bias", "not supported" },
+        { "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"logit_bias\":[1]}", 400, "logit_bias", "must be an object" },
         // Both budgets are read: a bad one is refused beside a good one.
         { "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"max_completion_tokens\":5,\"max_tokens\":\"x\"}", 400, "max_tokens", "integer" },
         { "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"seed\":9223372036854775808}", 400, "seed", "does not fit a 64-bit integer" },
@@ -174,7 +179,8 @@ public sealed class ChatCompletionsTests(ServerFixture server) : IClassFixture<S
     [Fact]
     public async Task AskingForNothingASystemCannotGiveAndABomBeforeTheJsonAreAccepted()
     {
-        string neutral = Body("What is 3 plus 4?", extra: ",\"rounds\":1,\"tools\":[],\"tool_choice\":\"none\",\"response_format\":{\"type\":\"text\"},\"logprobs\":false,\"stop\":null,\"top_k\":0");
+        string neutral = Body("What is 3 plus 4?", extra: ",\"rounds\":1,\"tools\":[],\"tool_choice\":\"none\",\"response_format\":{\"type\":\"text\"},\"logprobs\":false,\"stop\":null,\"top_k\":0" +
+            ",\"frequency_penalty\":0,\"presence_penalty\":0.0,\"repetition_penalty\":1,\"logit_bias\":{}");
         var plain = await Json(await server.Post(Body("What is 3 plus 4?", extra: ",\"rounds\":1")), HttpStatusCode.OK);
         Assert.Equal(plain.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString(),
             (await Json(await server.Post(neutral), HttpStatusCode.OK)).GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString());

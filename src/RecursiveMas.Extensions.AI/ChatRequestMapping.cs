@@ -35,6 +35,13 @@ internal static class ChatRequestMapping
             throw new NotSupportedException("stop sequences are not supported: a system's decoder stops at its end-of-turn token or its token budget");
         if (options.Tools is { Count: > 0 })
             throw new NotSupportedException("tools are not supported: a Deliberation system brings its own tools");
+        // As the server refuses them: what changes the answer's tokens or form is refused, not dropped.
+        if (options.FrequencyPenalty is float frequency && frequency != 0)
+            throw new NotSupportedException("a frequency penalty is not supported: a system's decoder samples without penalties");
+        if (options.PresencePenalty is float presence && presence != 0)
+            throw new NotSupportedException("a presence penalty is not supported: a system's decoder samples without penalties");
+        if (options.ResponseFormat is ChatResponseFormatJson)
+            throw new NotSupportedException("a JSON response format is not supported: a system answers in text");
 
         int? rounds = IntProperty(options, Rounds, 1, settings.MaxRounds);
         int? latentSteps = IntProperty(options, LatentSteps, 1, settings.MaxLatentSteps);

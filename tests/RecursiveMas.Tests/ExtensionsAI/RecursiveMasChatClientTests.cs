@@ -148,6 +148,9 @@ public sealed class RecursiveMasChatClientTests(TinySystems zoo) : IClassFixture
         var tooHot = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => client.GetResponseAsync(Question, new ChatOptions { Temperature = 2.5f }));
         Assert.Equal(nameof(ChatOptions.Temperature), tooHot.ParamName);
         await Assert.ThrowsAsync<NotSupportedException>(() => client.GetResponseAsync(Question, new ChatOptions { StopSequences = ["."] }));
+        await Assert.ThrowsAsync<NotSupportedException>(() => client.GetResponseAsync(Question, new ChatOptions { FrequencyPenalty = 0.5f }));
+        await Assert.ThrowsAsync<NotSupportedException>(() => client.GetResponseAsync(Question, new ChatOptions { PresencePenalty = -1 }));
+        await Assert.ThrowsAsync<NotSupportedException>(() => client.GetResponseAsync(Question, new ChatOptions { ResponseFormat = ChatResponseFormat.Json }));
         await Assert.ThrowsAsync<ArgumentException>(() => client.GetResponseAsync(Question, new ChatOptions { ModelId = "gpt-4o" }));
         await Assert.ThrowsAsync<ArgumentException>(() => client.GetResponseAsync([]));
         var last = await Assert.ThrowsAsync<ArgumentException>(() => client.GetResponseAsync([new ChatMessage(ChatRole.User, Question), new ChatMessage(ChatRole.Assistant, "42")]));

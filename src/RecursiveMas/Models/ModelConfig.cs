@@ -715,9 +715,10 @@ public sealed record ModelConfig
         {
             JsonNode? node = o[key];
             if (node is JsonArray a)
-                return a.Select((n, i) => n is JsonValue v && TryNumber(v, out double d) && d == Math.Floor(d)
+                // In int's range before the cast: 1e20 would wrap to int.MinValue and be refused as "not a token".
+                return a.Select((n, i) => n is JsonValue v && TryNumber(v, out double d) && d == Math.Floor(d) && d >= int.MinValue && d <= int.MaxValue
                     ? (int)d
-                    : throw new ModelFileException(path, $"{field}[{i}]", "must be an integer")).ToArray();
+                    : throw new ModelFileException(path, $"{field}[{i}]", "must be an integer (a 32-bit one)")).ToArray();
             return OptionalIntAt(o, key, field) is int single ? [single] : [];
         }
 

@@ -102,6 +102,7 @@ public class ModelConfigTests
     [InlineData("torch_dtype", """{"model_type":"llama","hidden_size":8,"intermediate_size":8,"num_hidden_layers":1,"num_attention_heads":2,"vocab_size":10,"torch_dtype":"float8"}""", "accepted: float32, float16, bfloat16, float64")]
     [InlineData("dtype", """{"model_type":"llama","hidden_size":8,"intermediate_size":8,"num_hidden_layers":1,"num_attention_heads":2,"vocab_size":10,"dtype":"bf16"}""", "\"bf16\" is not a dtype")]
     [InlineData("text_config.torch_dtype", """{"model_type":"gemma3","text_config":{"torch_dtype":"int4"}}""", "int4")]
+    [InlineData("eos_token_id[1]", """{"model_type":"llama","hidden_size":8,"intermediate_size":8,"num_hidden_layers":1,"num_attention_heads":2,"vocab_size":10,"eos_token_id":[1,1e20]}""", "must be an integer (a 32-bit one)")]
     [InlineData("hidden_size", """{"model_type":"llama","hidden_size":8.5,"intermediate_size":8,"num_hidden_layers":1,"num_attention_heads":2,"vocab_size":10}""", "must be an integer, got 8.5")]
     [InlineData("use_sliding_window", """{"model_type":"qwen2","use_sliding_window":true,"hidden_size":8,"intermediate_size":8,"num_hidden_layers":1,"num_attention_heads":2,"vocab_size":10}""", "not supported")]
     public void InvalidFieldsAreNamed(string field, string json, string says)

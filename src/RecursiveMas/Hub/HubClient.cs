@@ -156,8 +156,7 @@ public sealed class HubClient : IDisposable
             byte[] buffer = new byte[1 << 16];
             while (true)
             {
-                idle.CancelAfter(IdleTimeout);
-                int read = await input.ReadAsync(buffer, idle.Token).ConfigureAwait(false);
+                int read = await ReadOrGiveUpAsync(input, buffer, idle).ConfigureAwait(false);
                 if (read == 0)
                     break;
                 if (have + read > file.Size)
@@ -221,17 +220,36 @@ public sealed class HubClient : IDisposable
     {
         if (response.Content.Headers.ContentLength > limit)
             throw new HubException($"{what} is {response.Content.Headers.ContentLength} bytes, more than the limit of {limit}");
+        using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var input = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         using var buffer = new MemoryStream();
         byte[] chunk = new byte[1 << 16];
-        int read;
-        while ((read = await input.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+        try
         {
-            if (buffer.Length + read > limit)
-                throw new HubException($"{what} is longer than the limit of {limit} bytes");
-            buffer.Write(chunk, 0, read);
+            int read;
+            while ((read = await ReadOrGiveUpAsync(input, chunk, idle).ConfigureAwait(false)) > 0)
+            {
+                if (buffer.Length + read > limit)
+                    throw new HubException($"{what} is longer than the limit of {limit} bytes");
+                buffer.Write(chunk, 0, read);
+            }
+        }
+        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new HubException($"{what}: no data for {IdleTimeout.TotalSeconds:0} s after {buffer.Length} bytes; run the pull again", inner: e);
         }
         return buffer.ToArray();
+    }
+
+    /// <summary>
+    /// The next bytes of an answer's body, waiting at most <see cref="IdleTimeout"/> for them: a server that sends
+    /// its headers and then nothing must not hold the pull forever. <paramref name="idle"/> is cancelled when the
+    /// wait runs out (the caller turns that into a <see cref="HubException"/>).
+    /// </summary>
+    async Task<int> ReadOrGiveUpAsync(Stream input, Memory<byte> buffer, CancellationTokenSource idle)
+    {
+        idle.CancelAfter(IdleTimeout);
+        return await input.ReadAsync(buffer, idle.Token).ConfigureAwait(false);
     }
 
     HubException StatusError(HttpResponseMessage response, string subject, string what)

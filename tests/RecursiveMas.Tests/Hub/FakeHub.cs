@@ -47,6 +47,12 @@ public sealed class FakeHub : IAsyncDisposable
     /// <summary>Files (repository paths) served with every byte flipped: same length, wrong content.</summary>
     public ConcurrentDictionary<string, bool> Corrupt { get; } = new();
 
+    /// <summary>
+    /// A hostile or broken server: when set, it sees every request first (after it is recorded) and answers it
+    /// itself by returning true, or leaves it to the normal routes by returning false.
+    /// </summary>
+    public Func<HttpContext, Task<bool>>? Intercept { get; set; }
+
     public static async Task<FakeHub> StartAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -79,6 +85,8 @@ public sealed class FakeHub : IAsyncDisposable
         string path = request.Path.Value ?? "";
         Requests.Enqueue((path, request.Headers.Range.ToString() is { Length: > 0 } r ? r : null,
             request.Headers.Authorization.ToString() is { Length: > 0 } a ? a : null));
+        if (Intercept is { } intercept && await intercept(context))
+            return;
         if (path.StartsWith("/cdn/", StringComparison.Ordinal))
         {
             var lfs = FindLfs(path["/cdn/".Length..]);

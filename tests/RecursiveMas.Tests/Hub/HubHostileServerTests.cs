@@ -1,0 +1,60 @@
+using Microsoft.AspNetCore.Http;
+using RecursiveMas.Hub;
+
+namespace RecursiveMas.Tests.Hub;
+
+/// <summary>
+/// A pull against a broken or hostile server (<see cref="FakeHub.Intercept"/>): every bad answer must end in a
+/// <see cref="HubException"/> naming what was wrong, in bounded time, with nothing half-written in the cache.
+/// </summary>
+public sealed class HubHostileServerTests : IAsyncLifetime
+{
+    const string RepoId = "test-org/tiny-model";
+    static readonly FakeFile Config = FakeFile.Text("config.json", """{"model_type": "llama", "hidden_size": 8}""");
+    static readonly FakeFile Weights = FakeFile.Large("model.safetensors", 300_000, seed: 1);
+
+    FakeHub hub = null!;
+    FakeRepo repo = null!;
+    readonly string root = Directory.CreateTempSubdirectory("rmas-hub-hostile-").FullName;
+    string CacheDir => Path.Combine(root, "cache");
+
+    public async Task InitializeAsync()
+    {
+        hub = await FakeHub.StartAsync();
+        repo = hub.AddRepo(RepoId, Config, Weights);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await hub.DisposeAsync();
+        Directory.Delete(root, recursive: true);
+    }
+
+    async Task<HubPullResult> Pull(TimeSpan? idle = null)
+    {
+        using var client = new HubClient(new HubEnvironment(hub.Endpoint, null, CacheDir)) { IdleTimeout = idle ?? TimeSpan.FromSeconds(30) };
+        return await new HubPull(client, new HubCache(CacheDir)).PullAsync(HubRepoId.Parse(RepoId), "main");
+    }
+
+    [Fact]
+    public async Task AListingThatStallsMidBodyTimesOut()
+    {
+        hub.Intercept = async context =>
+        {
+            if (!context.Request.Path.Value!.StartsWith("/api/", StringComparison.Ordinal))
+                return false;
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync("{\"sha\": ");
+            await context.Response.Body.FlushAsync();
+            await Task.Delay(Timeout.Infinite, context.RequestAborted).ContinueWith(_ => { });
+            return true;
+        };
+
+        var pull = Pull(idle: TimeSpan.FromSeconds(1));
+        var first = await Task.WhenAny(pull, Task.Delay(TimeSpan.FromSeconds(20)));
+
+        Assert.Same(pull, first);
+        var error = await Assert.ThrowsAsync<HubException>(() => pull);
+        Assert.Contains(RepoId, error.Message);
+    }
+}

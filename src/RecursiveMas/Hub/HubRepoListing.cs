@@ -43,15 +43,20 @@ public sealed partial record HubRepoListing(HubRepoId Repo, string Revision, str
 
             var files = new List<HubFile>();
             var seen = new HashSet<string>(StringComparer.Ordinal);
+            int index = 0;
             foreach (var sibling in siblings.EnumerateArray())
             {
+                // Reading a property of a number or null throws InvalidOperationException, which is no message for a user.
+                if (sibling.ValueKind != JsonValueKind.Object)
+                    throw new HubException($"{where}: \"siblings[{index}]\" is {sibling.ValueKind.ToString().ToLowerInvariant()}, not an object describing a file");
+                index++;
                 string path = String(sibling, "rfilename", where);
                 if (HubFilePath.Problem(path) is { } problem)
                     throw new HubException($"{where} names the file \"{path}\", which {problem}; refusing to download from this repository");
                 if (!seen.Add(path))
                     throw new HubException($"{where} lists \"{path}\" twice");
                 string at = $"{where}, file \"{path}\"";
-                if (!sibling.TryGetProperty("size", out var sizeElement) || !sizeElement.TryGetInt64(out long size) || size < 0)
+                if (!sibling.TryGetProperty("size", out var sizeElement) || sizeElement.ValueKind != JsonValueKind.Number || !sizeElement.TryGetInt64(out long size) || size < 0)
                     throw new HubException($"{at}: no valid \"size\" (the Hub answers with sizes when asked with blobs=true)");
                 if (size > limits.MaxFileBytes)
                     throw new HubException($"{at} is {size} bytes, more than the limit of {limits.MaxFileBytes} bytes per file");
@@ -64,8 +69,17 @@ public sealed partial record HubRepoListing(HubRepoId Repo, string Revision, str
                     sha256 = String(lfs, "sha256", at + " (lfs)");
                     if (!Sha256Hash().IsMatch(sha256))
                         throw new HubException($"{at}: \"lfs.sha256\" is \"{sha256}\", not a 64-digit SHA-256");
-                    if (lfs.TryGetProperty("size", out var lfsSize) && lfsSize.TryGetInt64(out long lfsBytes) && lfsBytes != size)
-                        throw new HubException($"{at}: \"size\" {size} and \"lfs.size\" {lfsBytes} disagree");
+                    if (lfs.TryGetProperty("size", out var lfsSize))
+                    {
+                        if (lfsSize.ValueKind != JsonValueKind.Number || !lfsSize.TryGetInt64(out long lfsBytes))
+                            throw new HubException($"{at}: \"lfs.size\" is not a whole number of bytes");
+                        if (lfsBytes != size)
+                            throw new HubException($"{at}: \"size\" {size} and \"lfs.size\" {lfsBytes} disagree");
+                    }
+                }
+                else if (lfs.ValueKind is not (JsonValueKind.Undefined or JsonValueKind.Null))
+                {
+                    throw new HubException($"{at}: \"lfs\" is {lfs.ValueKind.ToString().ToLowerInvariant()}, not an object"); // an LFS file checked as a git blob would fail its hash only after downloading
                 }
                 files.Add(new HubFile(path, size, blobId, sha256));
             }

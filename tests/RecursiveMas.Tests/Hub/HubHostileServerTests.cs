@@ -36,6 +36,35 @@ public sealed class HubHostileServerTests : IAsyncLifetime
         return await new HubPull(client, new HubCache(CacheDir)).PullAsync(HubRepoId.Parse(RepoId), "main");
     }
 
+    /// <summary>Answers the listing with <paramref name="json"/> instead of the repository's.</summary>
+    void ListingIs(string json) => hub.Intercept = async context =>
+    {
+        if (!context.Request.Path.Value!.StartsWith("/api/", StringComparison.Ordinal))
+            return false;
+        context.Response.ContentType = "application/json";
+        await context.Response.WriteAsync(json);
+        return true;
+    };
+
+    const string Sha = "0123456789abcdef0123456789abcdef01234567";
+
+    // Each was an InvalidOperationException from System.Text.Json (rmas: exit 70, "internal error").
+    [Theory]
+    [InlineData("""{"sha": "SHA", "siblings": [{"rfilename": "a.json", "size": "12", "blobId": "SHA"}]}""", "size")]
+    [InlineData("""{"sha": "SHA", "siblings": [{"rfilename": "a.json", "size": 12, "blobId": "SHA", "lfs": {"sha256": "0000000000000000000000000000000000000000000000000000000000000000", "size": "12"}}]}""", "lfs.size")]
+    [InlineData("""{"sha": "SHA", "siblings": [{"rfilename": "a.json", "size": 12, "blobId": "SHA", "lfs": "yes"}]}""", "lfs")]
+    [InlineData("""{"sha": "SHA", "siblings": [7]}""", "siblings[0]")]
+    [InlineData("""{"sha": "SHA", "siblings": [null]}""", "siblings[0]")]
+    public async Task AListingWithValuesOfTheWrongTypeIsRefusedNamingTheField(string json, string field)
+    {
+        ListingIs(json.Replace("SHA", Sha, StringComparison.Ordinal));
+
+        var error = await Assert.ThrowsAsync<HubException>(() => Pull());
+
+        Assert.Contains(field, error.Message);
+        Assert.Empty(hub.RequestsTo("/resolve/"));
+    }
+
     [Fact]
     public async Task AListingThatStallsMidBodyTimesOut()
     {

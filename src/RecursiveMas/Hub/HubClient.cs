@@ -123,6 +123,9 @@ public sealed class HubClient : IDisposable
                 if (hop >= Limits.MaxRedirects)
                     throw new HubException($"{name}: more than {Limits.MaxRedirects} redirects");
                 url = location.IsAbsoluteUri ? location : new Uri(url, location);
+                // HttpClient throws NotSupportedException for file://, ftp://, …: no message for a user.
+                if (url.Scheme is not ("http" or "https"))
+                    throw new HubException($"{name}: the server redirects to {url}, which is not an http:// or https:// URL; refused");
                 continue;
             }
             if (response.StatusCode == HttpStatusCode.RequestedRangeNotSatisfiable && from > 0)

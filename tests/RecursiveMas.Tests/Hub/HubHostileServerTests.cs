@@ -86,4 +86,23 @@ public sealed class HubHostileServerTests : IAsyncLifetime
         var error = await Assert.ThrowsAsync<HubException>(() => pull);
         Assert.Contains(RepoId, error.Message);
     }
+
+    [Theory]
+    [InlineData("file:///etc/passwd")]
+    [InlineData("ftp://127.0.0.1/x")]
+    public async Task ARedirectToAnotherSchemeIsRefused(string location)
+    {
+        hub.Intercept = context =>
+        {
+            if (!context.Request.Path.Value!.Contains("/resolve/", StringComparison.Ordinal))
+                return Task.FromResult(false);
+            context.Response.StatusCode = 302;
+            context.Response.Headers.Location = location;
+            return Task.FromResult(true);
+        };
+
+        var error = await Assert.ThrowsAsync<HubException>(() => Pull());
+
+        Assert.Contains(location, error.Message);
+    }
 }

@@ -83,6 +83,15 @@ public sealed partial record HubRepoListing(HubRepoId Repo, string Revision, str
                 }
                 files.Add(new HubFile(path, size, blobId, sha256));
             }
+            // "a" and "a/b" cannot both exist on disk: the second would fail after downloading, leaving half a snapshot.
+            foreach (var file in files)
+            {
+                for (int slash = file.Path.IndexOf('/'); slash >= 0; slash = file.Path.IndexOf('/', slash + 1))
+                {
+                    if (seen.Contains(file.Path[..slash]))
+                        throw new HubException($"{where} lists \"{file.Path[..slash]}\" both as a file and as the folder of \"{file.Path}\"");
+                }
+            }
             long total = files.Sum(f => f.Size);
             if (total > limits.MaxTotalBytes)
                 throw new HubException($"{where} holds {total} bytes, more than the limit of {limits.MaxTotalBytes} bytes (raise it with --max-size if this is intended)");

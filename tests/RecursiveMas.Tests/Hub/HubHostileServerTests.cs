@@ -105,4 +105,15 @@ public sealed class HubHostileServerTests : IAsyncLifetime
 
         Assert.Contains(location, error.Message);
     }
+
+    [Fact]
+    public async Task AFileAndAFolderOfTheSameNameAreRefusedBeforeDownloading()
+    {
+        hub.AddRepo(RepoId, FakeFile.Text("a", "file"), FakeFile.Text("a/b", "inside"));
+
+        var error = await Assert.ThrowsAsync<HubException>(() => Pull());
+
+        Assert.Contains("\"a\"", error.Message);
+        Assert.Empty(hub.RequestsTo("/resolve/"));
+    }
 }

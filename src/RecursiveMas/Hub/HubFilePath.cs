@@ -1,3 +1,5 @@
+using System.Text;
+
 namespace RecursiveMas.Hub;
 
 /// <summary>
@@ -7,6 +9,9 @@ namespace RecursiveMas.Hub;
 /// </summary>
 public static class HubFilePath
 {
+    /// <summary>The longest name of a file or folder, in UTF-8 bytes, that can be written through a temporary.</summary>
+    public const int MaxSegmentBytes = 255 - IO.AtomicFile.TempNameExtraBytes;
+
     /// <summary>Null when <paramref name="path"/> is a plain relative path inside a repository; else why it is not.</summary>
     public static string? Problem(string path)
     {
@@ -26,8 +31,9 @@ public static class HubFilePath
                 return "has an empty segment";
             if (segment is "." or "..")
                 return "climbs out of the repository with \"..\" or \".\"";
-            if (segment.Length > 255)
-                return "has a segment longer than 255 characters";
+            // File systems take names of 255 bytes; the cache and --to write each file under a longer temporary name first.
+            if (Encoding.UTF8.GetByteCount(segment) > MaxSegmentBytes)
+                return $"has a segment longer than {MaxSegmentBytes} bytes (file systems take 255, and files are written under a temporary name {IO.AtomicFile.TempNameExtraBytes} bytes longer)";
         }
         return null;
     }

@@ -63,6 +63,12 @@ public static partial class AtomicFile
     }
 
     /// <summary>
+    /// Bytes a temporary's name adds to its file's name ("." before, "." + 32 hex digits + ".tmp" after): a file whose
+    /// name is longer than the file system's 255 bytes less this cannot be written atomically.
+    /// </summary>
+    public const int TempNameExtraBytes = 38;
+
+    /// <summary>
     /// Creates a new, empty temporary file in the directory of <paramref name="finalPath"/> — of the file it links to,
     /// where it is a symbolic link; the system's temporary folder, where it is a device or pipe — (a rename is
     /// only atomic within one file system) and returns its path. The name starts with a dot and ends in

@@ -116,4 +116,27 @@ public sealed class HubHostileServerTests : IAsyncLifetime
         Assert.Contains("\"a\"", error.Message);
         Assert.Empty(hub.RequestsTo("/resolve/"));
     }
+
+    [Fact]
+    public async Task ANameTooLongForTheFileSystemIsRefusedBeforeDownloading()
+    {
+        string name = new string('x', 240) + ".json";
+        hub.AddRepo(RepoId, Config, FakeFile.Text(name, "{}"));
+
+        var error = await Assert.ThrowsAsync<HubException>(() => Pull());
+
+        Assert.Contains(name, error.Message);
+        Assert.Empty(hub.RequestsTo("/resolve/"));
+    }
+
+    [Fact]
+    public async Task ANameAtTheLengthLimitIsPulled()
+    {
+        var file = FakeFile.Text(new string('x', HubFilePath.MaxSegmentBytes - ".json".Length) + ".json", "{}");
+        hub.AddRepo(RepoId, file);
+
+        var result = await Pull();
+
+        Assert.Equal("{}", File.ReadAllText(Path.Combine(result.SnapshotFolder, file.Path)));
+    }
 }

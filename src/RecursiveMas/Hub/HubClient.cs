@@ -241,6 +241,11 @@ public sealed class HubClient : IDisposable
         {
             throw new HubException($"{what}: no data for {IdleTimeout.TotalSeconds:0} s after {buffer.Length} bytes; run the pull again", inner: e);
         }
+        catch (Exception e) when (e is HttpRequestException or IOException && e is not HubException)
+        {
+            // The socket's own message ("Connection reset by peer") says neither which request nor what to do.
+            throw new HubException($"{what}: the answer broke off after {buffer.Length} bytes ({e.Message}); run the pull again", inner: e);
+        }
         return buffer.ToArray();
     }
 

@@ -139,4 +139,25 @@ public sealed class HubHostileServerTests : IAsyncLifetime
 
         Assert.Equal("{}", File.ReadAllText(Path.Combine(result.SnapshotFolder, file.Path)));
     }
+
+    [Fact]
+    public async Task AListingCutMidBodyNamesTheRepository()
+    {
+        hub.Intercept = async context =>
+        {
+            if (!context.Request.Path.Value!.StartsWith("/api/", StringComparison.Ordinal))
+                return false;
+            context.Response.ContentLength = 1000;
+            await context.Response.WriteAsync("{\"sha\": ");
+            await context.Response.Body.FlushAsync();
+            await Task.Delay(200);
+            context.Abort();
+            return true;
+        };
+
+        var error = await Assert.ThrowsAsync<HubException>(() => Pull());
+
+        Assert.Contains(RepoId, error.Message);
+        Assert.Contains("broke off", error.Message);
+    }
 }

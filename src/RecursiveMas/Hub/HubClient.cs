@@ -49,7 +49,8 @@ public sealed class HubClient : IDisposable
     {
         CheckRevision(revision);
         var url = Url($"api/models/{repo}/revision/{Uri.EscapeDataString(revision)}?blobs=true");
-        using var response = await SendAsync(url, range: null, cancellationToken).ConfigureAwait(false);
+        // Followed: the Hub answers a renamed repository's listing with a redirect to its new name.
+        using var response = await SendFollowingAsync(url, range: null, $"{repo} at revision {revision}", check: null, cancellationToken).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode)
             throw StatusError(response, $"{repo} at revision {revision}", what: "repository or revision");
         byte[] body = await ReadBoundedAsync(response, Limits.MaxListingBytes, $"the Hub's listing of {repo}", cancellationToken).ConfigureAwait(false);
@@ -108,26 +109,9 @@ public sealed class HubClient : IDisposable
 
     async Task<HttpResponseMessage> OpenFileAsync(Uri url, string name, HubFile file, long from, CancellationToken cancellationToken)
     {
-        for (int hop = 0; ; hop++)
+        while (true)
         {
-            var response = await SendAsync(url, from > 0 ? from : null, cancellationToken).ConfigureAwait(false);
-            if (response.Headers.TryGetValues("X-Linked-Etag", out var linked) && file.IsLfs
-                && NormalizeEtag(linked.First()) is { } etag && etag != file.Sha256)
-            {
-                response.Dispose();
-                throw new HubException($"{name}: the Hub serves a file with sha256 {etag}, but listed {file.Sha256}; the repository changed while pulling, run the pull again");
-            }
-            if ((int)response.StatusCode is >= 300 and < 400 && response.Headers.Location is { } location)
-            {
-                response.Dispose();
-                if (hop >= Limits.MaxRedirects)
-                    throw new HubException($"{name}: more than {Limits.MaxRedirects} redirects");
-                url = location.IsAbsoluteUri ? location : new Uri(url, location);
-                // HttpClient throws NotSupportedException for file://, ftp://, …: no message for a user.
-                if (url.Scheme is not ("http" or "https"))
-                    throw new HubException($"{name}: the server redirects to {url}, which is not an http:// or https:// URL; refused");
-                continue;
-            }
+            var response = await SendFollowingAsync(url, from > 0 ? from : null, name, hop => CheckLinkedEtag(hop, name, file), cancellationToken).ConfigureAwait(false);
             if (response.StatusCode == HttpStatusCode.RequestedRangeNotSatisfiable && from > 0)
             {
                 response.Dispose();
@@ -145,6 +129,47 @@ public sealed class HubClient : IDisposable
                 throw new HubException($"{name}: asked for the bytes from {from} on, the server answered with {response.Content.Headers.ContentRange}");
             }
             return response;
+        }
+    }
+
+    /// <summary>The Hub's redirect to the CDN says the LFS file's sha256: one that is not the listed file's means the repository changed.</summary>
+    static void CheckLinkedEtag(HttpResponseMessage response, string name, HubFile file)
+    {
+        if (response.Headers.TryGetValues("X-Linked-Etag", out var linked) && file.IsLfs
+            && NormalizeEtag(linked.First()) is { } etag && etag != file.Sha256)
+            throw new HubException($"{name}: the Hub serves a file with sha256 {etag}, but listed {file.Sha256}; the repository changed while pulling, run the pull again");
+    }
+
+    /// <summary>
+    /// The answer at <paramref name="url"/> after its redirects — at most <see cref="HubLimits.MaxRedirects"/>, to http(s)
+    /// only — with every answer on the way shown to <paramref name="check"/> first (which may throw). Redirects are
+    /// followed here, not by the handler, so that every hop keeps the Range header and the rule that the token goes
+    /// only to the endpoint's origin (<see cref="SendAsync"/>).
+    /// </summary>
+    async Task<HttpResponseMessage> SendFollowingAsync(Uri url, long? range, string name, Action<HttpResponseMessage>? check,
+        CancellationToken cancellationToken)
+    {
+        for (int hop = 0; ; hop++)
+        {
+            var response = await SendAsync(url, range, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                check?.Invoke(response);
+            }
+            catch
+            {
+                response.Dispose();
+                throw;
+            }
+            if ((int)response.StatusCode is < 300 or >= 400 || response.Headers.Location is not { } location)
+                return response;
+            response.Dispose();
+            if (hop >= Limits.MaxRedirects)
+                throw new HubException($"{name}: more than {Limits.MaxRedirects} redirects");
+            url = location.IsAbsoluteUri ? location : new Uri(url, location);
+            // HttpClient throws NotSupportedException for file://, ftp://, …: no message for a user.
+            if (url.Scheme is not ("http" or "https"))
+                throw new HubException($"{name}: the server redirects to {url}, which is not an http:// or https:// URL; refused");
         }
     }
 

@@ -106,6 +106,29 @@ public sealed class HubHostileServerTests : IAsyncLifetime
         Assert.Contains(location, error.Message);
     }
 
+    /// <summary>The Hub answers a renamed repository's listing and files with redirects to its new name.</summary>
+    [Fact]
+    public async Task ARenamedRepositorysRedirectsAreFollowedForTheListingAndTheFiles()
+    {
+        const string OldName = "test-org/old-name";
+        hub.Intercept = context =>
+        {
+            string path = context.Request.Path.Value!;
+            if (!path.StartsWith($"/api/models/{OldName}/", StringComparison.Ordinal) && !path.StartsWith($"/{OldName}/resolve/", StringComparison.Ordinal))
+                return Task.FromResult(false);
+            context.Response.StatusCode = 307;
+            context.Response.Headers.Location = path.Replace(OldName, RepoId, StringComparison.Ordinal) + context.Request.QueryString;
+            return Task.FromResult(true);
+        };
+        using var client = new HubClient(new HubEnvironment(hub.Endpoint, null, CacheDir));
+
+        var result = await new HubPull(client, new HubCache(CacheDir)).PullAsync(HubRepoId.Parse(OldName), "main");
+
+        Assert.Equal(repo.Commit, result.Listing.Commit);
+        Assert.Equal(2, result.DownloadedFiles);
+        Assert.Equal(Config.Content, File.ReadAllBytes(Path.Combine(result.SnapshotFolder, "config.json")));
+    }
+
     [Fact]
     public async Task AFileAndAFolderOfTheSameNameAreRefusedBeforeDownloading()
     {

@@ -42,6 +42,9 @@ public sealed class HubClient : IDisposable
     /// <summary>The longest wait for an answer or for the next bytes of one before the request is given up.</summary>
     public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>The wait before the first retry of a 429/5xx answer without <c>Retry-After</c>; it doubles with each next one.</summary>
+    public TimeSpan RetryDelay { get; init; } = TimeSpan.FromSeconds(1);
+
     public Uri Endpoint => environment.Endpoint;
 
     /// <summary>Lists <paramref name="repo"/> at <paramref name="revision"/> (a branch, tag or commit hash).</summary>
@@ -220,7 +223,29 @@ public sealed class HubClient : IDisposable
         throw new HubIntegrityException(name, hash.Algorithm, hash.Expected, actual);
     }
 
+    /// <summary>
+    /// <see cref="SendOnceAsync"/>, tried again (at most <see cref="HubLimits.MaxRetries"/> times) while the answer is 429
+    /// or a 5xx a server gives under load, after its <c>Retry-After</c> or a doubling <see cref="RetryDelay"/>. Every
+    /// request is a GET, so a retry repeats nothing. The last answer is returned, for the caller to turn into an error.
+    /// </summary>
     async Task<HttpResponseMessage> SendAsync(Uri url, long? range, CancellationToken cancellationToken)
+    {
+        for (int attempt = 0; ; attempt++)
+        {
+            var response = await SendOnceAsync(url, range, cancellationToken).ConfigureAwait(false);
+            if (attempt >= Limits.MaxRetries || response.StatusCode is not (HttpStatusCode.TooManyRequests or HttpStatusCode.InternalServerError
+                or HttpStatusCode.BadGateway or HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout))
+                return response;
+            var asked = response.Headers.RetryAfter is { } retryAfter ? retryAfter.Delta ?? retryAfter.Date - DateTimeOffset.UtcNow : null;
+            if (asked > Limits.MaxRetryWait)
+                return response; // not held for as long as the server likes: the error says to run the pull again
+            var wait = asked ?? RetryDelay * (1 << attempt);
+            response.Dispose();
+            await Task.Delay(wait > TimeSpan.Zero ? wait : TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    async Task<HttpResponseMessage> SendOnceAsync(Uri url, long? range, CancellationToken cancellationToken)
     {
         var request = new HttpRequestMessage(HttpMethod.Get, url);
         if (environment.Token is { } token && SameOrigin(url, environment.Endpoint))

@@ -21,4 +21,13 @@ public sealed record HubLimits
 
     /// <summary>Redirects followed for one file (the Hub sends one, to its CDN).</summary>
     public int MaxRedirects { get; init; } = 5;
+
+    /// <summary>Tries after the first for a request answered 429 or 5xx (a Hub under load, a CDN hiccup).</summary>
+    public int MaxRetries { get; init; } = 3;
+
+    /// <summary>
+    /// The longest wait before a retry: a <c>Retry-After</c> asking for more ends the pull at once (run it again
+    /// later; downloads resume) rather than holding the command for as long as the server likes.
+    /// </summary>
+    public TimeSpan MaxRetryWait { get; init; } = TimeSpan.FromSeconds(60);
 }

@@ -106,6 +106,57 @@ public sealed class HubHostileServerTests : IAsyncLifetime
         Assert.Contains(location, error.Message);
     }
 
+    /// <summary>Answers the first <paramref name="times"/> requests whose path holds <paramref name="part"/> with <paramref name="status"/>.</summary>
+    void FailFirst(string part, int times, int status, string? retryAfter = null)
+    {
+        int failed = 0;
+        hub.Intercept = async context =>
+        {
+            if (!context.Request.Path.Value!.Contains(part, StringComparison.Ordinal) || Interlocked.Increment(ref failed) > times)
+                return false;
+            context.Response.StatusCode = status;
+            if (retryAfter is not null)
+                context.Response.Headers.RetryAfter = retryAfter;
+            await context.Response.WriteAsync("busy");
+            return true;
+        };
+    }
+
+    async Task<HubPullResult> PullRetryingFast()
+    {
+        using var client = new HubClient(new HubEnvironment(hub.Endpoint, null, CacheDir)) { RetryDelay = TimeSpan.FromMilliseconds(10) };
+        return await new HubPull(client, new HubCache(CacheDir)).PullAsync(HubRepoId.Parse(RepoId), "main");
+    }
+
+    [Theory]
+    [InlineData("/api/", 503, null)]
+    [InlineData("/resolve/", 502, null)]
+    [InlineData("/api/", 429, "0")]
+    public async Task AnAnswerOfAServerUnderLoadIsTriedAgain(string part, int status, string? retryAfter)
+    {
+        FailFirst(part, 2, status, retryAfter);
+
+        var result = await PullRetryingFast();
+
+        Assert.Equal(2, result.DownloadedFiles);
+        Assert.Equal(Config.Content, File.ReadAllBytes(Path.Combine(result.SnapshotFolder, "config.json")));
+    }
+
+    [Fact]
+    public async Task RetriesAreBoundedAndALongRetryAfterEndsThePullAtOnce()
+    {
+        FailFirst("/api/", int.MaxValue, 503);
+        var error = await Assert.ThrowsAsync<HubException>(PullRetryingFast);
+        Assert.Contains("503", error.Message);
+        Assert.Equal(1 + new HubLimits().MaxRetries, hub.RequestsTo("/api/").Count);
+
+        FailFirst("/resolve/", int.MaxValue, 429, retryAfter: "3600");
+        int before = hub.RequestsTo("/resolve/").Count;
+        error = await Assert.ThrowsAsync<HubException>(PullRetryingFast);
+        Assert.Contains("rate-limiting", error.Message);
+        Assert.Equal(before + 1, hub.RequestsTo("/resolve/").Count);
+    }
+
     /// <summary>The Hub answers a renamed repository's listing and files with redirects to its new name.</summary>
     [Fact]
     public async Task ARenamedRepositorysRedirectsAreFollowedForTheListingAndTheFiles()

@@ -18,6 +18,9 @@ public static class HubFolderExport
         {
             string source = ContainedPath.Resolve(snapshotFolder, file.Path, $"{listing.Repo}@{listing.Commit}", file.Path);
             string target = ContainedPath.Resolve(root, file.Path, $"--to {folder}", file.Path);
+            // Checking a pipe's content would wait for a writer, and a copy would be written into it: not a model file.
+            if (AtomicFile.IsSpecial(target))
+                throw new HubException($"--to {folder}: {file.Path} is a device, pipe or socket there, not a file; remove it or choose another folder");
             if (HubContentHash.Matches(target, file))
                 continue;
             AtomicFile.Copy(source, target);

@@ -149,7 +149,7 @@ public static partial class AtomicFile
     }
 
     /// <summary>Whether <paramref name="path"/> exists and is neither a regular file nor a folder: a device, a pipe, a socket.</summary>
-    static bool IsSpecial(string path)
+    internal static bool IsSpecial(string path)
     {
         if (!OperatingSystem.IsLinux())
             return false;

@@ -84,6 +84,20 @@ public sealed class HubPullTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task APipeInTheToFolderWhereAFileGoesIsRefusedNotWaitedOn()
+    {
+        var empty = FakeFile.Text("__init__.py", "");
+        repo = hub.AddRepo(RepoId, Config, empty);
+        string to = Directory.CreateDirectory(Path.Combine(root, "plain")).FullName;
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [Path.Combine(to, "__init__.py")]))
+            await mkfifo!.WaitForExitAsync();
+
+        var error = await Assert.ThrowsAsync<HubException>(() => Pull(to: to));
+
+        Assert.Contains("__init__.py is a device, pipe or socket there", error.Message);
+    }
+
+    [Fact]
     public async Task PullToAFolderCopiesPlainFiles()
     {
         string to = Path.Combine(root, "plain");

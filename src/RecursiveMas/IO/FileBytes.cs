@@ -26,24 +26,30 @@ public static class FileBytes
             long stated = stream.CanSeek ? stream.Length : 0;
             if (stated > maxBytes)
                 throw new ModelFileException(path, null, $"is {stated} bytes; a file of this kind is at most {maxBytes} bytes");
-            byte[] buffer = new byte[Math.Max(stated, BlockBytes)];
+            byte[] buffer = new byte[stated > 0 ? stated : BlockBytes];
+            Span<byte> probe = stackalloc byte[1];
             int length = 0;
             while (true)
             {
                 if (length == buffer.Length)
                 {
-                    if (length > maxBytes)
+                    // Full: one more byte says whether the file ends here — a regular file does, and its bytes
+                    // are returned without a copy — or goes on, and the buffer grows (one byte past the bound is
+                    // enough to know the file is over it).
+                    if (stream.Read(probe) == 0)
+                        return buffer;
+                    if (length + 1 > maxBytes)
                         throw TooLarge(path, maxBytes);
-                    // One byte past the bound is enough to know the file is over it.
                     Array.Resize(ref buffer, (int)Math.Min(Math.Max(2L * buffer.Length, BlockBytes), maxBytes + 1));
+                    buffer[length++] = probe[0];
                 }
                 int read = stream.Read(buffer, length, buffer.Length - length);
                 if (read == 0)
                     break;
                 length += read;
+                if (length > maxBytes)
+                    throw TooLarge(path, maxBytes);
             }
-            if (length > maxBytes)
-                throw TooLarge(path, maxBytes);
             if (length != buffer.Length)
                 Array.Resize(ref buffer, length);
             return buffer;

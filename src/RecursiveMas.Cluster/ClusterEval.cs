@@ -5,6 +5,7 @@ using System.Text.Json.Serialization;
 using RecursiveMas.Answers;
 using RecursiveMas.BenchmarkData;
 using RecursiveMas.Evaluation;
+using RecursiveMas.IO;
 using RecursiveMas.Systems;
 
 namespace RecursiveMas.Cluster;
@@ -90,9 +91,23 @@ public static class ClusterEval
         }
     }
 
+    /// <summary>
+    /// Refuses data that cannot be read twice: the journal names the data by its digest (so a resumed run can tell it
+    /// is the same data), a second read of the file, and a pipe (a shell's <c>&lt;(…)</c>) or a device gives its bytes
+    /// once — the digest's read would wait forever or hash other bytes. <c>rmas eval --cluster</c> asks before it
+    /// connects; <see cref="RunAsync"/> asks again.
+    /// </summary>
+    public static void CheckData(string dataPath)
+    {
+        if (AtomicFile.IsSpecial(dataPath))
+            throw new ModelFileException(dataPath, null,
+                "is a pipe or a device, but a cluster evaluation reads its data twice (the journal keeps its digest to check a resumed run against); save it to a file first");
+    }
+
     public static async Task<ClusterEvalResult> RunAsync(ClusterRunner runner, string systemPath, string dataPath, ClusterEvalOptions options,
         CancellationToken cancellationToken = default)
     {
+        CheckData(dataPath);
         var description = runner.Description;
         var data = MethodComparison.ReadData(dataPath, options.Benchmark, options.ShuffleSeed, options.Limit);
         var decoding = MethodComparison.DecodingFor(description, options.Benchmark, options.Temperature, options.MaxNewTokens) with { Seed = options.Seed };

@@ -261,6 +261,7 @@ public sealed class EvalCommand(IAnsiConsole console) : Command<EvalCommand.Sett
     /// <summary>rmas eval --cluster: the recursive method on the cluster, journaled and resumable; writes OUT/cluster-results.json.</summary>
     async Task<int> EvalOnCluster(Settings settings, CancellationToken cancellationToken)
     {
+        ClusterEval.CheckData(settings.Data);
         var address = ClusterAddress.Parse(settings.Cluster!);
         await using var connection = await ClusterConnection.ConnectAsync(address, settings.ClusterId, cancellationToken);
         await using var runner = await ClusterRunner.CreateAsync(connection.Client, settings.System, cancellationToken);

@@ -148,8 +148,11 @@ public static partial class AtomicFile
         }
     }
 
-    /// <summary>Whether <paramref name="path"/> exists and is neither a regular file nor a folder: a device, a pipe, a socket.</summary>
-    internal static bool IsSpecial(string path)
+    /// <summary>
+    /// Whether <paramref name="path"/> exists and is neither a regular file nor a folder: a device, a pipe, a socket.
+    /// Asked without opening it (opening a pipe waits for its other end). Readers that must read a file twice ask too.
+    /// </summary>
+    public static bool IsSpecial(string path)
     {
         if (!OperatingSystem.IsLinux())
             return false;

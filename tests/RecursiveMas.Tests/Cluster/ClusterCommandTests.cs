@@ -47,4 +47,28 @@ public sealed class ClusterCommandTests
         Assert.Contains("could not connect to the cluster", output);
         Assert.False(File.Exists(journal));
     }
+
+    [Fact]
+    public void EvalOnAClusterRefusesAPipeAsDataBeforeConnecting()
+    {
+        // The journal's digest reads the data a second time; a pipe gives its bytes once, so that read waited forever.
+        string folder = Path.Combine(Path.GetTempPath(), "rmas-cluster-pipe-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        try
+        {
+            string fifo = Path.Combine(folder, "data.jsonl");
+            using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [fifo]))
+                mkfifo!.WaitForExit();
+            int port = RmasProcess.FreePorts(1)[0];
+            var (code, output) = CliRunner.Run("eval", "--system", Zoo, "--data", fifo, "--cluster", $"localhost:{port}", "--journal", Path.Combine(folder, "j.jsonl"));
+            Assert.Equal(ExitCodes.InvalidInput, code);
+            Assert.Contains(fifo, output);
+            Assert.Contains("pipe or a device", output);
+            Assert.DoesNotContain("could not connect", output);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
 }

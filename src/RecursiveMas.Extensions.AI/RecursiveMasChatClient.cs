@@ -14,7 +14,7 @@ namespace RecursiveMas.Extensions.AI;
 /// <see cref="RecursiveMasChatClientOptions.IncludeHistory"/>).</item>
 /// <item><see cref="ChatOptions"/>: temperature, top-p, top-k, max output tokens and seed set the final
 /// decode; <c>rounds</c> and <c>latent_steps</c> in <see cref="ChatOptions.AdditionalProperties"/> set n and m.
-/// Stop sequences and tools are refused (<see cref="NotSupportedException"/>).</item>
+/// Stop sequences, tools, a frequency or presence penalty and a JSON response format are refused (<see cref="NotSupportedException"/>).</item>
 /// <item><see cref="ChatResponse.Usage"/>: input tokens = positions prefilled by every agent, output
 /// tokens = text tokens the model generated (text the system wrote into the answer — the boxed-answer retry's cue,
 /// tool results — is input the next decode reads, so it counts once, as input), <c>latent_steps</c> and <c>rounds</c> in

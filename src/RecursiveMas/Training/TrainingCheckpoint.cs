@@ -56,7 +56,7 @@ internal static class TrainingCheckpoint
         }
     }
 
-    /// <summary>Restores links, optimizer and generator from <paramref name="path"/>; returns the step it was written at.</summary>
+    /// <summary>Restores links and optimizer from <paramref name="path"/>; returns the step it was written at.</summary>
     public static int Load(string path, IReadOnlyDictionary<string, string> identity, RecursiveSystem system, LinkAdamW optimizer)
     {
         using var file = SafeTensorsFile.Open(path);

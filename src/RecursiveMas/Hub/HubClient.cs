@@ -145,9 +145,9 @@ public sealed class HubClient : IDisposable
 
     /// <summary>
     /// The answer at <paramref name="url"/> after its redirects — at most <see cref="HubLimits.MaxRedirects"/>, to http(s)
-    /// only — with every answer on the way shown to <paramref name="check"/> first (which may throw). Redirects are
-    /// followed here, not by the handler, so that every hop keeps the Range header and the rule that the token goes
-    /// only to the endpoint's origin (<see cref="SendAsync"/>).
+    /// only, never from https down to http — with every answer on the way shown to <paramref name="check"/> first
+    /// (which may throw). Redirects are followed here, not by the handler, so that every hop keeps the Range header and
+    /// the rule that the token goes only to the endpoint's origin (<see cref="SendAsync"/>).
     /// </summary>
     async Task<HttpResponseMessage> SendFollowingAsync(Uri url, long? range, string name, Action<HttpResponseMessage>? check,
         CancellationToken cancellationToken)
@@ -169,10 +169,17 @@ public sealed class HubClient : IDisposable
             response.Dispose();
             if (hop >= Limits.MaxRedirects)
                 throw new HubException($"{name}: more than {Limits.MaxRedirects} redirects");
+            var from = url;
             url = location.IsAbsoluteUri ? location : new Uri(url, location);
             // HttpClient throws NotSupportedException for file://, ftp://, …: no message for a user.
             if (url.Scheme is not ("http" or "https"))
                 throw new HubException($"{name}: the server redirects to {url}, which is not an http:// or https:// URL; refused");
+            // HttpClientHandler refuses this hop too: whoever sits on the network could read the request and change
+            // the bytes (the hash check comes only after a whole file). The token never goes there either way
+            // (SendOnceAsync sends it only to the endpoint's scheme, host and port). Query strings are left out of
+            // the message: a CDN's are signatures.
+            if (from.Scheme == Uri.UriSchemeHttps && url.Scheme == Uri.UriSchemeHttp)
+                throw new HubException($"{name}: {from.GetLeftPart(UriPartial.Path)} redirects to {url.GetLeftPart(UriPartial.Path)}, from https to plain http; refused");
         }
     }
 

@@ -34,6 +34,8 @@ public sealed class HubClient : IDisposable
         {
             Timeout = Timeout.InfiniteTimeSpan, // a 5 GB file takes long; stalls are caught by IdleTimeout instead
         };
+        // Said outright, not left to the handler's default: a server (or a proxy) that compresses unasked is refused.
+        http.DefaultRequestHeaders.AcceptEncoding.Add(new StringWithQualityHeaderValue("identity"));
         http.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("rmas", typeof(HubClient).Assembly.GetName().Version?.ToString(3) ?? "0"));
     }
 
@@ -165,7 +167,15 @@ public sealed class HubClient : IDisposable
                 throw;
             }
             if ((int)response.StatusCode is < 300 or >= 400 || response.Headers.Location is not { } location)
+            {
+                if (response.IsSuccessStatusCode && EncodedBody(response) is { } encoding)
+                {
+                    response.Dispose();
+                    throw new HubException($"{name}: the server sends the body with Content-Encoding {encoding}, though the request asked for identity; " +
+                        "refused (what lands on disk must be the file's own bytes, which Range and the hash count)");
+                }
                 return response;
+            }
             response.Dispose();
             if (hop >= Limits.MaxRedirects)
                 throw new HubException($"{name}: more than {Limits.MaxRedirects} redirects");
@@ -181,6 +191,17 @@ public sealed class HubClient : IDisposable
             if (from.Scheme == Uri.UriSchemeHttps && url.Scheme == Uri.UriSchemeHttp)
                 throw new HubException($"{name}: {from.GetLeftPart(UriPartial.Path)} redirects to {url.GetLeftPart(UriPartial.Path)}, from https to plain http; refused");
         }
+    }
+
+    /// <summary>
+    /// The answer's Content-Encoding when it is anything but identity: such bytes are not the file's (and decoding them
+    /// would break Range, which counts the file's bytes), so without this they would fail only at the hash check,
+    /// after the whole download.
+    /// </summary>
+    static string? EncodedBody(HttpResponseMessage response)
+    {
+        var encodings = response.Content.Headers.ContentEncoding;
+        return encodings.All(e => string.Equals(e, "identity", StringComparison.OrdinalIgnoreCase)) ? null : string.Join(", ", encodings);
     }
 
     async Task WriteBodyAsync(HttpResponseMessage response, string incompletePath, HubFile file, string name, long have,

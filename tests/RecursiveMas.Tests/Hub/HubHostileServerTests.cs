@@ -1,3 +1,4 @@
+using System.IO.Compression;
 using Microsoft.AspNetCore.Http;
 using RecursiveMas.Hub;
 
@@ -211,6 +212,35 @@ public sealed class HubHostileServerTests : IAsyncLifetime
         var result = await Pull();
 
         Assert.Equal("{}", File.ReadAllText(Path.Combine(result.SnapshotFolder, file.Path)));
+    }
+
+    /// <summary>The client never asks for a compressed body; one sent anyway must not fail only at the hash check, after the whole file.</summary>
+    [Theory]
+    [InlineData("/api/", RepoId, "gzip")]
+    [InlineData("/config.json", "config.json", "br")]
+    public async Task ABodyWithAContentEncodingIsRefusedAtOnceNamingWhatAndTheEncoding(string part, string named, string encoding)
+    {
+        var acceptEncodings = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        hub.Intercept = async context =>
+        {
+            acceptEncodings.Enqueue(context.Request.Headers.AcceptEncoding.ToString());
+            if (!context.Request.Path.Value!.Contains(part, StringComparison.Ordinal))
+                return false;
+            using var compressed = new MemoryStream();
+            using (var gzip = new GZipStream(compressed, CompressionLevel.Fastest, leaveOpen: true))
+                gzip.Write(Config.Content);
+            context.Response.Headers.ContentEncoding = encoding;
+            context.Response.ContentLength = compressed.Length;
+            await context.Response.Body.WriteAsync(compressed.ToArray());
+            return true;
+        };
+
+        var error = await Assert.ThrowsAsync<HubException>(() => Pull());
+
+        Assert.IsNotType<HubIntegrityException>(error);
+        Assert.Contains(named, error.Message);
+        Assert.Contains(encoding, error.Message);
+        Assert.All(acceptEncodings, asked => Assert.Equal("identity", asked));
     }
 
     [Fact]

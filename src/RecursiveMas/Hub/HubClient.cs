@@ -213,6 +213,7 @@ public sealed class HubClient : IDisposable
         {
             using var input = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
             byte[] buffer = new byte[1 << 16];
+            var lowSpeed = new HubLowSpeedRule(Limits, have);
             while (true)
             {
                 int read = await ReadOrGiveUpAsync(input, buffer, idle).ConfigureAwait(false);
@@ -224,6 +225,8 @@ public sealed class HubClient : IDisposable
                 hash.Append(buffer.AsSpan(0, read));
                 have += read;
                 onBytes?.Invoke(have);
+                if (lowSpeed.Check(have) is { } slow)
+                    throw new HubException($"{name}: too slow, {slow}; given up after {have} of {file.Size} bytes, run the pull again to resume");
             }
         }
         catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
@@ -305,6 +308,7 @@ public sealed class HubClient : IDisposable
         using var input = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         using var buffer = new MemoryStream();
         byte[] chunk = new byte[1 << 16];
+        var lowSpeed = new HubLowSpeedRule(Limits, 0);
         try
         {
             int read;
@@ -313,6 +317,8 @@ public sealed class HubClient : IDisposable
                 if (buffer.Length + read > limit)
                     throw new HubException($"{what} is longer than the limit of {limit} bytes");
                 buffer.Write(chunk, 0, read);
+                if (lowSpeed.Check(buffer.Length) is { } slow)
+                    throw new HubException($"{what}: too slow, {slow}; given up after {buffer.Length} bytes, run the pull again");
             }
         }
         catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)

@@ -30,4 +30,15 @@ public sealed record HubLimits
     /// later; downloads resume) rather than holding the command for as long as the server likes.
     /// </summary>
     public TimeSpan MaxRetryWait { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// The slowest body accepted (curl's <c>--speed-limit</c>): one that brings fewer bytes than this per second, on
+    /// average over <see cref="LowSpeedWindow"/>, is given up (downloads resume on the next pull). The idle timeout
+    /// alone only catches a server that sends nothing: one byte every 59 s would hold a pull forever. 1 KiB/s is
+    /// far below any link a model is pulled over; 0 turns the rule off.
+    /// </summary>
+    public long LowSpeedBytesPerSecond { get; init; } = 1024;
+
+    /// <summary>The span the <see cref="LowSpeedBytesPerSecond"/> average is taken over (curl's <c>--speed-time</c>).</summary>
+    public TimeSpan LowSpeedWindow { get; init; } = TimeSpan.FromSeconds(60);
 }

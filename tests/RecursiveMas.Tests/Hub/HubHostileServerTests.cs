@@ -31,10 +31,10 @@ public sealed class HubHostileServerTests : IAsyncLifetime
         Directory.Delete(root, recursive: true);
     }
 
-    async Task<HubPullResult> Pull(TimeSpan? idle = null)
+    async Task<HubPullResult> Pull(TimeSpan? idle = null, HubLimits? limits = null)
     {
         // Retries of a busy server's answers wait milliseconds here, not seconds.
-        using var client = new HubClient(new HubEnvironment(hub.Endpoint, null, CacheDir))
+        using var client = new HubClient(new HubEnvironment(hub.Endpoint, null, CacheDir), limits)
         {
             IdleTimeout = idle ?? TimeSpan.FromSeconds(30),
             RetryDelay = TimeSpan.FromMilliseconds(10),
@@ -241,6 +241,39 @@ public sealed class HubHostileServerTests : IAsyncLifetime
         Assert.Contains(named, error.Message);
         Assert.Contains(encoding, error.Message);
         Assert.All(acceptEncodings, asked => Assert.Equal("identity", asked));
+    }
+
+    /// <summary>
+    /// A byte now and then, each well inside the idle timeout: without a floor on the rate such a body never ends.
+    /// The window is shortened to a fraction of a second so the rule fires in this test's time.
+    /// </summary>
+    [Theory]
+    [InlineData("/cdn/", "model.safetensors")]
+    [InlineData("/api/", RepoId)]
+    public async Task ABodyThatTricklesBelowTheLowSpeedLimitIsGivenUpNamingWhatTheBytesAndTheRate(string part, string named)
+    {
+        hub.Intercept = async context =>
+        {
+            if (!context.Request.Path.Value!.StartsWith(part, StringComparison.Ordinal))
+                return false;
+            context.Response.ContentLength = Weights.Content.Length;
+            while (!context.RequestAborted.IsCancellationRequested)
+            {
+                await context.Response.Body.WriteAsync(" "u8.ToArray());
+                await context.Response.Body.FlushAsync();
+                await Task.Delay(50, context.RequestAborted).ContinueWith(_ => { });
+            }
+            return true;
+        };
+        var limits = new HubLimits { LowSpeedBytesPerSecond = 1000, LowSpeedWindow = TimeSpan.FromMilliseconds(300) };
+
+        var pull = Pull(limits: limits);
+        var first = await Task.WhenAny(pull, Task.Delay(TimeSpan.FromSeconds(20)));
+
+        Assert.Same(pull, first);
+        var error = await Assert.ThrowsAsync<HubException>(() => pull);
+        Assert.Contains(named, error.Message);
+        Assert.Contains("bytes/s", error.Message);
     }
 
     [Fact]

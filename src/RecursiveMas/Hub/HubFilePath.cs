@@ -12,6 +12,15 @@ public static class HubFilePath
     /// <summary>The longest name of a file or folder, in UTF-8 bytes, that can be written through a temporary.</summary>
     public const int MaxSegmentBytes = 255 - IO.AtomicFile.TempNameExtraBytes;
 
+    /// <summary>
+    /// What <paramref name="path"/> is on a file system that ignores case and Unicode normalization (macOS's APFS and
+    /// HFS+, Windows' NTFS, FAT and exFAT, many SMB and NFS mounts): two names with the same key are one file there,
+    /// and the second written replaces the first. Upper-cased per character after NFC, as NTFS's upcase table does,
+    /// not by the locale's rules; a rare pair that APFS keeps apart ("ı" and "i") is refused too, which costs less
+    /// than a file replaced unseen.
+    /// </summary>
+    public static string FileSystemKey(string path) => path.Normalize(NormalizationForm.FormC).ToUpperInvariant();
+
     /// <summary>Null when <paramref name="path"/> is a plain relative path inside a repository; else why it is not.</summary>
     public static string? Problem(string path)
     {

@@ -43,6 +43,13 @@ public sealed partial record HubRepoListing(HubRepoId Repo, string Revision, str
 
             var files = new List<HubFile>();
             var seen = new HashSet<string>(StringComparer.Ordinal);
+            // Names are compared as a case-insensitive file system compares them, whatever file system this pull
+            // writes to: refused always, not only where a probe of the target folder finds it case-insensitive. A
+            // snapshot is shared (a cache on a macOS laptop or an SMB mount, read by huggingface_hub too) and a --to
+            // folder is moved and archived, so a layout that is only sound on this disk is not sound; a probe answers
+            // for one folder at one moment. The cost is a repository whose names differ only in case, which
+            // huggingface_hub already breaks on macOS and Windows (one snapshot link silently replaces the other).
+            var byFileSystemKey = new Dictionary<string, string>(StringComparer.Ordinal);
             int index = 0;
             foreach (var sibling in siblings.EnumerateArray())
             {
@@ -55,6 +62,10 @@ public sealed partial record HubRepoListing(HubRepoId Repo, string Revision, str
                     throw new HubException($"{where} names the file \"{path}\", which {problem}; refusing to download from this repository");
                 if (!seen.Add(path))
                     throw new HubException($"{where} lists \"{path}\" twice");
+                if (!byFileSystemKey.TryAdd(HubFilePath.FileSystemKey(path), path))
+                    throw new HubException($"{where} lists \"{byFileSystemKey[HubFilePath.FileSystemKey(path)]}\" and \"{path}\", names that differ only in case " +
+                        "(or in Unicode normalization): one would overwrite the other on a case-insensitive file system (macOS, Windows, many mounts); " +
+                        "refusing to download from this repository");
                 string at = $"{where}, file \"{path}\"";
                 if (!sibling.TryGetProperty("size", out var sizeElement) || sizeElement.ValueKind != JsonValueKind.Number || !sizeElement.TryGetInt64(out long size) || size < 0)
                     throw new HubException($"{at}: no valid \"size\" (the Hub answers with sizes when asked with blobs=true)");
@@ -84,12 +95,13 @@ public sealed partial record HubRepoListing(HubRepoId Repo, string Revision, str
                 files.Add(new HubFile(path, size, blobId, sha256));
             }
             // "a" and "a/b" cannot both exist on disk: the second would fail after downloading, leaving half a snapshot.
+            // Nor can "A" and "a/b" where case is ignored (see above).
             foreach (var file in files)
             {
                 for (int slash = file.Path.IndexOf('/'); slash >= 0; slash = file.Path.IndexOf('/', slash + 1))
                 {
-                    if (seen.Contains(file.Path[..slash]))
-                        throw new HubException($"{where} lists \"{file.Path[..slash]}\" both as a file and as the folder of \"{file.Path}\"");
+                    if (byFileSystemKey.TryGetValue(HubFilePath.FileSystemKey(file.Path[..slash]), out var listed))
+                        throw new HubException($"{where} lists \"{listed}\" both as a file and as the folder of \"{file.Path}\"");
                 }
             }
             long total = files.Sum(f => f.Size);

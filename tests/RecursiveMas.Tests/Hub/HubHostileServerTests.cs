@@ -191,6 +191,23 @@ public sealed class HubHostileServerTests : IAsyncLifetime
         Assert.Empty(hub.RequestsTo("/resolve/"));
     }
 
+    /// <summary>On macOS, Windows and many mounts each pair is one file: the second download would replace the first unseen.</summary>
+    [Theory]
+    [InlineData("Model.safetensors", "model.safetensors")]
+    [InlineData("Sub/config.json", "sub/config.json")]
+    [InlineData("caf\u00e9.json", "cafe\u0301.json")] // NFC and NFD: APFS takes them for one name
+    [InlineData("A", "a/b")] // a file and, where case is ignored, the folder of another
+    public async Task NamesThatOneCaseInsensitiveFileSystemTakesForOneAreRefusedBeforeDownloading(string first, string second)
+    {
+        hub.AddRepo(RepoId, FakeFile.Text(first, "1"), FakeFile.Text(second, "2"));
+
+        var error = await Assert.ThrowsAsync<HubException>(() => Pull());
+
+        Assert.Contains($"\"{first}\"", error.Message);
+        Assert.Contains($"\"{second}\"", error.Message);
+        Assert.Empty(hub.RequestsTo("/resolve/"));
+    }
+
     [Fact]
     public async Task ANameTooLongForTheFileSystemIsRefusedBeforeDownloading()
     {

@@ -50,26 +50,16 @@ public sealed class HubCache(string directory)
 
     /// <summary>
     /// Puts <paramref name="file"/> into the snapshot of <paramref name="commit"/>: a relative symlink to
-    /// its blob (replacing whatever was there, atomically: the link is made under a temporary name and
-    /// renamed), or a copy where the file system refuses symlinks.
+    /// its blob (replacing whatever was there, atomically: <see cref="AtomicFile.TryReplaceWithSymbolicLink"/>),
+    /// or a copy where the file system refuses symlinks.
     /// </summary>
     public void Link(HubRepoId repo, string commit, HubFile file)
     {
         string blob = BlobPath(repo, file);
         string target = SnapshotPath(repo, commit, file);
-        string folder = Path.GetDirectoryName(target)!;
-        System.IO.Directory.CreateDirectory(folder);
-        string temp = Path.Combine(folder, $".{Path.GetFileName(target)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            File.CreateSymbolicLink(temp, Path.GetRelativePath(folder, blob));
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or PlatformNotSupportedException)
-        {
+        // Relative, as huggingface_hub makes them, so a cache that is moved or mounted elsewhere keeps working.
+        if (!AtomicFile.TryReplaceWithSymbolicLink(target, Path.GetRelativePath(Path.GetDirectoryName(target)!, blob)))
             AtomicFile.Copy(blob, target);
-            return;
-        }
-        AtomicFile.Commit(temp, target);
     }
 
     /// <summary>

@@ -80,9 +80,37 @@ public static partial class AtomicFile
         // A device or pipe is written into, not replaced (see Commit): its temporary goes where files may be made.
         string directory = IsSpecial(landing) ? Path.GetTempPath() : Path.GetDirectoryName(landing)!;
         Directory.CreateDirectory(directory);
-        string temp = Path.Combine(directory, $".{Path.GetFileName(landing)}.{Guid.NewGuid():N}.tmp");
+        string temp = TempPath(directory, Path.GetFileName(landing));
         stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1 << 16);
         return temp;
+    }
+
+    /// <summary>A new temporary's name for <paramref name="fileName"/> in <paramref name="directory"/>: <see cref="TempNameExtraBytes"/> longer.</summary>
+    static string TempPath(string directory, string fileName) => Path.Combine(directory, $".{fileName}.{Guid.NewGuid():N}.tmp");
+
+    /// <summary>
+    /// Makes <paramref name="path"/> a symbolic link to <paramref name="linkTarget"/> (relative to the link's folder, or
+    /// absolute), atomically: the link is made under a temporary name beside it and renamed over whatever is there
+    /// (a file, or a link, which is replaced, not followed), then the folder is flushed. False, with nothing changed,
+    /// where the file system makes no symbolic links (some Windows setups, some network file systems): the caller
+    /// copies instead.
+    /// </summary>
+    public static bool TryReplaceWithSymbolicLink(string path, string linkTarget)
+    {
+        string finalPath = Path.GetFullPath(path);
+        string directory = Path.GetDirectoryName(finalPath)!;
+        Directory.CreateDirectory(directory);
+        string temp = TempPath(directory, Path.GetFileName(finalPath));
+        try
+        {
+            File.CreateSymbolicLink(temp, linkTarget);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or PlatformNotSupportedException)
+        {
+            return false;
+        }
+        Commit(temp, finalPath);
+        return true;
     }
 
     /// <summary>Flushes to disk, so a rename after a power cut cannot expose a file whose data never landed.</summary>

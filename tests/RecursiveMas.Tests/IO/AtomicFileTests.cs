@@ -53,15 +53,30 @@ public sealed class AtomicFileTests : IDisposable
         Assert.Equal("new", File.ReadAllText(target));
         Assert.Equal(["link.json", "real.json"], Directory.GetFileSystemEntries(_dir).Select(Path.GetFileName).Order());
 
-        // A temporary that is itself a link (how the Hub cache installs a snapshot's link) replaces the link, and the
-        // file the old link named is left alone.
-        string other = Path.Combine(_dir, "other.json");
-        File.WriteAllText(other, "other");
-        string temp = Path.Combine(_dir, ".link.json.tmp");
-        File.CreateSymbolicLink(temp, other);
-        AtomicFile.Commit(temp, link);
-        Assert.Equal(other, new FileInfo(link).LinkTarget);
+        // A link put in its place (how the Hub cache installs a snapshot's link) replaces the link, and the file the old
+        // link named is left alone.
+        File.WriteAllText(Path.Combine(_dir, "other.json"), "other");
+        Assert.True(AtomicFile.TryReplaceWithSymbolicLink(link, "other.json"));
+        Assert.Equal("other.json", new FileInfo(link).LinkTarget);
+        Assert.Equal("other", File.ReadAllText(link));
         Assert.Equal("new", File.ReadAllText(target));
+        Assert.Equal(["link.json", "other.json", "real.json"], Directory.GetFileSystemEntries(_dir).Select(Path.GetFileName).Order());
+    }
+
+    [Fact]
+    public void ASymbolicLinkReplacesAFileAndItsFolderIsMade()
+    {
+        string path = Path.Combine(_dir, "snapshot", "config.json");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, "a copy");
+        File.WriteAllText(Path.Combine(_dir, "blob"), "blob");
+
+        Assert.True(AtomicFile.TryReplaceWithSymbolicLink(path, Path.Combine("..", "blob")));
+        Assert.True(AtomicFile.TryReplaceWithSymbolicLink(Path.Combine(_dir, "new", "config.json"), Path.Combine("..", "blob")));
+
+        Assert.Equal("blob", File.ReadAllText(path));
+        Assert.Equal("blob", File.ReadAllText(Path.Combine(_dir, "new", "config.json")));
+        Assert.Equal(["config.json"], Directory.GetFileSystemEntries(Path.Combine(_dir, "snapshot")).Select(Path.GetFileName));
     }
 
     // `--out /dev/null` as root replaced the device with a file. A named pipe stands in for the device here: a test

@@ -1,5 +1,6 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using RecursiveMas.IO;
 
 namespace RecursiveMas.Tokenization;
 
@@ -12,8 +13,8 @@ namespace RecursiveMas.Tokenization;
 public static class ByteLevelBpeTokenizerJson
 {
     /// <summary>
-    /// Writes the file atomically: to a temporary file beside <paramref name="path"/>, then renamed over
-    /// it, so a crash never leaves a half-written tokenizer that a later run would load. The output depends
+    /// Writes the file atomically (<see cref="AtomicFile"/>: a temporary beside <paramref name="path"/>, flushed,
+    /// renamed over it), so a crash never leaves a half-written tokenizer that a later run would load. The output depends
     /// only on the arguments (vocabulary ordered by id, merges in order), byte for byte.
     /// </summary>
     /// <param name="path">The tokenizer.json to write.</param>
@@ -34,24 +35,7 @@ public static class ByteLevelBpeTokenizerJson
         ArgumentNullException.ThrowIfNull(addedTokens);
         Validate(vocab, merges, addedTokens);
 
-        string fullPath = Path.GetFullPath(path);
-        string directory = Path.GetDirectoryName(fullPath)!;
-        Directory.CreateDirectory(directory);
-        string temporary = Path.Combine(directory, $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write))
-            {
-                WriteJson(stream, vocab, merges, addedTokens, splitPattern);
-                stream.Flush(flushToDisk: true);
-            }
-            File.Move(temporary, fullPath, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temporary))
-                File.Delete(temporary);
-        }
+        AtomicFile.Write(path, stream => WriteJson(stream, vocab, merges, addedTokens, splitPattern));
     }
 
     static void Validate(IReadOnlyDictionary<string, int> vocab, IReadOnlyList<(string Left, string Right)> merges,

@@ -76,6 +76,21 @@ public sealed class DslAnalyzer : DiagnosticAnalyzer
             Report(context, helpLinks, problem, owner, system.FindAgent(problem.Site.Owner), fallback);
         }
 
+        // An agent of a referenced assembly has no symbol action here, and its own project's analyzers (when any ran) told
+        // only its author; but its errors stop this system's generation (SystemValidator.ValidateWithAgents), so they are
+        // reported where this system names it. Warnings stay with the agent's own project.
+        foreach (var referenced in system.Agents.Where(a => !a.Type.IsInSource))
+        {
+            var mention = system.Mentions().First(m => m.Type == referenced.FullName).Site;
+            var fallback = SiteLocator.Locate(mention, type, context.CancellationToken);
+            foreach (var problem in AgentValidator.Validate(referenced).Where(p => p.IsError))
+            {
+                // No agent, so no config.json value for the HiddenSize code fix: it edits the attribute at the location,
+                // which here is the system's pattern, not the agent's [Agent].
+                Report(context, helpLinks, problem, namedTypes[referenced.FullName], agent: null, fallback);
+            }
+        }
+
         foreach (var problem in MemberNameRules.CheckSystem(system, UserMemberNames(type, context.CancellationToken)))
         {
             Report(context, helpLinks, problem, type, agent: null, fallback: null);

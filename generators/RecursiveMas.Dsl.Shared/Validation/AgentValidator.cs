@@ -29,7 +29,8 @@ internal static class AgentValidator
 
         if (agent.DeclaredHiddenSize < 0)
         {
-            yield return Problem.Create(DiagnosticKind.NegativeHiddenSize, hiddenSizeArgument, "HiddenSize", agent.DeclaredHiddenSize);
+            // Named with its agent: reported at a system's typeof(...) for an agent of a referenced assembly, it must say whose.
+            yield return Problem.Create(DiagnosticKind.NegativeHiddenSize, hiddenSizeArgument, $"HiddenSize of agent '{agent.Name}'", agent.DeclaredHiddenSize);
         }
 
         var config = agent.Config;

@@ -513,4 +513,41 @@ public class DeclarationDiagnosticsTests
             """));
         await test.RunAsync();
     }
+    [Fact]
+    public Task Agent_rules_broken_by_an_agent_of_a_compiled_library_are_reported_where_the_system_names_it()
+    {
+        // The generator refuses the system for these (the rules are the same), so without them here the project got no
+        // code and no reason: the library's own analyzers, if any ran, reported them to its author only.
+        var test = Verify.AnalyzerTest("""
+            [RecursiveSystem(Rounds = 2)]
+            [Sequential({|#0:typeof(Library.Planner)|}, {|#1:typeof(Library.Solver)|}, {|#2:typeof(Library.Checker)|})]
+            public partial class Team;
+            """);
+        test.TestState.AdditionalReferences.Add(CompiledLibrary.Reference("""
+            using RecursiveMas;
+
+            namespace Library;
+
+            [Agent("", HiddenSize = 2048)]
+            [Prompt("Plan: {question}", When = PromptUse.FirstRound)]
+            [Prompt("Plan: {question} {feedback}", When = PromptUse.LaterRounds)]
+            public class Planner;
+
+            [Agent("solver", HiddenSize = -1, LatentSteps = 0)]
+            [Prompt("Solve: {from:Planner} {question}")]
+            public class Solver;
+
+            [Agent("checker", HiddenSize = 1536)]
+            [Prompt("Check: {from:Solver} {question}")]
+            public static class Checker;
+            """));
+        test.ExpectedDiagnostics.AddRange(
+        [
+            Verify.Diagnostic("RMAS0011").WithLocation(0).WithArguments("Planner"),
+            Verify.Diagnostic("RMAS1005").WithLocation(1).WithArguments("HiddenSize of agent 'Solver'", "-1"),
+            Verify.Diagnostic("RMAS0005").WithLocation(1).WithArguments("Solver", "0"),
+            Verify.Diagnostic("RMAS0017").WithLocation(2).WithArguments("Checker", "is static, and a static class cannot be a type argument of the generated code (Thoughts<Checker>, Message<From, Checker>): remove 'static'"),
+        ]);
+        return test.RunAsync();
+    }
 }

@@ -319,4 +319,42 @@ public sealed class GenerationTests
         // Without config.json or a declared size the constant is left out rather than guessed.
         Assert.DoesNotContain("HiddenSize", output.Sources.Single(s => s.HintName == "MathApp.Planner.g.cs").Source);
     }
+    // typeof(Planner<int>) worked, but the agent's constants were silently left out: the emitter could not write a type
+    // parameter list, and its full name was no valid file name ('<' is not allowed in a hint name).
+    [Fact]
+    public void GenericAgentsGetTheirConstantsInFilesOfTheirOwn()
+    {
+        var output = GeneratorHarness.Run("""
+            namespace N
+            {
+                [Agent("planner", HiddenSize = 64, LatentSteps = 2)]
+                [Prompt("Plan: {question}")]
+                public partial class Planner<T>;
+
+                [Agent("other", HiddenSize = 64)]
+                [Prompt("Plan: {question}")]
+                public partial class Planner;
+
+                public partial class Outer<TKey, @class>
+                {
+                    [Agent("solver", HiddenSize = 64)]
+                    [Prompt("Solve: {from:Planner} {question}")]
+                    public partial class Solver;
+                }
+
+                [RecursiveSystem(Rounds = 1)]
+                [Sequential(typeof(Planner<int>), typeof(Outer<string, int>.Solver))]
+                public partial class Team;
+            }
+            """);
+
+        Assert.Empty(output.Result.Diagnostics);
+        Assert.Empty(output.CompilationProblems);
+        var planner = output.Sources.Single(s => s.HintName == "N.Planner{T}.g.cs").Source;
+        Assert.Contains("partial class Planner<T>", planner);
+        Assert.Contains("public const int LatentSteps = 2;", planner);
+        Assert.Contains("partial class Outer<TKey, @class>", output.Sources.Single(s => s.HintName == "N.Outer{TKey, class}.Solver.g.cs").Source);
+        Assert.Contains(output.Sources, s => s.HintName == "N.Planner.g.cs");
+        Assert.Contains(output.Sources, s => s.HintName == "N.Team.g.cs");
+    }
 }

@@ -14,6 +14,10 @@ namespace RecursiveMas.Dsl;
 /// <param name="Visibility">Where the type can be seen from, its containing types included.</param>
 /// <param name="Shape">What else its declaration is (static, generic, file-local, …) that generated code must respect.</param>
 /// <param name="BaseType">Its base class's name when <paramref name="Shape"/> has <see cref="TypeShape.NoParameterlessBaseConstructor"/>, for the message; else empty.</param>
+/// <param name="TypeParameters">
+/// The names of its own type parameters (<c>T</c> of <c>Planner&lt;T&gt;</c>), also when it is named with type arguments
+/// (<c>typeof(Planner&lt;int&gt;)</c>): what a partial declaration of it repeats. Empty for a non-generic type.
+/// </param>
 internal sealed record TypeRef(
     string FullName,
     string Name,
@@ -24,7 +28,8 @@ internal sealed record TypeRef(
     EquatableArray<ContainingTypeSpec> ContainingTypes,
     TypeVisibility Visibility = TypeVisibility.Public,
     TypeShape Shape = TypeShape.None,
-    string BaseType = "")
+    string BaseType = "",
+    EquatableArray<string> TypeParameters = default)
 {
     /// <summary>The name to use in generated code: <c>global::</c> + <see cref="FullName"/>.</summary>
     public string GlobalName => "global::" + FullName;
@@ -34,7 +39,8 @@ internal sealed record TypeRef(
 /// <param name="Name">The simple name.</param>
 /// <param name="Keyword">The declaration keyword: <c>class</c>, <c>struct</c>, <c>record</c>, <c>record struct</c> or <c>interface</c>.</param>
 /// <param name="IsPartial">Whether every source declaration of the type is <c>partial</c>.</param>
-internal sealed record ContainingTypeSpec(string Name, string Keyword, bool IsPartial);
+/// <param name="TypeParameters">The names of its type parameters (<c>T</c> of <c>Outer&lt;T&gt;</c>); empty for a non-generic type.</param>
+internal sealed record ContainingTypeSpec(string Name, string Keyword, bool IsPartial, EquatableArray<string> TypeParameters = default);
 
 /// <summary>
 /// Where a type can be seen from, its containing types included: what a generated member whose signature names it may

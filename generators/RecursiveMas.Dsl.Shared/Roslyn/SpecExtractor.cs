@@ -149,7 +149,7 @@ internal sealed class SpecExtractor(DslSymbols symbols, ConfigJsonIndex configs)
         var containing = new List<ContainingTypeSpec>();
         for (var outer = type.ContainingType; outer is not null; outer = outer.ContainingType)
         {
-            containing.Insert(0, new ContainingTypeSpec(outer.Name, Keyword(outer), IsPartial(outer, cancellationToken)));
+            containing.Insert(0, new ContainingTypeSpec(outer.Name, Keyword(outer), IsPartial(outer, cancellationToken), TypeParameterNames(outer)));
         }
 
         var baseType = BaseWithoutParameterlessConstructor(type);
@@ -163,8 +163,13 @@ internal sealed class SpecExtractor(DslSymbols symbols, ConfigJsonIndex configs)
             containing.ToEquatableArray(),
             VisibilityOf(type),
             ShapeOf(type, baseType, cancellationToken),
-            baseType?.Name ?? "");
+            baseType?.Name ?? "",
+            TypeParameterNames(type));
     }
+
+    // The definition's parameter names also for a constructed type (P<int> gives T), as a partial declaration spells them.
+    static EquatableArray<string> TypeParameterNames(INamedTypeSymbol type) =>
+        type.TypeParameters.Select(p => p.Name).ToEquatableArray();
 
     TypeShape ShapeOf(INamedTypeSymbol type, INamedTypeSymbol? baseWithoutParameterlessConstructor, CancellationToken cancellationToken)
     {

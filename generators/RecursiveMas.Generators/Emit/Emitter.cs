@@ -47,12 +47,12 @@ internal static partial class Emitter
 
         foreach (var outer in type.ContainingTypes)
         {
-            w.Line("partial " + outer.Keyword + " " + Identifier(outer.Name));
+            w.Line("partial " + outer.Keyword + " " + Identifier(outer.Name) + TypeParameterList(outer.TypeParameters));
             w.Open();
         }
 
         w.Line("[global::System.CodeDom.Compiler.GeneratedCode(\"" + Tool + "\", \"" + Version + "\")]");
-        w.Line("partial " + type.Keyword + " " + Identifier(type.Name) + baseList);
+        w.Line("partial " + type.Keyword + " " + Identifier(type.Name) + TypeParameterList(type.TypeParameters) + baseList);
         w.Open();
     }
 
@@ -61,11 +61,19 @@ internal static partial class Emitter
         SyntaxFacts.GetKeywordKind(name) == SyntaxKind.None ? name : "@" + name;
 
     /// <summary>
-    /// The file name of a type's generated source: its full name without the <c>@</c> of an escaped keyword
-    /// (<c>@class</c>), which Roslyn refuses in hint names, so the generator does not fail and take every generated
-    /// file of the project with it.
+    /// <c>&lt;T, U&gt;</c> for a partial declaration of a generic type (constraints may be left to the user's part), empty
+    /// for a non-generic one.
     /// </summary>
-    public static string HintName(TypeRef type) => type.FullName.Replace("@", "") + ".g.cs";
+    static string TypeParameterList(EquatableArray<string> names) =>
+        names.Count == 0 ? "" : "<" + string.Join(", ", names.Select(Identifier)) + ">";
+
+    /// <summary>
+    /// The file name of a type's generated source: its full name without the <c>@</c> of an escaped keyword
+    /// (<c>@class</c>), with a generic type's angle brackets as braces (<c>N.Planner{T}.g.cs</c>): Roslyn refuses both
+    /// in hint names, and the generator failed and took every generated file of the project with it. Still unique: no
+    /// name of a type holds a brace, and type parameter lists differ where arities do.
+    /// </summary>
+    public static string HintName(TypeRef type) => type.FullName.Replace("@", "").Replace('<', '{').Replace('>', '}') + ".g.cs";
 
     static void CloseType(SourceWriter w, TypeRef type)
     {

@@ -22,10 +22,10 @@ internal static class AgentPlanner
 
     /// <summary>
     /// Whether generated code may add a partial declaration to <paramref name="type"/>: it is declared in
-    /// this compilation, and it and every type it is nested in are <c>partial</c> (RMAS0002 tells the user otherwise), none
-    /// generic, and none file-local (a part in the generated file would be another type; RMAS0016, RMAS0017).
+    /// this compilation, and it and every type it is nested in are <c>partial</c> (RMAS0002 tells the user otherwise), and
+    /// none file-local (a part in the generated file would be another type; RMAS0016, RMAS0017). A generic one is extended
+    /// with its type parameters (a generic system is refused by RMAS0016 before this is asked).
     /// </summary>
     public static bool CanExtend(TypeRef type) =>
-        type.IsInSource && type.IsPartial && type.ContainingTypes.All(t => t.IsPartial) && type.FullName.IndexOf('<') < 0
-        && (type.Shape & TypeShape.FileLocal) == 0;
+        type.IsInSource && type.IsPartial && type.ContainingTypes.All(t => t.IsPartial) && (type.Shape & TypeShape.FileLocal) == 0;
 }

@@ -78,6 +78,12 @@ public static class DiagnosticDescriptors
     /// <summary>RMAS0017 (Error): Agent type cannot be used by generated code.</summary>
     public const string UnsupportedAgentTypeId = "RMAS0017";
 
+    /// <summary>RMAS0018 (Error): Agent model folder leaves the model root.</summary>
+    public const string ModelOutsideRootId = "RMAS0018";
+
+    /// <summary>RMAS0019 (Error): Agent role is not a file name.</summary>
+    public const string RoleNotAFileNameId = "RMAS0019";
+
     /// <summary>RMAS1001 (Error): HiddenSize does not match config.json.</summary>
     public const string HiddenSizeMismatchId = "RMAS1001";
 
@@ -339,6 +345,28 @@ public static class DiagnosticDescriptors
         isEnabledByDefault: true,
         description: Description(DiagnosticKind.UnsupportedAgentType),
         helpLinkUri: HelpLinkBase + UnsupportedAgentTypeId + ".md");
+
+    /// <summary>RMAS0018: <c>Agent '{0}' names model folder "{1}", which {2}; loading refuses it: …</c></summary>
+    public static readonly DiagnosticDescriptor ModelOutsideRoot = new(
+        id: ModelOutsideRootId,
+        title: Title(DiagnosticKind.ModelOutsideRoot),
+        messageFormat: MessageFormat(DiagnosticKind.ModelOutsideRoot),
+        category: "RecursiveMas.Declaration",
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: Description(DiagnosticKind.ModelOutsideRoot),
+        helpLinkUri: HelpLinkBase + ModelOutsideRootId + ".md");
+
+    /// <summary>RMAS0019: <c>Agent '{0}' has Role = "{1}", which {2}; loading refuses it, …</c></summary>
+    public static readonly DiagnosticDescriptor RoleNotAFileName = new(
+        id: RoleNotAFileNameId,
+        title: Title(DiagnosticKind.RoleNotAFileName),
+        messageFormat: MessageFormat(DiagnosticKind.RoleNotAFileName),
+        category: "RecursiveMas.Declaration",
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: Description(DiagnosticKind.RoleNotAFileName),
+        helpLinkUri: HelpLinkBase + RoleNotAFileNameId + ".md");
 
     /// <summary>RMAS1001: <c>Agent '{0}' declares HiddenSize = {1}, but {3} says hidden_size = {2}</c></summary>
     public static readonly DiagnosticDescriptor HiddenSizeMismatch = new(
@@ -634,6 +662,8 @@ public static class DiagnosticDescriptors
         AgentAndSystem,
         UnsupportedSystemClass,
         UnsupportedAgentType,
+        ModelOutsideRoot,
+        RoleNotAFileName,
         HiddenSizeMismatch,
         HiddenSizeUnknown,
         ConfigInvalid,

@@ -26,6 +26,15 @@ internal static class AgentValidator
         {
             yield return Problem.Create(DiagnosticKind.EmptyModel, modelArgument, agent.Name);
         }
+        else if (FileNameRules.WhyOutsideModelRoot(agent.Model) is { } outside)
+        {
+            yield return Problem.Create(DiagnosticKind.ModelOutsideRoot, modelArgument, agent.Name, agent.Model, outside);
+        }
+
+        if (FileNameRules.WhyNotAFileName(agent.Role) is { } notAFileName)
+        {
+            yield return Problem.Create(DiagnosticKind.RoleNotAFileName, Site.Named(owner, agent.AttributeIndex, "Role"), agent.Name, agent.Role, notAFileName);
+        }
 
         if (agent.DeclaredHiddenSize < 0)
         {

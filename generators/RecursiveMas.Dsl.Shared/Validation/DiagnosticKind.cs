@@ -60,6 +60,12 @@ internal enum DiagnosticKind
     /// <summary>An agent type generated code cannot name (static, file-local, or named as an open generic type). Args: agent, why and what to do.</summary>
     UnsupportedAgentType = 17,
 
+    /// <summary>An agent's model folder is absolute or climbs out of the model root with <c>..</c> (<see cref="FileNameRules"/>). Args: agent, model, why.</summary>
+    ModelOutsideRoot = 18,
+
+    /// <summary>An agent's role cannot be one file name on every OS (<see cref="FileNameRules"/>). Args: agent, role, why.</summary>
+    RoleNotAFileName = 19,
+
     /// <summary>Declared <c>HiddenSize</c> differs from config.json. Args: agent, declared, config value, config path.</summary>
     HiddenSizeMismatch = 1001,
 

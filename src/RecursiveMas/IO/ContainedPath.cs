@@ -26,14 +26,16 @@ public static class ContainedPath
     }
 
     /// <summary>
-    /// <paramref name="name"/> as one file name inside a folder (an agent's name in its link files): no
-    /// separators, no "..", nothing a file name cannot hold; else a <see cref="ModelFileException"/>.
+    /// <paramref name="name"/> as one file name inside a folder (an agent's name or role in its link files): no
+    /// separators, no "..", nothing a file name cannot hold on any OS; else a <see cref="ModelFileException"/>. The rule
+    /// is the DSL's (<see cref="Dsl.FileNameRules.WhyNotAFileName"/>), which the analyzers report as RMAS0019 at compile
+    /// time, so a role they accept loads; it refuses what Windows refuses, a superset of what other systems do.
     /// </summary>
     public static string FileName(string name, string sourceFile, string field)
     {
         ArgumentNullException.ThrowIfNull(name);
-        if (name.Length == 0 || name is "." or ".." || name.IndexOfAny(['/', '\\', '\0']) >= 0 || name.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0)
-            throw new ModelFileException(sourceFile, field, $"\"{name}\" must be usable as a file name (no '/', '\\\\' or \"..\")");
+        if (Dsl.FileNameRules.WhyNotAFileName(name) is { } why)
+            throw new ModelFileException(sourceFile, field, $"\"{name}\" must be usable as a file name: it {why}");
         return name;
     }
 }

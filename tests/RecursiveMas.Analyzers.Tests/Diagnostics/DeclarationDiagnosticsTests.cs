@@ -1,3 +1,4 @@
+using Microsoft.CodeAnalysis.CSharp;
 using RecursiveMas.Analyzers.Tests.Infrastructure;
 
 namespace RecursiveMas.Analyzers.Tests.Diagnostics;
@@ -236,6 +237,50 @@ public class DeclarationDiagnosticsTests
         [Prompt("Plan: {question}")]
         public partial class Planner;
         """);
+
+    // The runtime refuses these when it loads the system (ContainedPath); they had passed every analyzer.
+    [Theory]
+    [InlineData("/models/qwen3", "is an absolute path")]
+    [InlineData(@"\\server\models\qwen3", "is an absolute path")]
+    [InlineData(@"C:\models\qwen3", "is an absolute path")]
+    [InlineData("../qwen3", "climbs out of the model root with '..'")]
+    [InlineData(@"qwen3\..\..\elsewhere", "climbs out of the model root with '..'")]
+    public Task RMAS0018_model_folder_outside_the_model_root(string model, string why) => Verify.AnalyzerAsync(
+        $$"""
+        [Agent({|#0:{{SymbolDisplay.FormatLiteral(model, quote: true)}}|}, HiddenSize = 2048)]
+        [Prompt("Plan: {question}")]
+        public partial class Planner;
+        """,
+        [],
+        includeHidden: false,
+        Verify.Diagnostic("RMAS0018").WithLocation(0).WithArguments("Planner", model, why));
+
+    [Fact]
+    public Task RMAS0018_model_folders_that_stay_inside_the_model_root() => Verify.AnalyzerAsync("""
+        [Agent("llama/Llama-3.2-1B-Instruct", HiddenSize = 2048)]
+        [Prompt("Plan: {question}")]
+        public partial class Planner;
+
+        [Agent("./qwen3/../qwen3-1.7b", HiddenSize = 2048)]
+        [Prompt("Solve: {question}")]
+        public partial class Solver;
+        """);
+
+    [Theory]
+    [InlineData("", "is empty")]
+    [InlineData("..", "is '.' or '..'")]
+    [InlineData("team/planner", "holds a path separator ('/' or '\\')")]
+    [InlineData(@"team\planner", "holds a path separator ('/' or '\\')")]
+    [InlineData("planner:v2", "holds a character that is not allowed in a file name on every OS (':')")]
+    public Task RMAS0019_role_that_is_not_a_file_name(string role, string why) => Verify.AnalyzerAsync(
+        $$"""
+        [Agent("planner", HiddenSize = 2048, Role = {|#0:{{SymbolDisplay.FormatLiteral(role, quote: true)}}|})]
+        [Prompt("Plan: {question}")]
+        public partial class Planner;
+        """,
+        [],
+        includeHidden: false,
+        Verify.Diagnostic("RMAS0019").WithLocation(0).WithArguments("Planner", role, why));
 
     [Fact]
     public Task RMAS0012_two_agents_with_one_class_name() => Verify.AnalyzerAsync("""

@@ -61,4 +61,27 @@ public class SharedRulesTests
             "RMAS2001: This prompt of agent 'Critic' has no {from:Planner} slot, but 'Planner' sends 'Critic' a message every round of system 'MathTeam'",
             problem.Format());
     }
+    // What the analyzers report as RMAS0018/RMAS0019 is what loading refuses: one rule (FileNameRules), here and there.
+    [Fact]
+    public void A_model_folder_outside_the_model_root_is_refused_with_the_analyzer_message()
+    {
+        var system = MathTeam("Critique: {question} {from:Planner}");
+        var critic = system.Agents[1] with { Model = @"models\..\..\elsewhere" };
+        var problem = Assert.Single(SystemValidator.ValidateWithAgents(system with { Agents = EquatableArray.Create(system.Agents[0], critic) }));
+
+        Assert.Equal(DiagnosticKind.ModelOutsideRoot, problem.Kind);
+        Assert.Equal(
+            "RMAS0018: Agent 'Critic' names model folder \"models\\..\\..\\elsewhere\", which climbs out of the model root with '..'; loading refuses it: give the folder relative to the model root, such as [Agent(\"Qwen3-1.7B\")]",
+            problem.Format());
+    }
+
+    [Theory]
+    [InlineData("planner:v2")]
+    [InlineData("team\\planner")]
+    [InlineData("..")]
+    public void A_role_the_analyzers_refuse_is_refused_as_a_file_name_on_every_OS(string role)
+    {
+        var e = Assert.Throws<ModelFileException>(() => RecursiveMas.IO.ContainedPath.FileName(role, "SYSTEM.json", "agents[0].role"));
+        Assert.Contains(FileNameRules.WhyNotAFileName(role)!, e.Message);
+    }
 }

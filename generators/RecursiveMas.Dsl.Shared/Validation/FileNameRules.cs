@@ -1,0 +1,89 @@
+namespace RecursiveMas.Dsl;
+
+/// <summary>
+/// The rules for the names an agent gives to what the runtime opens: its model folder, relative to the model root, and
+/// its role, one file name in the links folder (links are looked up under roles). The runtime refuses other names when it
+/// loads a system, so that a hostile SYSTEM.json cannot make it read or write elsewhere; these rules are how it refuses
+/// them (<c>RecursiveMas.IO.ContainedPath.FileName</c> calls <see cref="WhyNotAFileName"/>, and <c>SystemPlan</c> runs the
+/// agent rules over every description), and the analyzers report the same at compile time (RMAS0018, RMAS0019).
+/// </summary>
+/// <remarks>
+/// Lexical and portable, because a declaration compiled on one OS runs on all: '/' and '\' both separate, a drive
+/// (<c>C:</c>) or a leading separator roots a path, and a file name avoids what any OS refuses. The runtime's
+/// <c>ContainedPath.Resolve</c> stays the last check of a model folder against the file system.
+/// </remarks>
+internal static class FileNameRules
+{
+    /// <summary>The characters some OS refuses in a file name, besides separators, NUL and control characters (Windows' set).</summary>
+    const string Reserved = "<>:\"|?*";
+
+    /// <summary>
+    /// Why <paramref name="relative"/> does not stay inside the folder it is relative to: "is an absolute path", "climbs out
+    /// of the model root with '..'", or "holds a NUL character"; null when it stays inside. Empty is RMAS0011's, not this.
+    /// </summary>
+    public static string? WhyOutsideModelRoot(string relative)
+    {
+        if (relative.IndexOf('\0') >= 0)
+        {
+            return "holds a NUL character";
+        }
+
+        if (relative.Length > 0 && (IsSeparator(relative[0]) || (relative.Length > 1 && relative[1] == ':' && IsAsciiLetter(relative[0]))))
+        {
+            return "is an absolute path";
+        }
+
+        // As Path.GetFullPath normalizes: "." stays, ".." leaves the folder before it; below the start is outside.
+        var depth = 0;
+        foreach (var segment in relative.Split('/', '\\'))
+        {
+            if (segment == "..")
+            {
+                if (--depth < 0)
+                {
+                    return "climbs out of the model root with '..'";
+                }
+            }
+            else if (segment.Length > 0 && segment != ".")
+            {
+                depth++;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Why <paramref name="name"/> cannot be one file name on every OS; null when it can.</summary>
+    public static string? WhyNotAFileName(string name)
+    {
+        if (name.Length == 0)
+        {
+            return "is empty";
+        }
+
+        if (name is "." or "..")
+        {
+            return "is '.' or '..'";
+        }
+
+        foreach (var c in name)
+        {
+            if (IsSeparator(c))
+            {
+                return "holds a path separator ('/' or '\\')";
+            }
+
+            if (c < ' ' || Reserved.IndexOf(c) >= 0)
+            {
+                var shown = c < ' ' ? "U+" + ((int)c).ToString("X4", System.Globalization.CultureInfo.InvariantCulture) : "'" + c + "'";
+                return "holds a character that is not allowed in a file name on every OS (" + shown + ")";
+            }
+        }
+
+        return null;
+    }
+
+    static bool IsSeparator(char c) => c is '/' or '\\';
+
+    static bool IsAsciiLetter(char c) => c is >= 'a' and <= 'z' or >= 'A' and <= 'Z';
+}

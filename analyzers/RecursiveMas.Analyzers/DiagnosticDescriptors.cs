@@ -84,6 +84,9 @@ public static class DiagnosticDescriptors
     /// <summary>RMAS0019 (Error): Agent role is not a file name.</summary>
     public const string RoleNotAFileNameId = "RMAS0019";
 
+    /// <summary>RMAS0020 (Error): C# version too old for the generated code.</summary>
+    public const string LanguageVersionTooOldId = "RMAS0020";
+
     /// <summary>RMAS1001 (Error): HiddenSize does not match config.json.</summary>
     public const string HiddenSizeMismatchId = "RMAS1001";
 
@@ -367,6 +370,17 @@ public static class DiagnosticDescriptors
         isEnabledByDefault: true,
         description: Description(DiagnosticKind.RoleNotAFileName),
         helpLinkUri: HelpLinkBase + RoleNotAFileNameId + ".md");
+
+    /// <summary>RMAS0020: <c>'{0}' gets no generated code: the RecursiveMas source generator writes C# {2}, and this project compiles C# {1}; …</c></summary>
+    public static readonly DiagnosticDescriptor LanguageVersionTooOld = new(
+        id: LanguageVersionTooOldId,
+        title: Title(DiagnosticKind.LanguageVersionTooOld),
+        messageFormat: MessageFormat(DiagnosticKind.LanguageVersionTooOld),
+        category: "RecursiveMas.Declaration",
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: Description(DiagnosticKind.LanguageVersionTooOld),
+        helpLinkUri: HelpLinkBase + LanguageVersionTooOldId + ".md");
 
     /// <summary>RMAS1001: <c>Agent '{0}' declares HiddenSize = {1}, but {3} says hidden_size = {2}</c></summary>
     public static readonly DiagnosticDescriptor HiddenSizeMismatch = new(
@@ -664,6 +678,7 @@ public static class DiagnosticDescriptors
         UnsupportedAgentType,
         ModelOutsideRoot,
         RoleNotAFileName,
+        LanguageVersionTooOld,
         HiddenSizeMismatch,
         HiddenSizeUnknown,
         ConfigInvalid,

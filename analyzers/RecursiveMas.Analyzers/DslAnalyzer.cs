@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.Diagnostics;
 using RecursiveMas.Dsl;
 using RecursiveMas.Dsl.Roslyn;
@@ -43,7 +44,12 @@ public sealed class DslAnalyzer : DiagnosticAnalyzer
                 (file.Path, (Func<string?>)(() => file.GetText(cancellationToken)?.ToString()))));
             var extractor = new SpecExtractor(symbols, configs);
             var helpLinks = HelpLinks.From(start.Options);
-            start.RegisterSymbolAction(symbol => AnalyzeType(symbol, extractor, helpLinks), SymbolKind.NamedType);
+            var languageVersion = ((CSharpCompilation)start.Compilation).LanguageVersion;
+            start.RegisterSymbolAction(symbol =>
+            {
+                ReportLanguageVersionTooOld(symbol, extractor, helpLinks, languageVersion);
+                AnalyzeType(symbol, extractor, helpLinks);
+            }, SymbolKind.NamedType);
         });
     }
 
@@ -95,6 +101,21 @@ public sealed class DslAnalyzer : DiagnosticAnalyzer
         {
             Report(context, helpLinks, problem, type, agent: null, fallback: null);
         }
+    }
+
+    // Below the generated code's C# version the generator writes nothing (RecursiveSystemGenerator): each class that goes
+    // without says why, rather than the project failing on what its own code uses of the generated members.
+    static void ReportLanguageVersionTooOld(SymbolAnalysisContext context, SpecExtractor extractor, HelpLinks helpLinks, LanguageVersion version)
+    {
+        var type = (INamedTypeSymbol)context.Symbol;
+        if (GeneratedCodeLanguage.Compiles(version) || type.DeclaringSyntaxReferences.Length == 0 || !(extractor.IsAgent(type) || extractor.IsSystem(type)))
+        {
+            return;
+        }
+
+        var problem = Problem.Create(DiagnosticKind.LanguageVersionTooOld, Site.Declaration(SpecExtractor.FullName(type)), type.Name,
+            version.ToDisplayString(), GeneratedCodeLanguage.Minimum.ToDisplayString());
+        Report(context, helpLinks, problem, type, agent: null, fallback: null);
     }
 
     // The names of the members declared in the user's own code (not in generated sources), nested types

@@ -1,5 +1,6 @@
 using System.Linq;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using RecursiveMas.Dsl;
 using RecursiveMas.Dsl.Roslyn;
@@ -82,9 +83,24 @@ public sealed class RecursiveSystemGenerator : IIncrementalGenerator
             .Combine(agentPlans.Select(static (plan, _) => Emitter.HintName(plan.Type)).Collect())
             .Select(static (names, _) => HintNames.CaseClashes(names.Left.Concat(names.Right)));
 
-        context.RegisterSourceOutput(plans.Combine(caseClashes), static (output, pair) =>
-            output.AddSource(HintNames.Unique(pair.Left!.HintName, pair.Right), Emitter.EmitSystem(pair.Left)));
-        context.RegisterSourceOutput(agentPlans.Combine(caseClashes), static (output, pair) =>
-            output.AddSource(HintNames.Unique(Emitter.HintName(pair.Left.Type), pair.Right), Emitter.EmitAgent(pair.Left)));
+        // Generated code is C# 10: below it nothing is written (RMAS0020 from the analyzers says why), rather than files
+        // full of errors that name no cause.
+        var languageSupported = context.ParseOptionsProvider
+            .Select(static (options, _) => options is CSharpParseOptions csharp && GeneratedCodeLanguage.Compiles(csharp.LanguageVersion));
+
+        context.RegisterSourceOutput(plans.Combine(caseClashes).Combine(languageSupported), static (output, pair) =>
+        {
+            if (pair.Right)
+            {
+                output.AddSource(HintNames.Unique(pair.Left.Left!.HintName, pair.Left.Right), Emitter.EmitSystem(pair.Left.Left));
+            }
+        });
+        context.RegisterSourceOutput(agentPlans.Combine(caseClashes).Combine(languageSupported), static (output, pair) =>
+        {
+            if (pair.Right)
+            {
+                output.AddSource(HintNames.Unique(Emitter.HintName(pair.Left.Left.Type), pair.Left.Right), Emitter.EmitAgent(pair.Left.Left));
+            }
+        });
     }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Reflection;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 using RecursiveMas.Generators.Tests.Infrastructure;
 
 namespace RecursiveMas.Generators.Tests;
@@ -356,5 +357,38 @@ public sealed class GenerationTests
         Assert.Contains("partial class Outer<TKey, @class>", output.Sources.Single(s => s.HintName == "N.Outer{TKey, class}.Solver.g.cs").Source);
         Assert.Contains(output.Sources, s => s.HintName == "N.Planner.g.cs");
         Assert.Contains(output.Sources, s => s.HintName == "N.Team.g.cs");
+    }
+    // The generated code is C# 10 (file-scoped namespaces, records, init-only setters, target-typed new, not patterns): a
+    // project compiling C# 9 or older (LangVersion, or an older framework's default) got errors inside generated files.
+    // It gets none, and RMAS0020 from the analyzers on each agent and system class instead.
+    [Fact]
+    public void AProjectBelowTheGeneratedCodesLanguageVersionGetsNoCode()
+    {
+        var options = new CSharpParseOptions(LanguageVersion.CSharp9);
+        var compilation = GeneratorHarness.Compile().AddSyntaxTrees(CSharpSyntaxTree.ParseText("""
+            using RecursiveMas;
+
+            namespace N
+            {
+                [Agent("planner", HiddenSize = 64)]
+                [Prompt("Plan: {question}")]
+                public partial class Planner { }
+
+                [Agent("solver", HiddenSize = 64)]
+                [Prompt("Solve: {from:Planner} {question}")]
+                public partial class Solver { }
+
+                [RecursiveSystem(Rounds = 1)]
+                [Sequential(typeof(Planner), typeof(Solver))]
+                public partial class Team { }
+            }
+            """, options));
+        Assert.Empty(compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
+
+        var output = GeneratorHarness.Run(CSharpGeneratorDriver.Create(
+            [new RecursiveSystemGenerator().AsSourceGenerator()], parseOptions: options), compilation);
+
+        Assert.Empty(output.Sources);
+        Assert.Empty(output.CompilationProblems);
     }
 }

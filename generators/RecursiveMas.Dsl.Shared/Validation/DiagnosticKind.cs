@@ -66,6 +66,9 @@ internal enum DiagnosticKind
     /// <summary>An agent's role cannot be one file name on every OS (<see cref="FileNameRules"/>). Args: agent, role, why.</summary>
     RoleNotAFileName = 19,
 
+    /// <summary>The project compiles a C# version older than the generated code's (<c>GeneratedCodeLanguage</c>). Args: class, the project's version, the version needed.</summary>
+    LanguageVersionTooOld = 20,
+
     /// <summary>Declared <c>HiddenSize</c> differs from config.json. Args: agent, declared, config value, config path.</summary>
     HiddenSizeMismatch = 1001,
 

@@ -283,6 +283,36 @@ public class DeclarationDiagnosticsTests
         Verify.Diagnostic("RMAS0019").WithLocation(0).WithArguments("Planner", role, why));
 
     [Fact]
+    public Task RMAS0020_language_version_below_the_generated_codes()
+    {
+        var test = Verify.AnalyzerTest("""
+            namespace N
+            {
+                [Agent("planner", HiddenSize = 2048)]
+                [Prompt("Plan: {question}")]
+                public partial class {|#0:Planner|} { }
+
+                [Agent("solver", HiddenSize = 1536)]
+                [Prompt("Solve: {from:Planner} {question}")]
+                public partial class {|#1:Solver|} { }
+
+                [RecursiveSystem(Rounds = 1)]
+                [Sequential(typeof(Planner), typeof(Solver))]
+                public partial class {|#2:Team|} { }
+            }
+            """);
+        test.SolutionTransforms.Add((solution, project) =>
+            solution.WithProjectParseOptions(project, new CSharpParseOptions(LanguageVersion.CSharp9)));
+        test.ExpectedDiagnostics.AddRange(
+        [
+            Verify.Diagnostic("RMAS0020").WithLocation(0).WithArguments("Planner", "9.0", "10.0"),
+            Verify.Diagnostic("RMAS0020").WithLocation(1).WithArguments("Solver", "9.0", "10.0"),
+            Verify.Diagnostic("RMAS0020").WithLocation(2).WithArguments("Team", "9.0", "10.0"),
+        ]);
+        return test.RunAsync();
+    }
+
+    [Fact]
     public Task RMAS0012_two_agents_with_one_class_name() => Verify.AnalyzerAsync("""
         namespace Math
         {

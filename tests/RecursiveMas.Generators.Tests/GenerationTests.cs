@@ -391,4 +391,29 @@ public sealed class GenerationTests
         Assert.Empty(output.Sources);
         Assert.Empty(output.CompilationProblems);
     }
+    // Names with a connector (Pc) or a combining mark (Mn) are C# names: their slots are read, and their file names,
+    // fields and locals compile.
+    [Fact]
+    public void AgentsNamedWithAnyIdentifierCharacterGetTheirCode()
+    {
+        var output = GeneratorHarness.Run("""
+            [Agent("planner", HiddenSize = 64)]
+            [Prompt("Plan: {question}", When = PromptUse.FirstRound)]
+            [Prompt("Plan: {question} {feedback}", When = PromptUse.LaterRounds)]
+            public partial class Plan‿ner;
+
+            [Agent("critic", HiddenSize = 64)]
+            [Prompt("Critique: {from:Plan‿ner} {question}")]
+            public partial class Critiqué;
+
+            [RecursiveSystem(Rounds = 2)]
+            [Sequential(typeof(Plan‿ner), typeof(Critiqué))]
+            public partial class Team;
+            """);
+
+        Assert.Empty(output.Result.Diagnostics);
+        Assert.Empty(output.CompilationProblems);
+        Assert.Contains(output.Sources, s => s.HintName == "Team.g.cs");
+        Assert.Contains(output.Sources, s => s.HintName == "Plan‿ner.g.cs");
+    }
 }

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Globalization;
 using System.Linq;
 using System.Text;
 
@@ -253,7 +254,21 @@ internal sealed record PromptTemplate(string Text, EquatableArray<TemplatePart> 
         return true;
     }
 
-    static bool IsIdentifierStart(char c) => c == '_' || char.IsLetter(c);
+    // C#'s identifier characters (the spec's letter-character and identifier-part-character classes, as Roslyn's
+    // SyntaxFacts has them; this file cannot use Roslyn, the runtime shares it), so that every agent class can be named in
+    // {from:…}: letters and letter numbers (Nl) start a name; digits, connectors (Pc), combining marks (Mn, Mc) may follow.
+    // Formatting characters (Cf) are left out: C# drops them from a name, so a slot holding one would not name the class.
+    static bool IsIdentifierStart(char c) => c == '_' || char.GetUnicodeCategory(c) switch
+    {
+        UnicodeCategory.UppercaseLetter or UnicodeCategory.LowercaseLetter or UnicodeCategory.TitlecaseLetter
+            or UnicodeCategory.ModifierLetter or UnicodeCategory.OtherLetter or UnicodeCategory.LetterNumber => true,
+        _ => false,
+    };
 
-    static bool IsIdentifierPart(char c) => c == '_' || char.IsLetterOrDigit(c);
+    static bool IsIdentifierPart(char c) => IsIdentifierStart(c) || char.GetUnicodeCategory(c) switch
+    {
+        UnicodeCategory.DecimalDigitNumber or UnicodeCategory.ConnectorPunctuation
+            or UnicodeCategory.NonSpacingMark or UnicodeCategory.SpacingCombiningMark => true,
+        _ => false,
+    };
 }

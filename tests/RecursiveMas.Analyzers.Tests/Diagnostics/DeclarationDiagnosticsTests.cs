@@ -3,7 +3,7 @@ using RecursiveMas.Analyzers.Tests.Infrastructure;
 
 namespace RecursiveMas.Analyzers.Tests.Diagnostics;
 
-/// <summary>RMAS0001–RMAS0017: declarations. Each rule has a test that fires it and one that does not.</summary>
+/// <summary>RMAS0001–RMAS0020: declarations. Each rule has a test that fires it and one that does not.</summary>
 public class DeclarationDiagnosticsTests
 {
     // Two agents that form a valid sequential system with any round count.

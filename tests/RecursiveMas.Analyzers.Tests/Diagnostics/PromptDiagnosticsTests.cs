@@ -330,4 +330,21 @@ public class PromptDiagnosticsTests
         test.TestState.AdditionalProjectReferences.Add("Library");
         return test.RunAsync();
     }
+    // A class named with a connector (Pc) or a combining mark (Mn) is read from by its name; RMAS2001 had asked for the
+    // very slot the prompt has, because the placeholder parser took only letters and digits.
+    [Fact]
+    public Task From_slots_name_classes_with_any_identifier_character() => Verify.AnalyzerAsync("""
+        [Agent("planner", HiddenSize = 2048)]
+        [Prompt("Plan: {question}", When = PromptUse.FirstRound)]
+        [Prompt("Plan: {question} {feedback}", When = PromptUse.LaterRounds)]
+        public partial class Plan‿ner;
+
+        [Agent("critic", HiddenSize = 2048)]
+        [Prompt("Critique: {from:Plan‿ner} {question}")]
+        public partial class Critiqué;
+
+        [RecursiveSystem(Rounds = 2)]
+        [Sequential(typeof(Plan‿ner), typeof(Critiqué))]
+        public partial class Team;
+        """);
 }

@@ -21,6 +21,22 @@ public class PromptTemplateTests
         Assert.Empty(template.UnknownPlaceholders);
     }
 
+    // C# identifiers may hold combining marks (Mn, Mc), connectors (Pc) and letter numbers (Nl), so an agent class can be
+    // named with them; its {from:…} slot was literal text (and RMAS2001 asked for the slot it had).
+    [Theory]
+    [InlineData("Critique\u0301")] // Mn: combining acute accent
+    [InlineData("Kar\u093Ey")] // Mc: Devanagari vowel sign AA
+    [InlineData("Plan\u203Fner")] // Pc: undertie
+    [InlineData("\u2160Planner")] // Nl: Roman numeral one, which may also start a name
+    [InlineData("Plan\u2161")] // Nl inside
+    public void Reads_from_slots_naming_classes_with_any_CSharp_identifier_character(string name)
+    {
+        var template = PromptTemplate.Parse("Plan: {from:" + name + "} {question}");
+
+        Assert.Equal([name], template.FromAgents);
+        Assert.Empty(template.UnknownPlaceholders);
+    }
+
     [Fact]
     public void Keeps_latex_and_other_braces_as_literal_text()
     {

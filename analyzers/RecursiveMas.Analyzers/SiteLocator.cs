@@ -33,9 +33,10 @@ internal static class SiteLocator
                     ? Identifier(containing[site.Index], cancellationToken)
                     : Identifier(owner, cancellationToken);
             case SiteKind.Member:
+                // A type parameter is no member, but a generated member cannot take its name either (MemberNameRules).
                 var members = site.Name == GeneratedNames.RuntimeConstructor(owner.Name)
                     ? owner.InstanceConstructors.Where(TakesTheRuntimeSystem).Cast<ISymbol>()
-                    : owner.GetMembers(site.Name ?? "");
+                    : owner.GetMembers(site.Name ?? "").Concat(owner.TypeParameters.Where(p => p.Name == site.Name));
                 return members
                     .Select(m => UserDeclaration(m, cancellationToken))
                     .FirstOrDefault(l => l is not null) ?? Identifier(owner, cancellationToken);
@@ -86,6 +87,7 @@ internal static class SiteLocator
                 VariableDeclaratorSyntax v => v.Identifier,
                 DelegateDeclarationSyntax d => d.Identifier,
                 ParameterSyntax p => p.Identifier,
+                TypeParameterSyntax t => t.Identifier,
                 _ => default,
             };
             return identifier == default ? syntax.GetLocation() : identifier.GetLocation();

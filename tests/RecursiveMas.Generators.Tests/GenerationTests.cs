@@ -336,6 +336,11 @@ public sealed class GenerationTests
                 [Prompt("Plan: {question}")]
                 public partial class Planner;
 
+                // Its Role constant could not compile beside the type parameter: no constants (RMAS0014 says why).
+                [Agent("named", HiddenSize = 64)]
+                [Prompt("Plan: {question}")]
+                public partial class Named<Role>;
+
                 public partial class Outer<TKey, @class>
                 {
                     [Agent("solver", HiddenSize = 64)]
@@ -357,6 +362,7 @@ public sealed class GenerationTests
         Assert.Contains("partial class Outer<TKey, @class>", output.Sources.Single(s => s.HintName == "N.Outer{TKey, class}.Solver.g.cs").Source);
         Assert.Contains(output.Sources, s => s.HintName == "N.Planner.g.cs");
         Assert.Contains(output.Sources, s => s.HintName == "N.Team.g.cs");
+        Assert.DoesNotContain(output.Sources, s => s.HintName.StartsWith("N.Named", StringComparison.Ordinal));
     }
     // The generated code is C# 10 (file-scoped namespaces, records, init-only setters, target-typed new, not patterns): a
     // project compiling C# 9 or older (LangVersion, or an older framework's default) got errors inside generated files.

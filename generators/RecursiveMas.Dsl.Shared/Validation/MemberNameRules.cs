@@ -23,9 +23,26 @@ internal static class MemberNameRules
             .Concat(Check(system.Type.FullName, system.Name, generated.Select(g => (g.Name, g.What)), userMembers));
     }
 
-    /// <summary>The clashes of <paramref name="userMembers"/> with <paramref name="agent"/>'s generated constants.</summary>
+    /// <summary>
+    /// The clashes of <paramref name="userMembers"/>, and of the agent class's own name and type parameters, with
+    /// <paramref name="agent"/>'s generated constants.
+    /// </summary>
     public static IEnumerable<Problem> CheckAgent(AgentSpec agent, IEnumerable<string> userMembers) =>
-        Check(agent.FullName, agent.Name, GeneratedNames.AgentConstants, userMembers);
+        Check(agent.FullName, agent.Name, GeneratedNames.AgentConstants, userMembers)
+            .Concat(TypeParameterClashes(agent.FullName, agent.Name, agent.Type.TypeParameters));
+
+    // A generic agent's constants go into its partial declaration (Planner<Role> gets Role), where a member cannot take
+    // the name of a type parameter of its class: the constant could not compile.
+    static IEnumerable<Problem> TypeParameterClashes(string owner, string typeName, IEnumerable<string> typeParameters)
+    {
+        foreach (var parameter in typeParameters)
+        {
+            foreach (var (name, what) in GeneratedNames.AgentConstants.Where(c => c.Name == parameter).Take(1))
+            {
+                yield return Problem.Create(DiagnosticKind.MemberNameClash, Site.Member(owner, name), name, typeName, what, "rename the type parameter");
+            }
+        }
+    }
 
     // Agents whose names spell each other's generated members (P and PFirstRound: P's first-round prompt field and
     // PFirstRound's field are both _pFirstRound; A, BInnerLink and AToB: the link A -> BInnerLink and AToB's inner link

@@ -312,6 +312,18 @@ public class DeclarationDiagnosticsTests
         return test.RunAsync();
     }
 
+    // A generic agent's constants go into its partial declaration, where a type parameter of the same name is taken
+    // (CS0102 inside the generated file).
+    [Fact]
+    public Task RMAS0014_type_parameter_named_like_an_agent_constant() => Verify.AnalyzerAsync("""
+        [Agent("planner", HiddenSize = 2048)]
+        [Prompt("Plan: {question}")]
+        public partial class Planner<{|#0:Role|}>;
+        """,
+        [],
+        includeHidden: false,
+        Verify.Diagnostic("RMAS0014").WithLocation(0).WithArguments("Role", "Planner", "the agent's role name", "rename the type parameter"));
+
     [Fact]
     public Task RMAS0012_two_agents_with_one_class_name() => Verify.AnalyzerAsync("""
         namespace Math

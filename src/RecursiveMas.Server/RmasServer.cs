@@ -97,12 +97,14 @@ public static class RmasServer
         app.MapMethods("/v1/rmas/system", read, () => Results.Text(JsonSerializer.Serialize(system, Json), "application/json"));
         app.MapMethods("/", read, () => Results.Content(page, "text/html; charset=utf-8"));
         // Anything else under /v1 answers like OpenAI's API does, in JSON: 405 naming the methods a known URL takes, else 404.
+        // A URL only routing can tell apart from a known one (/v1/models/a/b, /v1/models//) is unknown: when the method is
+        // one the URL's shape takes, the route did not match, so the answer is 404, never "takes GET, not GET".
         app.MapFallback("/v1/{**rest}", (HttpContext http) =>
         {
-            string path = http.Request.Path.Value?.TrimEnd('/') ?? "";
-            string? allowed = path == "/v1/chat/completions" ? "POST"
-                : path is "/v1/models" or "/v1/rmas/system" || path.StartsWith("/v1/models/", StringComparison.Ordinal) ? string.Join(", ", read) : null;
-            if (allowed is null)
+            string path = http.Request.Path.Value ?? "";
+            string? allowed = KnownUrl(path, "/v1/chat/completions") ? "POST"
+                : KnownUrl(path, "/v1/models") || KnownUrl(path, "/v1/rmas/system") || ModelUrl(path) ? string.Join(", ", read) : null;
+            if (allowed is null || allowed.Split(", ").Contains(http.Request.Method, StringComparer.OrdinalIgnoreCase))
                 return ChatCompletionsEndpoint.WriteError(http.Response,
                     new ApiError(404, $"Unknown request URL: {http.Request.Method} {http.Request.Path}.", code: "unknown_url"));
             http.Response.Headers.Allow = allowed;
@@ -110,6 +112,22 @@ public static class RmasServer
                 new ApiError(405, $"{http.Request.Path} takes {allowed}, not {http.Request.Method}.", code: "method_not_allowed"));
         });
         return app;
+    }
+
+    /// <summary>The URL as routing matches it: any case, one trailing slash or none.</summary>
+    static bool KnownUrl(string path, string url) =>
+        path.Equals(url, StringComparison.OrdinalIgnoreCase) || path.Equals(url + "/", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary><c>/v1/models/{id}</c>: one non-empty segment after <c>/v1/models/</c> (and one trailing slash or none).</summary>
+    static bool ModelUrl(string path)
+    {
+        const string Prefix = "/v1/models/";
+        if (!path.StartsWith(Prefix, StringComparison.OrdinalIgnoreCase))
+            return false;
+        string id = path[Prefix.Length..];
+        if (id.EndsWith('/'))
+            id = id[..^1];
+        return id.Length > 0 && !id.Contains('/');
     }
 
     /// <summary>

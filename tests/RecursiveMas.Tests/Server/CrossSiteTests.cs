@@ -313,3 +313,55 @@ public sealed class CrossSiteTests
         Assert.Equal(HttpStatusCode.NotFound, (await server.Http.GetAsync("/v1/embeddings")).StatusCode);
     }
 }
+
+public sealed class HttpEdgeTests
+{
+    static RunResult Answer(string question, RunOptions options)
+    {
+        options.OnAnswerText?.Invoke(0, "ok");
+        return new RunResult
+        {
+            Method = RunMethod.Recursive,
+            Rounds = 1,
+            Answers = [new QuestionAnswer(question, "ok", null, 1) { FinishReason = RecursiveMas.Decoding.FinishReason.EndOfSequence }],
+            Steps = [new AgentStep("Solo", 1, StepKind.Decode, 0, 1, 3, 1)],
+            TotalMilliseconds = 1,
+        };
+    }
+
+    static async Task<(WebApplication App, HttpClient Http, RecursiveMasChatClient Client)> Start()
+    {
+        var client = new RecursiveMasChatClient(Answer, new RecursiveMasChatClientOptions { ModelId = "solo" });
+        var app = RmasServer.Create(client, new SystemOverview("solo", "custom", 1, "Solo", [], []), new RmasServerOptions { Urls = ["http://127.0.0.1:0"] });
+        await app.StartAsync();
+        return (app, new HttpClient { BaseAddress = new Uri(app.Urls.Single()) }, client);
+    }
+
+    static async Task<System.Text.Json.JsonElement> Error(HttpResponseMessage response, HttpStatusCode status)
+    {
+        string text = await response.Content.ReadAsStringAsync();
+        Assert.True(status == response.StatusCode, $"expected {status}, got {(int)response.StatusCode}: {text}");
+        return System.Text.Json.JsonDocument.Parse(text).RootElement.GetProperty("error").Clone();
+    }
+
+    [Fact]
+    public async Task AUrlOnlyShapedLikeAKnownOneIsA404NotA405ThatNamesTheMethodItWasAskedWith()
+    {
+        var (app, http, client) = await Start();
+        await using var _ = app;
+        using var __ = http;
+        using var ___ = client;
+        foreach (string url in new[] { "/v1/models/a/b", "/v1/models//", "/v1/models/solo/x", "/v1/rmas/system/x" })
+        {
+            var get = await Error(await http.GetAsync(url), HttpStatusCode.NotFound);
+            Assert.Equal("unknown_url", get.GetProperty("code").GetString());
+            Assert.Equal(HttpStatusCode.NotFound, (await http.SendAsync(new HttpRequestMessage(HttpMethod.Head, url))).StatusCode);
+        }
+        // The known URLs as routing matches them (any case, a trailing slash) still answer, and still name their methods.
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/v1/models/solo/")).StatusCode);
+        var delete = await http.DeleteAsync("/V1/Models/solo/");
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, delete.StatusCode);
+        Assert.Equal(["GET", "HEAD"], delete.Content.Headers.Allow);
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, (await http.GetAsync("/V1/Chat/Completions/")).StatusCode);
+    }
+}

@@ -39,13 +39,15 @@ public sealed class ApiError(int status, string message, string? param = null, s
     /// <see cref="Microsoft.Extensions.AI.ChatOptions"/> property, additional property or message; the error names the JSON field.
     /// A <see cref="PromptTooLongException"/> is OpenAI's <c>context_length_exceeded</c>.
     /// </summary>
-    public static ApiError From(ArgumentException e)
+    /// <param name="budgetParam">The field the token budget came from: <c>max_tokens</c>, or <c>max_completion_tokens</c> where the
+    /// request used OpenAI's newer name (an error must name the field the client sent).</param>
+    public static ApiError From(ArgumentException e, string budgetParam = "max_tokens")
     {
         if (e is PromptTooLongException tooLong)
             return new ApiError(400, tooLong.TurnReason, "messages", "context_length_exceeded");
         string? param = e.ParamName switch
         {
-            "MaxOutputTokens" => "max_tokens",
+            "MaxOutputTokens" => budgetParam,
             "TopP" => "top_p",
             "TopK" => "top_k",
             "Temperature" => "temperature",
@@ -56,6 +58,8 @@ public sealed class ApiError(int status, string message, string? param = null, s
         // The chat client names RecursiveMas's own options "additional properties" (ChatOptions.AdditionalProperties);
         // over HTTP they are fields like any other.
         string message = param is null ? ErrorText.Reason(e) : ErrorText.Reason(e).Replace($"additional property \"{param}\"", param, StringComparison.Ordinal);
+        if (e.ParamName == "MaxOutputTokens")
+            message = message.Replace("max output tokens", budgetParam, StringComparison.Ordinal);
         return new ApiError(param == "model" ? 404 : 400, message, param, param == "model" ? "model_not_found" : "invalid_value");
     }
 }

@@ -21,6 +21,9 @@ public sealed record ChatCompletionRequest(
     bool IncludeUsage,
     bool StreamEvents)
 {
+    /// <summary>The field the token budget was read from (<c>max_completion_tokens</c> wins over <c>max_tokens</c>), for errors.</summary>
+    public string BudgetParam { get; init; } = "max_tokens";
+
     public static ChatCompletionRequest Parse(ReadOnlyMemory<byte> body)
     {
         // RFC 8259 lets a parser accept a UTF-8 byte order mark; JsonDocument does not.
@@ -71,7 +74,10 @@ public sealed record ChatCompletionRequest(
                 options,
                 Boolean(root, "stream") ?? false,
                 includeUsage,
-                Boolean(root, "stream_events") ?? false);
+                Boolean(root, "stream_events") ?? false)
+            {
+                BudgetParam = maxCompletionTokens is null ? "max_tokens" : "max_completion_tokens",
+            };
         }
     }
 

@@ -41,7 +41,7 @@ internal sealed class ChatCompletionsEndpoint(RecursiveMasChatClient client, Cha
             catch (ArgumentException e)
             {
                 // The chat client's validation, before anything runs: the field (or limit) at fault.
-                throw ApiError.From(e);
+                throw ApiError.From(e, request.BudgetParam);
             }
             catch (NotSupportedException e)
             {

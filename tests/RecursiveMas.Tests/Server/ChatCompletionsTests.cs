@@ -123,6 +123,9 @@ public sealed class ChatCompletionsTests(ServerFixture server) : IClassFixture<S
         { "{\"messages\":[{\"role\":\"robot\",\"content\":\"hi\"}]}", 400, "messages[0].role", "robot" },
         { "{\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"image_url\",\"image_url\":{\"url\":\"x\"}}]}]}", 400, "messages[0].content", "only text parts" },
         { "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"max_tokens\":100000}", 400, "max_tokens", "between 1 and 64" },
+        // OpenAI's newer name is the field at fault when the request used it.
+        { "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"max_completion_tokens\":0}", 400, "max_completion_tokens", "max_completion_tokens must be between 1 and 64" },
+        { "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"max_completion_tokens\":100000,\"max_tokens\":5}", 400, "max_completion_tokens", "between 1 and 64" },
         { "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"max_tokens\":\"ten\"}", 400, "max_tokens", "integer" },
         { "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"rounds\":0}", 400, "rounds", "rounds must be between 1 and 4" },
         { "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"latent_steps\":17}", 400, "latent_steps", "between 1 and 16" },

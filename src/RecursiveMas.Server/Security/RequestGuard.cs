@@ -14,7 +14,7 @@ namespace RecursiveMas.Server.Security;
 /// <item>Host must be a loopback name, a host the listen addresses name, or an allowed host (DNS rebinding) — else 400.</item>
 /// <item>A foreign Origin must be allowed — else 403; allowed ones get CORS headers and their preflights an answer.</item>
 /// <item>With an API key, <c>/v1</c> requests need <c>Authorization: Bearer</c> it, compared in constant time — else 401.</item>
-/// <item>A POST must say <c>Content-Type: application/json</c> (a form cannot) — else 415.</item>
+/// <item>A POST must say <c>Content-Type: application/json</c> (a form cannot) — else 415; so must one with a <c>Content-Encoding</c> (the body is not decompressed).</item>
 /// </list>
 /// </summary>
 internal sealed class RequestGuard
@@ -90,8 +90,19 @@ internal sealed class RequestGuard
             return;
         }
 
+        // The body is read as it comes: a compressed one would be "not valid JSON" at its first byte, which says nothing of why.
+        if (HttpMethods.IsPost(request.Method) && request.Headers.ContentEncoding is { Count: > 0 } encoding
+            && !encoding.All(e => string.Equals(e?.Trim(), "identity", StringComparison.OrdinalIgnoreCase)))
+        {
+            await ChatCompletionsEndpoint.WriteError(http.Response, new ApiError(415,
+                $"Content-Encoding \"{Cut(encoding.ToString())}\" is not supported: send the JSON body uncompressed.", "Content-Encoding", "unsupported_media_type"));
+            return;
+        }
+
         await next(http);
     }
+
+    static string Cut(string text) => text.Length <= 40 ? text : text[..40] + "…";
 
     bool Authorized(HttpRequest request)
     {

@@ -365,3 +365,51 @@ public sealed class HttpEdgeTests
         Assert.Equal(HttpStatusCode.MethodNotAllowed, (await http.GetAsync("/V1/Chat/Completions/")).StatusCode);
     }
 }
+
+public sealed class BodyEncodingTests
+{
+    static RunResult Answer(string question, RunOptions options)
+    {
+        options.OnAnswerText?.Invoke(0, "ok");
+        return new RunResult
+        {
+            Method = RunMethod.Recursive,
+            Rounds = 1,
+            Answers = [new QuestionAnswer(question, "ok", null, 1) { FinishReason = RecursiveMas.Decoding.FinishReason.EndOfSequence }],
+            Steps = [new AgentStep("Solo", 1, StepKind.Decode, 0, 1, 3, 1)],
+            TotalMilliseconds = 1,
+        };
+    }
+
+    const string Question = """{"messages":[{"role":"user","content":"hi"}]}""";
+
+    static async Task<(HttpStatusCode Status, System.Text.Json.JsonElement Error)> Send(HttpClient http, byte[] body, string contentType, string? encoding = null)
+    {
+        var content = new ByteArrayContent(body);
+        content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
+        if (encoding is not null)
+            content.Headers.ContentEncoding.Add(encoding);
+        var response = await http.PostAsync("/v1/chat/completions", content);
+        var json = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        return (response.StatusCode, json.TryGetProperty("error", out var error) ? error.Clone() : default);
+    }
+
+    [Fact]
+    public async Task ACompressedBodyIs415NamingContentEncodingNotJsonThatFailsAtItsFirstByte()
+    {
+        using var client = new RecursiveMasChatClient(Answer, new RecursiveMasChatClientOptions { ModelId = "solo" });
+        await using var app = RmasServer.Create(client, new SystemOverview("solo", "custom", 1, "Solo", [], []), new RmasServerOptions { Urls = ["http://127.0.0.1:0"] });
+        await app.StartAsync();
+        using var http = new HttpClient { BaseAddress = new Uri(app.Urls.Single()) };
+
+        using var gzipped = new MemoryStream();
+        using (var gzip = new System.IO.Compression.GZipStream(gzipped, System.IO.Compression.CompressionLevel.Fastest, leaveOpen: true))
+            gzip.Write(Encoding.UTF8.GetBytes(Question));
+        var (status, error) = await Send(http, gzipped.ToArray(), "application/json", "gzip");
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, status);
+        Assert.Equal("Content-Encoding", error.GetProperty("param").GetString());
+        Assert.Contains("gzip", error.GetProperty("message").GetString());
+
+        Assert.Equal(HttpStatusCode.OK, (await Send(http, Encoding.UTF8.GetBytes(Question), "application/json", "identity")).Status);
+    }
+}

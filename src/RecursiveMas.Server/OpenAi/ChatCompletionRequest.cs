@@ -36,7 +36,10 @@ public sealed record ChatCompletionRequest(
         }
         catch (JsonException e)
         {
-            throw new ApiError(400, $"the request body is not valid JSON: {e.Message}", code: "invalid_json");
+            // JSON between systems is UTF-8 (RFC 8259 §8.1; a charset parameter changes nothing). A UTF-16 or UTF-32 body fails
+            // at a NUL or a byte order mark, which alone would not tell the client why.
+            string hint = LooksLikeUtf16Or32(body.Span) ? " (the body looks like UTF-16 or UTF-32: send it as UTF-8)" : "";
+            throw new ApiError(400, $"the request body is not valid JSON{hint}: {e.Message}", code: "invalid_json");
         }
         using (document)
         {
@@ -82,6 +85,10 @@ public sealed record ChatCompletionRequest(
     }
 
     static ReadOnlySpan<byte> Utf8Bom => [0xEF, 0xBB, 0xBF];
+
+    /// <summary>A UTF-16/32 byte order mark, or a NUL among the first bytes (JSON text in UTF-8 holds no raw NUL).</summary>
+    static bool LooksLikeUtf16Or32(ReadOnlySpan<byte> body) =>
+        body.Length >= 2 && (body[0], body[1]) is (0xFF, 0xFE) or (0xFE, 0xFF) || body[..Math.Min(body.Length, 4)].Contains((byte)0);
 
     /// <summary>A refusal of a field the server reads but cannot honour (OpenAI's <c>unsupported_value</c>).</summary>
     static ApiError Unsupported(string param, string message) => new(400, message, param, "unsupported_value");

@@ -412,4 +412,25 @@ public sealed class BodyEncodingTests
 
         Assert.Equal(HttpStatusCode.OK, (await Send(http, Encoding.UTF8.GetBytes(Question), "application/json", "identity")).Status);
     }
+
+    [Fact]
+    public async Task AUtf16OrUtf32BodyIsA400ThatSaysToSendUtf8()
+    {
+        using var client = new RecursiveMasChatClient(Answer, new RecursiveMasChatClientOptions { ModelId = "solo" });
+        await using var app = RmasServer.Create(client, new SystemOverview("solo", "custom", 1, "Solo", [], []), new RmasServerOptions { Urls = ["http://127.0.0.1:0"] });
+        await app.StartAsync();
+        using var http = new HttpClient { BaseAddress = new Uri(app.Urls.Single()) };
+
+        foreach (var utf16 in new[] { Encoding.Unicode.GetBytes(Question), [.. Encoding.Unicode.GetPreamble(), .. Encoding.Unicode.GetBytes(Question)],
+                     Encoding.BigEndianUnicode.GetBytes(Question), Encoding.UTF32.GetBytes(Question) })
+        {
+            var (status, error) = await Send(http, utf16, "application/json; charset=utf-16");
+            Assert.Equal(HttpStatusCode.BadRequest, status);
+            Assert.Equal("invalid_json", error.GetProperty("code").GetString());
+            Assert.Contains("send it as UTF-8", error.GetProperty("message").GetString());
+        }
+
+        // A UTF-8 body under any charset label is read as ever (RFC 8259: the label changes nothing).
+        Assert.Equal(HttpStatusCode.OK, (await Send(http, Encoding.UTF8.GetBytes(Question), "application/json; charset=latin1")).Status);
+    }
 }

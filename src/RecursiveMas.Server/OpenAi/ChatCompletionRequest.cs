@@ -200,11 +200,17 @@ public sealed record ChatCompletionRequest(
         if (content.ValueKind != JsonValueKind.Array)
             throw ApiError.Invalid(at, $"{at} must be a string or an array of content parts");
         var text = new StringBuilder();
+        int j = 0;
         foreach (var part in content.EnumerateArray())
         {
-            if (part.ValueKind != JsonValueKind.Object || String(part, "type", at) != "text")
-                throw ApiError.Invalid(at, $"{at}: only text parts ({{\"type\": \"text\", \"text\": ...}}) are supported");
-            text.Append(String(part, "text", at));
+            // Each part's own path, so an error names the part at fault (content[1].text), not the array around it.
+            string partAt = $"{at}[{j++}]";
+            if (part.ValueKind != JsonValueKind.Object)
+                throw ApiError.Invalid(partAt, $"{partAt} must be a content part object: only text parts ({{\"type\": \"text\", \"text\": ...}}) are supported");
+            string? type = String(part, "type", $"{partAt}.type");
+            if (type != "text")
+                throw ApiError.Invalid(partAt, $"{partAt} {(type is null ? "has no type" : $"has type {Quoted(type)}")}: only text parts ({{\"type\": \"text\", \"text\": ...}}) are supported");
+            text.Append(String(part, "text", $"{partAt}.text"));
         }
         return text.ToString();
     }

@@ -93,7 +93,7 @@ public static class RmasServer
         app.MapMethods("/v1/models", read, () => Results.Text(new JsonObject { ["object"] = "list", ["data"] = new JsonArray(Model()) }.ToJsonString(), "application/json"));
         app.MapMethods("/v1/models/{id}", read, (string id) => id == client.ModelId
             ? Results.Text(Model().ToJsonString(), "application/json")
-            : Results.Text(new ApiError(404, $"The model `{id}` does not exist.", "model", "model_not_found").ToJson().ToJsonString(), "application/json", statusCode: 404));
+            : Results.Text(new ApiError(404, $"The model {ChatCompletionRequest.Quoted(id)} does not exist.", "model", "model_not_found").ToJson().ToJsonString(), "application/json", statusCode: 404));
         app.MapMethods("/v1/rmas/system", read, () => Results.Text(JsonSerializer.Serialize(system, Json), "application/json"));
         app.MapMethods("/", read, () => Results.Content(page, "text/html; charset=utf-8"));
         // Anything else under /v1 answers like OpenAI's API does, in JSON: 405 naming the methods a known URL takes, else 404.

@@ -32,7 +32,8 @@ internal sealed class ChatCompletionsEndpoint(RecursiveMasChatClient client, Cha
         {
             request = ChatCompletionRequest.Parse(await ReadBody(http.Request));
             if (request.Model is { } model && model != client.ModelId)
-                throw new ApiError(404, $"The model `{model}` does not exist; this server serves `{client.ModelId}`.", "model", "model_not_found");
+                // Cut like every echo of input: a megabyte-long name must not come back as a megabyte-long error.
+                throw new ApiError(404, $"The model {ChatCompletionRequest.Quoted(model)} does not exist; this server serves `{client.ModelId}`.", "model", "model_not_found");
             IAsyncEnumerable<ChatResponseUpdate> updates;
             try
             {

@@ -203,6 +203,20 @@ public sealed class ChatCompletionsTests(ServerFixture server) : IClassFixture<S
     }
 
     [Fact]
+    public async Task AnUnknownModelNameIsEchoedCutNotWholeSoAMegabyteNameIsNoMegabyteError()
+    {
+        string name = new('m', (int)ServerFixture.MaxBodyBytes - 100);
+        var response = await server.Post($$"""{"model":"{{name}}","messages":[{"role":"user","content":"hi"}]}""");
+        string text = await response.Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.True(text.Length < 1000, $"the error is {text.Length} characters long");
+        Assert.Contains("model_not_found", text);
+        var path = await server.Http.GetAsync("/v1/models/" + new string('m', 4000));
+        Assert.Equal(HttpStatusCode.NotFound, path.StatusCode);
+        Assert.True((await path.Content.ReadAsStringAsync()).Length < 1000);
+    }
+
+    [Fact]
     public async Task APromptLongerThanAModelHoldsIsA400NamingTheLimitAndTheServerGoesOn()
     {
         // Two-byte characters the tiny tokenizers split byte by byte: about 5,000 positions, in a body under 16 KiB.

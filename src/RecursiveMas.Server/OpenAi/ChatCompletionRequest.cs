@@ -29,6 +29,9 @@ public sealed record ChatCompletionRequest(
         // RFC 8259 lets a parser accept a UTF-8 byte order mark; JsonDocument does not.
         if (body.Span.StartsWith(Utf8Bom))
             body = body[Utf8Bom.Length..];
+        // Said plainly: JsonDocument's words for it are "The input does not contain any JSON tokens … when isFinalBlock is true".
+        if (body.Span.Trim(" \t\r\n"u8).IsEmpty)
+            throw new ApiError(400, "the request body is empty: send a JSON object with messages", code: "invalid_json");
         JsonDocument document;
         try
         {

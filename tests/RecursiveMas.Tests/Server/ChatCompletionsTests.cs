@@ -118,6 +118,8 @@ public sealed class ChatCompletionsTests(ServerFixture server) : IClassFixture<S
     {
         { "{\"model\":\"SequentialTeam\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}", 400, null, "not valid JSON" },
         { "[1,2,3]", 400, null, "JSON object" },
+        { "", 400, null, "the request body is empty" },
+        { " \r\n ", 400, null, "the request body is empty" },
         { "{\"model\":\"SequentialTeam\"}", 400, "messages", "messages is required" },
         { "{\"messages\":[]}", 400, "messages", "non-empty" },
         { "{\"messages\":[{\"role\":\"robot\",\"content\":\"hi\"}]}", 400, "messages[0].role", "robot" },

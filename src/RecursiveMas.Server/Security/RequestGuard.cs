@@ -48,8 +48,10 @@ internal sealed class RequestGuard
         var request = http.Request;
         if (!_anyHost && !_hosts.Contains(request.Host.Host))
         {
-            await ChatCompletionsEndpoint.WriteError(http.Response, new ApiError(400,
-                $"The Host header \"{request.Host}\" is not one this server answers to; start it with --allowed-hosts to add one.", "Host", "host_not_allowed"));
+            // HTTP/1.0 may leave Host out; "the Host header \"\"" would name a header the request does not have.
+            await ChatCompletionsEndpoint.WriteError(http.Response, new ApiError(400, request.Host.HasValue
+                ? $"The Host header \"{request.Host}\" is not one this server answers to; start it with --allowed-hosts to add one."
+                : "The request has no Host header: send one that names this server (HTTP/1.0 clients too).", "Host", "host_not_allowed"));
             return;
         }
 

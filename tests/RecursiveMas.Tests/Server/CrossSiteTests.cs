@@ -345,6 +345,26 @@ public sealed class HttpEdgeTests
     }
 
     [Fact]
+    public async Task AnHttp10RequestWithoutHostIsToldItHasNoHostNotThatAnEmptyHostIsForeign()
+    {
+        var (app, http, client) = await Start();
+        await using var _ = app;
+        using var __ = http;
+        using var ___ = client;
+        using var tcp = new TcpClient();
+        await tcp.ConnectAsync(IPAddress.Loopback, new Uri(app.Urls.Single()).Port);
+        var stream = tcp.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes("GET /v1/models HTTP/1.0\r\n\r\n"));
+        using var bound = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        var received = new MemoryStream();
+        await stream.CopyToAsync(received, bound.Token); // HTTP/1.0: the server closes after answering
+        string answer = Encoding.ASCII.GetString(received.ToArray());
+        Assert.StartsWith("HTTP/1.1 400", answer);
+        Assert.Contains("has no Host header", answer);
+        Assert.Contains("\"param\":\"Host\"", answer);
+    }
+
+    [Fact]
     public async Task AUrlOnlyShapedLikeAKnownOneIsA404NotA405ThatNamesTheMethodItWasAskedWith()
     {
         var (app, http, client) = await Start();

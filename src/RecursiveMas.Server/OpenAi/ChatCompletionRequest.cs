@@ -184,17 +184,18 @@ public sealed record ChatCompletionRequest(
                 "system" or "developer" => ChatRole.System,
                 "user" => ChatRole.User,
                 "assistant" => ChatRole.Assistant,
-                "tool" => ChatRole.Tool,
+                // OpenAI's deprecated "function" role is a tool's answer too; SDKs still type it and replay old histories with it.
+                "tool" or "function" => ChatRole.Tool,
                 null => throw ApiError.Invalid($"{at}.role", $"{at}.role is required"),
-                var other => throw ApiError.Invalid($"{at}.role", $"{at}.role must be system, developer, user, assistant or tool, not {Quoted(other)}"),
+                var other => throw ApiError.Invalid($"{at}.role", $"{at}.role must be system, developer, user, assistant, tool or function, not {Quoted(other)}"),
             };
-            list.Add(new ChatMessage(role, Content(m, $"{at}.content")));
+            list.Add(new ChatMessage(role, Content(m, $"{at}.content", role == ChatRole.Assistant)));
         }
         return list;
     }
 
-    /// <summary>String content, null (an assistant turn that only called tools), or text parts joined.</summary>
-    static string Content(JsonElement message, string at)
+    /// <summary>String content, null (an assistant turn that only called tools), or text parts (and an assistant's refusal parts) joined.</summary>
+    static string Content(JsonElement message, string at, bool assistant)
     {
         if (!message.TryGetProperty("content", out var content) || content.ValueKind == JsonValueKind.Null)
             return "";
@@ -211,6 +212,12 @@ public sealed record ChatCompletionRequest(
             if (part.ValueKind != JsonValueKind.Object)
                 throw ApiError.Invalid(partAt, $"{partAt} must be a content part object: only text parts ({{\"type\": \"text\", \"text\": ...}}) are supported");
             string? type = String(part, "type", $"{partAt}.type");
+            // An assistant turn may hold OpenAI's refusal parts (what the model said when it declined): its text, replayed.
+            if (assistant && type == "refusal")
+            {
+                text.Append(String(part, "refusal", $"{partAt}.refusal"));
+                continue;
+            }
             if (type != "text")
                 throw ApiError.Invalid(partAt, $"{partAt} {(type is null ? "has no type" : $"has type {Quoted(type)}")}: only text parts ({{\"type\": \"text\", \"text\": ...}}) are supported");
             text.Append(String(part, "text", $"{partAt}.text"));

@@ -205,6 +205,26 @@ public sealed class ChatCompletionsTests(ServerFixture server) : IClassFixture<S
     }
 
     [Fact]
+    public async Task AHistoryAnOpenAiSdkReplaysWithFunctionMessagesAndRefusalPartsIsAccepted()
+    {
+        string plain = (await Json(await server.Post(Body("What is 3 plus 4?", extra: ",\"rounds\":1")), HttpStatusCode.OK))
+            .GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString()!;
+        string history = """
+            {"messages":[{"role":"user","content":"Call f."},
+              {"role":"assistant","content":null,"function_call":{"name":"f","arguments":"{}"}},
+              {"role":"function","name":"f","content":"7"},
+              {"role":"assistant","content":[{"type":"refusal","refusal":"I cannot."}]},
+              {"role":"user","content":"What is 3 plus 4?"}],"rounds":1}
+            """;
+        var answer = await Json(await server.Post(history), HttpStatusCode.OK);
+        Assert.Equal(plain, answer.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString());
+        // A refusal is the assistant's to have given: in a user turn it is a part the server does not read.
+        var error = (await Json(await server.Post("""{"messages":[{"role":"user","content":[{"type":"refusal","refusal":"no"}]}]}"""), HttpStatusCode.BadRequest))
+            .GetProperty("error");
+        Assert.Equal("messages[0].content[0]", error.GetProperty("param").GetString());
+    }
+
+    [Fact]
     public async Task AnUnknownModelNameIsEchoedCutNotWholeSoAMegabyteNameIsNoMegabyteError()
     {
         string name = new('m', (int)ServerFixture.MaxBodyBytes - 100);

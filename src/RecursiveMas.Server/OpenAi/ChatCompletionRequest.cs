@@ -71,8 +71,10 @@ public sealed record ChatCompletionRequest(
                     options.AdditionalProperties[key] = value;
 
             bool includeUsage = false;
-            if (root.TryGetProperty("stream_options", out var streamOptions) && streamOptions.ValueKind == JsonValueKind.Object)
-                includeUsage = Boolean(streamOptions, "include_usage", "stream_options.include_usage") ?? false;
+            if (root.TryGetProperty("stream_options", out var streamOptions) && streamOptions.ValueKind != JsonValueKind.Null)
+                includeUsage = streamOptions.ValueKind == JsonValueKind.Object
+                    ? Boolean(streamOptions, "include_usage", "stream_options.include_usage") ?? false
+                    : throw ApiError.Invalid("stream_options", "stream_options must be an object such as {\"include_usage\": true}");
 
             return new ChatCompletionRequest(
                 String(root, "model"),

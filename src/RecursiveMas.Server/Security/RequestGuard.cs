@@ -70,7 +70,11 @@ internal sealed class RequestGuard
             if (HttpMethods.IsOptions(request.Method) && request.Headers.ContainsKey(HeaderNames.AccessControlRequestMethod))
             {
                 http.Response.Headers.AccessControlAllowMethods = "GET, POST";
-                http.Response.Headers.AccessControlAllowHeaders = "Authorization, Content-Type";
+                // The headers the page asks to send, as it names them: OpenAI's JavaScript SDK sends its own (x-stainless-os,
+                // x-stainless-retry-count, …) beside Authorization and Content-Type, and a browser refuses the POST unless each is
+                // allowed. The origin is one the operator allowed; what headers it sends changes nothing this server checks.
+                string? asked = request.Headers[HeaderNames.AccessControlRequestHeaders];
+                http.Response.Headers.AccessControlAllowHeaders = string.IsNullOrWhiteSpace(asked) ? "Authorization, Content-Type" : $"Authorization, Content-Type, {asked}";
                 http.Response.Headers.AccessControlMaxAge = "600";
                 http.Response.StatusCode = (int)HttpStatusCode.NoContent;
                 return;

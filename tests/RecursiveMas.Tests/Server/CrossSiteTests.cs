@@ -132,6 +132,18 @@ public sealed class CrossSiteTests
         Assert.Equal("https://app.example", answer.Headers.GetValues("Access-Control-Allow-Origin").Single());
         Assert.Contains("Content-Type", answer.Headers.GetValues("Access-Control-Allow-Headers").Single());
 
+        // OpenAI's JavaScript SDK in a browser (dangerouslyAllowBrowser) sends headers of its own; each must be allowed or the
+        // browser never sends the POST.
+        var sdkPreflight = new HttpRequestMessage(HttpMethod.Options, "/v1/chat/completions");
+        sdkPreflight.Headers.Add("Origin", "https://app.example");
+        sdkPreflight.Headers.Add("Access-Control-Request-Method", "POST");
+        sdkPreflight.Headers.Add("Access-Control-Request-Headers", "authorization,content-type,x-stainless-arch,x-stainless-lang,x-stainless-os,x-stainless-retry-count");
+        var sdkAnswer = await server.Http.SendAsync(sdkPreflight);
+        Assert.Equal(HttpStatusCode.NoContent, sdkAnswer.StatusCode);
+        string allowedHeaders = sdkAnswer.Headers.GetValues("Access-Control-Allow-Headers").Single();
+        foreach (string header in new[] { "authorization", "content-type", "x-stainless-os", "x-stainless-retry-count" })
+            Assert.Contains(header, allowedHeaders, StringComparison.OrdinalIgnoreCase);
+
         var allowed = Post();
         allowed.Headers.Add("Origin", "https://app.example");
         var response = await server.Http.SendAsync(allowed);

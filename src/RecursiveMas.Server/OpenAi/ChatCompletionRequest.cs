@@ -147,7 +147,10 @@ public sealed record ChatCompletionRequest(
         }
         if (Boolean(root, "logprobs") == true)
             throw Unsupported("logprobs", "logprobs are not supported: the answer's tokens come from a system, not one model's distribution");
-        if (Integer(root, "top_logprobs") is > 0)
+        long? topLogprobs = Integer(root, "top_logprobs");
+        if (topLogprobs is < 0 or > 20)
+            throw ApiError.Invalid("top_logprobs", $"top_logprobs must be between 0 and 20 (OpenAI's range), not {topLogprobs}");
+        if (topLogprobs is > 0)
             throw Unsupported("top_logprobs", "top_logprobs are not supported: the answer's tokens come from a system, not one model's distribution");
         // Penalties and biases change which tokens are drawn; the decoder samples without them, so only their
         // neutral values pass (0; vLLM's repetition_penalty 1; an empty logit_bias).

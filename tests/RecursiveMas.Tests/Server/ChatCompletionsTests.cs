@@ -119,6 +119,7 @@ public sealed class ChatCompletionsTests(ServerFixture server) : IClassFixture<S
         { "{\"model\":\"SequentialTeam\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}", 400, null, "not valid JSON" },
         { "[1,2,3]", 400, null, "JSON object" },
         { "", 400, null, "the request body is empty" },
+        { "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"top_logprobs\":-1}", 400, "top_logprobs", "top_logprobs must be between 0 and 20" },
         { "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"stream\":true,\"stream_options\":true}", 400, "stream_options", "stream_options must be an object" },
         { " \r\n ", 400, null, "the request body is empty" },
         { "{\"model\":\"SequentialTeam\"}", 400, "messages", "messages is required" },

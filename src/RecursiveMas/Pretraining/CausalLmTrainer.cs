@@ -47,12 +47,17 @@ public static class CausalLmTrainer
         var rows = conversations.Select(c => Tokenize(tokenizer, c, options.MaxLength)).Where(r => r.Labels.Any(l => l != IgnoreIndex)).ToList();
         if (rows.Count == 0)
             throw new ArgumentException($"every conversation's prompt is at least {options.MaxLength} tokens long: no target tokens remain; raise MaxLength", nameof(conversations));
+        // A batch draws each row at most once (NextBatch refills its order only when it runs dry): a larger batch
+        // only repeats rows, and one near int.MaxValue was an OutOfMemoryException before the first step.
+        if (options.BatchSize > rows.Count)
+            throw new ArgumentOutOfRangeException(nameof(options.BatchSize), options.BatchSize,
+                $"a batch of {options.BatchSize} conversations is more than the {rows.Count} training conversations hold");
         long pad = tokenizer.PadTokenId ?? 0;
         var storage = adapter is null ? model.WeightStorage().Select(s => s.Tensor).ToList() : adapter.Parameters.Select(p => p.Tensor).ToList();
         var random = new Random(unchecked((int)(options.Seed ^ (options.Seed >> 32))) ^ 0x5eed);
         using var noiseGenerator = new Generator((ulong)(options.Seed ^ 0x6e015e));
         var order = new List<int>();
-        var losses = new List<double>(options.Steps);
+        var losses = new List<double>(Math.Min(options.Steps, 1 << 16));
         var watch = System.Diagnostics.Stopwatch.StartNew();
         long tokensSeen = 0;
 
@@ -86,7 +91,7 @@ public static class CausalLmTrainer
                 optimizer.step();
                 double value = loss.item<float>();
                 if (!double.IsFinite(value))
-                    throw new InvalidOperationException($"training diverged at step {step} (loss {value}); lower the learning rate");
+                    throw new ArgumentException($"training diverged at step {step} (loss {value}); lower the learning rate", nameof(options.LearningRate));
                 losses.Add(value);
                 options.OnProgress?.Invoke(new PretrainingProgress(step, options.Steps, value, lr));
             }

@@ -271,4 +271,33 @@ public sealed class PretrainingTests
         Assert.Equal(ExitCodes.Usage, code);
         Assert.Contains("--layers 5000: the layer count must be between 1 and 1024", output);
     }
+
+    [Fact]
+    public void ALearningRateThatBreaksTheModelABatchPastTheDataAndAHugeStepCountAreInputErrorsNotCrashes()
+    {
+        using var dir = new TempDirectory();
+        string system = Path.Combine(dir.Path, "SYSTEM.json"), data = Path.Combine(dir.Path, "train.jsonl");
+        Systems[0].Save(system);
+        TaskDataFile.Write(data, Data.Take(4).ToList());
+        string[] tiny = ["pretrain", "--system", system, "--agent", "solver", "--data", data, "--hidden", "32", "--layers", "1", "--vocab", "300"];
+
+        // A learning rate that turns the loss NaN was an InvalidOperationException: exit 70, "internal error".
+        var (code, output) = CliRunner.Run([.. tiny, "--steps", "8", "--batch", "2", "--lr", "1e30", "--out", Path.Combine(dir.Path, "a")]);
+        Assert.True(code == ExitCodes.InvalidInput, output);
+        Assert.Contains("training diverged at step", output);
+        Assert.DoesNotContain("internal error", output);
+        Assert.False(Directory.Exists(Path.Combine(dir.Path, "a")), "a diverged run left a model behind");
+
+        // A batch past the conversations only repeats them; one near int.MaxValue was an OutOfMemoryException.
+        (code, output) = CliRunner.Run([.. tiny, "--steps", "1", "--batch", "2000000000", "--out", Path.Combine(dir.Path, "b")]);
+        Assert.True(code == ExitCodes.InvalidInput, output);
+        Assert.Contains("a batch of 2000000000 conversations is more than the", output);
+
+        // The loss list was allocated for every step up front: int.MaxValue steps was an OutOfMemoryException before the first.
+        using var cancel = new CancellationTokenSource();
+        var options = Few with { Steps = int.MaxValue, BatchSize = 2, OnProgress = _ => cancel.Cancel() };
+        Assert.ThrowsAny<OperationCanceledException>(() =>
+            AgentPretraining.Pretrain(Systems, TaskRoles.Solver, Data.Take(4).ToList(), Shape(ModelFamily.Llama), Path.Combine(dir.Path, "c"), options, cancel.Token));
+        Assert.False(Directory.Exists(Path.Combine(dir.Path, "c")));
+    }
 }

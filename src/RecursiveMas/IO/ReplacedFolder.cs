@@ -28,4 +28,28 @@ public static class ReplacedFolder
                     $"it replaces the whole folder, so it only replaces {what}; give a new or empty folder");
         }
     }
+
+    /// <summary>
+    /// As <see cref="CheckReplaceable(string, Func{string, bool}, string)"/>, and throws an <see cref="IOException"/>
+    /// when one of <paramref name="inputs"/> (files or folders the command reads) is <paramref name="directory"/> or
+    /// lies inside it: a model folder given as both the model to read and the output (<c>--from M --out M</c>) or a
+    /// folder holding only the SYSTEM.json was deleted and replaced by what the command wrote.
+    /// </summary>
+    public static void CheckReplaceable(string directory, Func<string, bool> isOutputFile, string what, IEnumerable<string?> inputs)
+    {
+        ArgumentNullException.ThrowIfNull(directory);
+        ArgumentNullException.ThrowIfNull(inputs);
+        string full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory));
+        foreach (string? input in inputs)
+        {
+            if (string.IsNullOrEmpty(input))
+                continue;
+            string read = Path.TrimEndingDirectorySeparator(Path.GetFullPath(input));
+            if (read == full)
+                throw new IOException($"{directory} is {input}, which this command reads: replacing the folder would delete it; give another folder");
+            if (read.StartsWith(full + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+                throw new IOException($"{directory} holds {input}, which this command reads: replacing the folder would delete it; give another folder");
+        }
+        CheckReplaceable(directory, isOutputFile, what);
+    }
 }

@@ -31,7 +31,7 @@ public static class AgentPretraining
         using var model = new CausalLM(ModelDirectoryBuilder.WithTokenIds(shape.ToConfig(vocab), tokenizer));
         model.InitializeRandom(options.Seed, std: 0.02);
 
-        return Staged(outputDirectory, staging =>
+        return Staged(outputDirectory, systems.Select(s => s.SourcePath), staging =>
         {
             ModelDirectoryBuilder.Write(staging, model, tokenizer);
             var loaded = ModelTokenizer.Load(staging);
@@ -54,7 +54,7 @@ public static class AgentPretraining
         options.Validate();
         var tokenizer = ModelTokenizer.Load(modelDirectory);
         using var model = CausalLM.FromPretrained(modelDirectory);
-        return Staged(outputDirectory, staging =>
+        return Staged(outputDirectory, [modelDirectory], staging =>
         {
             foreach (var file in Directory.GetFiles(modelDirectory))
                 File.Copy(file, Path.Combine(staging, Path.GetFileName(file)));
@@ -79,7 +79,7 @@ public static class AgentPretraining
         var tokenizer = ModelTokenizer.Load(modelDirectory);
         using var model = CausalLM.FromPretrained(modelDirectory);
         using var adapter = LoraAdapter.Create(model, lora, options.Seed);
-        return Staged(outputDirectory, staging =>
+        return Staged(outputDirectory, [modelDirectory], staging =>
         {
             var report = CausalLmTrainer.TrainAdapter(model, adapter, tokenizer, conversations, options, cancellationToken);
             adapter.Save(staging, baseModel: modelDirectory);
@@ -103,12 +103,13 @@ public static class AgentPretraining
     /// <summary>
     /// Builds the directory in a sibling staging folder and renames it into place, so a failed run leaves no
     /// half-written model. An existing folder is replaced only when it is a model or adapter folder (or empty):
-    /// checked before any training, so a wrong <c>--out</c> costs nothing.
+    /// checked before any training, so a wrong <c>--out</c> costs nothing. A folder holding one of
+    /// <paramref name="inputs"/> (the model read, the SYSTEM.json) is refused: replacing it would delete them.
     /// </summary>
-    static T Staged<T>(string outputDirectory, Func<string, T> build)
+    static T Staged<T>(string outputDirectory, IEnumerable<string?> inputs, Func<string, T> build)
     {
         string full = Path.GetFullPath(outputDirectory);
-        ReplacedFolder.CheckReplaceable(full, IsModelFolderFile, "a model or adapter folder");
+        ReplacedFolder.CheckReplaceable(full, IsModelFolderFile, "a model or adapter folder", inputs);
         string staging = full.TrimEnd(Path.DirectorySeparatorChar) + ".partial-" + Environment.ProcessId;
         if (Directory.Exists(staging))
             Directory.Delete(staging, recursive: true);

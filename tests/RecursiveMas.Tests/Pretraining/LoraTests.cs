@@ -235,4 +235,38 @@ public sealed class LoraTests
         Assert.Equal(ExitCodes.Usage, code);
         Assert.Contains("--adapter takes AGENT=DIR", output);
     }
+
+    [Fact]
+    public void AnOutputFolderHoldingTheModelOrTheSystemItReadsIsRefusedAndKept()
+    {
+        using var dir = new TempDirectory();
+        var (solver, _) = Solver(dir.Path);
+        string data = Path.Combine(dir.Path, "train.jsonl");
+        TaskDataFile.Write(data, Data);
+        byte[] weights = File.ReadAllBytes(Path.Combine(solver, "model.safetensors"));
+        string system = Path.Combine(dir.Path, "SYSTEM.json");
+        System.Save(system);
+
+        // --out the --from folder: the base model was deleted and replaced by an adapter that names it as its base.
+        foreach (string[] lora in (string[][])[["--lora-rank", "2"], []])
+        {
+            var (code, output) = CliRunner.Run(["pretrain", "--system", system, "--from", solver, "--data", data, "--steps", "1", "--batch", "2", .. lora, "--out", solver]);
+            Assert.True(code == ExitCodes.InvalidInput, output);
+            Assert.Contains("which this command reads", output);
+            Assert.Equal(weights, File.ReadAllBytes(Path.Combine(solver, "model.safetensors")));
+            Assert.False(File.Exists(Path.Combine(solver, LoraConfig.ConfigFileName)));
+        }
+
+        // --out the folder of the SYSTEM.json (only .json files in it): the system was deleted and replaced by the model.
+        string alone = Path.Combine(dir.Path, "alone");
+        Directory.CreateDirectory(alone);
+        string aloneSystem = Path.Combine(alone, "SYSTEM.json");
+        File.Copy(system, aloneSystem);
+        var (c, o) = CliRunner.Run("pretrain", "--system", aloneSystem, "--agent", "solver", "--data", data, "--hidden", "32", "--layers", "1", "--vocab", "300",
+            "--steps", "1", "--batch", "2", "--out", alone);
+        Assert.True(c == ExitCodes.InvalidInput, o);
+        Assert.Contains("SYSTEM.json, which this command reads", o);
+        Assert.True(File.Exists(aloneSystem));
+        Assert.False(File.Exists(Path.Combine(alone, "model.safetensors")));
+    }
 }

@@ -111,6 +111,8 @@ public sealed class PretrainCommand(IAnsiConsole console) : Command<PretrainComm
                 return ValidationResult.Error("--lora-rank must be ≥ 1, --lora-alpha > 0, --lora-dropout in [0, 1)");
             if (Steps < 0 || Batch < 1 || Layers < 1 || !(LearningRate > 0))
                 return ValidationResult.Error("--steps must be ≥ 0, --batch and --layers ≥ 1, --lr > 0");
+            if (LearningRate > PretrainingOptions.MaxLearningRate)
+                return ValidationResult.Error($"--lr must be at most {PretrainingOptions.MaxLearningRate:G3} (AdamW's first step, lr / (1 − 0.9), is a float32), not {LearningRate:G3}");
             if (From is null)
             {
                 // The shape's own rule (TinyDecoderShape.For), checked now and named by option: it was exit 1 after the data loaded.

@@ -53,6 +53,12 @@ public sealed record PretrainingOptions
     /// <summary>Called after every step.</summary>
     public Action<PretrainingProgress>? OnProgress { get; init; }
 
+    /// <summary>
+    /// The largest <see cref="LearningRate"/>: torch's AdamW (beta1 0.9) moves by lr / (1 − 0.9) on its first step, a
+    /// float32 scalar; past float32's range that was TorchSharp's "cannot be converted to type float without overflow".
+    /// </summary>
+    public const double MaxLearningRate = 1e37;
+
     /// <summary>Throws when a value is out of range, naming it.</summary>
     public void Validate()
     {
@@ -62,6 +68,8 @@ public sealed record PretrainingOptions
             throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "batch size must be at least 1");
         if (!(LearningRate > 0))
             throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "learning rate must be positive");
+        if (LearningRate > MaxLearningRate)
+            throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, $"learning rate must be at most {MaxLearningRate:G3}: AdamW's first step, lr / (1 − 0.9), is a float32");
         if (WarmupSteps < 0)
             throw new ArgumentOutOfRangeException(nameof(WarmupSteps), WarmupSteps, "warm-up steps must not be negative");
         if (!(NoisyShare >= 0 && NoisyShare <= 1))

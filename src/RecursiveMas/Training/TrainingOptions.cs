@@ -182,6 +182,9 @@ public sealed record TrainingOptions
     public int DiagnoseEvery { get; init; } = 1;
 
     /// <summary>Throws an <see cref="ArgumentOutOfRangeException"/> naming the first property out of range (its ParamName); the trainer calls it first.</summary>
+    /// <summary>The largest first AdamW step, lr / (1 − beta1), <see cref="Validate"/> allows: within float32 and bfloat16.</summary>
+    public const double MaxAdamWStep = 1e38;
+
     public void Validate()
     {
         static void Require(bool ok, string name, object? value, string rule)
@@ -197,6 +200,10 @@ public sealed record TrainingOptions
         Require(ClipNorm >= 0, nameof(ClipNorm), ClipNorm, "the clip norm cannot be negative (0 = off)");
         Require(Beta1 is >= 0 and < 1, nameof(Beta1), Beta1, "beta1 must be in [0, 1)");
         Require(Beta2 is >= 0 and < 1, nameof(Beta2), Beta2, "beta2 must be in [0, 1)");
+        // AdamW's first update moves by lr / (1 − beta1), a float32 scalar: past float32's range it was TorchSharp's
+        // "value cannot be converted to type float without overflow" (exit 70) at the first step.
+        Require(LearningRate / (1 - Beta1) <= MaxAdamWStep, nameof(LearningRate), LearningRate,
+            $"the learning rate must be at most {MaxAdamWStep:G3} × (1 − beta1): AdamW's first step, lr / (1 − beta1), is a float32");
         Require(Rounds is null or >= 1, nameof(Rounds), Rounds, "unroll at least one round");
         Require(CheckpointEvery >= 0, nameof(CheckpointEvery), CheckpointEvery, "cannot be negative");
         Require(EvaluateEvery >= 0, nameof(EvaluateEvery), EvaluateEvery, "cannot be negative");

@@ -42,6 +42,26 @@ public sealed class TrainCommandTests(SecretRelay relay) : IClassFixture<SecretR
     }
 
     [Fact]
+    public void ALearningRateWhoseFirstAdamWStepOverflowsFloat32IsAUsageErrorNamingTheOption()
+    {
+        // 1e300 is a finite double, so the parser took it; AdamW's first step, lr / (1 − beta1), as a float32 scalar
+        // was TorchSharp's "value cannot be converted to type float without overflow": exit 70 at the first step.
+        var (system, data, _, output) = Files();
+        var (code, text) = CliRunner.Run("train", "--system", system, "--data", data, "--stage", "inner", "--out", output, "--steps", "1", "--warmup", "0", "--lr", "1e300");
+        Assert.True(code == ExitCodes.Usage, text);
+        Assert.Contains("--lr: the learning rate must be at most 1E+38 × (1 − beta1)", text);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new RecursiveMas.Training.TrainingOptions { LearningRate = 1e34, Beta1 = 0.99999 }.Validate());
+        new RecursiveMas.Training.TrainingOptions { LearningRate = 1e30 }.Validate();
+
+        string model = Path.Combine(Path.GetDirectoryName(system)!, "pretrain-lr");
+        (code, text) = CliRunner.Run("pretrain", "--system", system, "--agent", "Expert", "--data", data, "--hidden", "32", "--layers", "1", "--vocab", "300",
+            "--steps", "1", "--batch", "2", "--lr", "1e300", "--out", model);
+        Assert.True(code == ExitCodes.Usage, text);
+        Assert.Contains("--lr must be at most 1E+37", text);
+        Assert.False(Directory.Exists(model));
+    }
+
+    [Fact]
     public void AnOutputFolderHoldingOtherFilesIsRefusedBeforeAnyStepAndKeptWhole()
     {
         var (system, data, _, shared) = Files();

@@ -182,6 +182,9 @@ public sealed record TrainingOptions
     public int DiagnoseEvery { get; init; } = 1;
 
     /// <summary>Throws an <see cref="ArgumentOutOfRangeException"/> naming the first property out of range (its ParamName); the trainer calls it first.</summary>
+    /// <summary>The most latent steps <see cref="LatentSteps"/> may set: the bound of <c>rmas run --latent-steps</c>.</summary>
+    public const int MaxLatentSteps = 4096;
+
     /// <summary>The largest first AdamW step, lr / (1 − beta1), <see cref="Validate"/> allows: within float32 and bfloat16.</summary>
     public const double MaxAdamWStep = 1e38;
 
@@ -217,7 +220,9 @@ public sealed record TrainingOptions
         Require(OuterLinks is null || OuterLinks.Count > 0, nameof(OuterLinks), OuterLinks, "name at least one outer link to train (null = every link)");
         Require(TeacherMessageLength is null or >= 1, nameof(TeacherMessageLength), TeacherMessageLength, "a message has at least one vector");
         Require(MaxInputTokens is null or >= 2, nameof(MaxInputTokens), MaxInputTokens, "a training row reads at least a prompt position and a target token");
-        Require(LatentSteps is null or >= 1, nameof(LatentSteps), LatentSteps, "an agent thinks at least one latent step");
+        // Each latent step is a row of the rollout's buffers: 2e9 was an allocation libtorch refused (exit 70).
+        Require(LatentSteps is null or (>= 1 and <= MaxLatentSteps), nameof(LatentSteps), LatentSteps,
+            $"an agent thinks between 1 and {MaxLatentSteps} latent steps (as rmas run allows)");
         Require(DiagnoseEvery >= 0, nameof(DiagnoseEvery), DiagnoseEvery, "cannot be negative");
         Require(LinkDType is ScalarType.Float32 or ScalarType.BFloat16, nameof(LinkDType), LinkDType, "links train in float32 or bfloat16");
         if (Resume && OutputDirectory is null)

@@ -91,6 +91,11 @@ public sealed class TrainCommandTests(SecretRelay relay) : IClassFixture<SecretR
         Assert.Contains("--mse-weight: inner loss weights must be non-negative", text);
         Assert.DoesNotContain("Parameter", text);
 
+        // Latent steps past what rmas run allows: 2e9 reached libtorch's zeros as an allocation it refused (exit 70).
+        (code, text) = CliRunner.Run("train", "--system", system, "--data", data, "--stage", "outer", "--message-source", "rollout", "--out", output, "--latent-steps", "2000000000");
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("--latent-steps: an agent thinks between 1 and 4096 latent steps", text);
+
         (code, text) = CliRunner.Run("train", "--system", system, "--data", data, "--stage", "outer", "--out");
         Assert.Equal(ExitCodes.Usage, code);
         Assert.Contains("option --out needs a value", text);

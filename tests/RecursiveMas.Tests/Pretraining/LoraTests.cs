@@ -226,6 +226,12 @@ public sealed class LoraTests
         Assert.Equal("precious", File.ReadAllText(Path.Combine(lora, "notes.txt")));
         Assert.True(File.Exists(Path.Combine(lora, LoraConfig.ConfigFileName)));
 
+        // A rank past the projections' dimensions: 2e9 was an allocation libtorch refused (exit 70).
+        (code, output) = CliRunner.Run("pretrain", "--system", system, "--from", solver, "--data", data, "--steps", "1", "--batch", "2", "--lora-rank", "2000000000", "--out", Path.Combine(dir.Path, "big"));
+        Assert.True(code == ExitCodes.InvalidInput, output);
+        Assert.Contains("the LoRA rank must be at most 32", output);
+        Assert.False(Directory.Exists(Path.Combine(dir.Path, "big")));
+
         (code, output) = CliRunner.Run("pretrain", "--system", system, "--agent", "solver", "--data", data, "--lora-rank", "2", "--out", Path.Combine(dir.Path, "x"));
         Assert.Equal(ExitCodes.Usage, code);
         Assert.Contains("--from", output);

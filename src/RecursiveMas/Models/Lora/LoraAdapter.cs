@@ -78,6 +78,11 @@ public sealed class LoraAdapter : IDisposable
     {
         config.Validate();
         var targets = Targets(model, config, source: null);
+        // B·A has rank at most min(in, out): a larger r only adds zeros and memory (2e9 was an allocation libtorch refused, exit 70).
+        var (narrowest, width) = targets.Select(t => (t.Name, Width: Math.Min(t.Projection.Weight.shape[0], t.Projection.Weight.shape[1]))).MinBy(t => t.Width);
+        if (config.Rank > width)
+            throw new ArgumentOutOfRangeException(nameof(config.Rank), config.Rank,
+                $"the LoRA rank must be at most {width}, the smaller dimension of {narrowest}: an update B·A there cannot have a higher rank");
         using var generator = new Generator((ulong)seed);
         return Attach(config, targets, (_, projection) =>
         {

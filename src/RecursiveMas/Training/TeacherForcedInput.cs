@@ -52,6 +52,11 @@ internal sealed record TeacherForcedInput(Tensor Embeddings, Tensor Mask, long P
                 ids.Add(stop);
             if (ids.Count == 0)
                 throw new ArgumentException($"{describe(b)}: the target text of agent {agent.Name} is empty");
+            // Targets are never cut: one longer than the limit allows was read whole, past it (a million-token
+            // role text was a mask libtorch could not allocate, exit 70).
+            if (maxTokens is int limit && ids.Count > limit - 1)
+                throw new ArgumentException($"{describe(b)}: the target text of agent {agent.Name} is {ids.Count:N0} tokens; a training row reads at most " +
+                    $"{limit:N0} (its target whole and at least one prompt position), so it must be at most {limit - 1:N0}");
             rows.Add([.. ids]);
         }
         int longest = rows.Max(r => r.Length);

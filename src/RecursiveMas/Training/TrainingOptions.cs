@@ -151,7 +151,8 @@ public sealed record TrainingOptions
 
     /// <summary>
     /// Longest prompt + target a training forward reads; longer rows lose the start of their prompt (left
-    /// truncation, as released); null = no limit.
+    /// truncation, as released), and a target longer than this less one is refused, naming its example and agent
+    /// (targets are never cut); null = no limit.
     /// </summary>
     public int? MaxInputTokens { get; init; } = ReleasedMaxInputTokens;
 

@@ -176,6 +176,13 @@ public sealed class OuterTrainingTests(SecretRelay relay) : IClassFixture<Secret
         Assert.NotEqual(whole.CrossEntropy(learner.Model, whole.Hidden(learner.Model)).item<float>(),
             cut.CrossEntropy(learner.Model, cut.Hidden(learner.Model)).item<float>());
         Assert.Throws<ArgumentOutOfRangeException>(() => new TrainingOptions { MaxInputTokens = 1 }.Validate());
+
+        // A target is never cut, so one longer than the limit is refused, naming the row and the agent: it was read
+        // whole past the limit (a million-token role text was a mask libtorch could not allocate, exit 70).
+        int longest = (int)whole.TargetMask.sum(1).max().item<long>();
+        var e = Assert.Throws<ArgumentException>(() => Build(longest));
+        Assert.Contains("row 1: the target text of agent Learner is", e.Message);
+        Assert.Equal(longest, Build(longest + 1).TargetMask.sum(1).max().item<long>());
     }
 
     [Fact]

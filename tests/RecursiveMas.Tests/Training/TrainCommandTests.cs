@@ -62,6 +62,25 @@ public sealed class TrainCommandTests(SecretRelay relay) : IClassFixture<SecretR
     }
 
     [Fact]
+    public void ARoleTextLongerThanATrainingRowIsNamedWithItsLineAndAgent()
+    {
+        var (system, data, _, output) = Files();
+        // One agent's role text on line 3 far past the 4,096 tokens a training row reads (the target is never cut).
+        var lines = File.ReadAllLines(data);
+        var third = System.Text.Json.Nodes.JsonNode.Parse(lines[2])!;
+        third["roles"]!["Expert"] = string.Concat(Enumerable.Repeat("3 ", 5000));
+        lines[2] = third.ToJsonString();
+        string longer = Path.Combine(Path.GetDirectoryName(data)!, "long-role.jsonl");
+        File.WriteAllLines(longer, lines);
+
+        var (code, text) = CliRunner.Run("train", "--system", system, "--data", longer, "--stage", "inner", "--out", output + "-long", "--steps", "1",
+            "--batch-size", "8", "--warmup", "0");
+        Assert.True(code == ExitCodes.InvalidInput, text);
+        Assert.Contains("long-role.jsonl:3", text.Replace("\n", "").Replace("\r", "").Replace(Environment.NewLine, ""));
+        Assert.Contains("the target text of agent Expert is", text);
+    }
+
+    [Fact]
     public void AnOutputFolderHoldingOtherFilesIsRefusedBeforeAnyStepAndKeptWhole()
     {
         var (system, data, _, shared) = Files();

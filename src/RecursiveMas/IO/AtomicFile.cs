@@ -63,6 +63,25 @@ public static partial class AtomicFile
     }
 
     /// <summary>
+    /// Creates the folder <paramref name="directory"/> and those above it, as <see cref="Directory.CreateDirectory(string)"/>,
+    /// but where it or a folder above it is a file, throws an <see cref="IOException"/> naming that file (.NET's own
+    /// "The file '…' already exists" named neither the folder wanted nor what is wrong: an --out given a file).
+    /// </summary>
+    public static void CreateFolder(string directory)
+    {
+        for (string? up = Path.GetFullPath(directory); up is not null; up = Path.GetDirectoryName(up))
+        {
+            if (Directory.Exists(up))
+                break;
+            if (File.Exists(up))
+                throw new IOException(up == Path.GetFullPath(directory)
+                    ? $"{directory} is a file, not a folder"
+                    : $"cannot make the folder {directory}: {up} is a file, not a folder");
+        }
+        Directory.CreateDirectory(directory);
+    }
+
+    /// <summary>
     /// Bytes a temporary's name adds to its file's name ("." before, "." + 32 hex digits + ".tmp" after): a file whose
     /// name is longer than the file system's 255 bytes less this cannot be written atomically.
     /// </summary>
@@ -79,7 +98,7 @@ public static partial class AtomicFile
         string landing = Landing(finalPath);
         // A device or pipe is written into, not replaced (see Commit): its temporary goes where files may be made.
         string directory = IsSpecial(landing) ? Path.GetTempPath() : Path.GetDirectoryName(landing)!;
-        Directory.CreateDirectory(directory);
+        CreateFolder(directory);
         string temp = TempPath(directory, Path.GetFileName(landing));
         stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1 << 16);
         return temp;
@@ -99,7 +118,7 @@ public static partial class AtomicFile
     {
         string finalPath = Path.GetFullPath(path);
         string directory = Path.GetDirectoryName(finalPath)!;
-        Directory.CreateDirectory(directory);
+        CreateFolder(directory);
         string temp = TempPath(directory, Path.GetFileName(finalPath));
         try
         {

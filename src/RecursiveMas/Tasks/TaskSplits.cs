@@ -49,7 +49,7 @@ public sealed record TaskSplits(TaskKind Kind, long Seed, IReadOnlyList<TaskExam
     /// <summary>Writes train.jsonl, val.jsonl and test.jsonl into <paramref name="directory"/>.</summary>
     public void Write(string directory, CancellationToken cancellationToken = default)
     {
-        Directory.CreateDirectory(directory);
+        AtomicFile.CreateFolder(directory);
         // All three or none: a split that cannot be written fails before the others replace an earlier run's.
         foreach (string file in new[] { TrainFile, ValidationFile, TestFile })
             AtomicFile.CheckWritable(Path.Combine(directory, file));

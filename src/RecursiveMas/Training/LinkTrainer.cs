@@ -35,7 +35,11 @@ public static class LinkTrainer
                 $"a batch of {options.BatchSize} examples is more than the {data.Count} training examples hold");
         // The links are swapped in at the end: a folder that cannot take them is refused before any step.
         if (options.OutputDirectory is not null)
+        {
+            // A file given as the folder is named now, not after the first step writes its log line.
+            RecursiveMas.IO.AtomicFile.CreateFolder(options.OutputDirectory);
             RecursiveSystem.CheckLinksReplaceable(Path.Combine(Path.GetFullPath(options.OutputDirectory), "links"));
+        }
 
         TrainingLog? log = options.OutputDirectory is null ? null : new TrainingLog(Path.Combine(options.OutputDirectory, TrainingLogEntry.FileName));
         TrainingStage[] stages = options.Stage == TrainingStage.Both ? [TrainingStage.Inner, TrainingStage.Outer] : [options.Stage];

@@ -65,7 +65,7 @@ internal sealed class TrainingLog(string path)
             ["eval_loss"] = progress.EvaluationLoss is double heldOut ? Number(heldOut) : null,
             ["elapsed_s"] = Math.Round(progress.Elapsed.TotalSeconds, 3),
         };
-        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
+        RecursiveMas.IO.AtomicFile.CreateFolder(System.IO.Path.GetDirectoryName(Path)!);
         File.AppendAllText(Path, line.ToJsonString() + "\n");
     }
 

@@ -92,6 +92,21 @@ public sealed class TrainCommandTests(SecretRelay relay) : IClassFixture<SecretR
 
         Assert.Equal(ExitCodes.InvalidInput, code);
         Assert.Contains("mine/", text);
+
+        // --out a file (or a folder below a file): .NET's "The file '…' already exists" named neither what was wanted
+        // nor what was wrong; tasks --out the same.
+        string file = output + ".txt";
+        File.WriteAllText(file, "precious");
+        foreach (string bad in new[] { file, Path.Combine(file, "deeper") })
+        {
+            (code, text) = CliRunner.Run("train", "--system", system, "--data", data, "--stage", "inner", "--out", bad, "--steps", "1", "--warmup", "0");
+            Assert.True(code == ExitCodes.InvalidInput, text);
+            Assert.Contains("is a file, not a folder", text);
+            (code, text) = CliRunner.Run("tasks", "--task", "arithmetic", "--train", "2", "--val", "1", "--test", "1", "--out", bad);
+            Assert.True(code == ExitCodes.InvalidInput, text);
+            Assert.Contains("is a file, not a folder", text);
+        }
+        Assert.Equal("precious", File.ReadAllText(file));
         Assert.Equal("precious", File.ReadAllText(Path.Combine(output, "links", "notes.txt")));
         Assert.False(File.Exists(Path.Combine(output, "train-log.jsonl")), "it trained before refusing");
     }

@@ -17,6 +17,13 @@ static class TrainingSummary
                 Percent(s.InitialEvaluationAccuracy), Percent(s.EvaluationAccuracy),
                 s.InitialEvaluationLoss is null && s.EvaluationLoss is null ? "-" : $"{Loss(s.InitialEvaluationLoss)} → {Loss(s.EvaluationLoss)}", s.Seconds.ToString("F1"));
         console.Write(stages);
+        // A skipped step made no update (as released): said here, or a run whose every step was skipped read as a success.
+        foreach (var s in report.Stages.Where(s => s.SkippedSteps > 0))
+        {
+            int ran = s.Steps - s.ResumedFromStep;
+            console.MarkupLine($"[yellow]warning:[/] {s.Stage.ToString().ToLowerInvariant()}: {s.SkippedSteps} of {ran} step(s) skipped, their loss or gradient NaN or infinite" +
+                (s.SkippedSteps >= ran ? " — no step updated the links (check the loss weights and the data)" : ""));
+        }
 
         var gradients = report.Stages.SelectMany(s => s.RoundGradients).ToList();
         if (gradients.Count > 0)

@@ -81,6 +81,18 @@ public sealed class TrainCommandTests(SecretRelay relay) : IClassFixture<SecretR
     }
 
     [Fact]
+    public void AStageWhoseStepsWereAllSkippedSaysSo()
+    {
+        // A loss weight so large every loss is infinite skips every step (as released): the summary said nothing.
+        var (system, data, _, output) = Files();
+        var (code, text) = CliRunner.Run("train", "--system", system, "--data", data, "--stage", "inner", "--out", output + "-skipped", "--steps", "2",
+            "--warmup", "0", "--mse-weight", "1e300");
+        Assert.True(code == ExitCodes.Success, text);
+        Assert.Contains("2 of 2 step(s) skipped", text);
+        Assert.Contains("no step updated the links", text.Replace(Environment.NewLine, " "));
+    }
+
+    [Fact]
     public void AnOutputFolderHoldingOtherFilesIsRefusedBeforeAnyStepAndKeptWhole()
     {
         var (system, data, _, shared) = Files();

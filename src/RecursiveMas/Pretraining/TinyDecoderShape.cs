@@ -20,6 +20,13 @@ public sealed record TinyDecoderShape(ModelFamily Family, int HiddenSize, int La
             throw new ArgumentOutOfRangeException(nameof(hiddenSize), hiddenSize, "the hidden size must be at most 65536");
         if (layers is < 1 or > 1024)
             throw new ArgumentOutOfRangeException(nameof(layers), layers, "the layer count must be between 1 and 1024");
+        // The tokenizer's rule (ByteLevelBpeTrainer), checked with the shape so --vocab is named before the data is read.
+        int least = ModelDirectoryBuilder.SpecialTokens(family).Count + 256;
+        if (vocabSize < least)
+            throw new ArgumentOutOfRangeException(nameof(vocabSize), vocabSize, $"the vocabulary must hold at least {least}: 256 bytes and {least - 256} special tokens");
+        // What config.json's reader accepts (ModelConfig's vocab_size bound): the trainer sizes its tables by it.
+        if (vocabSize > 1 << 22)
+            throw new ArgumentOutOfRangeException(nameof(vocabSize), vocabSize, $"the vocabulary must be at most {1 << 22}");
         int heads = hiddenSize / 32;
         return family switch
         {

@@ -270,6 +270,13 @@ public sealed class PretrainingTests
         (code, output) = CliRunner.Run("pretrain", "--system", system, "--agent", "solver", "--data", "/nonexistent.jsonl", "--layers", "5000", "--out", Path.Combine(dir.Path, "y"));
         Assert.Equal(ExitCodes.Usage, code);
         Assert.Contains("--layers 5000: the layer count must be between 1 and 1024", output);
+        // The tokenizer's floor was exit 1 after the data loaded, naming no option; a vocabulary past config.json's bound sized tables by it.
+        (code, output) = CliRunner.Run("pretrain", "--system", system, "--agent", "solver", "--data", "/nonexistent.jsonl", "--vocab", "0", "--out", Path.Combine(dir.Path, "y"));
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("--vocab 0: the vocabulary must hold at least 261", output);
+        (code, output) = CliRunner.Run("pretrain", "--system", system, "--agent", "solver", "--data", "/nonexistent.jsonl", "--vocab", "2000000000", "--out", Path.Combine(dir.Path, "y"));
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("--vocab 2000000000: the vocabulary must be at most 4194304", output);
     }
 
     [Fact]

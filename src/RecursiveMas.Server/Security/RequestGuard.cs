@@ -74,7 +74,9 @@ internal sealed class RequestGuard
                 // x-stainless-retry-count, …) beside Authorization and Content-Type, and a browser refuses the POST unless each is
                 // allowed. The origin is one the operator allowed; what headers it sends changes nothing this server checks.
                 string? asked = request.Headers[HeaderNames.AccessControlRequestHeaders];
-                http.Response.Headers.AccessControlAllowHeaders = string.IsNullOrWhiteSpace(asked) ? "Authorization, Content-Type" : $"Authorization, Content-Type, {asked}";
+                // Echoed only when it is a list of header names (token characters, commas, spaces): nothing else goes back out.
+                bool names = !string.IsNullOrWhiteSpace(asked) && asked.Length <= 1024 && asked.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or ',' or ' ');
+                http.Response.Headers.AccessControlAllowHeaders = names ? $"Authorization, Content-Type, {asked}" : "Authorization, Content-Type";
                 http.Response.Headers.AccessControlMaxAge = "600";
                 http.Response.StatusCode = (int)HttpStatusCode.NoContent;
                 return;

@@ -143,6 +143,14 @@ public sealed class CrossSiteTests
         string allowedHeaders = sdkAnswer.Headers.GetValues("Access-Control-Allow-Headers").Single();
         foreach (string header in new[] { "authorization", "content-type", "x-stainless-os", "x-stainless-retry-count" })
             Assert.Contains(header, allowedHeaders, StringComparison.OrdinalIgnoreCase);
+        // What is not a list of header names is not echoed back.
+        var oddPreflight = new HttpRequestMessage(HttpMethod.Options, "/v1/chat/completions");
+        oddPreflight.Headers.Add("Origin", "https://app.example");
+        oddPreflight.Headers.Add("Access-Control-Request-Method", "POST");
+        oddPreflight.Headers.TryAddWithoutValidation("Access-Control-Request-Headers", "x-a; <script>");
+        var oddAnswer = await server.Http.SendAsync(oddPreflight);
+        Assert.Equal(HttpStatusCode.NoContent, oddAnswer.StatusCode);
+        Assert.Equal("Authorization, Content-Type", oddAnswer.Headers.GetValues("Access-Control-Allow-Headers").Single());
 
         var allowed = Post();
         allowed.Headers.Add("Origin", "https://app.example");

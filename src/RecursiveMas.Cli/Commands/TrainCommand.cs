@@ -155,6 +155,8 @@ public sealed class TrainCommand(IAnsiConsole console) : Command<TrainCommand.Se
                 return ValidationResult.Error("--data is required");
             if (string.IsNullOrWhiteSpace(Out))
                 return ValidationResult.Error("--out is required");
+            if (EvalEvery != 0 && string.IsNullOrWhiteSpace(Eval))
+                return ValidationResult.Error("--eval-every needs --eval FILE (the held-out data it scores)");
             if (Stage is not ("inner" or "outer" or "both"))
                 return ValidationResult.Error($"--stage must be inner, outer or both, not \"{Stage}\"");
             if (AnswerEnd is not ("template" or "eot"))

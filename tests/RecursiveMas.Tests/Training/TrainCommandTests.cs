@@ -142,6 +142,11 @@ public sealed class TrainCommandTests(SecretRelay relay) : IClassFixture<SecretR
         Assert.Equal(ExitCodes.Usage, code);
         Assert.Contains("--latent-steps: an agent thinks between 1 and 4096 latent steps", text);
 
+        // --eval-every without held-out data to score was silently ignored.
+        (code, text) = CliRunner.Run("train", "--system", system, "--data", data, "--stage", "outer", "--out", output, "--eval-every", "5");
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("--eval-every needs --eval FILE", text);
+
         (code, text) = CliRunner.Run("train", "--system", system, "--data", data, "--stage", "outer", "--out");
         Assert.Equal(ExitCodes.Usage, code);
         Assert.Contains("option --out needs a value", text);

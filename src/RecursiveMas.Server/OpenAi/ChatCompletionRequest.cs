@@ -70,17 +70,23 @@ public sealed record ChatCompletionRequest(
                 if (Integer(root, key) is long value)
                     options.AdditionalProperties[key] = value;
 
+            bool stream = Boolean(root, "stream") ?? false;
             bool includeUsage = false;
             if (root.TryGetProperty("stream_options", out var streamOptions) && streamOptions.ValueKind != JsonValueKind.Null)
+            {
                 includeUsage = streamOptions.ValueKind == JsonValueKind.Object
                     ? Boolean(streamOptions, "include_usage", "stream_options.include_usage") ?? false
                     : throw ApiError.Invalid("stream_options", "stream_options must be an object such as {\"include_usage\": true}");
+                // As OpenAI answers: options of a stream on a request that asks for none are a mistake, not a no-op.
+                if (!stream)
+                    throw ApiError.Invalid("stream_options", "stream_options is only allowed when stream is true");
+            }
 
             return new ChatCompletionRequest(
                 String(root, "model"),
                 ReadMessages(root),
                 options,
-                Boolean(root, "stream") ?? false,
+                stream,
                 includeUsage,
                 Boolean(root, "stream_events") ?? false)
             {

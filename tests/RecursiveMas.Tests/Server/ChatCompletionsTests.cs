@@ -121,6 +121,7 @@ public sealed class ChatCompletionsTests(ServerFixture server) : IClassFixture<S
         { "", 400, null, "the request body is empty" },
         { "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"top_logprobs\":-1}", 400, "top_logprobs", "top_logprobs must be between 0 and 20" },
         { "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"stream\":true,\"stream_options\":true}", 400, "stream_options", "stream_options must be an object" },
+        { "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"stream_options\":{\"include_usage\":true}}", 400, "stream_options", "only allowed when stream is true" },
         { " \r\n ", 400, null, "the request body is empty" },
         { "{\"model\":\"SequentialTeam\"}", 400, "messages", "messages is required" },
         { "{\"messages\":[]}", 400, "messages", "non-empty" },

@@ -59,7 +59,8 @@ internal static class ChatRequestMapping
         }
         if (options.TopK is int topK)
         {
-            decoding = decoding with { TopK = InRange(topK, nameof(options.TopK), TopK) };
+            // -1 is "off" as in vLLM, whose top_k OpenAI clients send: the same as 0 here.
+            decoding = decoding with { TopK = Math.Max(0, InRange(topK, nameof(options.TopK), TopK)) };
             overridden = true;
         }
         if (options.MaxOutputTokens is int maxTokens)
@@ -86,10 +87,10 @@ internal static class ChatRequestMapping
     sealed record SamplingRange(string Name, double Min, bool MinIncluded, double Max, string Words);
 
     // OpenAI's ranges (its API answers 400 outside them): a temperature above 2 is noise, not a setting. top_k is vLLM's
-    // extension; 0 turns it off.
+    // extension; 0 or -1 turns it off.
     static readonly SamplingRange Temperature = new("temperature", 0, true, 2, "between 0 (greedy) and 2");
     static readonly SamplingRange TopP = new("top_p", 0, false, 1, "greater than 0 and at most 1");
-    static readonly SamplingRange TopK = new("top_k", 0, true, int.MaxValue, "0 (off) or positive");
+    static readonly SamplingRange TopK = new("top_k", -1, true, int.MaxValue, "-1 or 0 (off), or positive");
 
     /// <summary>
     /// The one rule for every numeric sampling option: inside its range (NaN never is), else an

@@ -54,9 +54,9 @@ public sealed record ChatCompletionRequest(
             options.Temperature = Single(root, "temperature");
             options.TopP = Single(root, "top_p");
             options.Seed = Integer(root, "seed");
-            // vLLM's top_k: 0 or -1 turns it off (the chat client's rule knows only 0).
+            // vLLM's top_k: 0 or -1 turns it off (the chat client's rule).
             if (Integer(root, "top_k") is long topK)
-                options.TopK = topK == -1 ? 0 : (int)Math.Clamp(topK, int.MinValue, int.MaxValue);
+                options.TopK = (int)Math.Clamp(topK, int.MinValue, int.MaxValue);
             // Both are read, so a bad one is refused even beside a good one; OpenAI's newer name wins.
             long? maxCompletionTokens = Integer(root, "max_completion_tokens"), maxTokens = Integer(root, "max_tokens");
             if ((maxCompletionTokens ?? maxTokens) is long budget)

@@ -147,6 +147,8 @@ public sealed class RecursiveMasChatClientTests(TinySystems zoo) : IClassFixture
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => client.GetResponseAsync(Question, new ChatOptions { Temperature = -1 }));
         var tooHot = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => client.GetResponseAsync(Question, new ChatOptions { Temperature = 2.5f }));
         Assert.Equal(nameof(ChatOptions.Temperature), tooHot.ParamName);
+        var topK = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => client.GetResponseAsync(Question, new ChatOptions { TopK = -2 }));
+        Assert.Equal(nameof(ChatOptions.TopK), topK.ParamName);
         await Assert.ThrowsAsync<NotSupportedException>(() => client.GetResponseAsync(Question, new ChatOptions { StopSequences = ["."] }));
         await Assert.ThrowsAsync<NotSupportedException>(() => client.GetResponseAsync(Question, new ChatOptions { FrequencyPenalty = 0.5f }));
         await Assert.ThrowsAsync<NotSupportedException>(() => client.GetResponseAsync(Question, new ChatOptions { PresencePenalty = -1 }));
@@ -156,6 +158,15 @@ public sealed class RecursiveMasChatClientTests(TinySystems zoo) : IClassFixture
         var last = await Assert.ThrowsAsync<ArgumentException>(() => client.GetResponseAsync([new ChatMessage(ChatRole.User, Question), new ChatMessage(ChatRole.Assistant, "42")]));
         Assert.Contains("last message must be the user's", last.Message);
         Assert.Equal(0, runs);
+    }
+
+    [Fact]
+    public async Task TopKMinusOneIsOffAsInVllm()
+    {
+        int? seen = null;
+        using var client = new RecursiveMasChatClient((q, o) => { seen = o.Decoding?.TopK; throw new InvalidOperationException("seen"); });
+        await Assert.ThrowsAsync<InvalidOperationException>(() => client.GetResponseAsync(Question, new ChatOptions { TopK = -1 }));
+        Assert.Equal(0, seen);
     }
 
     [Fact]

@@ -143,7 +143,7 @@ public sealed class ChatCompletionsTests(ServerFixture server) : IClassFixture<S
         { "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"temperature\":2.5}", 400, "temperature", "temperature must be between 0 (greedy) and 2, not 2.5" },
         { "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"top_p\":0}", 400, "top_p", "top_p must be greater than 0 and at most 1, not 0" },
         { "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"top_p\":1.5}", 400, "top_p", "top_p must be greater than 0 and at most 1, not 1.5" },
-        { "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"top_k\":-3}", 400, "top_k", "top_k must be 0 (off) or positive, not -3" },
+        { "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"top_k\":-3}", 400, "top_k", "top_k must be -1 or 0 (off), or positive, not -3" },
         { "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"n\":2}", 400, "n", "n must be 1" },
         { "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"stop\":[\"x\"]}", 400, "stop", "stop sequences" },
         { "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"stop\":\"\\ud800\"}", 400, "stop", "lone UTF-16 surrogate" },

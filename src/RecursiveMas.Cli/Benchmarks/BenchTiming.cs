@@ -17,7 +17,15 @@ static class BenchTiming
             run();
             times[i] = watch.Elapsed.TotalMilliseconds;
         }
-        Array.Sort(times);
-        return repetitions % 2 == 1 ? times[repetitions / 2] : (times[repetitions / 2 - 1] + times[repetitions / 2]) / 2;
+        return Median(times);
+    }
+
+    /// <summary>The median of <paramref name="values"/> (the mean of the middle two of an even count).</summary>
+    public static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        if (sorted.Length == 0)
+            throw new ArgumentException("no values", nameof(values));
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
     }
 }

@@ -284,7 +284,7 @@ static class RolloutBench
     /// the runtime's prefill kernel (a projection over n positions), so the prefill is held to the best
     /// this machine does.
     /// </summary>
-    static double MatmulRate(bool quick)
+    internal static double MatmulRate(bool quick)
     {
         using var scope = NewDisposeScope();
         int n = quick ? 512 : 1536;

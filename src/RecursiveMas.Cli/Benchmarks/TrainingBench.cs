@@ -82,12 +82,12 @@ static class TrainingBench
                     times.Add(elapsed!.Value.TotalMilliseconds);
                     ratios.Add(elapsed.Value.TotalMilliseconds / baseMs);
                 }
-                double ms = Median(times);
-                var row = new Row($"outer step, {source.ToString().ToLowerInvariant()} messages, 3 rounds", ms, peak, Median(ratios), (double)peak / basePeak);
+                double ms = BenchTiming.Median(times);
+                var row = new Row($"outer step, {source.ToString().ToLowerInvariant()} messages, 3 rounds", ms, peak, BenchTiming.Median(ratios), (double)peak / basePeak);
                 rows.Add(row);
                 log($"{row.Measure}: {ms:F0} ms ({row.TimeRatio:F1}x the frozen forward+backward timed next to it), peak {peak / 1e6:F0} MB ({row.MemoryRatio:F2}x)");
             }
-            rows.Insert(0, new("frozen forward+backward, no links", Median(baseTimes), basePeak, 1, 1));
+            rows.Insert(0, new("frozen forward+backward, no links", BenchTiming.Median(baseTimes), basePeak, 1, 1));
             log($"frozen forward+backward (each agent once, no links): {rows[0].StepMs:F0} ms median, peak {basePeak / 1e6:F0} MB");
 
             // One more step per message source with the per-round diagnostic on (not timed).
@@ -116,11 +116,6 @@ static class TrainingBench
         }
     }
 
-    static double Median(List<double> values)
-    {
-        var sorted = values.Order().ToList();
-        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
-    }
 
     /// <summary>Each agent once: its prompt and role text as token ids, forward, next-token loss, backward to the input embeddings.</summary>
     static void FrozenForwardBackward(RecursiveSystem system, IReadOnlyList<TrainingExample> data)

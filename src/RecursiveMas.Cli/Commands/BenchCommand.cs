@@ -108,12 +108,14 @@ public sealed class BenchCommand(IAnsiConsole console) : Command<BenchCommand.Se
         }
         else if (settings.Suite == "serving")
         {
-            var (rows, work) = ServingBench.Run(ZooSystem(settings), settings.Quick, log);
+            var (rows, work, warmUps, ceilings) = ServingBench.Run(ZooSystem(settings), settings.Quick, log);
             result["machine_load_average"] = LoadAverage();
             result["throughput_vs_one_client"] = new JsonObject(rows.Where(r => r.Clients > 1).Select(r =>
                 KeyValuePair.Create($"{r.System}/c{r.Clients}", (JsonNode?)Math.Round(r.ThroughputVsOneClient, 3))));
             result["rows"] = JsonSerializer.SerializeToNode(rows, JsonOptions);
             result["work_per_question"] = JsonSerializer.SerializeToNode(work, JsonOptions);
+            result["warm_up"] = JsonSerializer.SerializeToNode(warmUps, JsonOptions);
+            result["ceiling"] = JsonSerializer.SerializeToNode(ceilings, JsonOptions);
         }
         else
         {

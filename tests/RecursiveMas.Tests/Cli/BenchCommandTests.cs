@@ -69,6 +69,18 @@ public class BenchCommandTests
             Assert.InRange(r.GetProperty("mean_batch_rows").GetDouble(), 1, r.GetProperty("clients").GetInt32());
             // Good questions never fail a batch's turn: a batch run again row by row would be a bug the figures hide.
             Assert.Equal(0, r.GetProperty("batches_run_alone").GetInt64());
+            // --quick measures each level once: its throughput is that one repeat's.
+            var repeats = r.GetProperty("repeat_questions_per_second").EnumerateArray().Select(e => e.GetDouble()).ToList();
+            Assert.Equal([r.GetProperty("questions_per_second").GetDouble()], repeats);
+        });
+        // Each system warmed up (every level's load at least once) before it was measured, and says whether the JIT went quiet.
+        var warmUps = json.RootElement.GetProperty("warm_up").EnumerateArray().ToList();
+        Assert.Equal(["system-bench", "zoo-sequential"], warmUps.Select(w => w.GetProperty("system").GetString()));
+        Assert.All(warmUps, w =>
+        {
+            Assert.InRange(w.GetProperty("passes").GetInt32(), 1, 8);
+            Assert.True(w.GetProperty("jit_seconds").GetDouble() >= 0);
+            Assert.True(w.GetProperty("quiet").GetBoolean() || w.GetProperty("passes").GetInt32() == 8);
         });
         Assert.Equal(["system-bench/c4", "zoo-sequential/c4"], json.RootElement.GetProperty("throughput_vs_one_client").EnumerateObject().Select(p => p.Name));
         // What one question costs each system: positions read and stepped, their weight FLOPs, the prefill's share.
@@ -81,6 +93,21 @@ public class BenchCommandTests
             Assert.True(w.GetProperty("generated_tokens").GetInt32() > 0);
             double prefill = w.GetProperty("prefill_gflop").GetDouble(), steps = w.GetProperty("step_gflop").GetDouble();
             Assert.Equal(prefill / (prefill + steps), w.GetProperty("prefill_share").GetDouble(), 9);
+        });
+        // The most batching could give each system: its weight FLOPs per question at the measured matmul peak, and what each level ran at.
+        var ceilings = json.RootElement.GetProperty("ceiling").EnumerateArray().ToList();
+        Assert.Equal(["system-bench", "zoo-sequential"], ceilings.Select(c => c.GetProperty("system").GetString()));
+        Assert.All(ceilings, c =>
+        {
+            var w = work.Single(w => w.GetProperty("system").GetString() == c.GetProperty("system").GetString());
+            double perQuestion = c.GetProperty("gflop_per_question").GetDouble(), matmul = c.GetProperty("matmul_gflop_per_second").GetDouble();
+            Assert.Equal(w.GetProperty("prefill_gflop").GetDouble() + w.GetProperty("step_gflop").GetDouble(), perQuestion, 9);
+            Assert.True(matmul > 0);
+            Assert.Equal(matmul / perQuestion, c.GetProperty("most_questions_per_second").GetDouble(), 9);
+            var one = rows.First(r => r.GetProperty("system").GetString() == c.GetProperty("system").GetString());
+            Assert.Equal(matmul / perQuestion / one.GetProperty("questions_per_second").GetDouble(), c.GetProperty("ceiling_vs_one_client").GetDouble(), 9);
+            Assert.All(rows.Where(r => r.GetProperty("system").GetString() == c.GetProperty("system").GetString()), r =>
+                Assert.Equal(r.GetProperty("questions_per_second").GetDouble() * perQuestion, r.GetProperty("weight_gflop_per_second").GetDouble(), 9));
         });
         // What the suite cost the process: CPU time always, page faults where /proc says.
         // Which code the figures measured: the runtime's kernels (and their vector width) or libtorch's.

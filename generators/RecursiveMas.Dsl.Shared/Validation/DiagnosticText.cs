@@ -167,7 +167,7 @@ internal sealed record DiagnosticText(DiagnosticKind Kind, ProblemSeverity Sever
         new(DiagnosticKind.RoleNotAFileName, ProblemSeverity.Error,
             "Agent role is not a file name",
             "Agent '{0}' has Role = \"{1}\", which {2}; loading refuses it, since links are looked up in files named after roles: use a plain name, such as \"planner\"",
-            "A role names the agent in logs and training outputs, and loading looks up the agent's link files under it in the links folder, so it must be one file name on every OS: not empty, not '.' or '..', and without '/', '\\', control characters or any of < > : \" | ? *."),
+            "A role names the agent in logs and training outputs, and loading looks up the agent's link files under it in the links folder, so it must be one file name on every OS: not empty, not '.' or '..', and without '/', '\\', control characters or any of < > : \" | ? *; not a name Windows keeps for a device (CON, PRN, AUX, NUL, COM1-COM9, LPT1-LPT9, also with an extension, such as con.txt), and not ending in a dot or a space, which Windows drops."),
         new(DiagnosticKind.LanguageVersionTooOld, ProblemSeverity.Error,
             "C# version too old for the generated code",
             "'{0}' gets no generated code: the RecursiveMas source generator writes C# {2}, and this project compiles C# {1}; set <LangVersion>{2}</LangVersion> or later in the project file",

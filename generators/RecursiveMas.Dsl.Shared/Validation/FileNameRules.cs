@@ -18,6 +18,18 @@ internal static class FileNameRules
     const string Reserved = "<>:\"|?*";
 
     /// <summary>
+    /// The names Windows keeps for devices: <c>con</c>, <c>NUL.txt</c> and <c>com1.tar.gz</c> open the device, not a
+    /// file, in any case and with any extension. COM and LPT count the superscripts ¹ ² ³ as digits too, and the console's
+    /// own two (<c>CONIN$</c>, <c>CONOUT$</c>) are reserved the same way.
+    /// </summary>
+    static readonly string[] DeviceNames =
+    {
+        "CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$",
+        "COM1", "COM2", "COM3", "COM4", "COM5", "COM6", "COM7", "COM8", "COM9", "COM\u00B9", "COM\u00B2", "COM\u00B3",
+        "LPT1", "LPT2", "LPT3", "LPT4", "LPT5", "LPT6", "LPT7", "LPT8", "LPT9", "LPT\u00B9", "LPT\u00B2", "LPT\u00B3",
+    };
+
+    /// <summary>
     /// Why <paramref name="relative"/> does not stay inside the folder it is relative to: "is an absolute path", "climbs out
     /// of the model root with '..'", or "holds a NUL character"; null when it stays inside. Empty is RMAS0011's, not this.
     /// </summary>
@@ -53,7 +65,11 @@ internal static class FileNameRules
         return null;
     }
 
-    /// <summary>Why <paramref name="name"/> cannot be one file name on every OS; null when it can.</summary>
+    /// <summary>
+    /// Why <paramref name="name"/> cannot be one file name on every OS; null when it can. Windows refuses the most (its
+    /// characters, device names, a trailing dot or space), so its rules are the rule; the Hub's listing is checked
+    /// with it too (<c>RecursiveMas.Hub.HubFilePath</c>, per path segment).
+    /// </summary>
     public static string? WhyNotAFileName(string name)
     {
         if (name.Length == 0)
@@ -77,6 +93,25 @@ internal static class FileNameRules
             {
                 var shown = c < ' ' ? "U+" + ((int)c).ToString("X4", System.Globalization.CultureInfo.InvariantCulture) : "'" + c + "'";
                 return "holds a character that is not allowed in a file name on every OS (" + shown + ")";
+            }
+        }
+
+        // Windows drops a trailing dot or space when it opens a name ("planner." is "planner" there), so such a name is
+        // another file's, or none.
+        var last = name[name.Length - 1];
+        if (last is '.' or ' ')
+        {
+            return "ends in " + (last == '.' ? "a dot" : "a space") + ", which Windows drops from a file name";
+        }
+
+        // What Windows reads as the device is the name before its first dot, without trailing spaces ("con .txt" too).
+        var dot = name.IndexOf('.');
+        var stem = (dot < 0 ? name : name.Substring(0, dot)).TrimEnd(' ');
+        foreach (var device in DeviceNames)
+        {
+            if (string.Equals(stem, device, System.StringComparison.OrdinalIgnoreCase))
+            {
+                return "is reserved for a device on Windows (" + device + ", in any case and with any extension)";
             }
         }
 

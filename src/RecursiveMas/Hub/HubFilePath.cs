@@ -5,7 +5,8 @@ namespace RecursiveMas.Hub;
 /// <summary>
 /// File names that come from the Hub's listing become paths in the cache and in <c>--to</c> folders, so
 /// a hostile or broken server could name <c>../../.bashrc</c>. Every name is checked here before anything
-/// is downloaded; the cache also resolves each one through <see cref="IO.ContainedPath"/>.
+/// is downloaded; the cache also resolves each one through <see cref="IO.ContainedPath"/>. Names only Windows cannot
+/// hold are refused as well, on every OS (see <see cref="Problem"/>).
 /// </summary>
 public static class HubFilePath
 {
@@ -21,7 +22,7 @@ public static class HubFilePath
     /// </summary>
     public static string FileSystemKey(string path) => path.Normalize(NormalizationForm.FormC).ToUpperInvariant();
 
-    /// <summary>Null when <paramref name="path"/> is a plain relative path inside a repository; else why it is not.</summary>
+    /// <summary>Null when <paramref name="path"/> is a plain relative path inside a repository, one every OS can hold; else why it is not.</summary>
     public static string? Problem(string path)
     {
         if (path.Length == 0)
@@ -43,6 +44,11 @@ public static class HubFilePath
             // File systems take names of 255 bytes; the cache and --to write each file under a longer temporary name first.
             if (Encoding.UTF8.GetByteCount(segment) > MaxSegmentBytes)
                 return $"has a segment longer than {MaxSegmentBytes} bytes (file systems take 255, and files are written under a temporary name {IO.AtomicFile.TempNameExtraBytes} bytes longer)";
+            // What Windows cannot hold (con.txt, a trailing dot, '?') is refused on every OS, as case collisions are
+            // (FileSystemKey): a snapshot or --to folder is shared and moved between machines. The rule is the one
+            // roles and agent names follow (Dsl.FileNameRules), so one list of what Windows refuses serves all three.
+            if (Dsl.FileNameRules.WhyNotAFileName(segment) is { } why)
+                return segment == path ? why : $"has a segment \"{segment}\" that {why}";
         }
         return null;
     }

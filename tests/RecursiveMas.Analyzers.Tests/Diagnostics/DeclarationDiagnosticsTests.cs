@@ -272,6 +272,10 @@ public class DeclarationDiagnosticsTests
     [InlineData("team/planner", "holds a path separator ('/' or '\\')")]
     [InlineData(@"team\planner", "holds a path separator ('/' or '\\')")]
     [InlineData("planner:v2", "holds a character that is not allowed in a file name on every OS (':')")]
+    [InlineData("aux", "is reserved for a device on Windows (AUX, in any case and with any extension)")]
+    [InlineData("Com3.planner", "is reserved for a device on Windows (COM3, in any case and with any extension)")]
+    [InlineData("planner.", "ends in a dot, which Windows drops from a file name")]
+    [InlineData("planner ", "ends in a space, which Windows drops from a file name")]
     public Task RMAS0019_role_that_is_not_a_file_name(string role, string why) => Verify.AnalyzerAsync(
         $$"""
         [Agent("planner", HiddenSize = 2048, Role = {|#0:{{SymbolDisplay.FormatLiteral(role, quote: true)}}|})]

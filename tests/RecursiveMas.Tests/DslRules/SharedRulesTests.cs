@@ -79,6 +79,10 @@ public class SharedRulesTests
     [InlineData("planner:v2")]
     [InlineData("team\\planner")]
     [InlineData("..")]
+    [InlineData("con")]
+    [InlineData("Nul.txt")]
+    [InlineData("planner.")]
+    [InlineData("planner ")]
     public void A_role_the_analyzers_refuse_is_refused_as_a_file_name_on_every_OS(string role)
     {
         var e = Assert.Throws<ModelFileException>(() => RecursiveMas.IO.ContainedPath.FileName(role, "SYSTEM.json", "agents[0].role"));

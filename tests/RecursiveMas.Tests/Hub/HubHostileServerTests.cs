@@ -208,6 +208,48 @@ public sealed class HubHostileServerTests : IAsyncLifetime
         Assert.Empty(hub.RequestsTo("/resolve/"));
     }
 
+    /// <summary>
+    /// Names Windows cannot hold are refused wherever the pull runs, as case collisions are: the snapshot and the --to
+    /// folder are shared and moved between machines. A device name opens the device, a trailing dot or space is dropped.
+    /// </summary>
+    [Theory]
+    [InlineData("con.txt", "reserved for a device on Windows (CON")]
+    [InlineData("sub/NUL", "reserved for a device on Windows (NUL")]
+    [InlineData("Aux/config.json", "reserved for a device on Windows (AUX")]
+    [InlineData("lpt9.tar.gz", "reserved for a device on Windows (LPT9")]
+    [InlineData("com1 .json", "reserved for a device on Windows (COM1")]
+    [InlineData("weights./model.bin", "ends in a dot")]
+    [InlineData("notes ", "ends in a space")]
+    [InlineData("a:b.json", "(':')")]
+    [InlineData("what?.json", "('?')")]
+    [InlineData("sub/<x>", "('<')")]
+    [InlineData("quote\"d", "('\"')")]
+    [InlineData("pipe|d", "('|')")]
+    [InlineData("star*", "('*')")]
+    public async Task ANameWindowsCannotHoldIsRefusedOnEveryOSBeforeDownloading(string name, string why)
+    {
+        hub.AddRepo(RepoId, Config, FakeFile.Text(name, "{}"));
+
+        var error = await Assert.ThrowsAsync<HubException>(() => Pull());
+
+        Assert.Contains($"\"{name}\"", error.Message);
+        Assert.Contains(why, error.Message);
+        Assert.Empty(hub.RequestsTo("/resolve/"));
+    }
+
+    /// <summary>Only the device names themselves are reserved, not names that begin like them.</summary>
+    [Fact]
+    public async Task NamesThatOnlyResembleWindowsDevicesArePulled()
+    {
+        string[] names = [".gitattributes", "console.json", "CONFIG.json", "com10.bin", "lpt.txt", "nul_weights/a.json", "aux-data.json", "a.b.c", " leading.json"];
+        hub.AddRepo(RepoId, names.Select(n => FakeFile.Text(n, "{}")).ToArray());
+
+        var result = await Pull();
+
+        foreach (var name in names)
+            Assert.Equal("{}", File.ReadAllText(Path.Combine(result.SnapshotFolder, name)));
+    }
+
     [Fact]
     public async Task ANameTooLongForTheFileSystemIsRefusedBeforeDownloading()
     {

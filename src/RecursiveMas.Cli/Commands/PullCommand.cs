@@ -41,6 +41,24 @@ public sealed class PullCommand(IAnsiConsole console) : AsyncCommand<PullCommand
         [DefaultValue(500.0)]
         public double MaxSizeGb { get; init; } = 500;
 
+        // curl's names: a user who has tuned curl or wget against a slow mirror knows them. Null keeps HubLimits' defaults.
+        [CommandOption("--speed-limit <BYTES>")]
+        [Description("Give up a download slower than this many bytes per second on average over --speed-time (default 1024), as curl's --speed-limit. The bytes so far are kept for the next pull.")]
+        public long? SpeedLimit { get; init; }
+
+        [CommandOption("--speed-time <SECONDS>")]
+        [Description("The span --speed-limit's average is taken over (default 60), as curl's --speed-time.")]
+        public int? SpeedTime { get; init; }
+
+        /// <summary>
+        /// The highest floor on a download's rate: 1 GiB/s is past most links a model is pulled over, so a larger value
+        /// is a typo (a unit, a digit too many) that would give up every download, not a choice.
+        /// </summary>
+        public const long MaxSpeedLimit = 1L << 30;
+
+        /// <summary>The longest window: past an hour a trickling server holds the pull for hours before the rule sees it.</summary>
+        public const int MaxSpeedTime = 3600;
+
         public override ValidationResult Validate()
         {
             if (string.IsNullOrWhiteSpace(Id))
@@ -49,6 +67,11 @@ public sealed class PullCommand(IAnsiConsole console) : AsyncCommand<PullCommand
                 return ValidationResult.Error($"\"{Id}\" is neither a Hub repository id (org/name) nor a preset ({string.Join(", ", HubPresetRepos.Names)})");
             if (!(MaxSizeGb > 0))
                 return ValidationResult.Error("--max-size must be more than 0");
+            // 0 is not "off", as it is in HubLimits: without the rule a server sending a byte a minute holds the pull forever.
+            if (SpeedLimit is < 1 or > MaxSpeedLimit)
+                return ValidationResult.Error($"--speed-limit must be between 1 and {MaxSpeedLimit} bytes per second");
+            if (SpeedTime is < 1 or > MaxSpeedTime)
+                return ValidationResult.Error($"--speed-time must be between 1 and {MaxSpeedTime} seconds");
             if (Endpoint is not null)
             {
                 try
@@ -74,7 +97,13 @@ public sealed class PullCommand(IAnsiConsole console) : AsyncCommand<PullCommand
         };
         var preset = HubPresetRepos.Find(settings.Id);
         var repos = preset?.Select(r => HubRepoId.Parse(r.RepoId)).ToList() ?? [HubRepoId.Parse(settings.Id)];
-        var limits = new HubLimits { MaxTotalBytes = (long)Math.Min(settings.MaxSizeGb * 1e9, long.MaxValue / 2.0) };
+        var defaults = new HubLimits();
+        var limits = defaults with
+        {
+            MaxTotalBytes = (long)Math.Min(settings.MaxSizeGb * 1e9, long.MaxValue / 2.0),
+            LowSpeedBytesPerSecond = settings.SpeedLimit ?? defaults.LowSpeedBytesPerSecond,
+            LowSpeedWindow = settings.SpeedTime is { } seconds ? TimeSpan.FromSeconds(seconds) : defaults.LowSpeedWindow,
+        };
 
         using var client = new HubClient(environment, limits);
         var cache = new HubCache(environment.CacheDirectory);

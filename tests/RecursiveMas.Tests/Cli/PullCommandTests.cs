@@ -113,11 +113,48 @@ public sealed class PullCommandTests : IAsyncLifetime
         Assert.Contains("HF_TOKEN", output);
     }
 
+    /// <summary>
+    /// --speed-limit and --speed-time reach the low-speed rule: a CDN sending a byte every 50 ms is given up within a
+    /// second of a one-second window, the message quoting the floor and the window given, not the defaults (1024, 60 s).
+    /// </summary>
+    [Fact]
+    public async Task TheSpeedOptionsSetTheRateBelowWhichADownloadIsGivenUp()
+    {
+        hub.Intercept = async context =>
+        {
+            if (!context.Request.Path.Value!.StartsWith("/cdn/", StringComparison.Ordinal))
+                return false;
+            context.Response.ContentLength = Weights.Content.Length;
+            while (!context.RequestAborted.IsCancellationRequested)
+            {
+                await context.Response.Body.WriteAsync(" "u8.ToArray());
+                await context.Response.Body.FlushAsync();
+                await Task.Delay(50, context.RequestAborted).ContinueWith(_ => { });
+            }
+            return true;
+        };
+
+        var pull = Rmas("pull", "test-org/tiny", "--endpoint", hub.Endpoint.AbsoluteUri, "--cache-dir", Path.Combine(root, "cache"),
+            "--speed-limit", "1000", "--speed-time", "1");
+        var first = await Task.WhenAny(pull, Task.Delay(TimeSpan.FromSeconds(30)));
+
+        Assert.Same(pull, first);
+        var (code, output) = await pull;
+        Assert.True(code == ExitCodes.InvalidInput, output);
+        Assert.Contains("model.safetensors", output);
+        Assert.Contains("below the 1000 bytes/s", output);
+        Assert.Contains("over 1 s", output);
+    }
+
     [Theory]
     [InlineData("../x", "neither a Hub repository id")]
     [InlineData("a/b/c", "neither a Hub repository id")]
     [InlineData("test-org/tiny --endpoint ftp://x", "--endpoint must be an http:// or https:// URL")]
     [InlineData("test-org/tiny --max-size 0", "--max-size must be more than 0")]
+    [InlineData("test-org/tiny --speed-limit 0", "--speed-limit must be between 1 and 1073741824 bytes per second")]
+    [InlineData("test-org/tiny --speed-limit 2000000000", "--speed-limit must be between 1 and 1073741824 bytes per second")]
+    [InlineData("test-org/tiny --speed-time 0", "--speed-time must be between 1 and 3600 seconds")]
+    [InlineData("test-org/tiny --speed-time 3601", "--speed-time must be between 1 and 3600 seconds")]
     public async Task ABadCommandLineIsAUsageErrorNamingTheOption(string args, string message)
     {
         var (code, output) = await Rmas(["pull", .. args.Split(' '), "--cache-dir", Path.Combine(root, "cache")]);

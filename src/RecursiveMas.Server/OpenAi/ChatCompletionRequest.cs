@@ -9,7 +9,8 @@ namespace RecursiveMas.Server.OpenAi;
 /// <c>messages</c> (string content or text parts), <c>stream</c>, <c>stream_options.include_usage</c>,
 /// <c>max_tokens</c>/<c>max_completion_tokens</c>, <c>temperature</c>, <c>top_p</c>, <c>seed</c>, <c>n</c>
 /// (1 only), <c>stop</c>; plus RecursiveMas's <c>rounds</c>, <c>latent_steps</c> and <c>stream_events</c>
-/// (step events on the SSE stream), and <c>top_k</c> as vLLM reads it. Fields it does not know are ignored, as SDKs
+/// (step events on the SSE stream), and <c>top_k</c> as vLLM reads it; <c>user</c> and <c>metadata</c> are checked, never
+/// used (<see cref="CallerFields"/>). Fields it does not know are ignored, as SDKs
 /// send extras; fields that ask for what a system cannot give (tools, JSON mode, log-probabilities, stop sequences)
 /// are refused rather than silently dropped. Every wrong field is an <see cref="ApiError"/> that names it.
 /// </summary>
@@ -66,6 +67,7 @@ public sealed record ChatCompletionRequest(
             if (StopSequences(root) is { Count: > 0 } stops)
                 throw Unsupported("stop", "stop sequences are not supported: a system's decoder stops at its end-of-turn token or its token budget");
             RefuseWhatNoSystemGives(root);
+            CallerFields.Check(root);
             foreach (string key in new[] { "rounds", "latent_steps" })
                 if (Integer(root, key) is long value)
                     options.AdditionalProperties[key] = value;
@@ -245,7 +247,7 @@ public sealed record ChatCompletionRequest(
     /// A JSON string as .NET text; one that escapes a lone UTF-16 surrogate ("\ud800") or holds bytes that are not
     /// UTF-8 is no text at all.
     /// </summary>
-    static string Text(JsonElement value, string param)
+    internal static string Text(JsonElement value, string param)
     {
         try
         {

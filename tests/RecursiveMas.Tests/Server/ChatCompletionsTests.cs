@@ -175,6 +175,19 @@ public sealed class ChatCompletionsTests(ServerFixture server) : IClassFixture<S
         { "{\"messages\":[{\"role\":\"user\",\"content\":\"<<SLOT:from.Planner>>\"}]}", 400, "messages[0].content", "<<SLOT:" },
         // Ceilings the server sets, and a prompt longer than a model holds (see TooLongPrompts...).
         { "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"rounds\":5}", 400, "rounds", "between 1 and 4" },
+        // What a caller attaches for itself is never read, but checked as OpenAI checks it (OpenAICallerFieldsAreAccepted...).
+        { "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"user\":42}", 400, "user", "user must be a string" },
+        { "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"user\":\"\\ud800\"}", 400, "user", "lone UTF-16 surrogate" },
+        { "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"metadata\":[\"a\"]}", 400, "metadata", "metadata must be an object" },
+        { "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"metadata\":\"team\"}", 400, "metadata", "metadata must be an object" },
+        { "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"metadata\":{\"color\":1}}", 400, "metadata.color", "metadata.color must be a string" },
+        { "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"metadata\":{\"a\":\"x\",\"color\":{\"r\":1}}}", 400, "metadata.color", "metadata.color must be a string" },
+        { "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"metadata\":{\"color\":null}}", 400, "metadata.color", "metadata.color must be a string" },
+        { "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"metadata\":{\"note\":\"" + new string('x', 513) + "\"}}", 400, "metadata.note", "longer than 512 characters" },
+        { "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"metadata\":{\"" + new string('k', 65) + "\":\"x\"}}", 400, "metadata", "at most 64 characters" },
+        { "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"metadata\":{" + string.Join(",", Enumerable.Range(0, 17).Select(i => $"\"k{i}\":\"v\"")) + "}}", 400, "metadata", "at most 16 key-value pairs" },
+        { "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"metadata\":{\"\\udc00\":\"x\"}}", 400, "metadata", "not valid Unicode text" },
+        { "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"metadata\":{\"tag\":\"\\ud800\"}}", 400, "metadata.tag", "lone UTF-16 surrogate" },
     };
 
     [Theory]
@@ -186,6 +199,22 @@ public sealed class ChatCompletionsTests(ServerFixture server) : IClassFixture<S
         Assert.Contains(message, error.GetProperty("message").GetString());
         Assert.Equal(param, error.GetProperty("param").GetString());
         Assert.Equal(status == 404 ? "invalid_request_error" : "invalid_request_error", error.GetProperty("type").GetString());
+    }
+
+    [Fact]
+    public async Task OpenAICallerFieldsAreAcceptedAtOpenAIsLimitsAndChangeNothing()
+    {
+        // 16 pairs, keys of 64 characters and values of 512; a key of 64 emoji is 64 characters, not 128 UTF-16 units.
+        var metadata = new JsonObject { [string.Concat(Enumerable.Repeat("\U0001F600", 64))] = new string('v', 512) };
+        for (int i = 1; i < 16; i++)
+            metadata[$"k{i}".PadRight(64, 'k')] = new string('v', 512);
+        var plain = await Json(await server.Post(Body("What is 3 plus 4?", extra: ",\"rounds\":1")), HttpStatusCode.OK);
+        foreach (string extra in new[] { $",\"user\":\"user-1234\",\"metadata\":{metadata.ToJsonString()}", ",\"user\":null,\"metadata\":null", ",\"metadata\":{}" })
+        {
+            var tagged = await Json(await server.Post(Body("What is 3 plus 4?", extra: ",\"rounds\":1" + extra)), HttpStatusCode.OK);
+            Assert.Equal(plain.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString(),
+                tagged.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString());
+        }
     }
 
     [Fact]

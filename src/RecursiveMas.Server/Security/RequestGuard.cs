@@ -12,7 +12,7 @@ namespace RecursiveMas.Server.Security;
 /// drive the server through a visitor's browser (docs/security.md):
 /// <list type="bullet">
 /// <item>Host must be a loopback name, a host the listen addresses name, or an allowed host (DNS rebinding) — else 400.</item>
-/// <item>A foreign Origin must be allowed — else 403; allowed ones get CORS headers and their preflights an answer.</item>
+/// <item>A foreign Origin must be allowed — else 403; allowed ones get CORS headers (exposing the request id and Retry-After) and their preflights an answer.</item>
 /// <item>With an API key, <c>/v1</c> requests need <c>Authorization: Bearer</c> it, compared in constant time — else 401.</item>
 /// <item>A POST must say <c>Content-Type: application/json</c> (a form cannot) — else 415; so must one with a <c>Content-Encoding</c> (the body is not decompressed).</item>
 /// </list>
@@ -81,6 +81,10 @@ internal sealed class RequestGuard
                 http.Response.StatusCode = (int)HttpStatusCode.NoContent;
                 return;
             }
+            // A page reads only the safelisted response headers (Content-Type, Cache-Control, …) unless told otherwise: these are
+            // the ones it needs that this server sends, the request id a 500 points to and how long a 503 asks it to wait.
+            // (Allow on a 405 and WWW-Authenticate on a 401 say what the JSON error already says.)
+            http.Response.Headers.AccessControlExposeHeaders = "x-request-id, Retry-After";
         }
 
         if (_keyHash is not null && request.Path.StartsWithSegments("/v1") && !Authorized(request))

@@ -161,6 +161,38 @@ public sealed class CrossSiteTests
     }
 
     [Fact]
+    public async Task AnAllowedOriginsPageMayReadTheRequestIdAndRetryAfter()
+    {
+        await using var server = await Server.Start(new RmasServerOptions { Urls = ["http://127.0.0.1:0"], AllowedOrigins = ["https://app.example"] });
+        static string[] Exposed(HttpResponseMessage response) => response.Headers.TryGetValues("Access-Control-Expose-Headers", out var values)
+            ? [.. values.SelectMany(v => v.Split(',', StringSplitOptions.TrimEntries))]
+            : [];
+
+        // A browser hides every response header but the safelisted ones from the page unless the response exposes it:
+        // the request id a 500 names and the Retry-After of a 503 must be, on answers and refusals alike.
+        var allowed = Post();
+        allowed.Headers.Add("Origin", "https://app.example");
+        var answer = await server.Http.SendAsync(allowed);
+        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        Assert.True(answer.Headers.Contains("x-request-id"));
+        var unknown = new HttpRequestMessage(HttpMethod.Get, "/v1/nothing");
+        unknown.Headers.Add("Origin", "https://app.example");
+        var refusal = await server.Http.SendAsync(unknown);
+        Assert.Equal(HttpStatusCode.NotFound, refusal.StatusCode);
+        foreach (var response in new[] { answer, refusal })
+        {
+            Assert.Contains("x-request-id", Exposed(response), StringComparer.OrdinalIgnoreCase);
+            Assert.Contains("Retry-After", Exposed(response), StringComparer.OrdinalIgnoreCase);
+        }
+
+        // Only for allowed origins, as every CORS header: not for a foreign one, nor for a request without Origin.
+        var foreign = Post();
+        foreign.Headers.Add("Origin", "https://attacker.example");
+        Assert.Empty(Exposed(await server.Http.SendAsync(foreign)));
+        Assert.Empty(Exposed(await server.Http.SendAsync(Post())));
+    }
+
+    [Fact]
     public async Task WithAnApiKeyTheApiNeedsTheBearerKey()
     {
         await using var server = await Server.Start(new RmasServerOptions { Urls = ["http://127.0.0.1:0"], ApiKey = "s3cret-key" });

@@ -3,6 +3,7 @@ using System.Numerics;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
+using RecursiveMas.Decoding;
 using RecursiveMas.Systems;
 
 namespace RecursiveMas.Extensions.AI;
@@ -49,18 +50,18 @@ internal static class ChatRequestMapping
         bool overridden = false;
         if (options.Temperature is float temperature)
         {
-            decoding = decoding with { Temperature = InRange(temperature, nameof(options.Temperature), Temperature) };
+            decoding = decoding with { Temperature = InRange(temperature, nameof(options.Temperature), SamplingRange.Temperature) };
             overridden = true;
         }
         if (options.TopP is float topP)
         {
-            decoding = decoding with { TopP = InRange(topP, nameof(options.TopP), TopP) };
+            decoding = decoding with { TopP = InRange(topP, nameof(options.TopP), SamplingRange.TopP) };
             overridden = true;
         }
         if (options.TopK is int topK)
         {
             // -1 is "off" as in vLLM, whose top_k OpenAI clients send: the same as 0 here.
-            decoding = decoding with { TopK = Math.Max(0, InRange(topK, nameof(options.TopK), TopK)) };
+            decoding = decoding with { TopK = Math.Max(0, InRange(topK, nameof(options.TopK), SamplingRange.TopK)) };
             overridden = true;
         }
         if (options.MaxOutputTokens is int maxTokens)
@@ -83,24 +84,14 @@ internal static class ChatRequestMapping
         return new ChatRequest(question, rounds, latentSteps, options.MaxOutputTokens is null ? WithinCeiling(chosen, settings.MaxOutputTokens) : chosen);
     }
 
-    /// <summary>Where a sampling option may lie: its name in OpenAI's API, its bounds, and the bounds in words.</summary>
-    sealed record SamplingRange(string Name, double Min, bool MinIncluded, double Max, string Words);
-
-    // OpenAI's ranges (its API answers 400 outside them): a temperature above 2 is noise, not a setting. top_k is vLLM's
-    // extension; 0 or -1 turns it off.
-    static readonly SamplingRange Temperature = new("temperature", 0, true, 2, "between 0 (greedy) and 2");
-    static readonly SamplingRange TopP = new("top_p", 0, false, 1, "greater than 0 and at most 1");
-    static readonly SamplingRange TopK = new("top_k", -1, true, int.MaxValue, "-1 or 0 (off), or positive");
-
     /// <summary>
-    /// The one rule for every numeric sampling option: inside its range (NaN never is), else an
-    /// <see cref="ArgumentOutOfRangeException"/> naming the <see cref="ChatOptions"/> property (the server names the field).
+    /// The one rule for every numeric sampling option (<see cref="SamplingRange"/>, which <c>rmas generate</c> holds its
+    /// options to as well): inside its range, else an <see cref="ArgumentOutOfRangeException"/> naming the
+    /// <see cref="ChatOptions"/> property (the server names the field).
     /// </summary>
     static T InRange<T>(T value, string property, SamplingRange range) where T : INumber<T>
     {
-        double number = double.CreateTruncating(value);
-        bool above = range.MinIncluded ? number >= range.Min : number > range.Min;
-        if (!(above && number <= range.Max))
+        if (!range.Contains(double.CreateTruncating(value)))
             throw new ArgumentOutOfRangeException(property, value,
                 $"{range.Name} must be {range.Words}, not {value.ToString(null, CultureInfo.InvariantCulture)}");
         return value;

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Diagnostics;
+using System.Globalization;
 using RecursiveMas.Decoding;
 using RecursiveMas.Models;
 using RecursiveMas.Tokenization;
@@ -35,7 +36,7 @@ public sealed class GenerateCommand(IAnsiConsole console) : Command<GenerateComm
         public int MaxNewTokens { get; init; } = 256;
 
         [CommandOption("--temperature <T>")]
-        [Description("0 = greedy; > 0 samples (default: the model's generation_config.json, greedy without one).")]
+        [Description("0 = greedy; > 0 samples, up to 2 (default: the model's generation_config.json, greedy without one).")]
         public double? Temperature { get; init; }
 
         [CommandOption("--top-p <P>")]
@@ -61,8 +62,17 @@ public sealed class GenerateCommand(IAnsiConsole console) : Command<GenerateComm
                 return baseResult;
             if (Prompts.Length == 0)
                 return ValidationResult.Error("--prompt is required");
-            return ValidationResult.Success();
+            // The server's rule for the same settings, so the command line refuses what a request would (a temperature of 3).
+            return OutOfRange("--temperature", Temperature, SamplingRange.Temperature)
+                ?? OutOfRange("--top-p", TopP, SamplingRange.TopP)
+                ?? ValidationResult.Success();
         }
+
+        /// <summary>A usage error naming <paramref name="option"/> when its value lies outside <paramref name="range"/>; null otherwise.</summary>
+        static ValidationResult? OutOfRange(string option, double? value, SamplingRange range) =>
+            value is double v && !range.Contains(v)
+                ? ValidationResult.Error($"{option} must be {range.Words}, not {v.ToString(CultureInfo.InvariantCulture)}")
+                : null;
 
         /// <summary>The command line's sampling, with the model's generation_config.json for what it leaves out.</summary>
         public SamplingOptions SamplingWith(GenerationDefaults defaults) => defaults.Apply(new SamplingOptions

@@ -124,9 +124,24 @@ public sealed class TextGeneratorTests : IDisposable
     [Fact]
     public void TheGenerateCommandRejectsBadOptionsBeforeLoading()
     {
-        var (code, output) = CliRunner.Run("generate", "--model", Path.Combine(_dir, "missing"), "--prompt", "x", "--temperature", "-1");
-        Assert.Equal(ExitCodes.InvalidInput, code);
-        Assert.Contains("temperature", output);
+        // The server's ranges (SamplingRange), as usage errors naming the option: what a request is refused, so is the command line.
+        string missing = Path.Combine(_dir, "missing");
+        foreach (var (option, value, words) in new[]
+        {
+            ("--temperature", "-1", "--temperature must be between 0 (greedy) and 2, not -1"),
+            ("--temperature", "2.5", "--temperature must be between 0 (greedy) and 2, not 2.5"),
+            ("--top-p", "0", "--top-p must be greater than 0 and at most 1, not 0"),
+            ("--top-p", "1.5", "--top-p must be greater than 0 and at most 1, not 1.5"),
+        })
+        {
+            var (code, output) = CliRunner.Run("generate", "--model", missing, "--prompt", "x", option, value);
+            Assert.True(code == ExitCodes.Usage, output);
+            Assert.Contains(words, output);
+        }
+        // The bounds themselves pass the options and fail only at the (missing) model.
+        var (edge, edgeOutput) = CliRunner.Run("generate", "--model", missing, "--prompt", "x", "--temperature", "2", "--top-p", "1");
+        Assert.True(edge == ExitCodes.InvalidInput, edgeOutput);
+        Assert.DoesNotContain("--temperature", edgeOutput);
         var (missingCode, missingOutput) = CliRunner.Run("generate", "--model", _dir);
         Assert.Equal(ExitCodes.Usage, missingCode);
         Assert.Contains("--prompt", missingOutput);

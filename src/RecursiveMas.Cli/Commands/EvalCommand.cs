@@ -4,6 +4,7 @@ using RecursiveMas.Answers;
 using RecursiveMas.BenchmarkData;
 using RecursiveMas.Charts;
 using RecursiveMas.Cluster;
+using RecursiveMas.Decoding;
 using RecursiveMas.Evaluation;
 using RecursiveMas.IO;
 using RecursiveMas.Systems;
@@ -87,7 +88,7 @@ public sealed class EvalCommand(IAnsiConsole console) : Command<EvalCommand.Sett
         public int Batch { get; init; } = 16;
 
         [CommandOption("--temperature <T>")]
-        [Description("Decoding temperature overriding the system's.")]
+        [Description("Decoding temperature overriding the system's: 0 (greedy) to 2.")]
         public double? Temperature { get; init; }
 
         [CommandOption("--max-new-tokens <N>")]
@@ -131,6 +132,9 @@ public sealed class EvalCommand(IAnsiConsole console) : Command<EvalCommand.Sett
             }
             if (SeedCount < 1 || Batch < 1 || Limit is < 1 || MaxNewTokens is < 1 || Samples < 1)
                 return ValidationResult.Error("--seeds, --batch, --limit, --samples and --max-new-tokens must be at least 1");
+            // The server's and rmas generate's rule: a temperature of 3 is noise, not a setting to compare methods at.
+            if (Temperature is double t && SamplingRange.Temperature.Refusal("--temperature", t) is { } hot)
+                return ValidationResult.Error(hot);
             if (Checker.Trim().ToLowerInvariant() is not ("strict" or "lenient"))
                 return ValidationResult.Error($"--checker takes strict or lenient, not \"{Checker}\"");
             if (Benchmark is { } b && !BenchmarkInfo.Names.Contains(b.Trim().ToLowerInvariant()))

@@ -1,6 +1,5 @@
 using System.ComponentModel;
 using System.Diagnostics;
-using System.Globalization;
 using RecursiveMas.Decoding;
 using RecursiveMas.Models;
 using RecursiveMas.Tokenization;
@@ -70,9 +69,7 @@ public sealed class GenerateCommand(IAnsiConsole console) : Command<GenerateComm
 
         /// <summary>A usage error naming <paramref name="option"/> when its value lies outside <paramref name="range"/>; null otherwise.</summary>
         static ValidationResult? OutOfRange(string option, double? value, SamplingRange range) =>
-            value is double v && !range.Contains(v)
-                ? ValidationResult.Error($"{option} must be {range.Words}, not {v.ToString(CultureInfo.InvariantCulture)}")
-                : null;
+            value is double v && range.Refusal(option, v) is { } why ? ValidationResult.Error(why) : null;
 
         /// <summary>The command line's sampling, with the model's generation_config.json for what it leaves out.</summary>
         public SamplingOptions SamplingWith(GenerationDefaults defaults) => defaults.Apply(new SamplingOptions

@@ -2,7 +2,7 @@ namespace RecursiveMas.Decoding;
 
 /// <summary>
 /// Where a sampling setting a caller asks for may lie: its name in OpenAI's API, its bounds, and the bounds in words.
-/// The one rule for every front end — the chat client (so the server's 400s) and <c>rmas generate</c> refuse the same
+/// The one rule for every front end — the chat client (so the server's 400s), <c>rmas generate</c> and <c>rmas eval</c> refuse the same
 /// values. <see cref="SamplingOptions.Validate"/> is wider on purpose: it says what the decoder can do, this what a
 /// request may ask of it.
 /// </summary>
@@ -21,4 +21,11 @@ public sealed record SamplingRange(string Name, double Min, bool MinIncluded, do
 
     /// <summary>Whether <paramref name="value"/> lies inside the range (NaN never does).</summary>
     public bool Contains(double value) => (MinIncluded ? value >= Min : value > Min) && value <= Max;
+
+    /// <summary>
+    /// Why a command line's <paramref name="option"/> (<c>--temperature</c>) refuses <paramref name="value"/>, in the
+    /// commands' words ("--temperature must be between 0 (greedy) and 2, not 3"); null inside the range.
+    /// </summary>
+    public string? Refusal(string option, double value) =>
+        Contains(value) ? null : $"{option} must be {Words}, not {value.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
 }

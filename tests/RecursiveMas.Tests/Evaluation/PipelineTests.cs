@@ -62,6 +62,10 @@ public sealed class PipelineTests
         (code, output) = CliRunner.Run("eval", "--system", system, "--data", test, "--methods", "lora");
         Assert.Equal(ExitCodes.Usage, code);
         Assert.Contains("--lora-adapter", output);
+        // The sampling range every front end holds to (the server's 400, rmas generate's usage error).
+        (code, output) = CliRunner.Run("eval", "--system", system, "--data", test, "--temperature", "3");
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("--temperature must be between 0 (greedy) and 2, not 3", output);
 
         // A question the agents cannot hold is named by its place in the data, also where batches split it off.
         var lines = File.ReadLines(test).Take(3).ToList();

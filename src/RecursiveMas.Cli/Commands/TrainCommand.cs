@@ -195,7 +195,7 @@ public sealed class TrainCommand(IAnsiConsole console) : Command<TrainCommand.Se
             [nameof(TrainingOptions.Rounds)] = "--rounds",
             [nameof(TrainingOptions.CheckpointEvery)] = "--checkpoint-every",
             [nameof(TrainingOptions.EvaluateEvery)] = "--eval-every",
-            [nameof(TrainingOptions.CosineWeight)] = "--mse-weight",
+            [nameof(TrainingOptions.MseWeight)] = "--mse-weight",
             [nameof(TrainingOptions.InnerTokenWeight)] = "--inner-token-weight",
             [nameof(TrainingOptions.InnerConsistencyWeight)] = "--consistency-weight",
             [nameof(TrainingOptions.ReceiverRoleWeight)] = "--receiver-weight",

@@ -182,13 +182,16 @@ public sealed record TrainingOptions
     /// <summary>Measure the gradient reaching each outer link from each round every N steps; 0 = never.</summary>
     public int DiagnoseEvery { get; init; } = 1;
 
-    /// <summary>Throws an <see cref="ArgumentOutOfRangeException"/> naming the first property out of range (its ParamName); the trainer calls it first.</summary>
     /// <summary>The most latent steps <see cref="LatentSteps"/> may set: the bound of <c>rmas run --latent-steps</c>.</summary>
     public const int MaxLatentSteps = 4096;
+
+    /// <summary>The largest loss weight <see cref="Validate"/> allows: float32's largest (a larger one is infinity once it multiplies a loss).</summary>
+    public const double MaxLossWeight = float.MaxValue;
 
     /// <summary>The largest first AdamW step, lr / (1 − beta1), <see cref="Validate"/> allows: within float32 and bfloat16.</summary>
     public const double MaxAdamWStep = 1e38;
 
+    /// <summary>Throws an <see cref="ArgumentOutOfRangeException"/> naming the first property out of range (its ParamName); the trainer calls it first.</summary>
     public void Validate()
     {
         static void Require(bool ok, string name, object? value, string rule)
@@ -212,12 +215,18 @@ public sealed record TrainingOptions
         Require(CheckpointEvery >= 0, nameof(CheckpointEvery), CheckpointEvery, "cannot be negative");
         Require(EvaluateEvery >= 0, nameof(EvaluateEvery), EvaluateEvery, "cannot be negative");
         Require(EvaluationBatchSize >= 1, nameof(EvaluationBatchSize), EvaluationBatchSize, "at least one question per batch");
-        Require(CosineWeight >= 0 && MseWeight >= 0 && CosineWeight + MseWeight > 0, nameof(CosineWeight), CosineWeight, "inner loss weights must be non-negative and not both 0");
-        Require(InnerTokenWeight >= 0 && double.IsFinite(InnerTokenWeight), nameof(InnerTokenWeight), InnerTokenWeight, "cannot be negative");
-        Require(InnerConsistencyWeight >= 0 && double.IsFinite(InnerConsistencyWeight), nameof(InnerConsistencyWeight), InnerConsistencyWeight, "cannot be negative");
-        Require(ReceiverRoleWeight >= 0 && double.IsFinite(ReceiverRoleWeight), nameof(ReceiverRoleWeight), ReceiverRoleWeight, "cannot be negative");
-        Require(LaterRoundReceiverWeight >= 0 && double.IsFinite(LaterRoundReceiverWeight), nameof(LaterRoundReceiverWeight), LaterRoundReceiverWeight, "cannot be negative");
-        Require(EarlierRoundWeight >= 0, nameof(EarlierRoundWeight), EarlierRoundWeight, "cannot be negative");
+        // A loss weight multiplies a float32 loss: past float32's range (1e300, infinity) every loss was infinite, so
+        // every step was skipped and the run still ended as a success. NaN fails both comparisons.
+        static void RequireWeight(double weight, string name) =>
+            Require(weight is >= 0 and <= MaxLossWeight, name, weight, $"a loss weight must be between 0 and {MaxLossWeight:G8} (float32's largest)");
+        RequireWeight(CosineWeight, nameof(CosineWeight));
+        RequireWeight(MseWeight, nameof(MseWeight));
+        Require(CosineWeight + MseWeight > 0, nameof(MseWeight), MseWeight, "the inner loss weights (cosine and MSE) cannot both be 0");
+        RequireWeight(InnerTokenWeight, nameof(InnerTokenWeight));
+        RequireWeight(InnerConsistencyWeight, nameof(InnerConsistencyWeight));
+        RequireWeight(ReceiverRoleWeight, nameof(ReceiverRoleWeight));
+        RequireWeight(LaterRoundReceiverWeight, nameof(LaterRoundReceiverWeight));
+        RequireWeight(EarlierRoundWeight, nameof(EarlierRoundWeight));
         Require(OuterLinks is null || OuterLinks.Count > 0, nameof(OuterLinks), OuterLinks, "name at least one outer link to train (null = every link)");
         Require(TeacherMessageLength is null or >= 1, nameof(TeacherMessageLength), TeacherMessageLength, "a message has at least one vector");
         Require(MaxInputTokens is null or >= 2, nameof(MaxInputTokens), MaxInputTokens, "a training row reads at least a prompt position and a target token");

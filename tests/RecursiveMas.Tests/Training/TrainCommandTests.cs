@@ -80,13 +80,36 @@ public sealed class TrainCommandTests(SecretRelay relay) : IClassFixture<SecretR
         Assert.Contains("the target text of agent Expert is", text);
     }
 
+    [Theory]
+    [InlineData("--mse-weight", "1e300")]
+    [InlineData("--inner-token-weight", "3.5e38")]
+    [InlineData("--consistency-weight", "1.7e308")]
+    [InlineData("--receiver-weight", "1e39")]
+    [InlineData("--earlier-round-weight", "1e300")]
+    public void ALossWeightBeyondFloat32IsAUsageErrorNamingTheOption(string option, string weight)
+    {
+        // A finite double past float32's range was taken: every loss it multiplied was infinite, every step skipped.
+        // (The command line refuses NaN and infinity itself; TrainingOptions set from C# can hold them.)
+        var (system, data, _, output) = Files();
+        var (code, text) = CliRunner.Run("train", "--system", system, "--data", data, "--stage", "inner", "--out", output, "--steps", "1", "--warmup", "0", option, weight);
+        Assert.True(code == ExitCodes.Usage, text);
+        Assert.Contains($"{option}: a loss weight must be between 0 and 3.4028235E+38", text);
+
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new RecursiveMas.Training.TrainingOptions { LaterRoundReceiverWeight = double.PositiveInfinity }.Validate());
+        Assert.Equal(nameof(RecursiveMas.Training.TrainingOptions.LaterRoundReceiverWeight), error.ParamName);
+        error = Assert.Throws<ArgumentOutOfRangeException>(() => new RecursiveMas.Training.TrainingOptions { MseWeight = double.NaN }.Validate());
+        Assert.Equal(nameof(RecursiveMas.Training.TrainingOptions.MseWeight), error.ParamName);
+        new RecursiveMas.Training.TrainingOptions { MseWeight = float.MaxValue, InnerTokenWeight = 3e38 }.Validate();
+    }
+
     [Fact]
     public void AStageWhoseStepsWereAllSkippedSaysSo()
     {
         // A loss weight so large every loss is infinite skips every step (as released): the summary said nothing.
+        // 3e38 is a float32, so the options take it; the weighted MSE past float32's range is not.
         var (system, data, _, output) = Files();
         var (code, text) = CliRunner.Run("train", "--system", system, "--data", data, "--stage", "inner", "--out", output + "-skipped", "--steps", "2",
-            "--warmup", "0", "--mse-weight", "1e300");
+            "--warmup", "0", "--mse-weight", "3e38");
         Assert.True(code == ExitCodes.Success, text);
         Assert.Contains("2 of 2 step(s) skipped", text);
         Assert.Contains("no step updated the links", text.Replace(Environment.NewLine, " "));
@@ -134,7 +157,7 @@ public sealed class TrainCommandTests(SecretRelay relay) : IClassFixture<SecretR
         // The trainer's rules are checked before any model loads, naming the option.
         (code, text) = CliRunner.Run("train", "--system", system, "--data", data, "--stage", "outer", "--out", output, "--mse-weight", "-1");
         Assert.Equal(ExitCodes.Usage, code);
-        Assert.Contains("--mse-weight: inner loss weights must be non-negative", text);
+        Assert.Contains("--mse-weight: a loss weight must be between 0 and", text);
         Assert.DoesNotContain("Parameter", text);
 
         // Latent steps past what rmas run allows: 2e9 reached libtorch's zeros as an allocation it refused (exit 70).

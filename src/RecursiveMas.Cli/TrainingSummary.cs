@@ -18,12 +18,8 @@ static class TrainingSummary
                 s.InitialEvaluationLoss is null && s.EvaluationLoss is null ? "-" : $"{Loss(s.InitialEvaluationLoss)} → {Loss(s.EvaluationLoss)}", s.Seconds.ToString("F1"));
         console.Write(stages);
         // A skipped step made no update (as released): said here, or a run whose every step was skipped read as a success.
-        foreach (var s in report.Stages.Where(s => s.SkippedSteps > 0))
-        {
-            int ran = s.Steps - s.ResumedFromStep;
-            console.MarkupLine($"[yellow]warning:[/] {s.Stage.ToString().ToLowerInvariant()}: {s.SkippedSteps} of {ran} step(s) skipped, their loss or gradient NaN or infinite" +
-                (s.SkippedSteps >= ran ? " — no step updated the links (check the loss weights and the data)" : ""));
-        }
+        foreach (string warning in report.Warnings)
+            console.MarkupLine($"[yellow]warning:[/] {Markup.Escape(warning)}");
 
         var gradients = report.Stages.SelectMany(s => s.RoundGradients).ToList();
         if (gradients.Count > 0)

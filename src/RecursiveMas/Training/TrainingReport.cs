@@ -74,6 +74,20 @@ public sealed record TrainingReport
     /// <summary>Held-out accuracy before outer training (null without evaluation data).</summary>
     public double? InitialEvaluationAccuracy => Stages.FirstOrDefault(s => s.InitialEvaluationAccuracy is not null)?.InitialEvaluationAccuracy;
 
+    /// <summary>
+    /// What the numbers alone do not say, one sentence each: a stage some of whose steps were skipped (their loss or
+    /// gradient NaN or infinite, no update made, as released). The text summary prints them and the JSON holds them
+    /// (<c>warnings</c>): a run whose every step was skipped otherwise reads as a success in either.
+    /// </summary>
+    public IReadOnlyList<string> Warnings => [.. Stages.Where(s => s.SkippedSteps > 0).Select(SkippedStepsWarning)];
+
+    static string SkippedStepsWarning(StageReport s)
+    {
+        int ran = s.Steps - s.ResumedFromStep;
+        return $"{s.Stage.ToString().ToLowerInvariant()}: {s.SkippedSteps} of {ran} step(s) skipped, their loss or gradient NaN or infinite" +
+            (s.SkippedSteps >= ran ? " — no step updated the links (check the loss weights and the data)" : "");
+    }
+
     /// <summary>The report as indented JSON (snake_case; NaN written as null).</summary>
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 

@@ -29,6 +29,7 @@ public sealed class TrainCommandTests(SecretRelay relay) : IClassFixture<SecretR
         using var json = JsonDocument.Parse(text);
         var stages = json.RootElement.GetProperty("stages");
         Assert.Equal(["inner", "outer"], stages.EnumerateArray().Select(s => s.GetProperty("stage").GetString()));
+        Assert.Equal(0, json.RootElement.GetProperty("warnings").GetArrayLength());
         // Each stage's own loss on the --eval examples, before and after: the validation curve's ends.
         Assert.All(stages.EnumerateArray(), s => Assert.True(s.GetProperty("evaluation_loss").GetDouble() > 0 && s.GetProperty("initial_evaluation_loss").GetDouble() > 0, s.ToString()));
         Assert.True(File.Exists(Path.Combine(output, "links", "outer.Expert-Learner.safetensors")));
@@ -113,6 +114,15 @@ public sealed class TrainCommandTests(SecretRelay relay) : IClassFixture<SecretR
         Assert.True(code == ExitCodes.Success, text);
         Assert.Contains("2 of 2 step(s) skipped", text);
         Assert.Contains("no step updated the links", text.Replace(Environment.NewLine, " "));
+
+        // --json said it only as skipped_steps, deep in a stage: a script reading the report saw a success.
+        (code, text) = CliRunner.Run("train", "--system", system, "--data", data, "--stage", "inner", "--out", output + "-skipped-json", "--steps", "2",
+            "--warmup", "0", "--mse-weight", "3e38", "--json");
+        Assert.True(code == ExitCodes.Success, text);
+        using var json = JsonDocument.Parse(text);
+        string warning = Assert.Single(json.RootElement.GetProperty("warnings").EnumerateArray()).GetString()!;
+        Assert.StartsWith("inner: 2 of 2 step(s) skipped", warning);
+        Assert.Contains("no step updated the links", warning);
     }
 
     [Fact]

@@ -52,7 +52,7 @@ public sealed class TrainCommand(IAnsiConsole console) : Command<TrainCommand.Se
         public int BatchSize { get; init; } = 2;
 
         [CommandOption("--grad-accum <N>")]
-        [Description("Micro-batches per optimizer step.")]
+        [Description("Micro-batches per optimizer step (at most 4096).")]
         [DefaultValue(1)]
         public int GradientAccumulation { get; init; } = 1;
 

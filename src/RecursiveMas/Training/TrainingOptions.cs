@@ -185,6 +185,12 @@ public sealed record TrainingOptions
     /// <summary>The most latent steps <see cref="LatentSteps"/> may set: the bound of <c>rmas run --latent-steps</c>.</summary>
     public const int MaxLatentSteps = 4096;
 
+    /// <summary>
+    /// The most micro-batches <see cref="GradientAccumulation"/> may sum into one step: far past any recipe (a
+    /// larger effective batch is a larger <see cref="BatchSize"/>), and a step stays one that ends.
+    /// </summary>
+    public const int MaxGradientAccumulation = 4096;
+
     /// <summary>The largest loss weight <see cref="Validate"/> allows: float32's largest (a larger one is infinity once it multiplies a loss).</summary>
     public const double MaxLossWeight = float.MaxValue;
 
@@ -201,7 +207,10 @@ public sealed record TrainingOptions
         }
         Require(Steps >= 1, nameof(Steps), Steps, "train at least one step");
         Require(BatchSize >= 1, nameof(BatchSize), BatchSize, "a batch holds at least one example");
-        Require(GradientAccumulation >= 1, nameof(GradientAccumulation), GradientAccumulation, "accumulate at least one micro-batch");
+        // 2e9 was taken: one step ran that many forwards and backwards, and kept every example it read (the update's
+        // examples are scored again after it), so it never ended, or ran out of memory first.
+        Require(GradientAccumulation is >= 1 and <= MaxGradientAccumulation, nameof(GradientAccumulation), GradientAccumulation,
+            $"accumulate between 1 and {MaxGradientAccumulation} micro-batches per step");
         Require(LearningRate > 0 && double.IsFinite(LearningRate), nameof(LearningRate), LearningRate, "the learning rate must be positive");
         Require(WarmupSteps >= 0, nameof(WarmupSteps), WarmupSteps, "warmup steps cannot be negative");
         Require(ClipNorm >= 0, nameof(ClipNorm), ClipNorm, "the clip norm cannot be negative (0 = off)");

@@ -175,6 +175,13 @@ public sealed class TrainCommandTests(SecretRelay relay) : IClassFixture<SecretR
         Assert.Equal(ExitCodes.Usage, code);
         Assert.Contains("--latent-steps: an agent thinks between 1 and 4096 latent steps", text);
 
+        // Micro-batches per step without a bound: 2e9 was taken, and its first step would never have ended.
+        (code, text) = CliRunner.Run("train", "--system", system, "--data", data, "--stage", "outer", "--out", output, "--grad-accum", "2000000000");
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("--grad-accum: accumulate between 1 and 4096 micro-batches per step", text);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new RecursiveMas.Training.TrainingOptions { GradientAccumulation = 4097 }.Validate());
+        new RecursiveMas.Training.TrainingOptions { GradientAccumulation = 4096 }.Validate();
+
         // --eval-every without held-out data to score was silently ignored.
         (code, text) = CliRunner.Run("train", "--system", system, "--data", data, "--stage", "outer", "--out", output, "--eval-every", "5");
         Assert.Equal(ExitCodes.Usage, code);

@@ -105,12 +105,15 @@ public static class AgentPretraining
     /// half-written model. An existing folder is replaced only when it is a model or adapter folder (or empty):
     /// checked before any training, so a wrong <c>--out</c> costs nothing. A folder holding one of
     /// <paramref name="inputs"/> (the model read, the SYSTEM.json) is refused: replacing it would delete them.
+    /// Staging folders of the same output left by runs that are gone are removed first (<see cref="StagingFolder.RemoveStale"/>).
     /// </summary>
     static T Staged<T>(string outputDirectory, IEnumerable<string?> inputs, Func<string, T> build)
     {
         string full = Path.GetFullPath(outputDirectory);
         ReplacedFolder.CheckReplaceable(full, IsModelFolderFile, "a model or adapter folder", inputs);
-        string staging = full.TrimEnd(Path.DirectorySeparatorChar) + ".partial-" + Environment.ProcessId;
+        // What a run ended at once left (a second signal, a crash) would stay beside the output for ever.
+        StagingFolder.RemoveStale(full);
+        string staging = StagingFolder.For(full);
         if (Directory.Exists(staging))
             Directory.Delete(staging, recursive: true);
         Directory.CreateDirectory(staging);

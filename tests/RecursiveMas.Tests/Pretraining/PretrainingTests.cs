@@ -79,6 +79,27 @@ public sealed class PretrainingTests
     }
 
     [Fact]
+    public void ARunRemovesTheStagingFolderADeadRunLeftAndKeepsALiveOnes()
+    {
+        // A run ended by a second signal leaves OUT.partial-PID, which nothing removed: each such run added one.
+        using var dir = new TempDirectory();
+        string output = Path.Combine(dir.Path, "solver");
+        string dead = output + ".partial-" + RecursiveMas.Tests.IO.StagingFolderTests.DeadPid(), live = output + ".partial-1";
+        foreach (string folder in new[] { dead, live })
+        {
+            Directory.CreateDirectory(folder);
+            File.WriteAllText(Path.Combine(folder, "config.json"), "{}");
+        }
+
+        AgentPretraining.Pretrain(Systems, TaskRoles.Solver, Data, Shape(ModelFamily.Qwen2), output, Few with { Steps = 1 });
+
+        Assert.True(File.Exists(Path.Combine(output, "model.safetensors")));
+        Assert.False(Directory.Exists(dead), "the staging folder of a run that is gone was kept");
+        Assert.True(Directory.Exists(live), "the staging folder of a running process (PID 1) was removed");
+        Assert.Equal([live], Directory.EnumerateDirectories(dir.Path, "*.partial-*"));
+    }
+
+    [Fact]
     public void TheSameSeedWritesBitIdenticalWeightsAndAnotherSeedDoesNot()
     {
         using var dir = new TempDirectory();

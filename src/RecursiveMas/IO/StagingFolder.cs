@@ -1,0 +1,89 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Globalization;
+
+namespace RecursiveMas.IO;
+
+/// <summary>
+/// The sibling folder an output is built in before it is renamed into place, <c>OUT.partial-PID</c>: one per
+/// process, so two runs writing the same output never share one. A run that fails removes its own; a run ended at
+/// once (a second Ctrl+C, SIGKILL, a crash) cannot, and what it left is removed by the next run writing that output.
+/// </summary>
+public static class StagingFolder
+{
+    const string Marker = ".partial-";
+
+    /// <summary>This process's staging folder for the output folder <paramref name="fullPath"/> (a full path).</summary>
+    public static string For(string fullPath) =>
+        Path.TrimEndingDirectorySeparator(fullPath) + Marker + Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// How much later than its folder's last write a live process with the folder's PID must have started to be
+    /// taken for another process given the same PID. The writer always started before it wrote (by the runtime's
+    /// start at least), so any margin is safe against reuse; it is wide because the two times come from different
+    /// clocks (a file system's timestamps, some of whole or even two seconds; a start time derived from the boot
+    /// clock) and a wall clock set forward by NTP moves one and not the other. Too wide only keeps a dead run's
+    /// folder until a later run.
+    /// </summary>
+    public static readonly TimeSpan ReuseMargin = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// Deletes the staging folders of <paramref name="fullPath"/> whose writer is gone: <c>OUT.partial-PID</c> where no
+    /// process PID runs, or where the process PID runs but started more than <see cref="ReuseMargin"/> after the
+    /// folder was last written (PID reuse: the writer was alive then, and two live processes never share a PID, so
+    /// that process is not it). A folder of a live writer is never touched, nor one whose writer cannot be told
+    /// (a start time the system will not give); a name that is not <c>OUT.partial-</c> and digits is not one.
+    /// Returns the folders deleted.
+    /// </summary>
+    public static IReadOnlyList<string> RemoveStale(string fullPath)
+    {
+        string output = Path.TrimEndingDirectorySeparator(fullPath);
+        string? parent = Path.GetDirectoryName(output);
+        if (parent is null || !Directory.Exists(parent))
+            return [];
+        string prefix = Path.GetFileName(output) + Marker;
+        var removed = new List<string>();
+        // Every folder, compared by name: a search pattern would read a '?' or '*' in the output's name as a wildcard.
+        foreach (string folder in Directory.EnumerateDirectories(parent).Order(StringComparer.Ordinal))
+        {
+            string name = Path.GetFileName(folder);
+            if (!name.StartsWith(prefix, StringComparison.Ordinal)
+                || !int.TryParse(name.AsSpan(prefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out int pid)
+                || pid == Environment.ProcessId // this process's own: its caller's to clear
+                || !WriterIsGone(pid, Directory.GetLastWriteTimeUtc(folder)))
+                continue;
+            try
+            {
+                Directory.Delete(folder, recursive: true);
+                removed.Add(folder);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Removed first by another run writing the same output, or not ours to delete: a leftover is no reason
+                // to fail this run, which writes its own staging folder beside it.
+            }
+        }
+        return removed;
+    }
+
+    static bool WriterIsGone(int pid, DateTime lastWrittenUtc)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            return process.StartTime.ToUniversalTime() > lastWrittenUtc + ReuseMargin;
+        }
+        catch (ArgumentException)
+        {
+            return true; // no process has that PID
+        }
+        catch (InvalidOperationException)
+        {
+            return true; // it exited while being looked at
+        }
+        catch (Exception e) when (e is Win32Exception or NotSupportedException or UnauthorizedAccessException)
+        {
+            return false; // alive, but its start time is not ours to read: it may be the writer
+        }
+    }
+}

@@ -1,0 +1,51 @@
+using System.Globalization;
+using RecursiveMas.IO;
+
+namespace RecursiveMas.Tests.IO;
+
+public sealed class StagingFolderTests : IDisposable
+{
+    readonly string _dir = Path.Combine(Path.GetTempPath(), "rmas-staging-" + Guid.NewGuid().ToString("N"));
+
+    public StagingFolderTests() => Directory.CreateDirectory(_dir);
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    /// <summary>A PID no process can have: above the kernel's pid_max.</summary>
+    internal static int DeadPid() =>
+        File.Exists("/proc/sys/kernel/pid_max") && int.TryParse(File.ReadAllText("/proc/sys/kernel/pid_max").Trim(), CultureInfo.InvariantCulture, out int max) && max < int.MaxValue
+            ? max + 1
+            : int.MaxValue;
+
+    string Staging(string output, object id)
+    {
+        string folder = Path.Combine(_dir, $"{output}.partial-{id}");
+        Directory.CreateDirectory(folder);
+        File.WriteAllText(Path.Combine(folder, "model.safetensors"), "half-written");
+        return folder;
+    }
+
+    [Fact]
+    public void RemovesTheStagingFoldersOfDeadWritersAndOfReusedPidsOnlyAndOnlyOfItsOutput()
+    {
+        string output = Path.Combine(_dir, "model");
+        string dead = Staging("model", DeadPid());
+        string mine = Staging("model", Environment.ProcessId);
+        // PID 1 runs (init) and started before this folder was written: it may be its writer.
+        string live = Staging("model", 1);
+        string otherOutput = Staging("model-b", DeadPid());
+        string notAPid = Staging("model", "x1");
+
+        Assert.Equal([dead], StagingFolder.RemoveStale(output + Path.DirectorySeparatorChar));
+        Assert.False(Directory.Exists(dead));
+        Assert.All(new[] { mine, live, otherOutput, notAPid }, folder => Assert.True(Directory.Exists(folder), folder));
+
+        // The same folder last written long before PID 1 started: its writer was another process that had PID 1.
+        Directory.SetLastWriteTimeUtc(live, new DateTime(2000, 1, 1, 0, 0, 0, DateTimeKind.Utc));
+        Assert.Equal([live], StagingFolder.RemoveStale(output));
+        Assert.All(new[] { mine, otherOutput, notAPid }, folder => Assert.True(Directory.Exists(folder), folder));
+
+        Assert.Equal(output + ".partial-" + Environment.ProcessId, StagingFolder.For(output));
+        Assert.Empty(StagingFolder.RemoveStale(Path.Combine(_dir, "missing", "model")));
+    }
+}

@@ -61,7 +61,7 @@ internal static class ChatRequestMapping
         if (options.TopK is int topK)
         {
             // -1 is "off" as in vLLM, whose top_k OpenAI clients send: the same as 0 here.
-            decoding = decoding with { TopK = Math.Max(0, InRange(topK, nameof(options.TopK), SamplingRange.TopK)) };
+            decoding = decoding with { TopK = SamplingRange.DecoderTopK(InRange(topK, nameof(options.TopK), SamplingRange.TopK)) };
             overridden = true;
         }
         if (options.MaxOutputTokens is int maxTokens)

@@ -43,7 +43,7 @@ public sealed class GenerateCommand(IAnsiConsole console) : Command<GenerateComm
         public double? TopP { get; init; }
 
         [CommandOption("--top-k <K>")]
-        [Description("Keep only the K most likely tokens (0 = off; default: generation_config.json's).")]
+        [Description("Keep only the K most likely tokens (0 or -1 = off, as the server takes it; default: generation_config.json's).")]
         public int? TopK { get; init; }
 
         [CommandOption("--seed <SEED>")]
@@ -64,6 +64,7 @@ public sealed class GenerateCommand(IAnsiConsole console) : Command<GenerateComm
             // The server's rule for the same settings, so the command line refuses what a request would (a temperature of 3).
             return OutOfRange("--temperature", Temperature, SamplingRange.Temperature)
                 ?? OutOfRange("--top-p", TopP, SamplingRange.TopP)
+                ?? OutOfRange("--top-k", TopK, SamplingRange.TopK)
                 ?? ValidationResult.Success();
         }
 
@@ -77,7 +78,7 @@ public sealed class GenerateCommand(IAnsiConsole console) : Command<GenerateComm
             Seed = Seed,
             MaxNewTokens = MaxNewTokens,
             StopStrings = Stop,
-        }, Temperature, TopP, TopK);
+        }, Temperature, TopP, TopK is int k ? SamplingRange.DecoderTopK(k) : null);
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)

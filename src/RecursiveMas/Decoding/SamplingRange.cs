@@ -19,6 +19,9 @@ public sealed record SamplingRange(string Name, double Min, bool MinIncluded, do
     /// <summary>-1 or more (-1 and 0 = off).</summary>
     public static SamplingRange TopK { get; } = new("top_k", -1, true, int.MaxValue, "-1 or 0 (off), or positive");
 
+    /// <summary>A top_k inside <see cref="TopK"/> as the decoder takes it: -1 (off, vLLM's spelling) becomes 0 (off).</summary>
+    public static int DecoderTopK(int topK) => Math.Max(0, topK);
+
     /// <summary>Whether <paramref name="value"/> lies inside the range (NaN never does).</summary>
     public bool Contains(double value) => (MinIncluded ? value >= Min : value > Min) && value <= Max;
 

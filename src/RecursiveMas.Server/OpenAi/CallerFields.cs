@@ -3,7 +3,8 @@ using System.Text.Json;
 namespace RecursiveMas.Server.OpenAi;
 
 /// <summary>
-/// What a caller attaches to a chat completion for its own bookkeeping: <c>user</c> (its end user's id) and
+/// What a caller attaches to a chat completion for its own bookkeeping: <c>user</c> and its successor
+/// <c>safety_identifier</c> (its end user's id), <c>prompt_cache_key</c> (a hint for OpenAI's prompt cache) and
 /// <c>metadata</c> (tags for OpenAI's stored completions). A system has no use for either and nothing reads them, but
 /// one of the wrong shape is refused as OpenAI refuses it (400 naming the field), so a client's bug shows here, not
 /// only once it talks to OpenAI.
@@ -16,15 +17,15 @@ internal static class CallerFields
     const int MaxMetadataKeyLength = 64;
     const int MaxMetadataValueLength = 512;
 
-    /// <summary>Throws an <see cref="ApiError"/> naming the field (<c>user</c>, <c>metadata</c>, <c>metadata.KEY</c>) when one is malformed.</summary>
+    // "The IDs should be a string that uniquely identifies each user, with a maximum length of 64 characters."
+    const int MaxSafetyIdentifierLength = 64;
+
+    /// <summary>Throws an <see cref="ApiError"/> naming the field (<c>user</c>, <c>metadata</c>, <c>metadata.KEY</c>, …) when one is malformed.</summary>
     public static void Check(JsonElement root)
     {
-        if (root.TryGetProperty("user", out var user) && user.ValueKind != JsonValueKind.Null)
-        {
-            if (user.ValueKind != JsonValueKind.String)
-                throw ApiError.Invalid("user", "user must be a string: an id for the end user");
-            ChatCompletionRequest.Text(user, "user");
-        }
+        CheckString(root, "user", "an id for the end user", maxCharacters: null);
+        CheckString(root, "safety_identifier", "an id for the end user", MaxSafetyIdentifierLength);
+        CheckString(root, "prompt_cache_key", "a key for requests that share a prompt", maxCharacters: null);
         if (!root.TryGetProperty("metadata", out var metadata) || metadata.ValueKind == JsonValueKind.Null)
             return;
         if (metadata.ValueKind != JsonValueKind.Object)
@@ -44,6 +45,17 @@ internal static class CallerFields
             if (Characters(ChatCompletionRequest.Text(pair.Value, at)) > MaxMetadataValueLength)
                 throw ApiError.Invalid(at, $"{at} is longer than {MaxMetadataValueLength} characters (OpenAI's limit for a metadata value)");
         }
+    }
+
+    /// <summary>A string field, absent or null, or text of at most <paramref name="maxCharacters"/> (OpenAI's limit, where it sets one).</summary>
+    static void CheckString(JsonElement root, string name, string what, int? maxCharacters)
+    {
+        if (!root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+            return;
+        if (value.ValueKind != JsonValueKind.String)
+            throw ApiError.Invalid(name, $"{name} must be a string: {what}");
+        if (Characters(ChatCompletionRequest.Text(value, name)) > maxCharacters)
+            throw ApiError.Invalid(name, $"{name} is longer than {maxCharacters} characters (OpenAI's limit)");
     }
 
     /// <summary>A key as .NET text; like a value, one that escapes a lone UTF-16 surrogate is no text at all (not a 500).</summary>

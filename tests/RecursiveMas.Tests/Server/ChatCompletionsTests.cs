@@ -178,6 +178,9 @@ public sealed class ChatCompletionsTests(ServerFixture server) : IClassFixture<S
         // What a caller attaches for itself is never read, but checked as OpenAI checks it (OpenAICallerFieldsAreAccepted...).
         { "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"user\":42}", 400, "user", "user must be a string" },
         { "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"user\":\"\\ud800\"}", 400, "user", "lone UTF-16 surrogate" },
+        { "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"safety_identifier\":7}", 400, "safety_identifier", "safety_identifier must be a string" },
+        { "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"safety_identifier\":\"" + new string('u', 65) + "\"}", 400, "safety_identifier", "longer than 64 characters" },
+        { "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"prompt_cache_key\":[\"a\"]}", 400, "prompt_cache_key", "prompt_cache_key must be a string" },
         { "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"metadata\":[\"a\"]}", 400, "metadata", "metadata must be an object" },
         { "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"metadata\":\"team\"}", 400, "metadata", "metadata must be an object" },
         { "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"metadata\":{\"color\":1}}", 400, "metadata.color", "metadata.color must be a string" },
@@ -209,7 +212,8 @@ public sealed class ChatCompletionsTests(ServerFixture server) : IClassFixture<S
         for (int i = 1; i < 16; i++)
             metadata[$"k{i}".PadRight(64, 'k')] = new string('v', 512);
         var plain = await Json(await server.Post(Body("What is 3 plus 4?", extra: ",\"rounds\":1")), HttpStatusCode.OK);
-        foreach (string extra in new[] { $",\"user\":\"user-1234\",\"metadata\":{metadata.ToJsonString()}", ",\"user\":null,\"metadata\":null", ",\"metadata\":{}" })
+        foreach (string extra in new[] { $",\"user\":\"user-1234\",\"metadata\":{metadata.ToJsonString()}", ",\"user\":null,\"metadata\":null", ",\"metadata\":{}",
+            $",\"safety_identifier\":\"{new string('s', 64)}\",\"prompt_cache_key\":\"math-team\"", ",\"safety_identifier\":null,\"prompt_cache_key\":null" })
         {
             var tagged = await Json(await server.Post(Body("What is 3 plus 4?", extra: ",\"rounds\":1" + extra)), HttpStatusCode.OK);
             Assert.Equal(plain.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString(),

@@ -120,19 +120,7 @@ public sealed class PullCommandTests : IAsyncLifetime
     [Fact]
     public async Task TheSpeedOptionsSetTheRateBelowWhichADownloadIsGivenUp()
     {
-        hub.Intercept = async context =>
-        {
-            if (!context.Request.Path.Value!.StartsWith("/cdn/", StringComparison.Ordinal))
-                return false;
-            context.Response.ContentLength = Weights.Content.Length;
-            while (!context.RequestAborted.IsCancellationRequested)
-            {
-                await context.Response.Body.WriteAsync(" "u8.ToArray());
-                await context.Response.Body.FlushAsync();
-                await Task.Delay(50, context.RequestAborted).ContinueWith(_ => { });
-            }
-            return true;
-        };
+        hub.Trickle("/cdn/", Weights.Content.Length);
 
         var pull = Rmas("pull", "test-org/tiny", "--endpoint", hub.Endpoint.AbsoluteUri, "--cache-dir", Path.Combine(root, "cache"),
             "--speed-limit", "1000", "--speed-time", "1");

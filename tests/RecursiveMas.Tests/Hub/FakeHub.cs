@@ -53,6 +53,25 @@ public sealed class FakeHub : IAsyncDisposable
     /// </summary>
     public Func<HttpContext, Task<bool>>? Intercept { get; set; }
 
+    /// <summary>
+    /// Answers every request whose path starts with <paramref name="pathPrefix"/> with a body that trickles: one byte every
+    /// 50 ms, forever, under a Content-Length of <paramref name="claimedLength"/> — each byte well inside any idle timeout,
+    /// so only a floor on the rate ends it.
+    /// </summary>
+    public void Trickle(string pathPrefix, long claimedLength) => Intercept = async context =>
+    {
+        if (!context.Request.Path.Value!.StartsWith(pathPrefix, StringComparison.Ordinal))
+            return false;
+        context.Response.ContentLength = claimedLength;
+        while (!context.RequestAborted.IsCancellationRequested)
+        {
+            await context.Response.Body.WriteAsync(" "u8.ToArray());
+            await context.Response.Body.FlushAsync();
+            await Task.Delay(50, context.RequestAborted).ContinueWith(_ => { });
+        }
+        return true;
+    };
+
     public static async Task<FakeHub> StartAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();

@@ -311,19 +311,7 @@ public sealed class HubHostileServerTests : IAsyncLifetime
     [InlineData("/api/", RepoId)]
     public async Task ABodyThatTricklesBelowTheLowSpeedLimitIsGivenUpNamingWhatTheBytesAndTheRate(string part, string named)
     {
-        hub.Intercept = async context =>
-        {
-            if (!context.Request.Path.Value!.StartsWith(part, StringComparison.Ordinal))
-                return false;
-            context.Response.ContentLength = Weights.Content.Length;
-            while (!context.RequestAborted.IsCancellationRequested)
-            {
-                await context.Response.Body.WriteAsync(" "u8.ToArray());
-                await context.Response.Body.FlushAsync();
-                await Task.Delay(50, context.RequestAborted).ContinueWith(_ => { });
-            }
-            return true;
-        };
+        hub.Trickle(part, Weights.Content.Length);
         var limits = new HubLimits { LowSpeedBytesPerSecond = 1000, LowSpeedWindow = TimeSpan.FromMilliseconds(300) };
 
         var pull = Pull(limits: limits);

@@ -14,8 +14,11 @@ public static class StagingFolder
     const string Marker = ".partial-";
 
     /// <summary>This process's staging folder for the output folder <paramref name="fullPath"/> (a full path).</summary>
-    public static string For(string fullPath) =>
-        Path.TrimEndingDirectorySeparator(fullPath) + Marker + Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
+    public static string For(string fullPath) => For(fullPath, Environment.ProcessId);
+
+    /// <summary>The staging folder process <paramref name="pid"/> builds the output folder <paramref name="fullPath"/> in.</summary>
+    public static string For(string fullPath, int pid) =>
+        Path.TrimEndingDirectorySeparator(fullPath) + Marker + pid.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>
     /// How much later than its folder's last write a live process with the folder's PID must have started to be
@@ -35,27 +38,21 @@ public static class StagingFolder
     /// (a start time the system will not give); a name that is not <c>OUT.partial-</c> and digits is not one.
     /// Returns the folders deleted.
     /// </summary>
-    public static IReadOnlyList<string> RemoveStale(string fullPath)
+    public static IReadOnlyList<string> RemoveStale(string fullPath) => RemoveStale(fullPath, Marker);
+
+    /// <summary>
+    /// As <see cref="RemoveStale(string)"/>, for sibling folders <c>OUT</c> + <paramref name="marker"/> + <c>PID</c> of
+    /// another kind that a process writes beside its output (<see cref="SwappedFolder"/>'s <c>OUT.old-PID</c>).
+    /// </summary>
+    public static IReadOnlyList<string> RemoveStale(string fullPath, string marker)
     {
-        string output = Path.TrimEndingDirectorySeparator(fullPath);
-        string? parent = Path.GetDirectoryName(output);
-        if (parent is null || !Directory.Exists(parent))
-            return [];
-        string prefix = Path.GetFileName(output) + Marker;
         var removed = new List<string>();
-        // Every folder, compared by name: a search pattern would read a '?' or '*' in the output's name as a wildcard.
-        foreach (string folder in Directory.EnumerateDirectories(parent).Order(StringComparer.Ordinal))
+        foreach (var leftover in Leftovers(fullPath, marker).Where(l => l.WriterIsGone))
         {
-            string name = Path.GetFileName(folder);
-            if (!name.StartsWith(prefix, StringComparison.Ordinal)
-                || !int.TryParse(name.AsSpan(prefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out int pid)
-                || pid == Environment.ProcessId // this process's own: its caller's to clear
-                || !WriterIsGone(pid, Directory.GetLastWriteTimeUtc(folder)))
-                continue;
             try
             {
-                Directory.Delete(folder, recursive: true);
-                removed.Add(folder);
+                Directory.Delete(leftover.Folder, recursive: true);
+                removed.Add(leftover.Folder);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -64,6 +61,35 @@ public static class StagingFolder
             }
         }
         return removed;
+    }
+
+    /// <summary>A sibling folder another process wrote beside an output, its PID, and whether that process is gone.</summary>
+    public readonly record struct Leftover(string Folder, int Pid, bool WriterIsGone);
+
+    /// <summary>
+    /// The folders <c>OUT</c> + <paramref name="marker"/> + <c>PID</c> beside <paramref name="fullPath"/> of processes
+    /// other than this one (this process's own are its caller's to clear), in name order, each judged by the rule
+    /// of <see cref="RemoveStale(string)"/>; a name with anything but digits after the marker is not one.
+    /// </summary>
+    public static IReadOnlyList<Leftover> Leftovers(string fullPath, string marker)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(marker);
+        string output = Path.TrimEndingDirectorySeparator(fullPath);
+        string? parent = Path.GetDirectoryName(output);
+        if (parent is null || !Directory.Exists(parent))
+            return [];
+        string prefix = Path.GetFileName(output) + marker;
+        var found = new List<Leftover>();
+        // Every folder, compared by name: a search pattern would read a '?' or '*' in the output's name as a wildcard.
+        foreach (string folder in Directory.EnumerateDirectories(parent).Order(StringComparer.Ordinal))
+        {
+            string name = Path.GetFileName(folder);
+            if (name.StartsWith(prefix, StringComparison.Ordinal)
+                && int.TryParse(name.AsSpan(prefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out int pid)
+                && pid != Environment.ProcessId)
+                found.Add(new Leftover(folder, pid, WriterIsGone(pid, Directory.GetLastWriteTimeUtc(folder))));
+        }
+        return found;
     }
 
     static bool WriterIsGone(int pid, DateTime lastWrittenUtc)

@@ -105,7 +105,7 @@ public static class AgentPretraining
     /// half-written model. An existing folder is replaced only when it is a model or adapter folder (or empty):
     /// checked before any training, so a wrong <c>--out</c> costs nothing. A folder holding one of
     /// <paramref name="inputs"/> (the model read, the SYSTEM.json) is refused: replacing it would delete them.
-    /// Staging folders of the same output left by runs that are gone are removed first (<see cref="StagingFolder.RemoveStale"/>).
+    /// Staging folders of the same output left by runs that are gone are removed first (<see cref="StagingFolder.RemoveStale(string)"/>).
     /// </summary>
     static T Staged<T>(string outputDirectory, IEnumerable<string?> inputs, Func<string, T> build)
     {

@@ -48,4 +48,20 @@ public sealed class StagingFolderTests : IDisposable
         Assert.Equal(output + ".partial-" + Environment.ProcessId, StagingFolder.For(output));
         Assert.Empty(StagingFolder.RemoveStale(Path.Combine(_dir, "missing", "model")));
     }
+
+    [Fact]
+    public void RemovesTheLeftoversOfAnotherKindByTheSameRuleAndListsThemWithTheirWriters()
+    {
+        // The aside folders OUT.old-PID of a swap (SwappedFolder) are judged as staging folders are.
+        string output = Path.Combine(_dir, "links");
+        string Aside(int pid) => Directory.CreateDirectory(Path.Combine(_dir, $"links.old-{pid}")).FullName;
+        string dead = Aside(DeadPid()), live = Aside(1), mine = Aside(Environment.ProcessId);
+        string staging = Staging("links", DeadPid());
+
+        Assert.Equal([new StagingFolder.Leftover(live, 1, WriterIsGone: false), new StagingFolder.Leftover(dead, DeadPid(), WriterIsGone: true)],
+            StagingFolder.Leftovers(output, ".old-").OrderBy(l => l.Pid));
+        Assert.Equal([dead], StagingFolder.RemoveStale(output, ".old-"));
+        Assert.All(new[] { live, mine, staging }, folder => Assert.True(Directory.Exists(folder), folder));
+        Assert.Equal(output + ".partial-42", StagingFolder.For(output, 42));
+    }
 }

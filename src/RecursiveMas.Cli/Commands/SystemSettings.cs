@@ -92,6 +92,8 @@ public class SystemSettings : CommonSettings
                     return loaded;
                 });
         PrintWarnings(system.Plan);
+        if (system.LinksRecovery is { } recovered)
+            Console.Error.WriteLine($"note: {recovered}");
         return system;
     }
 

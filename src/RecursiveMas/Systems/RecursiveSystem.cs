@@ -51,6 +51,12 @@ public sealed class RecursiveSystem : IDisposable
     /// <summary>The folder links were loaded from (and are saved to by default).</summary>
     public string LinksDirectory { get; }
 
+    /// <summary>
+    /// What the load did to the links folder, for the caller to tell its user: a replacement of the folder that a
+    /// process was ended in (it was missing, its complete new links beside it) finished (<see cref="SwappedFolder.FinishInterrupted"/>); null when nothing.
+    /// </summary>
+    public string? LinksRecovery { get; private init; }
+
     /// <summary>Ids of the links imported from the official release's files (<see cref="SystemDescription.ReleasedLinks"/>).</summary>
     public IReadOnlySet<string> ImportedLinkIds { get; }
 
@@ -110,6 +116,10 @@ public sealed class RecursiveSystem : IDisposable
         string linksDirectory = options.LinksDirectory is { } chosenLinks ? Path.GetFullPath(chosenLinks)
             : description.SourcePath is { } systemFile ? ContainedPath.Resolve(description.BaseDirectory, description.LinksDirectory, systemFile, "linksDir")
             : Path.GetFullPath(Path.Combine(description.BaseDirectory, description.LinksDirectory));
+        // A process ended between the two renames of ReplaceLinks leaves no links folder, its complete new links beside
+        // it: finished here, or refused naming the folders, rather than loading untrained links or failing as if there
+        // were none. Not where the files are not read: a load that ignores them has no reason to fail on them.
+        string? linksRecovery = options.IgnoreLinkFiles ? null : SwappedFolder.FinishInterrupted(linksDirectory);
         var loaded = options.Agents is { } chosenAgents ? new HashSet<string>(chosenAgents, StringComparer.Ordinal) : null;
         if (loaded?.FirstOrDefault(a => !description.Agents.Any(x => x.Name == a)) is { } unknownAgent)
             throw new ArgumentException($"system {description.Name} has no agent {unknownAgent} (agents: {string.Join(", ", description.Agents.Select(a => a.Name))})");
@@ -161,7 +171,7 @@ public sealed class RecursiveSystem : IDisposable
                     generator => new OuterLink(e.From, e.To, inDim, outDim, description.OuterLink, device, generator), device);
             }
             var tools = description.Pattern.Kind == CollaborationPattern.Deliberation ? ToolsOf(description) : [];
-            return new RecursiveSystem(description, plan, agents, outer, [.. models.Values], tools, linksDirectory, imported);
+            return new RecursiveSystem(description, plan, agents, outer, [.. models.Values], tools, linksDirectory, imported) { LinksRecovery = linksRecovery };
         }
         catch
         {
@@ -306,36 +316,19 @@ public sealed class RecursiveSystem : IDisposable
     }
 
     /// <summary>
-    /// Makes <paramref name="directory"/> hold exactly this system's links, swapped in whole: the links are
-    /// written to a sibling folder first, then the old folder is renamed aside, the new one renamed into
-    /// place and the old one deleted. A crash leaves the old links, or the complete new ones (with the
-    /// old beside them as <c>NAME.old-PID</c>) — never a folder of some new and some old links.
+    /// Makes <paramref name="directory"/> hold exactly this system's links, swapped in whole (<see cref="SwappedFolder.Replace"/>):
+    /// the links are written to <c>NAME.partial-PID</c> first, then the old folder is moved aside into <c>NAME.old-PID</c>,
+    /// the new one renamed into place and the old one deleted. A crash leaves the old links, or the complete new ones
+    /// (with the old beside them) — never a folder of some new and some old links; a crash between the two renames
+    /// leaves no folder, which the next load or replacement finishes (<see cref="SwappedFolder.FinishInterrupted"/>).
+    /// What processes that are gone left beside the folder is removed first; a running process's is kept.
     /// </summary>
     /// <remarks>A folder that holds anything but link files (a subfolder, notes) is refused, not deleted (<see cref="ReplacedFolder"/>).</remarks>
     public void ReplaceLinks(string directory)
     {
         string full = Path.GetFullPath(directory).TrimEnd(Path.DirectorySeparatorChar);
         CheckLinksReplaceable(full);
-        string suffix = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        string staging = $"{full}.partial-{suffix}", old = $"{full}.old-{suffix}";
-        foreach (var leftover in new[] { staging, old }.Where(Directory.Exists))
-            Directory.Delete(leftover, recursive: true);
-        try
-        {
-            SaveLinks(staging);
-        }
-        catch
-        {
-            if (Directory.Exists(staging))
-                Directory.Delete(staging, recursive: true);
-            throw;
-        }
-        bool hadOld = Directory.Exists(full);
-        if (hadOld)
-            Directory.Move(full, old);
-        Directory.Move(staging, full);
-        if (hadOld)
-            Directory.Delete(old, recursive: true);
+        SwappedFolder.Replace(full, staging => SaveLinks(staging));
     }
 
     /// <summary>

@@ -68,9 +68,14 @@ public sealed class AgentPrompt
     }
 
     /// <summary>Names of the slots this prompt has, distinct, in order of first appearance (e.g. "from.Planner", "feedback").</summary>
-    public IReadOnlyList<string> Slots =>
-        [.. _template.Parts.Where(s => s.Kind is TemplatePartKind.From or TemplatePartKind.Feedback)
-            .Select(s => s.Kind == TemplatePartKind.Feedback ? FeedbackSlot : FromSlot(s.Value)).Distinct()];
+    public IReadOnlyList<string> Slots => [.. SlotUses.Distinct()];
+
+    /// <summary>Whether the template has a <c>{question}</c>: the question is written into the prompt.</summary>
+    public bool ReadsQuestion => _template.Parts.Any(p => p.Kind == TemplatePartKind.Question);
+
+    /// <summary>The slot of each message placeholder in template order, repeats kept: what a rendered prompt's slot segments are.</summary>
+    public IEnumerable<string> SlotUses => _template.Parts.Where(s => s.Kind is TemplatePartKind.From or TemplatePartKind.Feedback)
+        .Select(s => s.Kind == TemplatePartKind.Feedback ? FeedbackSlot : FromSlot(s.Value));
 
     /// <summary>Whether <paramref name="text"/> holds the reserved start of a slot marker ("&lt;&lt;SLOT:"), which a question may not.</summary>
     public static bool HasSlotMarker(string text) => text.Contains(SlotMarkerStart, StringComparison.Ordinal);
@@ -131,7 +136,7 @@ public sealed class AgentPrompt
 
     string? FindQuestionHead()
     {
-        if (!_template.Parts.Any(p => p.Kind == TemplatePartKind.Question))
+        if (!ReadsQuestion)
             return null;
         // A private-use character no chat format writes: where it lands is where the question starts.
         const string Marker = "\uE000";

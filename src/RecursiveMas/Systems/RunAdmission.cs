@@ -99,14 +99,14 @@ public static class RunAdmission
         {
             var agent = system.Agent(turn.Agent);
             var prompt = agent.PromptFor(turn.Round, turn.IsFinalDecode);
-            var segments = prompt.Render(question);
             if (!textTokens.TryGetValue(prompt, out var text))
             {
-                text = TextTokens(agent.Tokenizer, [.. segments.Where(s => !s.IsSlot).Select(s => s.Text)], agent.MaxPositions, cancellationToken);
+                text = PromptTextTokens(agent.Tokenizer, prompt, question,
+                    () => [.. prompt.Render(question).Where(s => !s.IsSlot).Select(s => s.Text)], agent.MaxPositions, cancellationToken);
                 textTokens[prompt] = text;
             }
             var messages = board.For(turn.Agent, turn.Round);
-            int vectors = segments.Where(s => s.IsSlot).Sum(s => messages.GetValueOrDefault(s.SlotName!));
+            int vectors = prompt.SlotUses.Sum(slot => messages.GetValueOrDefault(slot));
             int steps = options.LatentSteps ?? agent.LatentSteps;
             turns.Add(new TurnPositions(turn.Agent, turn.Round, turn.IsFinalDecode, (int)Math.Min(int.MaxValue, (long)text.Count + vectors),
                 turn.IsFinalDecode ? (int)Math.Min(int.MaxValue, (long)decoding.MaxNewTokens + RetryPositions(agent, decoding)) : steps, agent.MaxPositions)
@@ -115,6 +115,35 @@ public static class RunAdmission
                 board.Post(edge, turn.Round, steps);
         }
         return turns;
+    }
+
+    /// <summary>
+    /// The text tokens of <paramref name="prompt"/> holding <paramref name="question"/>, as <see cref="TextTokens"/>
+    /// counts them in the texts <paramref name="render"/> gives; or, where the question alone puts any such prompt past
+    /// <paramref name="maxPositions"/> (<see cref="QuestionTokensAtLeast"/>), that lower bound with AtLeast set, and
+    /// nothing rendered: rendering copies the question into the prompt's text several times over (a 50 MB question
+    /// took 1.7 GB to refuse), to be refused anyway.
+    /// </summary>
+    public static (int Count, bool AtLeast) PromptTextTokens(ModelTokenizer tokenizer, AgentPrompt prompt, string question,
+        Func<IReadOnlyList<string>> render, int maxPositions, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(render);
+        long atLeast = QuestionTokensAtLeast(tokenizer, prompt, question);
+        return atLeast > maxPositions ? ((int)Math.Min(atLeast, int.MaxValue), true) : TextTokens(tokenizer, render(), maxPositions, cancellationToken);
+    }
+
+    /// <summary>
+    /// The fewest text tokens any rendering of <paramref name="prompt"/> around <paramref name="question"/> has, from
+    /// the question alone (<see cref="ModelTokenizer.MinimumTokenCountWithin"/>): 0 for a prompt without
+    /// <c>{question}</c>. The question is written verbatim, but some chat formats strip a message's ends (Llama 3,
+    /// Gemma), so only its part between them is certain to be in the prompt.
+    /// </summary>
+    public static long QuestionTokensAtLeast(ModelTokenizer tokenizer, AgentPrompt prompt, string question)
+    {
+        ArgumentNullException.ThrowIfNull(tokenizer);
+        ArgumentNullException.ThrowIfNull(prompt);
+        ArgumentNullException.ThrowIfNull(question);
+        return prompt.ReadsQuestion ? tokenizer.MinimumTokenCountWithin(PythonText.Strip(question.AsSpan())) : 0;
     }
 
     /// <summary>

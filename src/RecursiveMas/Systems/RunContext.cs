@@ -143,8 +143,8 @@ public sealed class RunContext : IDisposable
         {
             int row = b;
             int maxPositions = agent.Model.Config.MaxPositionEmbeddings;
-            var (positions, atLeast) = RunAdmission.TextTokens(agent.Tokenizer, [rendered.RenderWithText(Questions[b], slot => messageText(row, slot))],
-                maxPositions, Options.CancellationToken);
+            var (positions, atLeast) = RunAdmission.PromptTextTokens(agent.Tokenizer, rendered, Questions[b],
+                () => [rendered.RenderWithText(Questions[b], slot => messageText(row, slot))], maxPositions, Options.CancellationToken);
             try
             {
                 RunAdmission.Check(new TurnPositions(agent.Name, round, decode, positions, budget, maxPositions) { WritesText = !decode, PromptIsLowerBound = atLeast });

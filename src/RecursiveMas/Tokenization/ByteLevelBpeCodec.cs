@@ -15,7 +15,7 @@ internal sealed class ByteLevelBpeCodec : TokenCodec
     readonly IReadOnlyDictionary<string, int> _vocabulary;
     readonly Dictionary<int, string> _tokens;
     readonly PreTokenizer _preTokenizer;
-    readonly Normalizer? _normalizer;
+    readonly UnicodeNormalizer? _normalizer;
     readonly bool _addPrefixSpace;
     readonly bool _ignoreMerges;
 
@@ -23,7 +23,7 @@ internal sealed class ByteLevelBpeCodec : TokenCodec
         BpeTokenizer inner,
         IReadOnlyDictionary<string, int> vocabulary,
         PreTokenizer preTokenizer,
-        Normalizer? normalizer,
+        UnicodeNormalizer? normalizer,
         bool addPrefixSpace,
         bool ignoreMerges)
     {
@@ -48,6 +48,11 @@ internal sealed class ByteLevelBpeCodec : TokenCodec
     public override int LongestTokenChars { get; }
 
     public override string Normalize(string text) => _normalizer?.Normalize(text) ?? text;
+
+    public override bool SpellsBytes => true;
+
+    public override long? KeptParts(ReadOnlySpan<char> text) =>
+        _normalizer is null ? base.KeptParts(text) : UnicodeNormalizer.KeptParts(text);
 
     public override bool TryGetId(string token, out int id) => _vocabulary.TryGetValue(token, out id);
 

@@ -23,6 +23,7 @@ public sealed class ModelTokenizer
     readonly Dictionary<string, int> _addedByContent;
     readonly AddedTokenMatcher _matcher;
     readonly HashSet<int> _specialIds;
+    readonly int _longestMatchable;
 
     ModelTokenizer(LoadedTokenizerModel model, TokenizerConfig tokenizerConfig, string tokenizerConfigPath,
         DeclaredTokenIds config, DeclaredTokenIds generationConfig, string? jinjaTemplate)
@@ -75,6 +76,7 @@ public sealed class ModelTokenizer
             if (text is { Length: > 0 } && id is int value && !_addedByContent.ContainsKey(text))
                 matchable.Add((text, value));
         _matcher = new AddedTokenMatcher(matchable);
+        _longestMatchable = matchable.Select(t => _codec.SpellsBytes ? Encoding.UTF8.GetByteCount(t.Content) : t.Content.Length).DefaultIfEmpty(0).Max();
 
         int maxId = Math.Max(_codec.MaxId, _addedById.Count == 0 ? -1 : _addedById.Keys.Max());
         VocabularySize = maxId + 1;
@@ -202,6 +204,36 @@ public sealed class ModelTokenizer
             count += tokenId >= 0 ? 1 : ((long)_codec.Normalize(text.Substring(start, length)).Length + _codec.LongestTokenChars - 1) / _codec.LongestTokenChars;
         return count;
     }
+
+    /// <summary>
+    /// A count of ids that <see cref="Encode"/> never goes below for any text that holds <paramref name="text"/> (a
+    /// prompt rendered around a question), without rendering or normalizing anything: a question far longer than a
+    /// context is refused before it is copied into its prompts. 0 where no bound holds (<see cref="TokenCodec.KeptParts"/>,
+    /// <see cref="LongestToken"/>).
+    /// </summary>
+    /// <remarks>
+    /// Every id of the whole stands for at most <see cref="LongestToken"/> units of it (UTF-8 bytes for a byte-level
+    /// vocabulary, else chars): an added token for its content, cut out before normalizing; any other id for its
+    /// entry's spelling of normalized text (a byte-level entry spells a byte a char). The whole's normalized text keeps
+    /// at least what <see cref="TokenCodec.KeptParts"/> counts of <paramref name="text"/>, so it is at least that many
+    /// units / <see cref="LongestToken"/> ids. Exact where it can be: k copies of the longest entry encode to k ids and
+    /// are bounded at k (without a normalizer; ASCII under a Unicode one).
+    /// </remarks>
+    public long MinimumTokenCountWithin(ReadOnlySpan<char> text)
+    {
+        if (LongestToken == int.MaxValue || _codec.KeptParts(text) is not long parts)
+            return 0;
+        long partsPerId = (long)LongestToken * TokenCodec.PartsPerUnit;
+        return (parts + partsPerId - 1) / partsPerId;
+    }
+
+    /// <summary>
+    /// The most text one id stands for, in UTF-8 bytes for a byte-level vocabulary (its entries spell a byte a char)
+    /// and in chars otherwise: the longest of the vocabulary's entries and the strings matched as added tokens.
+    /// <see cref="int.MaxValue"/> where an id may stand for any run of chars (a SentencePiece model without byte
+    /// fallback: its unknown piece).
+    /// </summary>
+    public int LongestToken => Math.Max(_codec.LongestTokenChars, _longestMatchable);
 
     /// <summary>
     /// The first stretch of <paramref name="text"/> that <see cref="Encode"/> would turn into a single added

@@ -19,6 +19,13 @@ internal static class PythonText
     /// <summary><c>s.strip()</c>.</summary>
     public static string Strip(string text)
     {
+        var stripped = Strip(text.AsSpan());
+        return stripped.Length == text.Length ? text : stripped.ToString();
+    }
+
+    /// <summary><c>s.strip()</c> as a part of <paramref name="text"/>, copying nothing.</summary>
+    public static ReadOnlySpan<char> Strip(ReadOnlySpan<char> text)
+    {
         int start = 0, end = text.Length;
         while (start < end && IsWhiteSpace(text[start]))
             start++;

@@ -43,6 +43,10 @@ internal sealed class SentencePieceCodec : TokenCodec
 
     public override string Normalize(string text) => _inner.Normalizer?.Normalize(text) ?? text;
 
+    // SentencePiece's normalizer drops runs of whitespace and, through its precompiled character map (nmt_nfkc),
+    // control characters: a text's length bounds nothing of what is kept.
+    public override long? KeptParts(ReadOnlySpan<char> text) => _inner.Normalizer is null ? base.KeptParts(text) : null;
+
     bool PrefixesSpace => _inner.AddDummyPrefix && !_inner.TreatWhitespaceAsSuffix;
 
     public override bool TryGetId(string token, out int id) => _vocabulary.TryGetValue(token, out id);

@@ -30,6 +30,8 @@ internal sealed class TiktokenCodec : TokenCodec
     // Ranks are spelled a char per byte (byte-level), and every byte has one.
     public override int LongestTokenChars { get; }
 
+    public override bool SpellsBytes => true;
+
     public override bool TryGetId(string token, out int id) =>
         _vocabulary.TryGetValue(ByteLevelAlphabet.Encode(token), out id);
 

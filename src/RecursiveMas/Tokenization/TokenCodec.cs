@@ -37,6 +37,25 @@ internal abstract class TokenCodec
     /// <summary>The text the vocabulary's entries cover: <paramref name="text"/> after the model's normalizer.</summary>
     public virtual string Normalize(string text) => text;
 
+    /// <summary>
+    /// Whether the vocabulary's entries spell UTF-8 bytes, a char each (byte-level BPE, tiktoken): an entry of n chars
+    /// then stands for n bytes of text, and a text is measured in its UTF-8 bytes (<see cref="KeptParts"/>).
+    /// </summary>
+    public virtual bool SpellsBytes => false;
+
+    /// <summary>What one unit (a byte or a char, <see cref="SpellsBytes"/>) counts in <see cref="KeptParts"/>: a normalizer may merge up to eight chars into one.</summary>
+    public const int PartsPerUnit = 8;
+
+    /// <summary>
+    /// A lower bound, in eighths (<see cref="PartsPerUnit"/>) of the unit the entries spell (a UTF-8 byte where
+    /// <see cref="SpellsBytes"/>, else a char), on what <see cref="Normalize"/> keeps of <paramref name="text"/>
+    /// wherever it stands in a longer text, computed without normalizing it (so a text far longer than any context
+    /// costs no copy): the normalizer runs over the whole, so what surrounds it may merge with its ends. Null where
+    /// the normalizer may delete chars, so that no bound holds. Without a normalizer all of it is kept.
+    /// </summary>
+    public virtual long? KeptParts(ReadOnlySpan<char> text) =>
+        (long)PartsPerUnit * (SpellsBytes ? System.Text.Encoding.UTF8.GetByteCount(text) : text.Length);
+
     /// <summary>Decodes ids of this vocabulary; <paramref name="atStartOfText"/> as for <see cref="Encode"/>.</summary>
     public abstract string Decode(IReadOnlyList<int> ids, bool atStartOfText);
 

@@ -52,4 +52,21 @@ internal sealed class UnicodeNormalizer : Normalizer
     }
 
     public override string Normalize(ReadOnlySpan<char> original) => Normalize(original.ToString());
+
+    /// <summary>
+    /// <see cref="TokenCodec.KeptParts"/> under any sequence of these forms, without normalizing, in chars or UTF-8
+    /// bytes alike. An ASCII char followed by another is kept as itself, one char and one byte: no form maps it, and
+    /// no composition takes it as a second part or joins it to what follows when that is ASCII too. Every other char
+    /// counts an eighth: no form deletes a char, and composition makes one char of at most four code points (the
+    /// longest canonical decomposition, as U+1F82's), which a compatibility mapping may have taken from as many
+    /// UTF-16 pairs (U+1D6C2 is α): at most eight UTF-16 units. The last char counts an eighth whatever it is, since
+    /// what follows it is unknown.
+    /// </summary>
+    public static long KeptParts(ReadOnlySpan<char> text)
+    {
+        long parts = 0;
+        for (int i = 0; i < text.Length; i++)
+            parts += char.IsAscii(text[i]) && i + 1 < text.Length && char.IsAscii(text[i + 1]) ? TokenCodec.PartsPerUnit : 1;
+        return parts;
+    }
 }

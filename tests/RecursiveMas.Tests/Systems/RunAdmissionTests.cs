@@ -60,6 +60,62 @@ public sealed class RunAdmissionTests(TinySystems zoo) : IClassFixture<TinySyste
         Assert.True(tooLong.Turn.TotalPositions > 4096);
     }
 
+    /// <summary>
+    /// A question whose length alone puts a prompt past its model is refused from the question, as before, but before
+    /// any prompt is rendered around it: rendering copied it several times over (a 50 MB question took 1.7 GB to
+    /// refuse). Observed as what the check allocates on this thread: a small part of the question's own size.
+    /// </summary>
+    [Fact]
+    public void AQuestionPastTheContextByItsLengthAloneIsRefusedWithoutCopyingIt()
+    {
+        using var system = zoo.Load("sequential", 1);
+        string question = new('x', 4_000_000); // 8 MB
+        RunAdmission.CheckLength(system.Prompts, "hi"); // first calls (JIT, lazies) outside the measure
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var refused = Record.Exception(() => RunAdmission.CheckLength(system.Prompts, question));
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        var tooLong = Assert.IsType<PromptTooLongException>(refused);
+        Assert.True(tooLong.Turn.PromptIsLowerBound);
+        Assert.Matches("^the request is too long: agent \\w+'s round 1 prompt would be at least \\d+ positions and \\d+ more for its latent steps, " +
+            "at least \\d+ in all, over its model's max_position_embeddings of 4096$", tooLong.Reason);
+        Assert.True(allocated < question.Length / 8, $"the check allocated {allocated} bytes for a question of {2 * question.Length}");
+    }
+
+    /// <summary>
+    /// The question's bound refuses only past the context: a question it puts at the model's positions exactly goes on
+    /// to be rendered and counted, one char more is refused unrendered — for each agent's tokenizer.
+    /// </summary>
+    [Fact]
+    public void TheQuestionsBoundRefusesOnlyPastTheContext()
+    {
+        using var system = zoo.Load("sequential", 1);
+        foreach (var agent in system.Prompts.Agents)
+        {
+            var prompt = agent.PromptFor(1, decode: false);
+            int max = agent.MaxPositions, renders = 0;
+            IReadOnlyList<string> Render(string question)
+            {
+                renders++;
+                return [.. prompt.Render(question).Where(s => !s.IsSlot).Select(s => s.Text)];
+            }
+
+            string fits = new('x', agent.Tokenizer.LongestToken * max);
+            Assert.Equal(max, RunAdmission.QuestionTokensAtLeast(agent.Tokenizer, prompt, fits));
+            RunAdmission.PromptTextTokens(agent.Tokenizer, prompt, fits, () => Render(fits), max);
+            Assert.Equal(1, renders);
+
+            string over = fits + "x";
+            var (count, atLeast) = RunAdmission.PromptTextTokens(agent.Tokenizer, prompt, over, () => Render(over), max);
+            Assert.Equal(1, renders);
+            Assert.True(atLeast);
+            Assert.Equal(max + 1, count);
+            // What a chat format strips off a message's ends is not counted.
+            Assert.Equal(max, RunAdmission.QuestionTokensAtLeast(agent.Tokenizer, prompt, " \n" + fits + "\u3000\t"));
+        }
+    }
+
     [Fact]
     public void OneProcessRunsRefuseAPromptTheModelCannotHoldBeforeAnyForward()
     {

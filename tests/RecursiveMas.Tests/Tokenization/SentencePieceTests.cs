@@ -76,6 +76,17 @@ public class SentencePieceTests
     }
 
     [Fact]
+    public void ATextGivesNoBoundWithinAPromptUnderSentencePiecesNormalizer()
+    {
+        // Its normalizer may drop whitespace runs and control chars: a question's length bounds nothing of the
+        // prompt, which is counted rendered (MinimumTokenCount) instead.
+        using var directory = Model(MistralConfig);
+        var tokenizer = ModelTokenizer.Load(directory.Path);
+        Assert.Equal(0, tokenizer.MinimumTokenCountWithin(new string('x', 100_000)));
+        Assert.True(tokenizer.MinimumTokenCount(new string('x', 100_000)) >= 100_000 / tokenizer.LongestToken);
+    }
+
+    [Fact]
     public void EmojiFallsBackToItsUtf8Bytes()
     {
         using var directory = Model();

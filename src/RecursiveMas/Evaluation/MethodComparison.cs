@@ -185,7 +185,7 @@ public static class MethodComparison
         string decoder = SystemPlan.Build(description).Decoder;
         var models = method == "sft" ? new Dictionary<string, string> { [decoder] = Path.GetFullPath(options.SftModel!) } : null;
         var adapters = method == "lora" ? new Dictionary<string, string> { [decoder] = Path.GetFullPath(options.LoraAdapter!) } : null;
-        using var system = RecursiveSystem.Load(description, new SystemLoadOptions
+        var loadOptions = new SystemLoadOptions
         {
             AllowUntrainedLinks = options.AllowUntrainedLinks || method != "recursive",
             UntrainedLinkSeed = seed,
@@ -193,11 +193,16 @@ public static class MethodComparison
             Adapters = adapters,
             // Training-free: no link file is read, every link starts from its seeded initialization.
             IgnoreLinkFiles = method == "untrained",
-        });
+        };
+        var questions = data.Select(e => e.Prompt).ToList();
+        if (method is "recursive" or "untrained")
+            // The latent run's admission (what SolveMany checks) from the tokenizers and config.json files alone: a
+            // question no agent can hold is refused before the models' weights are read, not after.
+            RunAdmission.CheckEach(SystemPrompts.Load(description, loadOptions), questions, new RunOptions { Rounds = rounds == 0 ? null : rounds, Decoding = decoding });
+        using var system = RecursiveSystem.Load(description, loadOptions);
         var correctPerQuestion = new int[data.Count];
         long tokens = 0;
         var watch = new Stopwatch();
-        var questions = data.Select(e => e.Prompt).ToList();
         for (int sample = 0; sample < options.Samples; sample++)
         {
             var runOptions = new RunOptions

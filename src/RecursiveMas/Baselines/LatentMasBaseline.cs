@@ -20,6 +20,7 @@ public static class LatentMasBaseline
             throw new ArgumentException(
                 $"LatentMAS needs agents that share one model; system {system.Description.Name} has {models.Count} " +
                 $"({string.Join(", ", system.Agents.Select(a => $"{a.Name}: {a.Description.Model}"))})");
+        RunAdmission.CheckEach(system.Prompts, questions, options); // as the recursive runner: before any forward
         using var run = new RunContext(system, questions, options);
         using var realign = new RidgeRealignment(models[0].OutputMatrix, models[0].EmbeddingMatrix);
         var answers = TurnLoop.Run<Tensor, IReadOnlyList<GeneratedSequence>>(system, run.Rounds,

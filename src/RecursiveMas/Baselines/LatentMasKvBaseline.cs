@@ -37,6 +37,8 @@ public static class LatentMasKvBaseline
         using var realign = new RidgeRealignment(model.OutputMatrix, model.EmbeddingMatrix);
         // One pass: the first round's turns, in plan order; the decoder's is its final decode.
         var turns = RoundSchedule.Turns(system.Plan, rounds: 1).ToList();
+        for (int q = 0; q < questions.Count; q++)
+            CheckFits(system, turns, questions[q], steps, decoding, q, questions.Count);
         var answers = new GeneratedSequence[questions.Count];
         // Steps are reported for the whole batch (as every runner does): counts summed over the questions.
         var generated = new int[turns.Count];
@@ -73,5 +75,35 @@ public static class LatentMasKvBaseline
             recorder.Add(new AgentStep(turns[t].Agent, 1, turns[t].IsFinalDecode ? StepKind.Decode : StepKind.Latent, turns[t].IsFinalDecode ? 0 : steps,
                 generated[t], prefill[t], milliseconds[t]));
         return RunContext.ResultOf(RunMethod.LatentMasKv, 1, questions, answers, recorder);
+    }
+
+    /// <summary>
+    /// Throws <see cref="PromptTooLongException"/> before any forward when <paramref name="question"/>'s one cache — every
+    /// turn's prompt (slots empty) and latent steps, then the answer's token budget — is more than the model holds: the
+    /// runners' per-turn check (<see cref="RunAdmission"/>) does not see a cache that grows across agents.
+    /// </summary>
+    static void CheckFits(RecursiveSystem system, IReadOnlyList<AgentTurn> turns, string question, int steps, DecodingDescription decoding, int index, int count)
+    {
+        long positions = 0;
+        bool atLeast = false;
+        foreach (var turn in turns)
+        {
+            var agent = system.Agent(turn.Agent);
+            var prompt = agent.PromptFor(1, decode: turn.IsFinalDecode);
+            var (tokens, bound) = RunAdmission.PromptTextTokens(agent.Tokenizer, prompt, question, () => [prompt.RenderWithText(question, _ => "")], agent.Prompts.MaxPositions);
+            positions += tokens + (turn.IsFinalDecode ? decoding.MaxNewTokens : steps);
+            atLeast |= bound;
+        }
+        var last = turns[^1];
+        var decoder = system.Agent(last.Agent);
+        if (positions <= decoder.Prompts.MaxPositions)
+            return;
+        var refused = new PromptTooLongException(
+            $"the request is too long: LatentMAS's one cache (each agent's prompt and {steps} latent steps, then the answer's {decoding.MaxNewTokens} tokens) " +
+            $"would hold {(atLeast ? "at least " : "")}{positions} positions, over the model's max_position_embeddings of {decoder.Prompts.MaxPositions}",
+            new TurnPositions(last.Agent, 1, last.IsFinalDecode, (int)Math.Min(int.MaxValue, positions - decoding.MaxNewTokens), decoding.MaxNewTokens, decoder.Prompts.MaxPositions)
+            { PromptIsLowerBound = atLeast },
+            decoder.Prompts.MaxPositions);
+        throw count > 1 ? refused.InQuestion(index, count) : refused;
     }
 }

@@ -92,6 +92,29 @@ public sealed class BaselineTests(TinySystems zoo) : IClassFixture<TinySystems>
     }
 
     [Fact]
+    public void LatentMasRefusesAQuestionItsCacheCannotHoldBeforeAnyForward()
+    {
+        using var deliberation = zoo.Load("deliberation", 1, maxNewTokens: 4);
+        var reflector = deliberation.Agent("Reflector");
+        int max = reflector.Prompts.MaxPositions;
+        const string Unit = "\u00a4\u00b6 ";
+        double perUnit = reflector.Tokenizer.Encode(string.Concat(Enumerable.Repeat(Unit, 100))).Count / 100.0;
+
+        // The slot variant runs turn by turn, as the recursive runner, and is checked as it is.
+        string huge = string.Concat(Enumerable.Repeat(Unit, (int)(1.2 * max / perUnit)));
+        var alone = Assert.Throws<PromptTooLongException>(() => LatentMasBaseline.SolveBatch(deliberation, [huge]));
+        Assert.Contains($"max_position_embeddings of {max}", alone.Message);
+
+        // As published, one cache holds every agent's prompt: a question at 60 % of the context fits each turn and
+        // not the cache, and a batch is refused naming it before its first question runs.
+        string long60 = string.Concat(Enumerable.Repeat(Unit, (int)(0.6 * max / perUnit)));
+        RunAdmission.CheckEach(deliberation.Prompts, [long60]);
+        var cached = Assert.Throws<PromptTooLongException>(() => LatentMasKvBaseline.SolveBatch(deliberation, ["What is 1 plus 1?", long60]));
+        Assert.StartsWith("question 2 of 2: the request is too long: LatentMAS's one cache", cached.Message);
+        Assert.Contains($"over the model's max_position_embeddings of {max}", cached.Message);
+    }
+
+    [Fact]
     public void RidgeRealignmentOfATiedModelKeepsTheDirectionAndSetsTheNorm()
     {
         // With tied embeddings W_out = W_in, the ridge solution is (almost) the identity.

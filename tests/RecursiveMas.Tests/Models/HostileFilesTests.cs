@@ -182,6 +182,34 @@ public sealed class HostileFilesTests(TinySystems zoo) : IClassFixture<TinySyste
         Assert.Contains("NaN or infinite", e.Detail);
     }
 
+    /// <summary>A tiny Llama's folder whose model.safetensors holds its weights as <paramref name="change"/> leaves them.</summary>
+    string ModelWithWeights(string tag, Action<Dictionary<string, Tensor>> change)
+    {
+        string dir = Path.Combine(zoo.Root, tag + "-" + Guid.NewGuid().ToString("N"));
+        using var model = new CausalLM(ModelDirectoryBuilder.TinyConfig(ModelFamily.Llama, 64, 2));
+        model.InitializeRandom(1);
+        model.SavePretrained(dir);
+        using var scope = NewDisposeScope();
+        var weights = model.named_parameters().ToDictionary(p => p.name, p => p.parameter.detach());
+        change(weights);
+        SafeTensorsWriter.Write(Path.Combine(dir, Checkpoint.SingleFileName), weights);
+        return dir;
+    }
+
+    [Theory]
+    [InlineData(ScalarType.Int32)]
+    [InlineData(ScalarType.Bool)]
+    public void AModelWeightStoredAsIntegersIsRefusedNamingTheTensor(ScalarType stored)
+    {
+        // Converted on load, the codes would become the weights without a word (a quantized checkpoint's packed ints, say).
+        string dir = ModelWithWeights("int-weight", w => w["model.norm.weight"] = ones(64, stored));
+
+        var e = Assert.Throws<ModelFileException>(() => CausalLM.FromPretrained(dir));
+        Assert.Equal("model.norm.weight", e.Item);
+        Assert.Equal(Path.Combine(dir, Checkpoint.SingleFileName), e.FilePath);
+        Assert.Contains("floating-point", e.Detail);
+    }
+
     [Fact]
     public void AShardNameThatLeavesTheModelFolderIsRefused()
     {

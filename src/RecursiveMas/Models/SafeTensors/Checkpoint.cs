@@ -221,11 +221,17 @@ public sealed class Checkpoint : IDisposable
     /// <see cref="LoadInto"/>, then refuses NaN or infinite values, naming the tensor and its file (the shard that
     /// holds it) after <paramref name="owner"/> ("link inner.Planner: "). A weight that is not finite raises nothing at
     /// run time: every output turns NaN and the answer comes back empty, so it is found here, at the price of one pass
-    /// over the weights at load.
+    /// over the weights at load. A weight stored as integers or booleans (a quantized checkpoint's packed codes, a
+    /// mask saved in a weight's place) is refused too: the copy would turn each code into a float without a word, and
+    /// the model would run on numbers that were never its weights.
     /// </summary>
     public void LoadFiniteInto(string name, torch.Tensor destination, string owner = "")
     {
         var file = Find(name);
+        var stored = file.GetInfo(name).DType;
+        if (!stored.IsFloatingPoint() && destination.is_floating_point())
+            throw new ModelFileException(file.Path, name,
+                $"{owner}is stored as {stored.ToHeaderName()}, but a weight must be a floating-point dtype (F32, F16, BF16 or F64)");
         file.LoadInto(name, destination);
         using (torch.no_grad())
         using (var finite = destination.isfinite().all())

@@ -93,6 +93,10 @@ public static class SafeTensorsDTypes
         return false;
     }
 
+    /// <summary>Whether the dtype holds real numbers (F64, F32, F16, BF16) rather than integers or booleans.</summary>
+    public static bool IsFloatingPoint(this SafeTensorsDType dtype) =>
+        dtype is SafeTensorsDType.F64 or SafeTensorsDType.F32 or SafeTensorsDType.F16 or SafeTensorsDType.BF16;
+
     /// <summary>"F64, F32, ..." for error messages.</summary>
     internal static string SupportedList => string.Join(", ", All);
 }

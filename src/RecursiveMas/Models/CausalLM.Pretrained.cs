@@ -9,8 +9,8 @@ public sealed partial class CausalLM
     /// <summary>
     /// Loads a Hugging Face model directory: <c>config.json</c> plus <c>model.safetensors</c> or a
     /// sharded <c>model.safetensors.index.json</c>. Every tensor the architecture needs must be present
-    /// with the right shape; tensors the architecture does not use (a redundant <c>lm_head.weight</c>
-    /// of a tied model, old rotary buffers) are ignored. Weights are read one tensor at a time
+    /// with the right shape; tensors outside the decoder layers that the architecture does not use (a redundant
+    /// <c>lm_head.weight</c> of a tied model) are ignored, but one inside a layer is refused (see <see cref="CheckEveryLayerTensorRead"/>). Weights are read one tensor at a time
     /// straight into the allocated parameters, so peak memory is the model plus one tensor, and each is checked
     /// to be finite (a NaN weight would give empty answers without an error). A multimodal
     /// wrapper (Gemma3, Qwen3.5) loads only its language model: keys under <c>model.language_model.</c> (or
@@ -26,6 +26,7 @@ public sealed partial class CausalLM
         {
             using var checkpoint = Checkpoint.Open(modelDirectory);
             string? layersPrefix = null;
+            var read = new HashSet<string>(StringComparer.Ordinal);
             foreach (var (name, parameter) in model.named_parameters())
             {
                 var candidates = CheckpointKeys(config, name);
@@ -34,11 +35,12 @@ public sealed partial class CausalLM
                         $"tensor missing: the {config.ModelType} architecture in config.json needs it " +
                         $"(shape [{string.Join(", ", parameter.shape)}])");
                 checkpoint.LoadFiniteInto(key, parameter);
+                read.Add(key);
                 if (layersPrefix is null && key.IndexOf("layers.0.", StringComparison.Ordinal) is int at and >= 0)
                     layersPrefix = key[..(at + "layers.".Length)];
             }
             if (layersPrefix is not null)
-                CheckNoLayersBeyond(checkpoint, layersPrefix, config.LayerCount, modelDirectory);
+                CheckEveryLayerTensorRead(checkpoint, layersPrefix, read, config, modelDirectory);
             return model;
         }
         catch
@@ -49,19 +51,28 @@ public sealed partial class CausalLM
     }
 
     /// <summary>
-    /// A checkpoint with more decoder layers than config.json's <c>num_hidden_layers</c> is refused: the extra layers
-    /// would be skipped without a word, and the model would compute something its weights were never trained for.
+    /// Every tensor of the checkpoint's decoder layers must be one the model read. A checkpoint with more decoder layers
+    /// than config.json's <c>num_hidden_layers</c> is refused naming that field, and a weight inside a layer that the
+    /// architecture config.json describes has no place for (a q_proj bias where <c>attention_bias</c> is absent, a norm
+    /// of another family) naming the tensor: either would be skipped without a word, and the model would compute
+    /// something its weights were never trained for. Old checkpoints' rotary <c>inv_freq</c> buffers are recomputed
+    /// from the config, so they are the one layer tensor left unread.
     /// </summary>
-    static void CheckNoLayersBeyond(Checkpoint checkpoint, string layersPrefix, int layerCount, string modelDirectory)
+    static void CheckEveryLayerTensorRead(Checkpoint checkpoint, string layersPrefix, HashSet<string> read, ModelConfig config, string modelDirectory)
     {
         foreach (string name in checkpoint.Names)
         {
-            if (!name.StartsWith(layersPrefix, StringComparison.Ordinal))
+            if (!name.StartsWith(layersPrefix, StringComparison.Ordinal) || read.Contains(name))
                 continue;
             int end = name.IndexOf('.', layersPrefix.Length);
-            if (end > layersPrefix.Length && int.TryParse(name.AsSpan(layersPrefix.Length, end - layersPrefix.Length), out int layer) && layer >= layerCount)
+            if (end > layersPrefix.Length && int.TryParse(name.AsSpan(layersPrefix.Length, end - layersPrefix.Length), out int layer) && layer >= config.LayerCount)
                 throw new ModelFileException(Path.Combine(modelDirectory, "config.json"), "num_hidden_layers",
-                    $"is {layerCount}, but {checkpoint.SourcePath} holds {name} (layer {layer}): the checkpoint has more layers than the config says");
+                    $"is {config.LayerCount}, but {checkpoint.SourcePath} holds {name} (layer {layer}): the checkpoint has more layers than the config says");
+            if (name.EndsWith(".rotary_emb.inv_freq", StringComparison.Ordinal))
+                continue;
+            throw new ModelFileException(checkpoint.FileOf(name), name,
+                $"the {config.ModelType} architecture that config.json describes has no such weight, so the model would run without it " +
+                "(does config.json lack a field such as attention_bias or mlp_bias?)");
         }
     }
 

@@ -210,6 +210,28 @@ public sealed class HostileFilesTests(TinySystems zoo) : IClassFixture<TinySyste
         Assert.Contains("floating-point", e.Detail);
     }
 
+    [Theory]
+    [InlineData("model.layers.1.self_attn.q_proj.bias")]   // attention_bias left out of config.json: the biases would be dropped
+    [InlineData("model.layers.0.mlp.extra_norm.weight")]
+    public void ALayerWeightTheConfigHasNoPlaceForIsRefusedNamingTheTensor(string name)
+    {
+        string dir = ModelWithWeights("unread-weight", w => w[name] = ones(64));
+
+        var e = Assert.Throws<ModelFileException>(() => CausalLM.FromPretrained(dir));
+        Assert.Equal(name, e.Item);
+        Assert.Equal(Path.Combine(dir, Checkpoint.SingleFileName), e.FilePath);
+        Assert.Contains("has no such weight", e.Detail);
+    }
+
+    [Fact]
+    public void AnOldCheckpointsRotaryBufferStillLoads()
+    {
+        // transformers before 4.31 saved inv_freq with every layer; it is recomputed from rope_theta.
+        string dir = ModelWithWeights("inv-freq", w => w["model.layers.0.self_attn.rotary_emb.inv_freq"] = ones(8));
+        using var model = CausalLM.FromPretrained(dir);
+        Assert.Equal(2, model.Config.LayerCount);
+    }
+
     [Fact]
     public void AShardNameThatLeavesTheModelFolderIsRefused()
     {

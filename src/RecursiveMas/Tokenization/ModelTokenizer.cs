@@ -24,12 +24,14 @@ public sealed class ModelTokenizer
     readonly AddedTokenMatcher _matcher;
     readonly HashSet<int> _specialIds;
     readonly int _longestMatchable;
+    readonly DeclaredTokenIds[] _declaredIds;   // generation_config.json's and config.json's, checked by CheckFits
 
     ModelTokenizer(LoadedTokenizerModel model, TokenizerConfig tokenizerConfig, string tokenizerConfigPath,
         DeclaredTokenIds config, DeclaredTokenIds generationConfig, string? jinjaTemplate)
     {
         _codec = model.Codec;
         SourceFile = model.File;
+        _declaredIds = [generationConfig, config];
 
         // Added tokens: the tokenizer file's first, then the format's own, then tokenizer_config's
         // added_tokens_decoder. An id keeps its first content; any source calling it special makes it special.
@@ -98,13 +100,16 @@ public sealed class ModelTokenizer
     /// <summary>
     /// Throws a <see cref="ModelFileException"/> naming this tokenizer's file when it has ids past a model's embedding
     /// matrix of <paramref name="modelVocabSize"/> rows (an added token's id, say): such an id would index outside the
-    /// matrix at the first prompt that holds the token, with a message naming neither file.
+    /// matrix at the first prompt that holds the token, with a message naming neither file. The stop, BOS and pad ids
+    /// generation_config.json and config.json declare are held to the same rows (<see cref="DeclaredTokenIds.CheckFits"/>).
     /// </summary>
     public void CheckFits(int modelVocabSize)
     {
         if (VocabularySize > modelVocabSize)
             throw new ModelFileException(SourceFile, "vocab_size",
                 $"the tokenizer has ids up to {VocabularySize - 1} but config.json's vocab_size is {modelVocabSize}");
+        foreach (var declared in _declaredIds)
+            declared.CheckFits(modelVocabSize);
     }
 
     public int? BosTokenId { get; }

@@ -153,6 +153,23 @@ public class TokenizerErrorTests
         Assert.Equal("eos_token_id[0]", error.Item);
     }
 
+    [Theory]
+    [InlineData("generation_config.json", "eos_token_id", "[2, 9999]")]   // a stop that could never come: the decode runs to its budget
+    [InlineData("generation_config.json", "bos_token_id", "9999")]
+    [InlineData("config.json", "pad_token_id", "9999")]
+    public void DeclaredIdsPastTheModelsVocabularyAreRefusedNamingTheFileAndField(string file, string field, string value)
+    {
+        using var directory = new TempDirectory();
+        TinyTokenizerJson.Write(directory, TinyTokenizerJson.Create());
+        directory.Write(file, $$"""{"{{field}}": {{value}}}""");
+        var tokenizer = ModelTokenizer.Load(directory.Path);
+
+        var error = Assert.Throws<ModelFileException>(() => tokenizer.CheckFits(tokenizer.VocabularySize));
+        Assert.Equal(directory.File(file), error.FilePath);
+        Assert.Equal(field, error.Item);
+        Assert.Contains("9999 is not a token", error.Detail);
+    }
+
     [Fact]
     public void ABadMergesLineIsNamed()
     {

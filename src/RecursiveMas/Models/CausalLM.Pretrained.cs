@@ -34,6 +34,7 @@ public sealed partial class CausalLM
                     ?? throw new ModelFileException(checkpoint.SourcePath, candidates[0],
                         $"tensor missing: the {config.ModelType} architecture in config.json needs it " +
                         $"(shape [{string.Join(", ", parameter.shape)}])");
+                CheckShape(checkpoint, key, parameter.shape, config);
                 checkpoint.LoadFiniteInto(key, parameter);
                 read.Add(key);
                 if (layersPrefix is null && key.IndexOf("layers.0.", StringComparison.Ordinal) is int at and >= 0)
@@ -48,6 +49,21 @@ public sealed partial class CausalLM
             model.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// A stored shape other than the one config.json gives is refused naming the tensor and config.json: the sizes are
+    /// read from the config, so a wrong one there (num_key_value_heads left out of a grouped-query model, say) shows as
+    /// every weight it shapes disagreeing with the file, and the message points at both.
+    /// </summary>
+    static void CheckShape(Checkpoint checkpoint, string key, long[] expected, ModelConfig config)
+    {
+        var stored = checkpoint.GetInfo(key);
+        if (!stored.Shape.AsSpan().SequenceEqual(expected))
+            throw new ModelFileException(checkpoint.FileOf(key), key,
+                $"stores shape {stored.ShapeText}, but the {config.ModelType} architecture that config.json describes needs " +
+                $"{SafeTensorInfo.FormatShape(expected)} (is one of config.json's sizes wrong: hidden_size, intermediate_size, " +
+                "num_attention_heads, num_key_value_heads, head_dim, vocab_size? or is this another model's weight?)");
     }
 
     /// <summary>

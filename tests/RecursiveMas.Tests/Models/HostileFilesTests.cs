@@ -224,6 +224,19 @@ public sealed class HostileFilesTests(TinySystems zoo) : IClassFixture<TinySyste
     }
 
     [Fact]
+    public void AWeightOfAnotherShapeNamesTheTensorAndConfigJson()
+    {
+        // One layer's q_proj of another width, as a checkpoint stitched from two models would have.
+        string dir = ModelWithWeights("q-width", w => w["model.layers.1.self_attn.q_proj.weight"] = ones(32, 64));
+
+        var e = Assert.Throws<ModelFileException>(() => CausalLM.FromPretrained(dir));
+        Assert.Equal("model.layers.1.self_attn.q_proj.weight", e.Item);
+        Assert.Equal(Path.Combine(dir, Checkpoint.SingleFileName), e.FilePath);
+        Assert.Contains("stores shape [32, 64]", e.Detail);
+        Assert.Contains("config.json", e.Detail);
+    }
+
+    [Fact]
     public void AnOldCheckpointsRotaryBufferStillLoads()
     {
         // transformers before 4.31 saved inv_freq with every layer; it is recomputed from rope_theta.

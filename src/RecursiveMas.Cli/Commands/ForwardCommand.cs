@@ -39,6 +39,7 @@ public sealed class ForwardCommand(IAnsiConsole console) : Command<ForwardComman
         long[] ids = ParseIds(settings.Ids);
         Runtime.Configure(settings.Threads);
         using var model = CausalLM.FromPretrained(settings.Model, new ModelLoadOptions { DType = ModelLoadOptions.ParseDType(settings.DType) });
+        SystemSettings.PrintNotes([model.Config.FolderRecovery]);
         long vocab = model.Config.VocabSize;
         foreach (long id in ids)
             if (id >= vocab)

@@ -87,6 +87,7 @@ public sealed class GenerateCommand(IAnsiConsole console) : Command<GenerateComm
         sampling.Validate(); // option errors before the (slow) model load
         Runtime.Configure(settings.Threads);
         using var model = CausalLM.FromPretrained(settings.Model, new ModelLoadOptions { DType = ModelLoadOptions.ParseDType(settings.DType) });
+        SystemSettings.PrintNotes([model.Config.FolderRecovery]);
         var tokenizer = ModelTokenizer.Load(settings.Model);
         var generator = new TextGenerator(model, tokenizer);
         var format = new TextGenerator.PromptFormat

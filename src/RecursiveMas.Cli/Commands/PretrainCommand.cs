@@ -144,6 +144,10 @@ public sealed class PretrainCommand(IAnsiConsole console) : Command<PretrainComm
             LearningRate = settings.LearningRate,
             Seed = settings.Seed,
         };
+        // The model's config first: the load that finishes a swap a killed pretrain left in that folder (ModelConfig.Load)
+        // before its tokenizer is read, and said before the progress display takes the terminal.
+        if (settings.From is { } model)
+            SystemSettings.PrintNotes([ModelConfig.Load(model).FolderRecovery]);
         string what = settings.From is null ? "pre-training" : settings.LoraRank is null ? "fine-tuning" : "LoRA training";
         PretrainingReport Train(PretrainingOptions options)
         {

@@ -92,9 +92,19 @@ public class SystemSettings : CommonSettings
                     return loaded;
                 });
         PrintWarnings(system.Plan);
-        if (system.LinksRecovery is { } recovered)
-            Console.Error.WriteLine($"note: {recovered}");
+        PrintNotes(system.ModelRecoveries.Append(system.LinksRecovery));
         return system;
+    }
+
+    /// <summary>
+    /// What a load did to the files it read (a folder replacement a killed process left half done, finished: <see
+    /// cref="RecursiveSystem.LinksRecovery"/>, <see cref="ModelConfig.FolderRecovery"/>), as notes on standard error: the
+    /// user should know folders were moved, and standard output (JSON included) stays as it is. Nulls are skipped.
+    /// </summary>
+    public static void PrintNotes(IEnumerable<string?> notes)
+    {
+        foreach (string note in notes.OfType<string>())
+            Console.Error.WriteLine($"note: {note}");
     }
 
     /// <summary>

@@ -156,15 +156,30 @@ public sealed record ModelConfig
         _ => throw new InvalidOperationException($"unknown family {Family}"),
     };
 
-    /// <summary>Reads and validates <c>config.json</c> in <paramref name="modelDirectory"/>.</summary>
+    /// <summary>
+    /// What the load did to the model folder, for the caller to tell its user: a replacement of the folder that a
+    /// process was ended in (<c>rmas pretrain</c>'s swap: it was missing, its complete new model beside it) finished
+    /// (<see cref="SwappedFolder.FinishInterrupted"/>); null when nothing. Not a config.json field.
+    /// </summary>
+    public string? FolderRecovery { get; init; }
+
+    /// <summary>
+    /// Reads and validates <c>config.json</c> in <paramref name="modelDirectory"/>, first finishing a replacement of the
+    /// folder a process was ended in between its two renames (<see cref="FolderRecovery"/> says so), or refusing it with
+    /// an <see cref="IOException"/> naming the folders when it cannot be finished safely.
+    /// </summary>
     public static ModelConfig Load(string modelDirectory)
     {
+        // Every model load reads config.json first (CausalLM.FromPretrained, a system's Resolve): the one place where a
+        // model folder a killed pretrain left beside its place is moved in, rather than reported missing while the
+        // complete model lies beside it.
+        string? recovery = SwappedFolder.FinishInterrupted(modelDirectory);
         string path = Path.Combine(modelDirectory, "config.json");
         if (!File.Exists(path))
             throw new ModelFileException(path, null, Directory.Exists(modelDirectory)
                 ? "config.json not found in the model directory"
                 : "the model directory does not exist");
-        return Parse(JsonFile.ReadSmall(path, MaxFileBytes), path);
+        return Parse(JsonFile.ReadSmall(path, MaxFileBytes), path) with { FolderRecovery = recovery };
     }
 
     /// <summary>The largest config.json read (real ones are a few KiB); also the bound on a link's or an adapter's config.</summary>

@@ -11,7 +11,7 @@ namespace RecursiveMas.Pretraining;
 /// Pre-trains one agent of a system from scratch into a Hugging Face model directory (config.json,
 /// model.safetensors, tokenizer.json, tokenizer_config.json): a byte-level BPE learned from the agent's
 /// role conversations, seeded random weights, full-parameter training, then the directory written in a
-/// staging folder and renamed into place. And fine-tunes an existing directory the same way (full SFT), or
+/// staging folder and swapped into place. And fine-tunes an existing directory the same way (full SFT), or
 /// trains LoRA adapters on its frozen weights (the LoRA baseline), written as a PEFT adapter directory.
 /// </summary>
 public static class AgentPretraining
@@ -101,37 +101,24 @@ public static class AgentPretraining
     }
 
     /// <summary>
-    /// Builds the directory in a sibling staging folder and renames it into place, so a failed run leaves no
-    /// half-written model. An existing folder is replaced only when it is a model or adapter folder (or empty):
-    /// checked before any training, so a wrong <c>--out</c> costs nothing. A folder holding one of
-    /// <paramref name="inputs"/> (the model read, the SYSTEM.json) is refused: replacing it would delete them.
-    /// Staging folders of the same output left by runs that are gone are removed first (<see cref="StagingFolder.RemoveStale(string)"/>).
+    /// Builds the directory in a sibling staging folder and swaps it in whole (<see cref="SwappedFolder.Replace"/>), so
+    /// neither a failed run nor one ended at once leaves a half-written or half-deleted model: the old folder or the
+    /// complete new one, which the next load finishes moving into place (<see cref="ModelConfig.Load"/>). An existing
+    /// folder is replaced only when it is a model or adapter folder (or empty): checked before any training, so a wrong
+    /// <c>--out</c> costs nothing. A folder holding one of <paramref name="inputs"/> (the model read, the SYSTEM.json) is
+    /// refused: replacing it would delete them. What runs that are gone left beside the output is removed first.
     /// </summary>
     static T Staged<T>(string outputDirectory, IEnumerable<string?> inputs, Func<string, T> build)
     {
         string full = Path.GetFullPath(outputDirectory);
         ReplacedFolder.CheckReplaceable(full, IsModelFolderFile, "a model or adapter folder", inputs);
-        // What a run ended at once left (a second signal, a crash) would stay beside the output for ever.
-        StagingFolder.RemoveStale(full);
-        string staging = StagingFolder.For(full);
-        if (Directory.Exists(staging))
-            Directory.Delete(staging, recursive: true);
-        Directory.CreateDirectory(staging);
-        try
+        T result = default!;
+        SwappedFolder.Replace(full, staging =>
         {
-            var result = build(staging);
-            if (Directory.Exists(full))
-                Directory.Delete(full, recursive: true);
-            Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-            Directory.Move(staging, full);
-            return result;
-        }
-        catch
-        {
-            if (Directory.Exists(staging))
-                Directory.Delete(staging, recursive: true);
-            throw;
-        }
+            Directory.CreateDirectory(staging);
+            result = build(staging);
+        });
+        return result;
     }
 
     /// <summary>The files of a Hugging Face model or PEFT adapter folder: what pre-training, fine-tuning and LoRA write (and copy).</summary>

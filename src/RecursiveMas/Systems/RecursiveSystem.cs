@@ -57,6 +57,12 @@ public sealed class RecursiveSystem : IDisposable
     /// </summary>
     public string? LinksRecovery { get; private init; }
 
+    /// <summary>
+    /// What the load did to the agents' model folders, as <see cref="LinksRecovery"/> does for links: each replacement
+    /// of a model folder that a process was ended in, finished (<see cref="ModelConfig.FolderRecovery"/>); empty when none.
+    /// </summary>
+    public IReadOnlyList<string> ModelRecoveries { get; private init; } = [];
+
     /// <summary>Ids of the links imported from the official release's files (<see cref="SystemDescription.ReleasedLinks"/>).</summary>
     public IReadOnlySet<string> ImportedLinkIds { get; }
 
@@ -171,7 +177,11 @@ public sealed class RecursiveSystem : IDisposable
                     generator => new OuterLink(e.From, e.To, inDim, outDim, description.OuterLink, device, generator), device);
             }
             var tools = description.Pattern.Kind == CollaborationPattern.Deliberation ? ToolsOf(description) : [];
-            return new RecursiveSystem(description, plan, agents, outer, [.. models.Values], tools, linksDirectory, imported) { LinksRecovery = linksRecovery };
+            return new RecursiveSystem(description, plan, agents, outer, [.. models.Values], tools, linksDirectory, imported)
+            {
+                LinksRecovery = linksRecovery,
+                ModelRecoveries = [.. configs.Values.Select(c => c.FolderRecovery).OfType<string>()],
+            };
         }
         catch
         {

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using RecursiveMas.Cli;
 using RecursiveMas.Systems;
@@ -58,22 +57,11 @@ public sealed class SystemWarningsTests(TinySystems zoo) : IClassFixture<TinySys
     public async Task RmasPrintsTheWarningsOnStandardErrorAndLeavesItsJsonAlone()
     {
         string path = MistypedSystem();
-        var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "rmas"))
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in new[] { "inspect", "--system", path, "--untrained", "--json" })
-            start.ArgumentList.Add(arg);
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
+        var (exitCode, stdout, stderr) = await CliRunner.RunProcessAsync("inspect", "--system", path, "--untrained", "--json");
 
-        Assert.Equal(ExitCodes.Success, process.ExitCode);
-        Assert.Equal("SequentialTeam", JsonDocument.Parse(await stdout).RootElement.GetProperty("name").GetString());
-        var lines = (await stderr).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(ExitCodes.Success, exitCode);
+        Assert.Equal("SequentialTeam", JsonDocument.Parse(stdout).RootElement.GetProperty("name").GetString());
+        var lines = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(3, lines.Length);
         Assert.All(lines, line => Assert.StartsWith($"warning: {path}: RMAS20", line));
         Assert.Contains("RMAS2010: A prompt of agent 'Critic'", lines[2]);

@@ -99,6 +99,51 @@ public sealed class PretrainingTests
         Assert.Equal([live], Directory.EnumerateDirectories(dir.Path, "*.partial-*"));
     }
 
+    /// <summary>The weights a run with <paramref name="seed"/> writes, from a folder of its own.</summary>
+    static byte[] WeightsOfARun(long seed)
+    {
+        using var dir = new TempDirectory();
+        string output = Path.Combine(dir.Path, "solver");
+        AgentPretraining.Pretrain(Systems, TaskRoles.Solver, Data, Shape(ModelFamily.Qwen2), output, Few with { Steps = 1, Seed = seed });
+        return File.ReadAllBytes(Path.Combine(output, "model.safetensors"));
+    }
+
+    [Fact]
+    public void ARunOverAnExistingModelSwapsInTheNewOneAndRemovesWhatAKilledRunLeftBesideIt()
+    {
+        // The old model was deleted before the new one was renamed in, and a run's folders beside the output were
+        // removed only when they were staging folders: a run killed after its swap left OUT.old-PID for ever.
+        using var dir = new TempDirectory();
+        string output = Path.Combine(dir.Path, "solver");
+        AgentPretraining.Pretrain(Systems, TaskRoles.Solver, Data, Shape(ModelFamily.Qwen2), output, Few with { Steps = 1, Seed = 11 });
+        string deadAside = $"{output}.old-{RecursiveMas.Tests.IO.StagingFolderTests.DeadPid()}";
+        Directory.CreateDirectory(Path.Combine(deadAside, "solver"));
+        File.WriteAllText(Path.Combine(deadAside, "solver", "config.json"), "{}");
+
+        AgentPretraining.Pretrain(Systems, TaskRoles.Solver, Data, Shape(ModelFamily.Qwen2), output, Few with { Steps = 1, Seed = 12 });
+
+        Assert.Equal([output], Directory.EnumerateDirectories(dir.Path));
+        Assert.Equal(WeightsOfARun(12), File.ReadAllBytes(Path.Combine(output, "model.safetensors")));
+    }
+
+    [Fact]
+    public void ARunAfterOneKilledBetweenItsRenamesLeavesOnlyItsOwnModel()
+    {
+        // Killed between deleting the old model and renaming the new one in, a run left no model folder, and the next
+        // run's cleanup deleted the complete new model beside it as a half-written staging folder.
+        using var dir = new TempDirectory();
+        string output = Path.Combine(dir.Path, "solver");
+        int dead = RecursiveMas.Tests.IO.StagingFolderTests.DeadPid();
+        AgentPretraining.Pretrain(Systems, TaskRoles.Solver, Data, Shape(ModelFamily.Qwen2), output, Few with { Steps = 1, Seed = 11 });
+        Directory.Move(output, $"{output}.partial-{dead}");
+        Directory.CreateDirectory($"{output}.old-{dead}");
+
+        AgentPretraining.Pretrain(Systems, TaskRoles.Solver, Data, Shape(ModelFamily.Qwen2), output, Few with { Steps = 1, Seed = 12 });
+
+        Assert.Equal([output], Directory.EnumerateDirectories(dir.Path));
+        Assert.Equal(WeightsOfARun(12), File.ReadAllBytes(Path.Combine(output, "model.safetensors")));
+    }
+
     [Fact]
     public void TheSameSeedWritesBitIdenticalWeightsAndAnotherSeedDoesNot()
     {

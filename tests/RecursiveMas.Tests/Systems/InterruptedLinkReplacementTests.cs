@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using RecursiveMas.Systems;
 using RecursiveMas.Tests.IO;
+using RecursiveMas.Tests.Support;
 using RecursiveMas.Tests.Training;
 
 namespace RecursiveMas.Tests.Systems;
@@ -152,22 +153,11 @@ public sealed class InterruptedLinkReplacementTests(SecretRelay relay) : IClassF
         int dead = StagingFolderTests.DeadPid();
         trained.SaveLinks($"{links}.partial-{dead}");
         Directory.CreateDirectory($"{links}.old-{dead}");
-        var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "rmas"))
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in new[] { "inspect", "--system", trained.Description.SourcePath!, "--links", links, "--json" })
-            start.ArgumentList.Add(arg);
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
+        var (exitCode, stdout, stderr) = await CliRunner.RunProcessAsync("inspect", "--system", trained.Description.SourcePath!, "--links", links, "--json");
 
-        Assert.Equal(RecursiveMas.Cli.ExitCodes.Success, process.ExitCode);
-        Assert.NotEmpty(await stdout);
-        string note = Assert.Single((await stderr).Split('\n', StringSplitOptions.RemoveEmptyEntries), line => line.StartsWith("note: ", StringComparison.Ordinal));
+        Assert.Equal(RecursiveMas.Cli.ExitCodes.Success, exitCode);
+        Assert.NotEmpty(stdout);
+        string note = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries), line => line.StartsWith("note: ", StringComparison.Ordinal));
         Assert.Contains($"{links}.partial-{dead}", note);
         Assert.Equal([links], Directory.EnumerateDirectories(Path.GetDirectoryName(links)!));
     }

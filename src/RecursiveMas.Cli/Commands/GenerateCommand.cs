@@ -83,11 +83,13 @@ public sealed class GenerateCommand(IAnsiConsole console) : Command<GenerateComm
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
+        // config.json first: it finishes a replacement of the folder a killed rmas pretrain left half done (and says so)
+        // before generation_config.json is read from it, which would otherwise be missing and decode with the defaults.
+        SystemSettings.PrintNotes([ModelConfig.Load(settings.Model).FolderRecovery]);
         var sampling = settings.SamplingWith(GenerationDefaults.Read(settings.Model));
         sampling.Validate(); // option errors before the (slow) model load
         Runtime.Configure(settings.Threads);
         using var model = CausalLM.FromPretrained(settings.Model, new ModelLoadOptions { DType = ModelLoadOptions.ParseDType(settings.DType) });
-        SystemSettings.PrintNotes([model.Config.FolderRecovery]);
         var tokenizer = ModelTokenizer.Load(settings.Model);
         var generator = new TextGenerator(model, tokenizer);
         var format = new TextGenerator.PromptFormat

@@ -58,8 +58,9 @@ public sealed class RecursiveSystem : IDisposable
     public string? LinksRecovery { get; private init; }
 
     /// <summary>
-    /// What the load did to the agents' model folders, as <see cref="LinksRecovery"/> does for links: each replacement
-    /// of a model folder that a process was ended in, finished (<see cref="ModelConfig.FolderRecovery"/>); empty when none.
+    /// What the load did to the agents' model folders and LoRA adapter folders, as <see cref="LinksRecovery"/> does for
+    /// links: each replacement of such a folder that a process was ended in, finished (<see cref="ModelConfig.FolderRecovery"/>,
+    /// <see cref="LoraAdapter.FolderRecovery"/>); empty when none.
     /// </summary>
     public IReadOnlyList<string> ModelRecoveries { get; private init; } = [];
 
@@ -138,6 +139,7 @@ public sealed class RecursiveSystem : IDisposable
         var agents = new List<SystemAgent>();
         var outer = new Dictionary<(string, string), OuterLink>();
         var imported = new HashSet<string>(StringComparer.Ordinal);
+        var adapterRecoveries = new List<string>();
         try
         {
             foreach (var a in description.Agents.Where(a => loaded?.Contains(a.Name) != false))
@@ -152,6 +154,8 @@ public sealed class RecursiveSystem : IDisposable
                     {
                         using var adapter = LoraAdapter.Load(adapterDir, model);
                         adapter.Merge();
+                        if (adapter.FolderRecovery is { } recovered)
+                            adapterRecoveries.Add(recovered);
                     }
                 }
                 var tokenizer = ModelTokenizer.Load(dir);
@@ -180,7 +184,7 @@ public sealed class RecursiveSystem : IDisposable
             return new RecursiveSystem(description, plan, agents, outer, [.. models.Values], tools, linksDirectory, imported)
             {
                 LinksRecovery = linksRecovery,
-                ModelRecoveries = [.. configs.Values.Select(c => c.FolderRecovery).OfType<string>()],
+                ModelRecoveries = [.. configs.Values.Select(c => c.FolderRecovery).OfType<string>(), .. adapterRecoveries],
             };
         }
         catch

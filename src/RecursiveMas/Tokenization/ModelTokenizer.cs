@@ -2,6 +2,7 @@ using System.Collections.Frozen;
 using System.Text;
 using System.Text.Json;
 using Microsoft.ML.Tokenizers;
+using RecursiveMas.IO;
 
 namespace RecursiveMas.Tokenization;
 
@@ -152,12 +153,16 @@ public sealed class ModelTokenizer
     /// <c>tokenizer.model</c> (SentencePiece, or tiktoken as Llama 3's original), a <c>*.tiktoken</c> file.
     /// A tokenizer.json of an unsupported kind (Mistral's SentencePiece-style one) falls through to the
     /// next file. Then tokenizer_config.json, generation_config.json and config.json supply special
-    /// tokens, stop ids and the chat template.
+    /// tokens, stop ids and the chat template. First finishes a replacement of the folder a process was ended in between
+    /// its two renames (<see cref="FolderRecovery"/> says so), or refuses it with an <see cref="IOException"/> naming the folders.
     /// </summary>
     /// <exception cref="ModelFileException">A file is missing, malformed or unsupported; the message names file and field.</exception>
     public static ModelTokenizer Load(string modelDirectory)
     {
         ArgumentNullException.ThrowIfNull(modelDirectory);
+        // As ModelConfig.Load does: a caller that reads the tokenizer before the model (or only the tokenizer) would
+        // otherwise find the folder a killed rmas pretrain left beside its place missing.
+        string? recovery = SwappedFolder.FinishInterrupted(modelDirectory);
         if (!Directory.Exists(modelDirectory))
             throw new ModelFileException(modelDirectory, null, "model directory does not exist");
         string At(string name) => Path.Combine(modelDirectory, name);
@@ -168,8 +173,14 @@ public sealed class ModelTokenizer
         var generationConfig = DeclaredTokenIds.Read(At("generation_config.json"));
         var model = LoadModel(modelDirectory, tokenizerConfig);
         string? jinja = ReadJinjaTemplate(modelDirectory, tokenizerConfig);
-        return new ModelTokenizer(model, tokenizerConfig, tokenizerConfigPath, config, generationConfig, jinja);
+        return new ModelTokenizer(model, tokenizerConfig, tokenizerConfigPath, config, generationConfig, jinja) { FolderRecovery = recovery };
     }
+
+    /// <summary>
+    /// What <see cref="Load"/> did to the model folder, as <see cref="Models.ModelConfig.FolderRecovery"/> says it: a
+    /// replacement a process was ended in, finished; null when nothing (a model load after it then has nothing to say).
+    /// </summary>
+    public string? FolderRecovery { get; private init; }
 
     /// <summary>
     /// The ids of <paramref name="text"/>. Added and special token strings in the text become their single

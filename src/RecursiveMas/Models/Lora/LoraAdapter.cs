@@ -1,3 +1,4 @@
+using RecursiveMas.IO;
 using RecursiveMas.Models.Blocks;
 using RecursiveMas.Models.SafeTensors;
 using TorchSharp;
@@ -42,6 +43,13 @@ public sealed class LoraAdapter : IDisposable
     /// <summary>Every A and B under its PEFT key, in model order (A before B).</summary>
     public IReadOnlyList<(string Key, Parameter Tensor)> Parameters =>
         [.. _layers.SelectMany(l => new[] { (KeyOf(l.Module, "A"), l.Layer.A), (KeyOf(l.Module, "B"), l.Layer.B) })];
+
+    /// <summary>
+    /// What <see cref="Load"/> did to the adapter folder, for the caller to tell its user: a replacement of the folder
+    /// that a process was ended in (<c>rmas pretrain --lora</c>'s swap: it was missing, its complete new adapter beside
+    /// it) finished (<see cref="SwappedFolder.FinishInterrupted"/>); null when nothing.
+    /// </summary>
+    public string? FolderRecovery { get; private set; }
 
     /// <summary>Number of adapter parameters.</summary>
     public long ParameterCount => _layers.Sum(l => l.Layer.A.numel() + l.Layer.B.numel());
@@ -97,10 +105,13 @@ public sealed class LoraAdapter : IDisposable
     /// Reads the PEFT adapter in <paramref name="directory"/> and attaches it to <paramref name="model"/>. Every
     /// targeted projection must have both tensors, of shapes [r, in] and [out, r] with r from the config; a
     /// missing, extra, misshapen or non-floating tensor fails with an error naming the file and the tensor,
-    /// before anything is attached.
+    /// before anything is attached. First finishes a replacement of the folder a process was ended in between its two
+    /// renames (<see cref="FolderRecovery"/> says so), or refuses it with an <see cref="IOException"/> naming the folders.
     /// </summary>
     public static LoraAdapter Load(string directory, CausalLM model)
     {
+        // The one place adapters are opened: a killed rmas pretrain --lora leaves no folder, its complete adapter beside it.
+        string? recovery = SwappedFolder.FinishInterrupted(directory);
         var config = LoraConfig.Read(directory);
         string path = Path.Combine(Path.GetFullPath(directory), LoraConfig.WeightsFileName);
         if (!File.Exists(path))
@@ -119,8 +130,10 @@ public sealed class LoraAdapter : IDisposable
         if (extra is not null)
             throw new ModelFileException(path, extra, $"names no adapted projection of this model (the config targets {targets.Count} modules, e.g. {targets[0].Name})");
 
-        return Attach(config, targets, (name, _) =>
+        var adapter = Attach(config, targets, (name, _) =>
             (file.Load(KeyOf(name, "A"), ScalarType.Float32, model.Device), file.Load(KeyOf(name, "B"), ScalarType.Float32, model.Device)));
+        adapter.FolderRecovery = recovery;
+        return adapter;
 
         void Check(string key, long[] shape, int rankAxis)
         {

@@ -20,11 +20,23 @@ internal sealed class SentencePieceCodec : TokenCodec
     readonly Dictionary<string, int> _vocabulary;
     readonly Dictionary<int, string> _pieces;
     readonly bool _legacy;
+    readonly bool _rewritesCharacters;
+    // Without a character map and with remove_extra_whitespaces, the model's normalizer minus that step, which
+    // WithoutExtraSpaces does instead; null otherwise.
+    readonly SentencePieceNormalizer? _spacesKept;
 
-    public SentencePieceCodec(SentencePieceTokenizer inner, bool legacy)
+    /// <param name="inner">The loaded model.</param>
+    /// <param name="legacy">Hugging Face's <c>legacy</c> flag.</param>
+    /// <param name="rewritesCharacters">Whether the model's normalizer has a character map or rules (<see cref="SentencePieceNormalizerRules"/>).</param>
+    public SentencePieceCodec(SentencePieceTokenizer inner, bool legacy, bool rewritesCharacters)
     {
         _inner = inner;
         _legacy = legacy;
+        _rewritesCharacters = rewritesCharacters;
+        if (!rewritesCharacters && inner.Normalizer is SentencePieceNormalizer { RemoveExtraWhiteSpaces: true } normalizer)
+            _spacesKept = new SentencePieceNormalizer(removeExtraWhiteSpaces: false, addDummyPrefix: normalizer.AddDummyPrefix,
+                escapeWhiteSpaces: normalizer.EscapeWhiteSpaces, treatWhitespaceAsSuffix: normalizer.TreatWhitespaceAsSuffix,
+                specialTokens: normalizer.SpecialTokens);
         _vocabulary = new Dictionary<string, int>(inner.Vocabulary);
         _pieces = new Dictionary<int, string>(_vocabulary.Count);
         foreach (var (piece, id) in _vocabulary)
@@ -41,11 +53,37 @@ internal sealed class SentencePieceCodec : TokenCodec
 
     public override int LongestTokenChars { get; }
 
-    public override string Normalize(string text) => _inner.Normalizer?.Normalize(text) ?? text;
+    /// <summary>
+    /// Without a character map the normalizer keeps every char (a space becomes ▁, a prefix may be added), except
+    /// that <c>remove_extra_whitespaces</c> drops spaces (U+0020, the only whitespace it knows without a map): so every
+    /// other char counts whole. A character map (nmt_nfkc drops control characters; a custom one may map anything to
+    /// nothing) leaves no bound.
+    /// </summary>
+    public override long? KeptParts(ReadOnlySpan<char> text)
+    {
+        if (_rewritesCharacters)
+            return null;
+        if (_spacesKept is null)
+            return base.KeptParts(text);
+        return (long)PartsPerUnit * (text.Length - text.Count(' '));
+    }
 
-    // SentencePiece's normalizer drops runs of whitespace and, through its precompiled character map (nmt_nfkc),
-    // control characters: a text's length bounds nothing of what is kept.
-    public override long? KeptParts(ReadOnlySpan<char> text) => _inner.Normalizer is null ? base.KeptParts(text) : null;
+    public override string Normalize(string text) =>
+        _spacesKept is not null ? _spacesKept.Normalize(WithoutExtraSpaces(text)) : _inner.Normalizer?.Normalize(text) ?? text;
+
+    /// <summary>
+    /// SentencePiece's <c>remove_extra_whitespaces</c>: no space at either end, one in place of each run. Done here
+    /// because Microsoft.ML.Tokenizers 2.0.1's normalizer returns nothing for a text with a single char besides
+    /// spaces ("x" and " x " gave no ids, where SentencePiece gives "▁x"; tested).
+    /// </summary>
+    static string WithoutExtraSpaces(string text)
+    {
+        var kept = new System.Text.StringBuilder(text.Length);
+        foreach (char c in text.AsSpan().Trim(' '))
+            if (c != ' ' || kept[^1] != ' ')
+                kept.Append(c);
+        return kept.ToString();
+    }
 
     bool PrefixesSpace => _inner.AddDummyPrefix && !_inner.TreatWhitespaceAsSuffix;
 
@@ -59,7 +97,10 @@ internal sealed class SentencePieceCodec : TokenCodec
             return;
         if (atStartOfText || _legacy || !PrefixesSpace)
         {
-            output.AddRange(_inner.EncodeToIds(text, addBeginningOfSentence: false, addEndOfSentence: false));
+            output.AddRange(_spacesKept is null
+                ? _inner.EncodeToIds(text, addBeginningOfSentence: false, addEndOfSentence: false)
+                : _inner.EncodeToIds(Normalize(text), addBeginningOfSentence: false, addEndOfSentence: false,
+                    considerPreTokenization: true, considerNormalization: false));
             return;
         }
         // Normalize with the model's own rules, then take the dummy prefix back off.

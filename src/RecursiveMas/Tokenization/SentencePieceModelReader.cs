@@ -10,11 +10,13 @@ internal static class SentencePieceModelReader
     public static LoadedTokenizerModel Read(string path, bool legacy)
     {
         SentencePieceTokenizer inner;
+        bool rewritesCharacters;
         try
         {
-            using var stream = File.OpenRead(path);
+            byte[] model = File.ReadAllBytes(path);
             // BOS is added by ModelTokenizer.Encode(addBos) so that every format behaves alike.
-            inner = SentencePieceTokenizer.Create(stream, addBeginningOfSentence: false, addEndOfSentence: false);
+            inner = SentencePieceTokenizer.Create(new MemoryStream(model, writable: false), addBeginningOfSentence: false, addEndOfSentence: false);
+            rewritesCharacters = SentencePieceNormalizerRules.RewritesCharacters(model);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -26,7 +28,7 @@ internal static class SentencePieceModelReader
             // ArgumentException for model types it lacks. Either way the file is the problem.
             throw new ModelFileException(path, null, $"is not a SentencePiece model Microsoft.ML.Tokenizers can load: {e.Message}", e);
         }
-        var codec = new SentencePieceCodec(inner, legacy);
+        var codec = new SentencePieceCodec(inner, legacy, rewritesCharacters);
         return new LoadedTokenizerModel(codec, path, [], codec.DefaultUnknownToken);
     }
 }

@@ -6,7 +6,7 @@ namespace RecursiveMas.Tests.Tokenization;
 /// Writes a SentencePiece ModelProto by hand (protobuf wire format), so tests need neither a real
 /// model file nor the protobuf compiler. Fields used (sentencepiece_model.proto): ModelProto.pieces = 1
 /// {piece = 1, score = 2, type = 3}, trainer_spec = 2 {model_type = 3, vocab_size = 4, byte_fallback = 35,
-/// unk_id = 40, bos_id = 41, eos_id = 42, pad_id = 43}, normalizer_spec = 3 {name = 1,
+/// unk_id = 40, bos_id = 41, eos_id = 42, pad_id = 43}, normalizer_spec = 3 {name = 1, precompiled_charsmap = 2,
 /// add_dummy_prefix = 3, remove_extra_whitespaces = 4, escape_whitespaces = 5}.
 /// </summary>
 internal static class SentencePieceModelBuilder
@@ -17,9 +17,12 @@ internal static class SentencePieceModelBuilder
     /// <summary>
     /// A BPE model with byte fallback: &lt;unk&gt;=0, &lt;s&gt;=1, &lt;/s&gt;=2, the 256 byte pieces
     /// &lt;0x00&gt;.. at 3..258, then <paramref name="pieces"/> (earlier = higher score = merged first),
-    /// then <paramref name="controls"/>.
+    /// then <paramref name="controls"/>. The normalizer is the identity (Llama 2's, Mistral's), dropping extra
+    /// whitespace when <paramref name="removeExtraWhitespaces"/>, with <paramref name="charsMap"/> as its precompiled
+    /// character map when given.
     /// </summary>
-    public static byte[] Build(IReadOnlyList<string> pieces, IReadOnlyList<string> controls)
+    public static byte[] Build(IReadOnlyList<string> pieces, IReadOnlyList<string> controls, bool removeExtraWhitespaces = false,
+        byte[]? charsMap = null)
     {
         var all = new List<(string Piece, float Score, int Type)> { ("<unk>", 0, Unknown), ("<s>", 0, Control), ("</s>", 0, Control) };
         for (int b = 0; b < 256; b++)
@@ -49,8 +52,10 @@ internal static class SentencePieceModelBuilder
         Bytes(model, 2, trainer);
         var normalizer = new List<byte>();
         String(normalizer, 1, "identity");
+        if (charsMap is not null)
+            Bytes(normalizer, 2, [.. charsMap]);
         Varint(normalizer, 3, 1);
-        Varint(normalizer, 4, 0);
+        Varint(normalizer, 4, removeExtraWhitespaces ? 1 : 0);
         Varint(normalizer, 5, 1);
         Bytes(model, 3, normalizer);
         return [.. model];

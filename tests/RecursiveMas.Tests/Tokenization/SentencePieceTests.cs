@@ -9,10 +9,10 @@ public class SentencePieceTests
     static readonly string[] Pieces = ["▁Hello", "▁world", "▁He", "llo", "▁wor", "ld", "▁H", "ll", "▁w", "or", "▁", "H", "e", "l", "o", "w", "r", "d"];
     const int HelloId = 259, WorldId = 260, SpaceId = 269, InstId = 277, EndInstId = 278;
 
-    static TempDirectory Model(string? tokenizerConfig = null)
+    static TempDirectory Model(string? tokenizerConfig = null, bool removeExtraWhitespaces = false)
     {
         var directory = new TempDirectory();
-        File.WriteAllBytes(directory.File("tokenizer.model"), SentencePieceModelBuilder.Build(Pieces, ["[INST]", "[/INST]"]));
+        File.WriteAllBytes(directory.File("tokenizer.model"), SentencePieceModelBuilder.Build(Pieces, ["[INST]", "[/INST]"], removeExtraWhitespaces));
         if (tokenizerConfig is not null)
             directory.Write("tokenizer_config.json", tokenizerConfig);
         return directory;
@@ -76,14 +76,55 @@ public class SentencePieceTests
     }
 
     [Fact]
-    public void ATextGivesNoBoundWithinAPromptUnderSentencePiecesNormalizer()
+    public void UnderTheIdentityNormalizerEveryCharOfATextCounts()
     {
-        // Its normalizer may drop whitespace runs and control chars: a question's length bounds nothing of the
-        // prompt, which is counted rendered (MinimumTokenCount) instead.
+        // Llama 2's and Mistral's normalizer only escapes spaces and adds a prefix: a question's length bounds its
+        // tokens within any prompt, so an oversized one is refused before the prompt is rendered.
         using var directory = Model(MistralConfig);
         var tokenizer = ModelTokenizer.Load(directory.Path);
-        Assert.Equal(0, tokenizer.MinimumTokenCountWithin(new string('x', 100_000)));
-        Assert.True(tokenizer.MinimumTokenCount(new string('x', 100_000)) >= 100_000 / tokenizer.LongestToken);
+        string question = new('x', 100_000);
+        long bound = tokenizer.MinimumTokenCountWithin(question);
+        Assert.Equal((100_000 + tokenizer.LongestToken - 1) / tokenizer.LongestToken, bound);
+        Assert.InRange(bound, 1, tokenizer.Encode("[INST] " + question + " [/INST]").Count);
+    }
+
+    [Theory]
+    [InlineData("  Hello   world  ")]
+    [InlineData("a\t\tb\n\n\nc")]
+    [InlineData("                                        x")]
+    [InlineData("Hello world Hello world Hello world")]
+    public void RemovedWhitespaceCountsNothing(string escaped)
+    {
+        string text = System.Text.RegularExpressions.Regex.Unescape(escaped);
+        using var directory = Model(MistralConfig, removeExtraWhitespaces: true);
+        var tokenizer = ModelTokenizer.Load(directory.Path);
+        long kept = text.Count(c => c != ' ');
+        Assert.Equal((kept + tokenizer.LongestToken - 1) / tokenizer.LongestToken, tokenizer.MinimumTokenCountWithin(text));
+        Assert.InRange(tokenizer.MinimumTokenCountWithin(text), 1, tokenizer.Encode(text).Count);
+        Assert.InRange(tokenizer.MinimumTokenCountWithin(text), 1, tokenizer.Encode("[INST]" + text + "[/INST]").Count);
+    }
+
+    [Theory]
+    [InlineData("H", "▁H")]
+    [InlineData("  H  ", "▁H")]
+    [InlineData("H  e", "▁H▁e")]
+    [InlineData("   Hello  world ", "▁Hello▁world")]
+    public void ExtraSpacesAreRemovedAsSentencePieceDoes(string text, string pieces)
+    {
+        // Microsoft.ML.Tokenizers' own normalizer gave "" for "H" and "  H  ", so no ids at all.
+        using var directory = Model(removeExtraWhitespaces: true);
+        var tokenizer = ModelTokenizer.Load(directory.Path);
+        Assert.Equal(pieces, string.Concat(tokenizer.Encode(text).Select(tokenizer.IdToToken)));
+    }
+
+    [Fact]
+    public void ACharacterMapLeavesNoBound()
+    {
+        // A precompiled map (nmt_nfkc drops control characters; a custom one may map anything to nothing).
+        byte[] mapped = SentencePieceModelBuilder.Build(Pieces, [], charsMap: [1, 2, 3, 4]);
+        Assert.True(SentencePieceNormalizerRules.RewritesCharacters(mapped));
+        Assert.False(SentencePieceNormalizerRules.RewritesCharacters(SentencePieceModelBuilder.Build(Pieces, [])));
+        Assert.False(SentencePieceNormalizerRules.RewritesCharacters(SentencePieceModelBuilder.Build(Pieces, [], charsMap: [])));
     }
 
     [Fact]

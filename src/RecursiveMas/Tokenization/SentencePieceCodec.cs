@@ -74,7 +74,9 @@ internal sealed class SentencePieceCodec : TokenCodec
     /// <summary>
     /// SentencePiece's <c>remove_extra_whitespaces</c>: no space at either end, one in place of each run. Done here
     /// because Microsoft.ML.Tokenizers 2.0.1's normalizer returns nothing for a text with a single char besides
-    /// spaces ("x" and " x " gave no ids, where SentencePiece gives "▁x"; tested).
+    /// spaces ("x" and " x " gave no ids, where SentencePiece gives "▁x"; tested). Not with a character map, which only
+    /// the library applies: there (spm_train's defaults, nmt_nfkc with remove_extra_whitespaces) a stretch of text
+    /// between special tokens that is one char besides spaces still encodes to nothing.
     /// </summary>
     static string WithoutExtraSpaces(string text)
     {

@@ -7,7 +7,8 @@ namespace RecursiveMas.Models.SafeTensors;
 /// Parses and validates a safetensors JSON header. Everything that could make a later read go wrong
 /// (a bad offset, a dtype/shape that disagrees with the byte count, two tensors sharing bytes) is
 /// rejected here, so a file that opens can be read without further checks and never hands native code
-/// a bad length.
+/// a bad length; so is a data buffer the tensors do not cover exactly (a hole, trailing bytes), which
+/// the format forbids.
 /// </summary>
 internal sealed class SafeTensorsHeader
 {
@@ -86,7 +87,7 @@ internal sealed class SafeTensorsHeader
             }
 
             tensors.Sort(static (a, b) => a.Begin != b.Begin ? a.Begin.CompareTo(b.Begin) : string.CompareOrdinal(a.Name, b.Name));
-            CheckOverlaps(path, tensors);
+            CheckTiling(path, tensors, dataLength);
             return new SafeTensorsHeader(tensors, metadata);
         }
     }
@@ -228,27 +229,45 @@ internal sealed class SafeTensorsHeader
         }
     }
 
-    /// <summary>Two tensors sharing bytes would alias each other's data; the format forbids it.</summary>
-    static void CheckOverlaps(string path, List<SafeTensorInfo> sortedByBegin)
+    /// <summary>
+    /// The tensors' ranges must tile the data buffer exactly, as the format requires ("entirely indexed, and
+    /// cannot contain holes"): two tensors sharing bytes would alias each other's data, and bytes that belong
+    /// to no tensor (a gap, or anything after the last tensor: a chunk a resumed download wrote twice, data
+    /// appended to the file) are never read, so the file is not what its header says and may carry a second
+    /// payload (a polyglot file).
+    /// </summary>
+    static void CheckTiling(string path, List<SafeTensorInfo> sortedByBegin, long dataLength)
     {
-        // Sorted by begin, a range overlaps an earlier one exactly when it starts before the furthest end
-        // seen so far. Empty ranges hold no bytes and cannot overlap anything.
-        SafeTensorInfo? furthest = null;
+        // Sorted by begin, each tensor with bytes must start exactly where the previous one ended. Empty
+        // ranges hold no bytes, so they can neither overlap nor fill anything, wherever they sit.
+        SafeTensorInfo? previous = null;
         foreach (var tensor in sortedByBegin)
         {
             if (tensor.ByteLength == 0)
             {
                 continue;
             }
-            if (furthest is not null && tensor.Begin < furthest.End)
+            long covered = previous?.End ?? 0;
+            if (tensor.Begin < covered)
             {
                 throw new ModelFileException(path, tensor.Name,
-                    $"data_offsets [{tensor.Begin}, {tensor.End}] overlap those of tensor '{furthest.Name}' [{furthest.Begin}, {furthest.End}]");
+                    $"data_offsets [{tensor.Begin}, {tensor.End}] overlap those of tensor '{previous!.Name}' [{previous.Begin}, {previous.End}]");
             }
-            if (furthest is null || tensor.End > furthest.End)
+            if (tensor.Begin > covered)
             {
-                furthest = tensor;
+                string before = previous is null ? "the start of the data buffer" : $"the end of tensor '{previous.Name}' [{previous.Begin}, {previous.End}]";
+                throw new ModelFileException(path, tensor.Name,
+                    $"data_offsets [{tensor.Begin}, {tensor.End}] leave a hole: bytes [{covered}, {tensor.Begin}) after {before} belong to no tensor (the data buffer must be entirely indexed)");
             }
+            previous = tensor;
+        }
+
+        long end = previous?.End ?? 0;
+        if (end != dataLength)
+        {
+            string last = previous is null ? "no tensor holds any bytes" : $"the last tensor's data ends at byte {end} (data_offsets [{previous.Begin}, {previous.End}])";
+            throw new ModelFileException(path, previous?.Name,
+                $"the data buffer is {dataLength} bytes but {last}: {dataLength - end} trailing bytes belong to no tensor (for instance a chunk a resumed download wrote twice, or data appended to the file)");
         }
     }
 

@@ -121,13 +121,19 @@ public class SafeTensorsMalformedTests
     // two tensors sharing bytes: the later one is named, the earlier one is in the message
     [InlineData("""{"a": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]}, "b": {"dtype": "F32", "shape": [2], "data_offsets": [4, 12]}}""", 12, "b", "overlap", "tensor 'a' [0, 8]", "[4, 12]")]
     [InlineData("""{"big": {"dtype": "U8", "shape": [12], "data_offsets": [0, 12]}, "inside": {"dtype": "U8", "shape": [2], "data_offsets": [4, 6]}}""", 12, "inside", "overlap", "tensor 'big'")]
+    // bytes that belong to no tensor: a hole between two tensors or before the first, trailing bytes after the last
+    [InlineData("""{"a": {"dtype": "U8", "shape": [2], "data_offsets": [0, 2]}, "b": {"dtype": "U8", "shape": [2], "data_offsets": [4, 6]}}""", 6, "b", "[4, 6] leave a hole", "bytes [2, 4)", "tensor 'a' [0, 2]")]
+    [InlineData("""{"w": {"dtype": "U8", "shape": [2], "data_offsets": [2, 4]}}""", 4, "w", "leave a hole", "bytes [0, 2)", "the start of the data buffer")]
+    [InlineData("""{"w": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]}}""", 7, "w", "the data buffer is 7 bytes", "ends at byte 4", "3 trailing bytes belong to no tensor")]
+    [InlineData("""{"a": {"dtype": "U8", "shape": [2], "data_offsets": [0, 2]}, "e": {"dtype": "F32", "shape": [0], "data_offsets": [2, 2]}}""", 3, "a", "1 trailing bytes")]
+    [InlineData("""{"__metadata__": {"format": "pt"}}""", 5, null, "no tensor holds any bytes", "5 trailing bytes")]
     // duplicate names
     [InlineData("""{"w": {"dtype": "U8", "shape": [1], "data_offsets": [0, 1]}, "w": {"dtype": "U8", "shape": [1], "data_offsets": [1, 2]}}""", 2, "w", "more than once", "duplicate")]
     // metadata
     [InlineData("""{"__metadata__": {"format": "pt", "step": 5}}""", 0, "__metadata__", "'step' must be a string", "a number")]
     [InlineData("""{"__metadata__": {"nested": {"a": "b"}}}""", 0, "__metadata__", "'nested' must be a string")]
     [InlineData("""{"__metadata__": ["pt"]}""", 0, "__metadata__", "must be an object mapping strings to strings")]
-    public void MalformedHeaderEntry(string header, int dataBytes, string item, params string[] fragments)
+    public void MalformedHeaderEntry(string header, int dataBytes, string? item, params string[] fragments)
     {
         using var dir = new TempDirectory();
         string path = dir.File("bad.safetensors");
@@ -136,21 +142,39 @@ public class SafeTensorsMalformedTests
     }
 
     [Fact]
-    public void TrailingSpacePaddingEmptyTensorsAndGapsAreAccepted()
+    public void TrailingSpacePaddingAndEmptyTensorsAreAccepted()
     {
         using var dir = new TempDirectory();
         string path = dir.File("ok.safetensors");
-        // An empty range sitting inside another tensor's bytes holds nothing and overlaps nothing; an
-        // unused gap between tensors is harmless.
+        // An empty range sitting inside another tensor's bytes holds nothing and overlaps nothing, and
+        // leaves no byte of the buffer unindexed.
         WriteRaw(path,
-            """{"a": {"dtype": "U8", "shape": [4], "data_offsets": [0, 4]}, "e": {"dtype": "F32", "shape": [0, 3], "data_offsets": [2, 2]}, "b": {"dtype": "U8", "shape": [2], "data_offsets": [6, 8]}, "__metadata__": null}      """,
-            [1, 2, 3, 4, 0, 0, 7, 8]);
+            """{"a": {"dtype": "U8", "shape": [4], "data_offsets": [0, 4]}, "e": {"dtype": "F32", "shape": [0, 3], "data_offsets": [2, 2]}, "b": {"dtype": "U8", "shape": [2], "data_offsets": [4, 6]}, "__metadata__": null}      """,
+            [1, 2, 3, 4, 7, 8]);
         using var file = SafeTensorsFile.Open(path);
         Assert.Equal(3, file.Tensors.Count);
         using var b = file.Load("b");
         Assert.Equal(new byte[] { 7, 8 }, Bytes(b));
         using var e = file.Load("e");
         Assert.Equal(new long[] { 0, 3 }, e.shape);
+    }
+
+    [Fact]
+    public void AChunkRepeatedAtTheEndIsRefusedNamingTheLastTensor()
+    {
+        // A resumed download that wrote its last chunk twice leaves a file whose header and tensors are
+        // intact: only the bytes after the last tensor show it.
+        using var dir = new TempDirectory();
+        string path = dir.File("model.safetensors");
+        using var first = torch.ones(3);
+        using var last = torch.zeros(2, 2);
+        SafeTensorsWriter.Write(path, [new("first", first), new("last", last)]);
+        byte[] written = File.ReadAllBytes(path);
+        using (var stream = new FileStream(path, FileMode.Append))
+        {
+            stream.Write(written, written.Length - 8, 8);
+        }
+        AssertError(OpenFails(path), path, "last", "36 bytes", "ends at byte 28", "8 trailing bytes belong to no tensor");
     }
 
     [Fact]

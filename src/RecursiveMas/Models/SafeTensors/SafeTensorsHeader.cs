@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Unicode;
+using RecursiveMas.IO;
 
 namespace RecursiveMas.Models.SafeTensors;
 
@@ -65,17 +66,19 @@ internal sealed class SafeTensorsHeader
                 throw new ModelFileException(path, null, $"the header must be a JSON object, found {Describe(root.ValueKind)}");
             }
 
+            // JsonDocument keeps repeated keys and readers disagree on which one counts (a map reader keeps
+            // the last), so two tools could read different data under one tensor name, dtype or offsets.
+            // Checked on the whole header, so a field repeated inside an entry is caught too.
+            if (DuplicateJsonKeys.Find(root) is { } twice)
+            {
+                throw new ModelFileException(path, twice,
+                    "the key appears more than once in the same object of the header (a duplicate tensor name or field): readers disagree on which one counts");
+            }
+
             var tensors = new List<SafeTensorInfo>();
             var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
-            // JsonDocument keeps repeated keys; a Dictionary-based reader elsewhere would keep only one of
-            // them, so two tools could disagree about which data a name means. Reject instead.
-            var seen = new HashSet<string>(StringComparer.Ordinal);
             foreach (var property in root.EnumerateObject())
             {
-                if (!seen.Add(property.Name))
-                {
-                    throw new ModelFileException(path, property.Name, "the name appears more than once in the header (duplicate tensor names)");
-                }
                 if (property.Name == MetadataKey)
                 {
                     ParseMetadata(path, property.Value, metadata);
@@ -110,10 +113,7 @@ internal sealed class SafeTensorsHeader
                 throw new ModelFileException(path, MetadataKey,
                     $"the value of '{entry.Name}' must be a string, found {Describe(entry.Value.ValueKind)} {entry.Value.GetRawText()}");
             }
-            if (!metadata.TryAdd(entry.Name, entry.Value.GetString()!))
-            {
-                throw new ModelFileException(path, MetadataKey, $"the key '{entry.Name}' appears more than once");
-            }
+            metadata.Add(entry.Name, entry.Value.GetString()!); // keys are unique: DuplicateJsonKeys ran on the whole header
         }
     }
 

@@ -129,6 +129,10 @@ public class SafeTensorsMalformedTests
     [InlineData("""{"__metadata__": {"format": "pt"}}""", 5, null, "no tensor holds any bytes", "5 trailing bytes")]
     // duplicate names
     [InlineData("""{"w": {"dtype": "U8", "shape": [1], "data_offsets": [0, 1]}, "w": {"dtype": "U8", "shape": [1], "data_offsets": [1, 2]}}""", 2, "w", "more than once", "duplicate")]
+    // a field repeated inside an entry or in __metadata__: named by its dotted path
+    [InlineData("""{"w": {"dtype": "U8", "dtype": "F32", "shape": [1], "data_offsets": [0, 1]}}""", 1, "w.dtype", "more than once")]
+    [InlineData("""{"w": {"dtype": "U8", "shape": [1], "data_offsets": [0, 1], "data_offsets": [1, 2]}}""", 2, "w.data_offsets", "more than once")]
+    [InlineData("""{"__metadata__": {"format": "pt", "format": "mlx"}}""", 0, "__metadata__.format", "more than once")]
     // metadata
     [InlineData("""{"__metadata__": {"format": "pt", "step": 5}}""", 0, "__metadata__", "'step' must be a string", "a number")]
     [InlineData("""{"__metadata__": {"nested": {"a": "b"}}}""", 0, "__metadata__", "'nested' must be a string")]

@@ -170,6 +170,12 @@ public sealed class Checkpoint : IDisposable
             {
                 throw new ModelFileException(indexPath, null, "the index must be a JSON object with a 'weight_map'");
             }
+            // A tensor listed twice, or weight_map itself twice, means whichever entry a reader keeps (Python's
+            // json, which transformers uses, keeps the last), so two tools could load different weights.
+            if (DuplicateJsonKeys.Find(root) is { } twice)
+            {
+                throw new ModelFileException(indexPath, twice, "the key appears more than once in the same object of the index: readers disagree on which one counts");
+            }
             if (!root.TryGetProperty("weight_map", out var map))
             {
                 throw new ModelFileException(indexPath, "weight_map", "the index has no 'weight_map'");
@@ -180,16 +186,11 @@ public sealed class Checkpoint : IDisposable
             }
 
             var entries = new List<KeyValuePair<string, string>>();
-            var seen = new HashSet<string>(StringComparer.Ordinal);
             foreach (var entry in map.EnumerateObject())
             {
                 if (entry.Value.ValueKind != JsonValueKind.String || string.IsNullOrEmpty(entry.Value.GetString()))
                 {
                     throw new ModelFileException(indexPath, entry.Name, $"the weight_map value must be a shard file name, found {entry.Value.GetRawText()}");
-                }
-                if (!seen.Add(entry.Name))
-                {
-                    throw new ModelFileException(indexPath, entry.Name, "the tensor appears more than once in weight_map");
                 }
                 entries.Add(new(entry.Name, entry.Value.GetString()!));
             }

@@ -193,6 +193,8 @@ public class SafeTensorsCheckpointTests
     [InlineData("""{"metadata": {}}""", "weight_map", "no 'weight_map'")]
     [InlineData("""{"weight_map": ["model-00001-of-00004.safetensors"]}""", "weight_map", "must be an object")]
     [InlineData("""{"weight_map": {"w": 3}}""", "w", "must be a shard file name")]
+    [InlineData("""{"weight_map": {"w": "model-00001-of-00004.safetensors", "w": "model-00002-of-00004.safetensors"}}""", "weight_map.w", "more than once")]
+    [InlineData("""{"weight_map": {}, "weight_map": {}}""", "weight_map", "more than once")]
     [InlineData("""[1]""", null, "must be a JSON object")]
     [InlineData("""{"weight_map": {""", null, "not valid JSON")]
     public void MalformedIndexIsNamed(string indexJson, string? item, string fragment)

@@ -162,6 +162,9 @@ public static class DiagnosticDescriptors
     /// <summary>RMAS3008 (Error): Agent's messages never reach the decoder.</summary>
     public const string DeadEndAgentId = "RMAS3008";
 
+    /// <summary>RMAS3009 (Error): Agent never runs in a one-round system.</summary>
+    public const string NeverRunsInOneRoundId = "RMAS3009";
+
     /// <summary>RMAS0001: <c>'{0}' is not an agent: add [Agent("&lt;model folder&gt;")] to it, or remove it from system '{1}'</c></summary>
     public static readonly DiagnosticDescriptor NotAnAgent = new(
         id: NotAnAgentId,
@@ -657,6 +660,17 @@ public static class DiagnosticDescriptors
         description: Description(DiagnosticKind.DeadEndAgent),
         helpLinkUri: HelpLinkBase + DeadEndAgentId + ".md");
 
+    /// <summary>RMAS3009: <c>System '{2}' runs 1 round, and '{0}' reaches its decoder '{1}' only through loop-closing links, whose messages are read in the next round, so '{0}' never runs: set Rounds = 2 or more, or add a path of forward [Link]s from '{0}' to '{1}'</c></summary>
+    public static readonly DiagnosticDescriptor NeverRunsInOneRound = new(
+        id: NeverRunsInOneRoundId,
+        title: Title(DiagnosticKind.NeverRunsInOneRound),
+        messageFormat: MessageFormat(DiagnosticKind.NeverRunsInOneRound),
+        category: "RecursiveMas.Graph",
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: Description(DiagnosticKind.NeverRunsInOneRound),
+        helpLinkUri: HelpLinkBase + NeverRunsInOneRoundId + ".md");
+
     /// <summary>All descriptors, for <c>SupportedDiagnostics</c>.</summary>
     public static ImmutableArray<DiagnosticDescriptor> All { get; } = ImmutableArray.Create(
         NotAnAgent,
@@ -703,7 +717,8 @@ public static class DiagnosticDescriptors
         LoopNotClosed,
         MultipleFeedback,
         DuplicateLink,
-        DeadEndAgent);
+        DeadEndAgent,
+        NeverRunsInOneRound);
 
     static readonly Dictionary<string, DiagnosticDescriptor> ById = All.ToDictionary(d => d.Id);
 

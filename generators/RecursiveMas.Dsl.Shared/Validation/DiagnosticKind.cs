@@ -143,6 +143,9 @@ internal enum DiagnosticKind
 
     /// <summary>An agent of a custom graph from which no path of links leads to the decoder. Args: agent, decoder, system.</summary>
     DeadEndAgent = 3008,
+
+    /// <summary>An agent of a one-round custom graph that reaches the decoder only through loop-closing links, so it never runs. Args: agent, decoder, system.</summary>
+    NeverRunsInOneRound = 3009,
 }
 
 /// <summary>The numeric limits of the rules.</summary>

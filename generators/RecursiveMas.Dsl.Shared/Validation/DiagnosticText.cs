@@ -272,6 +272,10 @@ internal sealed record DiagnosticText(DiagnosticKind Kind, ProblemSeverity Sever
             "Agent's messages never reach the decoder",
             "No path of links leads from '{0}' to '{1}', the decoder of system '{2}', so nothing '{0}' thinks can change the answer",
             "Every agent of a custom graph must reach the decoder along its links (loop-closing ones included): an agent that sends to no one, or only to agents that never reach the decoder, costs its links and turns and changes no answer."),
+        new(DiagnosticKind.NeverRunsInOneRound, ProblemSeverity.Error,
+            "Agent never runs in a one-round system",
+            "System '{2}' runs 1 round, and '{0}' reaches its decoder '{1}' only through loop-closing links, whose messages are read in the next round, so '{0}' never runs: set Rounds = 2 or more, or add a path of forward [Link]s from '{0}' to '{1}'",
+            "A loop-closing link's message is read in the next round, and the last round runs only the agents with a path of forward links to the decoder, which then decodes. So with Rounds = 1, an agent of a custom graph whose links reach the decoder only through loop-closing ones never runs: its model is loaded, its links exist, and the decoder reads nothing of it."),
     };
 
     // After All: static initializers run in textual order.

@@ -207,6 +207,17 @@ internal static class SystemValidator
                 var site = system.Mentions().First(m => m.Type == agent && system.Links.Any(l => l.AttributeIndex == m.Site.Index)).Site;
                 yield return Problem.Create(DiagnosticKind.DeadEndAgent, site, Name(system, agent), Name(system, decodes), system.Name);
             }
+
+            // One round delivers no loop-closing message (it is read in the next round), and the last round runs only the
+            // agents with a forward path to the decoder (TurnSchedule): such an agent never ran, and the decoder read nothing of it.
+            if (system.Rounds == 1)
+            {
+                foreach (var agent in topology.Order.Where(a => reaching.Contains(a) && !topology.Unreachable.Contains(a) && !topology.ReachesForward(a, decodes)))
+                {
+                    var site = system.Mentions().First(m => m.Type == agent && system.Links.Any(l => l.AttributeIndex == m.Site.Index)).Site;
+                    yield return Problem.Create(DiagnosticKind.NeverRunsInOneRound, site, Name(system, agent), Name(system, decodes), system.Name);
+                }
+            }
         }
 
         foreach (var group in topology.Edges.Where(e => e.IsFeedback).GroupBy(e => e.To).Where(g => g.Count() > 1))

@@ -2,7 +2,7 @@ using RecursiveMas.Analyzers.Tests.Infrastructure;
 
 namespace RecursiveMas.Analyzers.Tests.Diagnostics;
 
-/// <summary>RMAS3001–RMAS3008: custom graphs of [Link]s and a [Decoder].</summary>
+/// <summary>RMAS3001–RMAS3009: custom graphs of [Link]s and a [Decoder].</summary>
 public class GraphDiagnosticsTests
 {
     // Prompts that fit the chain A -> B -> C -> A, so that only the graph rule under test fires.
@@ -86,6 +86,42 @@ public class GraphDiagnosticsTests
         [],
         includeHidden: false,
         Verify.Diagnostic("RMAS3008").WithLocation(0).WithArguments("C", "B", "DeadEnd"));
+
+    // B is the first agent and the decoder; A reaches it only through the loop-closing A -> B. With one round B decoded at
+    // once, reading nothing, and A never ran: the system compiled and ran as B alone.
+    const string DecoderFirst = """
+        [Agent("a", HiddenSize = 64)]
+        [Prompt("A: {from:B} {question}")]
+        public partial class A;
+
+        [Agent("b", HiddenSize = 64)]
+        [Prompt("B: {question}", When = PromptUse.FirstRound)]
+        [Prompt("B: {question} {feedback}", When = PromptUse.LaterRounds)]
+        public partial class B;
+
+        """;
+
+    [Fact]
+    public Task RMAS3009_an_agent_that_reaches_the_decoder_only_through_the_loop_in_one_round() => Verify.AnalyzerAsync(
+        DecoderFirst + """
+        [RecursiveSystem(Rounds = 1)]
+        [Link(typeof(B), {|#0:typeof(A)|})]
+        [Link(typeof(A), typeof(B))]
+        [Decoder(typeof(B))]
+        public partial class Team;
+        """,
+        [],
+        includeHidden: false,
+        Verify.Diagnostic("RMAS3009").WithLocation(0).WithArguments("A", "B", "Team"));
+
+    [Fact]
+    public Task RMAS3009_the_same_graph_with_two_rounds_reads_the_loop() => Verify.AnalyzerAsync(DecoderFirst + """
+        [RecursiveSystem(Rounds = 2)]
+        [Link(typeof(B), typeof(A))]
+        [Link(typeof(A), typeof(B))]
+        [Decoder(typeof(B))]
+        public partial class Team;
+        """);
 
     [Fact]
     public Task RMAS3005_decoder_does_not_lead_back_with_several_rounds() => Verify.AnalyzerAsync(Agents + """

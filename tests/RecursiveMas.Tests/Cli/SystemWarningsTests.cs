@@ -54,6 +54,21 @@ public sealed class SystemWarningsTests(TinySystems zoo) : IClassFixture<TinySys
     }
 
     [Fact]
+    public void AOneRoundCustomGraphWithAnAgentThatOnlyClosesTheLoopIsRefusedAsItsAttributesWouldBe()
+    {
+        // The tiny custom team with Checker's way to Writer turned back to Reader: a loop-closing message, read in round 2,
+        // which a one-round run does not have, so Checker never ran and the system ran without it.
+        var d = zoo.Describe("custom", 1);
+        var loopOnly = d with
+        {
+            Pattern = d.Pattern with { Links = [new("Reader", "Checker"), new("Reader", "Writer"), new("Checker", "Reader")] },
+        };
+
+        var e = Assert.Throws<ModelFileException>(() => SystemPlan.Build(loopOnly));
+        Assert.Contains("RMAS3009: System 'CustomTeam' runs 1 round, and 'Checker' reaches its decoder 'Writer' only through loop-closing links", e.Message);
+    }
+
+    [Fact]
     public async Task RmasPrintsTheWarningsOnStandardErrorAndLeavesItsJsonAlone()
     {
         string path = MistypedSystem();

@@ -87,6 +87,9 @@ public static class DiagnosticDescriptors
     /// <summary>RMAS0020 (Error): C# version too old for the generated code.</summary>
     public const string LanguageVersionTooOldId = "RMAS0020";
 
+    /// <summary>RMAS0021 (Error): Agent name is not a file name.</summary>
+    public const string AgentNameNotAFileNameId = "RMAS0021";
+
     /// <summary>RMAS1001 (Error): HiddenSize does not match config.json.</summary>
     public const string HiddenSizeMismatchId = "RMAS1001";
 
@@ -384,6 +387,17 @@ public static class DiagnosticDescriptors
         isEnabledByDefault: true,
         description: Description(DiagnosticKind.LanguageVersionTooOld),
         helpLinkUri: HelpLinkBase + LanguageVersionTooOldId + ".md");
+
+    /// <summary>RMAS0021: <c>The name of agent '{0}' {1}; loading refuses it, since links are looked up in files named after agents: rename the agent</c></summary>
+    public static readonly DiagnosticDescriptor AgentNameNotAFileName = new(
+        id: AgentNameNotAFileNameId,
+        title: Title(DiagnosticKind.AgentNameNotAFileName),
+        messageFormat: MessageFormat(DiagnosticKind.AgentNameNotAFileName),
+        category: "RecursiveMas.Declaration",
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: Description(DiagnosticKind.AgentNameNotAFileName),
+        helpLinkUri: HelpLinkBase + AgentNameNotAFileNameId + ".md");
 
     /// <summary>RMAS1001: <c>Agent '{0}' declares HiddenSize = {1}, but {3} says hidden_size = {2}</c></summary>
     public static readonly DiagnosticDescriptor HiddenSizeMismatch = new(
@@ -693,6 +707,7 @@ public static class DiagnosticDescriptors
         ModelOutsideRoot,
         RoleNotAFileName,
         LanguageVersionTooOld,
+        AgentNameNotAFileName,
         HiddenSizeMismatch,
         HiddenSizeUnknown,
         ConfigInvalid,

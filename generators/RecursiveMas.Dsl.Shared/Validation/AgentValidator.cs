@@ -31,7 +31,15 @@ internal static class AgentValidator
             yield return Problem.Create(DiagnosticKind.ModelOutsideRoot, modelArgument, agent.Name, agent.Model, outside);
         }
 
-        if (FileNameRules.WhyNotAFileName(agent.Role) is { } notAFileName)
+        // Loading checks the agent's name as it checks its role (links are looked up under both): a class named Con or Aux
+        // with a Role of its own compiled, and its system failed to load.
+        if (FileNameRules.WhyNotAFileName(agent.Name) is { } nameNotAFileName)
+        {
+            yield return Problem.Create(DiagnosticKind.AgentNameNotAFileName, Site.Declaration(owner), agent.Name, nameNotAFileName);
+        }
+
+        // Without a Role of its own the role is the name, reported above: not again as a Role = "Con" the user never wrote.
+        if (agent.Role != agent.Name && FileNameRules.WhyNotAFileName(agent.Role) is { } notAFileName)
         {
             yield return Problem.Create(DiagnosticKind.RoleNotAFileName, Site.Named(owner, agent.AttributeIndex, "Role"), agent.Name, agent.Role, notAFileName);
         }

@@ -69,6 +69,9 @@ internal enum DiagnosticKind
     /// <summary>The project compiles a C# version older than the generated code's (<c>GeneratedCodeLanguage</c>). Args: class, the project's version, the version needed.</summary>
     LanguageVersionTooOld = 20,
 
+    /// <summary>An agent's name (its class name) cannot be one file name on every OS (<see cref="FileNameRules"/>). Args: agent, why.</summary>
+    AgentNameNotAFileName = 21,
+
     /// <summary>Declared <c>HiddenSize</c> differs from config.json. Args: agent, declared, config value, config path.</summary>
     HiddenSizeMismatch = 1001,
 

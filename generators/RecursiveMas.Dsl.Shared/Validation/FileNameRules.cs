@@ -2,10 +2,10 @@ namespace RecursiveMas.Dsl;
 
 /// <summary>
 /// The rules for the names an agent gives to what the runtime opens: its model folder, relative to the model root, and
-/// its role, one file name in the links folder (links are looked up under roles). The runtime refuses other names when it
+/// its name and role, each one file name in the links folder (links are looked up under both). The runtime refuses other names when it
 /// loads a system, so that a hostile SYSTEM.json cannot make it read or write elsewhere; these rules are how it refuses
 /// them (<c>RecursiveMas.IO.ContainedPath.FileName</c> calls <see cref="WhyNotAFileName"/>, and <c>SystemPlan</c> runs the
-/// agent rules over every description), and the analyzers report the same at compile time (RMAS0018, RMAS0019).
+/// agent rules over every description), and the analyzers report the same at compile time (RMAS0018, RMAS0021, RMAS0019).
 /// </summary>
 /// <remarks>
 /// Lexical and portable, because a declaration compiled on one OS runs on all: '/' and '\' both separate, a drive

@@ -3,7 +3,7 @@ using RecursiveMas.Analyzers.Tests.Infrastructure;
 
 namespace RecursiveMas.Analyzers.Tests.Diagnostics;
 
-/// <summary>RMAS0001–RMAS0020: declarations. Each rule has a test that fires it and one that does not.</summary>
+/// <summary>RMAS0001–RMAS0021: declarations. Each rule has a test that fires it and one that does not.</summary>
 public class DeclarationDiagnosticsTests
 {
     // Two agents that form a valid sequential system with any round count.
@@ -285,6 +285,31 @@ public class DeclarationDiagnosticsTests
         [],
         includeHidden: false,
         Verify.Diagnostic("RMAS0019").WithLocation(0).WithArguments("Planner", role, why));
+
+    // Loading refuses an agent name that is no file name as it refuses such a role: with a Role of its own, the class
+    // compiled and its system failed to load.
+    [Fact]
+    public Task RMAS0021_agent_class_named_like_a_windows_device() => Verify.AnalyzerAsync(
+        """
+        [Agent("llama", HiddenSize = 2048, Role = "con-debater")]
+        [Prompt("Argue against: {question}")]
+        public partial class {|#0:Con|};
+        """,
+        [],
+        includeHidden: false,
+        Verify.Diagnostic("RMAS0021").WithLocation(0).WithArguments("Con", "is reserved for a device on Windows (CON, in any case and with any extension)"));
+
+    // Without a Role the role is the class name: RMAS0019 had said Role = "Aux", which the class never wrote, at [Agent].
+    [Fact]
+    public Task RMAS0021_without_a_role_is_reported_once_at_the_class() => Verify.AnalyzerAsync(
+        """
+        [Agent("llama", HiddenSize = 2048)]
+        [Prompt("Assist: {question}")]
+        public partial class {|#0:Aux|};
+        """,
+        [],
+        includeHidden: false,
+        Verify.Diagnostic("RMAS0021").WithLocation(0).WithArguments("Aux", "is reserved for a device on Windows (AUX, in any case and with any extension)"));
 
     [Fact]
     public Task RMAS0020_language_version_below_the_generated_codes()

@@ -141,6 +141,9 @@ public static class DiagnosticDescriptors
     /// <summary>RMAS2011 (Error): Prompt for a use that does not exist.</summary>
     public const string UnknownPromptUseId = "RMAS2011";
 
+    /// <summary>RMAS2012 (Warning): Placeholder in double braces.</summary>
+    public const string DoubleBracedPlaceholderId = "RMAS2012";
+
     /// <summary>RMAS3001 (Error): Custom graph has no decoder.</summary>
     public const string NoDecoderId = "RMAS3001";
 
@@ -586,6 +589,17 @@ public static class DiagnosticDescriptors
         description: Description(DiagnosticKind.UnknownPromptUse),
         helpLinkUri: HelpLinkBase + UnknownPromptUseId + ".md");
 
+    /// <summary>RMAS2012: <c>'{0}' in a prompt of agent '{1}' fills {2} and keeps the outer braces as text around it: placeholders take single braces, as in {2}</c></summary>
+    public static readonly DiagnosticDescriptor DoubleBracedPlaceholder = new(
+        id: DoubleBracedPlaceholderId,
+        title: Title(DiagnosticKind.DoubleBracedPlaceholder),
+        messageFormat: MessageFormat(DiagnosticKind.DoubleBracedPlaceholder),
+        category: "RecursiveMas.Prompts",
+        defaultSeverity: DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        description: Description(DiagnosticKind.DoubleBracedPlaceholder),
+        helpLinkUri: HelpLinkBase + DoubleBracedPlaceholderId + ".md");
+
     /// <summary>RMAS3001: <c>System '{0}' declares [Link]s but no [Decoder]: name the agent that decodes the answer</c></summary>
     public static readonly DiagnosticDescriptor NoDecoder = new(
         id: NoDecoderId,
@@ -725,6 +739,7 @@ public static class DiagnosticDescriptors
         MissingPrompt,
         NoQuestionSlot,
         UnknownPromptUse,
+        DoubleBracedPlaceholder,
         NoDecoder,
         MultipleDecoders,
         DecoderNotInGraph,

@@ -19,11 +19,15 @@ namespace RecursiveMas.Dsl;
 /// and its content is an identifier, an identifier and a colon with at most one name-like word after
 /// it, or two identifiers separated by spaces. Exact slots count wherever they appear, and so does a <c>{from:</c>
 /// that is not one (its brace never closes, or its name is not an identifier: <c>{from:critic-2}</c>).
+/// It also collects <see cref="DoubleBracedPlaceholders"/>: a slot or <c>{round}</c> written in the double braces of
+/// Jinja, Mustache or Semantic Kernel (<c>{{question}}</c>), which fills the slot and keeps the outer braces as text
+/// (unless they are a LaTeX command's argument: <c>\boxed{{question}}</c>).
 /// </remarks>
 /// <param name="Text">The template as written.</param>
 /// <param name="Parts">The template split into literal text and slots, in order; adjacent text is merged.</param>
 /// <param name="UnknownPlaceholders">Brace groups (braces included) that look like mistyped slots, in order.</param>
-internal sealed record PromptTemplate(string Text, EquatableArray<TemplatePart> Parts, EquatableArray<string> UnknownPlaceholders)
+/// <param name="DoubleBracedPlaceholders">Placeholders written between a second pair of braces (all four braces included), in order.</param>
+internal sealed record PromptTemplate(string Text, EquatableArray<TemplatePart> Parts, EquatableArray<string> UnknownPlaceholders, EquatableArray<string> DoubleBracedPlaceholders)
 {
     /// <summary>The question slot as written in templates.</summary>
     public const string QuestionPlaceholder = "{question}";
@@ -55,6 +59,7 @@ internal sealed record PromptTemplate(string Text, EquatableArray<TemplatePart> 
     {
         var parts = new List<TemplatePart>();
         var unknown = new List<string>();
+        var doubleBraced = new List<string>();
         var literal = new StringBuilder();
 
         // A brace group right after a LaTeX command's argument (the {b} of \frac{a}{b}) is an argument too.
@@ -79,6 +84,7 @@ internal sealed record PromptTemplate(string Text, EquatableArray<TemplatePart> 
                 }
 
                 parts.Add(slot);
+                AddIfDoubleBraced(text, i, length, latexGroupEnd, doubleBraced);
                 i += length;
                 continue;
             }
@@ -97,6 +103,11 @@ internal sealed record PromptTemplate(string Text, EquatableArray<TemplatePart> 
                 else if (IsUnfinishedFromSlot(text, i))
                 {
                     unknown.Add(FromSlotFragment(text, i));
+                }
+
+                if (group == RoundPlaceholder)
+                {
+                    AddIfDoubleBraced(text, i, group.Length, latexGroupEnd, doubleBraced);
                 }
 
                 if (isLatexArgument)
@@ -123,7 +134,19 @@ internal sealed record PromptTemplate(string Text, EquatableArray<TemplatePart> 
             parts.Add(TemplatePart.Text(literal.ToString()));
         }
 
-        return new PromptTemplate(text, parts.ToEquatableArray(), unknown.ToEquatableArray());
+        return new PromptTemplate(text, parts.ToEquatableArray(), unknown.ToEquatableArray(), doubleBraced.ToEquatableArray());
+    }
+
+    // {{question}}: the placeholder at start, of the given length, with a brace right before and right after it; not when
+    // the outer braces are a LaTeX command's argument (\boxed{{question}} boxes the question).
+    static void AddIfDoubleBraced(string text, int start, int length, int latexGroupEnd, List<string> doubleBraced)
+    {
+        var end = start + length;
+        if (start > 0 && text[start - 1] == '{' && end < text.Length && text[end] == '}'
+            && !IsAfterLatexCommand(text, start - 1) && start - 1 != latexGroupEnd + 1)
+        {
+            doubleBraced.Add(text.Substring(start - 1, length + 2));
+        }
     }
 
     static TemplatePart? MatchSlot(string text, int start, out int length)

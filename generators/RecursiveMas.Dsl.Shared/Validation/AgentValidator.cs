@@ -96,6 +96,11 @@ internal static class AgentValidator
                 yield return Problem.Create(DiagnosticKind.UnknownPlaceholder, Site.Argument(owner, prompt.AttributeIndex, 0), placeholder, agent.Name);
             }
 
+            foreach (var placeholder in prompt.Template.DoubleBracedPlaceholders.Distinct())
+            {
+                yield return Problem.Create(DiagnosticKind.DoubleBracedPlaceholder, Site.Argument(owner, prompt.AttributeIndex, 0), placeholder, agent.Name, placeholder.Substring(1, placeholder.Length - 2));
+            }
+
             if (!prompt.Template.HasQuestion)
             {
                 yield return Problem.Create(DiagnosticKind.NoQuestionSlot, Site.Argument(owner, prompt.AttributeIndex, 0), agent.Name, "PromptUse." + prompt.Use);

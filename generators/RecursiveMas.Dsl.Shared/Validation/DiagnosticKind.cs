@@ -123,6 +123,9 @@ internal enum DiagnosticKind
     /// <summary>A <c>When</c> value that is not a <c>PromptUse</c> member (<c>(PromptUse)42</c>). Args: agent, the value.</summary>
     UnknownPromptUse = 2011,
 
+    /// <summary>A placeholder in double braces (<c>{{question}}</c>), whose outer braces stay in the text. Args: the doubled placeholder, agent, the placeholder.</summary>
+    DoubleBracedPlaceholder = 2012,
+
     /// <summary>A custom graph without <c>[Decoder]</c>. Args: system.</summary>
     NoDecoder = 3001,
 

@@ -177,6 +177,26 @@ public class PromptDiagnosticsTests
         """);
 
     [Fact]
+    public Task RMAS2012_placeholders_in_double_braces() => Verify.AnalyzerAsync(
+        """
+        [Agent("planner", HiddenSize = 2048)]
+        [Prompt({|#0:"Question: {{question}} (round {{round}})"|})]
+        public partial class Planner;
+        """,
+        [],
+        includeHidden: false,
+        Verify.Diagnostic("RMAS2012").WithLocation(0).WithArguments("{{question}}", "Planner", "{question}"),
+        Verify.Diagnostic("RMAS2012").WithLocation(0).WithArguments("{{round}}", "Planner", "{round}"));
+
+    // The attribute's value counts: an interpolated string's {{question}} is {question}, and \boxed{{question}} boxes it.
+    [Fact]
+    public Task RMAS2012_single_braces_in_the_value_and_latex_arguments_are_fine() => Verify.AnalyzerAsync("""
+        [Agent("planner", HiddenSize = 2048)]
+        [Prompt($"Question: {{question}} Answer in \\boxed{{{{question}}}}.")]
+        public partial class Planner;
+        """);
+
+    [Fact]
     public Task RMAS2011_a_when_that_is_no_prompt_use() => Verify.AnalyzerAsync("""
         [Agent("planner", HiddenSize = 2048)]
         [Prompt("Plan: {question}")]

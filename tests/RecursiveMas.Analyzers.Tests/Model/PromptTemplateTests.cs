@@ -48,6 +48,25 @@ public class PromptTemplateTests
         Assert.Empty(template.UnknownPlaceholders);
     }
 
+    // Jinja's, Mustache's and Semantic Kernel's {{question}} filled the slot and kept the outer braces, silently.
+    [Fact]
+    public void Collects_placeholders_written_in_double_braces()
+    {
+        var template = PromptTemplate.Parse("Q: {{question}} Plan: {{from:Planner}} Fb: {{feedback}} Round {{round}}, again {{question}}.");
+
+        Assert.Equal(["{{question}}", "{{from:Planner}}", "{{feedback}}", "{{round}}", "{{question}}"], template.DoubleBracedPlaceholders);
+        Assert.True(template.HasQuestion);
+        Assert.Empty(template.UnknownPlaceholders);
+    }
+
+    [Theory]
+    [InlineData("Q: {question}, {from:Planner}, {round}")]
+    [InlineData(@"\boxed{{question}}, \frac{1}{{round}}, x^{{round}}")] // a LaTeX command's argument
+    [InlineData("{{question}, {question}}, { {question} }")] // one brace, or a space between
+    [InlineData("{{Question}}, {{ question }}")] // no placeholder inside: RMAS2007's
+    public void Single_braces_latex_arguments_and_half_doubles_are_not_double_braced(string text) =>
+        Assert.Empty(PromptTemplate.Parse(text).DoubleBracedPlaceholders);
+
     [Fact]
     public void Exact_slots_count_even_after_latex_commands()
     {

@@ -90,6 +90,9 @@ public static class DiagnosticDescriptors
     /// <summary>RMAS0021 (Error): Agent name is not a file name.</summary>
     public const string AgentNameNotAFileNameId = "RMAS0021";
 
+    /// <summary>RMAS0022 (Error): Two agents of a system share a role.</summary>
+    public const string SharedRoleId = "RMAS0022";
+
     /// <summary>RMAS1001 (Error): HiddenSize does not match config.json.</summary>
     public const string HiddenSizeMismatchId = "RMAS1001";
 
@@ -401,6 +404,17 @@ public static class DiagnosticDescriptors
         isEnabledByDefault: true,
         description: Description(DiagnosticKind.AgentNameNotAFileName),
         helpLinkUri: HelpLinkBase + AgentNameNotAFileNameId + ".md");
+
+    /// <summary>RMAS0022: <c>Agents '{0}' and '{1}' of system '{3}' both have the role "{2}" (compared ignoring case; an agent without a Role has its class name), so the training texts of that role and the link files under it would be mixed up between them: give each agent a role of its own</c></summary>
+    public static readonly DiagnosticDescriptor SharedRole = new(
+        id: SharedRoleId,
+        title: Title(DiagnosticKind.SharedRole),
+        messageFormat: MessageFormat(DiagnosticKind.SharedRole),
+        category: "RecursiveMas.Declaration",
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: Description(DiagnosticKind.SharedRole),
+        helpLinkUri: HelpLinkBase + SharedRoleId + ".md");
 
     /// <summary>RMAS1001: <c>Agent '{0}' declares HiddenSize = {1}, but {3} says hidden_size = {2}</c></summary>
     public static readonly DiagnosticDescriptor HiddenSizeMismatch = new(
@@ -722,6 +736,7 @@ public static class DiagnosticDescriptors
         RoleNotAFileName,
         LanguageVersionTooOld,
         AgentNameNotAFileName,
+        SharedRole,
         HiddenSizeMismatch,
         HiddenSizeUnknown,
         ConfigInvalid,

@@ -72,6 +72,9 @@ internal enum DiagnosticKind
     /// <summary>An agent's name (its class name) cannot be one file name on every OS (<see cref="FileNameRules"/>). Args: agent, why.</summary>
     AgentNameNotAFileName = 21,
 
+    /// <summary>Two agents of a system have one role (a Role, else the class name; ignoring case). Args: first agent, second agent, the role, system.</summary>
+    SharedRole = 22,
+
     /// <summary>Declared <c>HiddenSize</c> differs from config.json. Args: agent, declared, config value, config path.</summary>
     HiddenSizeMismatch = 1001,
 

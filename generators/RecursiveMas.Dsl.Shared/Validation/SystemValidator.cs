@@ -134,6 +134,21 @@ internal static class SystemValidator
                 yield return Problem.Create(DiagnosticKind.AmbiguousAgentName, site, group.Key, first.FullName, other.FullName, system.Name);
             }
         }
+
+        // Training texts keyed by a role go to the agent of that role, and links are looked up under roles, compared ignoring
+        // case as Windows' and macOS's file systems compare file names: two agents of one role (a Role, or the class name
+        // of an agent without one) got each other's texts and links, silently. Equal class names are RMAS0012's.
+        var roles = new List<AgentSpec>();
+        foreach (var agent in system.Agents)
+        {
+            if (roles.FirstOrDefault(r => r.Name != agent.Name && string.Equals(r.Role, agent.Role, System.StringComparison.OrdinalIgnoreCase)) is { } earlier)
+            {
+                var site = mentions.First(m => m.Type == agent.FullName).Site;
+                yield return Problem.Create(DiagnosticKind.SharedRole, site, earlier.Name, agent.Name, earlier.Role, system.Name);
+            }
+
+            roles.Add(agent);
+        }
     }
 
     static IEnumerable<Problem> CheckLinkWidths(SystemSpec system)

@@ -3,7 +3,7 @@ using RecursiveMas.Analyzers.Tests.Infrastructure;
 
 namespace RecursiveMas.Analyzers.Tests.Diagnostics;
 
-/// <summary>RMAS0001–RMAS0021: declarations. Each rule has a test that fires it and one that does not.</summary>
+/// <summary>RMAS0001–RMAS0022: declarations. Each rule has a test that fires it and one that does not.</summary>
 public class DeclarationDiagnosticsTests
 {
     // Two agents that form a valid sequential system with any round count.
@@ -310,6 +310,34 @@ public class DeclarationDiagnosticsTests
         [],
         includeHidden: false,
         Verify.Diagnostic("RMAS0021").WithLocation(0).WithArguments("Aux", "is reserved for a device on Windows (AUX, in any case and with any extension)"));
+
+    // Both agents' link files were looked up under one role, and the generated trainer handed the role's texts to both.
+    [Theory]
+    [InlineData("Role = \"agent\"", "Role = \"agent\"", "agent")]
+    [InlineData("Role = \"Agent\"", "Role = \"agent\"", "Agent")] // Windows and macOS file names ignore case
+    [InlineData("Role = \"Solver\"", "LatentSteps = 8", "Solver")] // no Role: the solver's role is its class name
+    public Task RMAS0022_two_agents_of_one_role(string plannerRole, string solverRole, string shared) => Verify.AnalyzerAsync(
+        Agents.Replace("HiddenSize = 2048)", "HiddenSize = 2048, " + plannerRole + ")", StringComparison.Ordinal)
+            .Replace("HiddenSize = 1536)", "HiddenSize = 1536, " + solverRole + ")", StringComparison.Ordinal) + """
+        [RecursiveSystem(Rounds = 3)]
+        [Sequential(typeof(Planner), {|#0:typeof(Solver)|})]
+        public partial class Team;
+        """,
+        [],
+        includeHidden: false,
+        Verify.Diagnostic("RMAS0022").WithLocation(0).WithArguments("Planner", "Solver", shared, "Team"));
+
+    // Roles that are each other's class names are two roles (the generated trainer re-keys them from the example as given).
+    [Theory]
+    [InlineData("Role = \"planner\"", "Role = \"SOLVER\"")]
+    [InlineData("Role = \"Solver\"", "Role = \"Planner\"")]
+    public Task RMAS0022_distinct_roles_are_fine(string plannerRole, string solverRole) => Verify.AnalyzerAsync(
+        Agents.Replace("HiddenSize = 2048)", "HiddenSize = 2048, " + plannerRole + ")", StringComparison.Ordinal)
+            .Replace("HiddenSize = 1536)", "HiddenSize = 1536, " + solverRole + ")", StringComparison.Ordinal) + """
+        [RecursiveSystem(Rounds = 3)]
+        [Sequential(typeof(Planner), typeof(Solver))]
+        public partial class Team;
+        """);
 
     [Fact]
     public Task RMAS0020_language_version_below_the_generated_codes()

@@ -69,6 +69,17 @@ public sealed class SystemWarningsTests(TinySystems zoo) : IClassFixture<TinySys
     }
 
     [Fact]
+    public void TwoAgentsOfOneRoleAreRefusedAsTheirAttributesWouldBe()
+    {
+        // Links are looked up under roles too: Critic's and Solver's would have been read from one inner.checker file.
+        var d = zoo.Describe("sequential", 1);
+        var shared = d with { Agents = [.. d.Agents.Select(a => a.Name is "Critic" or "Solver" ? a with { Role = a.Name == "Critic" ? "checker" : "Checker" } : a)] };
+
+        var e = Assert.Throws<ModelFileException>(() => SystemPlan.Build(shared));
+        Assert.Contains("RMAS0022: Agents 'Critic' and 'Solver' of system 'SequentialTeam' both have the role \"checker\"", e.Message);
+    }
+
+    [Fact]
     public async Task RmasPrintsTheWarningsOnStandardErrorAndLeavesItsJsonAlone()
     {
         string path = MistypedSystem();

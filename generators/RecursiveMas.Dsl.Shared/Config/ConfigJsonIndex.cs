@@ -37,16 +37,14 @@ internal sealed class ConfigJsonIndex
         return normalized == FileName || normalized.EndsWith("/" + FileName, StringComparison.Ordinal);
     }
 
-    /// <summary>Whether <paramref name="path"/> is the config.json of <paramref name="model"/>.</summary>
+    /// <summary>
+    /// Whether <paramref name="path"/> is the config.json of <paramref name="model"/>, the folder as loading resolves it
+    /// (<see cref="FileNameRules.Lexical"/>: <c>models/../planner</c> is <c>planner</c>, whose config.json had gone unfound).
+    /// </summary>
     public static bool Matches(string path, string model)
     {
-        var folder = Normalize(model).Trim('/');
-        if (folder.StartsWith("./", StringComparison.Ordinal))
-        {
-            folder = folder.Substring(2);
-        }
-
-        if (folder.Length == 0)
+        var folder = FileNameRules.Lexical(model);
+        if (string.IsNullOrEmpty(folder))
         {
             return false;
         }

@@ -45,24 +45,35 @@ internal static class FileNameRules
             return "is an absolute path";
         }
 
-        // As Path.GetFullPath normalizes: "." stays, ".." leaves the folder before it; below the start is outside.
-        var depth = 0;
+        return Lexical(relative) is null ? "climbs out of the model root with '..'" : null;
+    }
+
+    /// <summary>
+    /// <paramref name="relative"/> resolved as <c>Path.GetFullPath</c> resolves it, without the file system: '/' and '\'
+    /// both separate and are written '/', empty and "." segments are dropped, and ".." takes back the segment before it
+    /// (<c>models/../planner/</c> is <c>planner</c>); null when a ".." climbs above the start.
+    /// </summary>
+    public static string? Lexical(string relative)
+    {
+        var segments = new System.Collections.Generic.List<string>();
         foreach (var segment in relative.Split('/', '\\'))
         {
             if (segment == "..")
             {
-                if (--depth < 0)
+                if (segments.Count == 0)
                 {
-                    return "climbs out of the model root with '..'";
+                    return null;
                 }
+
+                segments.RemoveAt(segments.Count - 1);
             }
             else if (segment.Length > 0 && segment != ".")
             {
-                depth++;
+                segments.Add(segment);
             }
         }
 
-        return null;
+        return string.Join("/", segments);
     }
 
     /// <summary>

@@ -72,6 +72,11 @@ public class ConfigTests
     [InlineData("/m/qwen3-1.7b/config.json", "Qwen3-1.7B", false)]
     [InlineData("/m/Qwen3-1.7B/generation_config.json", "Qwen3-1.7B", false)]
     [InlineData("/m/Qwen3-1.7B/config.json", "", false)]
+    [InlineData("/m/planner/config.json", "models/../planner", true)] // as loading resolves it; had been looked for under models/../planner
+    [InlineData("/m/qwen/Qwen3-1.7B/config.json", "qwen/./Qwen3-1.7B", true)]
+    [InlineData("/m/qwen/Qwen3-1.7B/config.json", "qwen//Qwen3-1.7B", true)]
+    [InlineData("/m/config.json", ".", false)]
+    [InlineData("/m/planner/config.json", "../planner", false)] // outside the model root (RMAS0018)
     public void Matches_config_files_at_a_folder_boundary(string path, string model, bool matches) =>
         Assert.Equal(matches, ConfigJsonIndex.Matches(path, model));
 

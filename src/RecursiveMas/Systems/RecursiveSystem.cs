@@ -134,6 +134,9 @@ public sealed class RecursiveSystem : IDisposable
         foreach (var named in (options.Adapters?.Keys ?? []).Where(n => description.Agents.All(a => a.Name != n)))
             throw new ArgumentException($"a LoRA adapter is given for {named}, which is not an agent of system {description.Name} (agents: {string.Join(", ", description.Agents.Select(a => a.Name))})");
 
+        // Before any weights are read: a corpus that is missing or outside the system's folder fails the load at once.
+        var tools = description.Pattern.Kind == CollaborationPattern.Deliberation ? ToolsOf(description) : [];
+
         // Keyed by folder and adapter: agents on the same folder share one model unless one of them is adapted.
         var models = new Dictionary<string, CausalLM>();
         var agents = new List<SystemAgent>();
@@ -180,7 +183,6 @@ public sealed class RecursiveSystem : IDisposable
                     released is { } file ? () => OnDevice(PyTorchLinkImport.ImportOuter(file.Path, e.From, e.To, file.Type, inDim, outDim), device) : null,
                     generator => new OuterLink(e.From, e.To, inDim, outDim, description.OuterLink, device, generator), device);
             }
-            var tools = description.Pattern.Kind == CollaborationPattern.Deliberation ? ToolsOf(description) : [];
             return new RecursiveSystem(description, plan, agents, outer, [.. models.Values], tools, linksDirectory, imported)
             {
                 LinksRecovery = linksRecovery,
@@ -315,8 +317,13 @@ public sealed class RecursiveSystem : IDisposable
     {
         // The released Tool-Caller has Python and search; the calculator is kept for models trained on it.
         var tools = new List<ITool> { new CalculatorTool(), new PythonTool() };
-        if (description.ToolCorpus is not null)
-            tools.Add(new CorpusSearchTool(Path.Combine(description.BaseDirectory, description.ToolCorpus)));
+        // As modelRoot and linksDir: a SYSTEM.json read from a file searches a corpus under its own folder only, or a
+        // hostile one could have <search> quote any file the server can read (/etc/passwd) into a prompt and an answer;
+        // a description built in code points anywhere.
+        if (description.ToolCorpus is { } corpus)
+            tools.Add(new CorpusSearchTool(description.SourcePath is { } systemFile
+                ? ContainedPath.Resolve(description.BaseDirectory, corpus, systemFile, "toolCorpus")
+                : Path.Combine(description.BaseDirectory, corpus)));
         return tools;
     }
 

@@ -144,6 +144,21 @@ public sealed class HostileFilesTests(TinySystems zoo) : IClassFixture<TinySyste
         Assert.Equal(3, chosen.Agents.Count);
     }
 
+    [Theory]
+    [InlineData("/etc/passwd")]
+    [InlineData("../../../etc/passwd")]
+    public void ASystemFilesSearchCorpusThatLeavesItsFolderIsRefused(string corpus)
+    {
+        // <search> would otherwise quote any file the process can read into prompts and answers.
+        var d = zoo.Describe("deliberation", 1);
+        var hostile = SystemDescription.Parse((d with { ToolCorpus = corpus }).ToJson(), d.SourcePath!);
+        var e = Assert.Throws<ModelFileException>(() => RecursiveSystem.Load(hostile, new SystemLoadOptions { AllowUntrainedLinks = true }));
+        Assert.Equal("toolCorpus", e.Item);
+        Assert.Contains(corpus, e.Message);
+        using var inside = RecursiveSystem.Load(SystemDescription.Parse(d.ToJson(), d.SourcePath!), new SystemLoadOptions { AllowUntrainedLinks = true });
+        Assert.Equal(2, inside.Agents.Count);
+    }
+
     [Fact]
     public void ACheckpointWithMoreLayersThanItsConfigIsRefusedNamingTheField()
     {

@@ -202,6 +202,8 @@ public sealed class EvalCommand(IAnsiConsole console) : Command<EvalCommand.Sett
             ShuffleSeed = settings.ShuffleSeed,
             Checker = AnswerCheck.Parse(settings.Checker),
             Samples = settings.Samples,
+            // As every command that loads models says it: on standard error, so the table (or JSON) stays as it is.
+            OnLoadNote = note => SystemSettings.PrintNotes([note]),
         };
         ComparisonResult result = null!;
         if (settings.Json)

@@ -65,6 +65,14 @@ public sealed record ComparisonOptions
     /// <summary>Called after each (method, rounds, seed) run.</summary>
     public Action<string, int, SeedRun>? OnRun { get; init; }
 
+    /// <summary>
+    /// Called with each note on what loading did to the folders it read, for the caller to tell its user: a model, LoRA
+    /// adapter or links folder that a killed process left half swapped, finished (<see cref="SystemPrompts.ModelRecoveries"/>,
+    /// <see cref="RecursiveSystem.ModelRecoveries"/>, <see cref="RecursiveSystem.LinksRecovery"/>). Once each: the first
+    /// load finishes the swap, and the later ones find nothing to finish.
+    /// </summary>
+    public Action<string>? OnLoadNote { get; init; }
+
     public static readonly IReadOnlyList<string> KnownMethods = ["single", "alone:AGENT", "sft", "lora", "text", "untrained", "recursive"];
 
     /// <summary>The prefix of the "each agent alone" methods.</summary>
@@ -196,10 +204,15 @@ public static class MethodComparison
         };
         var questions = data.Select(e => e.Prompt).ToList();
         if (method is "recursive" or "untrained")
+        {
             // The latent run's admission (what SolveMany checks) from the tokenizers and config.json files alone: a
             // question no agent can hold is refused before the models' weights are read, not after.
-            RunAdmission.CheckEach(SystemPrompts.Load(description, loadOptions), questions, new RunOptions { Rounds = rounds == 0 ? null : rounds, Decoding = decoding });
+            var prompts = SystemPrompts.Load(description, loadOptions);
+            Tell(options, prompts.ModelRecoveries);
+            RunAdmission.CheckEach(prompts, questions, new RunOptions { Rounds = rounds == 0 ? null : rounds, Decoding = decoding });
+        }
         using var system = RecursiveSystem.Load(description, loadOptions);
+        Tell(options, system.ModelRecoveries.Append(system.LinksRecovery));
         var correctPerQuestion = new int[data.Count];
         long tokens = 0;
         var watch = new Stopwatch();
@@ -221,6 +234,13 @@ public static class MethodComparison
             Samples = samples,
             PassAt = samples == 1 ? new Dictionary<int, double>() : PassAtK.ReportedKs(samples).ToDictionary(k => k, k => PassAtK.Mean(correctPerQuestion, samples, k)),
         };
+    }
+
+    /// <summary>Passes what a load did to its folders (nulls skipped) to <see cref="ComparisonOptions.OnLoadNote"/>.</summary>
+    static void Tell(ComparisonOptions options, IEnumerable<string?> notes)
+    {
+        foreach (string note in notes.OfType<string>())
+            options.OnLoadNote?.Invoke(note);
     }
 
     /// <summary>One answer text per question by <paramref name="method"/>; time is measured around the solving only.</summary>

@@ -83,6 +83,14 @@ public sealed class SystemPrompts
     /// <summary>Agents in description order (a part of a system: those loaded).</summary>
     public IReadOnlyList<AgentPrompts> Agents { get; }
 
+    /// <summary>
+    /// What <see cref="Load"/> did to the agents' model folders, as <see cref="RecursiveSystem.ModelRecoveries"/> says it for
+    /// a system load: each replacement of such a folder that a process was ended in, finished (<see cref="Models.ModelConfig.FolderRecovery"/>).
+    /// A later load of the same folders has nothing to say, so a caller that reads the prompts first (<c>rmas eval</c>) hears it
+    /// here or nowhere. Empty when none, and for a loaded system's <see cref="RecursiveSystem.Prompts"/>.
+    /// </summary>
+    public IReadOnlyList<string> ModelRecoveries { get; private init; } = [];
+
     /// <summary>The agent called <paramref name="name"/>.</summary>
     public AgentPrompts Agent(string name) =>
         Agents.FirstOrDefault(a => a.Name == name) ?? throw MissingAgent(Description, name, Agents.Select(a => a.Name));
@@ -111,6 +119,6 @@ public sealed class SystemPrompts
                 tokenizers[directory] = tokenizer = ModelTokenizer.Load(directory);
             return new AgentPrompts(a, tokenizer, configs[a.Name].MaxPositionEmbeddings);
         }).ToList();
-        return new SystemPrompts(description, plan, agents);
+        return new SystemPrompts(description, plan, agents) { ModelRecoveries = [.. configs.Values.Select(c => c.FolderRecovery).OfType<string>()] };
     }
 }

@@ -161,4 +161,24 @@ public sealed class InterruptedLinkReplacementTests(SecretRelay relay) : IClassF
         Assert.Contains($"{links}.partial-{dead}", note);
         Assert.Equal([links], Directory.EnumerateDirectories(Path.GetDirectoryName(links)!));
     }
+
+    [Fact]
+    public async Task RmasEvalSaysOnStandardErrorThatItFinishedAnInterruptedReplacement()
+    {
+        // rmas eval reads the links folder its SYSTEM.json names, and finished its swap without a word.
+        using var trained = relay.Load(latentSteps: 2, linkSeed: 41);
+        string links = Path.Combine(trained.Description.BaseDirectory, trained.Description.LinksDirectory);
+        int dead = StagingFolderTests.DeadPid();
+        trained.SaveLinks($"{links}.partial-{dead}");
+        Directory.CreateDirectory($"{links}.old-{dead}");
+        var (exitCode, stdout, stderr) = await CliRunner.RunProcessAsync("eval", "--system", trained.Description.SourcePath!, "--data", relay.WriteTestData(),
+            "--methods", "recursive", "--rounds", "1", "--seeds", "2", "--max-new-tokens", "1", "--json");
+
+        Assert.True(exitCode == RecursiveMas.Cli.ExitCodes.Success, stdout + stderr);
+        Assert.NotEmpty(stdout);
+        string note = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries), line => line.StartsWith("note: ", StringComparison.Ordinal));
+        Assert.Contains($"{links}.partial-{dead}", note);
+        Assert.True(Directory.Exists(links));
+        Assert.False(Directory.Exists($"{links}.partial-{dead}"));
+    }
 }

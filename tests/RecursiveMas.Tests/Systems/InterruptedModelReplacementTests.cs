@@ -34,11 +34,11 @@ public sealed class InterruptedModelReplacementTests(SecretRelay relay) : IClass
         return staging;
     }
 
-    /// <summary>A LoRA adapter for the relay's expert model, saved to a fresh folder beside the models, then left as a killed <c>rmas pretrain --lora</c> leaves it.</summary>
-    (string Adapter, string Staging) KilledAdapter()
+    /// <summary>A LoRA adapter for the relay's <paramref name="agentFolder"/> model, saved to a fresh folder beside the models, then left as a killed <c>rmas pretrain --lora</c> leaves it.</summary>
+    (string Adapter, string Staging) KilledAdapter(string agentFolder = "expert")
     {
         string adapter = Path.Combine(relay.Root, "adapter-" + Guid.NewGuid().ToString("N")[..8]);
-        using (var model = CausalLM.FromPretrained(Path.Combine(relay.Root, "models", "expert")))
+        using (var model = CausalLM.FromPretrained(Path.Combine(relay.Root, "models", agentFolder)))
         using (var created = LoraAdapter.Create(model, new LoraConfig { Rank = 2, TargetModules = ["q_proj", "v_proj"] }, seed: 1))
             created.Save(adapter);
         return (adapter, KilledBetweenRenamesAt(adapter));
@@ -87,6 +87,39 @@ public sealed class InterruptedModelReplacementTests(SecretRelay relay) : IClass
         string note = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries), line => line.StartsWith("note: ", StringComparison.Ordinal));
         Assert.Contains(staging, note);
         Assert.True(Directory.Exists(Path.Combine(relay.Root, "models", "expert")));
+    }
+
+    [Theory]
+    [InlineData("recursive,single")] // the latent method reads the tokenizers and config.json files first (SystemPrompts.Load)
+    [InlineData("single,recursive")] // the single-agent method loads the system first (RecursiveSystem.Load)
+    public async Task RmasEvalSaysOnStandardErrorThatItFinishedAnInterruptedModelReplacementOnce(string methods)
+    {
+        // rmas eval finished the swap without a word, where every other command that loads a model says so.
+        string staging = KilledBetweenRenames("expert");
+        var (exitCode, stdout, stderr) = await CliRunner.RunProcessAsync("eval", "--system", relay.Describe(latentSteps: 2).SourcePath!, "--data", relay.WriteTestData(),
+            "--methods", methods, "--rounds", "1", "--seeds", "2", "--max-new-tokens", "1", "--untrained", "--json");
+
+        Assert.True(exitCode == RecursiveMas.Cli.ExitCodes.Success, stdout + stderr);
+        Assert.NotEmpty(stdout);
+        // Four loads of the system (two methods, two seeds): the first finishes the swap, and only it has something to say.
+        string note = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries), line => line.StartsWith("note: ", StringComparison.Ordinal));
+        Assert.Contains(staging, note);
+        Assert.True(Directory.Exists(Path.Combine(relay.Root, "models", "expert")));
+    }
+
+    [Fact]
+    public async Task RmasEvalSaysOnStandardErrorThatItFinishedAnInterruptedAdapterReplacement()
+    {
+        // The decoder's adapter of method lora.
+        var (adapterDir, staging) = KilledAdapter("learner");
+        var (exitCode, stdout, stderr) = await CliRunner.RunProcessAsync("eval", "--system", relay.Describe(latentSteps: 2).SourcePath!, "--data", relay.WriteTestData(),
+            "--methods", "lora", "--lora-adapter", adapterDir, "--seeds", "1", "--max-new-tokens", "1", "--json");
+
+        Assert.True(exitCode == RecursiveMas.Cli.ExitCodes.Success, stdout + stderr);
+        Assert.NotEmpty(stdout);
+        string note = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries), line => line.StartsWith("note: ", StringComparison.Ordinal));
+        Assert.Contains(staging, note);
+        Assert.True(Directory.Exists(adapterDir));
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using RecursiveMas.Models;
 using RecursiveMas.Systems;
+using RecursiveMas.Tasks;
 using RecursiveMas.Tests.Support;
 using RecursiveMas.Training;
 
@@ -73,6 +74,14 @@ public sealed class SecretRelay : IDisposable
     /// <summary>Loads the system with freshly initialized (seeded) links.</summary>
     public RecursiveSystem Load(int latentSteps = 4, int rounds = 1, long linkSeed = 7) =>
         RecursiveSystem.Load(Describe(latentSteps, rounds), new SystemLoadOptions { AllowUntrainedLinks = true, UntrainedLinkSeed = linkSeed });
+
+    /// <summary>The first <paramref name="count"/> of <see cref="Examples"/> as a task JSONL under <see cref="Root"/>: test data for <c>rmas eval</c>.</summary>
+    public string WriteTestData(int count = 1)
+    {
+        string path = Path.Combine(Root, "test-" + Guid.NewGuid().ToString("N")[..8] + ".jsonl");
+        TaskDataFile.Write(path, Examples(count, 0).Select(e => new TaskExample(e.Question, e.RoleTargets, e.Answer)));
+        return path;
+    }
 
     /// <summary>
     /// <paramref name="count"/> examples cycling through the codes (balanced), with varied wording;

@@ -32,6 +32,38 @@ public static class TextMasBaseline
         return run.Result(RunMethod.Text, answers, otherTokens);
     }
 
+    /// <summary>
+    /// Refuses, from the agents' tokenizers and context sizes alone (no model loaded), a question whose text prompts
+    /// cannot fit: each turn checked as the run checks it (<see cref="RunContext.CheckTextPrompts"/>), exactly where the
+    /// turn reads no message yet (the run reads those slots empty), and where it reads what senders will write, from
+    /// the question's bound alone — what a run would refuse anyway, before it loads anything.
+    /// </summary>
+    public static void CheckEach(SystemPrompts system, IReadOnlyList<string> questions, RunOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        options ??= new RunOptions();
+        int rounds = options.RoundsFor(system.Description);
+        int answerTokens = (options.Decoding ?? system.Description.Decoding).MaxNewTokens;
+        RunAdmission.CheckEachQuestion(questions, question => Turns(system, rounds, answerTokens, question, options.CancellationToken));
+    }
+
+    /// <summary>The positions of each turn of a run of <paramref name="question"/>, as far as they are known before it (<see cref="CheckEach"/>).</summary>
+    static IEnumerable<TurnPositions> Turns(SystemPrompts system, int rounds, int answerTokens, string question, CancellationToken cancellationToken)
+    {
+        var written = new MessageBoard<bool>();
+        foreach (var turn in RoundSchedule.Turns(system.Plan, rounds))
+        {
+            var agent = system.Agent(turn.Agent);
+            var prompt = agent.PromptFor(turn.Round, turn.IsFinalDecode);
+            var messages = written.For(turn.Agent, turn.Round);
+            Func<string, string>? messageText = prompt.Slots.Any(messages.ContainsKey) ? null : _ => "";
+            yield return RunAdmission.TextTurn(agent, turn.Round, turn.IsFinalDecode, prompt, question, messageText,
+                turn.IsFinalDecode ? answerTokens : system.Description.TextMessageTokens, cancellationToken);
+            foreach (var edge in turn.Outgoing)
+                written.Post(edge, turn.Round, true);
+        }
+    }
+
     /// <summary>The text of (question, slot): what the slot's sender wrote for that question, empty when nobody did.</summary>
     static Func<int, string, string> TextOf(IReadOnlyDictionary<string, IReadOnlyList<string>> messages) =>
         (row, slot) => messages.TryGetValue(slot, out var texts) ? texts[row] : "";

@@ -203,14 +203,19 @@ public static class MethodComparison
             IgnoreLinkFiles = method == "untrained",
         };
         var questions = data.Select(e => e.Prompt).ToList();
+        // Each method's admission (what its run checks) from the tokenizers and config.json files alone: a question no
+        // agent can hold is refused before the models' weights are read, not after.
+        var prompts = SystemPrompts.Load(description, loadOptions);
+        Tell(options, prompts.ModelRecoveries);
+        var admission = new RunOptions { Rounds = rounds == 0 ? null : rounds, Decoding = decoding };
         if (method is "recursive" or "untrained")
-        {
-            // The latent run's admission (what SolveMany checks) from the tokenizers and config.json files alone: a
-            // question no agent can hold is refused before the models' weights are read, not after.
-            var prompts = SystemPrompts.Load(description, loadOptions);
-            Tell(options, prompts.ModelRecoveries);
-            RunAdmission.CheckEach(prompts, questions, new RunOptions { Rounds = rounds == 0 ? null : rounds, Decoding = decoding });
-        }
+            RunAdmission.CheckEach(prompts, questions, admission);
+        else if (method == "text")
+            TextMasBaseline.CheckEach(prompts, questions, admission);
+        else if (method.StartsWith(ComparisonOptions.AlonePrefix, StringComparison.Ordinal))
+            SingleAgentBaseline.CheckEachAlone(prompts, method[ComparisonOptions.AlonePrefix.Length..], questions, admission);
+        else
+            SingleAgentBaseline.CheckEach(prompts, questions, admission);
         using var system = RecursiveSystem.Load(description, loadOptions);
         Tell(options, system.ModelRecoveries.Append(system.LinksRecovery));
         var correctPerQuestion = new int[data.Count];

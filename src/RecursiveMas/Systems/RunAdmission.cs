@@ -172,6 +172,47 @@ public static class RunAdmission
         : 0;
 
     /// <summary>
+    /// The positions of one text turn (a Recursive-TextMAS message, or a decode of text) for one question: its prompt's
+    /// text tokens with the messages <paramref name="messageText"/> gives for each slot (<see cref="PromptTextTokens"/>),
+    /// and the <paramref name="budget"/> of tokens it writes. <paramref name="messageText"/> null: the messages are not
+    /// known yet (before a run, what senders will write), so the prompt counts the question's bound alone
+    /// (<see cref="QuestionTokensAtLeast"/>), a lower bound. What the text runs check before each turn
+    /// (<see cref="RunContext.CheckTextPrompts"/>) and <c>rmas eval</c> before it loads any model.
+    /// </summary>
+    public static TurnPositions TextTurn(AgentPrompts agent, int round, bool decode, AgentPrompt prompt, string question,
+        Func<string, string>? messageText, int budget, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(agent);
+        var (positions, atLeast) = messageText is null
+            ? ((int)Math.Min(QuestionTokensAtLeast(agent.Tokenizer, prompt, question), int.MaxValue), true)
+            : PromptTextTokens(agent.Tokenizer, prompt, question, () => [prompt.RenderWithText(question, messageText)], agent.MaxPositions, cancellationToken);
+        return new TurnPositions(agent.Name, round, decode, positions, budget, agent.MaxPositions) { WritesText = !decode, PromptIsLowerBound = atLeast };
+    }
+
+    /// <summary>
+    /// <see cref="Check"/> of every turn <paramref name="turnsOf"/> gives for each of <paramref name="questions"/>, in
+    /// order; a refusal says which question (1-based) of how many, as a run over them in batches says it. What
+    /// <c>rmas eval</c> checks for a text method from the tokenizers and config.json files, before any weights load.
+    /// </summary>
+    public static void CheckEachQuestion(IReadOnlyList<string> questions, Func<string, IEnumerable<TurnPositions>> turnsOf)
+    {
+        ArgumentNullException.ThrowIfNull(questions);
+        ArgumentNullException.ThrowIfNull(turnsOf);
+        for (int i = 0; i < questions.Count; i++)
+        {
+            try
+            {
+                foreach (var turn in turnsOf(questions[i]))
+                    Check(turn);
+            }
+            catch (PromptTooLongException e)
+            {
+                throw e.InQuestion(i, questions.Count);
+            }
+        }
+    }
+
+    /// <summary>
     /// <see cref="CheckLength"/> for each of <paramref name="questions"/>; with more than one, the message
     /// also says which question (1-based) is too long.
     /// </summary>

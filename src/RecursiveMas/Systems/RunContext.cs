@@ -142,12 +142,9 @@ public sealed class RunContext : IDisposable
         for (int b = 0; b < Questions.Count; b++)
         {
             int row = b;
-            int maxPositions = agent.Model.Config.MaxPositionEmbeddings;
-            var (positions, atLeast) = RunAdmission.PromptTextTokens(agent.Tokenizer, rendered, Questions[b],
-                () => [rendered.RenderWithText(Questions[b], slot => messageText(row, slot))], maxPositions, Options.CancellationToken);
             try
             {
-                RunAdmission.Check(new TurnPositions(agent.Name, round, decode, positions, budget, maxPositions) { WritesText = !decode, PromptIsLowerBound = atLeast });
+                RunAdmission.Check(RunAdmission.TextTurn(agent.Prompts, round, decode, rendered, Questions[b], slot => messageText(row, slot), budget, Options.CancellationToken));
             }
             catch (PromptTooLongException e) when (Questions.Count > 1)
             {

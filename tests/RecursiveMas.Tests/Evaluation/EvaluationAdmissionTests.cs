@@ -4,13 +4,17 @@ using RecursiveMas.Tests.Tokenization;
 
 namespace RecursiveMas.Tests.Evaluation;
 
-/// <summary>An evaluation refuses a question no agent can hold before it reads any model's weights.</summary>
+/// <summary>An evaluation refuses a question no agent can hold before it reads any model's weights, whatever the method.</summary>
 public sealed class EvaluationAdmissionTests(TinySystems zoo) : IClassFixture<TinySystems>
 {
     [Theory]
     [InlineData("recursive")]
     [InlineData("untrained")]
-    public void AQuestionTooLongForTheLatentRunIsRefusedBeforeAnyWeightsAreRead(string method)
+    // The text methods refused it only once every model had loaded.
+    [InlineData("text")]
+    [InlineData("single")]
+    [InlineData("alone:Critic")]
+    public void AQuestionTooLongForTheRunIsRefusedBeforeAnyWeightsAreRead(string method)
     {
         // The agents' folders with weights that cannot be read: only the tokenizers and config.json files can.
         using var dir = new TempDirectory();

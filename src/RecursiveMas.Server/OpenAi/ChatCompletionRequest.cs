@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
+using RecursiveMas.IO;
 
 namespace RecursiveMas.Server.OpenAi;
 
@@ -50,6 +51,10 @@ public sealed record ChatCompletionRequest(
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
                 throw new ApiError(400, "the request body must be a JSON object", code: "invalid_json");
+            // As the file readers refuse one: which of the two a field read would see is not the same for every reader.
+            // The parsed document is walked, so the body is read once, within its limit.
+            if (DuplicateJsonKeys.Find(root) is { } twice)
+                throw new ApiError(400, $"{Cut(twice)}: {DuplicateJsonKeys.Reason}", Cut(twice), "invalid_json");
 
             var options = new ChatOptions { AdditionalProperties = [] };
             options.Temperature = Single(root, "temperature");
@@ -177,7 +182,10 @@ public sealed record ChatCompletionRequest(
     }
 
     /// <summary>Input echoed in an error, cut to a readable length: an error never sends a megabyte back.</summary>
-    internal static string Quoted(string text) => "\"" + (text.Length <= 40 ? text : text[..40] + "…") + "\"";
+    internal static string Quoted(string text) => "\"" + Cut(text) + "\"";
+
+    /// <summary><paramref name="text"/> cut to 40 chars, as every echo of input is (a key the client sent may be megabytes long).</summary>
+    static string Cut(string text) => text.Length <= 40 ? text : text[..40] + "…";
 
     static IReadOnlyList<ChatMessage> ReadMessages(JsonElement root)
     {

@@ -99,7 +99,7 @@ public static class BenchmarkFile
                     if (document.RootElement.ValueKind != JsonValueKind.Array)
                         throw new ModelFileException(path, null, "a .json benchmark file must hold an array of records (use .jsonl for one record per line)");
                     if (DuplicateJsonKeys.Find(document.RootElement) is { } twice)
-                        throw new ModelFileException(path, twice, "the key appears more than once in the same object");
+                        throw new ModelFileException(path, twice, DuplicateJsonKeys.Reason);
                     return [.. document.RootElement.EnumerateArray().Select((e, i) => RecordOf(path, $"record {i + 1}", e))];
                 }
             default:

@@ -53,7 +53,7 @@ internal static class JsonFile
         }
         using (document)
             if (DuplicateJsonKeys.Find(document.RootElement) is { } field)
-                throw new ModelFileException(path, field, "the key appears more than once in the same object");
+                throw new ModelFileException(path, field, DuplicateJsonKeys.Reason);
     }
 
     /// <summary>The property, or null when it is absent or JSON null.</summary>

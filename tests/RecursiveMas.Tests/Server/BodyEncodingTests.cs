@@ -10,7 +10,8 @@ public sealed class BodyEncodingTests
 {
     const string Question = """{"messages":[{"role":"user","content":"hi"}]}""";
 
-    static async Task<(HttpStatusCode Status, System.Text.Json.JsonElement Error)> Send(HttpClient http, byte[] body, string contentType, string? encoding = null)
+    /// <summary>POSTs <paramref name="body"/> to the chat endpoint: the status and, for a refusal, its error object.</summary>
+    internal static async Task<(HttpStatusCode Status, System.Text.Json.JsonElement Error)> Send(HttpClient http, byte[] body, string contentType, string? encoding = null)
     {
         var content = new ByteArrayContent(body);
         content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);

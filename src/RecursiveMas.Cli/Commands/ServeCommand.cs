@@ -161,7 +161,10 @@ public sealed class ServeCommand(IAnsiConsole console) : AsyncCommand<ServeComma
     {
         try
         {
-            return SystemPrompts.Load(description, settings.LoadOptions());
+            var prompts = SystemPrompts.Load(description, settings.LoadOptions());
+            // Its config.json reads finish a folder swap a killed run left half done, here and not in the silos.
+            SystemSettings.PrintNotes(prompts.ModelRecoveries);
+            return prompts;
         }
         catch (ModelFileException e)
         {

@@ -5,21 +5,20 @@ using System.Text;
 namespace RecursiveMas.Dsl;
 
 /// <summary>
-/// Reads the few top-level fields of a Hugging Face <c>config.json</c> that compile-time checks need
-/// (<c>hidden_size</c>, <c>model_type</c>, <c>vocab_size</c>), without System.Text.Json: analyzers and
+/// Reads the few fields of a Hugging Face <c>config.json</c> that compile-time checks need
+/// (<c>hidden_size</c>, <c>model_type</c>, <c>vocab_size</c>, where the runtime reads them), without System.Text.Json: analyzers and
 /// generators must not carry package dependencies into the compiler (they fail to load).
 /// </summary>
 /// <remarks>
 /// The reader is strict about JSON syntax (a truncated or malformed file is reported, not guessed at)
-/// and tolerant about content: unknown fields are skipped whatever their value. The hidden size is
-/// <c>hidden_size</c>, else GPT-2's <c>n_embd</c>, else <c>d_model</c>; when the top level has none of
-/// these, the same names are looked up in <c>text_config</c> (multimodal checkpoints such as Gemma 3
-/// keep the language model's sizes there).
+/// and tolerant about content: unknown fields are skipped whatever their value. The hidden size is the one
+/// the runtime loads (<see cref="TextModelRules"/>): a multimodal wrapper's (Gemma 3, Qwen3.5)
+/// <c>text_config.hidden_size</c>, whatever its top level says, else the top-level <c>hidden_size</c>; a family's
+/// default where the file leaves it out or null. Other names (GPT-2's <c>n_embd</c>, <c>d_model</c>) are not
+/// read: the runtime does not read them either.
 /// </remarks>
 internal static class ConfigJsonReader
 {
-    static readonly string[] HiddenSizeNames = { "hidden_size", "n_embd", "d_model" };
-
     /// <summary>Reads <paramref name="json"/>, the content of the file at <paramref name="path"/>.</summary>
     public static ConfigJsonFacts Read(string path, string json)
     {
@@ -45,26 +44,48 @@ internal static class ConfigJsonReader
             return ConfigJsonFacts.Invalid(path, e.Message);
         }
 
-        var found = FindHiddenSize(root, out var hidden, out var field);
-        if (!found && root.TryGetValue("text_config", out var text) && text is Dictionary<string, object?> textConfig)
+        // The language model's fields, where the runtime's ModelConfig reads them (TextModelRules): a multimodal
+        // wrapper's text_config, whatever sizes its top level holds beside it; else the top level.
+        var wrapperType = root.TryGetValue("model_type", out var type) ? type as string : null;
+        var text = root;
+        var prefix = "";
+        var textType = wrapperType;
+        if (TextModelRules.IsMultimodalWrapper(wrapperType))
         {
-            found = FindHiddenSize(textConfig, out hidden, out field);
-            field = "text_config." + field;
+            if (!root.TryGetValue("text_config", out var nested) || nested is not Dictionary<string, object?> textConfig)
+            {
+                return ConfigJsonFacts.Invalid(path, $"a multimodal \"{wrapperType}\" config.json needs a text_config object");
+            }
+
+            (text, prefix) = (textConfig, "text_config.");
+            textType = TextModelRules.TextModelType(wrapperType!, textConfig.TryGetValue("model_type", out var nestedType) ? nestedType as string : null);
         }
 
-        if (!found)
+        // A null hidden_size is no hidden_size, as the runtime reads it.
+        text.TryGetValue("hidden_size", out var hidden);
+        long size;
+        if (hidden is null)
         {
-            return ConfigJsonFacts.Invalid(path, "it has no hidden_size field");
+            if (TextModelRules.DefaultHiddenSize(textType) is not { } defaultSize)
+            {
+                return ConfigJsonFacts.Invalid(path, text.ContainsKey("hidden_size")
+                    ? $"its {prefix}hidden_size is null, not a positive integer"
+                    : $"it has no {prefix}hidden_size field");
+            }
+
+            size = defaultSize;
+        }
+        else if (!Whole(hidden, out size) || size <= 0)
+        {
+            return ConfigJsonFacts.Invalid(path, $"its {prefix}hidden_size is {Describe(hidden)}, not a positive integer");
+        }
+        else if (size > TextModelRules.MaxHiddenSize)
+        {
+            return ConfigJsonFacts.Invalid(path, $"its {prefix}hidden_size is {size}, more than the {TextModelRules.MaxHiddenSize} the runtime accepts");
         }
 
-        if (!Whole(hidden, out var size) || size <= 0 || size > int.MaxValue)
-        {
-            return ConfigJsonFacts.Invalid(path, $"its {field} is {Describe(hidden)}, not a positive integer");
-        }
-
-        var modelType = root.TryGetValue("model_type", out var type) ? type as string : null;
-        var vocab = root.TryGetValue("vocab_size", out var v) && Whole(v, out var vocabSize) && vocabSize is > 0 and <= int.MaxValue ? (int)vocabSize : 0;
-        return new ConfigJsonFacts(ConfigJsonStatus.Valid, path, (int)size, modelType, vocab, null);
+        var vocab = text.TryGetValue("vocab_size", out var v) && Whole(v, out var vocabSize) && vocabSize is > 0 and <= int.MaxValue ? (int)vocabSize : 0;
+        return new ConfigJsonFacts(ConfigJsonStatus.Valid, path, (int)size, wrapperType, vocab, null);
     }
 
     /// <summary>
@@ -86,21 +107,6 @@ internal static class ConfigJsonReader
                 whole = 0;
                 return false;
         }
-    }
-
-    static bool FindHiddenSize(Dictionary<string, object?> obj, out object? value, out string field)
-    {
-        foreach (var name in HiddenSizeNames)
-        {
-            if (obj.TryGetValue(name, out value))
-            {
-                field = name;
-                return true;
-            }
-        }
-
-        (value, field) = (null, HiddenSizeNames[0]);
-        return false;
     }
 
     static string Describe(object? value) => value switch

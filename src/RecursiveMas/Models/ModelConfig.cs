@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using RecursiveMas.Dsl;
 using RecursiveMas.IO;
 using RecursiveMas.Tokenization;
 
@@ -390,7 +391,7 @@ public sealed record ModelConfig
             _prefix = "";
             path = sourcePath;
             string modelType = RequiredString("model_type");
-            if (modelType is "gemma3" or "qwen3_5")
+            if (TextModelRules.IsMultimodalWrapper(modelType))
             {
                 _root = top["text_config"] as JsonObject
                     ?? throw new ModelFileException(path, "text_config", $"a multimodal \"{modelType}\" config.json needs a text_config object");
@@ -408,7 +409,7 @@ public sealed record ModelConfig
         public ModelConfig Read()
         {
             string wrapperType = (string)_wrapper["model_type"]!;
-            string modelType = Multimodal ? OptionalString("model_type") ?? wrapperType + "_text" : wrapperType;
+            string modelType = Multimodal ? TextModelRules.TextModelType(wrapperType, OptionalString("model_type")) : wrapperType;
             ModelFamily family = modelType switch
             {
                 "llama" => ModelFamily.Llama,
@@ -432,7 +433,7 @@ public sealed record ModelConfig
             };
 
             // Gemma3 and Qwen3.5 config.json files leave out fields whose defaults the transformers config class holds.
-            int hidden = gemma ? OptionalPositiveInt("hidden_size") ?? 2304 : qwen35 ? OptionalPositiveInt("hidden_size") ?? 4096 : PositiveInt("hidden_size");
+            int hidden = OptionalPositiveInt("hidden_size") ?? TextModelRules.DefaultHiddenSize(modelType) ?? PositiveInt("hidden_size");
             int heads = OptionalPositiveInt("num_attention_heads") ?? (gemma ? 8 : qwen35 ? 16 : PositiveInt("num_attention_heads"));
             int kvHeads = OptionalPositiveInt("num_key_value_heads") ?? (gemma || qwen35 ? 4 : heads);
             if (heads % kvHeads != 0)
@@ -669,7 +670,7 @@ public sealed record ModelConfig
         // Upper bounds on sizes, checked before anything is allocated from them (far above any released model).
         static int UpperBound(string key) => key switch
         {
-            "hidden_size" => 1 << 16,
+            "hidden_size" => TextModelRules.MaxHiddenSize,
             "num_attention_heads" or "num_key_value_heads" or "num_hidden_layers" => 1 << 10,
             "head_dim" => 1 << 12,
             "intermediate_size" => 1 << 18,

@@ -122,6 +122,33 @@ public class DimensionDiagnosticsTests
         Verify.Diagnostic("RMAS1001").WithLocation(0).WithArguments("Planner", "1152", "2560", NestedGemma3.Path),
         Verify.Diagnostic("RMAS1001").WithLocation(1).WithArguments("Solver", "3072", "2560", NestedQwen35.Path));
 
+    // A multimodal checkpoint whose top level keeps a size of its own beside text_config: the runtime loads the
+    // language model's 2560, so a HiddenSize of the top level's 1536 builds links that cannot take its states.
+    [Fact]
+    public Task RMAS1001_a_top_level_hidden_size_beside_a_multimodal_text_config_is_not_the_models() => Verify.AnalyzerAsync(
+        """
+        [Agent("gemma", HiddenSize = {|#0:1536|})]
+        [Prompt("Plan: {question}")]
+        public partial class Planner;
+        """,
+        [new ConfigFile("/project/models/gemma/config.json", """
+            { "model_type": "gemma3", "hidden_size": 1536, "text_config": { "model_type": "gemma3_text", "hidden_size": 2560 } }
+            """)],
+        includeHidden: false,
+        Verify.Diagnostic("RMAS1001").WithLocation(0).WithArguments("Planner", "1536", "2560", "/project/models/gemma/config.json"));
+
+    // A null top-level hidden_size beside a valid text_config is not read by the runtime, so it is no unusable file.
+    [Fact]
+    public Task RMAS1003_a_null_top_level_hidden_size_beside_a_multimodal_text_config_is_fine() => Verify.AnalyzerAsync(
+        """
+        [Agent("qwen", HiddenSize = 2560)]
+        [Prompt("Plan: {question}")]
+        public partial class Planner;
+        """,
+        new ConfigFile("/project/models/qwen/config.json", """
+            { "model_type": "qwen3_5", "hidden_size": null, "text_config": { "model_type": "qwen3_5_text", "hidden_size": 2560 } }
+            """));
+
     [Fact]
     public Task RMAS1004_link_width_checked_against_a_size_read_from_text_config() => Verify.AnalyzerAsync(
         """

@@ -21,17 +21,28 @@ public class ConfigTests
     }
 
     [Theory]
-    [InlineData("""{ "n_embd": 768, "model_type": "gpt2" }""", 768)]
-    [InlineData("""{ "d_model": 512 }""", 512)]
     [InlineData("""{ "model_type": "gemma3", "text_config": { "hidden_size": 2560 } }""", 2560)]
+    [InlineData("""{ "model_type": "llama", "hidden_size": 1536, "text_config": { "hidden_size": 2560 } }""", 1536)]
     [InlineData("""{ "hidden_size": 1536, "text_config": { "hidden_size": 2560 } }""", 1536)]
-    public void Finds_the_hidden_size_under_its_other_names(string json, int expected) =>
-        Assert.Equal(expected, ConfigJsonReader.Read("p", json).HiddenSize);
+    // A multimodal wrapper's language model is its text_config, whatever sizes its top level holds: the runtime loads 2560.
+    [InlineData("""{ "model_type": "gemma3", "hidden_size": 1536, "text_config": { "hidden_size": 2560 } }""", 2560)]
+    [InlineData("""{ "model_type": "qwen3_5", "hidden_size": 4096, "text_config": { "hidden_size": 2560 } }""", 2560)]
+    [InlineData("""{ "model_type": "gemma3", "hidden_size": null, "text_config": { "hidden_size": 2560 } }""", 2560)]
+    // Left out or null, a Gemma3 or Qwen3.5 hidden size is its family's default, as the runtime reads it.
+    [InlineData("""{ "model_type": "gemma3", "text_config": { "hidden_size": null } }""", 2304)]
+    [InlineData("""{ "model_type": "qwen3_5", "text_config": { "model_type": "qwen3_5_text" } }""", 4096)]
+    [InlineData("""{ "model_type": "gemma3_text", "hidden_size": null }""", 2304)]
+    public void Finds_the_hidden_size_where_the_runtime_reads_it(string json, int expected)
+    {
+        var config = ConfigJsonReader.Read("p", json);
+
+        Assert.Equal((ConfigJsonStatus.Valid, expected), (config.Status, config.HiddenSize));
+    }
 
     [Theory]
     [InlineData("""{ "hidden_size": 64.0, "vocab_size": 1000.0 }""", 64, 1000)]
     [InlineData("""{ "hidden_size": 6.4e1, "vocab_size": 1e3 }""", 64, 1000)]
-    [InlineData("""{ "text_config": { "d_model": 2560.0 } }""", 2560, 0)]
+    [InlineData("""{ "model_type": "gemma3", "text_config": { "hidden_size": 2560.0, "vocab_size": 262208 } }""", 2560, 262208)]
     public void Reads_sizes_written_as_whole_numbers_with_a_fraction(string json, int hidden, int vocab)
     {
         var config = ConfigJsonReader.Read("p", json);
@@ -50,8 +61,13 @@ public class ConfigTests
     [InlineData("""{ "hidden_size": -4 }""", "its hidden_size is -4, not a positive integer")]
     [InlineData("""{ "hidden_size": null }""", "its hidden_size is null, not a positive integer")]
     [InlineData("""{ "hidden_size": [2048] }""", "its hidden_size is an array, not a positive integer")]
-    [InlineData("""{ "text_config": { "hidden_size": true } }""", "its text_config.hidden_size is true, not a positive integer")]
-    [InlineData("""{ "hidden_size": 99999999999 }""", "its hidden_size is 99999999999, not a positive integer")]
+    [InlineData("""{ "model_type": "gemma3", "text_config": { "hidden_size": true } }""", "its text_config.hidden_size is true, not a positive integer")]
+    [InlineData("""{ "model_type": "qwen3_5", "hidden_size": 2560, "vision_config": {} }""", "a multimodal \"qwen3_5\" config.json needs a text_config object")]
+    [InlineData("""{ "model_type": "gemma3", "text_config": { "model_type": "llama" } }""", "it has no text_config.hidden_size field")]
+    [InlineData("""{ "text_config": { "hidden_size": 2560 } }""", "it has no hidden_size field")] // no wrapper model_type: not read
+    [InlineData("""{ "n_embd": 768, "model_type": "gpt2" }""", "it has no hidden_size field")] // the runtime reads no n_embd
+    [InlineData("""{ "hidden_size": 70000 }""", "its hidden_size is 70000, more than the 65536 the runtime accepts")]
+    [InlineData("""{ "hidden_size": 99999999999 }""", "its hidden_size is 99999999999, more than the 65536 the runtime accepts")]
     [InlineData("""{ "name": "unterminated }""", "a string is not closed")]
     public void Rejects_unusable_files_with_a_reason(string json, string reason)
     {

@@ -93,6 +93,9 @@ public static class DiagnosticDescriptors
     /// <summary>RMAS0022 (Error): Two agents of a system share a role.</summary>
     public const string SharedRoleId = "RMAS0022";
 
+    /// <summary>RMAS0023 (Warning): Prompt on a class that is not an agent.</summary>
+    public const string PromptWithoutAgentId = "RMAS0023";
+
     /// <summary>RMAS1001 (Error): HiddenSize does not match config.json.</summary>
     public const string HiddenSizeMismatchId = "RMAS1001";
 
@@ -416,6 +419,17 @@ public static class DiagnosticDescriptors
         description: Description(DiagnosticKind.SharedRole),
         helpLinkUri: HelpLinkBase + SharedRoleId + ".md");
 
+    /// <summary>RMAS0023: <c>Class '{0}' has [Prompt] but no [Agent], so its prompts are never read: prompts belong on agent classes; move them to the agent that should read them, or add [Agent] to this class</c></summary>
+    public static readonly DiagnosticDescriptor PromptWithoutAgent = new(
+        id: PromptWithoutAgentId,
+        title: Title(DiagnosticKind.PromptWithoutAgent),
+        messageFormat: MessageFormat(DiagnosticKind.PromptWithoutAgent),
+        category: "RecursiveMas.Declaration",
+        defaultSeverity: DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        description: Description(DiagnosticKind.PromptWithoutAgent),
+        helpLinkUri: HelpLinkBase + PromptWithoutAgentId + ".md");
+
     /// <summary>RMAS1001: <c>Agent '{0}' declares HiddenSize = {1}, but {3} says hidden_size = {2}</c></summary>
     public static readonly DiagnosticDescriptor HiddenSizeMismatch = new(
         id: HiddenSizeMismatchId,
@@ -737,6 +751,7 @@ public static class DiagnosticDescriptors
         LanguageVersionTooOld,
         AgentNameNotAFileName,
         SharedRole,
+        PromptWithoutAgent,
         HiddenSizeMismatch,
         HiddenSizeUnknown,
         ConfigInvalid,

@@ -66,6 +66,12 @@ public sealed class DslAnalyzer : DiagnosticAnalyzer
                 Report(context, helpLinks, problem, type, agent, fallback: null);
             }
         }
+        else if (extractor.FirstPromptIndex(type) is var prompt and >= 0 && type.DeclaringSyntaxReferences.Length > 0)
+        {
+            // Only an agent's prompts are read: on any other class (a system's included) they were dropped without a word.
+            var problem = Problem.Create(DiagnosticKind.PromptWithoutAgent, Site.Attribute(SpecExtractor.FullName(type), prompt), type.Name);
+            Report(context, helpLinks, problem, type, agent: null, fallback: null);
+        }
 
         var namedTypes = new Dictionary<string, INamedTypeSymbol>(StringComparer.Ordinal);
         if (extractor.ExtractSystem(type, namedTypes, context.CancellationToken) is not { } system)

@@ -22,6 +22,9 @@ internal sealed class SpecExtractor(DslSymbols symbols, ConfigJsonIndex configs)
     /// <summary>Whether <paramref name="type"/> carries <c>[RecursiveSystem]</c> or any pattern, link or decoder attribute.</summary>
     public bool IsSystem(INamedTypeSymbol type) => type.GetAttributes().Any(symbols.IsSystemAttribute);
 
+    /// <summary>The position of <paramref name="type"/>'s first <c>[Prompt]</c> in its attributes; -1 when it has none.</summary>
+    public int FirstPromptIndex(INamedTypeSymbol type) => IndexOf(type.GetAttributes(), symbols.Prompt);
+
     /// <summary>The agent declared by <paramref name="type"/>; null when it has no <c>[Agent]</c>.</summary>
     public AgentSpec? ExtractAgent(INamedTypeSymbol type, CancellationToken cancellationToken = default)
     {

@@ -75,6 +75,9 @@ internal enum DiagnosticKind
     /// <summary>Two agents of a system have one role (a Role, else the class name; ignoring case). Args: first agent, second agent, the role, system.</summary>
     SharedRole = 22,
 
+    /// <summary>A class with <c>[Prompt]</c> and no <c>[Agent]</c> (a system class included), whose prompts nothing reads. Args: class.</summary>
+    PromptWithoutAgent = 23,
+
     /// <summary>Declared <c>HiddenSize</c> differs from config.json. Args: agent, declared, config value, config path.</summary>
     HiddenSizeMismatch = 1001,
 

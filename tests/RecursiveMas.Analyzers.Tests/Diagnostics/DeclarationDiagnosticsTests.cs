@@ -3,7 +3,7 @@ using RecursiveMas.Analyzers.Tests.Infrastructure;
 
 namespace RecursiveMas.Analyzers.Tests.Diagnostics;
 
-/// <summary>RMAS0001–RMAS0022: declarations. Each rule has a test that fires it and one that does not.</summary>
+/// <summary>RMAS0001–RMAS0023: declarations. Each rule has a test that fires it and one that does not.</summary>
 public class DeclarationDiagnosticsTests
 {
     // Two agents that form a valid sequential system with any round count.
@@ -338,6 +338,23 @@ public class DeclarationDiagnosticsTests
         [Sequential(typeof(Planner), typeof(Solver))]
         public partial class Team;
         """);
+
+    // A prompt on the system class or on a plain class is read by no agent: it had been dropped without a word.
+    [Fact]
+    public Task RMAS0023_prompt_on_a_class_without_Agent() => Verify.AnalyzerAsync(Agents + """
+        [RecursiveSystem(Rounds = 3)]
+        [Sequential(typeof(Planner), typeof(Solver))]
+        [{|#0:Prompt("Think step by step: {question}")|}]
+        [Prompt("Check: {question}", When = PromptUse.Decode)]
+        public partial class Team;
+
+        [{|#1:Prompt("Critique: {question}")|}]
+        public class Critic;
+        """,
+        [],
+        includeHidden: false,
+        Verify.Diagnostic("RMAS0023").WithLocation(0).WithArguments("Team"),
+        Verify.Diagnostic("RMAS0023").WithLocation(1).WithArguments("Critic"));
 
     [Fact]
     public Task RMAS0020_language_version_below_the_generated_codes()

@@ -150,6 +150,9 @@ public static class DiagnosticDescriptors
     /// <summary>RMAS2012 (Warning): Placeholder in double braces.</summary>
     public const string DoubleBracedPlaceholderId = "RMAS2012";
 
+    /// <summary>RMAS2013 (Warning): Decode prompt on an agent that does not decode.</summary>
+    public const string DecodePromptNotOnDecoderId = "RMAS2013";
+
     /// <summary>RMAS3001 (Error): Custom graph has no decoder.</summary>
     public const string NoDecoderId = "RMAS3001";
 
@@ -628,6 +631,17 @@ public static class DiagnosticDescriptors
         description: Description(DiagnosticKind.DoubleBracedPlaceholder),
         helpLinkUri: HelpLinkBase + DoubleBracedPlaceholderId + ".md");
 
+    /// <summary>RMAS2013: <c>The When = PromptUse.Decode prompt of agent '{0}' is never read: only '{1}', the decoder of system '{2}', makes the final text decode; move the prompt to '{1}' or remove it</c></summary>
+    public static readonly DiagnosticDescriptor DecodePromptNotOnDecoder = new(
+        id: DecodePromptNotOnDecoderId,
+        title: Title(DiagnosticKind.DecodePromptNotOnDecoder),
+        messageFormat: MessageFormat(DiagnosticKind.DecodePromptNotOnDecoder),
+        category: "RecursiveMas.Prompts",
+        defaultSeverity: DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        description: Description(DiagnosticKind.DecodePromptNotOnDecoder),
+        helpLinkUri: HelpLinkBase + DecodePromptNotOnDecoderId + ".md");
+
     /// <summary>RMAS3001: <c>System '{0}' declares [Link]s but no [Decoder]: name the agent that decodes the answer</c></summary>
     public static readonly DiagnosticDescriptor NoDecoder = new(
         id: NoDecoderId,
@@ -770,6 +784,7 @@ public static class DiagnosticDescriptors
         NoQuestionSlot,
         UnknownPromptUse,
         DoubleBracedPlaceholder,
+        DecodePromptNotOnDecoder,
         NoDecoder,
         MultipleDecoders,
         DecoderNotInGraph,

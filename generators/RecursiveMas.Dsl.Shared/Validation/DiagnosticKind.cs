@@ -132,6 +132,9 @@ internal enum DiagnosticKind
     /// <summary>A placeholder in double braces (<c>{{question}}</c>), whose outer braces stay in the text. Args: the doubled placeholder, agent, the placeholder.</summary>
     DoubleBracedPlaceholder = 2012,
 
+    /// <summary>A <c>When = PromptUse.Decode</c> prompt on an agent that is not its system's decoder, so never read. Args: agent, the decoder, system.</summary>
+    DecodePromptNotOnDecoder = 2013,
+
     /// <summary>A custom graph without <c>[Decoder]</c>. Args: system.</summary>
     NoDecoder = 3001,
 

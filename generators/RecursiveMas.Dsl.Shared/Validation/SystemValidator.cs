@@ -263,6 +263,15 @@ internal static class SystemValidator
             yield return Problem.Create(DiagnosticKind.MissingPrompt, Site.Declaration(agent.FullName), agent.Name, Describe(stage), system.Name);
         }
 
+        // Only the decoder makes the final text decode (PromptPlan): a Decode prompt anywhere else is read by nothing.
+        if (!plan.IsDecoder && topology.Decoder is { } decoder)
+        {
+            foreach (var prompt in agent.Prompts.Where(p => p.Use == PromptUseKind.Decode))
+            {
+                yield return Problem.Create(DiagnosticKind.DecodePromptNotOnDecoder, Site.Attribute(agent.FullName, prompt.AttributeIndex), agent.Name, Name(system, decoder), system.Name);
+            }
+        }
+
         var used = plan.Stages
             .Where(s => plan.PromptAt(s) >= 0)
             .GroupBy(plan.PromptAt)

@@ -2,7 +2,7 @@ using RecursiveMas.Analyzers.Tests.Infrastructure;
 
 namespace RecursiveMas.Analyzers.Tests.Diagnostics;
 
-/// <summary>RMAS2001–RMAS2011: prompts against the system's edges and rounds.</summary>
+/// <summary>RMAS2001–RMAS2013: prompts against the system's edges and rounds.</summary>
 public class PromptDiagnosticsTests
 {
     // Sequential(Planner, Critic, Solver): Planner -> Critic -> Solver, loop Solver -> Planner, decoder Solver.
@@ -195,6 +195,26 @@ public class PromptDiagnosticsTests
         [Prompt($"Question: {{question}} Answer in \\boxed{{{{question}}}}.")]
         public partial class Planner;
         """);
+
+    // Only the decoder (Solver, the last agent) makes the final text decode: the critic's Decode prompt was never read.
+    [Fact]
+    public Task RMAS2013_a_decode_prompt_on_an_agent_that_does_not_decode() => Verify.AnalyzerAsync(
+        Team(PlannerOk, CriticOk + """
+
+            [{|#0:Prompt("Answer: {question} {from:Planner}", When = PromptUse.Decode)|}]
+            """, SolverOk),
+        [],
+        includeHidden: false,
+        Verify.Diagnostic("RMAS2013").WithLocation(0).WithArguments("Critic", "Solver", "MathTeam"));
+
+    [Fact]
+    public Task RMAS2013_a_decode_prompt_on_the_decoder_is_fine() => Verify.AnalyzerAsync(Team(
+        PlannerOk,
+        CriticOk,
+        SolverOk + """
+
+        [Prompt("Answer: {from:Critic} {question}", When = PromptUse.Decode)]
+        """));
 
     [Fact]
     public Task RMAS2011_a_when_that_is_no_prompt_use() => Verify.AnalyzerAsync("""

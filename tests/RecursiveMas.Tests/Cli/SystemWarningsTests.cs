@@ -80,6 +80,21 @@ public sealed class SystemWarningsTests(TinySystems zoo) : IClassFixture<TinySys
     }
 
     [Fact]
+    public void ADecodePromptOnAnAgentThatDoesNotDecodeIsAWarningAsItsAttributeWouldBe()
+    {
+        // Solver, the last of the sequential team, decodes: the critic's Decode prompt was never read.
+        var d = zoo.Describe("sequential", 1);
+        var critic = d.Agents.Single(a => a.Name == "Critic");
+        critic = critic with { Prompts = [.. critic.Prompts, new PromptDescription(PromptUse.Decode, "Answer: {question} {from:Planner}")] };
+
+        var plan = SystemPlan.Build(d with { Agents = [.. d.Agents.Select(a => a.Name == "Critic" ? critic : a)] });
+
+        Assert.Equal(
+            ["RMAS2013: The When = PromptUse.Decode prompt of agent 'Critic' is never read: only 'Solver', the decoder of system 'SequentialTeam', makes the final text decode; move the prompt to 'Solver' or remove it"],
+            plan.Warnings);
+    }
+
+    [Fact]
     public async Task RmasPrintsTheWarningsOnStandardErrorAndLeavesItsJsonAlone()
     {
         string path = MistypedSystem();

@@ -174,7 +174,7 @@ public sealed class Checkpoint : IDisposable
             // json, which transformers uses, keeps the last), so two tools could load different weights.
             if (DuplicateJsonKeys.Find(root) is { } twice)
             {
-                throw new ModelFileException(indexPath, twice, "the key appears more than once in the same object of the index: readers disagree on which one counts");
+                throw new ModelFileException(indexPath, twice, $"{DuplicateJsonKeys.Reason} of the index: readers disagree on which one counts");
             }
             if (!root.TryGetProperty("weight_map", out var map))
             {

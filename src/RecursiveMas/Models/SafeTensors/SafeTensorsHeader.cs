@@ -72,7 +72,7 @@ internal sealed class SafeTensorsHeader
             if (DuplicateJsonKeys.Find(root) is { } twice)
             {
                 throw new ModelFileException(path, twice,
-                    "the key appears more than once in the same object of the header (a duplicate tensor name or field): readers disagree on which one counts");
+                    $"{DuplicateJsonKeys.Reason} of the header (a duplicate tensor name or field): readers disagree on which one counts");
             }
 
             var tensors = new List<SafeTensorInfo>();

@@ -61,7 +61,7 @@ public static class JsonLines
         using (document)
         {
             if (DuplicateJsonKeys.Find(document.RootElement) is { } twice)
-                throw new ModelFileException(path, Line(number), $"{twice}: {DuplicateJsonKeys.Reason}");
+                throw new ModelFileException(path, Line(number), $"the key {twice} appears more than once in the same object");
             try
             {
                 return parse(document.RootElement, number);

@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Text.Json;
 using RecursiveMas.Systems;
+using RecursiveMas.Training;
 using RecursiveMas.Zoo;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -130,6 +131,10 @@ public sealed class ZooCommand(IAnsiConsole console) : Command<ZooCommand.Settin
             budget = budget with { LinkSteps = linkSteps };
         var reports = new Dictionary<string, JsonElement>();
         var summary = new List<string>();
+        if (!PortableCpuMath.InForce && !settings.Json)
+            console.MarkupLine(Markup.Escape("note: libtorch's vector paths are not pinned in this process (" +
+                string.Join(", ", PortableCpuMath.Settings.Select(s => $"{s.Name}={s.Value}")) +
+                "): the files written match runs on this kind of CPU only, not the shipped zoo"));
         if (settings.LinksOnly && !settings.Json)
         {
             // The links train for the m in the SYSTEM.json already in --out (pre-training wrote it): say when it is not the recipe's.

@@ -83,6 +83,30 @@ public sealed class ZooTests
     }
 
     /// <summary>
+    /// <c>rmas zoo</c> writes the same bytes on every x86-64 CPU with AVX2, with or without AVX-512: its process
+    /// pins libtorch's vector paths (<see cref="RecursiveMas.Training.PortableCpuMath"/>), and the tiny zoo of seed 7
+    /// equals the hashes committed beside this file (written on an AVX2-only machine). Without the pinning an
+    /// AVX2 machine writes other weights (MKL outside its reproducible mode) and an AVX-512 one others again.
+    /// </summary>
+    [Fact]
+    public void TheTinyZooOfSeedSevenHasTheCommittedBytesOnEveryAvx2Cpu()
+    {
+        if (!System.Runtime.Intrinsics.X86.Avx2.IsSupported || !System.Runtime.Intrinsics.X86.Fma.IsSupported)
+            return; // libtorch has no AVX2 path to pin on this CPU: its bits are its own
+        using var dir = new TempDirectory();
+        var (code, text) = CliProcess.Run("zoo", "--seed", "7", "--out", dir.Path, "--tiny");
+        Assert.True(code == ExitCodes.Success, text);
+        Assert.DoesNotContain("not pinned", text);
+        var expected = File.ReadLines(Path.Combine(RepositoryRoot.Path, "tests", "RecursiveMas.Tests", "Zoo", "tiny-zoo-seed-7.sha256"))
+            .Select(line => line.Split("  ", 2))
+            .ToDictionary(parts => parts[1], parts => parts[0]);
+        var written = Files(dir.Path).ToDictionary(f => f.Key, f => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(f.Value)));
+        Assert.Equal(expected.Keys.Order(StringComparer.Ordinal), written.Keys.Order(StringComparer.Ordinal));
+        var differing = expected.Where(f => written[f.Key] != f.Value).Select(f => f.Key).ToList();
+        Assert.True(differing.Count == 0, $"these files differ from the committed tiny zoo: {string.Join(", ", differing)}");
+    }
+
+    /// <summary>
     /// The windowed recipe: data whose roles change by round, a planner that reads the round, the planner's own
     /// larger share of long chains, and a last link stage that trains the feedback link alone — byte for byte again.
     /// </summary>

@@ -8,6 +8,10 @@ namespace RecursiveMas.IO;
 /// The sibling folder an output is built in before it is renamed into place, <c>OUT.partial-PID</c>: one per
 /// process, so two runs writing the same output never share one. A run that fails removes its own; a run ended at
 /// once (a second Ctrl+C, SIGKILL, a crash) cannot, and what it left is removed by the next run writing that output.
+/// Its writer holds the folder's <see cref="WriterLock"/> (<c>OUT.partial-PID.lock</c>, beside it) for as long as it
+/// writes: that, not the PID, says whether the writer is gone, for PIDs mean nothing across PID namespaces (two
+/// containers writing to one shared volume); the PID stays in the name for people to read, and decides only for a
+/// folder without a lock file (left by a version without the locks).
 /// </summary>
 public static class StagingFolder
 {
@@ -21,7 +25,7 @@ public static class StagingFolder
         Path.TrimEndingDirectorySeparator(fullPath) + Marker + pid.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>
-    /// How much later than its folder's last write a live process with the folder's PID must have started to be
+    /// For a folder without a lock file (see <see cref="RemoveStale(string)"/>): how much later than its folder's last write a live process with the folder's PID must have started to be
     /// taken for another process given the same PID. The writer always started before it wrote (by the runtime's
     /// start at least), so any margin is safe against reuse; it is wide because the two times come from different
     /// clocks (a file system's timestamps, some of whole or even two seconds; a start time derived from the boot
@@ -31,12 +35,15 @@ public static class StagingFolder
     public static readonly TimeSpan ReuseMargin = TimeSpan.FromHours(1);
 
     /// <summary>
-    /// Deletes the staging folders of <paramref name="fullPath"/> whose writer is gone: <c>OUT.partial-PID</c> where no
-    /// process PID runs, or where the process PID runs but started more than <see cref="ReuseMargin"/> after the
-    /// folder was last written (PID reuse: the writer was alive then, and two live processes never share a PID, so
-    /// that process is not it). A folder of a live writer is never touched, nor one whose writer cannot be told
-    /// (a start time the system will not give); a name that is not <c>OUT.partial-</c> and digits is not one.
-    /// Returns the folders deleted.
+    /// Deletes the staging folders of <paramref name="fullPath"/> whose writer is gone: <c>OUT.partial-PID</c> whose
+    /// lock (<see cref="WriterLock"/>, <c>OUT.partial-PID.lock</c>) no process holds, taking that lock while deleting and
+    /// the lock file with the folder. A folder without a lock file (left by a version without the locks), or anywhere
+    /// locks are not enforced, is judged by its PID: gone where no process PID runs, or where the process PID runs but
+    /// started more than <see cref="ReuseMargin"/> after the folder was last written (PID reuse: the writer was alive
+    /// then, and two live processes never share a PID, so that process is not it). A folder whose lock is held is never
+    /// touched, whatever its PID, nor one whose writer cannot be told (a lock file or start time that is not ours to
+    /// read); a name that is not <c>OUT.partial-</c> and digits is not one. Lock files left without their folder (a
+    /// process ended just after it deleted or renamed it) go too, when free. Returns the folders deleted.
     /// </summary>
     public static IReadOnlyList<string> RemoveStale(string fullPath) => RemoveStale(fullPath, Marker);
 
@@ -49,17 +56,26 @@ public static class StagingFolder
         var removed = new List<string>();
         foreach (var leftover in Leftovers(fullPath, marker).Where(l => l.WriterIsGone))
         {
-            try
+            // Under the writer's lock, so a process that takes it meanwhile (one given the same PID) finds it held,
+            // rather than its new folder deleted from under it.
+            if (!WriterLock.TryTakeOver(leftover.Folder, out var taken))
+                continue;
+            using (taken)
             {
-                Directory.Delete(leftover.Folder, recursive: true);
-                removed.Add(leftover.Folder);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                // Removed first by another run writing the same output, or not ours to delete: a leftover is no reason
-                // to fail this run, which writes its own staging folder beside it.
+                try
+                {
+                    Directory.Delete(leftover.Folder, recursive: true);
+                    removed.Add(leftover.Folder);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    // Removed first by another run writing the same output, or not ours to delete: a leftover is no reason
+                    // to fail this run, which writes its own staging folder beside it.
+                }
             }
         }
+        foreach (var (folder, _) in Siblings(fullPath, marker, WriterLock.FileSuffix).Where(s => !Directory.Exists(s.Path)))
+            WriterLock.DeleteIfFree(folder);
         return removed;
     }
 
@@ -73,26 +89,44 @@ public static class StagingFolder
     /// </summary>
     public static IReadOnlyList<Leftover> Leftovers(string fullPath, string marker)
     {
+        var found = new List<Leftover>();
+        foreach (var (folder, pid) in Siblings(fullPath, marker, "").Where(s => Directory.Exists(s.Path)))
+            found.Add(new Leftover(folder, pid, WriterLock.IsHeld(folder) switch
+            {
+                true => false,
+                false => true,
+                null => PidIsGone(pid, Directory.GetLastWriteTimeUtc(folder)),
+            }));
+        return found;
+    }
+
+    /// <summary>
+    /// The paths <c>OUT</c> + <paramref name="marker"/> + <c>PID</c> beside <paramref name="fullPath"/>, with their PID (in
+    /// name order, of processes other than this one), of which a folder or file named that + <paramref name="suffix"/>
+    /// exists; a name with anything but digits between the marker and the suffix is not one.
+    /// </summary>
+    static IEnumerable<(string Path, int Pid)> Siblings(string fullPath, string marker, string suffix)
+    {
         ArgumentException.ThrowIfNullOrEmpty(marker);
         string output = Path.TrimEndingDirectorySeparator(fullPath);
         string? parent = Path.GetDirectoryName(output);
         if (parent is null || !Directory.Exists(parent))
-            return [];
+            yield break;
         string prefix = Path.GetFileName(output) + marker;
-        var found = new List<Leftover>();
-        // Every folder, compared by name: a search pattern would read a '?' or '*' in the output's name as a wildcard.
-        foreach (string folder in Directory.EnumerateDirectories(parent).Order(StringComparer.Ordinal))
+        // Every entry, compared by name: a search pattern would read a '?' or '*' in the output's name as a wildcard.
+        foreach (string entry in Directory.EnumerateFileSystemEntries(parent).Order(StringComparer.Ordinal))
         {
-            string name = Path.GetFileName(folder);
-            if (name.StartsWith(prefix, StringComparison.Ordinal)
-                && int.TryParse(name.AsSpan(prefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out int pid)
+            string name = Path.GetFileName(entry);
+            if (name.StartsWith(prefix, StringComparison.Ordinal) && name.EndsWith(suffix, StringComparison.Ordinal)
+                && name.Length > prefix.Length + suffix.Length
+                && int.TryParse(name.AsSpan(prefix.Length, name.Length - prefix.Length - suffix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out int pid)
                 && pid != Environment.ProcessId)
-                found.Add(new Leftover(folder, pid, WriterIsGone(pid, Directory.GetLastWriteTimeUtc(folder))));
+                yield return (entry[..^suffix.Length], pid);
         }
-        return found;
     }
 
-    static bool WriterIsGone(int pid, DateTime lastWrittenUtc)
+    /// <summary>The rule for a folder without a lock file: whether no process <paramref name="pid"/> runs, or a later one does.</summary>
+    static bool PidIsGone(int pid, DateTime lastWrittenUtc)
     {
         try
         {

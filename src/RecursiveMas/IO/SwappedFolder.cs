@@ -19,7 +19,10 @@ namespace RecursiveMas.IO;
 /// files), or would need one more step to delete; a marker beside it would be one more leftover. And because the writer
 /// creates the aside folder at the moment of the swap (the old <c>OUT</c> goes inside it, keeping its own, older
 /// timestamps), its last-write time dates the writer, as <see cref="StagingFolder"/>'s rule for telling a dead writer
-/// from a live one needs.
+/// from a live one needs where a folder has no lock file (left by a version without the locks). Each folder's writer
+/// holds its <see cref="WriterLock"/> (<c>OUT.partial-PID.lock</c>, <c>OUT.old-PID.lock</c>, beside the folders, so
+/// never renamed into place) from before it creates the folders until after the swap: another process, in this PID
+/// namespace or another (a second container on a shared volume), finishes or deletes them only when it can take them.
 /// </remarks>
 public static class SwappedFolder
 {
@@ -41,13 +44,17 @@ public static class SwappedFolder
     {
         ArgumentNullException.ThrowIfNull(write);
         string full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(fullPath));
+        string staging = StagingFolder.For(full), aside = AsideFor(full, Environment.ProcessId);
+        // Held until both folders are gone or renamed into place: they tell every other process this writer is live
+        // (StagingFolder), and refuse a process with this PID in another PID namespace writing the same folders.
+        using var stagingLock = WriterLock.Take(staging);
+        using var asideLock = WriterLock.Take(aside);
         if (Interrupted(full).Writer is { } interrupted)
             Finish(full, interrupted);
         // What a run ended at once left would stay beside the folder for ever; several interrupted swaps (which
         // Interrupted cannot choose between) go too: this swap replaces them all the same.
         StagingFolder.RemoveStale(full);
         StagingFolder.RemoveStale(full, AsideMarker);
-        string staging = StagingFolder.For(full), aside = AsideFor(full, Environment.ProcessId);
         foreach (var leftover in new[] { staging, aside }.Where(Directory.Exists))
             Directory.Delete(leftover, recursive: true);
         try
@@ -113,7 +120,7 @@ public static class SwappedFolder
             return (null, null);
         string Staging(StagingFolder.Leftover aside) => StagingFolder.For(full, aside.Pid);
         if (asides.Where(a => !a.WriterIsGone).Select(a => (StagingFolder.Leftover?)a).FirstOrDefault() is { } live)
-            return (null, $"{full} is missing while process {live.Pid}, which is running (or whose start time cannot be read), " +
+            return (null, $"{full} is missing while process {live.Pid}, which is running (it holds its lock, or it cannot be told), " +
                 $"is replacing it ({live.Folder} is beside it): try again when it has finished; if that process is not writing " +
                 $"this folder, rename {Staging(live)}, its complete new folder, to {full}");
         var complete = asides.Where(a => Directory.Exists(Staging(a))).ToList();
@@ -150,5 +157,9 @@ public static class SwappedFolder
             // Deleted first by another process finishing the same swap; or left for the next Replace, as any leftover
             // of a writer that is gone.
         }
+        // The writer that is gone left its locks' files beside the folders; a held one (a process given its PID since,
+        // writing the folder anew) is kept.
+        WriterLock.DeleteIfFree(StagingFolder.For(full, pid));
+        WriterLock.DeleteIfFree(AsideFor(full, pid));
     }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using RecursiveMas.IO;
 
@@ -63,5 +64,59 @@ public sealed class StagingFolderTests : IDisposable
         Assert.Equal([dead], StagingFolder.RemoveStale(output, ".old-"));
         Assert.All(new[] { live, mine, staging }, folder => Assert.True(Directory.Exists(folder), folder));
         Assert.Equal(output + ".partial-42", StagingFolder.For(output, 42));
+    }
+
+    /// <summary>
+    /// A writer in another process holding a lock file, as a writer in another container would: util-linux <c>flock</c>,
+    /// which takes the same <c>flock(LOCK_EX)</c> .NET takes for <c>FileShare.None</c>, and holds it until killed (it
+    /// alone: <c>--close</c> keeps the lock out of the command it runs, so the lock is free once it has exited).
+    /// </summary>
+    internal sealed class LockHolder : IDisposable
+    {
+        readonly Process _process;
+
+        public LockHolder(string lockFile)
+        {
+            var start = new ProcessStartInfo("flock", ["--exclusive", "--nonblock", "--close", lockFile, "sh", "-c", "echo held; exec sleep 600"])
+            {
+                RedirectStandardOutput = true,
+                UseShellExecute = false,
+            };
+            _process = Process.Start(start)!;
+            Assert.Equal("held", _process.StandardOutput.ReadLine());
+        }
+
+        public void Dispose()
+        {
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit();
+            _process.Dispose();
+        }
+    }
+
+    [Fact]
+    public void AWriterIsTakenForGoneByItsLockNotByItsPid()
+    {
+        // Two containers writing to one volume see each other's PIDs as no process, or as some other process: a live
+        // writer's folder was deleted when its PID was not running here, and a gone one's kept when it was.
+        string output = Path.Combine(_dir, "model");
+        string liveElsewhere = Staging("model", DeadPid()), goneElsewhere = Staging("model", 1);
+        File.WriteAllText(goneElsewhere + ".lock", "");
+        string orphanLock = Path.Combine(_dir, $"model.partial-{DeadPid() - 1}.lock");
+        File.WriteAllText(orphanLock, "");
+        using (new LockHolder(liveElsewhere + ".lock"))
+        {
+            Assert.Equal([new StagingFolder.Leftover(goneElsewhere, 1, WriterIsGone: true), new StagingFolder.Leftover(liveElsewhere, DeadPid(), WriterIsGone: false)],
+                StagingFolder.Leftovers(output, ".partial-").OrderBy(l => l.Pid));
+            Assert.Equal([goneElsewhere], StagingFolder.RemoveStale(output));
+            Assert.True(Directory.Exists(liveElsewhere), "a folder whose writer holds its lock was deleted");
+            Assert.True(File.Exists(liveElsewhere + ".lock"), "a held lock file was deleted");
+            Assert.False(File.Exists(goneElsewhere + ".lock"), "a gone writer's lock file was kept with its folder deleted");
+            Assert.False(File.Exists(orphanLock), "a free lock file without its folder was kept");
+        }
+
+        // Its writer ended (however: the kernel releases the lock), the folder and its lock file go.
+        Assert.Equal([liveElsewhere], StagingFolder.RemoveStale(output));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(_dir));
     }
 }

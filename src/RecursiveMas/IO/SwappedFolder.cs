@@ -8,7 +8,8 @@ namespace RecursiveMas.IO;
 /// is created and the old <c>OUT</c> moved into it, the staging folder renamed to <c>OUT</c>, and the aside folder
 /// deleted. A process ended at once (SIGKILL, a crash) leaves those folders beside <c>OUT</c>, and between the two
 /// renames leaves no <c>OUT</c> at all: <see cref="FinishInterrupted"/> completes that swap, <see cref="Replace"/> does
-/// too and removes what writers that are gone left.
+/// too and removes what writers that are gone left. An exception (not an ending) between the renames is undone: the old
+/// <c>OUT</c> is moved back and the writer's folders deleted, so its caller sees the exception and <c>OUT</c> as it was.
 /// </summary>
 /// <remarks>
 /// Why the aside folder tells that a staging folder is complete, rather than a marker file written last: the aside
@@ -38,7 +39,8 @@ public static class SwappedFolder
     /// (<see cref="FinishInterrupted"/>, when unambiguous: a crash of this run before its own swap then leaves those
     /// links, not none) and removes what writers that are gone left beside the folder (staging and aside folders, by
     /// <see cref="StagingFolder.RemoveStale(string)"/>'s rule); a live writer's are never touched. A crash leaves the old
-    /// content or the complete new one (with the old beside it in <c>OUT.old-PID</c>).
+    /// content or the complete new one (with the old beside it in <c>OUT.old-PID</c>); an exception, in
+    /// <paramref name="write"/> or in the swap's renames, leaves the old content in place and nothing beside it.
     /// </summary>
     public static void Replace(string fullPath, Action<string> write)
     {
@@ -68,11 +70,65 @@ public static class SwappedFolder
             throw;
         }
         // From here on the staging folder is complete, and the aside folder says so (see the remarks).
-        Directory.CreateDirectory(aside);
-        if (Directory.Exists(full))
-            Directory.Move(full, Path.Combine(aside, Path.GetFileName(full)));
-        Directory.Move(staging, full);
+        string? old = null;
+        try
+        {
+            Directory.CreateDirectory(aside);
+            if (Directory.Exists(full))
+            {
+                Directory.Move(full, Path.Combine(aside, Path.GetFileName(full)));
+                old = Path.Combine(aside, Path.GetFileName(full));
+            }
+            BetweenRenames.Value?.Invoke(full);
+            Directory.Move(staging, full);
+        }
+        catch (Exception e)
+        {
+            RollBack(full, staging, aside, old, e);
+            throw;
+        }
         Directory.Delete(aside, recursive: true);
+    }
+
+    /// <summary>
+    /// Test hook: called with the folder between the swap's two renames (the old folder moved aside, the new one not yet
+    /// in place), in the calling flow only (an <see cref="AsyncLocal{T}"/>: swaps that tests beside it run are untouched).
+    /// </summary>
+    internal static readonly AsyncLocal<Action<string>?> BetweenRenames = new();
+
+    /// <summary>
+    /// Undoes a swap that threw (<paramref name="failure"/>) before its new folder was in place: moves the old folder
+    /// (<paramref name="old"/>, inside the aside folder; null when there was none or it was not moved) back to
+    /// <paramref name="full"/> and deletes the staging and aside folders, so the caller sees the exception and the
+    /// folder as it was; only a process ended at once leaves a swap half done (<see cref="FinishInterrupted"/>). When
+    /// the old folder cannot be moved back (something took its name meanwhile), throws an <see cref="IOException"/>
+    /// naming where the old and the new folders are, both kept.
+    /// </summary>
+    static void RollBack(string full, string staging, string aside, string? old, Exception failure)
+    {
+        if (old is not null)
+        {
+            try
+            {
+                Directory.Move(old, full);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new IOException($"replacing {full} failed ({failure.Message}), and moving the old folder back failed too " +
+                    $"({e.Message}): the old folder is {old}, the complete new one {staging}; move the one you want to {full}", failure);
+            }
+        }
+        foreach (string folder in new[] { staging, aside }.Where(Directory.Exists))
+        {
+            try
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Left to the next swap, as a writer's that is gone (its lock is released with this one's).
+            }
+        }
     }
 
     /// <summary>

@@ -90,4 +90,45 @@ public sealed class SwappedFolderTests : IDisposable
         Assert.Equal(["new.json"], Directory.EnumerateFileSystemEntries(output).Select(Path.GetFileName));
         Assert.Equal([output], Directory.EnumerateFileSystemEntries(_dir));
     }
+
+    [Fact]
+    public void AnExceptionBetweenTheRenamesPutsTheOldFolderBackAndLeavesNothingBesideIt()
+    {
+        // The old folder was left inside links.old-PID and the complete new one in links.partial-PID, with no links at all:
+        // the caller saw the exception and a missing folder, which only a later load put right (with the new links).
+        string output = Folder("links", "old.json");
+        SwappedFolder.BetweenRenames.Value = _ => throw new IOException("injected between the renames");
+        try
+        {
+            var e = Assert.Throws<IOException>(() => SwappedFolder.Replace(output, folder => Folder(Path.GetFileName(folder), "new.json")));
+            Assert.Equal("injected between the renames", e.Message);
+        }
+        finally
+        {
+            SwappedFolder.BetweenRenames.Value = null;
+        }
+        Assert.Equal(["old.json"], Directory.EnumerateFileSystemEntries(output).Select(Path.GetFileName));
+        Assert.Equal([output], Directory.EnumerateFileSystemEntries(_dir));
+    }
+
+    [Fact]
+    public void AFolderThatTakesTheNameBetweenTheRenamesKeepsBothFoldersAndNamesThem()
+    {
+        // Another process creates the folder between the renames: the new one cannot go in, the old one cannot go back.
+        string output = Folder("links", "old.json");
+        SwappedFolder.BetweenRenames.Value = full => Folder(Path.GetFileName(full), "someone-else.json");
+        try
+        {
+            var e = Assert.Throws<IOException>(() => SwappedFolder.Replace(output, folder => Folder(Path.GetFileName(folder), "new.json")));
+            string old = Path.Combine($"{output}.old-{Environment.ProcessId}", "links"), staging = $"{output}.partial-{Environment.ProcessId}";
+            Assert.Contains($"the old folder is {old}, the complete new one {staging}; move the one you want to {output}", e.Message);
+            Assert.Equal(["old.json"], Directory.EnumerateFileSystemEntries(old).Select(Path.GetFileName));
+            Assert.Equal(["new.json"], Directory.EnumerateFileSystemEntries(staging).Select(Path.GetFileName));
+        }
+        finally
+        {
+            SwappedFolder.BetweenRenames.Value = null;
+        }
+        Assert.Equal(["someone-else.json"], Directory.EnumerateFileSystemEntries(output).Select(Path.GetFileName));
+    }
 }

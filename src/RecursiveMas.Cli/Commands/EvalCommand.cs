@@ -202,7 +202,8 @@ public sealed class EvalCommand(IAnsiConsole console) : Command<EvalCommand.Sett
             ShuffleSeed = settings.ShuffleSeed,
             Checker = AnswerCheck.Parse(settings.Checker),
             Samples = settings.Samples,
-            // As every command that loads models says it: on standard error, so the table (or JSON) stays as it is.
+            // As every command that loads models says it: on standard error, so the table (or JSON) stays as it is
+            // (with a progress display, once it is done: below).
             OnLoadNote = note => SystemSettings.PrintNotes([note]),
         };
         ComparisonResult result = null!;
@@ -214,19 +215,31 @@ public sealed class EvalCommand(IAnsiConsole console) : Command<EvalCommand.Sett
         {
             // One unit per (method, round count, seed) run: single-agent methods have no round count.
             int runs = settings.MethodList.Sum(m => ComparisonOptions.IsSingleAgent(m) ? 1 : options.Rounds.Count) * settings.SeedCount;
-            StepProgress.For(console)
-                .Start(progress =>
-                {
-                    var task = progress.AddTask("evaluating", maxValue: runs);
-                    result = MethodComparison.Run(settings.System, settings.Data, options with
+            // A note written to standard error while the progress is on a terminal lands inside its live region, which
+            // redraws over it (or under it): the notes wait until the display is done, in the order they came, and come
+            // out before an error that ends the run.
+            var notes = new List<string>();
+            try
+            {
+                StepProgress.For(console)
+                    .Start(progress =>
                     {
-                        OnRun = (method, rounds, run) =>
+                        var task = progress.AddTask("evaluating", maxValue: runs);
+                        result = MethodComparison.Run(settings.System, settings.Data, options with
                         {
-                            task.Increment(1);
-                            task.Description = Markup.Escape($"evaluating · last: {method}{(rounds == 0 ? "" : $" n={rounds}")} seed {run.Seed}: {run.Correct}/{run.Questions} correct");
-                        },
-                    }, cancellationToken);
-                });
+                            OnRun = (method, rounds, run) =>
+                            {
+                                task.Increment(1);
+                                task.Description = Markup.Escape($"evaluating · last: {method}{(rounds == 0 ? "" : $" n={rounds}")} seed {run.Seed}: {run.Correct}/{run.Questions} correct");
+                            },
+                            OnLoadNote = notes.Add,
+                        }, cancellationToken);
+                    });
+            }
+            finally
+            {
+                SystemSettings.PrintNotes(notes);
+            }
         }
 
         string json = result.ToJson();

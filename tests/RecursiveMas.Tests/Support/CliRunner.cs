@@ -43,4 +43,19 @@ public static class CliRunner
         await process.WaitForExitAsync();
         return (process.ExitCode, await stdout, await stderr);
     }
+
+    /// <summary>
+    /// As <see cref="RunProcessAsync"/>, with standard error written into standard output's pipe (<c>2&gt;&amp;1</c>), as a
+    /// terminal shows both: what an output of two pipes cannot show, the order of a note and the progress display.
+    /// </summary>
+    public static async Task<(int ExitCode, string Output)> RunProcessInterleavedAsync(params string[] args)
+    {
+        var start = new ProcessStartInfo("sh") { RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (var arg in (string[])["-c", "exec \"$0\" \"$@\" 2>&1", Path.Combine(AppContext.BaseDirectory, "rmas"), .. args])
+            start.ArgumentList.Add(arg);
+        using var process = Process.Start(start)!;
+        string output = await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return (process.ExitCode, output);
+    }
 }

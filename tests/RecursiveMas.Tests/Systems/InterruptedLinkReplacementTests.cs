@@ -162,23 +162,54 @@ public sealed class InterruptedLinkReplacementTests(SecretRelay relay) : IClassF
         Assert.Equal([links], Directory.EnumerateDirectories(Path.GetDirectoryName(links)!));
     }
 
+    /// <summary>
+    /// Leaves <paramref name="system"/>'s links folder as a writer that is gone left it, killed between its two renames:
+    /// no links folder, its complete new one beside it (returned) and its aside folder. The load finishes that swap.
+    /// </summary>
+    static string KilledBetweenRenames(RecursiveSystem system)
+    {
+        string links = Path.Combine(system.Description.BaseDirectory, system.Description.LinksDirectory);
+        int dead = StagingFolderTests.DeadPid();
+        system.SaveLinks($"{links}.partial-{dead}");
+        Directory.CreateDirectory($"{links}.old-{dead}");
+        return $"{links}.partial-{dead}";
+    }
+
     [Fact]
     public async Task RmasEvalSaysOnStandardErrorThatItFinishedAnInterruptedReplacement()
     {
         // rmas eval reads the links folder its SYSTEM.json names, and finished its swap without a word.
         using var trained = relay.Load(latentSteps: 2, linkSeed: 41);
         string links = Path.Combine(trained.Description.BaseDirectory, trained.Description.LinksDirectory);
-        int dead = StagingFolderTests.DeadPid();
-        trained.SaveLinks($"{links}.partial-{dead}");
-        Directory.CreateDirectory($"{links}.old-{dead}");
+        string staging = KilledBetweenRenames(trained);
         var (exitCode, stdout, stderr) = await CliRunner.RunProcessAsync("eval", "--system", trained.Description.SourcePath!, "--data", relay.WriteTestData(),
             "--methods", "recursive", "--rounds", "1", "--seeds", "2", "--max-new-tokens", "1", "--json");
 
         Assert.True(exitCode == RecursiveMas.Cli.ExitCodes.Success, stdout + stderr);
         Assert.NotEmpty(stdout);
         string note = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries), line => line.StartsWith("note: ", StringComparison.Ordinal));
-        Assert.Contains($"{links}.partial-{dead}", note);
+        Assert.Contains(staging, note);
         Assert.True(Directory.Exists(links));
-        Assert.False(Directory.Exists($"{links}.partial-{dead}"));
+        Assert.False(Directory.Exists(staging));
+    }
+
+    [Fact]
+    public async Task RmasEvalWritesItsNotesAfterItsProgressDisplayOnceEach()
+    {
+        // The notes were written as the loads made them, while the progress display was live: on a terminal, into the
+        // region it redraws, garbling both.
+        using var trained = relay.Load(latentSteps: 2, linkSeed: 43);
+        string staging = KilledBetweenRenames(trained);
+        var (exitCode, output) = await CliRunner.RunProcessInterleavedAsync("eval", "--system", trained.Description.SourcePath!, "--data", relay.WriteTestData(),
+            "--methods", "recursive", "--rounds", "1", "--seeds", "2", "--max-new-tokens", "1");
+
+        Assert.True(exitCode == RecursiveMas.Cli.ExitCodes.Success, output);
+        var lines = output.Split('\n');
+        int note = Assert.Single(Enumerable.Range(0, lines.Length), i => lines[i].StartsWith("note: ", StringComparison.Ordinal));
+        Assert.Contains(staging, lines[note]);
+        int lastProgress = Array.FindLastIndex(lines, line => line.Contains("evaluating", StringComparison.Ordinal));
+        Assert.True(lastProgress >= 0, output);
+        Assert.True(note > lastProgress, $"the note came inside the progress display:\n{output}");
+        Assert.True(note < Array.FindIndex(lines, line => line.Contains("accuracy (95% CI)", StringComparison.Ordinal)), output);
     }
 }

@@ -96,6 +96,9 @@ public static class DiagnosticDescriptors
     /// <summary>RMAS0023 (Warning): Prompt on a class that is not an agent.</summary>
     public const string PromptWithoutAgentId = "RMAS0023";
 
+    /// <summary>RMAS0024 (Error): Type in the global namespace hides a namespace the generated code names.</summary>
+    public const string NamespaceHiddenByTypeId = "RMAS0024";
+
     /// <summary>RMAS1001 (Error): HiddenSize does not match config.json.</summary>
     public const string HiddenSizeMismatchId = "RMAS1001";
 
@@ -433,6 +436,17 @@ public static class DiagnosticDescriptors
         description: Description(DiagnosticKind.PromptWithoutAgent),
         helpLinkUri: HelpLinkBase + PromptWithoutAgentId + ".md");
 
+    /// <summary>RMAS0024: <c>'{0}' gets no generated code: the type '{1}' declared in the global namespace hides the namespace {1}, which the generated code names as global::{1}; rename that type or move it into a namespace</c></summary>
+    public static readonly DiagnosticDescriptor NamespaceHiddenByType = new(
+        id: NamespaceHiddenByTypeId,
+        title: Title(DiagnosticKind.NamespaceHiddenByType),
+        messageFormat: MessageFormat(DiagnosticKind.NamespaceHiddenByType),
+        category: "RecursiveMas.Declaration",
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: Description(DiagnosticKind.NamespaceHiddenByType),
+        helpLinkUri: HelpLinkBase + NamespaceHiddenByTypeId + ".md");
+
     /// <summary>RMAS1001: <c>Agent '{0}' declares HiddenSize = {1}, but {3} says hidden_size = {2}</c></summary>
     public static readonly DiagnosticDescriptor HiddenSizeMismatch = new(
         id: HiddenSizeMismatchId,
@@ -766,6 +780,7 @@ public static class DiagnosticDescriptors
         AgentNameNotAFileName,
         SharedRole,
         PromptWithoutAgent,
+        NamespaceHiddenByType,
         HiddenSizeMismatch,
         HiddenSizeUnknown,
         ConfigInvalid,

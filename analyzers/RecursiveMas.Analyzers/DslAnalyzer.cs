@@ -45,9 +45,11 @@ public sealed class DslAnalyzer : DiagnosticAnalyzer
             var extractor = new SpecExtractor(symbols, configs);
             var helpLinks = HelpLinks.From(start.Options);
             var languageVersion = ((CSharpCompilation)start.Compilation).LanguageVersion;
+            var hiddenNamespaces = GeneratedCodeNamespaces.HiddenIn(start.Compilation);
             start.RegisterSymbolAction(symbol =>
             {
                 ReportLanguageVersionTooOld(symbol, extractor, helpLinks, languageVersion);
+                ReportHiddenNamespaces(symbol, extractor, helpLinks, hiddenNamespaces);
                 AnalyzeType(symbol, extractor, helpLinks);
             }, SymbolKind.NamedType);
         });
@@ -122,6 +124,24 @@ public sealed class DslAnalyzer : DiagnosticAnalyzer
         var problem = Problem.Create(DiagnosticKind.LanguageVersionTooOld, Site.Declaration(SpecExtractor.FullName(type)), type.Name,
             version.ToDisplayString(), GeneratedCodeLanguage.Minimum.ToDisplayString());
         Report(context, helpLinks, problem, type, agent: null, fallback: null);
+    }
+
+    // A type named System (RecursiveMas, TorchSharp) in the global namespace hides that namespace from the generated code
+    // even after global::, so the generator writes nothing (RecursiveSystemGenerator): each class that goes without says why,
+    // rather than every generated file failing with CS0426.
+    static void ReportHiddenNamespaces(SymbolAnalysisContext context, SpecExtractor extractor, HelpLinks helpLinks, EquatableArray<string> hidden)
+    {
+        var type = (INamedTypeSymbol)context.Symbol;
+        if (hidden.Count == 0 || type.DeclaringSyntaxReferences.Length == 0 || !(extractor.IsAgent(type) || extractor.IsSystem(type)))
+        {
+            return;
+        }
+
+        foreach (var name in hidden)
+        {
+            var problem = Problem.Create(DiagnosticKind.NamespaceHiddenByType, Site.Declaration(SpecExtractor.FullName(type)), type.Name, name);
+            Report(context, helpLinks, problem, type, agent: null, fallback: null);
+        }
     }
 
     // The names of the members declared in the user's own code (not in generated sources), nested types

@@ -84,18 +84,23 @@ public sealed class RecursiveSystemGenerator : IIncrementalGenerator
             .Select(static (names, _) => HintNames.CaseClashes(names.Left.Concat(names.Right)));
 
         // Generated code is C# 10: below it nothing is written (RMAS0020 from the analyzers says why), rather than files
-        // full of errors that name no cause.
+        // full of errors that name no cause. Nor where a type in the global namespace hides System, RecursiveMas or
+        // TorchSharp from global:: (RMAS0024). The compilation is read for a few names only, and the bool that comes out
+        // of it compares equal on an unrelated edit, so every output stays cached.
         var languageSupported = context.ParseOptionsProvider
             .Select(static (options, _) => options is CSharpParseOptions csharp && GeneratedCodeLanguage.Compiles(csharp.LanguageVersion));
+        var namespacesVisible = context.CompilationProvider
+            .Select(static (compilation, _) => GeneratedCodeNamespaces.HiddenIn(compilation).Count == 0);
+        var canEmit = languageSupported.Combine(namespacesVisible).Select(static (pair, _) => pair.Left && pair.Right);
 
-        context.RegisterSourceOutput(plans.Combine(caseClashes).Combine(languageSupported), static (output, pair) =>
+        context.RegisterSourceOutput(plans.Combine(caseClashes).Combine(canEmit), static (output, pair) =>
         {
             if (pair.Right)
             {
                 output.AddSource(HintNames.Unique(pair.Left.Left!.HintName, pair.Left.Right), Emitter.EmitSystem(pair.Left.Left));
             }
         });
-        context.RegisterSourceOutput(agentPlans.Combine(caseClashes).Combine(languageSupported), static (output, pair) =>
+        context.RegisterSourceOutput(agentPlans.Combine(caseClashes).Combine(canEmit), static (output, pair) =>
         {
             if (pair.Right)
             {

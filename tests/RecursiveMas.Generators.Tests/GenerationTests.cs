@@ -150,6 +150,54 @@ public sealed class GenerationTests
         Assert.Empty(output.CompilationProblems);
     }
 
+    // Generated code names every type after global::, so user types named like its namespaces in the user's own namespaces
+    // (and a generic one anywhere) change nothing.
+    [Fact]
+    public void TypesNamedLikeTheGeneratedCodesNamespacesInTheUsersNamespaceLeaveItCompiling()
+    {
+        var compilation = GeneratorHarness.Compile(
+            Declarations.Sequential,
+            "namespace MathApp { class System { } class TorchSharp { } class RecursiveMas { } class Microsoft { } }",
+            "class System<T> { } class Microsoft { }");
+
+        var output = GeneratorHarness.Run(GeneratorHarness.Driver(), compilation);
+
+        Assert.Contains(output.Sources, s => s.HintName == "MathApp.SequentialTeam.g.cs");
+        Assert.Empty(output.CompilationProblems);
+    }
+
+    // A type in the global namespace hides a namespace of that name even from global:: (CS0437): every generated file
+    // failed with CS0426 ('IDisposable' does not exist in the type 'System'). It gets no code; RMAS0024 says why.
+    [Theory]
+    [InlineData("class System { }")]
+    [InlineData("delegate void TorchSharp();")]
+    public void ATypeInTheGlobalNamespaceThatHidesAGeneratedCodesNamespaceGetsNoCode(string declaration)
+    {
+        var compilation = GeneratorHarness.Compile(Declarations.Sequential, declaration);
+
+        var output = GeneratorHarness.Run(GeneratorHarness.Driver(), compilation);
+
+        Assert.Empty(output.Sources);
+        Assert.Empty(output.CompilationProblems);
+    }
+
+    // Every global::X the emitter writes is in GeneratedCodeNamespaces.Roots (or the user's own namespace), the list RMAS0024
+    // checks the global namespace against: a new root left out of it would be CS0426 again, with no diagnostic.
+    [Theory]
+    [MemberData(nameof(Declarations.Patterns), MemberType = typeof(Declarations))]
+    public void GeneratedCodeNamesOnlyTheNamespacesItChecks(string pattern)
+    {
+        var source = (string)typeof(Declarations).GetField(pattern)!.GetValue(null)!;
+        var userRoot = source.Split("namespace ")[1].Split('.', ';', ' ', '\n')[0];
+        var output = GeneratorHarness.Run(source, GeneratorHarness.Config("llama-64", 64));
+
+        var roots = output.Sources
+            .SelectMany(s => System.Text.RegularExpressions.Regex.Matches(s.Source, @"global::(@?\w+)").Select(m => m.Groups[1].Value))
+            .Distinct()
+            .Order(StringComparer.Ordinal);
+        Assert.Equal(RecursiveMas.Dsl.Roslyn.GeneratedCodeNamespaces.Roots.Append(userRoot).Order(StringComparer.Ordinal), roots);
+    }
+
     // A hint name with "@" made the generator fail (CS8785), and every generated file of the project went with it.
     [Fact]
     public void AgentsAndNamespacesNamedAfterKeywordsGetTheirCode()

@@ -78,6 +78,9 @@ internal enum DiagnosticKind
     /// <summary>A class with <c>[Prompt]</c> and no <c>[Agent]</c> (a system class included), whose prompts nothing reads. Args: class.</summary>
     PromptWithoutAgent = 23,
 
+    /// <summary>A non-generic type in the project's global namespace named like a namespace generated code names (<c>GeneratedCodeNamespaces</c>), which hides it even from <c>global::</c>. Args: class, the type's name.</summary>
+    NamespaceHiddenByType = 24,
+
     /// <summary>Declared <c>HiddenSize</c> differs from config.json. Args: agent, declared, config value, config path.</summary>
     HiddenSizeMismatch = 1001,
 

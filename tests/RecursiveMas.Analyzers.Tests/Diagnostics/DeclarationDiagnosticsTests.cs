@@ -3,7 +3,7 @@ using RecursiveMas.Analyzers.Tests.Infrastructure;
 
 namespace RecursiveMas.Analyzers.Tests.Diagnostics;
 
-/// <summary>RMAS0001–RMAS0023: declarations. Each rule has a test that fires it and one that does not.</summary>
+/// <summary>RMAS0001–RMAS0024: declarations. Each rule has a test that fires it and one that does not.</summary>
 public class DeclarationDiagnosticsTests
 {
     // Two agents that form a valid sequential system with any round count.
@@ -356,25 +356,57 @@ public class DeclarationDiagnosticsTests
         Verify.Diagnostic("RMAS0023").WithLocation(0).WithArguments("Team"),
         Verify.Diagnostic("RMAS0023").WithLocation(1).WithArguments("Critic"));
 
+    // A valid one-round team in namespace N, with each agent and system class marked (#0 Planner, #1 Solver, #2 Team) for
+    // the diagnostics reported on every class that gets no generated code.
+    const string MarkedTeam = """
+        namespace N
+        {
+            [Agent("planner", HiddenSize = 2048)]
+            [Prompt("Plan: {question}")]
+            public partial class {|#0:Planner|} { }
+
+            [Agent("solver", HiddenSize = 1536)]
+            [Prompt("Solve: {from:Planner} {question}")]
+            public partial class {|#1:Solver|} { }
+
+            [RecursiveSystem(Rounds = 1)]
+            [Sequential(typeof(Planner), typeof(Solver))]
+            public partial class {|#2:Team|} { }
+        }
+        """;
+
+    // A type named System in the global namespace hides the namespace even from the generated code's global::System: every
+    // generated file failed with CS0426 and nothing of ours said why. In the user's namespace, or generic, it hides nothing.
+    [Fact]
+    public Task RMAS0024_a_type_in_the_global_namespace_hides_a_namespace_generated_code_names() => Verify.AnalyzerAsync("""
+        class System { }
+
+        class TorchSharp<T> { }
+
+        namespace N { class TorchSharp { } }
+
+        """ + MarkedTeam,
+        [],
+        includeHidden: false,
+        Verify.Diagnostic("RMAS0024").WithLocation(0).WithArguments("Planner", "System"),
+        Verify.Diagnostic("RMAS0024").WithLocation(1).WithArguments("Solver", "System"),
+        Verify.Diagnostic("RMAS0024").WithLocation(2).WithArguments("Team", "System"));
+
+    [Fact]
+    public Task RMAS0024_types_in_namespaces_hide_nothing() => Verify.AnalyzerAsync(Agents + """
+        namespace N { class System { } class TorchSharp { } class RecursiveMas { } }
+
+        class System<T> { }
+
+        [RecursiveSystem(Rounds = 3)]
+        [Sequential(typeof(Planner), typeof(Solver))]
+        public partial class Team;
+        """);
+
     [Fact]
     public Task RMAS0020_language_version_below_the_generated_codes()
     {
-        var test = Verify.AnalyzerTest("""
-            namespace N
-            {
-                [Agent("planner", HiddenSize = 2048)]
-                [Prompt("Plan: {question}")]
-                public partial class {|#0:Planner|} { }
-
-                [Agent("solver", HiddenSize = 1536)]
-                [Prompt("Solve: {from:Planner} {question}")]
-                public partial class {|#1:Solver|} { }
-
-                [RecursiveSystem(Rounds = 1)]
-                [Sequential(typeof(Planner), typeof(Solver))]
-                public partial class {|#2:Team|} { }
-            }
-            """);
+        var test = Verify.AnalyzerTest(MarkedTeam);
         test.SolutionTransforms.Add((solution, project) =>
             solution.WithProjectParseOptions(project, new CSharpParseOptions(LanguageVersion.CSharp9)));
         test.ExpectedDiagnostics.AddRange(

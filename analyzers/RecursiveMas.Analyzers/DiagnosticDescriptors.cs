@@ -156,6 +156,9 @@ public static class DiagnosticDescriptors
     /// <summary>RMAS2013 (Warning): Decode prompt on an agent that does not decode.</summary>
     public const string DecodePromptNotOnDecoderId = "RMAS2013";
 
+    /// <summary>RMAS2014 (Warning): Later-rounds prompt in a one-round system.</summary>
+    public const string LaterRoundsPromptInOneRoundId = "RMAS2014";
+
     /// <summary>RMAS3001 (Error): Custom graph has no decoder.</summary>
     public const string NoDecoderId = "RMAS3001";
 
@@ -656,6 +659,17 @@ public static class DiagnosticDescriptors
         description: Description(DiagnosticKind.DecodePromptNotOnDecoder),
         helpLinkUri: HelpLinkBase + DecodePromptNotOnDecoderId + ".md");
 
+    /// <summary>RMAS2014: <c>The When = PromptUse.LaterRounds prompt of agent '{0}' is never read: system '{1}' runs 1 round, and only rounds 2 and later read it; set Rounds = 2 or more, or remove the prompt</c></summary>
+    public static readonly DiagnosticDescriptor LaterRoundsPromptInOneRound = new(
+        id: LaterRoundsPromptInOneRoundId,
+        title: Title(DiagnosticKind.LaterRoundsPromptInOneRound),
+        messageFormat: MessageFormat(DiagnosticKind.LaterRoundsPromptInOneRound),
+        category: "RecursiveMas.Prompts",
+        defaultSeverity: DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        description: Description(DiagnosticKind.LaterRoundsPromptInOneRound),
+        helpLinkUri: HelpLinkBase + LaterRoundsPromptInOneRoundId + ".md");
+
     /// <summary>RMAS3001: <c>System '{0}' declares [Link]s but no [Decoder]: name the agent that decodes the answer</c></summary>
     public static readonly DiagnosticDescriptor NoDecoder = new(
         id: NoDecoderId,
@@ -800,6 +814,7 @@ public static class DiagnosticDescriptors
         UnknownPromptUse,
         DoubleBracedPlaceholder,
         DecodePromptNotOnDecoder,
+        LaterRoundsPromptInOneRound,
         NoDecoder,
         MultipleDecoders,
         DecoderNotInGraph,

@@ -138,6 +138,9 @@ internal enum DiagnosticKind
     /// <summary>A <c>When = PromptUse.Decode</c> prompt on an agent that is not its system's decoder, so never read. Args: agent, the decoder, system.</summary>
     DecodePromptNotOnDecoder = 2013,
 
+    /// <summary>A <c>When = PromptUse.LaterRounds</c> prompt in a system of one round, which has no later round to read it. Args: agent, system.</summary>
+    LaterRoundsPromptInOneRound = 2014,
+
     /// <summary>A custom graph without <c>[Decoder]</c>. Args: system.</summary>
     NoDecoder = 3001,
 

@@ -272,6 +272,13 @@ internal static class SystemValidator
             }
         }
 
+        // Only rollouts after round 1 read a LaterRounds prompt: one round has none. The first such prompt is the one a
+        // later round would read; a second is RMAS2008 already.
+        if (system.Rounds == 1 && agent.Prompts.FirstOrDefault(p => p.Use == PromptUseKind.LaterRounds) is { } later)
+        {
+            yield return Problem.Create(DiagnosticKind.LaterRoundsPromptInOneRound, Site.Attribute(agent.FullName, later.AttributeIndex), agent.Name, system.Name);
+        }
+
         var used = plan.Stages
             .Where(s => plan.PromptAt(s) >= 0)
             .GroupBy(plan.PromptAt)

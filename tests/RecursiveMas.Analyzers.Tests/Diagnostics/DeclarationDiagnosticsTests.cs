@@ -127,8 +127,12 @@ public class DeclarationDiagnosticsTests
         public partial class Team;
         """);
 
+    // Without the planner's LaterRounds prompt, which one round never reads (RMAS2014).
     [Fact]
-    public Task RMAS0003_one_round_is_fine() => Verify.AnalyzerAsync(Agents + """
+    public Task RMAS0003_one_round_is_fine() => Verify.AnalyzerAsync(Agents.Replace("""
+        [Prompt("Plan again: {question} {feedback}", When = PromptUse.LaterRounds)]
+
+        """, "", StringComparison.Ordinal) + """
         [RecursiveSystem(Rounds = 1)]
         [Sequential(typeof(Planner), typeof(Solver))]
         public partial class Team;

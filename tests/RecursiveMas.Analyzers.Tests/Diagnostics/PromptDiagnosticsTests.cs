@@ -2,7 +2,7 @@ using RecursiveMas.Analyzers.Tests.Infrastructure;
 
 namespace RecursiveMas.Analyzers.Tests.Diagnostics;
 
-/// <summary>RMAS2001–RMAS2013: prompts against the system's edges and rounds.</summary>
+/// <summary>RMAS2001–RMAS2014: prompts against the system's edges and rounds.</summary>
 public class PromptDiagnosticsTests
 {
     // Sequential(Planner, Critic, Solver): Planner -> Critic -> Solver, loop Solver -> Planner, decoder Solver.
@@ -215,6 +215,20 @@ public class PromptDiagnosticsTests
 
         [Prompt("Answer: {from:Critic} {question}", When = PromptUse.Decode)]
         """));
+
+    // One round has no later round: the planner's LaterRounds prompt (its {feedback} included) was never read, without a word.
+    [Fact]
+    public Task RMAS2014_a_later_rounds_prompt_in_a_one_round_system() => Verify.AnalyzerAsync(
+        Team("""
+            [Prompt("You are a planner. Question: {question}", When = PromptUse.FirstRound)]
+            [{|#0:Prompt("You are a planner. This is round 2. Question: {question} Feedback: {feedback}", When = PromptUse.LaterRounds)|}]
+            """, CriticOk, SolverOk, rounds: 1),
+        [],
+        includeHidden: false,
+        Verify.Diagnostic("RMAS2014").WithLocation(0).WithArguments("Planner", "MathTeam"));
+
+    [Fact]
+    public Task RMAS2014_a_later_rounds_prompt_with_two_rounds_is_read() => Verify.AnalyzerAsync(Team(PlannerOk, CriticOk, SolverOk, rounds: 2));
 
     [Fact]
     public Task RMAS2011_a_when_that_is_no_prompt_use() => Verify.AnalyzerAsync("""

@@ -11,10 +11,11 @@ namespace RecursiveMas.Tests.Cli;
 /// </summary>
 public sealed class SystemWarningsTests(TinySystems zoo) : IClassFixture<TinySystems>
 {
-    // The tiny sequential team with the critic's prompt mistyped: {Question} for {question}, and {from:Planner unclosed.
+    // The tiny sequential team with the critic's prompt mistyped: {Question} for {question}, and {from:Planner unclosed. Two
+    // rounds, which read the planner's LaterRounds prompt (one would add RMAS2014).
     string MistypedSystem()
     {
-        var d = zoo.Describe("sequential", 1);
+        var d = zoo.Describe("sequential", 2);
         var critic = d.Agents.Single(a => a.Name == "Critic") with
         {
             Prompts = [new PromptDescription(PromptUse.Always, "You are a critic. Question: {Question} Initial plan: {from:Planner} Check {from:Planner again.")],
@@ -35,7 +36,7 @@ public sealed class SystemWarningsTests(TinySystems zoo) : IClassFixture<TinySys
             "RMAS2007: '{from:Planner' in a prompt of agent 'Critic' looks like a placeholder but is not one, so it stays literal text; the placeholders are {question}, {feedback}, {from:AgentClassName} and {round}",
             "RMAS2010: A prompt of agent 'Critic' (When = PromptUse.Always) has no {question} slot, so the agent does not read the question in the stages that use it",
         ], plan.Warnings);
-        Assert.Empty(SystemPlan.Build(zoo.Describe("sequential", 1)).Warnings);
+        Assert.Empty(SystemPlan.Build(zoo.Describe("sequential", 2)).Warnings);
     }
 
     [Fact]
@@ -83,7 +84,7 @@ public sealed class SystemWarningsTests(TinySystems zoo) : IClassFixture<TinySys
     public void ADecodePromptOnAnAgentThatDoesNotDecodeIsAWarningAsItsAttributeWouldBe()
     {
         // Solver, the last of the sequential team, decodes: the critic's Decode prompt was never read.
-        var d = zoo.Describe("sequential", 1);
+        var d = zoo.Describe("sequential", 2);
         var critic = d.Agents.Single(a => a.Name == "Critic");
         critic = critic with { Prompts = [.. critic.Prompts, new PromptDescription(PromptUse.Decode, "Answer: {question} {from:Planner}")] };
 
@@ -91,6 +92,17 @@ public sealed class SystemWarningsTests(TinySystems zoo) : IClassFixture<TinySys
 
         Assert.Equal(
             ["RMAS2013: The When = PromptUse.Decode prompt of agent 'Critic' is never read: only 'Solver', the decoder of system 'SequentialTeam', makes the final text decode; move the prompt to 'Solver' or remove it"],
+            plan.Warnings);
+    }
+
+    [Fact]
+    public void ALaterRoundsPromptInAOneRoundSystemIsAWarningAsItsAttributeWouldBe()
+    {
+        // One round has no later round: the planner's LaterRounds prompt, {feedback} and all, was never read.
+        var plan = SystemPlan.Build(zoo.Describe("sequential", 1));
+
+        Assert.Equal(
+            ["RMAS2014: The When = PromptUse.LaterRounds prompt of agent 'Planner' is never read: system 'SequentialTeam' runs 1 round, and only rounds 2 and later read it; set Rounds = 2 or more, or remove the prompt"],
             plan.Warnings);
     }
 

@@ -6,7 +6,7 @@ namespace RecursiveMas.Dsl;
 
 /// <summary>
 /// Reads the few fields of a Hugging Face <c>config.json</c> that compile-time checks need
-/// (<c>hidden_size</c>, <c>model_type</c>, <c>vocab_size</c>, where the runtime reads them), without System.Text.Json: analyzers and
+/// (<c>hidden_size</c>, <c>model_type</c>, <c>vocab_size</c>, where the runtime reads them, and refusing the files it refuses for their <c>model_type</c>), without System.Text.Json: analyzers and
 /// generators must not carry package dependencies into the compiler (they fail to load).
 /// </summary>
 /// <remarks>
@@ -44,9 +44,18 @@ internal static class ConfigJsonReader
             return ConfigJsonFacts.Invalid(path, e.Message);
         }
 
+        // The runtime reads the architecture from model_type alone and refuses a file without one (or with one it does not
+        // load, below) before it reads any size: a hidden_size beside it was read and checked as if the model would load.
+        root.TryGetValue("model_type", out var type);
+        if (type is not string wrapperType)
+        {
+            return ConfigJsonFacts.Invalid(path, type is not null ? $"its model_type is {Describe(type)}, not a string"
+                : root.ContainsKey("model_type") ? "its model_type is null, not the name of an architecture"
+                : "it has no model_type field, which the runtime requires");
+        }
+
         // The language model's fields, where the runtime's ModelConfig reads them (TextModelRules): a multimodal
         // wrapper's text_config, whatever sizes its top level holds beside it; else the top level.
-        var wrapperType = root.TryGetValue("model_type", out var type) ? type as string : null;
         var text = root;
         var prefix = "";
         var textType = wrapperType;
@@ -58,7 +67,18 @@ internal static class ConfigJsonReader
             }
 
             (text, prefix) = (textConfig, "text_config.");
-            textType = TextModelRules.TextModelType(wrapperType!, textConfig.TryGetValue("model_type", out var nestedType) ? nestedType as string : null);
+            textConfig.TryGetValue("model_type", out var nestedType);
+            if (nestedType is not null and not string)
+            {
+                return ConfigJsonFacts.Invalid(path, $"its text_config.model_type is {Describe(nestedType)}, not a string");
+            }
+
+            textType = TextModelRules.TextModelType(wrapperType, nestedType as string);
+        }
+
+        if (TextModelRules.WhyUnsupported(textType) is { } unsupported)
+        {
+            return ConfigJsonFacts.Invalid(path, unsupported);
         }
 
         // A null hidden_size is no hidden_size, as the runtime reads it.

@@ -1,12 +1,29 @@
+using System.Collections.Generic;
+using System.Linq;
+
 namespace RecursiveMas.Dsl;
 
 /// <summary>
-/// Where a <c>config.json</c> keeps the language model's sizes, and the hidden size it has when the file leaves it out:
-/// the one rule of the runtime's <c>RecursiveMas.Models.ModelConfig</c> and the compile-time <see cref="ConfigJsonReader"/>,
-/// so the analyzers check links against the size the loaded model will have.
+/// Which <c>config.json</c> files the runtime loads (a top-level <c>model_type</c> naming an architecture it supports), where
+/// such a file keeps the language model's sizes, and the hidden size it has when the file leaves it out: the one rule of
+/// the runtime's <c>RecursiveMas.Models.ModelConfig</c> and the compile-time <see cref="ConfigJsonReader"/>, so the
+/// analyzers check links against the size the loaded model will have, and refuse (RMAS1003) what loading refuses.
 /// </summary>
 internal static class TextModelRules
 {
+    /// <summary>
+    /// The language models' <c>model_type</c>s the runtime loads, in the order its refusal lists them: a file's top-level
+    /// one, or a multimodal wrapper's <see cref="TextModelType"/>. The runtime requires a top-level <c>model_type</c> (it
+    /// reads the architecture from nothing else) and refuses a file without one before it reads any size.
+    /// </summary>
+    public static IReadOnlyList<string> SupportedModelTypes { get; } =
+        ["llama", "mistral", "qwen2", "qwen3", "gemma3_text", "gemma3", "qwen3_5", "qwen3_5_text"];
+
+    /// <summary>Why the runtime refuses a language model's <paramref name="modelType"/>; null when it loads it.</summary>
+    public static string? WhyUnsupported(string modelType) => SupportedModelTypes.Contains(modelType)
+        ? null
+        : "unknown model_type \"" + modelType + "\"; supported: " + string.Join(", ", SupportedModelTypes);
+
     /// <summary>The largest hidden size the runtime accepts (checked before anything is allocated from it).</summary>
     public const int MaxHiddenSize = 1 << 16;
 

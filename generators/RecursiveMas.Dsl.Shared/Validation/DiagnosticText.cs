@@ -199,7 +199,7 @@ internal sealed record DiagnosticText(DiagnosticKind Kind, ProblemSeverity Sever
         new(DiagnosticKind.ConfigInvalid, ProblemSeverity.Warning,
             "Model config.json cannot be used",
             "'{1}' of agent '{0}' cannot be used: {2}",
-            "The model's config.json must be a JSON object with a positive integer hidden_size of at most 65536, where the runtime reads it: in text_config when model_type is a multimodal \"gemma3\" or \"qwen3_5\" (a top-level hidden_size beside it is not read), else at the top level. Gemma3 and Qwen3.5 models may leave it out (or null) for their family's default."),
+            "The model's config.json must be a JSON object with a top-level model_type the runtime loads (" + string.Join(", ", TextModelRules.SupportedModelTypes) + "; it reads the architecture from nothing else, and refuses the file without one) and a positive integer hidden_size of at most 65536, where the runtime reads it: in text_config when model_type is a multimodal \"gemma3\" or \"qwen3_5\" (a top-level hidden_size beside it is not read), else at the top level. Gemma3 and Qwen3.5 models may leave it out (or null) for their family's default."),
         new(DiagnosticKind.LinkHiddenSizeMismatch, ProblemSeverity.Error,
             "Link width does not match its agent",
             "{0} = {1}, but agent '{2}' has hidden size {3}",

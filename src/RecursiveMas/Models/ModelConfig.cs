@@ -418,8 +418,8 @@ public sealed record ModelConfig
                 "qwen3" => ModelFamily.Qwen3,
                 "gemma3_text" or "gemma3" => ModelFamily.Gemma3,
                 "qwen3_5_text" or "qwen3_5" => ModelFamily.Qwen35,
-                _ => throw new ModelFileException(path, Field("model_type"),
-                    $"unknown model_type \"{modelType}\"; supported: llama, mistral, qwen2, qwen3, gemma3_text, gemma3, qwen3_5, qwen3_5_text"),
+                // The analyzers refuse the same types at compile time (TextModelRules, shared): the list is theirs too.
+                _ => throw new ModelFileException(path, Field("model_type"), TextModelRules.WhyUnsupported(modelType)!),
             };
             bool gemma = family == ModelFamily.Gemma3, qwen35 = family == ModelFamily.Qwen35;
 

@@ -32,7 +32,7 @@ public class DimensionDiagnosticsTests
         [Prompt("Plan: {question}")]
         public partial class Planner;
         """,
-        new ConfigFile(@"C:\repo\models\qwen\Qwen3-1.7B\config.json", """{ "hidden_size": 2048 }"""));
+        new ConfigFile(@"C:\repo\models\qwen\Qwen3-1.7B\config.json", """{ "model_type": "qwen3", "hidden_size": 2048 }"""));
 
     [Fact]
     public Task RMAS1002_no_hidden_size_and_no_config() => Verify.AnalyzerAsync("""
@@ -66,8 +66,12 @@ public class DimensionDiagnosticsTests
     [Theory]
     [InlineData("""{ "hidden_size": 2048 """, "it is not valid JSON: the file ends where '}' was expected (offset 22)")]
     [InlineData("""{ "model_type": "llama" }""", "it has no hidden_size field")]
-    [InlineData("""{ "hidden_size": "2048" }""", "its hidden_size is the string \"2048\", not a positive integer")]
-    [InlineData("""{ "hidden_size": 0 }""", "its hidden_size is 0, not a positive integer")]
+    [InlineData("""{ "model_type": "qwen3", "hidden_size": "2048" }""", "its hidden_size is the string \"2048\", not a positive integer")]
+    [InlineData("""{ "model_type": "qwen3", "hidden_size": 0 }""", "its hidden_size is 0, not a positive integer")]
+    // The runtime reads the architecture from model_type alone and refuses the file without it, or with one it does not
+    // load: the hidden size beside it had been read and checked as if the model would load.
+    [InlineData("""{ "hidden_size": 2048 }""", "it has no model_type field, which the runtime requires")]
+    [InlineData("""{ "model_type": "gpt2", "hidden_size": 2048 }""", "unknown model_type \"gpt2\"; supported: llama, mistral, qwen2, qwen3, gemma3_text, gemma3, qwen3_5, qwen3_5_text")]
     [InlineData("""[2048]""", "the file is not a JSON object")]
     public Task RMAS1003_unusable_config(string json, string reason) => Verify.AnalyzerAsync(
         """

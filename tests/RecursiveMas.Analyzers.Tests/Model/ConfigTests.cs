@@ -23,7 +23,6 @@ public class ConfigTests
     [Theory]
     [InlineData("""{ "model_type": "gemma3", "text_config": { "hidden_size": 2560 } }""", 2560)]
     [InlineData("""{ "model_type": "llama", "hidden_size": 1536, "text_config": { "hidden_size": 2560 } }""", 1536)]
-    [InlineData("""{ "hidden_size": 1536, "text_config": { "hidden_size": 2560 } }""", 1536)]
     // A multimodal wrapper's language model is its text_config, whatever sizes its top level holds: the runtime loads 2560.
     [InlineData("""{ "model_type": "gemma3", "hidden_size": 1536, "text_config": { "hidden_size": 2560 } }""", 2560)]
     [InlineData("""{ "model_type": "qwen3_5", "hidden_size": 4096, "text_config": { "hidden_size": 2560 } }""", 2560)]
@@ -40,8 +39,8 @@ public class ConfigTests
     }
 
     [Theory]
-    [InlineData("""{ "hidden_size": 64.0, "vocab_size": 1000.0 }""", 64, 1000)]
-    [InlineData("""{ "hidden_size": 6.4e1, "vocab_size": 1e3 }""", 64, 1000)]
+    [InlineData("""{ "model_type": "qwen3", "hidden_size": 64.0, "vocab_size": 1000.0 }""", 64, 1000)]
+    [InlineData("""{ "model_type": "qwen3", "hidden_size": 6.4e1, "vocab_size": 1e3 }""", 64, 1000)]
     [InlineData("""{ "model_type": "gemma3", "text_config": { "hidden_size": 2560.0, "vocab_size": 262208 } }""", 2560, 262208)]
     public void Reads_sizes_written_as_whole_numbers_with_a_fraction(string json, int hidden, int vocab)
     {
@@ -55,19 +54,26 @@ public class ConfigTests
     [InlineData("", "the file is not a JSON object")]
     [InlineData("""{ "hidden_size": 2048, }""", "it is not valid JSON")]
     [InlineData("""{ "hidden_size": 2048 } trailing""", "unexpected text after the JSON object")]
-    [InlineData("""{ "hidden_size": 20.5 }""", "its hidden_size is 20.5, not a positive integer")]
-    [InlineData("""{ "hidden_size": 64.5 }""", "its hidden_size is 64.5, not a positive integer")]
-    [InlineData("""{ "hidden_size": 1e300 }""", "its hidden_size is 1E+300, not a positive integer")]
-    [InlineData("""{ "hidden_size": -4 }""", "its hidden_size is -4, not a positive integer")]
-    [InlineData("""{ "hidden_size": null }""", "its hidden_size is null, not a positive integer")]
-    [InlineData("""{ "hidden_size": [2048] }""", "its hidden_size is an array, not a positive integer")]
+    [InlineData("""{ "model_type": "qwen3", "hidden_size": 20.5 }""", "its hidden_size is 20.5, not a positive integer")]
+    [InlineData("""{ "model_type": "qwen3", "hidden_size": 64.5 }""", "its hidden_size is 64.5, not a positive integer")]
+    [InlineData("""{ "model_type": "qwen3", "hidden_size": 1e300 }""", "its hidden_size is 1E+300, not a positive integer")]
+    [InlineData("""{ "model_type": "qwen3", "hidden_size": -4 }""", "its hidden_size is -4, not a positive integer")]
+    [InlineData("""{ "model_type": "qwen3", "hidden_size": null }""", "its hidden_size is null, not a positive integer")]
+    [InlineData("""{ "model_type": "qwen3", "hidden_size": [2048] }""", "its hidden_size is an array, not a positive integer")]
     [InlineData("""{ "model_type": "gemma3", "text_config": { "hidden_size": true } }""", "its text_config.hidden_size is true, not a positive integer")]
     [InlineData("""{ "model_type": "qwen3_5", "hidden_size": 2560, "vision_config": {} }""", "a multimodal \"qwen3_5\" config.json needs a text_config object")]
     [InlineData("""{ "model_type": "gemma3", "text_config": { "model_type": "llama" } }""", "it has no text_config.hidden_size field")]
-    [InlineData("""{ "text_config": { "hidden_size": 2560 } }""", "it has no hidden_size field")] // no wrapper model_type: not read
-    [InlineData("""{ "n_embd": 768, "model_type": "gpt2" }""", "it has no hidden_size field")] // the runtime reads no n_embd
-    [InlineData("""{ "hidden_size": 70000 }""", "its hidden_size is 70000, more than the 65536 the runtime accepts")]
-    [InlineData("""{ "hidden_size": 99999999999 }""", "its hidden_size is 99999999999, more than the 65536 the runtime accepts")]
+    // The runtime reads the architecture from model_type alone: without one, or with one it does not load, it refuses the
+    // file before any size, and the sizes beside it had been read as if the model would load.
+    [InlineData("""{ "text_config": { "hidden_size": 2560 } }""", "it has no model_type field, which the runtime requires")]
+    [InlineData("""{ "hidden_size": 1536, "text_config": { "hidden_size": 2560 } }""", "it has no model_type field, which the runtime requires")]
+    [InlineData("""{ "model_type": null, "hidden_size": 2048 }""", "its model_type is null, not the name of an architecture")]
+    [InlineData("""{ "model_type": 3, "hidden_size": 2048 }""", "its model_type is 3, not a string")]
+    [InlineData("""{ "model_type": "gemma3", "text_config": { "model_type": ["gemma3_text"], "hidden_size": 2560 } }""", "its text_config.model_type is an array, not a string")]
+    [InlineData("""{ "n_embd": 768, "model_type": "gpt2" }""", "unknown model_type \"gpt2\"; supported: llama, mistral, qwen2, qwen3, gemma3_text, gemma3, qwen3_5, qwen3_5_text")]
+    [InlineData("""{ "model_type": "qwen3_5", "text_config": { "model_type": "qwen3_vl_text", "hidden_size": 2560 } }""", "unknown model_type \"qwen3_vl_text\"")]
+    [InlineData("""{ "model_type": "qwen3", "hidden_size": 70000 }""", "its hidden_size is 70000, more than the 65536 the runtime accepts")]
+    [InlineData("""{ "model_type": "qwen3", "hidden_size": 99999999999 }""", "its hidden_size is 99999999999, more than the 65536 the runtime accepts")]
     [InlineData("""{ "name": "unterminated }""", "a string is not closed")]
     public void Rejects_unusable_files_with_a_reason(string json, string reason)
     {
@@ -102,8 +108,8 @@ public class ConfigTests
         var reads = 0;
         var index = new ConfigJsonIndex(
         [
-            ("z/m/config.json", () => { reads++; return """{ "hidden_size": 2 }"""; }),
-            ("a/m/config.json", () => { reads++; return """{ "hidden_size": 1 }"""; }),
+            ("z/m/config.json", () => { reads++; return """{ "model_type": "qwen3", "hidden_size": 2 }"""; }),
+            ("a/m/config.json", () => { reads++; return """{ "model_type": "qwen3", "hidden_size": 1 }"""; }),
             ("a/m/tokenizer.json", () => throw new InvalidOperationException("not a config")),
             ("a/gone/config.json", () => null),
         ]);

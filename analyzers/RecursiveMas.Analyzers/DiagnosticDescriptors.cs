@@ -99,6 +99,9 @@ public static class DiagnosticDescriptors
     /// <summary>RMAS0024 (Error): Type in the global namespace hides a namespace the generated code names.</summary>
     public const string NamespaceHiddenByTypeId = "RMAS0024";
 
+    /// <summary>RMAS0025 (Error): Agent model folder begins or ends with white space.</summary>
+    public const string ModelPaddedWithWhiteSpaceId = "RMAS0025";
+
     /// <summary>RMAS1001 (Error): HiddenSize does not match config.json.</summary>
     public const string HiddenSizeMismatchId = "RMAS1001";
 
@@ -450,6 +453,17 @@ public static class DiagnosticDescriptors
         description: Description(DiagnosticKind.NamespaceHiddenByType),
         helpLinkUri: HelpLinkBase + NamespaceHiddenByTypeId + ".md");
 
+    /// <summary>RMAS0025: <c>Agent '{0}' names model folder "{1}", which {2}; loading refuses it: write "{3}"</c></summary>
+    public static readonly DiagnosticDescriptor ModelPaddedWithWhiteSpace = new(
+        id: ModelPaddedWithWhiteSpaceId,
+        title: Title(DiagnosticKind.ModelPaddedWithWhiteSpace),
+        messageFormat: MessageFormat(DiagnosticKind.ModelPaddedWithWhiteSpace),
+        category: "RecursiveMas.Declaration",
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: Description(DiagnosticKind.ModelPaddedWithWhiteSpace),
+        helpLinkUri: HelpLinkBase + ModelPaddedWithWhiteSpaceId + ".md");
+
     /// <summary>RMAS1001: <c>Agent '{0}' declares HiddenSize = {1}, but {3} says hidden_size = {2}</c></summary>
     public static readonly DiagnosticDescriptor HiddenSizeMismatch = new(
         id: HiddenSizeMismatchId,
@@ -795,6 +809,7 @@ public static class DiagnosticDescriptors
         SharedRole,
         PromptWithoutAgent,
         NamespaceHiddenByType,
+        ModelPaddedWithWhiteSpace,
         HiddenSizeMismatch,
         HiddenSizeUnknown,
         ConfigInvalid,

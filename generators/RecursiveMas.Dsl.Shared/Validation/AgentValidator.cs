@@ -30,6 +30,10 @@ internal static class AgentValidator
         {
             yield return Problem.Create(DiagnosticKind.ModelOutsideRoot, modelArgument, agent.Name, agent.Model, outside);
         }
+        else if (FileNameRules.WhyPaddedWithWhiteSpace(agent.Model) is { } padded)
+        {
+            yield return Problem.Create(DiagnosticKind.ModelPaddedWithWhiteSpace, modelArgument, agent.Name, agent.Model, padded, FileNameRules.Trimmed(agent.Model));
+        }
 
         // Loading checks the agent's name as it checks its role (links are looked up under both): a class named Con or Aux
         // with a Role of its own compiled, and its system failed to load.

@@ -81,6 +81,9 @@ internal enum DiagnosticKind
     /// <summary>A non-generic type in the project's global namespace named like a namespace generated code names (<c>GeneratedCodeNamespaces</c>), which hides it even from <c>global::</c>. Args: class, the type's name.</summary>
     NamespaceHiddenByType = 24,
 
+    /// <summary>An agent's model folder with a name in it that begins or ends with white space (<see cref="FileNameRules"/>). Args: agent, model, why, the folder trimmed.</summary>
+    ModelPaddedWithWhiteSpace = 25,
+
     /// <summary>Declared <c>HiddenSize</c> differs from config.json. Args: agent, declared, config value, config path.</summary>
     HiddenSizeMismatch = 1001,
 

@@ -5,7 +5,7 @@ namespace RecursiveMas.Dsl;
 /// its name and role, each one file name in the links folder (links are looked up under both). The runtime refuses other names when it
 /// loads a system, so that a hostile SYSTEM.json cannot make it read or write elsewhere; these rules are how it refuses
 /// them (<c>RecursiveMas.IO.ContainedPath.FileName</c> calls <see cref="WhyNotAFileName"/>, and <c>SystemPlan</c> runs the
-/// agent rules over every description), and the analyzers report the same at compile time (RMAS0018, RMAS0021, RMAS0019).
+/// agent rules over every description), and the analyzers report the same at compile time (RMAS0018, RMAS0025, RMAS0021, RMAS0019).
 /// </summary>
 /// <remarks>
 /// Lexical and portable, because a declaration compiled on one OS runs on all: '/' and '\' both separate, a drive
@@ -47,6 +47,31 @@ internal static class FileNameRules
 
         return Lexical(relative) is null ? "climbs out of the model root with '..'" : null;
     }
+
+    /// <summary>
+    /// Why <paramref name="relative"/>, a model folder, is refused for white space around a name in it ("planner ",
+    /// " qwen/Qwen3-1.7B"): a typo far more often than a folder's real name, and one that loading did not name: the folder was
+    /// looked for under the padded name and not found (Windows drops a trailing space, and found another folder, or none).
+    /// Null when no name in it begins or ends with white space. All white space is RMAS0011's, not this.
+    /// </summary>
+    public static string? WhyPaddedWithWhiteSpace(string relative)
+    {
+        var segments = relative.Split('/', '\\');
+        foreach (var segment in segments)
+        {
+            if (segment.Length > 0 && (char.IsWhiteSpace(segment[0]) || char.IsWhiteSpace(segment[segment.Length - 1])))
+            {
+                var where = segments.Length == 1 ? "" : " in its folder name \"" + segment + "\"";
+                return (char.IsWhiteSpace(segment[0]) ? "begins" : "ends") + " with white space" + where;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The model folder <see cref="WhyPaddedWithWhiteSpace"/> suggests instead: each name in it trimmed.</summary>
+    public static string Trimmed(string relative) =>
+        string.Join("/", System.Linq.Enumerable.Select(relative.Split('/', '\\'), segment => segment.Trim()));
 
     /// <summary>
     /// <paramref name="relative"/> resolved as <c>Path.GetFullPath</c> resolves it, without the file system: '/' and '\'

@@ -3,7 +3,7 @@ using RecursiveMas.Analyzers.Tests.Infrastructure;
 
 namespace RecursiveMas.Analyzers.Tests.Diagnostics;
 
-/// <summary>RMAS0001–RMAS0024: declarations. Each rule has a test that fires it and one that does not.</summary>
+/// <summary>RMAS0001–RMAS0025: declarations. Each rule has a test that fires it and one that does not.</summary>
 public class DeclarationDiagnosticsTests
 {
     // Two agents that form a valid sequential system with any round count.
@@ -258,6 +258,29 @@ public class DeclarationDiagnosticsTests
         [],
         includeHidden: false,
         Verify.Diagnostic("RMAS0018").WithLocation(0).WithArguments("Planner", model, why));
+
+    // Loading looked for the folder "planner " and failed only when it was not there, the space hard to see in its message.
+    [Theory]
+    [InlineData("planner ", "ends with white space", "planner")]
+    [InlineData(" planner", "begins with white space", "planner")]
+    [InlineData("planner\t", "ends with white space", "planner")]
+    [InlineData("qwen /Qwen3-1.7B", "ends with white space in its folder name \"qwen \"", "qwen/Qwen3-1.7B")]
+    public Task RMAS0025_model_folder_padded_with_white_space(string model, string why, string trimmed) => Verify.AnalyzerAsync(
+        $$"""
+        [Agent({|#0:{{SymbolDisplay.FormatLiteral(model, quote: true)}}|}, HiddenSize = 2048)]
+        [Prompt("Plan: {question}")]
+        public partial class Planner;
+        """,
+        [],
+        includeHidden: false,
+        Verify.Diagnostic("RMAS0025").WithLocation(0).WithArguments("Planner", model, why, trimmed));
+
+    [Fact]
+    public Task RMAS0025_spaces_inside_a_folder_name_are_fine() => Verify.AnalyzerAsync("""
+        [Agent("my models/Qwen3 1.7B", HiddenSize = 2048)]
+        [Prompt("Plan: {question}")]
+        public partial class Planner;
+        """);
 
     [Fact]
     public Task RMAS0018_model_folders_that_stay_inside_the_model_root() => Verify.AnalyzerAsync("""

@@ -107,6 +107,17 @@ public sealed class SystemWarningsTests(TinySystems zoo) : IClassFixture<TinySys
     }
 
     [Fact]
+    public void AModelFolderPaddedWithWhiteSpaceIsRefusedAsItsAttributeWouldBe()
+    {
+        // "llama-64 " was looked for under that name, and the load failed only when it was not found there.
+        var d = zoo.Describe("sequential", 2);
+        var padded = d with { Agents = [.. d.Agents.Select(a => a.Name == "Planner" ? a with { Model = "llama-64 " } : a)] };
+
+        var e = Assert.Throws<ModelFileException>(() => SystemPlan.Build(padded));
+        Assert.Contains("RMAS0025: Agent 'Planner' names model folder \"llama-64 \", which ends with white space; loading refuses it: write \"llama-64\"", e.Message);
+    }
+
+    [Fact]
     public async Task RmasPrintsTheWarningsOnStandardErrorAndLeavesItsJsonAlone()
     {
         string path = MistypedSystem();

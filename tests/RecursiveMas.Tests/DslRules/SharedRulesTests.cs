@@ -75,6 +75,22 @@ public class SharedRulesTests
             problem.Format());
     }
 
+    // A model folder "planner " was looked for under that name and failed to load only when it was not found there, the
+    // space hard to see; the analyzers refuse it as RMAS0025, with the same rule (FileNameRules) and message.
+    [Fact]
+    public void A_model_folder_padded_with_white_space_is_refused_with_the_analyzer_message()
+    {
+        var system = MathTeam("Critique: {question} {from:Planner}");
+        var critic = system.Agents[1] with { Model = "critic " };
+        var problem = Assert.Single(SystemValidator.ValidateWithAgents(system with { Agents = EquatableArray.Create(system.Agents[0], critic) }));
+
+        Assert.Equal(DiagnosticKind.ModelPaddedWithWhiteSpace, problem.Kind);
+        Assert.True(problem.IsError);
+        Assert.Equal(
+            "RMAS0025: Agent 'Critic' names model folder \"critic \", which ends with white space; loading refuses it: write \"critic\"",
+            problem.Format());
+    }
+
     [Theory]
     [InlineData("planner:v2")]
     [InlineData("team\\planner")]

@@ -20,23 +20,20 @@ internal sealed class SentencePieceCodec : TokenCodec
     readonly Dictionary<string, int> _vocabulary;
     readonly Dictionary<int, string> _pieces;
     readonly bool _legacy;
-    readonly bool _rewritesCharacters;
-    // Without a character map and with remove_extra_whitespaces, the model's normalizer minus that step, which
-    // WithoutExtraSpaces does instead; null otherwise.
-    readonly SentencePieceNormalizer? _spacesKept;
+    readonly SentencePieceTextNormalizer _normalizer;
 
     /// <param name="inner">The loaded model.</param>
     /// <param name="legacy">Hugging Face's <c>legacy</c> flag.</param>
-    /// <param name="rewritesCharacters">Whether the model's normalizer has a character map or rules (<see cref="SentencePieceNormalizerRules"/>).</param>
-    public SentencePieceCodec(SentencePieceTokenizer inner, bool legacy, bool rewritesCharacters)
+    /// <param name="charsMap">The model's character map (<see cref="SentencePieceNormalizerRules.CharsMap"/>), or null.</param>
+    public SentencePieceCodec(SentencePieceTokenizer inner, bool legacy, PrecompiledCharsMap? charsMap)
     {
         _inner = inner;
         _legacy = legacy;
-        _rewritesCharacters = rewritesCharacters;
-        if (!rewritesCharacters && inner.Normalizer is SentencePieceNormalizer { RemoveExtraWhiteSpaces: true } normalizer)
-            _spacesKept = new SentencePieceNormalizer(removeExtraWhiteSpaces: false, addDummyPrefix: normalizer.AddDummyPrefix,
-                escapeWhiteSpaces: normalizer.EscapeWhiteSpaces, treatWhitespaceAsSuffix: normalizer.TreatWhitespaceAsSuffix,
-                specialTokens: normalizer.SpecialTokens);
+        // Microsoft.ML.Tokenizers reads the flags (and their defaults) from normalizer_spec; the text is normalized
+        // here (SentencePieceTextNormalizer says why) and the library only looks the pieces up.
+        var spec = inner.Normalizer as SentencePieceNormalizer;
+        _normalizer = new SentencePieceTextNormalizer(charsMap, inner.AddDummyPrefix, spec?.RemoveExtraWhiteSpaces ?? false,
+            spec?.EscapeWhiteSpaces ?? true, inner.TreatWhitespaceAsSuffix);
         _vocabulary = new Dictionary<string, int>(inner.Vocabulary);
         _pieces = new Dictionary<int, string>(_vocabulary.Count);
         foreach (var (piece, id) in _vocabulary)
@@ -55,37 +52,13 @@ internal sealed class SentencePieceCodec : TokenCodec
 
     /// <summary>
     /// Without a character map the normalizer keeps every char (a space becomes ▁, a prefix may be added), except
-    /// that <c>remove_extra_whitespaces</c> drops spaces (U+0020, the only whitespace it knows without a map): so every
-    /// other char counts whole. A character map (nmt_nfkc drops control characters; a custom one may map anything to
-    /// nothing) leaves no bound.
+    /// that <c>remove_extra_whitespaces</c> may drop spaces and ▁s; a map (nmt_nfkc rewrites compatibility characters
+    /// and drops control characters) keeps as themselves only the characters its keys let it
+    /// (<see cref="SentencePieceTextNormalizer.KeptParts"/>).
     /// </summary>
-    public override long? KeptParts(ReadOnlySpan<char> text)
-    {
-        if (_rewritesCharacters)
-            return null;
-        if (_spacesKept is null)
-            return base.KeptParts(text);
-        return (long)PartsPerUnit * (text.Length - text.Count(' '));
-    }
+    public override long? KeptParts(ReadOnlySpan<char> text) => _normalizer.KeptParts(text);
 
-    public override string Normalize(string text) =>
-        _spacesKept is not null ? _spacesKept.Normalize(WithoutExtraSpaces(text)) : _inner.Normalizer?.Normalize(text) ?? text;
-
-    /// <summary>
-    /// SentencePiece's <c>remove_extra_whitespaces</c>: no space at either end, one in place of each run. Done here
-    /// because Microsoft.ML.Tokenizers 2.0.1's normalizer returns nothing for a text with a single char besides
-    /// spaces ("x" and " x " gave no ids, where SentencePiece gives "▁x"; tested). Not with a character map, which only
-    /// the library applies: there (spm_train's defaults, nmt_nfkc with remove_extra_whitespaces) a stretch of text
-    /// between special tokens that is one char besides spaces still encodes to nothing.
-    /// </summary>
-    static string WithoutExtraSpaces(string text)
-    {
-        var kept = new System.Text.StringBuilder(text.Length);
-        foreach (char c in text.AsSpan().Trim(' '))
-            if (c != ' ' || kept[^1] != ' ')
-                kept.Append(c);
-        return kept.ToString();
-    }
+    public override string Normalize(string text) => _normalizer.Normalize(text);
 
     bool PrefixesSpace => _inner.AddDummyPrefix && !_inner.TreatWhitespaceAsSuffix;
 
@@ -95,20 +68,8 @@ internal sealed class SentencePieceCodec : TokenCodec
 
     public override void Encode(string text, bool atStartOfText, List<int> output)
     {
-        if (text.Length == 0)
-            return;
-        if (atStartOfText || _legacy || !PrefixesSpace)
-        {
-            output.AddRange(_spacesKept is null
-                ? _inner.EncodeToIds(text, addBeginningOfSentence: false, addEndOfSentence: false)
-                : _inner.EncodeToIds(Normalize(text), addBeginningOfSentence: false, addEndOfSentence: false,
-                    considerPreTokenization: true, considerNormalization: false));
-            return;
-        }
-        // Normalize with the model's own rules, then take the dummy prefix back off.
-        string normalized = Normalize(text);
-        if (normalized.Length > 0 && normalized[0] == Space)
-            normalized = normalized[1..];
+        // Non-legacy, only text at the very start of the input gets the dummy prefix.
+        string normalized = _normalizer.Normalize(text, dummyPrefix: atStartOfText || _legacy || !PrefixesSpace);
         if (normalized.Length > 0)
             output.AddRange(_inner.EncodeToIds(normalized, addBeginningOfSentence: false, addEndOfSentence: false,
                 considerPreTokenization: true, considerNormalization: false));

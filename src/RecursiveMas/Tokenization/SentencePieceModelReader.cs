@@ -10,13 +10,13 @@ internal static class SentencePieceModelReader
     public static LoadedTokenizerModel Read(string path, bool legacy)
     {
         SentencePieceTokenizer inner;
-        bool rewritesCharacters;
+        byte[]? charsMap;
         try
         {
             byte[] model = File.ReadAllBytes(path);
             // BOS is added by ModelTokenizer.Encode(addBos) so that every format behaves alike.
             inner = SentencePieceTokenizer.Create(new MemoryStream(model, writable: false), addBeginningOfSentence: false, addEndOfSentence: false);
-            rewritesCharacters = SentencePieceNormalizerRules.RewritesCharacters(model);
+            charsMap = SentencePieceNormalizerRules.CharsMap(model);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -28,7 +28,16 @@ internal static class SentencePieceModelReader
             // ArgumentException for model types it lacks. Either way the file is the problem.
             throw new ModelFileException(path, null, $"is not a SentencePiece model Microsoft.ML.Tokenizers can load: {e.Message}", e);
         }
-        var codec = new SentencePieceCodec(inner, legacy, rewritesCharacters);
+        PrecompiledCharsMap? map;
+        try
+        {
+            map = charsMap is null ? null : PrecompiledCharsMap.Read(charsMap);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new ModelFileException(path, SentencePieceNormalizerRules.CharsMapField, e.Message, e);
+        }
+        var codec = new SentencePieceCodec(inner, legacy, map);
         return new LoadedTokenizerModel(codec, path, [], codec.DefaultUnknownToken);
     }
 }

@@ -118,13 +118,11 @@ public class SentencePieceTests
     }
 
     [Fact]
-    public void ACharacterMapLeavesNoBound()
+    public void TheCharacterMapIsReadFromTheNormalizerSpec()
     {
-        // A precompiled map (nmt_nfkc drops control characters; a custom one may map anything to nothing).
-        byte[] mapped = SentencePieceModelBuilder.Build(Pieces, [], charsMap: [1, 2, 3, 4]);
-        Assert.True(SentencePieceNormalizerRules.RewritesCharacters(mapped));
-        Assert.False(SentencePieceNormalizerRules.RewritesCharacters(SentencePieceModelBuilder.Build(Pieces, [])));
-        Assert.False(SentencePieceNormalizerRules.RewritesCharacters(SentencePieceModelBuilder.Build(Pieces, [], charsMap: [])));
+        Assert.Equal([1, 2, 3, 4], SentencePieceNormalizerRules.CharsMap(SentencePieceModelBuilder.Build(Pieces, [], charsMap: [1, 2, 3, 4])));
+        Assert.Null(SentencePieceNormalizerRules.CharsMap(SentencePieceModelBuilder.Build(Pieces, [])));
+        Assert.Null(SentencePieceNormalizerRules.CharsMap(SentencePieceModelBuilder.Build(Pieces, [], charsMap: [])));
     }
 
     [Fact]

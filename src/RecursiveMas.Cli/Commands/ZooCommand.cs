@@ -67,6 +67,10 @@ public sealed class ZooCommand(IAnsiConsole console) : Command<ZooCommand.Settin
         [Description("The windowed recipe (examples/zoo/README.md, \"What was tried for long chains\"): four operations a round, the feedback link trained alone on later rounds.")]
         public bool Windowed { get; init; }
 
+        [CommandOption("--portable")]
+        [Description("Pin libtorch's vector paths to AVX2 (ATEN_CPU_CAPABILITY, MKL_CBWR) so the files are the same on every x86-64 CPU with AVX2, AVX-512 or not; not how the shipped zoo was written.")]
+        public bool Portable { get; init; }
+
         [CommandOption("--tiny")]
         [Description("A seconds-long budget for tests and smoke runs (tiny data, one layer, 3 steps).")]
         public bool Tiny { get; init; }
@@ -131,10 +135,10 @@ public sealed class ZooCommand(IAnsiConsole console) : Command<ZooCommand.Settin
             budget = budget with { LinkSteps = linkSteps };
         var reports = new Dictionary<string, JsonElement>();
         var summary = new List<string>();
-        if (!PortableCpuMath.InForce && !settings.Json)
-            console.MarkupLine(Markup.Escape("note: libtorch's vector paths are not pinned in this process (" +
+        if (settings.Portable && !PortableCpuMath.InForce && !settings.Json)
+            console.MarkupLine(Markup.Escape("note: --portable could not pin libtorch's vector paths in this process (" +
                 string.Join(", ", PortableCpuMath.Settings.Select(s => $"{s.Name}={s.Value}")) +
-                "): the files written match runs on this kind of CPU only, not the shipped zoo"));
+                ": set before libtorch loads, by rmas's own entry point): the files written match runs on this kind of CPU only"));
         if (settings.LinksOnly && !settings.Json)
         {
             // The links train for the m in the SYSTEM.json already in --out (pre-training wrote it): say when it is not the recipe's.

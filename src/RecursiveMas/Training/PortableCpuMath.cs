@@ -5,7 +5,7 @@ namespace RecursiveMas.Training;
 
 /// <summary>
 /// Makes libtorch compute the same bits on every x86-64 CPU with AVX2 and FMA, so a seeded training run
-/// (<c>rmas zoo</c>) writes the same files on an AVX2-only machine as on one with AVX-512. libtorch picks its
+/// (<c>rmas zoo --portable</c>) writes the same files on an AVX2-only machine as on one with AVX-512. libtorch picks its
 /// vector code by the CPU it finds: ATen's element-wise and reduction kernels (and the random-number fill
 /// that initializes weights) come in a default, an AVX2 and an AVX-512 build, and MKL's matrix products take
 /// another path per instruction set, each summing in its own order. Both can be told which path to take,
@@ -16,7 +16,8 @@ namespace RecursiveMas.Training;
 /// </summary>
 /// <remarks>
 /// Process-wide and read once by libtorch, so only a process's entry point can pin them: <c>rmas</c> does for
-/// <c>zoo</c> before anything loads libtorch. A variable the operator set is left as it is (their choice
+/// <c>zoo --portable</c> before anything loads libtorch. Not the default: the shipped zoo was written unpinned on an
+/// AVX-512 CPU, and a pinned full-size run writes other weights (examples/zoo/README.md, "Regenerating it"). A variable the operator set is left as it is (their choice
 /// wins, and the run then writes that choice's bits). The cost is speed on AVX-512 machines, where libtorch's
 /// products run the narrower path; inference does not go through these kernels for its products (the
 /// runtime's own CPU kernels pick their path themselves), so only training pays it.

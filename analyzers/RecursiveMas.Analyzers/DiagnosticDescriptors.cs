@@ -162,6 +162,9 @@ public static class DiagnosticDescriptors
     /// <summary>RMAS2014 (Warning): Later-rounds prompt in a one-round system.</summary>
     public const string LaterRoundsPromptInOneRoundId = "RMAS2014";
 
+    /// <summary>RMAS2015 (Warning): Prompt that no stage of the run reads.</summary>
+    public const string PromptNeverReadId = "RMAS2015";
+
     /// <summary>RMAS3001 (Error): Custom graph has no decoder.</summary>
     public const string NoDecoderId = "RMAS3001";
 
@@ -684,6 +687,17 @@ public static class DiagnosticDescriptors
         description: Description(DiagnosticKind.LaterRoundsPromptInOneRound),
         helpLinkUri: HelpLinkBase + LaterRoundsPromptInOneRoundId + ".md");
 
+    /// <summary>RMAS2015: <c>The When = PromptUse.{1} prompt of agent '{0}' is never read: in system '{2}' ({3}) the agent reads {4}; remove the prompt, or the one that takes its place</c></summary>
+    public static readonly DiagnosticDescriptor PromptNeverRead = new(
+        id: PromptNeverReadId,
+        title: Title(DiagnosticKind.PromptNeverRead),
+        messageFormat: MessageFormat(DiagnosticKind.PromptNeverRead),
+        category: "RecursiveMas.Prompts",
+        defaultSeverity: DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        description: Description(DiagnosticKind.PromptNeverRead),
+        helpLinkUri: HelpLinkBase + PromptNeverReadId + ".md");
+
     /// <summary>RMAS3001: <c>System '{0}' declares [Link]s but no [Decoder]: name the agent that decodes the answer</c></summary>
     public static readonly DiagnosticDescriptor NoDecoder = new(
         id: NoDecoderId,
@@ -830,6 +844,7 @@ public static class DiagnosticDescriptors
         DoubleBracedPlaceholder,
         DecodePromptNotOnDecoder,
         LaterRoundsPromptInOneRound,
+        PromptNeverRead,
         NoDecoder,
         MultipleDecoders,
         DecoderNotInGraph,

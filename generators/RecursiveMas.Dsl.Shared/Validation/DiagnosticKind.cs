@@ -144,6 +144,13 @@ internal enum DiagnosticKind
     /// <summary>A <c>When = PromptUse.LaterRounds</c> prompt in a system of one round, which has no later round to read it. Args: agent, system.</summary>
     LaterRoundsPromptInOneRound = 2014,
 
+    /// <summary>
+    /// A prompt no stage of the agent's run reads, each stage having a prompt of its own (an Always prompt beside FirstRound and
+    /// LaterRounds ones; a decoder's round-1 or later-rounds prompt that its Decode prompt replaces). Args: agent, the prompt's use,
+    /// system, rounds, what each stage reads.
+    /// </summary>
+    PromptNeverRead = 2015,
+
     /// <summary>A custom graph without <c>[Decoder]</c>. Args: system.</summary>
     NoDecoder = 3001,
 

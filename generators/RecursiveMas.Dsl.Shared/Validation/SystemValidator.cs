@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Linq;
 
@@ -279,6 +280,26 @@ internal static class SystemValidator
             yield return Problem.Create(DiagnosticKind.LaterRoundsPromptInOneRound, Site.Attribute(agent.FullName, later.AttributeIndex), agent.Name, system.Name);
         }
 
+        // A prompt is read where PromptPlan puts it, and one that no stage reads was ignored without a word. Left to their own
+        // diagnostics: a second prompt of one use (RMAS2008), a use that is none (RMAS2011), a Decode prompt off the decoder
+        // (RMAS2013), a LaterRounds prompt in one round (RMAS2014).
+        var read = new HashSet<int>(plan.Stages.Select(plan.PromptAt).Where(i => i >= 0));
+        for (var i = 0; i < agent.Prompts.Count; i++)
+        {
+            var use = agent.Prompts[i].Use;
+            if (read.Contains(i) || !Enum.IsDefined(typeof(PromptUseKind), use) || agent.Prompts.Take(i).Any(p => p.Use == use)
+                || (use == PromptUseKind.Decode && !plan.IsDecoder) || (use == PromptUseKind.LaterRounds && system.Rounds == 1))
+            {
+                continue;
+            }
+
+            var reads = plan.Stages.Where(s => plan.PromptAt(s) >= 0)
+                .Select(s => "the " + agent.Prompts[plan.PromptAt(s)].Use + " prompt in " + DescribeRounds(plan, s)).ToList();
+            var listed = reads.Count == 1 ? reads[0] : string.Join(", ", reads.Take(reads.Count - 1)) + " and " + reads[reads.Count - 1];
+            yield return Problem.Create(DiagnosticKind.PromptNeverRead, Site.Attribute(agent.FullName, agent.Prompts[i].AttributeIndex), agent.Name,
+                use.ToString(), system.Name, Count(system.Rounds, "round"), listed);
+        }
+
         var used = plan.Stages
             .Where(s => plan.PromptAt(s) >= 0)
             .GroupBy(plan.PromptAt)
@@ -350,6 +371,18 @@ internal static class SystemValidator
         PromptStage.LaterRounds => "rounds 2 and later",
         _ => "the final decode",
     };
+
+    // Which rounds a stage of this plan covers: the decoder's last round is its final decode, not a rollout.
+    static string DescribeRounds(PromptPlan plan, PromptStage stage)
+    {
+        var lastRollout = plan.IsDecoder ? plan.Rounds - 1 : plan.Rounds;
+        return stage switch
+        {
+            PromptStage.FirstRound => "round 1",
+            PromptStage.LaterRounds => lastRollout == 2 ? "round 2" : lastRollout == 3 ? "rounds 2 and 3" : "rounds 2 to " + lastRollout,
+            _ => "the final decode (round " + plan.Rounds + ")",
+        };
+    }
 
     static string Count(int count, string noun) => count + " " + noun + (count == 1 ? "" : "s");
 

@@ -2,7 +2,7 @@ using RecursiveMas.Analyzers.Tests.Infrastructure;
 
 namespace RecursiveMas.Analyzers.Tests.Diagnostics;
 
-/// <summary>RMAS2001–RMAS2014: prompts against the system's edges and rounds.</summary>
+/// <summary>RMAS2001–RMAS2015: prompts against the system's edges and rounds.</summary>
 public class PromptDiagnosticsTests
 {
     // Sequential(Planner, Critic, Solver): Planner -> Critic -> Solver, loop Solver -> Planner, decoder Solver.
@@ -229,6 +229,54 @@ public class PromptDiagnosticsTests
 
     [Fact]
     public Task RMAS2014_a_later_rounds_prompt_with_two_rounds_is_read() => Verify.AnalyzerAsync(Team(PlannerOk, CriticOk, SolverOk, rounds: 2));
+
+    // The decoder does not roll out in the last round: in two rounds its Decode prompt takes round 2, and its LaterRounds
+    // prompt was read by nothing.
+    [Fact]
+    public Task RMAS2015_a_decoders_later_rounds_prompt_that_its_decode_prompt_replaces() => Verify.AnalyzerAsync(
+        Team(PlannerOk, CriticOk, """
+            [Prompt("Solve. Refined Plan: {from:Critic} Question: {question}", When = PromptUse.FirstRound)]
+            [{|#0:Prompt("Solve again. Refined Plan: {from:Critic} Question: {question}", When = PromptUse.LaterRounds)|}]
+            [Prompt(@"Answer. Refined Plan: {from:Critic} Question: {question} Put the final answer inside \boxed{}.", When = PromptUse.Decode)]
+            """, rounds: 2),
+        [],
+        includeHidden: false,
+        Verify.Diagnostic("RMAS2015").WithLocation(0).WithArguments("Solver", "LaterRounds", "MathTeam", "2 rounds",
+            "the FirstRound prompt in round 1 and the Decode prompt in the final decode (round 2)"));
+
+    // Three rounds: round 2 is a rollout of the decoder, which reads the same prompt.
+    [Fact]
+    public Task RMAS2015_a_decoders_later_rounds_prompt_in_three_rounds_is_read() => Verify.AnalyzerAsync(
+        Team(PlannerOk, CriticOk, """
+            [Prompt("Solve. Refined Plan: {from:Critic} Question: {question}", When = PromptUse.FirstRound)]
+            [Prompt("Solve again. Refined Plan: {from:Critic} Question: {question}", When = PromptUse.LaterRounds)]
+            [Prompt(@"Answer. Refined Plan: {from:Critic} Question: {question} Put the final answer inside \boxed{}.", When = PromptUse.Decode)]
+            """, rounds: 3));
+
+    // One round: the decoder only decodes, so neither its round-1 prompt nor (RMAS2014) a later one is read.
+    [Fact]
+    public Task RMAS2015_a_decoders_first_round_prompt_in_one_round() => Verify.AnalyzerAsync(
+        Team("""[Prompt("You are a planner. Question: {question}")]""", CriticOk, """
+            [{|#0:Prompt("Solve. Refined Plan: {from:Critic} Question: {question}", When = PromptUse.FirstRound)|}]
+            [Prompt(@"Answer. Refined Plan: {from:Critic} Question: {question} Put the final answer inside \boxed{}.", When = PromptUse.Decode)]
+            """, rounds: 1),
+        [],
+        includeHidden: false,
+        Verify.Diagnostic("RMAS2015").WithLocation(0).WithArguments("Solver", "FirstRound", "MathTeam", "1 round",
+            "the Decode prompt in the final decode (round 1)"));
+
+    // An Always prompt beside a prompt for each stage the critic runs (rounds 1 to 3) is read by none.
+    [Fact]
+    public Task RMAS2015_an_always_prompt_beside_a_prompt_for_every_stage() => Verify.AnalyzerAsync(
+        Team(PlannerOk, """
+            [{|#0:Prompt("Refine the plan. Question: {question} Initial Plan: {from:Planner}")|}]
+            [Prompt("Refine the plan first. Question: {question} Initial Plan: {from:Planner}", When = PromptUse.FirstRound)]
+            [Prompt("Refine the plan again. Question: {question} Initial Plan: {from:Planner}", When = PromptUse.LaterRounds)]
+            """, SolverOk),
+        [],
+        includeHidden: false,
+        Verify.Diagnostic("RMAS2015").WithLocation(0).WithArguments("Critic", "Always", "MathTeam", "3 rounds",
+            "the FirstRound prompt in round 1 and the LaterRounds prompt in rounds 2 and 3"));
 
     [Fact]
     public Task RMAS2011_a_when_that_is_no_prompt_use() => Verify.AnalyzerAsync("""

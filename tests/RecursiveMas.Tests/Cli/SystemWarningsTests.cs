@@ -107,6 +107,30 @@ public sealed class SystemWarningsTests(TinySystems zoo) : IClassFixture<TinySys
     }
 
     [Fact]
+    public void ADecodersLaterRoundsPromptThatItsDecodePromptReplacesIsAWarningAsItsAttributeWouldBe()
+    {
+        // Two rounds: the solver decodes in round 2 instead of thinking, so with a Decode prompt its LaterRounds prompt was never read.
+        var d = zoo.Describe("sequential", 2);
+        var solver = d.Agents.Single(a => a.Name == "Solver");
+        solver = solver with
+        {
+            Prompts =
+            [
+                new PromptDescription(PromptUse.FirstRound, "You are a solver. Refined plan: {from:Critic} Question: {question}"),
+                new PromptDescription(PromptUse.LaterRounds, "You are a solver again. Refined plan: {from:Critic} Question: {question}"),
+                new PromptDescription(PromptUse.Decode, "Answer. Refined plan: {from:Critic} Question: {question} Put the final answer inside \\boxed{}."),
+            ],
+        };
+        var withDecode = d with { Agents = [.. d.Agents.Select(a => a.Name == "Solver" ? solver : a)] };
+
+        Assert.Equal(
+            ["RMAS2015: The When = PromptUse.LaterRounds prompt of agent 'Solver' is never read: in system 'SequentialTeam' (2 rounds) the agent reads " +
+                "the FirstRound prompt in round 1 and the Decode prompt in the final decode (round 2); remove the prompt, or the one that takes its place"],
+            SystemPlan.Build(withDecode).Warnings);
+        Assert.Empty(SystemPlan.Build(withDecode with { Rounds = 3 }).Warnings);
+    }
+
+    [Fact]
     public void AModelFolderPaddedWithWhiteSpaceIsRefusedAsItsAttributeWouldBe()
     {
         // "llama-64 " was looked for under that name, and the load failed only when it was not found there.
